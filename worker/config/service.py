@@ -1,0 +1,157 @@
+"""Settings of the streaming service: Kafka connection, topics, limits, HTTP endpoints.
+
+All of them come from environment variables (documented in README.md, "Configuration").
+Deployment files rely on the exact names KAFKA_BOOTSTRAP_SERVERS, KAFKA_GROUP_ID and METRICS_PORT.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .env import ConfigError, get_bool, get_choice, get_float, get_int, get_str, require_str
+
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI")
+
+
+@dataclass(frozen=True)
+class Topics:
+    pages_raw: str = "pages.raw"
+    articles_normalized: str = "articles.normalized"
+    articles_duplicates: str = "articles.duplicates"
+    pages_dlq: str = "pages.dlq"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Topics:
+        topics = cls(
+            pages_raw=require_str(env, "TOPIC_PAGES_RAW", cls.pages_raw),
+            articles_normalized=require_str(env, "TOPIC_ARTICLES_NORMALIZED", cls.articles_normalized),
+            articles_duplicates=require_str(env, "TOPIC_ARTICLES_DUPLICATES", cls.articles_duplicates),
+            pages_dlq=require_str(env, "TOPIC_PAGES_DLQ", cls.pages_dlq),
+        )
+        names = topics.all()
+        if len(set(names)) != len(names):
+            raise ConfigError(f"topic names must be distinct, got {names}")
+        return topics
+
+    def all(self) -> list[str]:
+        return [self.pages_raw, self.articles_normalized, self.articles_duplicates, self.pages_dlq]
+
+    def outputs(self) -> list[str]:
+        return [self.articles_normalized, self.articles_duplicates, self.pages_dlq]
+
+
+@dataclass(frozen=True)
+class KafkaSettings:
+    bootstrap_servers: str = "localhost:9092"
+    group_id: str = "news-worker"
+    client_id: str = "news-worker"
+    auto_offset_reset: str = "earliest"
+    session_timeout_ms: int = 45_000
+    heartbeat_interval_ms: int = 3_000
+    max_poll_interval_ms: int = 300_000
+    max_request_size: int = 1_048_576
+    compression_type: str | None = None
+    security_protocol: str = "PLAINTEXT"
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    ssl_password: str | None = field(default=None, repr=False)
+    ssl_check_hostname: bool = True
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> KafkaSettings:
+        protocol = get_choice(env, "KAFKA_SECURITY_PROTOCOL", "PLAINTEXT", SECURITY_PROTOCOLS)
+        mechanism = get_str(env, "KAFKA_SASL_MECHANISM")
+        if mechanism is not None and mechanism not in SASL_MECHANISMS:
+            raise ConfigError(f"KAFKA_SASL_MECHANISM must be one of {', '.join(SASL_MECHANISMS)}; got {mechanism!r}")
+        if protocol.startswith("SASL") and mechanism is None:
+            raise ConfigError(f"KAFKA_SECURITY_PROTOCOL={protocol} needs KAFKA_SASL_MECHANISM")
+        username = get_str(env, "KAFKA_SASL_USERNAME")
+        password = get_str(env, "KAFKA_SASL_PASSWORD")
+        if mechanism in ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512") and (username is None or password is None):
+            raise ConfigError(f"KAFKA_SASL_MECHANISM={mechanism} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD")
+        compression = get_str(env, "KAFKA_COMPRESSION_TYPE")
+        if compression is not None and compression not in ("gzip", "snappy", "lz4", "zstd"):
+            raise ConfigError(f"KAFKA_COMPRESSION_TYPE must be gzip, snappy, lz4 or zstd; got {compression!r}")
+        session_timeout = get_int(env, "KAFKA_SESSION_TIMEOUT_MS", cls.session_timeout_ms, minimum=1000)
+        return cls(
+            bootstrap_servers=require_str(env, "KAFKA_BOOTSTRAP_SERVERS", cls.bootstrap_servers),
+            group_id=require_str(env, "KAFKA_GROUP_ID", cls.group_id),
+            client_id=require_str(env, "KAFKA_CLIENT_ID", cls.client_id),
+            auto_offset_reset=get_choice(env, "KAFKA_AUTO_OFFSET_RESET", "earliest", ("earliest", "latest")),
+            session_timeout_ms=session_timeout,
+            heartbeat_interval_ms=min(session_timeout // 3, get_int(env, "KAFKA_HEARTBEAT_INTERVAL_MS", cls.heartbeat_interval_ms, minimum=100)),
+            max_poll_interval_ms=get_int(env, "KAFKA_MAX_POLL_INTERVAL_MS", cls.max_poll_interval_ms, minimum=1000),
+            max_request_size=get_int(env, "KAFKA_MAX_REQUEST_SIZE", cls.max_request_size, minimum=1024),
+            compression_type=compression,
+            security_protocol=protocol,
+            ssl_cafile=get_str(env, "KAFKA_SSL_CAFILE"),
+            ssl_certfile=get_str(env, "KAFKA_SSL_CERTFILE"),
+            ssl_keyfile=get_str(env, "KAFKA_SSL_KEYFILE"),
+            ssl_password=get_str(env, "KAFKA_SSL_PASSWORD"),
+            ssl_check_hostname=get_bool(env, "KAFKA_SSL_CHECK_HOSTNAME", True),
+            sasl_mechanism=mechanism,
+            sasl_username=username,
+            sasl_password=password,
+        )
+
+    def client_options(self) -> dict:
+        """Connection and security options shared by kafka-python's consumer, producer and admin."""
+        options: dict = {
+            "bootstrap_servers": [s.strip() for s in self.bootstrap_servers.split(",") if s.strip()],
+            "client_id": self.client_id,
+            "security_protocol": self.security_protocol,
+        }
+        if self.security_protocol in ("SSL", "SASL_SSL"):
+            options.update(ssl_cafile=self.ssl_cafile, ssl_certfile=self.ssl_certfile,
+                           ssl_keyfile=self.ssl_keyfile, ssl_password=self.ssl_password,
+                           ssl_check_hostname=self.ssl_check_hostname)
+        if self.sasl_mechanism:
+            options.update(sasl_mechanism=self.sasl_mechanism,
+                           sasl_plain_username=self.sasl_username,
+                           sasl_plain_password=self.sasl_password)
+        return options
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    metrics_host: str = "0.0.0.0"
+    metrics_port: int = 8000
+    # Records taken per poll; a batch is processed, delivered and committed as one checkpoint.
+    batch_max_records: int = 500
+    poll_timeout_ms: int = 1000
+    # Bodies larger than this (UTF-8 bytes) go to the DLQ with reason body_too_large.
+    max_body_bytes: int = 2_000_000
+    # A stage that runs longer than this on one page is interrupted; the page goes to the DLQ
+    # with reason stage_timeout. 0 disables the limit.
+    stage_timeout_seconds: float = 10.0
+    # After SIGTERM/SIGINT or a fatal error the worker finishes the page in hand, delivers and
+    # commits what is done, leaves the group and exits. If that takes longer than this, it exits
+    # anyway (uncommitted pages are redelivered, which at-least-once allows).
+    shutdown_timeout_seconds: float = 20.0
+    # /healthz fails when the consume loop has not come round for this long (a wedged process).
+    liveness_timeout_seconds: float = 120.0
+    # Backoff when delivery or the dedup state is unavailable: retried, never dropped.
+    retry_backoff_initial_seconds: float = 0.5
+    retry_backoff_max_seconds: float = 30.0
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> ServiceSettings:
+        return cls(
+            metrics_host=require_str(env, "METRICS_HOST", cls.metrics_host),
+            metrics_port=get_int(env, "METRICS_PORT", cls.metrics_port, minimum=0, maximum=65535),
+            batch_max_records=get_int(env, "BATCH_MAX_RECORDS", cls.batch_max_records, minimum=1),
+            poll_timeout_ms=get_int(env, "POLL_TIMEOUT_MS", cls.poll_timeout_ms, minimum=10),
+            max_body_bytes=get_int(env, "MAX_BODY_BYTES", cls.max_body_bytes, minimum=1),
+            stage_timeout_seconds=get_float(env, "STAGE_TIMEOUT_SECONDS", cls.stage_timeout_seconds, minimum=0),
+            shutdown_timeout_seconds=get_float(env, "SHUTDOWN_TIMEOUT_SECONDS", cls.shutdown_timeout_seconds, minimum=1),
+            liveness_timeout_seconds=get_float(env, "LIVENESS_TIMEOUT_SECONDS", cls.liveness_timeout_seconds, minimum=1),
+            retry_backoff_initial_seconds=get_float(env, "RETRY_BACKOFF_INITIAL_SECONDS", cls.retry_backoff_initial_seconds, minimum=0.01),
+            retry_backoff_max_seconds=get_float(env, "RETRY_BACKOFF_MAX_SECONDS", cls.retry_backoff_max_seconds, minimum=0.01),
+            log_level=get_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+        )

@@ -1,0 +1,86 @@
+"""The base of every pipeline stage: one `process` method per stage; this class does the timing,
+the per-page time limit and the conversion of failures into DLQ reasons."""
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from contextlib import contextmanager
+from typing import Generic, Iterator, TypeVar
+
+from ..errors import DependencyUnavailable, PageRejected, Reason, StageTimeout
+from ..service.metrics import Metrics
+
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+class Stage(Generic[In, Out]):
+    """Subclasses set `name` and implement `process`.
+
+    `process` raises PageRejected for a page it cannot turn into output. Any other exception is a
+    bug or a page the stage cannot handle: it becomes a DLQ record with reason stage_error rather
+    than a crash, so one bad page never stops the stream. DependencyUnavailable passes through:
+    that is not the page's fault, and the service retries it.
+    """
+
+    name: str = "stage"
+    # A stage that talks to an external service must not be interrupted half-way through a request.
+    interruptible: bool = True
+
+    def __init__(self, metrics: Metrics | None = None, timeout_seconds: float = 0.0):
+        self.metrics = metrics or Metrics()
+        self.timeout_seconds = timeout_seconds if self.interruptible else 0.0
+        self._duration = self.metrics.stage_duration.labels(stage=self.name)
+
+    def process(self, item: In) -> Out:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(self, item: In) -> Out:
+        started = time.perf_counter()
+        try:
+            with _time_limit(self.timeout_seconds):
+                return self.process(item)
+        except PageRejected as rejected:
+            rejected.stage = rejected.stage or self.name
+            self._count_failure(rejected.reason)
+            raise
+        except StageTimeout:
+            self._count_failure(Reason.STAGE_TIMEOUT)
+            raise PageRejected(Reason.STAGE_TIMEOUT,
+                               f"{self.name} took longer than {self.timeout_seconds:g}s on this page",
+                               stage=self.name) from None
+        except DependencyUnavailable:
+            raise
+        except Exception as error:  # noqa: BLE001 - see class docstring
+            self._count_failure(Reason.STAGE_ERROR)
+            raise PageRejected(Reason.STAGE_ERROR, f"{type(error).__name__}: {error}", stage=self.name) from error
+        finally:
+            self._duration.observe(time.perf_counter() - started)
+
+    def _count_failure(self, reason: Reason) -> None:
+        self.metrics.stage_failures.labels(stage=self.name, reason=reason.value).inc()
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after `seconds` with StageTimeout.
+
+    Uses SIGALRM, so it only applies on the main thread (where the worker runs its pipeline);
+    elsewhere the block runs unbounded. StageTimeout is a BaseException, so extractor code that
+    catches Exception cannot swallow it. C code (a parser) is interrupted when it returns to Python.
+    """
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(signum, frame):  # noqa: ARG001
+        raise StageTimeout()
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
