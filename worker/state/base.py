@@ -14,8 +14,14 @@ class Fingerprint:
 
     article_id: str
     url_key: str  # canonical URL
-    content_hash: str
+    content_hash: str  # hash of the normalized body
     fetched_at: datetime
+    # Near-duplicate fields (worker/dedup computes them): the MinHash signature as packed
+    # little-endian uint32 values (b"" when the text is too short for near-dup matching), the LSH
+    # band keys derived from it, and the number of distinct shingles (for containment estimates).
+    signature: bytes = b""
+    band_keys: tuple[bytes, ...] = ()
+    shingle_count: int = 0
 
 
 class DedupIndex(ABC):

@@ -1,0 +1,6 @@
+"""Shared fixtures. Real services are started by plugins in tests/fixtures/, one file each."""
+pytest_plugins = [
+    "tests.fixtures.broker",
+    "tests.fixtures.redis_server",
+    "tests.fixtures.prometheus_server",
+]
