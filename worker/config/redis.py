@@ -1,0 +1,32 @@
+"""Settings of the redis dedup backend (DEDUP_BACKEND=redis); the server URL is REDIS_URL in dedup.py."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .env import ConfigError, get_float, require_str
+
+
+@dataclass(frozen=True)
+class RedisSettings:
+    # Every key the worker writes starts with this, so that several pipelines (or environments) can
+    # share one Redis without seeing each other's articles. Pipelines that must deduplicate against
+    # each other use the same prefix.
+    prefix: str = "newsworker:dedup:"
+    # Short timeouts: an unreachable Redis must surface quickly as DependencyUnavailable, so that the
+    # worker pauses and retries instead of hanging inside a batch past max.poll.interval.ms.
+    socket_timeout_seconds: float = 2.0
+    connect_timeout_seconds: float = 1.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> RedisSettings:
+        prefix = require_str(env, "DEDUP_REDIS_PREFIX", cls.prefix)
+        if any(ch.isspace() for ch in prefix):
+            raise ConfigError(f"DEDUP_REDIS_PREFIX must not contain spaces, got {prefix!r}")
+        return cls(
+            prefix=prefix,
+            socket_timeout_seconds=get_float(env, "REDIS_SOCKET_TIMEOUT_SECONDS", cls.socket_timeout_seconds,
+                                             minimum=0.01, maximum=60),
+            connect_timeout_seconds=get_float(env, "REDIS_CONNECT_TIMEOUT_SECONDS", cls.connect_timeout_seconds,
+                                              minimum=0.01, maximum=60),
+        )
