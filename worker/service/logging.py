@@ -1,44 +1,134 @@
 """Structured logs: one JSON object per line on stderr.
 
-Fields: time, level, logger, message, plus any of url, article_id, topic, partition, offset,
-reason passed through `extra=`. Secrets never reach a log line: settings objects hide passwords in
-their repr, and REDACT_KEYS are masked wherever they appear in `extra`.
+Every line has time (UTC, ISO-8601), level, logger and message; fields passed with `extra=` are
+added under their own names (url, article_id, topic, partition, offset, reason, stage, ...), and an
+exception's traceback goes under `exception`. The level comes from LOG_LEVEL (ServiceSettings).
+
+Secrets never reach a log line, whatever a developer passes in:
+- the values registered with `configure_logging(secrets=...)` (see `settings_secrets`) are masked
+  wherever they appear, in the message, in extra fields and in tracebacks;
+- a password inside a URL (redis://:pw@host, kafka://user:pw@host) is masked in any text;
+- fields named in REDACT_KEYS are masked whatever their value;
+- `settings_summary` turns a Settings object into a dict fit for logging: the fields that settings
+  classes declare with `repr=False` (their convention for secrets) are masked.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
 import sys
+from collections.abc import Iterable
 from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 
-CONTEXT_KEYS = ("url", "article_id", "topic", "partition", "offset", "reason", "stage", "event", "count",
-                "duration_seconds", "error")
-REDACT_KEYS = ("password", "sasl_password", "ssl_password", "redis_url")
+MASK = "***"
+REDACT_KEYS = frozenset({"password", "sasl_password", "ssl_password", "redis_url", "secret", "token"})
+# scheme://user:password@host -> scheme://user:***@host
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]*:)(?P<password>[^\s@/]+)(?=@)")
+# Attributes every LogRecord has; anything else on a record came from `extra=`.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# Secrets shorter than this are not masked as free text: masking "a" everywhere would mangle lines.
+_MIN_SECRET_LENGTH = 4
+
+
+class Redactor:
+    """Masks known secret values and URL passwords in any text."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()):
+        # Longest first, so that a secret containing another is masked whole.
+        self.secrets = sorted({s for s in secrets if s and len(s) >= _MIN_SECRET_LENGTH}, key=len, reverse=True)
+
+    def text(self, value: str) -> str:
+        for secret in self.secrets:
+            if secret in value:
+                value = value.replace(secret, MASK)
+        return _URL_PASSWORD.sub(lambda m: m.group("head") + MASK, value)
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {k: MASK if k in REDACT_KEYS and v is not None else self.value(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.value(v) for v in value]
+        if value is None or isinstance(value, (bool, int, float)):
+            return value
+        return self.text(str(value))
 
 
 class JsonFormatter(logging.Formatter):
+    def __init__(self, redactor: Redactor | None = None):
+        super().__init__()
+        self.redactor = redactor or Redactor()
+
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        redact = self.redactor
+        entry: dict[str, Any] = {
             "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact.text(record.getMessage()),
         }
-        for key in CONTEXT_KEYS + REDACT_KEYS:
-            if key in record.__dict__:
-                entry[key] = "***" if key in REDACT_KEYS else record.__dict__[key]
+        for key, value in record.__dict__.items():
+            if key in _RECORD_ATTRIBUTES or key.startswith("_") or key in entry:
+                continue
+            entry[key] = MASK if key in REDACT_KEYS and value is not None else redact.value(value)
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            entry["exception"] = redact.text(self.formatException(record.exc_info))
+        if record.stack_info:
+            entry["stack"] = redact.text(self.formatStack(record.stack_info))
+        # One line per record: orjson never emits a raw newline inside a string.
         return orjson.dumps(entry, default=str).decode()
 
 
-def configure_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+def configure_logging(level: str = "INFO", secrets: Iterable[str | None] = (), stream=None) -> None:
+    """Route every logger to one JSON-lines handler on stderr (or `stream`) at `level`."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter(Redactor(secrets)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # kafka-python is chatty at INFO (every connection and group state change).
     logging.getLogger("kafka").setLevel(max(logging.WARNING, root.level))
+
+
+def settings_secrets(settings: Any) -> list[str]:
+    """Every secret value held by a settings object: its `repr=False` fields; for a URL only the
+    password inside it, so that logs still say which host was meant."""
+    secrets = []
+    for value in _secret_fields(settings):
+        if "://" in value:
+            password = urlsplit(value).password
+            if password:
+                secrets.append(password)
+        else:
+            secrets.append(value)
+    return secrets
+
+
+def settings_summary(settings: Any) -> dict[str, Any]:
+    """The settings as a nested dict to log at start, with secret fields masked."""
+    summary: dict[str, Any] = {}
+    for field in dataclasses.fields(settings):
+        value = getattr(settings, field.name)
+        if dataclasses.is_dataclass(value):
+            summary[field.name] = settings_summary(value)
+        elif not field.repr:
+            summary[field.name] = None if value is None else MASK
+        else:
+            summary[field.name] = value
+    return summary
+
+
+def _secret_fields(settings: Any) -> Iterable[str]:
+    for field in dataclasses.fields(settings):
+        value = getattr(settings, field.name)
+        if dataclasses.is_dataclass(value):
+            yield from _secret_fields(value)
+        elif not field.repr and isinstance(value, str) and value:
+            yield value

@@ -1,0 +1,118 @@
+"""Structured logs: what an operator's log pipeline (Loki, Elasticsearch, CloudWatch) relies on."""
+from __future__ import annotations
+
+import io
+import logging
+
+import orjson
+import pytest
+
+from worker.config import ConfigError, Settings
+from worker.service.logging import configure_logging, settings_secrets, settings_summary
+
+SASL_PASSWORD = "s3cr3t-sasl-pw"
+REDIS_PASSWORD = "r3dis-pw-42"
+REDIS_URL = f"redis://:{REDIS_PASSWORD}@redis.internal:6379/0"
+SECRET_ENV = {
+    "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+    "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+    "KAFKA_SASL_USERNAME": "news-worker",
+    "KAFKA_SASL_PASSWORD": SASL_PASSWORD,
+    "DEDUP_BACKEND": "redis",
+    "REDIS_URL": REDIS_URL,
+}
+
+
+@pytest.fixture
+def log_stream():
+    """configure_logging writing into a buffer; the root logger is put back afterwards."""
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    stream = io.StringIO()
+    yield stream
+    root.handlers[:] = saved_handlers
+    root.setLevel(saved_level)
+
+
+def lines(stream: io.StringIO) -> list[dict]:
+    text = stream.getvalue()
+    assert text.endswith("\n")
+    return [orjson.loads(line) for line in text.splitlines()]
+
+
+def test_each_record_is_one_json_object_per_line_with_its_context(log_stream):
+    configure_logging("INFO", stream=log_stream)
+    log = logging.getLogger("worker.test")
+    log.info("published\narticle", extra={"url": "https://example.com/a", "article_id": "abc",
+                                           "topic": "pages.raw", "partition": 3, "offset": 42})
+    log.warning("second")
+
+    first, second = lines(log_stream)
+    assert first["message"] == "published\narticle"  # a newline stays inside the JSON string
+    assert first["level"] == "INFO" and first["logger"] == "worker.test"
+    assert first["time"].endswith("Z")
+    assert (first["url"], first["article_id"], first["topic"], first["partition"], first["offset"]) == (
+        "https://example.com/a", "abc", "pages.raw", 3, 42)
+    assert second["message"] == "second" and second["level"] == "WARNING"
+
+
+def test_an_exception_is_logged_inside_the_same_json_line(log_stream):
+    configure_logging("INFO", stream=log_stream)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logging.getLogger("worker.test").exception("stage failed", extra={"stage": "clean"})
+    (entry,) = lines(log_stream)
+    assert entry["level"] == "ERROR" and entry["stage"] == "clean"
+    assert "RuntimeError: boom" in entry["exception"]
+
+
+def test_level_comes_from_LOG_LEVEL(log_stream):
+    settings = Settings.from_env({"LOG_LEVEL": "WARNING"})
+    configure_logging(settings.service.log_level, stream=log_stream)
+    log = logging.getLogger("worker.test")
+    log.info("hidden")
+    log.warning("shown")
+    assert [e["message"] for e in lines(log_stream)] == ["shown"]
+
+
+def test_an_unknown_LOG_LEVEL_fails_at_start_naming_the_variable():
+    with pytest.raises(ConfigError, match="LOG_LEVEL"):
+        Settings.from_env({"LOG_LEVEL": "CHATTY"})
+
+
+def test_secrets_never_appear_in_any_log_line(log_stream):
+    settings = Settings.from_env(SECRET_ENV)
+    configure_logging("DEBUG", secrets=settings_secrets(settings), stream=log_stream)
+    log = logging.getLogger("worker.test")
+
+    # The ways a secret can slip into a log: settings at start, a repr, an error message quoting
+    # the URL, a field named after the secret, a traceback.
+    log.info("starting", extra={"settings": settings_summary(settings)})
+    log.info("settings %r", settings)
+    log.warning("redis unreachable at %s", REDIS_URL)
+    log.warning("retrying", extra={"redis_url": REDIS_URL, "error": f"cannot connect to {REDIS_URL}"})
+    log.debug("auth with %s", SASL_PASSWORD)
+    try:
+        raise ConnectionError(f"Error connecting to {REDIS_URL}")
+    except ConnectionError:
+        log.exception("dependency down")
+
+    text = log_stream.getvalue()
+    assert len(lines(log_stream)) == 6
+    for secret in (SASL_PASSWORD, REDIS_PASSWORD):
+        assert secret not in text
+    # What is not secret is still there for the operator.
+    started = lines(log_stream)[0]["settings"]
+    assert started["kafka"]["sasl_username"] == "news-worker"
+    assert started["kafka"]["sasl_password"] == "***"
+    assert started["dedup"]["backend"] == "redis"
+    assert "redis.internal:6379" in text
+
+
+def test_a_password_inside_any_url_is_masked_even_when_not_registered(log_stream):
+    configure_logging("INFO", stream=log_stream)
+    logging.getLogger("worker.test").info("connect to %s", "kafka://user:hunter22@broker:9093")
+    (entry,) = lines(log_stream)
+    assert "hunter22" not in entry["message"]
+    assert entry["message"] == "connect to kafka://user:***@broker:9093"
