@@ -2,13 +2,21 @@
 from __future__ import annotations
 
 from ..config import DedupSettings
+from ..config.redis import RedisSettings
 from .base import DedupIndex, Fingerprint
 from .memory import MemoryIndex
 
 __all__ = ["DedupIndex", "Fingerprint", "MemoryIndex", "open_index"]
 
 
-def open_index(settings: DedupSettings) -> DedupIndex:
+def open_index(settings: DedupSettings, redis_settings: RedisSettings | None = None) -> DedupIndex:
+    """The backend DEDUP_BACKEND names: memory (one replica) or redis (shared by every replica)."""
     if settings.backend == "memory":
         return MemoryIndex(settings.state_dir)
+    if settings.backend == "redis":
+        from .redis import RedisIndex  # the redis client is only imported by workers that use it
+
+        if settings.redis_url is None:
+            raise ValueError("DEDUP_BACKEND=redis needs REDIS_URL")
+        return RedisIndex(settings.redis_url, settings.window_days, redis_settings or RedisSettings())
     raise ValueError(f"unknown dedup backend {settings.backend!r}")

@@ -1,0 +1,122 @@
+"""What many replicas sharing one Redis rely on: atomic decisions, the memory backend's decisions,
+separate pipelines kept apart by the key prefix, and a server that forgot the script."""
+from __future__ import annotations
+
+import multiprocessing
+import random
+import threading
+from datetime import timedelta
+
+from worker.config.redis import RedisSettings
+from worker.models import DedupDecision
+from worker.state import Fingerprint, MemoryIndex
+from worker.state.redis import RedisIndex
+
+from .conftest import WINDOW_DAYS
+from .test_contract import T0, WINDOW, fp
+
+COPIES = 8
+
+
+def test_concurrent_copies_on_many_threads_give_exactly_one_unique(redis_url, redis_prefix):
+    settings = RedisSettings(prefix=redis_prefix)
+    replicas = [RedisIndex(redis_url, WINDOW_DAYS, settings) for _ in range(COPIES)]
+    for replica in replicas:
+        replica.ping()  # connect before the race
+    start = threading.Barrier(COPIES)
+    decisions: dict[str, DedupDecision] = {}
+
+    def decide(n: int) -> None:
+        copy = fp(f"copy{n}", f"https://mirror{n}.example/story", "the same story")
+        start.wait()
+        decisions[copy.article_id] = replicas[n].decide(copy)
+
+    threads = [threading.Thread(target=decide, args=(n,)) for n in range(COPIES)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert_one_unique_and_duplicates_of_it(decisions)
+
+
+def _decide_copies(url: str, prefix: str, worker: int, stories: int, start, results) -> None:
+    index = RedisIndex(url, WINDOW_DAYS, RedisSettings(prefix=prefix))
+    index.ping()
+    start.wait()
+    for story in range(stories):
+        copy = fp(f"s{story}-w{worker}", f"https://site{worker}.example/{story}", f"story {story}")
+        results.put((story, copy.article_id, index.decide(copy).to_dict()))
+    index.close()
+
+
+def test_replica_processes_racing_on_many_stories_never_both_win(redis_url, redis_prefix):
+    """Four worker processes each decide their own copy of the same 200 stories at the same time."""
+    workers, stories = 4, 200
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(workers), context.Queue()
+    processes = [context.Process(target=_decide_copies, args=(redis_url, redis_prefix, w, stories, start, results))
+                 for w in range(workers)]
+    for process in processes:
+        process.start()
+    per_story: dict[int, dict[str, DedupDecision]] = {}
+    for _ in range(workers * stories):
+        story, article_id, decision = results.get(timeout=60)
+        per_story.setdefault(story, {})[article_id] = DedupDecision.from_dict(decision)
+    for process in processes:
+        process.join(timeout=30)
+        assert process.exitcode == 0
+    for decisions in per_story.values():
+        assert_one_unique_and_duplicates_of_it(decisions)
+
+
+def assert_one_unique_and_duplicates_of_it(decisions: dict[str, DedupDecision]) -> None:
+    uniques = [article_id for article_id, decision in decisions.items() if not decision.is_duplicate]
+    assert len(uniques) == 1, decisions
+    for article_id, decision in decisions.items():
+        if article_id != uniques[0]:
+            assert decision == DedupDecision.duplicate(uniques[0], "exact", 1.0)
+
+
+def random_stream(seed: int, length: int) -> list[Fingerprint]:
+    """Pages with colliding URLs and bodies, replays, and fetch times that jump past the window."""
+    rng = random.Random(seed)
+    pages: list[Fingerprint] = []
+    at = T0 - 3 * WINDOW
+    for n in range(length):
+        if pages and rng.random() < 0.1:
+            pages.append(rng.choice(pages))  # a replay of an earlier record
+            continue
+        at += timedelta(hours=rng.choice([0, 1, 6, 24, 24 * 5]))
+        pages.append(fp(f"p{n}", f"https://site.example/{rng.randrange(40)}", f"body {rng.randrange(60)}", at))
+    return pages
+
+
+def test_redis_decides_like_the_memory_backend_on_the_same_stream(redis_url, redis_prefix):
+    for seed in range(3):
+        stream = random_stream(seed, 400)
+        memory = MemoryIndex(window_days=WINDOW_DAYS)
+        shared = RedisIndex(redis_url, WINDOW_DAYS, RedisSettings(prefix=f"{redis_prefix}{seed}:"))
+        expected = [memory.decide(page) for page in stream]
+        assert [shared.decide(page) for page in stream] == expected
+        assert {d.method for d in expected} == {None, "url", "exact"}
+        shared.close()
+
+
+def test_pipelines_with_different_prefixes_do_not_see_each_other(redis_url, redis_prefix):
+    news = RedisIndex(redis_url, WINDOW_DAYS, RedisSettings(prefix=f"{redis_prefix}news:"))
+    blogs = RedisIndex(redis_url, WINDOW_DAYS, RedisSettings(prefix=f"{redis_prefix}blogs:"))
+    news_replica = RedisIndex(redis_url, WINDOW_DAYS, RedisSettings(prefix=f"{redis_prefix}news:"))
+    news.decide(fp("a1", "https://site.example/a", "body a"))
+    assert blogs.decide(fp("b1", "https://site.example/a", "body a")) == DedupDecision.unique()
+    assert news_replica.decide(fp("a2", "https://site.example/a", "body a")) == \
+        DedupDecision.duplicate("a1", "url", 1.0)
+    with news._client as client:
+        assert all(key.startswith(redis_prefix.encode()) for key in client.scan_iter())
+
+
+def test_a_server_that_lost_the_script_gets_it_again(redis_url, redis_prefix):
+    index = RedisIndex(redis_url, WINDOW_DAYS, RedisSettings(prefix=redis_prefix))
+    index.decide(fp("a1", "https://site.example/a", "body a"))
+    index._client.script_flush()  # as after a server restart or failover
+    assert index.decide(fp("a2", "https://mirror.example/a", "body a", T0 + timedelta(minutes=1))) == \
+        DedupDecision.duplicate("a1", "exact", 1.0)
