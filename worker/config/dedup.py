@@ -1,10 +1,14 @@
-"""Dedup settings: which state backend, how long decisions are remembered, similarity thresholds."""
+"""Dedup settings: which state backend, how long decisions are remembered, similarity thresholds.
+
+The shingling and MinHash/LSH figures below were chosen on bench/data/dedup_eval.jsonl (see
+bench/dedup_eval.py for the precision/recall table they give); change them together with a new run.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .env import ConfigError, get_choice, get_float, get_str
+from .env import ConfigError, get_choice, get_float, get_int, get_str
 
 BACKENDS = ("memory", "redis")
 
@@ -19,6 +23,37 @@ class DedupSettings:
     # Where the memory backend writes its checkpoint (None: state lives only in the process).
     state_dir: str | None = None
 
+    # --- Near-duplicates (worker/dedup/similarity.py states how they are used) ---
+    # MinHash signature length (uint32 values). More values: a finer Jaccard estimate, more memory
+    # (4 bytes each per indexed article).
+    num_perm: int = 64
+    # LSH: the signature is cut into num_perm / lsh_rows bands; two articles become candidates when
+    # one band is equal. Fewer rows find less similar pairs (spun copies) at the cost of more
+    # candidates to verify.
+    lsh_rows: int = 2
+    # Texts with fewer distinct shingles than this get no signature: too short for a reliable
+    # estimate, they are only matched by URL and exact hash.
+    min_shingles: int = 40
+    # A candidate is a near-duplicate when its estimated Jaccard similarity reaches this ...
+    near_jaccard: float = 0.30
+    # ... or when the estimated share of the shorter text's shingles found in the longer one
+    # reaches this (a truncated copy), provided the shorter text has at least
+    # containment_min_shingles shingles.
+    near_containment: float = 0.70
+    containment_min_shingles: int = 60
+
+    @property
+    def window_seconds(self) -> float:
+        return self.window_days * 86400.0
+
+    @property
+    def lsh_bands(self) -> int:
+        return self.num_perm // self.lsh_rows
+
+    def __post_init__(self) -> None:
+        if self.num_perm % self.lsh_rows:
+            raise ConfigError(f"DEDUP_NUM_PERM={self.num_perm} must be a multiple of DEDUP_LSH_ROWS={self.lsh_rows}")
+
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> DedupSettings:
         backend = get_choice(env, "DEDUP_BACKEND", "memory", BACKENDS)
@@ -30,4 +65,12 @@ class DedupSettings:
             redis_url=redis_url,
             window_days=get_float(env, "DEDUP_WINDOW_DAYS", cls.window_days, minimum=0.001),
             state_dir=get_str(env, "DEDUP_STATE_DIR"),
+            num_perm=get_int(env, "DEDUP_NUM_PERM", cls.num_perm, minimum=8, maximum=1024),
+            lsh_rows=get_int(env, "DEDUP_LSH_ROWS", cls.lsh_rows, minimum=1, maximum=16),
+            min_shingles=get_int(env, "DEDUP_MIN_SHINGLES", cls.min_shingles, minimum=1),
+            near_jaccard=get_float(env, "DEDUP_NEAR_JACCARD", cls.near_jaccard, minimum=0.01, maximum=1.0),
+            near_containment=get_float(env, "DEDUP_NEAR_CONTAINMENT", cls.near_containment,
+                                       minimum=0.01, maximum=1.0),
+            containment_min_shingles=get_int(env, "DEDUP_CONTAINMENT_MIN_SHINGLES",
+                                             cls.containment_min_shingles, minimum=1),
         )

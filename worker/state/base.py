@@ -10,15 +10,20 @@ from ..models import DedupDecision
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:
-    """What the index needs to know of an article to decide whether it was seen before."""
+    """What the index needs to know of an article to decide whether it was seen before.
+
+    Built by worker/stages/dedup.py (worker/dedup/fingerprint.py); backends treat url_key,
+    content_hash and band_keys as opaque keys and only compare signatures (similarity.py).
+    """
 
     article_id: str
-    url_key: str  # canonical URL
+    url_key: str  # canonical URL (worker/dedup/urls.py)
     content_hash: str  # hash of the normalized body
     fetched_at: datetime
-    # Near-duplicate fields (worker/dedup computes them): the MinHash signature as packed
-    # little-endian uint32 values (b"" when the text is too short for near-dup matching), the LSH
-    # band keys derived from it, and the number of distinct shingles (for containment estimates).
+    # Near-duplicate fields: the MinHash signature as packed little-endian uint32 values (b"" when
+    # the text is too short for near-dup matching), the LSH band keys derived from it (8 bytes each,
+    # the band's number is hashed in, so keys of different bands never meet; () without a
+    # signature), and the number of distinct shingles (for the containment estimate).
     signature: bytes = b""
     band_keys: tuple[bytes, ...] = ()
     shingle_count: int = 0
@@ -27,12 +32,37 @@ class Fingerprint:
 class DedupIndex(ABC):
     """A window of remembered articles.
 
-    Contract (tests/test_state_contract.py runs it on every backend):
-    - decide() looks up and claims in one atomic step: of two copies decided concurrently, exactly
-      one is unique.
-    - a second decide() for the same article_id returns the first decision unchanged (a replay).
-    - checkpoint() makes every decision so far durable; the service calls it before committing
-      offsets, so after a restart the state is never behind the committed offsets.
+    decide(fp) runs these steps as ONE atomic step (of two copies decided concurrently, exactly
+    one is unique):
+
+    1. Replay: a decision remembered for fp.article_id is returned unchanged; nothing else happens.
+    2. A claim is usable for fp when fp.fetched_at - claim's fetched_at < window_seconds (the
+       claim's fetched_at is that of the article that made it; later fetches are usable too).
+       - url:   fp.url_key claimed by X        -> duplicate(X, "url", 1.0)
+       - exact: fp.content_hash claimed by X   -> duplicate(X, "exact", 1.0)
+       - near:  only when fp.signature != b"": candidates are the articles indexed for near
+         matching (unique ones only) that share at least one band key with fp and are usable;
+         each is verified and the best chosen exactly as worker/dedup/similarity.py states
+         -> duplicate(X, "near", similarity)
+       - otherwise unique.
+       First matching rule wins, in that order.
+    3. Claims, in the same atomic step. canonical = fp.article_id when unique, else duplicate_of:
+       - remember the decision under fp.article_id (for replays);
+       - fp.url_key -> canonical, and fp.content_hash -> canonical, each unless already claimed by
+         a claim usable for fp (an older, unusable claim is replaced); so a later recrawl of a URL
+         first seen as a copy is a "url" duplicate of the same canonical;
+       - only when unique and fp.signature != b"": index fp for near matching (its signature,
+         shingle_count, fetched_at, and fp.article_id under each of fp.band_keys).
+    Similarity and duplicate_of always name a unique (canonical) article, never a copy.
+
+    Retention: an article may be forgotten once its fetched_at is window_seconds older than the
+    newest fetched_at the index has seen (memory backend) or than now (key TTL); a replay of a
+    forgotten article is decided afresh. Memory is bounded by the window, not by the stream length.
+
+    Also (tests/state/ run the same contract on every backend):
+    - checkpoint() makes every decision so far durable; the service calls it after the broker
+      acknowledged a batch's outputs and before committing offsets, so after a restart the state
+      is never behind the committed offsets.
     - an unreachable backend raises worker.errors.DependencyUnavailable (the service retries).
     """
 

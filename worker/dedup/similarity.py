@@ -1,0 +1,79 @@
+"""How a near-duplicate candidate is verified: the one definition every backend follows.
+
+A signature is `num_perm` MinHash values, packed little-endian uint32. For two articles A and B:
+
+- matches m = number of positions i where sig_A[i] == sig_B[i] (uint32 equality);
+- estimated Jaccard            j = m / num_perm
+- estimated containment        c = m * (n_A + n_B) / ((num_perm + m) * min(n_A, n_B))
+  where n_X is the article's shingle_count. c is |A∩B| / |smaller set|, from
+  |A∩B| = j / (1 + j) * (|A| + |B|); it is high when the shorter text is (almost) contained in
+  the longer one: a truncated copy. Computed as written, in double precision, so that Lua
+  (Redis) and Python give the same float.
+- B is a near-duplicate of A when
+      j >= near_jaccard                                        -> similarity j
+  or  min(n_A, n_B) >= containment_min_shingles
+      and c >= near_containment                                -> similarity min(c, 1.0)
+  (the Jaccard test first: a pair passing both gets j).
+- Of several verified candidates the one with the highest similarity wins; equal similarity:
+  the smaller article_id (plain string order), so every backend names the same canonical.
+- An article without a signature (too short) is never matched or indexed for near-duplicates.
+
+The vectorized `matches_many` is what the memory backend uses; it agrees with `matches` exactly.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+SIGNATURE_DTYPE = np.dtype("<u4")
+
+
+@dataclass(frozen=True, slots=True)
+class NearThresholds:
+    """The thresholds of a near-duplicate decision (from DedupSettings)."""
+
+    near_jaccard: float
+    near_containment: float
+    containment_min_shingles: int
+
+    @classmethod
+    def from_settings(cls, settings) -> NearThresholds:  # settings: worker.config.DedupSettings
+        return cls(settings.near_jaccard, settings.near_containment, settings.containment_min_shingles)
+
+
+def unpack(signature: bytes) -> np.ndarray:
+    return np.frombuffer(signature, dtype=SIGNATURE_DTYPE)
+
+
+def matches(signature_a: bytes, signature_b: bytes) -> int:
+    """Number of positions where two signatures agree."""
+    return int(np.count_nonzero(unpack(signature_a) == unpack(signature_b)))
+
+
+def matches_many(signature: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """Agreements of one signature (num_perm,) with each row of candidates (k, num_perm)."""
+    return np.count_nonzero(candidates == signature, axis=1)
+
+
+def near_similarity(m: int, num_perm: int, count_a: int, count_b: int, thresholds: NearThresholds) -> float | None:
+    """The similarity of a verified near-duplicate, or None when the pair is not one."""
+    jaccard = m / num_perm
+    if jaccard >= thresholds.near_jaccard:
+        return jaccard
+    shorter = min(count_a, count_b)
+    if shorter >= thresholds.containment_min_shingles:
+        containment = m * (count_a + count_b) / ((num_perm + m) * shorter)
+        if containment >= thresholds.near_containment:
+            return min(containment, 1.0)
+    return None
+
+
+def best_match(verified: Iterable[tuple[str, float]]) -> tuple[str, float] | None:
+    """Highest similarity wins; ties go to the smaller article_id."""
+    best: tuple[str, float] | None = None
+    for article_id, similarity in verified:
+        if best is None or similarity > best[1] or (similarity == best[1] and article_id < best[0]):
+            best = (article_id, similarity)
+    return best
