@@ -1,0 +1,134 @@
+"""Article-text accuracy and speed of the HTML path, side by side with trafilatura.
+
+Runs worker.cleaning.html.extract_html and trafilatura (fast mode and default) over the 181 pages of
+<shared>/benchmarks/article-extraction and scores each with that benchmark's metric (SOURCE.md):
+`\\w+` tokens, 4-token shingles with counts, per-page tp/fp/fn normalised by their sum, precision and
+recall averaged over pages (a page with an empty prediction counts for recall only), F1 their
+harmonic mean.
+
+Speed is the extraction call alone: pages are decompressed and decoded before any timing, and the
+extractors run interleaved page by page (in rotating order), so a noisy, shared machine slows them
+alike.
+
+    .venv/bin/python bench/html_extraction.py [--shared PATH] [--only ours,trafilatura-fast] [--worst N]
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+_TOKEN = re.compile(r"\w+")
+SHINGLE = 4
+
+
+def shingles(text: str) -> Counter:
+    tokens = _TOKEN.findall(text or "")
+    # A text shorter than one shingle still counts as one (shorter) shingle, as in the benchmark.
+    return Counter(tuple(tokens[i:i + SHINGLE]) for i in range(max(1, len(tokens) - SHINGLE + 1))
+                   if tokens[i:i + SHINGLE])
+
+
+def page_scores(truth: str, prediction: str) -> tuple[float, float, float]:
+    """tp, fp, fn of one page over shingle counts, normalised so that every page weighs the same."""
+    expected, predicted = shingles(truth), shingles(prediction)
+    tp = sum((expected & predicted).values())
+    fp = sum((predicted - expected).values())
+    fn = sum((expected - predicted).values())
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
+def precision(tp: float, fp: float, fn: float) -> float:
+    if fp == fn == 0:
+        return 1.0
+    return tp / (tp + fp) if tp + fp else 0.0
+
+
+def recall(tp: float, fp: float, fn: float) -> float:
+    if fp == fn == 0:
+        return 1.0
+    return tp / (tp + fn) if tp + fn else 0.0
+
+
+def summarize(per_page: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    p = statistics.mean(precision(*s) for s in per_page if s[0] + s[1] > 0)
+    r = statistics.mean(recall(*s) for s in per_page if s[0] + s[2] > 0)
+    return 2 * p * r / (p + r), p, r
+
+
+def load_pages(benchmark: Path) -> list[tuple[str, str, str, str]]:
+    """(key, html, url, true body) per page; pages are UTF-8 (checked: all 181)."""
+    truth = json.loads((benchmark / "ground-truth.json").read_text(encoding="utf-8"))
+    pages = []
+    for key, item in sorted(truth.items()):
+        raw = gzip.decompress((benchmark / "html" / f"{key}.html.gz").read_bytes())
+        pages.append((key, raw.decode("utf-8", errors="replace"), item["url"], item["articleBody"]))
+    return pages
+
+
+def extractors() -> dict[str, Callable[[str, str], str]]:
+    import trafilatura
+
+    from worker.cleaning.html import extract_html
+
+    return {
+        "ours (worker.cleaning.html)": lambda html, url: "\n".join(extract_html(html, url).paragraphs),
+        # Body only, as in SOURCE.md's figures: comments are not article text.
+        "trafilatura fast": lambda html, url: trafilatura.extract(
+            html, url=url, fast=True, include_comments=False) or "",
+        "trafilatura default": lambda html, url: trafilatura.extract(html, url=url, include_comments=False) or "",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--only", help="comma-separated name prefixes of the extractors to run")
+    parser.add_argument("--worst", type=int, default=0, help="list the N worst pages of each extractor")
+    args = parser.parse_args()
+
+    pages = load_pages(args.shared / "benchmarks" / "article-extraction")
+    chosen = extractors()
+    if args.only:
+        prefixes = [p.strip() for p in args.only.split(",")]
+        chosen = {n: f for n, f in chosen.items() if any(n.startswith(p) for p in prefixes)}
+    names = list(chosen)
+    for name in names:  # warm up: imports and lazy initialisation stay out of the timing
+        chosen[name](pages[0][1], pages[0][2])
+
+    seconds = dict.fromkeys(names, 0.0)
+    scores: dict[str, list[tuple[float, float, float]]] = {n: [] for n in names}
+    for index, (_key, html, url, truth) in enumerate(pages):
+        order = names[index % len(names):] + names[:index % len(names)]
+        for name in order:
+            start = time.perf_counter()
+            text = chosen[name](html, url)
+            seconds[name] += time.perf_counter() - start
+            scores[name].append(page_scores(truth, text))
+
+    print(f"{len(pages)} pages, {args.shared / 'benchmarks' / 'article-extraction'}")
+    print(f"| {'extractor':<28} | F1    | precision | recall | pages/s |")
+    print(f"|{'-' * 30}|-------|-----------|--------|---------|")
+    for name in names:
+        f1, p, r = summarize(scores[name])
+        print(f"| {name:<28} | {f1:.3f} | {p:.3f}     | {r:.3f}  | {len(pages) / seconds[name]:7.1f} |")
+    for name in names if args.worst else []:
+        print(f"\nworst pages of {name} (key, precision, recall):")
+        ranked = sorted(zip(pages, scores[name]), key=lambda ps: precision(*ps[1]) + recall(*ps[1]))
+        for (key, _h, url, _t), s in ranked[:args.worst]:
+            print(f"  {key[:12]} P={precision(*s):.2f} R={recall(*s):.2f} {url}")
+
+
+if __name__ == "__main__":
+    main()
