@@ -5,11 +5,17 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from worker.config import DedupSettings
 from worker.config.redis import RedisSettings
 from worker.state import DedupIndex, MemoryIndex
 from worker.state.redis import RedisIndex
 
 WINDOW_DAYS = 14.0
+
+
+def dedup_settings(backend: str, **overrides) -> DedupSettings:
+    return DedupSettings(backend=backend, window_days=WINDOW_DAYS, **overrides)
+
 
 IndexFactory = Callable[[], DedupIndex]
 
@@ -21,14 +27,14 @@ def make_index(request, tmp_path) -> Iterator[IndexFactory]:
     opened: list[DedupIndex] = []
     if request.param == "memory":
         def factory() -> DedupIndex:
-            opened.append(MemoryIndex(str(tmp_path), window_days=WINDOW_DAYS))
+            opened.append(MemoryIndex(dedup_settings("memory", state_dir=str(tmp_path))))
             return opened[-1]
     else:
-        url = request.getfixturevalue("redis_url")
-        settings = RedisSettings(prefix=request.getfixturevalue("redis_prefix"))
+        settings = dedup_settings("redis", redis_url=request.getfixturevalue("redis_url"))
+        redis_settings = RedisSettings(prefix=request.getfixturevalue("redis_prefix"))
 
         def factory() -> DedupIndex:
-            opened.append(RedisIndex(url, WINDOW_DAYS, settings))
+            opened.append(RedisIndex(settings, redis_settings))
             return opened[-1]
     yield factory
     for index in opened:

@@ -6,8 +6,13 @@ windowed by fetched_at; and both backends decide alike.
 """
 from __future__ import annotations
 
+import hashlib
+import random
+import struct
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+from worker.config import DedupSettings
 from worker.models import DedupDecision
 from worker.state import DedupIndex, Fingerprint
 
@@ -20,6 +25,30 @@ WINDOW = timedelta(days=WINDOW_DAYS)
 
 def fp(article_id: str, url: str, body: str, at: datetime = T0) -> Fingerprint:
     return Fingerprint(article_id=article_id, url_key=url, content_hash=f"hash-of-{body}", fetched_at=at)
+
+
+NUM_PERM = DedupSettings().num_perm
+ROWS = DedupSettings().lsh_rows
+
+
+def near_fp(article_id: str, base_seed: int, changed: int | range = 0, shingles: int = 200, at: datetime = T0,
+            change_seed: int = 0) -> Fingerprint:
+    """A fingerprint whose MinHash signature differs from the one of `base_seed` at `changed`
+    positions (a count of random ones, or the positions themselves), so its estimated Jaccard with
+    it is (NUM_PERM - changed) / NUM_PERM; LSH band keys as the dedup stage derives them (band
+    number hashed in, 8 bytes)."""
+    values = random.Random(base_seed).sample(range(2**32), NUM_PERM)
+    positions = changed if isinstance(changed, range) else random.Random(change_seed).sample(range(NUM_PERM), changed)
+    for position in positions:
+        values[position] = (values[position] + 1 + change_seed) % 2**32
+    signature = struct.pack(f"<{NUM_PERM}I", *values)
+    bands = tuple(
+        hashlib.blake2b(struct.pack("<I", band) + signature[band * ROWS * 4:(band + 1) * ROWS * 4],
+                        digest_size=8).digest()
+        for band in range(NUM_PERM // ROWS))
+    return Fingerprint(article_id=article_id, url_key=f"https://{article_id}.example/story",
+                       content_hash=f"hash-of-{article_id}", fetched_at=at, signature=signature,
+                       band_keys=bands, shingle_count=shingles)
 
 
 def test_first_copy_is_unique(index: DedupIndex):
@@ -71,6 +100,11 @@ def test_articles_older_than_the_window_fall_out(index: DedupIndex):
         DedupDecision.duplicate("inside", "url", 1.0)
 
 
+def test_a_claim_exactly_one_window_old_is_no_longer_usable(index: DedupIndex):
+    index.decide(fp("a1", "https://site.example/a", "body a", T0 - WINDOW))
+    assert index.decide(fp("a2", "https://site.example/a", "body a", T0)) == DedupDecision.unique()
+
+
 def test_a_copy_after_the_window_becomes_the_new_first(index: DedupIndex):
     index.decide(fp("a1", "https://site.example/a", "body a", T0 - WINDOW - timedelta(days=1)))
     assert index.decide(fp("a2", "https://mirror.example/a", "body a", T0)) == DedupDecision.unique()
@@ -97,3 +131,61 @@ def test_size_counts_the_articles_in_the_window(index: DedupIndex):
         index.decide(fp(f"a{n}", f"https://site.example/{n}", f"body {n}"))
     index.decide(fp("a0", "https://site.example/0", "body 0"))  # a replay adds nothing
     assert index.size() == 5
+
+
+def test_a_near_copy_is_a_near_duplicate_with_its_jaccard_estimate(index: DedupIndex):
+    assert index.decide(near_fp("orig", 1)) == DedupDecision.unique()
+    changed = NUM_PERM // 4  # Jaccard estimate 0.75
+    decision = index.decide(near_fp("spun", 1, changed=changed, at=T0 + timedelta(hours=1)))
+    assert decision == DedupDecision.duplicate("orig", "near", (NUM_PERM - changed) / NUM_PERM)
+
+
+def test_a_different_article_sharing_a_band_is_not_a_near_duplicate(index: DedupIndex):
+    index.decide(near_fp("orig", 1))
+    # Agrees on a few positions only: shares LSH bands, fails verification.
+    mostly_other = near_fp("other", 1, changed=NUM_PERM - 4, at=T0 + timedelta(hours=1), change_seed=3)
+    assert index.decide(mostly_other) == DedupDecision.unique()
+
+
+def test_a_truncated_copy_is_caught_by_containment(index: DedupIndex):
+    index.decide(near_fp("full", 2, shingles=1000))
+    # Jaccard estimate 0.25 (below near_jaccard), but the short text is mostly inside the long one.
+    matches = NUM_PERM // 4
+    truncated = near_fp("truncated", 2, changed=NUM_PERM - matches, shingles=300, at=T0 + timedelta(hours=1))
+    containment = matches * (1000 + 300) / ((NUM_PERM + matches) * 300)
+    assert index.decide(truncated) == DedupDecision.duplicate("full", "near", min(containment, 1.0))
+
+
+def test_the_most_similar_candidate_wins_and_a_tie_goes_to_the_smaller_id(index: DedupIndex):
+    half = NUM_PERM // 2
+    # Two unique articles, each agreeing with the story's signature on a different half (so they
+    # share no position with each other), and a third agreeing on three quarters.
+    assert index.decide(near_fp("b-half", 3, changed=range(0, half), change_seed=1)) == DedupDecision.unique()
+    assert index.decide(near_fp("a-half", 3, changed=range(half, NUM_PERM), change_seed=2)) == DedupDecision.unique()
+    tie = index.decide(near_fp("tie", 3, at=T0 + timedelta(hours=1)))
+    assert tie == DedupDecision.duplicate("a-half", "near", 0.5)
+
+    index.decide(near_fp("z-close", 4, changed=range(0, half), change_seed=1))
+    index.decide(near_fp("y-closer", 4, changed=range(half, NUM_PERM - half // 2), change_seed=2))
+    best = index.decide(near_fp("best", 4, at=T0 + timedelta(hours=1)))
+    assert best == DedupDecision.duplicate("y-closer", "near", 0.75)
+
+
+def test_a_copy_of_a_copy_points_at_the_canonical(index: DedupIndex):
+    index.decide(near_fp("orig", 5))
+    index.decide(near_fp("copy1", 5, changed=10, at=T0 + timedelta(hours=1), change_seed=1))
+    later = index.decide(near_fp("copy2", 5, changed=12, at=T0 + timedelta(hours=2), change_seed=1))
+    assert later.duplicate_of == "orig"
+    # A URL first seen as a copy, crawled again: a url duplicate of the canonical, not of the copy.
+    recrawl = replace(near_fp("copy1-recrawl", 99, at=T0 + timedelta(hours=3)), url_key="https://copy1.example/story")
+    assert index.decide(recrawl) == DedupDecision.duplicate("orig", "url", 1.0)
+
+
+def test_texts_without_signature_are_never_near_matched(index: DedupIndex):
+    index.decide(replace(near_fp("short", 6), signature=b"", band_keys=(), shingle_count=10))
+    assert index.decide(near_fp("long", 6, at=T0 + timedelta(hours=1))) == DedupDecision.unique()
+
+
+def test_near_candidates_older_than_the_window_are_not_matched(index: DedupIndex):
+    index.decide(near_fp("old", 7, at=T0 - WINDOW))
+    assert index.decide(near_fp("new", 7, changed=4)) == DedupDecision.unique()

@@ -10,12 +10,12 @@ from worker.errors import DependencyUnavailable
 from worker.models import DedupDecision
 from worker.state.redis import RedisIndex
 
-from .conftest import WINDOW_DAYS
+from .conftest import dedup_settings
 from .test_contract import T0, fp
 
 
 def test_unreachable_redis_raises_and_decisions_resume_after_restart(durable_redis_server):
-    index = RedisIndex(durable_redis_server.url, WINDOW_DAYS,
+    index = RedisIndex(dedup_settings("redis", redis_url=durable_redis_server.url),
                        RedisSettings(socket_timeout_seconds=0.5, connect_timeout_seconds=0.5))
     first = index.decide(fp("a1", "https://site.example/a", "body a"))
     copy = fp("a2", "https://mirror.example/a", "body a", T0 + timedelta(minutes=1))

@@ -16,7 +16,5 @@ def open_index(settings: DedupSettings, redis_settings: RedisSettings | None = N
     if settings.backend == "redis":
         from .redis import RedisIndex  # the redis client is only imported by workers that use it
 
-        if settings.redis_url is None:
-            raise ValueError("DEDUP_BACKEND=redis needs REDIS_URL")
-        return RedisIndex(settings.redis_url, settings.window_days, redis_settings or RedisSettings())
+        return RedisIndex(settings, redis_settings)
     raise ValueError(f"unknown dedup backend {settings.backend!r}")
