@@ -1,0 +1,107 @@
+"""Command line: `python -m worker run | process | feed | demo`."""
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from pathlib import Path
+
+from .config import ConfigError, Settings
+from .service.logging import configure_logging
+
+EXIT_USAGE = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m worker", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="the streaming service (configured by environment variables, see README)")
+    process = commands.add_parser("process", help="run the pipeline offline over a JSON-lines file of raw pages")
+    process.add_argument("--input", required=True, type=Path, help="JSON-lines file, one raw page per line")
+    process.add_argument("--output-dir", required=True, type=Path, help="writes <topic>.jsonl per output topic here")
+    process.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    feed = commands.add_parser("feed", help="produce a JSON-lines file of raw pages to the input topic")
+    feed.add_argument("--input", required=True, type=Path)
+    demo = commands.add_parser("demo", help="the embedded default: local broker, sample pages, printed results")
+    demo.add_argument("--input", type=Path, help="JSON-lines pages (default: the bundled samples)")
+    demo.add_argument("--keep-running", action="store_true", help="keep broker and worker up until Ctrl-C")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    configure_logging(settings.service.log_level)
+
+    if args.command == "run":
+        from .service.app import run_service
+        return run_service(settings)
+    if args.command == "process":
+        return _process(settings, args.input, args.output_dir, progress=not args.no_progress and sys.stderr.isatty())
+    if args.command == "feed":
+        return _feed(settings, args.input)
+    from .local.demo import run_demo
+    return run_demo(args.input, keep_running=args.keep_running)
+
+
+def _process(settings: Settings, input_path: Path, output_dir: Path, progress: bool) -> int:
+    from .pipeline import Pipeline
+    from .service.health import Health
+    from .service.loop import ConsumeLoop
+    from .service.metrics import Metrics
+    from .state import open_index
+    from .transport.memory import JsonLinesSink, JsonLinesSource
+
+    if not input_path.is_file():
+        print(f"error: input file {input_path} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    metrics = Metrics()
+    index = open_index(settings.dedup)
+    source = JsonLinesSource(input_path, settings.topics.pages_raw)
+    sink = JsonLinesSink(output_dir, settings.topics.outputs())
+    output = _ProgressSink(sink, len(source)) if progress else sink
+    loop = ConsumeLoop(source, output, Pipeline(settings, index, metrics), index, metrics, settings.service,
+                       Health(metrics, settings.service.liveness_timeout_seconds))
+    try:
+        loop.run(threading.Event())
+    finally:
+        output.close()
+        index.close()
+    total = sum(sink.counts.values())
+    print(f"processed {total} pages from {input_path}")
+    for topic, count in sink.counts.items():
+        print(f"  {count:6d}  {output_dir / (topic + '.jsonl')}")
+    articles = sink.counts[settings.topics.articles_normalized] + sink.counts[settings.topics.articles_duplicates]
+    if articles:
+        print(f"duplicate rate: {sink.counts[settings.topics.articles_duplicates] / articles:.1%}")
+    return 0
+
+
+class _ProgressSink:
+    """Advances a progress bar as outputs are delivered."""
+
+    def __init__(self, sink, total: int):
+        from tqdm import tqdm
+        self._sink = sink
+        self._bar = tqdm(total=total, unit="page", file=sys.stderr)
+
+    def deliver(self, outputs) -> None:
+        self._sink.deliver(outputs)
+        self._bar.update(len(outputs))
+
+    def close(self) -> None:
+        self._bar.close()
+        self._sink.close()
+
+
+def _feed(settings: Settings, input_path: Path) -> int:
+    from .local.client import page_key, produce_values, read_jsonl_values
+
+    if not input_path.is_file():
+        print(f"error: input file {input_path} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    values = read_jsonl_values(input_path)
+    count = produce_values(settings.kafka, settings.topics.pages_raw, values, [page_key(v) for v in values])
+    print(f"produced {count} pages to {settings.topics.pages_raw} at {settings.kafka.bootstrap_servers}")
+    return 0

@@ -1,0 +1,114 @@
+"""Wiring of the streaming service and its lifecycle: start, signals, bounded shutdown."""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+
+from kafka.errors import KafkaConfigurationError, KafkaError
+
+from .. import __version__
+from ..config import Settings
+from ..pipeline import Pipeline
+from ..state import open_index
+from ..transport.kafka import KafkaSink, KafkaSource
+from .health import Health, HealthServer
+from .loop import ConsumeLoop
+from .metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_CONFIG = 2
+EXIT_UNAVAILABLE = 3  # the broker could not be reached at start
+EXIT_SHUTDOWN_TIMEOUT = 4
+
+
+def run_service(settings: Settings) -> int:
+    metrics = Metrics()
+    metrics.build_info.info({"version": __version__})
+    health = Health(metrics, settings.service.liveness_timeout_seconds)
+    server = HealthServer(settings.service.metrics_host, settings.service.metrics_port, metrics, health).start()
+    log.info("metrics, /healthz and /readyz listening", extra={"event": "http", "count": server.port})
+
+    stop = threading.Event()
+    _install_signal_handlers(stop, health, settings.service.shutdown_timeout_seconds)
+
+    index = open_index(settings.dedup)
+    try:
+        assignment = _Assignment(metrics)
+        source = KafkaSource(settings.kafka, settings.topics.pages_raw,
+                             on_assigned=assignment.assigned, on_revoked=assignment.revoked)
+        sink = KafkaSink(settings.kafka)
+    except KafkaConfigurationError as error:
+        log.error("invalid Kafka configuration: %s", error)
+        index.close()
+        server.stop()
+        return EXIT_CONFIG
+    except KafkaError as error:
+        log.error("cannot reach Kafka at KAFKA_BOOTSTRAP_SERVERS=%s: %s", settings.kafka.bootstrap_servers, error)
+        index.close()
+        server.stop()
+        return EXIT_UNAVAILABLE
+
+    pipeline = Pipeline(settings, index, metrics)
+    loop = ConsumeLoop(source, sink, pipeline, index, metrics, settings.service, health)
+    log.info("worker started", extra={"event": "start", "topic": settings.topics.pages_raw})
+    try:
+        loop.run(stop)
+    finally:
+        # Order: the loop has delivered and committed what it finished; leave the group so the
+        # partitions move at once, then release the producer and the state.
+        health.set_ready(False, "shutting down")
+        source.close()
+        sink.close()
+        index.close()
+        server.stop()
+        log.info("worker stopped", extra={"event": "stop"})
+    return EXIT_OK
+
+
+class _Assignment:
+    """Keeps the assigned-partitions gauge and the rebalance counter current."""
+
+    def __init__(self, metrics: Metrics):
+        self._metrics = metrics
+        self._parts: set[tuple[str, int]] = set()
+
+    def assigned(self, parts: set[tuple[str, int]]) -> None:
+        self._parts |= parts
+        self._update("assigned")
+
+    def revoked(self, parts: set[tuple[str, int]]) -> None:
+        self._parts -= parts
+        self._update("revoked")
+
+    def _update(self, event: str) -> None:
+        self._metrics.rebalances.labels(event=event).inc()
+        self._metrics.assigned_partitions.set(len(self._parts))
+
+
+def _install_signal_handlers(stop: threading.Event, health: Health, timeout_seconds: float) -> None:
+    """SIGTERM/SIGINT: stop after the page in hand, deliver and commit, leave the group, exit.
+    If that takes longer than SHUTDOWN_TIMEOUT_SECONDS, exit anyway: uncommitted pages are
+    redelivered, so a hard exit loses nothing."""
+
+    def on_signal(signum, frame):  # noqa: ARG001
+        if stop.is_set():
+            return
+        log.info("shutdown requested", extra={"event": signal.Signals(signum).name})
+        health.set_ready(False, "shutting down")
+        stop.set()
+        watchdog = threading.Timer(timeout_seconds, _exit_now)
+        watchdog.daemon = True
+        watchdog.start()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+
+def _exit_now() -> None:
+    log.error("shutdown took longer than SHUTDOWN_TIMEOUT_SECONDS; exiting without waiting further")
+    logging.shutdown()
+    os._exit(EXIT_SHUTDOWN_TIMEOUT)

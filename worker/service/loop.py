@@ -1,0 +1,174 @@
+"""The consume loop: poll a batch, process it, deliver, checkpoint, commit. At-least-once.
+
+Checkpoint order, for every batch (a crash between any two steps loses nothing):
+  1. process every record into exactly one output (article, duplicate or dead letter);
+  2. deliver all outputs and wait until the broker acknowledged each of them;
+  3. checkpoint the dedup state (so it is never behind the offsets about to be committed);
+  4. commit the offsets of the processed records.
+A crash before 4 redelivers the batch; decisions are keyed by article_id, so replays produce the
+same events. A dependency that is down (dedup state, broker) pauses the loop with backoff; the
+batch is retried, never dropped and never sent to the DLQ for that.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from ..config import ServiceSettings
+from ..errors import DependencyUnavailable
+from ..models import SourceRecord
+from ..pipeline import Output, Pipeline
+from ..state import DedupIndex
+from ..transport.base import CommitFailed, DeliveryFailed, Sink, Source, next_offsets
+from .health import Health
+from .metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+LAG_REFRESH_SECONDS = 1.0
+
+
+class Backoff:
+    """Exponential backoff: initial, doubling, capped."""
+
+    def __init__(self, initial: float, maximum: float):
+        self._next = initial
+        self._max = maximum
+
+    def next(self) -> float:
+        delay = self._next
+        self._next = min(self._next * 2, self._max)
+        return delay
+
+
+class ConsumeLoop:
+    def __init__(self, source: Source, sink: Sink, pipeline: Pipeline, index: DedupIndex, metrics: Metrics,
+                 settings: ServiceSettings, health: Health):
+        self.source = source
+        self.sink = sink
+        self.pipeline = pipeline
+        self.index = index
+        self.metrics = metrics
+        self.settings = settings
+        self.health = health
+        self._lag_refreshed = 0.0
+        self._lag_labels: set[tuple[str, int]] = set()
+
+    def run(self, stop: threading.Event) -> None:
+        """Run until `stop` is set or a finite source is exhausted."""
+        while not stop.is_set():
+            self.health.beat()
+            records = self.source.poll(self.settings.batch_max_records, self.settings.poll_timeout_ms)
+            if records is None:
+                return
+            if not self.health.ready():
+                self._check_ready()
+            if records:
+                self.run_batch(records, stop)
+            self._refresh_lag()
+
+    def run_batch(self, records: list[SourceRecord], stop: threading.Event) -> None:
+        started = time.perf_counter()
+        outputs: list[Output] = []
+        for record in records:
+            if stop.is_set():
+                break  # the rest is abandoned uncommitted and redelivered to whoever owns it next
+            if not self.source.owns(record.topic, record.partition):
+                continue  # revoked while this batch was in hand: the new owner processes it
+            self.metrics.pages_consumed.labels(topic=record.topic).inc()
+            output = self._process(record, stop)
+            if output is None:
+                break
+            outputs.append(output)
+        outputs = [o for o in outputs if self.source.owns(o.source.topic, o.source.partition)]
+        if not outputs or not self._deliver(outputs, stop):
+            return
+        self.index.checkpoint()
+        self._count_delivered(outputs)
+        offsets = next_offsets([o.source for o in outputs])
+        try:
+            self.source.commit(offsets)
+            self.metrics.commits.inc()
+        except CommitFailed as error:
+            # The partitions moved meanwhile; their new owner replays these records identically.
+            log.warning("offset commit failed; records will be redelivered", extra={"error": str(error)})
+        self.metrics.batch_duration.observe(time.perf_counter() - started)
+        log.debug("batch committed", extra={"count": len(outputs)})
+
+    def _process(self, record: SourceRecord, stop: threading.Event) -> Output | None:
+        backoff = self._backoff()
+        while True:
+            try:
+                output = self.pipeline.process(record)
+                if not self.health.ready():
+                    self._check_ready()
+                return output
+            except DependencyUnavailable as error:
+                self.metrics.dependency_retries.labels(dependency="dedup_state").inc()
+                self.health.set_ready(False, f"dedup state unavailable: {error}")
+                log.warning("dedup state unavailable; pausing and retrying",
+                            extra={"error": str(error), "topic": record.topic, "partition": record.partition,
+                                   "offset": record.offset})
+                if not self._wait(backoff.next(), stop) or not self.source.owns(record.topic, record.partition):
+                    return None
+
+    def _deliver(self, outputs: list[Output], stop: threading.Event) -> bool:
+        backoff = self._backoff()
+        while True:
+            try:
+                self.sink.deliver(outputs)
+                return True
+            except DeliveryFailed as error:
+                self.metrics.delivery_failures.inc()
+                self.metrics.dependency_retries.labels(dependency="broker").inc()
+                log.warning("delivery not acknowledged; retrying the batch", extra={"error": str(error)})
+                if not self._wait(backoff.next(), stop):
+                    return False
+                outputs = [o for o in outputs if self.source.owns(o.source.topic, o.source.partition)]
+                if not outputs:
+                    return False
+
+    def _wait(self, seconds: float, stop: threading.Event) -> bool:
+        """Sleep while keeping group membership alive; False if asked to stop meanwhile."""
+        deadline = time.monotonic() + seconds
+        while not stop.is_set():
+            self.health.beat()  # waiting on a dependency is not a wedged process
+            self.source.keepalive()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return True
+            stop.wait(min(remaining, 0.5))
+        return False
+
+    def _count_delivered(self, outputs: list[Output]) -> None:
+        now_ms = time.time() * 1000
+        for output in outputs:
+            if output.kind == "dlq":
+                self.metrics.dlq_records.labels(reason=output.label).inc()
+            else:
+                self.metrics.record_published(output.kind, output.label)
+            if output.source.timestamp_ms:
+                self.metrics.record_latency.observe(max(0.0, (now_ms - output.source.timestamp_ms) / 1000))
+        self.metrics.dedup_index_size.set(self.index.size())
+
+    def _check_ready(self) -> None:
+        if self.index.ping():
+            self.health.set_ready(True)
+        else:
+            self.health.set_ready(False, "dedup state unavailable")
+
+    def _refresh_lag(self) -> None:
+        now = time.monotonic()
+        if now - self._lag_refreshed < LAG_REFRESH_SECONDS:
+            return
+        self._lag_refreshed = now
+        lags = self.source.lag()
+        for gone in self._lag_labels - lags.keys():
+            self.metrics.consumer_lag.remove(gone[0], str(gone[1]))
+        for (topic, partition), lag in lags.items():
+            self.metrics.consumer_lag.labels(topic=topic, partition=str(partition)).set(lag)
+        self._lag_labels = set(lags)
+
+    def _backoff(self) -> Backoff:
+        return Backoff(self.settings.retry_backoff_initial_seconds, self.settings.retry_backoff_max_seconds)

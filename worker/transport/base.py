@@ -1,0 +1,57 @@
+"""What the service loop needs from a transport. Kafka, in-memory and file transports implement it.
+
+A Source hands out records and takes offset commits; a Sink delivers outputs and says, for the
+whole batch, whether the destination acknowledged every one of them.
+"""
+from __future__ import annotations
+
+from typing import Protocol
+
+from ..models import SourceRecord
+from ..pipeline import Output
+
+# (topic, partition) -> the next offset to read, i.e. last processed offset + 1 (Kafka's convention).
+Offsets = dict[tuple[str, int], int]
+
+
+class DeliveryFailed(Exception):
+    """The destination did not acknowledge every output of a batch. Nothing is committed; the
+    batch is delivered again (outputs are idempotent: same keys, same values)."""
+
+
+class CommitFailed(Exception):
+    """Offsets could not be committed (e.g. the partitions were reassigned meanwhile). The records
+    are redelivered to their new owner, which at-least-once allows."""
+
+
+class Source(Protocol):
+    def poll(self, max_records: int, timeout_ms: int) -> list[SourceRecord] | None:
+        """Next records; [] when none arrived in time; None when a finite source is exhausted."""
+
+    def commit(self, offsets: Offsets) -> None: ...
+
+    def keepalive(self) -> None:
+        """Called while the loop waits on a dependency, so the group does not drop this member."""
+
+    def owns(self, topic: str, partition: int) -> bool:
+        """False once the partition was revoked: its uncommitted work belongs to the new owner."""
+
+    def lag(self) -> dict[tuple[str, int], int]: ...
+
+    def close(self) -> None: ...
+
+
+class Sink(Protocol):
+    def deliver(self, outputs: list[Output]) -> None:
+        """Send all outputs; return only when every one is acknowledged, else raise DeliveryFailed."""
+
+    def close(self) -> None: ...
+
+
+def next_offsets(records: list[SourceRecord]) -> Offsets:
+    """The offsets to commit after processing `records` (each partition's records in order)."""
+    offsets: Offsets = {}
+    for record in records:
+        key = (record.topic, record.partition)
+        offsets[key] = max(offsets.get(key, 0), record.offset + 1)
+    return offsets

@@ -1,0 +1,156 @@
+"""Kafka transport: a thin layer over kafka-python that knows nothing of processing."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+from ..config import KafkaSettings
+from ..models import SourceRecord
+from ..pipeline import Output
+from .base import CommitFailed, DeliveryFailed, Offsets
+
+log = logging.getLogger(__name__)
+
+# Outputs of a batch are sent together; a few ms of lingering packs them into fewer requests.
+LINGER_MS = 5
+
+
+class KafkaSource:
+    """Consumes one topic in a consumer group, with manual commits only."""
+
+    def __init__(self, settings: KafkaSettings, topic: str,
+                 on_assigned: Callable[[set[tuple[str, int]]], None] | None = None,
+                 on_revoked: Callable[[set[tuple[str, int]]], None] | None = None):
+        self._consumer = KafkaConsumer(
+            **settings.client_options(),
+            group_id=settings.group_id,
+            enable_auto_commit=False,  # offsets are committed only after delivery is acknowledged
+            auto_offset_reset=settings.auto_offset_reset,
+            session_timeout_ms=settings.session_timeout_ms,
+            heartbeat_interval_ms=settings.heartbeat_interval_ms,
+            max_poll_interval_ms=settings.max_poll_interval_ms,
+        )
+        self._owned: set[tuple[str, int]] = set()
+        self._on_assigned = on_assigned
+        self._on_revoked = on_revoked
+        self._consumer.subscribe([topic], listener=_Listener(self))
+
+    def poll(self, max_records: int, timeout_ms: int) -> list[SourceRecord]:
+        self._consumer.resume(*self._consumer.paused())
+        batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
+        return [SourceRecord(topic=m.topic, partition=m.partition, offset=m.offset, key=m.key, value=m.value,
+                             timestamp_ms=m.timestamp)
+                for messages in batches.values() for m in messages]
+
+    def keepalive(self) -> None:
+        # A poll on paused partitions fetches nothing but tells the group this member is alive
+        # (max_poll_interval_ms) and runs rebalance callbacks.
+        self._consumer.pause(*self._consumer.assignment())
+        self._consumer.poll(timeout_ms=0)
+
+    def owns(self, topic: str, partition: int) -> bool:
+        return (topic, partition) in self._owned
+
+    def commit(self, offsets: Offsets) -> None:
+        owned = {TopicPartition(t, p): OffsetAndMetadata(o, "", -1) for (t, p), o in offsets.items()
+                 if (t, p) in self._owned}
+        if not owned:
+            return
+        try:
+            self._consumer.commit(owned)
+        except (CommitFailedError, KafkaError) as error:
+            raise CommitFailed(str(error)) from error
+
+    def lag(self) -> dict[tuple[str, int], int]:
+        lags = {}
+        for tp in self._consumer.assignment():
+            highwater = self._consumer.highwater(tp)
+            if highwater is None:
+                continue
+            try:
+                position = self._consumer.position(tp, timeout_ms=100)
+            except KafkaError:
+                continue
+            if position is not None:
+                lags[(tp.topic, tp.partition)] = max(0, highwater - position)
+        return lags
+
+    def close(self) -> None:
+        # Leaves the group at once (LeaveGroup), so partitions move without waiting for the session timeout.
+        self._consumer.close(autocommit=False)
+
+
+class _Listener(ConsumerRebalanceListener):
+    """Rebalance handling in one place. Work is committed at the end of every batch, before the
+    next poll, and callbacks only run inside poll: nothing completed is ever left uncommitted
+    when partitions are revoked. Work in flight on a revoked partition is dropped by the loop."""
+
+    def __init__(self, source: KafkaSource):
+        self._source = source
+
+    def on_partitions_revoked(self, revoked):
+        parts = {(tp.topic, tp.partition) for tp in revoked}
+        self._source._owned -= parts
+        log.info("partitions revoked", extra={"event": "revoked", "count": len(parts)})
+        if self._source._on_revoked:
+            self._source._on_revoked(parts)
+
+    def on_partitions_assigned(self, assigned):
+        parts = {(tp.topic, tp.partition) for tp in assigned}
+        self._source._owned |= parts
+        log.info("partitions assigned", extra={"event": "assigned", "count": len(parts)})
+        if self._source._on_assigned:
+            self._source._on_assigned(parts)
+
+
+class KafkaSink:
+    """Produces outputs; `deliver` checks every send's result, not just the flush."""
+
+    def __init__(self, settings: KafkaSettings, delivery_timeout_seconds: float = 30.0):
+        self._timeout = delivery_timeout_seconds
+        self._producer = KafkaProducer(
+            **settings.client_options(),
+            acks="all",
+            enable_idempotence=True,  # broker-side dedup of internal retries
+            linger_ms=LINGER_MS,
+            compression_type=settings.compression_type,
+            max_request_size=settings.max_request_size,
+            delivery_timeout_ms=int(delivery_timeout_seconds * 1000),
+            # kafka-python requires delivery_timeout_ms > linger_ms + request_timeout_ms.
+            request_timeout_ms=min(30_000, int(delivery_timeout_seconds * 1000) - LINGER_MS - 1),
+        )
+
+    def deliver(self, outputs: list[Output]) -> None:
+        try:
+            futures = [self._producer.send(o.topic, value=o.value, key=o.key) for o in outputs]
+            self._producer.flush(timeout=self._timeout)
+        except KafkaError as error:
+            raise DeliveryFailed(f"send failed: {error}") from error
+        failed = [f for f in futures if not f.succeeded()]
+        if failed:
+            first = failed[0].exception if failed[0].is_done else "not acknowledged in time"
+            raise DeliveryFailed(f"{len(failed)} of {len(futures)} outputs not acknowledged; first error: {first}")
+
+    def close(self) -> None:
+        self._producer.close(timeout=self._timeout)
+
+
+def ensure_topics(settings: KafkaSettings, topics: list[str], partitions: int, replication_factor: int = 1) -> None:
+    """Create the topics that do not exist yet (for local runs and tests; production creates them up front)."""
+    admin = KafkaAdminClient(**settings.client_options())
+    try:
+        existing = set(admin.list_topics())
+        missing = [NewTopic(t, partitions, replication_factor) for t in topics if t not in existing]
+        if missing:
+            try:
+                admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass
+    finally:
+        admin.close()
