@@ -1,0 +1,101 @@
+"""Title, author and publication-date accuracy of the HTML path on the labelled benchmark pages.
+
+Labels: bench/data/metadata_labels.json (how they were made: its "_about"). Matching rules:
+- title: equal after normalization (NFKC, case folded, every run of non-word characters -> one
+  space), so quotes, dashes and ellipses written differently still match;
+- authors: the same set of names after the same normalization ("Sarah E. Needleman" ==
+  "sarah e needleman"); a page labelled [] needs [] (no invented author);
+- date: the same calendar day. published_at is UTC while labels are the publisher's local day, so
+  an evening article in New York is a day later in UTC: the "+-1 day" column shows how much of the
+  gap that explains. A page labelled null needs None.
+Accuracy is over all labelled pages; the "stated"/"not stated" columns split pages by whether the
+label has a value.
+
+    .venv/bin/python bench/metadata.py [--shared PATH] [--errors]
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sys
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+LABELS = REPO / "bench" / "data" / "metadata_labels.json"
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normalize(text: str | None) -> str:
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text or "").casefold()).strip()
+
+
+def title_matches(label: str | None, found: str | None) -> bool:
+    return normalize(label) == normalize(found)
+
+
+def authors_match(label: list[str], found: list[str]) -> bool:
+    return {normalize(a) for a in label} == {normalize(a) for a in found}
+
+
+def day_difference(label: str | None, found: date | None) -> int | None:
+    """0 when equal (both absent counts as equal), None when only one of them is there."""
+    if label is None or found is None:
+        return 0 if label is None and found is None else None
+    return abs((date.fromisoformat(label) - found).days)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--errors", action="store_true", help="list every mismatch")
+    args = parser.parse_args()
+
+    from worker.cleaning.html import extract_html
+
+    labels = {k: v for k, v in json.loads(LABELS.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+    pages = args.shared / "benchmarks" / "article-extraction" / "html"
+    rows = {"title": [], "authors": [], "date": [], "date +-1 day": []}
+    errors = []
+    for key, label in sorted(labels.items()):
+        html = gzip.decompress((pages / f"{key}.html.gz").read_bytes()).decode("utf-8", errors="replace")
+        found = extract_html(html, label["url"])
+        day = found.published_at.date() if found.published_at else None
+        gap = day_difference(label["published"], day)
+        results = {
+            "title": (label["title"] is not None, title_matches(label["title"], found.title)),
+            "authors": (bool(label["authors"]), authors_match(label["authors"], found.authors)),
+            "date": (label["published"] is not None, gap == 0),
+            "date +-1 day": (label["published"] is not None, gap is not None and gap <= 1),
+        }
+        for field, result in results.items():
+            rows[field].append(result)
+        for field, value, expected in (("title", found.title, label["title"]),
+                                       ("authors", found.authors, label["authors"]),
+                                       ("date", day and day.isoformat(), label["published"])):
+            if not results[field][1]:
+                errors.append(f"{key[:10]} {field:7} got {value!r} want {expected!r}  {label['url'][:70]}")
+
+    print(f"{len(labels)} labelled pages ({LABELS.relative_to(REPO)})")
+    print("| field        | accuracy | stated (n)      | not stated (n)  |")
+    print("|--------------|----------|-----------------|-----------------|")
+    for field, results in rows.items():
+        stated = [ok for has, ok in results if has]
+        unstated = [ok for has, ok in results if not has]
+        print(f"| {field:<12} | {sum(ok for _, ok in results) / len(results):8.3f} | "
+              f"{_share(stated)} | {_share(unstated)} |")
+    if args.errors:
+        print("\n" + "\n".join(errors))
+
+
+def _share(values: list[bool]) -> str:
+    return f"{sum(values) / len(values):.3f} ({len(values):3d})" if values else f"{'-':>5} (  0)"
+
+
+if __name__ == "__main__":
+    main()
