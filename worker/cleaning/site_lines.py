@@ -1,0 +1,72 @@
+"""Lines that repeat across many pages of one site: author boxes, slogans, footers, teasers.
+
+A stream sees the same site many times, so a line printed on most of its pages is boilerplate even
+when it looks like prose. This memory counts, per site, on how many distinct pages each line was
+seen. It is bounded (sites and lines per site), owned by one stage instance, and deterministic for
+a given sequence of pages: counts change only after a page has been cleaned, so a page never
+influences its own cleaning.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+
+
+class _SiteLines:
+    __slots__ = ("counts", "recent_pages", "pages")
+
+    def __init__(self, recent_pages: int) -> None:
+        self.counts: dict[int, int] = {}
+        self.recent_pages: deque[int] = deque(maxlen=recent_pages)
+        self.pages = 0
+
+
+class SiteLineMemory:
+    """Per site, on how many pages each line was seen. `is_boilerplate` answers for a line once the
+    site has shown it on at least `min_pages` distinct pages."""
+
+    def __init__(self, *, max_sites: int = 256, max_lines_per_site: int = 2048, min_pages: int = 3,
+                 recent_pages: int = 64) -> None:
+        self.max_sites = max_sites
+        self.max_lines_per_site = max_lines_per_site
+        self.min_pages = min_pages
+        self._recent_pages = recent_pages
+        self._sites: OrderedDict[str, _SiteLines] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._sites)
+
+    def repeated_lines(self, site: str, lines: list[str]) -> set[int]:
+        """Indexes of `lines` that this site printed on at least min_pages other pages."""
+        entry = self._sites.get(site)
+        if entry is None or entry.pages < self.min_pages:
+            return set()
+        counts, threshold = entry.counts, self.min_pages
+        return {i for i, line in enumerate(lines) if counts.get(hash(line), 0) >= threshold}
+
+    def remember(self, site: str, page_key: str, lines: list[str]) -> None:
+        """Count the distinct lines of one page. A page seen again (same key: a recrawl or a replay)
+        is not counted twice, or an article's own lines would look like the site's boilerplate."""
+        entry = self._sites.get(site)
+        if entry is None:
+            entry = self._sites[site] = _SiteLines(self._recent_pages)
+            if len(self._sites) > self.max_sites:
+                self._sites.popitem(last=False)  # the least recently seen site
+        else:
+            self._sites.move_to_end(site)
+        page_hash = hash(page_key)
+        if page_hash in entry.recent_pages:
+            return
+        entry.recent_pages.append(page_hash)
+        entry.pages += 1
+        counts = entry.counts
+        for key in {hash(line) for line in lines}:
+            counts[key] = counts.get(key, 0) + 1
+        if len(counts) > self.max_lines_per_site:
+            self._forget(entry)
+
+    def _forget(self, entry: _SiteLines) -> None:
+        """Keep the lines seen most often (ties: the most recently added), down to half the bound,
+        so that a site's boilerplate survives a stream of one-off article lines."""
+        ranked = sorted(enumerate(entry.counts.items()), key=lambda item: (item[1][1], item[0]), reverse=True)
+        keep = sorted(ranked[: self.max_lines_per_site // 2])
+        entry.counts = {key: count for _, (key, count) in keep}

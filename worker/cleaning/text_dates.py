@@ -1,0 +1,110 @@
+"""Dates as pages write them, in many languages: "November 20, 2019", "20. November 2019",
+"20 de noviembre de 2019", "20 listopada 2019", "2019-11-20", "20.11.2019", "2019年11月20日".
+
+Only calendar dates: the time of day and its zone are not read (a page's "5:30 am ET" needs the
+site's zone to mean anything), so a date becomes midnight UTC of that day.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+# Month names and usual abbreviations, lower case, by language (several forms where grammar needs
+# them: Polish, Czech and Russian write the genitive in dates). Shared spellings map to one month.
+_MONTHS: dict[int, tuple[str, ...]] = {
+    1: ("january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen", "janeiro",
+        "januari", "stycznia", "styczeń", "styczen", "ledna", "leden", "января", "январь", "ocak", "tammikuuta"),
+    2: ("february", "feb", "februar", "février", "fevrier", "févr", "fevr", "febrero", "febbraio", "fevereiro",
+        "fev", "februari", "lutego", "luty", "února", "unora", "únor", "февраля", "февраль", "şubat",
+        "helmikuuta"),
+    3: ("march", "mar", "märz", "maerz", "mär", "mars", "marzo", "março", "marco", "maart", "marca", "marzec",
+        "března", "brezna", "březen", "марта", "март", "mart", "maaliskuuta"),
+    4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwietnia", "kwiecień", "kwiecien", "dubna",
+        "duben", "апреля", "апрель", "nisan", "huhtikuuta"),
+    5: ("may", "mai", "mayo", "maggio", "mag", "maio", "mei", "maja", "maj", "května", "kvetna", "květen",
+        "мая", "май", "mayıs", "toukokuuta"),
+    6: ("june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho", "czerwca", "czerwiec", "června",
+        "cervna", "červen", "июня", "июнь", "haziran", "kesäkuuta"),
+    7: ("july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho", "lipca", "lipiec",
+        "července", "cervence", "červenec", "июля", "июль", "temmuz", "heinäkuuta"),
+    8: ("august", "aug", "août", "aout", "agosto", "ago", "augustus", "augusti", "sierpnia", "sierpień",
+        "sierpien", "srpna", "srpen", "августа", "август", "ağustos", "elokuuta"),
+    9: ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "settembre", "set", "setembro",
+        "września", "wrzesnia", "wrzesień", "září", "zari", "сентября", "сентябрь", "eylül", "syyskuuta"),
+    10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro", "out",
+         "października", "pazdziernika", "październik", "října", "rijna", "říjen", "октября", "октябрь", "ekim",
+         "lokakuuta"),
+    11: ("november", "nov", "novembre", "noviembre", "novembro", "listopada", "listopad", "listopadu",
+         "ноября", "ноябрь", "kasım", "marraskuuta"),
+    12: ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic", "dicembre",
+         "dezembro", "grudnia", "grudzień", "grudzien", "prosince", "prosinec", "декабря", "декабрь", "aralık",
+         "desember", "joulukuuta"),
+}
+MONTH_BY_NAME = {name: number for number, names in _MONTHS.items() for name in names}
+# Longest first, so that "sept" wins over "sep" and "marca" over "mar".
+_MONTH = "(?P<month>" + "|".join(sorted(map(re.escape, MONTH_BY_NAME), key=len, reverse=True)) + ")"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_DAY = r"(?P<day>[0-3]?\d)"
+
+_PATTERNS = [
+    # 2019-11-20, 2019/11/20, 2019.11.20 (also Korean 2019. 11. 20.)
+    re.compile(r"(?<!\d)" + _YEAR + r"(?P<sep>[-/.])\s?(?P<mon>[01]?\d)(?P=sep)\s?" + _DAY + r"(?!\d)"),
+    # 2019年11月20日, 2019년 11월 20일
+    re.compile(r"(?<!\d)" + _YEAR + r"\s?[年년]\s?(?P<mon>[01]?\d)\s?[月월]\s?" + _DAY + r"\s?[日일]"),
+    # 20 November 2019, 20. November 2019, 20 de noviembre de 2019, 1er mai 2019, 20th Nov. 2019
+    re.compile(r"(?<![\w.])" + _DAY + r"(?:\.|er|st|nd|rd|th|º)?\s+(?:de\s+)?" + _MONTH
+               + r"\.?,?\s+(?:de\s+|del\s+)?" + _YEAR + r"(?!\d)", re.IGNORECASE),
+    # November 20, 2019; Nov. 20th 2019
+    re.compile(r"(?<!\w)" + _MONTH + r"\.?\s+" + _DAY + r"(?:st|nd|rd|th)?,?\s+" + _YEAR + r"(?!\d)",
+               re.IGNORECASE),
+    # 20.11.2019, 20/11/2019, 11/20/2019 (day or month first: decided below)
+    re.compile(r"(?<![\d.])(?P<a>[0-3]?\d)(?P<sep>[./])\s?(?P<b>[0-3]?\d)(?P=sep)\s?" + _YEAR + r"(?!\d)"),
+]
+
+# A month name as a whole word (used to tell a date-only line from a line with a date in it).
+MONTH_WORD = re.compile(r"(?<!\w)" + _MONTH + r"(?!\w)", re.IGNORECASE)
+
+# A cheap test before the patterns: a line without a 4-digit year (or CJK date) has no full date.
+HAS_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def find_date(text: str, *, month_first: bool = False) -> datetime | None:
+    """The first full calendar date written in `text`, as midnight UTC; None if there is none.
+
+    `month_first` decides numeric dates that read either way (03/04/2019): True for US usage.
+    """
+    if not HAS_YEAR.search(text):
+        return None
+    best: tuple[int, datetime] | None = None
+    for pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            moment = _to_datetime(match, month_first)
+            if moment is not None:
+                if best is None or match.start() < best[0]:
+                    best = (match.start(), moment)
+                break
+    return best[1] if best else None
+
+
+def _to_datetime(match: re.Match, month_first: bool) -> datetime | None:
+    groups = match.groupdict()
+    year = int(groups["year"])
+    if groups.get("month"):
+        month = MONTH_BY_NAME.get(groups["month"].lower())
+        day = int(groups["day"])
+    elif groups.get("mon"):
+        month, day = int(groups["mon"]), int(groups["day"])
+    else:
+        a, b = int(groups["a"]), int(groups["b"])
+        if groups["sep"] == "." or a > 12:
+            day, month = a, b
+        elif b > 12 or month_first:
+            month, day = a, b
+        else:
+            day, month = a, b
+    if month is None:
+        return None
+    try:
+        return datetime(year, month, day, tzinfo=timezone.utc)
+    except ValueError:
+        return None

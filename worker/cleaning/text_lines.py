@@ -1,0 +1,153 @@
+"""What one line of a text dump is: article text, boilerplate, a section end, a photo credit, a byline.
+
+The signals are structural first (length, final punctuation, links, separators, digits) and lexical
+second: short lists of the phrases sites print around articles, per language. A phrase list only
+matches a whole short line (or its first words, for "Read more: ..."), never words inside prose.
+"""
+from __future__ import annotations
+
+import re
+
+from .text_dates import HAS_YEAR, MONTH_WORD
+
+# Line kinds. Everything but TEXT is removed from the article body when it falls inside it.
+TEXT = 0
+BOILER = 1  # navigation, share/login/newsletter prompts, copyright, links, lines of no words
+SECTION_END = 2  # a heading that opens what surrounds an article: related links, most read, ...
+CREDIT = 3  # photo credit; the caption line before it goes too
+BYLINE = 4
+DATELINE = 5  # a line that is only a date (with "Published", a time, a weekday)
+COMMENTS = 6  # the heading of the comment section: the article is over
+
+# Whole-line phrases (compared after casefold and trimming punctuation). Section ends first.
+SECTION_END_PHRASES = frozenset("""
+related articles|related news|related posts|related stories|related content|related|latest news|latest
+|more news|more stories|more from|recommended|recommended for you|you may also like|you might also like
+|read next|read more|more on this story|most popular|most read|trending|trending now|popular posts
+
+|ähnliche artikel|ähnliche themen|mehr zum thema|weitere artikel|das könnte sie auch interessieren
+|auch interessant|lesen sie auch|meistgelesen|neueste artikel|top-artikel
+|à lire aussi|a lire aussi|lire aussi|voir aussi|articles similaires|articles liés|sur le même sujet
+|les plus lus|dernières actualités|dans la même rubrique
+|noticias relacionadas|artículos relacionados|te puede interesar|lo más leído|lo más visto
+|últimas noticias|más noticias|también te puede interesar
+|articoli correlati|potrebbe interessarti|ti potrebbe interessare|i più letti
+|ultime notizie|notícias relacionadas|leia também|veja também|mais lidas
+|últimas notícias|podobne artykuły|czytaj też|czytaj także|zobacz też|zobacz także|najczęściej czytane
+|najnowsze|polecamy|gerelateerde artikelen|lees ook|meest gelezen
+|você pode gostar|talvez você goste|you may like|share this:|похожие статьи|читайте также|последние новости|популярное
+""".replace("\n", "").split("|"))
+
+COMMENTS_PHRASES = frozenset("""
+leave a reply|leave a comment|post a comment|add a comment|join the conversation|join the discussion
+|kommentar schreiben|kommentieren|laisser un commentaire|réagir|deja un comentario|deja una respuesta
+|lascia un commento|deixe um comentário|deixe uma resposta|dodaj komentarz|skomentuj|написать комментарий
+""".replace("\n", "").split("|"))
+
+BOILER_PHRASES = frozenset("""
+advertisement|advertising|sponsored|sponsored content|ad|ads|share|share this|share this article
+|share this story|share on facebook|share on twitter|tweet|email|e-mail|print|whatsapp|facebook|twitter
+|linkedin|pinterest|reddit|telegram|copy link|newsletter|subscribe|subscribe now|sign up|sign in|log in
+|login|logout|register|follow us|menu|search|home|skip to content|skip to main content|close|open
+|accept|privacy policy|cookie policy|terms of use|terms of service|contact us|about us|back to top
+|next article|previous article|next|previous|prev|tags|topics|loading|show more|see more|view more
+|load more|please enter your comment!|please enter your name here|you have entered an incorrect email address!
+|comments are closed|source link|source|continue reading|click here|watch|listen|play|pause|video
+|photos|gallery|toggle navigation|main menu|sections|more|×|0:00
+|anzeige|werbung|teilen|drucken|anmelden|abmelden|registrieren|suche|startseite|impressum|datenschutz
+|zurück|nach oben|schließen|weiterlesen|mehr|jetzt abonnieren|newsletter abonnieren
+|publicité|partager|imprimer|s'abonner|abonnez-vous|se connecter|connexion|rechercher|accueil|fermer
+|mentions légales|lire la suite|suivant|précédent
+|publicidad|compartir|imprimir|suscríbete|suscribirse|iniciar sesión|buscar|inicio|cerrar|leer más|siguiente
+|anterior|pubblicità|condividi|stampa|iscriviti|accedi|cerca|chiudi|leggi tutto|continua a leggere
+|publicidade|compartilhar|partilhar|assine|entrar|fechar|leia mais|próximo|reklama|udostępnij|zaloguj się
+|zaloguj|szukaj|zamknij|czytaj więcej|więcej|advertentie|delen|inloggen|zoeken|sluiten|lees meer
+|реклама|поделиться|войти|поиск|закрыть|подробнее
+""".replace("\n", "").split("|"))
+
+# First words of a line that points elsewhere ("Read more: <another headline>"), lower case.
+_POINTER_STARTS = (
+    "read more", "read also", "also read", "see also", "related", "more:", "watch:", "listen:", "recommended",
+    "sponsored", "click here", "sign up", "subscribe", "follow us", "share on", "lesen sie auch", "mehr zum thema",
+    "siehe auch", "auch interessant", "lire aussi", "à lire aussi", "voir aussi", "lea también", "lee también",
+    "ver también", "leggi anche", "vedi anche", "leia também", "veja também", "czytaj też", "czytaj także",
+    "zobacz też", "zobacz także", "lees ook", "читайте также")
+_POINTER = re.compile(r"^[^:>»|–—-]{2,25}\s*[:>»|–—-]")  # the pointer words end with a separator
+# Photo credits: agency and stock names, or "Photo:" and its translations first (lower case).
+_CREDIT_NAMES = ("getty images", "shutterstock", "istockphoto", "ap photo", "afp photo", "reuters/", "/reuters",
+                 "/ reuters", "/afp", "/ afp", "imago", "picture alliance", "picture-alliance", "photo credit",
+                 "image credit", "image source", "bildquelle", "photograph:")
+_CREDIT_STARTS = ("photo:", "photo :", "photos:", "foto:", "fotos:", "bild:", "image:", "credit:", "crédit",
+                  "crédito", "fotografía:", "zdjęcie:", "fot.", "źródło:", "quelle:", "source:", "(photo", "(image")
+_COPYRIGHT = ("copyright", "©", "all rights reserved", "alle rechte vorbehalten", "tous droits réservés",
+              "todos los derechos reservados", "tutti i diritti riservati", "wszelkie prawa zastrzeżone",
+              "todos os direitos")
+# One pass over the lower-cased line for all of them: a regex alternation of plain strings is faster
+# than a loop of `in` tests in Python.
+_CREDIT_MARK = re.compile("|".join(map(re.escape, _CREDIT_NAMES)))
+_COPYRIGHT_MARK = re.compile("|".join(map(re.escape, _COPYRIGHT)))
+_LINK = re.compile(r"https?://|www\.\w|\w@\w+\.\w")
+# A line that is only a date, with what usually surrounds one ("Published", a weekday, a time).
+_DATE_WORDS = re.compile(
+    r"(?i)\b(?:published|updated|posted|last updated|on|at|am|pm|gmt|utc|et|est|edt|cet|cest|bst|pst|pdt"
+    r"|veröffentlicht|aktualisiert|stand|um|uhr|publié|mis à jour|le|à|publicado|actualizado|el|a las"
+    r"|pubblicato|aggiornato|alle|opublikowano|aktualizacja|godz|gepubliceerd|bijgewerkt|om"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun"
+    r"|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi"
+    r"|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì|martedì|mercoledì"
+    r"|giovedì|venerdì|sabato|domenica|poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela)\b")
+
+# Word stems of "comments" / "responses": a short line with one opens the comment section.
+_COMMENTS = re.compile(r"(?<!\w)(?:comment|kommentar|comentari|comentário|commento|commenti|komentarz|reactie"
+                       r"|коммент|responses|replies|réponses|respuestas|antworten|odpowiedzi)")
+SENTENCE_END = frozenset('.!?…:;"”»’\'。！？।؟')
+_TRIM = " \t.:!|»›>«<-–—•*#·,()[]{}0123456789"
+
+
+def phrase_key(line: str) -> str:
+    return line.casefold().strip(_TRIM)
+
+
+def phrase_kind(line: str) -> int:
+    """Kind of a line from its words alone: TEXT, BOILER or SECTION_END. Cheap (no regex), so it
+    runs on every line; `refine_kind` looks closer at the lines that end up inside an article."""
+    if len(line) > 60:
+        return TEXT
+    key = line.casefold().strip(_TRIM)
+    if key in SECTION_END_PHRASES:
+        return SECTION_END
+    if key in BOILER_PHRASES or not key:
+        return BOILER
+    if key in COMMENTS_PHRASES or (len(key) <= 40 and key.count(" ") < 4 and line[-1] not in ".!?"
+                                   and _COMMENTS.search(key)):
+        return COMMENTS  # "34 Comments", "Top Rated Comments", "Kommentare (12)"
+    return TEXT
+
+
+def refine_kind(line: str) -> int:
+    """Kind of a line of the article run that phrase_kind left as TEXT: credits, links, copyright,
+    pointers to other articles, date lines, lines without a letter or digit. Substring tests
+    guard every regex: case-insensitive alternations are slow in Python's re."""
+    if line.count(" ") >= 20:
+        return TEXT
+    if not any(ch.isalnum() for ch in line):
+        return BOILER
+    low = line.lower()
+    if low.startswith(_CREDIT_STARTS) or _CREDIT_MARK.search(low):
+        return CREDIT
+    if _COPYRIGHT_MARK.search(low) or line.count(" | ") >= 2:
+        return BOILER
+    if ("http" in low or "www." in low or "@" in low) and _LINK.search(low):
+        return BOILER
+    if low.startswith(_POINTER_STARTS) and _POINTER.match(low):
+        return BOILER
+    if line.count(" ") < 12 and HAS_YEAR.search(line) and _is_only_date(line):
+        return DATELINE
+    return TEXT
+
+
+def _is_only_date(line: str) -> bool:
+    """True when nothing but date parts and the usual words around a date remain."""
+    rest = _DATE_WORDS.sub(" ", MONTH_WORD.sub(" ", line))
+    # What may remain: "de", "th", "h", a zone abbreviation.
+    return sum(1 for ch in rest if ch.isalpha()) <= 4
