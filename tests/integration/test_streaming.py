@@ -1,0 +1,131 @@
+"""The real worker process against a real Kafka-protocol broker (Tansu)."""
+import time
+
+import orjson
+import pytest
+
+from tests.helpers import SAMPLES, WorkerProcess, article_body, consume, page, produce
+
+pytestmark = pytest.mark.broker
+
+
+@pytest.fixture
+def workers(tmp_path):
+    started: list[WorkerProcess] = []
+
+    def start(settings, topics, **env) -> WorkerProcess:
+        worker = WorkerProcess(settings, topics, tmp_path, **env).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def by_id(events: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
+    for event in events:
+        grouped.setdefault(event["article_id"], []).append(event)
+    return grouped
+
+
+def test_sample_pages_come_out_on_the_right_topics(kafka_settings, make_topics, workers):
+    topics = make_topics(partitions=3)
+    values = [line for line in SAMPLES.read_bytes().splitlines() if line.strip()]
+    produce(kafka_settings, topics.pages_raw, values)
+    worker = workers(kafka_settings, topics)
+    worker.wait_ready()
+    events = consume(kafka_settings, topics, expected=len(values))
+    articles, duplicates, dead = (events[t] for t in topics.outputs())
+    assert len(articles) + len(duplicates) + len(dead) == len(values)
+    assert {e["reason"] for e in dead} >= {"invalid_json", "unsupported_content_type", "no_content"}
+    assert all(e["dedup"]["status"] == "unique" for e in articles)
+    assert all(e["dedup"]["status"] == "duplicate" and e["dedup"]["duplicate_of"] for e in duplicates)
+    # The recrawl of the first sample under a tracking-parameter URL is found to be a copy of it.
+    first = orjson.loads(values[0])
+    assert any(e["dedup"]["duplicate_of"] == next(a["article_id"] for a in articles if a["url"] == first["url"])
+               for e in duplicates)
+    assert worker.get("/healthz")[0] == 200
+    assert worker.metric("newsworker_pages_consumed_total", topic=topics.pages_raw) == len(values)
+
+
+def test_malformed_record_between_good_ones_goes_to_the_dlq_and_the_rest_is_published(
+        kafka_settings, make_topics, workers):
+    topics = make_topics(partitions=1)
+    good = [page(f"https://site.example/{i}", article_body(i)) for i in range(4)]
+    produce(kafka_settings, topics.pages_raw, good[:2] + [b'{"url": "https://site.example/bad", "body": '] + good[2:])
+    workers(kafka_settings, topics)
+    events = consume(kafka_settings, topics, expected=5)
+    assert len(events[topics.articles_normalized]) == 4
+    [dead] = events[topics.pages_dlq]
+    assert dead["reason"] == "invalid_json"
+    assert dead["original"] == {"topic": topics.pages_raw, "partition": 0, "offset": 2,
+                                "timestamp_ms": dead["original"]["timestamp_ms"], "key": None, "key_encoding": None,
+                                "value": '{"url": "https://site.example/bad", "body": ', "value_encoding": "utf-8"}
+
+
+def test_worker_killed_mid_stream_loses_no_page_and_replays_identically(kafka_settings, make_topics, workers,
+                                                                        tmp_path):
+    topics = make_topics(partitions=2)
+    count = 300
+    # Every tenth page is an exact copy of an earlier one under another URL: a replay must repeat
+    # its "duplicate" decision, never turn it into "unique" or a duplicate of itself.
+    values = [page(f"https://site.example/{i}", article_body(i - 5 if i % 10 == 9 else i)) for i in range(count)]
+    produce(kafka_settings, topics.pages_raw, values)
+    state = tmp_path / "state"
+    env = {"BATCH_MAX_RECORDS": "10", "DEDUP_STATE_DIR": str(state)}
+    first = workers(kafka_settings, topics, **env)
+    first.wait_ready()
+    deadline = time.monotonic() + 60
+    while first.metric("newsworker_offset_commits_total") < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    first.kill()  # SIGKILL: no shutdown code runs
+    done_before_kill = first.process.returncode
+    assert done_before_kill == -9
+    workers(kafka_settings, topics, **env).wait_ready()
+    events = consume(kafka_settings, topics, expected=count, timeout=90, settle=2.0)
+    published = by_id(events[topics.articles_normalized] + events[topics.articles_duplicates])
+    assert len(published) == count, "every page has an output"
+    for article_id, copies in published.items():
+        assert all(copy == copies[0] for copy in copies), "a replay produces the identical event"
+        assert copies[0]["dedup"]["duplicate_of"] != article_id
+    assert sum(1 for c in published.values() if c[0]["dedup"]["status"] == "duplicate") == count // 10
+
+
+def test_two_workers_share_the_partitions_and_publish_each_page_once(kafka_settings, make_topics, workers):
+    topics = make_topics(partitions=4)
+    one = workers(kafka_settings, topics)
+    two = workers(kafka_settings, topics)
+    one.wait_ready()
+    two.wait_ready()
+    deadline = time.monotonic() + 30
+    while (one.metric("newsworker_assigned_partitions") + two.metric("newsworker_assigned_partitions") != 4
+           or not one.metric("newsworker_assigned_partitions")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert one.metric("newsworker_assigned_partitions") > 0 and two.metric("newsworker_assigned_partitions") > 0
+    count = 200
+    produce(kafka_settings, topics.pages_raw, [page(f"https://s{i % 7}.example/{i}", article_body(i))
+                                               for i in range(count)])
+    events = consume(kafka_settings, topics, expected=count, settle=1.0)
+    published = by_id(events[topics.articles_normalized])
+    assert len(published) == count
+    assert all(len(copies) == 1 for copies in published.values())
+    assert one.metric("newsworker_pages_consumed_total", topic=topics.pages_raw) > 0
+    assert two.metric("newsworker_pages_consumed_total", topic=topics.pages_raw) > 0
+
+
+def test_sigterm_commits_leaves_the_group_and_exits_in_time(kafka_settings, make_topics, workers):
+    topics = make_topics(partitions=2)
+    produce(kafka_settings, topics.pages_raw, [page(f"https://a.example/{i}", article_body(i)) for i in range(30)])
+    first = workers(kafka_settings, topics, SHUTDOWN_TIMEOUT_SECONDS="10")
+    consume(kafka_settings, topics, expected=30)
+    started = time.monotonic()
+    assert first.terminate(timeout=15) == 0
+    assert time.monotonic() - started < 10
+    # A successor in the same group starts from the committed offsets: nothing is processed twice.
+    workers(kafka_settings, topics).wait_ready()
+    produce(kafka_settings, topics.pages_raw, [page(f"https://b.example/{i}", article_body(100 + i))
+                                               for i in range(5)])
+    events = consume(kafka_settings, topics, expected=35, settle=2.0)
+    assert len(events[topics.articles_normalized]) == 35

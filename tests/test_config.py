@@ -1,0 +1,46 @@
+"""Configuration from the environment: defaults, exact names, and clear errors."""
+import pytest
+
+from worker.config import ConfigError, Settings
+
+
+def test_defaults_need_no_environment():
+    settings = Settings.from_env({})
+    assert settings.kafka.bootstrap_servers == "localhost:9092"
+    assert settings.topics.pages_raw == "pages.raw"
+    assert settings.topics.outputs() == ["articles.normalized", "articles.duplicates", "pages.dlq"]
+    assert settings.service.metrics_port == 8000
+
+
+def test_the_documented_names_are_read():
+    settings = Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": "k1:9092,k2:9092", "KAFKA_GROUP_ID": "g",
+                                  "METRICS_PORT": "9100", "TOPIC_PAGES_DLQ": "dead"})
+    assert settings.kafka.client_options()["bootstrap_servers"] == ["k1:9092", "k2:9092"]
+    assert settings.kafka.group_id == "g"
+    assert settings.service.metrics_port == 9100
+    assert settings.topics.pages_dlq == "dead"
+
+
+def test_sasl_settings_reach_the_client_and_are_hidden_from_repr():
+    settings = Settings.from_env({"KAFKA_SECURITY_PROTOCOL": "SASL_SSL", "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+                                  "KAFKA_SASL_USERNAME": "svc", "KAFKA_SASL_PASSWORD": "s3cret",
+                                  "KAFKA_SSL_CAFILE": "/etc/ca.pem"})
+    options = settings.kafka.client_options()
+    assert options["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert options["sasl_plain_password"] == "s3cret"
+    assert options["ssl_cafile"] == "/etc/ca.pem"
+    assert "s3cret" not in repr(settings)
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"METRICS_PORT": "eighty"}, "METRICS_PORT must be an integer"),
+    ({"METRICS_PORT": "70000"}, "METRICS_PORT must be <= 65535"),
+    ({"KAFKA_SECURITY_PROTOCOL": "TLS"}, "KAFKA_SECURITY_PROTOCOL must be one of"),
+    ({"KAFKA_SECURITY_PROTOCOL": "SASL_SSL"}, "needs KAFKA_SASL_MECHANISM"),
+    ({"KAFKA_SASL_MECHANISM": "PLAIN"}, "needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD"),
+    ({"TOPIC_PAGES_DLQ": "pages.raw"}, "topic names must be distinct"),
+    ({"DEDUP_BACKEND": "redis"}, "needs REDIS_URL"),
+])
+def test_bad_settings_fail_with_a_message_naming_the_variable(env, message):
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(env)

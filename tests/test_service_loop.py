@@ -1,0 +1,130 @@
+"""The consume loop on in-memory transports: one output per record, commit only after delivery,
+retries instead of losses when a dependency is down."""
+import threading
+
+import orjson
+
+from tests.helpers import article_body, page
+from worker.config import ServiceSettings, Settings
+from worker.errors import DependencyUnavailable
+from worker.models import SourceRecord
+from worker.pipeline import Pipeline
+from worker.service.health import Health
+from worker.service.loop import ConsumeLoop
+from worker.service.metrics import Metrics
+from worker.state import MemoryIndex
+from worker.transport.memory import MemorySink, MemorySource
+
+FAST_RETRY = ServiceSettings(retry_backoff_initial_seconds=0.01, retry_backoff_max_seconds=0.02, batch_max_records=4)
+
+
+def records(values: list[bytes]) -> list[SourceRecord]:
+    return [SourceRecord("pages.raw", i % 2, i // 2, None, v, timestamp_ms=None) for i, v in enumerate(values)]
+
+
+def run(values, index=None, sink=None, settings=FAST_RETRY):
+    index = index or MemoryIndex()
+    metrics = Metrics()
+    source = MemorySource(records(values))
+    sink = sink or MemorySink()
+    loop = ConsumeLoop(source, sink, Pipeline(Settings(service=settings), index, metrics), index, metrics,
+                       settings, Health(metrics, 60))
+    loop.run(threading.Event())
+    return source, sink, metrics
+
+
+def test_every_record_gets_exactly_one_output_on_the_right_topic():
+    values = [page(f"https://a.example/{i}", article_body(i)) for i in range(5)]
+    values.insert(2, b"{broken")
+    values.append(page("https://b.example/copy", article_body(1)))
+    source, sink, metrics = run(values)
+    assert len(sink.topics["articles.normalized"]) == 5
+    [dead] = sink.topics["pages.dlq"]
+    [duplicate] = sink.topics["articles.duplicates"]
+    assert orjson.loads(dead.value)["reason"] == "invalid_json"
+    assert orjson.loads(duplicate.value)["dedup"]["status"] == "duplicate"
+    assert source.committed == {("pages.raw", 0): 4, ("pages.raw", 1): 3}
+    assert metrics.duplicate_rate._value.get() == 1 / 6
+
+
+def test_article_event_has_the_documented_fields_and_is_keyed_by_article_id():
+    _, sink, _ = run([page("https://a.example/x", article_body(1), source="crawler-3")])
+    [output] = sink.topics["articles.normalized"]
+    event = orjson.loads(output.value)
+    assert output.key == event["article_id"].encode()
+    for name in ("schema_version", "article_id", "url", "canonical_url", "site_name", "title", "authors",
+                 "published_at", "fetched_at", "language", "text", "word_count", "content_hash", "dedup"):
+        assert name in event
+    assert event["source"] == "crawler-3"
+    assert event["dedup"] == {"status": "unique", "duplicate_of": None, "method": None, "similarity": None}
+
+
+def test_dead_letter_keeps_the_original_record():
+    _, sink, _ = run([b"\xff not utf-8"])
+    event = orjson.loads(sink.topics["pages.dlq"][0].value)
+    assert event["reason"] == "invalid_json" and event["error"]
+    assert event["original"]["topic"] == "pages.raw"
+    assert event["original"]["partition"] == 0 and event["original"]["offset"] == 0
+    assert event["original"]["value_encoding"] == "base64"
+
+
+def test_failed_delivery_is_retried_and_nothing_is_committed_before_it_succeeds():
+    sink = MemorySink()
+    sink.fail_next = 2
+    values = [page(f"https://a.example/{i}", article_body(i)) for i in range(3)]
+    source, sink, metrics = run(values, sink=sink)
+    assert len(sink.topics["articles.normalized"]) == 3
+    assert metrics.delivery_failures._value.get() == 2
+    assert source.committed == {("pages.raw", 0): 2, ("pages.raw", 1): 1}
+
+
+class FlakyIndex(MemoryIndex):
+    """Unavailable for the first `outages` decisions, like a Redis restart."""
+
+    def __init__(self, outages: int):
+        super().__init__()
+        self.outages = outages
+
+    def decide(self, fingerprint):
+        if self.outages:
+            self.outages -= 1
+            raise DependencyUnavailable("connection refused")
+        return super().decide(fingerprint)
+
+
+def test_unavailable_dedup_state_pauses_and_retries_instead_of_dead_lettering():
+    values = [page(f"https://a.example/{i}", article_body(i)) for i in range(3)]
+    _, sink, metrics = run(values, index=FlakyIndex(outages=3))
+    assert len(sink.topics["articles.normalized"]) == 3
+    assert "pages.dlq" not in sink.topics
+    assert metrics.dependency_retries.labels(dependency="dedup_state")._value.get() == 3
+
+
+def test_stop_abandons_the_rest_of_a_batch_uncommitted():
+    stop = threading.Event()
+    index = MemoryIndex()
+    metrics = Metrics()
+    values = [page(f"https://a.example/{i}", article_body(i)) for i in range(4)]
+    source = MemorySource(records(values))
+    sink = MemorySink()
+    pipeline = Pipeline(Settings(service=FAST_RETRY), index, metrics)
+    process = pipeline.process
+
+    def process_then_stop(record):
+        stop.set()  # SIGTERM arrives while the first page is in hand
+        return process(record)
+
+    pipeline.process = process_then_stop
+    loop = ConsumeLoop(source, sink, pipeline, index, metrics, FAST_RETRY, Health(metrics, 60))
+    loop.run_batch(source.poll(4, 0), stop)
+    assert len(sink.topics["articles.normalized"]) == 1
+    assert source.committed == {("pages.raw", 0): 1}
+
+
+def test_replayed_records_get_the_same_events():
+    index = MemoryIndex()
+    values = [page("https://a.example/1", article_body(1)), page("https://b.example/2", article_body(1))]
+    _, first, _ = run(values, index=index)
+    _, replay, _ = run(values, index=index)
+    for topic in ("articles.normalized", "articles.duplicates"):
+        assert [o.value for o in first.topics[topic]] == [o.value for o in replay.topics[topic]]
