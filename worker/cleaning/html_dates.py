@@ -68,8 +68,11 @@ def parse_date(value: object) -> datetime | None:
     return parse_prose_date(text)
 
 
-def parse_prose_date(text: str) -> datetime | None:
-    """The first date written for readers in text ("Nov. 19, 2019", "19 listopada 2019", "19.11.2019")."""
+def parse_prose_date(text: str, day_first: bool = False) -> datetime | None:
+    """The first date written for readers in text ("Nov. 19, 2019", "19 listopada 2019", "19.11.2019").
+
+    day_first: read an ambiguous 05/10/2018 as 5 October (most of the world) rather than May 10 (US).
+    """
     match = _WORD_DATE.search(text)
     while match:
         name = (match.group("mon1") or match.group("mon2")).lower()
@@ -90,7 +93,7 @@ def parse_prose_date(text: str) -> datetime | None:
     match = _DAY_FIRST.search(text)
     if match:  # dd.mm.yyyy or dd/mm/yyyy; mm/dd/yyyy only when the first number cannot be a day
         first, second, year = int(match.group("d")), int(match.group("m")), int(match.group("y"))
-        if "." in match.group(0) or first > 12:
+        if "." in match.group(0) or first > 12 or (day_first and second <= 12):
             return _make(year, second, first)
         if second > 12:
             return _make(year, first, second)

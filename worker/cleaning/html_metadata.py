@@ -16,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 import orjson
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .html_authors import has_byline_lead, split_authors
 from .html_dates import date_in_url, parse_date, parse_prose_date
 
 ARTICLE_TYPES = frozenset({
@@ -34,21 +35,67 @@ AUTHOR_KEYS = ("author", "article:author", "citation_author", "dc.creator", "par
                "sailthru.author", "byl", "twitter:creator:name", "creator")
 SITE_KEYS = ("og:site_name", "application-name", "publisher", "twitter:site:name")
 MAX_TITLE_CHARS = 400
-MAX_AUTHOR_CHARS = 80
-MAX_AUTHOR_WORDS = 6
+MAX_HEADINGS = 3  # <h1>s looked at: the headline is among the first; later ones are widgets
+# Where a visible byline may be; an element longer than this is a whole author box or page part.
+BYLINE_SELECTORS = ('[rel="author"], [itemprop="author"], [class*="byline"], [class*="Byline"], '
+                    '[class*="author"], [class*="Author"]')
+MAX_BYLINE_CHARS = 200
+DATELINE_CHARS = 300  # how far from the headline a date still belongs to it
+BYLINE_LINES = 6  # a plain-text byline sits within this many text lines under the headline
+GENERIC_HOST_LABELS = frozenset({"www", "m", "amp", "blog", "blogs", "news", "en", "de", "fr", "es", "it",
+                                 "pl", "co", "com", "org", "net", "hosted"})
 
-# "By Jane Doe", "Von ...", "Par ...", "Por ...", "Przez ...", "Door ...", "Av ...", "Автор: ..."
-# (not "de"/"di"/"da": they start names too, as in "De Souza", "Di Maio").
-_BYLINE_PREFIX = re.compile(
-    r"^\s*(?:(?:written|posted|reported|story|text|words|texto|tekst|text und fotos)\s+)?"
-    r"(?:by|von|par|por|przez|door|av|af|autor(?:a|in)?|author|auteur|redakcja|автор)\b[:\s]*",
-    re.I)
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\bi\b|\be\b|\ben\b|\boch\b|\bog\b|\|)\s*",
-                           re.I)
-_AUTHOR_NOISE = re.compile(r"https?://|www\.|@|\d{3}|\b(?:staff|reporter|writer|editor|correspondent|"
-                           r"associated press|reuters|updated|published|photo)\b", re.I)
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
 _SPACES = re.compile(r"\s+")
+
+
+class _Headline:
+    """The page's visible text lines just before and after its headline, computed once when needed."""
+
+    def __init__(self, tree: LexborHTMLParser, title: str | None):
+        self._tree, self._title = tree, title
+        self._around: tuple[list[str], list[str]] | None = None
+
+    def _compute(self) -> tuple[list[str], list[str]]:
+        if self._around is None:
+            self._around = ([], [])
+            body = self._tree.body
+            if body is not None and self._title:
+                lines = [line for line in map(_clean, body.text(deep=True, separator="\n").split("\n")) if line]
+                flat = " ".join(lines)
+                at = flat.find(self._title)
+                if at >= 0:
+                    ends, position = [], 0
+                    for line in lines:
+                        position += len(line) + 1
+                        ends.append(position)
+                    first_after = next(i for i, end in enumerate(ends) if end > at + len(self._title))
+                    first_before = next(i for i, end in enumerate(ends) if end > at)
+                    self._around = (_within(reversed(lines[:first_before])), _within(lines[first_after + 1:]))
+        return self._around
+
+    @property
+    def before(self) -> str:
+        return " ".join(reversed(self._compute()[0]))
+
+    @property
+    def after(self) -> str:
+        return " ".join(self._compute()[1])
+
+    @property
+    def lines_after(self) -> list[str]:
+        return self._compute()[1]
+
+
+def _within(lines) -> list[str]:
+    """The lines nearest the headline, up to DATELINE_CHARS characters."""
+    kept, size = [], 0
+    for line in lines:
+        if size >= DATELINE_CHARS:
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return kept
 
 
 @dataclass
@@ -66,12 +113,16 @@ def page_metadata(tree: LexborHTMLParser, url: str) -> PageMetadata:
     linked = _json_ld_articles(tree)
     site_name = _first_text(meta.get(k) for k in SITE_KEYS) or _first_text(
         _name_of(item.get("publisher")) for item in linked)
+    language = _language(tree, meta, linked)
+    title = _title(tree, meta, linked, site_name, url)
+    context = _Headline(tree, title)
     return PageMetadata(
-        title=_title(tree, meta, linked, site_name, url),
-        authors=_authors(tree, meta, linked),
-        published_at=_published(tree, meta, linked, url),
+        title=title,
+        authors=_authors(tree, meta, linked, site_name, url, context),
+        # Outside the US, 05/10/2018 is the 5th of October.
+        published_at=_published(tree, meta, linked, url, context, day_first=language not in (None, "en")),
         site_name=site_name,
-        language=_language(tree, meta, linked),
+        language=language,
         canonical_url=_canonical(tree, meta, url),
     )
 
@@ -143,24 +194,43 @@ def _name_of(value: Any) -> str | None:
 
 
 def _title(tree, meta, linked, site_name, url) -> str | None:
-    h1 = None
-    for node in tree.css("h1"):
-        text = _clean(node.text(deep=True))
-        if 3 <= len(text) <= MAX_TITLE_CHARS:
-            h1 = text
-            break
+    """The headline a reader sees: an <h1> the declared titles confirm, else the declared title."""
     declared = [_clean(v) for k in TITLE_KEYS for v in meta.get(k, [])]
     declared += [_clean(item.get("headline") or item.get("name")) for item in linked]
-    declared = [t for t in declared if t and len(t) <= MAX_TITLE_CHARS]
     html_title = tree.css_first("title")
-    page_title = _clean(html_title.text(deep=True)) if html_title is not None else ""
-    # The visible headline wins when the page's declared titles confirm it is the article's.
-    if h1 and any(_loose(h1) in _loose(t) for t in declared + [page_title] if t):
-        return h1
-    for text in declared + [page_title]:
-        if text:
-            return _strip_site_name(text, site_name, url)
-    return h1
+    declared.append(_clean(html_title.text(deep=True)) if html_title is not None else "")
+    declared = [t for t in declared if t and len(t) <= MAX_TITLE_CHARS]
+    headings = [_clean(node.text(deep=True)) for node in tree.css("h1")[:MAX_HEADINGS]]
+    # The page's <title> ends with the site's name: an <h1> equal to that part is the logo.
+    title_parts = [_loose(part) for part in _TITLE_SEPARATORS.split(declared[-1])[1:][-1:]] if declared else []
+    headings = [h for h in headings if 3 <= len(h) <= MAX_TITLE_CHARS
+                and not _names_site(h, site_name, url) and _loose(h) not in title_parts]
+    for heading in headings:  # quoted in a declared title: "Opinion | <h1>", "<h1> - WSJ"
+        if len(heading.split()) >= 2 and any(_loose(heading) in _loose(t) for t in declared):
+            return heading
+    for heading in headings[:1]:  # reworded for search engines, but about the same thing
+        if any(_shared_words(heading, t) >= 2 for t in declared):
+            return heading
+    for text in declared:
+        stripped = _strip_site_name(text, site_name, url)
+        if not _names_site(stripped, site_name, url):
+            return stripped
+    return headings[0] if headings else None
+
+
+def _shared_words(a: str, b: str) -> int:
+    words = {w for w in _loose(a).split() if len(w) >= 4}
+    return len(words & {w for w in _loose(b).split() if len(w) >= 4})
+
+
+def _names_site(text: str, site_name: str | None, url: str) -> bool:
+    """True when text is the site's name ("The GiveWell Blog", "India Post"), not a headline."""
+    squashed = _loose(text).replace(" ", "")
+    if not squashed:
+        return True
+    site = _loose(site_name or "").replace(" ", "")
+    host = (urlsplit(url).hostname or "").removeprefix("www.").split(".")[0].replace("-", "")
+    return squashed == site or squashed == host or (len(host) >= 4 and squashed in (host, f"the{host}"))
 
 
 def _loose(text: str) -> str:
@@ -194,58 +264,76 @@ def _strip_site_name(title: str, site_name: str | None, url: str) -> str:
     return title[start:end].strip() if start >= 0 and end > start else title
 
 
-def _authors(tree, meta, linked) -> list[str]:
+def _authors(tree, meta, linked, site_name, url, context: _Headline) -> list[str]:
+    """Persons named as authors.
+
+    JSON-LD first, then meta tags; a visible byline replaces them when it names at least the same
+    persons (JSON-LD and meta often list only the first of several), and replaces meta tags when it
+    is an explicit "By ..." byline (a page's meta author is sometimes its web producer).
+    """
+    site_words = _site_words(site_name, url)
+    declared: list[str] = []
     for item in linked:
-        names = _linked_authors(item.get("author") or item.get("creator"))
-        if names:
-            return names
-    for key in AUTHOR_KEYS:
-        for value in meta.get(key, []):
-            names = split_authors(value)
+        declared = _linked_authors(item.get("author") or item.get("creator"), site_words)
+        if declared:
+            break
+    from_meta = not declared
+    for value in (v for key in AUTHOR_KEYS for v in meta.get(key, [])) if from_meta else ():
+        declared = split_authors(value, site_words)
+        if declared:
+            break
+    visible, explicit = _byline(tree, site_words)
+    if not visible and not declared:
+        visible, explicit = _byline_after_headline(context, site_words), True
+    if visible and ({_loose(n) for n in declared} <= {_loose(n) for n in visible} or (from_meta and explicit)):
+        return visible
+    return declared or visible
+
+
+def _byline(tree: LexborHTMLParser, site_words: frozenset[str]) -> tuple[list[str], bool]:
+    """Names in the first byline-like element that has any, and whether it says "By ..."."""
+    for node in tree.css(BYLINE_SELECTORS):
+        text = node.text(deep=True)
+        if len(text) <= MAX_BYLINE_CHARS:
+            names = split_authors(text, site_words)
             if names:
-                return names
-    for node in tree.css('[rel="author"], [itemprop="author"], [class*="byline"], [class*="author-name"], '
-                         '[class*="author"] a, .author'):
-        names = split_authors(node.text(deep=True))
-        if names:
-            return names
+                return names, has_byline_lead(_clean(text))
+    return [], False
+
+
+def _byline_after_headline(context: _Headline, site_words: frozenset[str]) -> list[str]:
+    """ "By | Matthew Digby, Minh Do on Monday...": a line under the headline that starts as a byline."""
+    lines = context.lines_after[:BYLINE_LINES]
+    for index, line in enumerate(lines):
+        if has_byline_lead(line):
+            text = " ".join(lines[index:index + 5])  # keyword, names and commas are often separate
+            return split_authors(text[:MAX_BYLINE_CHARS], site_words)
     return []
 
 
-def _linked_authors(value: Any) -> list[str]:
+def _site_words(site_name: str | None, url: str) -> frozenset[str]:
+    labels = (urlsplit(url).hostname or "").split(".")[:-1]
+    words = {label.replace("-", "") for label in labels if label not in GENERIC_HOST_LABELS}
+    if site_name:
+        words.add(re.sub(r"\W", "", site_name).casefold())
+    return frozenset(w for w in words if len(w) >= 3)
+
+
+def _linked_authors(value: Any, site_words: frozenset[str]) -> list[str]:
     values = value if isinstance(value, list) else [value]
     names: list[str] = []
     for item in values:
         if isinstance(item, dict):
-            if str(item.get("@type", "")).lower() == "organization":
-                continue
+            if str(item.get("@type", "")).lower() != "person" and "@type" in item:
+                continue  # Organization, NewsMediaOrganization...
             item = item.get("name")
-        for name in split_authors(item) if isinstance(item, str) else []:
+        for name in split_authors(item, site_words):
             if name not in names:
                 names.append(name)
     return names
 
 
-def split_authors(text: Any) -> list[str]:
-    """'By Jane Doe and John Roe' -> ['Jane Doe', 'John Roe']; [] for anything not a person's name."""
-    text = _clean(text)
-    if not text or len(text) > 3 * MAX_AUTHOR_CHARS:
-        return []
-    text = _BYLINE_PREFIX.sub("", text)
-    names = []
-    for part in _AUTHOR_SPLIT.split(text):
-        part = _BYLINE_PREFIX.sub("", part).strip(" .,:;-–—|")
-        words = part.split()
-        if not part or len(part) > MAX_AUTHOR_CHARS or len(words) > MAX_AUTHOR_WORDS:
-            continue
-        if _AUTHOR_NOISE.search(part) or not any(ch.isalpha() for ch in part):
-            continue
-        if part not in names:
-            names.append(part)
-    return names
-
-
-def _published(tree, meta, linked, url) -> datetime | None:
+def _published(tree, meta, linked, url, context: _Headline, day_first: bool) -> datetime | None:
     for item in linked:
         found = parse_date(item.get("datePublished") or item.get("dateCreated"))
         if found:
@@ -259,14 +347,18 @@ def _published(tree, meta, linked, url) -> datetime | None:
         found = parse_date(node.attributes.get("datetime") or "") or parse_prose_date(node.text(deep=True))
         if found:
             return found
-    return date_in_url(url) or _visible_date(tree)
+    return date_in_url(url) or _dateline(tree, context, day_first)
 
 
-def _visible_date(tree: LexborHTMLParser) -> datetime | None:
-    for node in tree.css('[class*="date"], [class*="time"], [class*="publish"], [id*="date"]'):
+def _dateline(tree: LexborHTMLParser, context: _Headline, day_first: bool) -> datetime | None:
+    """A date written next to the headline (after it, else before it), or in a date-like element."""
+    found = parse_prose_date(context.after, day_first) or parse_prose_date(context.before, day_first)
+    if found:
+        return found
+    for node in tree.css('[class*="date"], [class*="Date"], [class*="publish"], [id*="date"]'):
         text = node.text(deep=True)
-        if len(text) <= 200:
-            found = parse_prose_date(text)
+        if len(text) <= MAX_BYLINE_CHARS:
+            found = parse_prose_date(text, day_first)
             if found:
                 return found
     return None

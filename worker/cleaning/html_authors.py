@@ -1,0 +1,136 @@
+"""Authors' names from bylines and author fields: persons only.
+
+Bylines carry more than names: "By Tom Krisher, AP Auto Writer", "Analysis by Chris Cillizza, CNN
+Editor-at-large", "Von Moritz Bachmann", "Текст: Лида Буслаева", "Posted by Vortex", and author
+fields often name an organisation ("Reuters", "BBC News", "HNN Staff") or an account ("admin").
+split_authors keeps the persons; what counts as a person is decided by NOT looking like anything
+else, since names themselves follow no pattern across languages.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+MAX_NAME_CHARS = 60
+MAX_NAME_WORDS = 5
+
+_SPACES = re.compile(r"\s+")
+# A byline keyword, possibly after a few words ("Analysis by", "Publicado por", "Posted by"):
+# everything up to it is dropped. Not "de"/"di"/"da": they start names too ("De Souza", "Di Maio").
+_BYLINE_LEAD = re.compile(
+    r"^(?:[^\W\d_]+\s+){0,3}?(?:by|von|par|por|przez|door|av|af|autor|autora|autorin|author|auteur|"
+    r"text|texto|tekst|текст|автор|written by)\s*:?\s+", re.I)
+# "and" between names, in several languages. Case-sensitive so that initials survive ("Sarah E.
+# Needleman", "Bruce Y. Lee"); all-caps bylines use AND.
+_NAME_SEPARATORS = re.compile(r"\s*(?:[,;&|/•·]|\s(?:and|AND|und|et|y|e|i|en|og|och|und)\s)\s*")
+# News agencies and wire desks, also when glued to a name by markup ("ERIC TUCKERAssociated Press").
+_AGENCIES = re.compile(
+    r"(?:Associated Press|The Associated Press|Reuters|Agence France-Presse|AFP|Bloomberg|"
+    r"Xinhua|Interfax|Deutsche Presse-Agentur|dpa|ANSA|EFE|PTI|IANS|ANI)\b", re.I)
+_HANDLE = re.compile(r"@\w+|\S+@\S+|https?://\S+|www\.\S+")
+# Words that name a role, a desk or a publication rather than a person.
+_NOT_A_PERSON = re.compile(
+    r"\b(?:staff|reporter|writer|editor|editors|editorial|correspondent|columnist|contributor|"
+    r"bureau|desk|team|newsroom|wire|services|news|media|press|agency|magazine|times|post|journal|"
+    r"insider|international|network|online|daily|tribune|herald|digital|group|inc|ltd|llc|"
+    r"admin|administrator|webmaster|guest|anonymous|gast|invité|invitado|redaktion|rédaction|"
+    r"redacción|redazione|redakcja|redactie|гость|редакция|home|updated|published|posted|photo|"
+    r"read|min|comments?|share)\b", re.I)
+# Lower-case words that do occur inside names ("Charles de Gaulle", "Ludwig van Beethoven").
+_NAME_PARTICLES = frozenset({"de", "da", "di", "do", "dos", "das", "del", "della", "van", "von", "der", "den",
+                             "ter", "ten", "la", "le", "du", "bin", "ibn", "al", "el", "y", "e", "zu"})
+_ARTICLES = frozenset({"the", "a", "an", "le", "la", "les", "der", "die", "das", "el", "los", "il", "lo"})
+_CALENDAR_WORD = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+                  r"sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|"
+                  r"mon(?:day)?|tue(?:sday)?|wed(?:nesday)?|thu(?:rsday)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?)")
+# Where the names end: a weekday, or a month followed by a day ("Minh Do on Monday, November 18th").
+_DATE_START = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b" + _CALENDAR_WORD + r"\.?\s+\d", re.I)
+_CALENDAR_ONLY = re.compile(_CALENDAR_WORD + r"\.?", re.I)
+# Two texts glued by markup: "Jose AltoverosView More Articles", "Carrie ArnoldNovember 15".
+# (Not "McDonald", "LaMotte", "DeArdo": the glue point needs three lower-case letters before it.)
+_GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
+
+
+def split_authors(text: Any, site_words: frozenset[str] = frozenset()) -> list[str]:
+    """'By Jane Doe and John Roe, Staff Writers' -> ['Jane Doe', 'John Roe']; [] when no person.
+
+    site_words: the site's own name and host words, lower case: a "name" made only of them is the
+    site itself ("LinkNaija", "Vortex").
+    """
+    if not isinstance(text, str):
+        return []
+    text = _SPACES.sub(" ", _HANDLE.sub(" ", text)).strip()
+    if not text or len(text) > 4 * MAX_NAME_CHARS:
+        return []
+    text = _BYLINE_LEAD.sub("", text)
+    text = _GLUED.split(text, maxsplit=1)[0]
+    with_agency = _AGENCIES.search(text) is not None
+    text = _AGENCIES.sub(",", text)
+    text = _DATE_START.split(text, maxsplit=1)[0]
+    text = re.split(r"\d", text, maxsplit=1)[0]  # a date or time follows the names
+    text = re.sub(r"(?<=[^\W\d_]{3})\.\s+(?=[A-ZÀ-ÖØ-ÞА-Я])", ", ", text)  # "Cunningham. Sputnik"
+    parts = [_trailing_lowercase(_BYLINE_LEAD.sub("", part).strip(" .,:;-–—|()"))
+             for part in _NAME_SEPARATORS.split(text)]
+    names = [part for part in parts if is_person_name(part, site_words)]
+    if with_agency or any(" " in name for name in names):
+        # "Victor Tangermann, Futurism": a one-word part beside full names is an affiliation;
+        # "PTI, Washington": beside an agency, a place.
+        names = [name for name in names if " " in name]
+    unique: list[str] = []
+    for name in names:
+        name = _undouble(name.title() if name.isupper() else name)
+        if name not in unique:
+            unique.append(name)
+    return unique
+
+
+def is_person_name(name: str, site_words: frozenset[str] = frozenset()) -> bool:
+    words = name.split()
+    if not words or len(name) > MAX_NAME_CHARS or len(words) > MAX_NAME_WORDS:
+        return False
+    if _BYLINE_LEAD.match(name + " ") or all(_CALENDAR_ONLY.fullmatch(word) for word in words):
+        return False  # "By", "Nov"
+    if words[0].casefold() in _ARTICLES:
+        return False  # "The Russian and Syrian defense ministries"
+    if not all(any(ch.isalpha() for ch in word) or word in "-'" for word in words):
+        return False
+    if any(ch.isdigit() or ch in "_@/:=.[]()" and not _is_initial(word) for word in words for ch in word):
+        return False
+    if _NOT_A_PERSON.search(name) or _AGENCIES.fullmatch(name):
+        return False
+    squashed = re.sub(r"\W", "", name).casefold()
+    if squashed and any(squashed in site or site in squashed for site in site_words if len(site) >= 3):
+        return False
+    if any(ch.isalpha() and ch.lower() != ch.upper() for ch in name):  # a script with letter case
+        if not name[0].isupper():
+            return False  # "admin", "kevin-r": an account, not a name
+        if len(words) == 1 and name.isupper():
+            return False  # "PTI", "CNN", "KWCHCIK", "HOME"
+        if any(word.islower() and word not in _NAME_PARTICLES for word in words):
+            return False  # "Syrian defense ministries", "Siamo un memorabilia": words, not a name
+    return True
+
+
+def _undouble(name: str) -> str:
+    """'Sean Martin Sean Martin' (a byline's link and its text, glued) -> 'Sean Martin'."""
+    words = name.split()
+    half = len(words) // 2
+    return " ".join(words[:half]) if len(words) % 2 == 0 and words[:half] == words[half:] else name
+
+
+def has_byline_lead(text: str) -> bool:
+    """True when text introduces names as a byline does ("By ...", "Von ...", "Текст: ...")."""
+    return _BYLINE_LEAD.match(text.strip() + " ") is not None
+
+
+def _trailing_lowercase(name: str) -> str:
+    """'Minh Do on' -> 'Minh Do': a short connecting word after the names (before a date)."""
+    words = name.split()
+    if len(words) > 1 and words[-1].islower() and len(words[-1]) <= 3:
+        words.pop()
+    return " ".join(words)
+
+
+def _is_initial(word: str) -> bool:
+    return bool(re.fullmatch(r"(?:[^\W\d_]\.)+|[^\W\d_]+\.?", word))
