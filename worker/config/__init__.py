@@ -3,6 +3,7 @@
 - service.py: Kafka connection and security, topics, limits, HTTP, shutdown bounds.
 - cleaning.py: thresholds of the cleaning stage (HTML extraction, text-dump cleaning, quality gate).
 - dedup.py: dedup backend, window, shingling and MinHash/LSH thresholds.
+- redis.py: the redis dedup backend's key prefix and timeouts.
 """
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from dataclasses import dataclass, field
 from .cleaning import CleaningSettings
 from .dedup import DedupSettings
 from .env import ConfigError
+from .redis import RedisSettings
 from .service import KafkaSettings, ServiceSettings, Topics
 
 __all__ = ["ConfigError", "Settings", "KafkaSettings", "ServiceSettings", "Topics",
-           "CleaningSettings", "DedupSettings"]
+           "CleaningSettings", "DedupSettings", "RedisSettings"]
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Settings:
     service: ServiceSettings = field(default_factory=ServiceSettings)
     cleaning: CleaningSettings = field(default_factory=CleaningSettings)
     dedup: DedupSettings = field(default_factory=DedupSettings)
+    redis: RedisSettings = field(default_factory=RedisSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -36,4 +39,5 @@ class Settings:
             service=ServiceSettings.from_env(env),
             cleaning=CleaningSettings.from_env(env),
             dedup=DedupSettings.from_env(env),
+            redis=RedisSettings.from_env(env),
         )
