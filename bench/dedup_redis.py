@@ -4,7 +4,7 @@ Starts its own redis-server (Debian package) on a free port unless --url is give
 of synthetic fingerprints (a share of exact and URL copies, the rest unique), and reports:
 - decisions/s, one EVALSHA round trip per page (what the dedup stage does);
 - Redis memory per article: INFO used_memory before and after, divided by the articles stored, and
-  MEMORY USAGE of each kind of key for one article.
+  MEMORY USAGE of each kind of key for one article (a record, a URL claim, a hash claim, a band).
 
     .venv/bin/python bench/dedup_redis.py --articles 20000
 """
@@ -14,11 +14,13 @@ import argparse
 import hashlib
 import random
 import shutil
+import struct
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -26,11 +28,10 @@ import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from worker.config import DedupSettings  # noqa: E402
 from worker.config.redis import RedisSettings  # noqa: E402
 from worker.state import Fingerprint  # noqa: E402
 from worker.state.redis import RedisIndex  # noqa: E402
-
-WINDOW_DAYS = 14.0
 
 
 def start_server() -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
@@ -54,31 +55,49 @@ def start_server() -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
     sys.exit("redis-server did not start")
 
 
-def fingerprints(count: int, seed: int) -> list[Fingerprint]:
-    """Unique articles with 10% exact copies and 10% recrawls of earlier URLs."""
+def signature_of(story: int, rng: random.Random, changed: int, settings: DedupSettings) -> tuple[bytes, tuple[bytes, ...]]:
+    """A MinHash signature of `story`, with `changed` positions altered (a near copy), and its band keys."""
+    values = random.Random(story).sample(range(2**32), settings.num_perm)
+    for position in rng.sample(range(settings.num_perm), changed):
+        values[position] = rng.getrandbits(32)
+    signature = struct.pack(f"<{settings.num_perm}I", *values)
+    width = settings.lsh_rows * 4
+    bands = tuple(hashlib.blake2b(struct.pack("<I", band) + signature[band * width:(band + 1) * width],
+                                  digest_size=8).digest() for band in range(settings.lsh_bands))
+    return signature, bands
+
+
+def fingerprints(count: int, seed: int, settings: DedupSettings) -> list[Fingerprint]:
+    """Unique articles with 10% exact copies, 10% recrawls of earlier URLs and 10% near copies;
+    every article long enough for a signature."""
     rng = random.Random(seed)
     start = datetime.now(timezone.utc) - timedelta(days=1)
     pages = []
     for n in range(count):
         article_id = hashlib.blake2b(f"page {n}".encode(), digest_size=16).hexdigest()
-        body, url = n, n
+        body, url, story, changed = n, n, n, 0
         roll = rng.random()
         if n and roll < 0.1:
-            body = rng.randrange(n)
+            body = story = rng.randrange(n)
         elif n and roll < 0.2:
             url = rng.randrange(n)
+        elif n and roll < 0.3:
+            story, changed = rng.randrange(n), rng.randrange(4, 24)
+        signature, bands = signature_of(story, rng, changed, settings)
         pages.append(Fingerprint(
             article_id=article_id,
             url_key=f"https://news{url % 97}.example.com/2026/11/21/section/a-fairly-long-article-slug-{url}",
             content_hash=hashlib.blake2b(f"body {body}".encode(), digest_size=16).hexdigest(),
-            fetched_at=start + timedelta(seconds=n)))
+            fetched_at=start + timedelta(seconds=n), signature=signature, band_keys=bands,
+            shingle_count=rng.randrange(100, 2000)))
     return pages
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=20_000)
-    parser.add_argument("--url", help="an existing Redis (default: start one); the bench FLUSHes its prefix only")
+    parser.add_argument("--batch", type=int, default=500, help="pages per decide_many round trip")
+    parser.add_argument("--url", help="an existing Redis (default: start one); the bench writes under a fresh prefix")
     args = parser.parse_args()
 
     server = None
@@ -86,28 +105,46 @@ def main() -> None:
     if url is None:
         server, url, workdir = start_server()
     try:
-        prefix = f"bench:{time.time_ns()}:"
-        index = RedisIndex(url, WINDOW_DAYS, RedisSettings(prefix=prefix))
+        settings = DedupSettings(backend="redis", redis_url=url)
         client = redis.Redis.from_url(url)
-        pages = fingerprints(args.articles, seed=1)
-        index.decide(pages[0])  # load the script, open the connection
-        client.memory_purge() if hasattr(client, "memory_purge") else None
-        before = client.info("memory")["used_memory"]
+        pages = fingerprints(args.articles, seed=1, settings=settings)
+        print(f"{len(pages)} fingerprints: num_perm={settings.num_perm}, {settings.lsh_bands} LSH bands of "
+              f"{settings.lsh_rows} rows; redis-server {client.info('server')['redis_version']}")
 
+        single = RedisIndex(settings, RedisSettings(prefix=f"bench:{time.time_ns()}:single:"))
+        single.decide(pages[0])  # load the script, open the connection
+        before = client.info("memory")["used_memory"]
         started = time.perf_counter()
-        decisions = [index.decide(page) for page in pages[1:]]
+        decisions = [single.decide(page) for page in pages[1:]]
         elapsed = time.perf_counter() - started
         after = client.info("memory")["used_memory"]
-        duplicates = sum(d.is_duplicate for d in decisions)
-
-        print(f"redis backend, one process, one round trip per page: {len(decisions)} decisions in "
-              f"{elapsed:.2f}s = {len(decisions) / elapsed:,.0f} decisions/s ({duplicates} duplicates)")
-        print(f"Redis used_memory delta: {(after - before) / len(pages):,.0f} bytes per article "
-              f"({len(pages)} articles, {client.dbsize()} keys)")
+        methods = Counter(d.method or "unique" for d in decisions)
+        print(f"decide(), one round trip per page: {len(decisions) / elapsed:,.0f} decisions/s "
+              f"({len(decisions)} in {elapsed:.2f}s; {dict(methods)})")
+        print(f"Redis used_memory delta: {(after - before) / len(pages):,.0f} bytes per article")
         sample = pages[len(pages) // 2]
-        for kind, key in _keys_of(index, sample).items():
-            print(f"  MEMORY USAGE {kind}: {client.memory_usage(key, samples=0)} bytes")
-        index.close()
+        for kind, key in _keys_of(single, sample).items():
+            print(f"  MEMORY USAGE of one {kind}: {client.memory_usage(key, samples=0)} bytes")
+        for key in client.scan_iter(match=f"{single.prefix}g:*"):
+            fields = client.hlen(key)
+            print(f"  LSH generation hash: {fields} band entries, {client.memory_usage(key, samples=0) / fields:.0f} "
+                  f"bytes per entry, {settings.lsh_bands} entries per unique article")
+        single.close()
+
+        batched = RedisIndex(settings, RedisSettings(prefix=f"bench:{time.time_ns()}:batched:"))
+        batched.decide(pages[0])
+        client.config_resetstat()
+        started = time.perf_counter()
+        batch_decisions = []
+        for offset in range(1, len(pages), args.batch):
+            batch_decisions += batched.decide_many(pages[offset:offset + args.batch])
+        elapsed = time.perf_counter() - started
+        assert batch_decisions == decisions, "decide_many must decide exactly as decide()"
+        print(f"decide_many(), {args.batch} pages per round trip: {len(decisions) / elapsed:,.0f} decisions/s "
+              f"({elapsed:.2f}s; same decisions as one by one)")
+        script = client.info("commandstats").get("cmdstat_evalsha", {})
+        print(f"  script time inside Redis: {script.get('usec_per_call', 0):.0f} us per decision")
+        batched.close()
     finally:
         if server is not None:
             server.terminate()
@@ -116,9 +153,8 @@ def main() -> None:
 
 
 def _keys_of(index: RedisIndex, page: Fingerprint) -> dict[str, bytes]:
-    keys, _ = index._script_input(page)
-    names = ["record", "url claim", "hash claim"] + [f"band {n}" for n in range(len(keys) - 3)]
-    return dict(zip(names, keys))
+    keys, _ = index.script_input(page)
+    return dict(zip(["article record", "URL claim", "hash claim"], keys))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ def fp(article_id: str, url: str, body: str, at: datetime = T0) -> Fingerprint:
 
 NUM_PERM = DedupSettings().num_perm
 ROWS = DedupSettings().lsh_rows
+BANDS = DedupSettings().lsh_bands
 
 
 def near_fp(article_id: str, base_seed: int, changed: int | range = 0, shingles: int = 200, at: datetime = T0,
@@ -45,7 +46,7 @@ def near_fp(article_id: str, base_seed: int, changed: int | range = 0, shingles:
     bands = tuple(
         hashlib.blake2b(struct.pack("<I", band) + signature[band * ROWS * 4:(band + 1) * ROWS * 4],
                         digest_size=8).digest()
-        for band in range(NUM_PERM // ROWS))
+        for band in range(BANDS))
     return Fingerprint(article_id=article_id, url_key=f"https://{article_id}.example/story",
                        content_hash=f"hash-of-{article_id}", fetched_at=at, signature=signature,
                        band_keys=bands, shingle_count=shingles)

@@ -9,10 +9,12 @@ worker/dedup/similarity.py states, in the same double-precision arithmetic, so t
 memory backend reach the same decisions on the same sequence of fingerprints.
 
 Keys, all under a configurable prefix (DEDUP_REDIS_PREFIX) so that pipelines can share one Redis:
-    <prefix>a:<article_id>   record: fetched_at, decision, and the signature of a near-indexed article
+    <prefix>a:<id digest>    record: fetched_at, decision, and the signature of a near-indexed article
     <prefix>u:<url digest>   URL claim: claimer's fetched_at + canonical article id
     <prefix>h:<content hash> hash claim: likewise
-    <prefix>b:<band key>     LSH bucket: sorted set of unique article ids, scored by fetched_at
+    <prefix>g:<generation>   LSH buckets of the unique articles fetched in one quarter of a window:
+                             hash of band key -> concatenated 16-byte id digests
+    <prefix>generations      the newest generation written
     <prefix>n:<hour>         decisions written that hour (for size())
 
 Window and expiry: whether a claim or article counts for a page is decided in the script from the
@@ -20,8 +22,8 @@ stored fetched_at (the DedupIndex rule), so decisions depend on the sequence of 
 when they are processed. Memory is bounded by a relative TTL of one window set on every key when it
 is written (chosen over EXPIREAT fetched_at+window: that would drop a backfill of old pages from the
 index as soon as it is written, so old copies would never be caught; in a live stream fetched_at is
-close to now and both expire alike). Members of a band bucket more than a window older than the page
-being decided are trimmed on write, so a busy bucket stays small.
+close to now and both expire alike). A generation of LSH buckets expires a window (plus its own
+length) after its last write.
 
 Durability: every decision is stored by the script before decide() returns, so checkpoint() has
 nothing to do. What survives a Redis restart is the server's persistence; configure `appendonly yes`
@@ -50,6 +52,10 @@ from ..models import DedupDecision
 from .base import DedupIndex, Fingerprint
 
 SECONDS_PER_HOUR = 3600
+# LSH buckets are grouped by generations of fetched_at, this many per window: a page reads the
+# generations of its window (about this many + 1 hashes); shorter generations mean fewer stale
+# candidates to skip, more hashes to read.
+GENERATIONS_PER_WINDOW = 2
 
 # Errors that mean "Redis cannot take the decision now", not "this page is bad". OutOfMemoryError
 # and ReadOnlyError are replies: Redis is full (noeviction), or is a replica after a failover.
@@ -58,31 +64,37 @@ UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.exception
                       redis.exceptions.MasterDownError, redis.exceptions.TryAgainError)
 
 # One decision: the steps of DedupIndex (worker/state/base.py), in one atomic script.
-# KEYS: [1] article record, [2] URL claim, [3] hash claim, [4..] LSH band buckets.
-# ARGV: [1] article id, [2] fetched_at (epoch seconds, a double as Python has it), [3] window
-# (seconds), [4] TTL (whole seconds), [5] key of this hour's article counter, [6] signature,
-# [7] shingle count, [8] num_perm, [9] near_jaccard, [10] near_containment,
-# [11] containment_min_shingles.
+# KEYS: [1] article record, [2] URL claim, [3] hash claim.
+# ARGV: [1] article id, [2] article handle (16 bytes), [3] fetched_at (epoch seconds, the double
+# Python has), [4] window (seconds), [5] TTL (whole seconds), [6] key prefix, [7] generation
+# length (seconds), [8] key of this hour's decision counter, [9] signature, [10] shingle count,
+# [11] num_perm, [12] near_jaccard, [13] near_containment, [14] containment_min_shingles,
+# [15] LSH band keys, concatenated, [16] the length of one band key.
 # Returns {"unique"} or {"duplicate", duplicate_of, method, similarity as a string} (Redis would
 # truncate a Lua number to an integer).
 #
 # Values: a record is msgpack (fetched_at, status, duplicate_of, method, similarity, shingle count,
-# signature); a URL or hash claim is the claimer's fetched_at (8-byte double) followed by the
-# canonical article id; a band bucket is a sorted set of article ids scored by fetched_at.
+# signature, article id); a URL or hash claim is the claimer's fetched_at (8-byte double) followed
+# by the canonical article id. LSH buckets live in one hash per generation of fetched_at
+# (<prefix>g:<n>, field = band key, value = the 16-byte handles of the unique articles of that
+# generation in the bucket): a page reads all its buckets of a generation with one HMGET and adds
+# itself with one HSET, instead of one key per bucket (which cost ~130 Redis calls per page).
 DECIDE_SCRIPT = r"""
 local article_key, url_key, hash_key = KEYS[1], KEYS[2], KEYS[3]
-local article_id = ARGV[1]
-local fetched_at = tonumber(ARGV[2])
-local window = tonumber(ARGV[3])
-local ttl = tonumber(ARGV[4])
-local counter_key = ARGV[5]
-local signature = ARGV[6]
-local shingle_count = tonumber(ARGV[7])
-local num_perm = tonumber(ARGV[8])
-local near_jaccard = tonumber(ARGV[9])
-local near_containment = tonumber(ARGV[10])
-local containment_min_shingles = tonumber(ARGV[11])
-local record_prefix = string.sub(article_key, 1, #article_key - #article_id)
+local article_id, handle = ARGV[1], ARGV[2]
+local fetched_at = tonumber(ARGV[3])
+local window = tonumber(ARGV[4])
+local ttl = tonumber(ARGV[5])
+local prefix = ARGV[6]
+local generation_length = tonumber(ARGV[7])
+local counter_key = ARGV[8]
+local signature = ARGV[9]
+local shingle_count = tonumber(ARGV[10])
+local num_perm = tonumber(ARGV[11])
+local near_jaccard = tonumber(ARGV[12])
+local near_containment = tonumber(ARGV[13])
+local containment_min_shingles = tonumber(ARGV[14])
+local HANDLE = 16
 
 local function reply(status, duplicate_of, method, similarity)
   if status == 'unique' then return {'unique'} end
@@ -96,7 +108,7 @@ if stored then
   return reply(status, duplicate_of, method, similarity)
 end
 
--- A claim or an article is usable when fetched no more than a window before this page.
+-- A claim or an article is usable when fetched less than a window before this page.
 local function usable(claimed_at)
   return fetched_at - claimed_at < window
 end
@@ -111,46 +123,65 @@ end
 
 -- Python's str order (code points); Lua's < follows the server's locale.
 local function before(a, b)
-  local length = math.min(#a, #b)
-  for i = 1, length do
+  for i = 1, math.min(#a, #b) do
     local x, y = string.byte(a, i), string.byte(b, i)
     if x ~= y then return x < y end
   end
   return #a < #b
 end
 
--- Near: verify every usable article sharing a band, as worker/dedup/similarity.py states.
+local bands = {}
+local band_width = tonumber(ARGV[16])
+for offset = 1, #ARGV[15], band_width do bands[#bands + 1] = string.sub(ARGV[15], offset, offset + band_width - 1) end
+local my_generation = math.floor(fetched_at / generation_length)
+local generations_key = prefix .. 'generations'
+-- Buckets of this page's generation, as read (the HSET that indexes the page appends to them).
+local my_buckets = {}
+
+-- Near: verify every usable unique article sharing a band, as worker/dedup/similarity.py states.
 local function near_match()
+  -- Generations that can hold a usable article: from a window before this page up to the newest
+  -- one written (a later fetch is usable too).
+  local first = math.floor((fetched_at - window) / generation_length)
+  local last = math.max(my_generation, tonumber(redis.call('GET', generations_key) or my_generation))
   local layout = '<' .. string.rep('I4', num_perm)
-  local mine = {struct.unpack(layout, signature)}
+  local mine = nil
   local seen, best_id, best_similarity = {}, nil, nil
-  for i = 4, #KEYS do
-    for _, candidate in ipairs(redis.call('ZRANGE', KEYS[i], 0, -1)) do
-      if not seen[candidate] then
-        seen[candidate] = true
-        local packed = redis.call('GET', record_prefix .. candidate)
-        if packed then
-          local at, _, _, _, _, count, theirs = cmsgpack.unpack(packed)
-          if usable(at) and #theirs == #signature then
-            local other = {struct.unpack(layout, theirs)}
-            local m = 0
-            for k = 1, num_perm do
-              if mine[k] == other[k] then m = m + 1 end
-            end
-            local similarity = nil
-            local jaccard = m / num_perm
-            if jaccard >= near_jaccard then
-              similarity = jaccard
-            else
-              local shorter = math.min(shingle_count, count)
-              if shorter >= containment_min_shingles then
-                local containment = m * (shingle_count + count) / ((num_perm + m) * shorter)
-                if containment >= near_containment then similarity = math.min(containment, 1.0) end
+  for generation = first, last do
+    local buckets = redis.call('HMGET', prefix .. 'g:' .. generation, unpack(bands))
+    if generation == my_generation then my_buckets = buckets end
+    for _, bucket in ipairs(buckets) do
+      if bucket then
+        for offset = 1, #bucket, HANDLE do
+          local candidate = string.sub(bucket, offset, offset + HANDLE - 1)
+          if not seen[candidate] then
+            seen[candidate] = true
+            local packed = redis.call('GET', prefix .. 'a:' .. candidate)
+            if packed then
+              local at, _, _, _, _, count, theirs, their_id = cmsgpack.unpack(packed)
+              if usable(at) and #theirs == #signature then
+                mine = mine or {struct.unpack(layout, signature)}
+                local other = {struct.unpack(layout, theirs)}
+                local m = 0
+                for k = 1, num_perm do
+                  if mine[k] == other[k] then m = m + 1 end
+                end
+                local similarity = nil
+                local jaccard = m / num_perm
+                if jaccard >= near_jaccard then
+                  similarity = jaccard
+                else
+                  local shorter = math.min(shingle_count, count)
+                  if shorter >= containment_min_shingles then
+                    local containment = m * (shingle_count + count) / ((num_perm + m) * shorter)
+                    if containment >= near_containment then similarity = math.min(containment, 1.0) end
+                  end
+                end
+                if similarity and (best_id == nil or similarity > best_similarity
+                                   or (similarity == best_similarity and before(their_id, best_id))) then
+                  best_id, best_similarity = their_id, similarity
+                end
               end
-            end
-            if similarity and (best_id == nil or similarity > best_similarity
-                               or (similarity == best_similarity and before(candidate, best_id))) then
-              best_id, best_similarity = candidate, similarity
             end
           end
         end
@@ -183,16 +214,21 @@ if not by_hash then redis.call('SET', hash_key, claim, 'EX', ttl) end
 local indexed = ''
 if status == 'unique' and signature ~= '' then
   indexed = signature
-  for i = 4, #KEYS do
-    redis.call('ZADD', KEYS[i], fetched_at, article_id)
-    -- Members a window older than this page can never be usable again: drop them (with a
-    -- second's margin against rounding) so that a busy bucket stays small.
-    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', '(' .. string.format('%.17g', fetched_at - window - 1))
-    redis.call('EXPIRE', KEYS[i], ttl)
+  local fields = {}
+  for i, band in ipairs(bands) do
+    fields[#fields + 1] = band
+    fields[#fields + 1] = (my_buckets[i] or '') .. handle
   end
+  local generation_key = prefix .. 'g:' .. my_generation
+  redis.call('HSET', generation_key, unpack(fields))
+  -- A generation is written while its pages arrive and must outlive its last page by a window.
+  redis.call('EXPIRE', generation_key, ttl + math.ceil(generation_length))
+  local newest = tonumber(redis.call('GET', generations_key) or my_generation)
+  redis.call('SET', generations_key, math.max(newest, my_generation), 'EX', ttl + math.ceil(generation_length))
 end
 redis.call('SET', article_key,
-           cmsgpack.pack(fetched_at, status, duplicate_of, method, similarity, shingle_count, indexed), 'EX', ttl)
+           cmsgpack.pack(fetched_at, status, duplicate_of, method, similarity, shingle_count, indexed, article_id),
+           'EX', ttl)
 redis.call('INCR', counter_key)
 redis.call('EXPIRE', counter_key, ttl + 3600)
 return reply(status, duplicate_of, method, similarity)
@@ -211,10 +247,12 @@ class RedisIndex(DedupIndex):
         self.settings = settings
         self.redis_settings = redis_settings or RedisSettings()
         self.prefix = self.redis_settings.prefix
-        self._window = repr(settings.window_seconds)
-        self._ttl = max(1, math.ceil(settings.window_seconds))
-        self._near = [settings.num_perm, repr(settings.near_jaccard), repr(settings.near_containment),
-                      settings.containment_min_shingles]
+        # ARGV that are the same for every page (see DECIDE_SCRIPT), encoded once.
+        ttl = max(1, math.ceil(settings.window_seconds))
+        self._constant_args = [repr(settings.window_seconds).encode(), str(ttl).encode(), self.prefix.encode(),
+                               repr(settings.window_seconds / GENERATIONS_PER_WINDOW).encode()]
+        self._near = [str(settings.num_perm).encode(), repr(settings.near_jaccard).encode(),
+                      repr(settings.near_containment).encode(), str(settings.containment_min_shingles).encode()]
         # One immediate retry on a fresh connection covers a connection the server closed (a restart
         # or failover); beyond that the service loop pauses and retries with its own backoff. A
         # retried script is harmless: if the first run got through, the retry is a replay.
@@ -232,14 +270,36 @@ class RedisIndex(DedupIndex):
             raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
         return _decision(reply)
 
+    def decide_many(self, fingerprints: list[Fingerprint]) -> list[DedupDecision]:
+        """Decisions for several pages, exactly as deciding them one by one in this order, in one
+        round trip (a pipeline of scripts; each script is still atomic on its own, so other
+        replicas' decisions interleave between pages as they would page by page).
+
+        If Redis goes away half-way, the decisions already taken are stored: deciding the same
+        fingerprints again returns them as replays, so the caller simply retries the whole batch."""
+        if not fingerprints:
+            return []
+        try:
+            with self._client.pipeline(transaction=False) as pipe:
+                for fp in fingerprints:
+                    keys, args = self.script_input(fp)
+                    self._decide(keys=keys, args=args, client=pipe)
+                replies = pipe.execute()
+        except UNAVAILABLE_ERRORS as error:
+            raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
+        return [_decision(reply) for reply in replies]
+
     def script_input(self, fp: Fingerprint) -> tuple[list[bytes], list]:
         """KEYS and ARGV of the decide script for one fingerprint."""
         p = self.prefix.encode()
-        keys = [p + b"a:" + fp.article_id.encode(), p + b"u:" + _digest(fp.url_key),
-                p + b"h:" + fp.content_hash.encode()]
-        keys.extend(p + b"b:" + band for band in fp.band_keys)
-        args = [fp.article_id, repr(fp.fetched_at.timestamp()), self._window, self._ttl,
-                self._counter_key(_hour()), fp.signature, fp.shingle_count, *self._near]
+        handle = _digest(fp.article_id)
+        keys = [p + b"a:" + handle, p + b"u:" + _digest(fp.url_key), p + b"h:" + fp.content_hash.encode()]
+        bands = b"".join(fp.band_keys)
+        width = len(fp.band_keys[0]) if fp.band_keys else 1
+        if len(bands) != width * len(fp.band_keys):
+            raise ValueError("LSH band keys of one fingerprint must have one length")
+        args = [fp.article_id, handle, repr(fp.fetched_at.timestamp()), *self._constant_args,
+                self._counter_key(_hour()), fp.signature, fp.shingle_count, *self._near, bands, width]
         return keys, args
 
     def ping(self) -> bool:
@@ -269,9 +329,10 @@ def _hour() -> int:
     return int(time.time() // SECONDS_PER_HOUR)
 
 
-def _digest(url_key: str) -> bytes:
-    """A fixed 16-byte key for a canonical URL (URLs run to kilobytes; one claim per article)."""
-    return hashlib.blake2b(url_key.encode(), digest_size=16).digest()
+def _digest(text: str) -> bytes:
+    """A fixed 16-byte name for an article id or a canonical URL (URLs run to kilobytes; article
+    handles are stored once per LSH band of every unique article)."""
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
 
 def _decision(reply: list[bytes]) -> DedupDecision:
