@@ -1,0 +1,50 @@
+"""The command line: offline processing, and clear failures on bad arguments or settings."""
+import os
+import subprocess
+import sys
+
+import orjson
+
+from tests.helpers import REPO, SAMPLES
+
+
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "worker", *args], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=120)
+
+
+def test_process_writes_one_file_per_output_topic_in_the_event_format(tmp_path):
+    result = run_cli("process", "--input", str(SAMPLES), "--output-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    files = {name: [orjson.loads(line) for line in (tmp_path / f"{name}.jsonl").read_bytes().splitlines()]
+             for name in ("articles.normalized", "articles.duplicates", "pages.dlq")}
+    total = sum(len(events) for events in files.values())
+    assert total == len([line for line in SAMPLES.read_bytes().splitlines() if line.strip()])
+    assert all(e["dedup"]["status"] == "unique" and e["text"] for e in files["articles.normalized"])
+    assert all(e["dedup"]["status"] == "duplicate" for e in files["articles.duplicates"])
+    assert {e["reason"] for e in files["pages.dlq"]} >= {"invalid_json", "unsupported_content_type"}
+    assert "duplicate rate" in result.stdout
+
+
+def test_process_honours_topic_names_from_the_environment(tmp_path):
+    result = run_cli("process", "--input", str(SAMPLES), "--output-dir", str(tmp_path), TOPIC_PAGES_DLQ="dead")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "dead.jsonl").stat().st_size > 0
+
+
+def test_missing_input_file_is_a_clear_error(tmp_path):
+    result = run_cli("process", "--input", str(tmp_path / "nope.jsonl"), "--output-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert "nope.jsonl does not exist" in result.stderr
+
+
+def test_missing_argument_is_a_usage_error():
+    result = run_cli("process", "--input", "x.jsonl")
+    assert result.returncode == 2
+    assert "--output-dir" in result.stderr
+
+
+def test_bad_setting_names_the_variable_and_exits_non_zero():
+    result = run_cli("run", METRICS_PORT="eighty")
+    assert result.returncode == 2
+    assert "METRICS_PORT must be an integer" in result.stderr
