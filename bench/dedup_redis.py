@@ -57,9 +57,9 @@ def start_server() -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
 
 def signature_of(story: int, rng: random.Random, changed: int, settings: DedupSettings) -> tuple[bytes, tuple[bytes, ...]]:
     """A MinHash signature of `story`, with `changed` positions altered (a near copy), and its band keys."""
-    values = random.Random(story).sample(range(2**32), settings.num_perm)
+    values = random.Random(story).sample(range(2**16), settings.num_perm)  # b-bit MinHash: 16 bits
     for position in rng.sample(range(settings.num_perm), changed):
-        values[position] = rng.getrandbits(32)
+        values[position] = rng.getrandbits(16)
     signature = struct.pack(f"<{settings.num_perm}I", *values)
     width = settings.lsh_rows * 4
     bands = tuple(hashlib.blake2b(struct.pack("<I", band) + signature[band * width:(band + 1) * width],

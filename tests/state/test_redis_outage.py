@@ -31,3 +31,14 @@ def test_unreachable_redis_raises_and_decisions_resume_after_restart(durable_red
     assert index.ping()
     assert index.decide(copy) == DedupDecision.duplicate("a1", "exact", 1.0)
     assert index.decide(fp("a1", "https://site.example/a", "body a")) == first == DedupDecision.unique()
+
+
+def test_a_batch_against_an_unreachable_redis_raises_and_succeeds_when_retried(durable_redis_server):
+    index = RedisIndex(dedup_settings("redis", redis_url=durable_redis_server.url),
+                       RedisSettings(socket_timeout_seconds=0.5, connect_timeout_seconds=0.5))
+    batch = [fp("a1", "https://site.example/a", "body a"), fp("a2", "https://mirror.example/a", "body a")]
+    durable_redis_server.stop()
+    with pytest.raises(DependencyUnavailable):
+        index.decide_many(batch)
+    durable_redis_server.start()
+    assert index.decide_many(batch) == [DedupDecision.unique(), DedupDecision.duplicate("a1", "exact", 1.0)]

@@ -140,3 +140,15 @@ def test_a_server_that_lost_the_script_gets_it_again(redis_url, redis_prefix):
     index._client.script_flush()  # as after a server restart or failover
     assert index.decide(fp("a2", "https://mirror.example/a", "body a", T0 + timedelta(minutes=1))) == \
         DedupDecision.duplicate("a1", "exact", 1.0)
+
+
+def test_a_batch_is_decided_exactly_as_one_page_after_another(redis_url, redis_prefix):
+    stream = random_stream(7, 300)
+    settings = dedup_settings("redis", redis_url=redis_url)
+    one_by_one = RedisIndex(settings, RedisSettings(prefix=f"{redis_prefix}single:"))
+    batched = RedisIndex(settings, RedisSettings(prefix=f"{redis_prefix}batched:"))
+    expected = [one_by_one.decide(page) for page in stream]
+    got = [d for offset in range(0, len(stream), 64) for d in batched.decide_many(stream[offset:offset + 64])]
+    assert got == expected
+    # Retrying a batch (after Redis went away half-way) returns the same decisions as replays.
+    assert batched.decide_many(stream[:64]) == expected[:64]
