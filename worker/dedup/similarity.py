@@ -18,7 +18,9 @@ A signature is `num_perm` MinHash values, packed little-endian uint32. For two a
   the smaller article_id (plain string order), so every backend names the same canonical.
 - An article without a signature (too short) is never matched or indexed for near-duplicates.
 
-The vectorized `matches_many` is what the memory backend uses; it agrees with `matches` exactly.
+Signature values are below 2^8 (b-bit MinHash, worker/dedup/minhash.py): a backend may store
+them in 8 bits. The vectorized `matches_many` and `near_similarities` are what the memory backend
+uses; they agree with `matches` and `near_similarity` exactly (same float64 operations).
 """
 from __future__ import annotations
 
@@ -68,6 +70,20 @@ def near_similarity(m: int, num_perm: int, count_a: int, count_b: int, threshold
         if containment >= thresholds.near_containment:
             return min(containment, 1.0)
     return None
+
+
+def near_similarities(m: np.ndarray, num_perm: int, count: int, counts: np.ndarray,
+                      thresholds: NearThresholds) -> np.ndarray:
+    """near_similarity for many candidates at once: float64 array, NaN where the pair is not near."""
+    m = m.astype(np.int64)
+    counts = counts.astype(np.int64)
+    jaccard = m / num_perm
+    shorter = np.minimum(counts, count)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        containment = m * (counts + count) / ((num_perm + m) * shorter)
+    by_containment = (shorter >= thresholds.containment_min_shingles) & (containment >= thresholds.near_containment)
+    return np.where(jaccard >= thresholds.near_jaccard, jaccard,
+                    np.where(by_containment, np.minimum(containment, 1.0), np.nan))
 
 
 def best_match(verified: Iterable[tuple[str, float]]) -> tuple[str, float] | None:

@@ -1,35 +1,44 @@
-"""Dedup stage: gives each Article its decision (unique, or duplicate of which article and how)."""
+"""Dedup stage: gives each Article its decision (unique, or duplicate of which article and how).
+
+The fingerprint (canonical URL, body hash, MinHash signature and LSH bands) is computed here, in
+the worker; the index (worker/state) only looks up and claims, so every backend decides on the
+same fingerprint.
+"""
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit, urlunsplit
 
+from ..config import DedupSettings
+from ..dedup.fingerprint import Fingerprinter
 from ..models import Article
 from ..service.metrics import Metrics
-from ..state import DedupIndex, Fingerprint
+from ..state import DedupIndex
 from .base import Stage
+
+# The index size gauge is refreshed at most this often (a shared backend answers it over the network).
+INDEX_SIZE_REFRESH_SECONDS = 1.0
 
 
 class DedupStage(Stage[Article, Article]):
     name = "dedup"
     interruptible = False  # it talks to the state backend
 
-    def __init__(self, index: DedupIndex, metrics: Metrics | None = None, timeout_seconds: float = 0.0):
+    def __init__(self, index: DedupIndex, metrics: Metrics | None = None, settings: DedupSettings | None = None,
+                 timeout_seconds: float = 0.0):
         super().__init__(metrics, timeout_seconds)
         self.index = index
+        self.fingerprinter = Fingerprinter(settings or DedupSettings())
         self._decision_time = self.metrics.dedup_decision_duration.labels(backend=index.backend)
+        self._index_size = self.metrics.dedup_index_size
+        self._size_refreshed_at = -INDEX_SIZE_REFRESH_SECONDS
 
     def process(self, article: Article) -> Article:
-        fingerprint = Fingerprint(article_id=article.article_id, url_key=canonical_url(article.canonical_url),
-                                  content_hash=article.content_hash, fetched_at=article.fetched_at)
+        fingerprint = self.fingerprinter.fingerprint(article)
         started = time.perf_counter()
         article.dedup = self.index.decide(fingerprint)
-        self._decision_time.observe(time.perf_counter() - started)
+        finished = time.perf_counter()
+        self._decision_time.observe(finished - started)
+        if finished - self._size_refreshed_at >= INDEX_SIZE_REFRESH_SECONDS:
+            self._index_size.set(self.index.size())
+            self._size_refreshed_at = finished
         return article
-
-
-def canonical_url(url: str) -> str:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    path = parts.path.rstrip("/") or "/"
-    return urlunsplit(("https", host, path, parts.query, ""))

@@ -1,69 +1,465 @@
-"""In-process dedup index for a single replica, checkpointed to a file next to the offsets."""
+"""In-process dedup index for a single replica: compact numpy storage, checkpointed to DEDUP_STATE_DIR.
+
+It follows the decision steps of DedupIndex (base.py) and the verification of
+worker/dedup/similarity.py. Storage, per article:
+- a record (every decided article, for replays and claims): id, fetched_at, method, duplicate_of,
+  similarity; about 75 bytes;
+- unique articles with a signature also get a near row: the signature in 8 bits per value
+  (similarity.py allows it), shingle count, record slot; 264 bytes at 256 values;
+- keys in SlotTables (memory_tables.py): id, URL and content hash as 64-bit xxh3 digests, LSH
+  bands as the low 32 bits of their 8-byte keys (12 and 8 bytes an entry). A 32-bit band key that
+  collides by chance only adds a candidate, which verification then rejects.
+Records are appended; records older than the window (by fetched_at, against the newest fetched_at
+seen) are dropped by a compaction that renumbers slots in order, once they are a quarter of all.
+
+Durability (checkpoint): every applied decision is appended to an in-memory buffer; checkpoint()
+appends the buffer to a log file and fsyncs it. When the log outgrows the last snapshot, the whole
+state is written as a snapshot (temp file, fsync, rename) and the log restarts. Restoring loads
+the snapshot and re-applies the log records after it (each has a sequence number; a torn last
+record from a crash mid-write is cut off). State after a restart is therefore exactly the state
+at the last checkpoint, which the service takes before committing offsets.
+"""
 from __future__ import annotations
 
+import math
 import os
+import struct
 import tempfile
+import zlib
 from pathlib import Path
 
-import orjson
+import numpy as np
+import xxhash
 
+from ..config import DedupSettings
+from ..dedup.similarity import NearThresholds, best_match, near_similarities
 from ..models import DedupDecision
 from .base import DedupIndex, Fingerprint
+from .memory_tables import NO_SLOT, SlotTable
 
-CHECKPOINT_FILE = "dedup-memory.json"
+SNAPSHOT_FILE = "dedup-memory.npz"
+LOG_FILE = "dedup-memory.log"
+FORMAT_VERSION = 1
+
+UNIQUE, URL, EXACT, NEAR = 0, 1, 2, 3
+METHODS = (None, "url", "exact", "near")
+SIMILARITY_SCALE = 10_000  # decisions carry similarity rounded to 4 decimals: stored exactly as uint16
+
+# Compaction runs when at least this share of records is out of the window.
+EXPIRED_SHARE_TO_COMPACT = 0.25
+# How often (in decisions) to look for expired records.
+EXPIRY_CHECK_EVERY = 4096
+# A snapshot is written when the log holds more records than this and than the index itself.
+MIN_LOG_RECORDS_FOR_SNAPSHOT = 20_000
+
+_LOG_HEADER = struct.Struct("<IIQ")  # payload length, crc32 of payload, sequence number
+_LOG_FIXED = struct.Struct("<dBHIHHQQ")  # fetched_at, status, similarity*1e4, shingle count,
+# signature values, band keys, url key, hash key; then id and duplicate_of (length-prefixed), arrays
+
+
+def _key64(text: str) -> int:
+    return xxhash.xxh3_64_intdigest(text.encode())
 
 
 class MemoryIndex(DedupIndex):
     backend = "memory"
 
-    def __init__(self, state_dir: str | None = None):
-        self._decisions: dict[str, DedupDecision] = {}
-        self._by_url: dict[str, str] = {}
-        self._by_hash: dict[str, str] = {}
-        self._path = Path(state_dir) / CHECKPOINT_FILE if state_dir else None
-        self._dirty = False
-        if self._path and self._path.exists():
-            self._restore(self._path)
+    def __init__(self, settings: DedupSettings | None = None):
+        settings = settings or DedupSettings()
+        self.settings = settings
+        self.thresholds = NearThresholds.from_settings(settings)
+        self.window_seconds = settings.window_seconds
+        self.num_perm = settings.num_perm
+        self._dir = Path(settings.state_dir) if settings.state_dir else None
+        self._reset()
+        if self._dir is not None and ((self._dir / SNAPSHOT_FILE).exists() or (self._dir / LOG_FILE).exists()):
+            self._restore()
+
+    def _reset(self) -> None:
+        self._records = _Records()
+        self._near = _NearRows(self.num_perm)
+        self._by_id = SlotTable(np.uint64, pending_limit=2048, middle_limit=65536)
+        self._by_url = SlotTable(np.uint64, pending_limit=2048, middle_limit=65536)
+        self._by_hash = SlotTable(np.uint64, pending_limit=2048, middle_limit=65536)
+        self._by_band = SlotTable(np.uint32, pending_limit=16384, middle_limit=1 << 20)
+        self._clock = -math.inf  # newest fetched_at seen (seconds)
+        self._seq = 0  # decisions applied, ever: the sequence number of the last one
+        self._logged_seq = 0  # the last one written to the log (or the snapshot)
+        self._log_records = 0  # records in the log file
+        self._unsaved = bytearray()  # log records of decisions since the last checkpoint
+        self._since_expiry_check = 0
+
+    # --- decisions --------------------------------------------------------------------------------
 
     def decide(self, fp: Fingerprint) -> DedupDecision:
-        previous = self._decisions.get(fp.article_id)
-        if previous is not None:
-            return previous
-        if (first := self._by_url.get(fp.url_key)) is not None:
-            decision = DedupDecision.duplicate(first, "url", 1.0)
-        elif (first := self._by_hash.get(fp.content_hash)) is not None:
-            decision = DedupDecision.duplicate(first, "exact", 1.0)
+        id_key = _key64(fp.article_id)
+        slot = self._find_record(id_key, fp.article_id)
+        if slot != NO_SLOT:
+            return self._records.decision(slot)
+        at = fp.fetched_at.timestamp()
+        url_key, hash_key = _key64(fp.url_key), _key64(fp.content_hash)
+        signature = bands = None
+        if fp.signature:
+            signature = np.frombuffer(fp.signature, "<u4")
+            if signature.size != self.num_perm or signature.max(initial=0) >= 1 << 8:
+                raise ValueError(f"signature of {fp.article_id} is not {self.num_perm} values below 2^8")
+            signature = signature.astype(np.uint8)
+            bands = (np.frombuffer(b"".join(fp.band_keys), "<u8") & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+        if (claim := self._usable(self._by_url.newest(url_key), at)) != NO_SLOT:
+            status, of, similarity = URL, self._records.canonical(claim), 1.0
+        elif (claim := self._usable(self._by_hash.newest(hash_key), at)) != NO_SLOT:
+            status, of, similarity = EXACT, self._records.canonical(claim), 1.0
+        elif signature is not None and (match := self._near_match(signature, bands, fp.shingle_count, at)):
+            status, (of, similarity) = NEAR, match
         else:
-            decision = DedupDecision.unique()
-        self._by_url.setdefault(fp.url_key, fp.article_id)
-        self._by_hash.setdefault(fp.content_hash, fp.article_id)
-        self._decisions[fp.article_id] = decision
-        self._dirty = True
+            status, of, similarity = UNIQUE, None, 0.0
+        decision = (DedupDecision.unique() if status == UNIQUE
+                    else DedupDecision.duplicate(of, METHODS[status], similarity))
+        similarity = decision.similarity or 0.0
+        self._apply(fp.article_id, id_key, url_key, hash_key, at, status, of, similarity, signature, bands,
+                    fp.shingle_count)
+        self._seq += 1
+        if self._dir is not None:
+            indexed = status == UNIQUE
+            self._unsaved += _encode_log_record(self._seq, fp.article_id, url_key, hash_key, at, status, of,
+                                                similarity, signature if indexed else None,
+                                                bands if indexed else None, fp.shingle_count)
         return decision
 
+    def _find_record(self, id_key: int, article_id: str) -> int:
+        slot = self._by_id.newest(id_key)
+        if slot != NO_SLOT and self._records.article_id(slot) == article_id:
+            return slot
+        return NO_SLOT
+
+    def _usable(self, slot: int, at: float) -> int:
+        if slot != NO_SLOT and at - self._records.fetched_at[slot] < self.window_seconds:
+            return slot
+        return NO_SLOT
+
+    def _near_match(self, signature: np.ndarray, bands: np.ndarray, count: int, at: float) -> tuple[str, float] | None:
+        rows = np.unique(self._by_band.find_all(bands))
+        if not rows.size:
+            return None
+        near = self._near
+        records = near.record[rows]
+        rows = rows[at - self._records.fetched_at[records] < self.window_seconds]
+        if not rows.size:
+            return None
+        matches = np.count_nonzero(near.signature[rows] == signature, axis=1)
+        similarity = near_similarities(matches, self.num_perm, count, near.count[rows], self.thresholds)
+        verified = ~np.isnan(similarity)
+        if not verified.any():
+            return None
+        ids = [self._records.article_id(int(r)) for r in near.record[rows[verified]]]
+        return best_match(zip(ids, similarity[verified].tolist()))
+
+    def _apply(self, article_id: str, id_key: int, url_key: int, hash_key: int, at: float, status: int,
+               of: str | None, similarity: float, signature: np.ndarray | None, bands: np.ndarray | None,
+               count: int) -> None:
+        """Record a decision and make its claims (base.py step 3); also used to replay the log."""
+        slot = self._records.append(article_id, at, status, of, similarity)
+        self._by_id.add(id_key, slot)
+        for table, key in ((self._by_url, url_key), (self._by_hash, hash_key)):
+            if self._usable(table.newest(key), at) == NO_SLOT:
+                table.add(key, slot)
+        if status == UNIQUE and signature is not None:
+            row = self._near.append(signature, count, slot)
+            self._by_band.add_many(bands.tolist(), row)
+        self._clock = max(self._clock, at)
+        self._since_expiry_check += 1
+        if self._since_expiry_check >= EXPIRY_CHECK_EVERY:
+            self._since_expiry_check = 0
+            self._drop_expired()
+
+    # --- window -----------------------------------------------------------------------------------
+
+    def _drop_expired(self, force: bool = False) -> None:
+        records = self._records
+        live = records.fetched_at[: records.size] > self._clock - self.window_seconds
+        expired = records.size - int(np.count_nonzero(live))
+        if not expired or (not force and expired < EXPIRED_SHARE_TO_COMPACT * records.size):
+            return
+        new_record = np.where(live, np.cumsum(live) - 1, NO_SLOT).astype(np.int32)
+        near = self._near
+        near_live = live[near.record[: near.size]]
+        new_row = np.where(near_live, np.cumsum(near_live) - 1, NO_SLOT).astype(np.int32)
+        records.keep(live)
+        near.keep(near_live, new_record)
+        for table in (self._by_id, self._by_url, self._by_hash):
+            table.compact(new_record)
+        self._by_band.compact(new_row)
+
     def size(self) -> int:
-        return len(self._decisions)
+        return self._records.size
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held in arrays (not counting the small pending dicts)."""
+        return (self._records.nbytes + self._near.nbytes
+                + sum(t.nbytes for t in (self._by_id, self._by_url, self._by_hash, self._by_band)))
+
+    # --- durability -------------------------------------------------------------------------------
 
     def checkpoint(self) -> None:
-        if self._path is None or not self._dirty:
+        if self._dir is None or not self._unsaved:
             return
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        data = orjson.dumps({
-            "decisions": {k: v.to_dict() for k, v in self._decisions.items()},
-            "by_url": self._by_url,
-            "by_hash": self._by_hash,
-        })
-        # Write then rename: a crash mid-write leaves the previous checkpoint intact.
-        fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=".dedup-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self._path)
-        self._dirty = False
+        self._dir.mkdir(parents=True, exist_ok=True)
+        with open(self._dir / LOG_FILE, "ab") as log:
+            log.write(self._unsaved)
+            log.flush()
+            os.fsync(log.fileno())
+        self._log_records += self._seq - self._logged_seq
+        self._logged_seq = self._seq
+        self._unsaved = bytearray()
+        if self._log_records >= max(MIN_LOG_RECORDS_FOR_SNAPSHOT, self.size()):
+            self._snapshot()
 
-    def _restore(self, path: Path) -> None:
-        data = orjson.loads(path.read_bytes())
-        self._decisions = {k: DedupDecision.from_dict(v) for k, v in data["decisions"].items()}
-        self._by_url = data["by_url"]
-        self._by_hash = data["by_hash"]
+    def _snapshot(self) -> None:
+        assert self._dir is not None
+        self._drop_expired()
+        arrays = {
+            "meta": np.array([FORMAT_VERSION, self._seq, self.num_perm], dtype=np.int64),
+            "clock": np.array([self._clock]),
+            **self._records.arrays("r_"),
+            **self._near.arrays("n_"),
+        }
+        for name, table in (("id", self._by_id), ("url", self._by_url), ("hash", self._by_hash),
+                            ("band", self._by_band)):
+            arrays[f"k_{name}"], arrays[f"s_{name}"] = table.arrays()
+        fd, tmp = tempfile.mkstemp(dir=self._dir, prefix=".dedup-snapshot-", suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(handle, **arrays)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self._dir / SNAPSHOT_FILE)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(self._dir)
+        # The snapshot holds everything the log held: start a new log (a crash before this line
+        # leaves old records in the log, which restore skips by sequence number).
+        with open(self._dir / LOG_FILE, "wb") as log:
+            os.fsync(log.fileno())
+        self._log_records = 0
+
+    def _restore(self) -> None:
+        assert self._dir is not None
+        snapshot = self._dir / SNAPSHOT_FILE
+        if snapshot.exists():
+            with np.load(snapshot) as data:
+                version, seq, num_perm = (int(v) for v in data["meta"])
+                if version != FORMAT_VERSION or num_perm != self.num_perm:
+                    raise RuntimeError(
+                        f"{snapshot} was written with format {version} and DEDUP_NUM_PERM={num_perm}; this worker "
+                        f"uses format {FORMAT_VERSION} and DEDUP_NUM_PERM={self.num_perm}. Move the state "
+                        f"directory away to start with an empty index.")
+                self._clock = float(data["clock"][0])
+                self._records.load(data, "r_")
+                self._near.load(data, "n_")
+                for name, table in (("id", self._by_id), ("url", self._by_url), ("hash", self._by_hash),
+                                    ("band", self._by_band)):
+                    table.load(data[f"k_{name}"], data[f"s_{name}"])
+            self._seq = seq
+        log = self._dir / LOG_FILE
+        if log.exists():
+            valid_length = 0
+            with open(log, "rb") as handle:
+                content = handle.read()
+            for end, record in _read_log(content):
+                valid_length = end
+                if record[0] <= self._seq:
+                    continue
+                seq, article_id, url_key, hash_key, at, status, of, similarity, signature, bands, count = record
+                self._apply(article_id, _key64(article_id), url_key, hash_key, at, status, of, similarity,
+                            signature, bands, count)
+                self._seq = seq
+                self._log_records += 1
+            if valid_length < len(content):  # a torn record from a crash mid-append: cut it off
+                with open(log, "r+b") as handle:
+                    handle.truncate(valid_length)
+                    os.fsync(handle.fileno())
+        self._logged_seq = self._seq
+
+    def close(self) -> None:
+        self.checkpoint()
+
+
+class _Records:
+    """Every decided article in the window, by slot (append order)."""
+
+    def __init__(self, capacity: int = 1024, id_width: int = 32):
+        self.size = 0
+        self._allocate(capacity, id_width)
+
+    def _allocate(self, capacity: int, id_width: int) -> None:
+        self.ids = np.zeros(capacity, f"S{id_width}")
+        self.fetched_at = np.zeros(capacity, np.float64)
+        self.status = np.zeros(capacity, np.uint8)
+        self.duplicate_of = np.zeros(capacity, f"S{id_width}")
+        self.similarity = np.zeros(capacity, np.uint16)
+
+    def _grow(self, capacity: int, id_width: int) -> None:
+        old = (self.ids, self.fetched_at, self.status, self.duplicate_of, self.similarity)
+        self._allocate(capacity, id_width)
+        for new, previous in zip((self.ids, self.fetched_at, self.status, self.duplicate_of, self.similarity), old):
+            new[: self.size] = previous[: self.size]
+
+    def append(self, article_id: str, at: float, status: int, of: str | None, similarity: float) -> int:
+        encoded, encoded_of = article_id.encode(), (of or "").encode()
+        width = max(len(encoded), len(encoded_of))
+        if self.size == len(self.ids) or width > self.ids.dtype.itemsize:
+            self._grow(max(len(self.ids), int(self.size * 1.5) + 1024), max(width, self.ids.dtype.itemsize))
+        slot = self.size
+        self.ids[slot] = encoded
+        self.fetched_at[slot] = at
+        self.status[slot] = status
+        self.duplicate_of[slot] = encoded_of
+        self.similarity[slot] = round(similarity * SIMILARITY_SCALE)
+        self.size += 1
+        return slot
+
+    def article_id(self, slot: int) -> str:
+        return self.ids[slot].decode()
+
+    def canonical(self, slot: int) -> str:
+        """The unique article a record stands for: itself, or the one it duplicates."""
+        return self.article_id(slot) if self.status[slot] == UNIQUE else self.duplicate_of[slot].decode()
+
+    def decision(self, slot: int) -> DedupDecision:
+        status = int(self.status[slot])
+        if status == UNIQUE:
+            return DedupDecision.unique()
+        return DedupDecision.duplicate(self.duplicate_of[slot].decode(), METHODS[status],
+                                       int(self.similarity[slot]) / SIMILARITY_SCALE)
+
+    def keep(self, live: np.ndarray) -> None:
+        columns = [column[: self.size][live] for column in
+                   (self.ids, self.fetched_at, self.status, self.duplicate_of, self.similarity)]
+        self.size = len(columns[0])
+        self._allocate(int(self.size * 1.25) + 1024, self.ids.dtype.itemsize)
+        for new, kept in zip((self.ids, self.fetched_at, self.status, self.duplicate_of, self.similarity), columns):
+            new[: self.size] = kept
+
+    @property
+    def nbytes(self) -> int:
+        return sum(c[: self.size].nbytes for c in
+                   (self.ids, self.fetched_at, self.status, self.duplicate_of, self.similarity))
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        n = self.size
+        return {f"{prefix}ids": self.ids[:n], f"{prefix}fetched_at": self.fetched_at[:n],
+                f"{prefix}status": self.status[:n], f"{prefix}duplicate_of": self.duplicate_of[:n],
+                f"{prefix}similarity": self.similarity[:n]}
+
+    def load(self, data, prefix: str) -> None:
+        ids = data[f"{prefix}ids"]
+        self.size = len(ids)
+        self._allocate(int(self.size * 1.25) + 1024, max(ids.dtype.itemsize, 1))
+        for name in ("ids", "fetched_at", "status", "duplicate_of", "similarity"):
+            getattr(self, name)[: self.size] = data[f"{prefix}{name}"]
+
+
+class _NearRows:
+    """Unique articles indexed for near matching: 8-bit signature values, shingle count, record slot."""
+
+    def __init__(self, num_perm: int, capacity: int = 1024):
+        self.num_perm = num_perm
+        self.size = 0
+        self._allocate(capacity)
+
+    def _allocate(self, capacity: int) -> None:
+        self.signature = np.zeros((capacity, self.num_perm), np.uint8)
+        self.count = np.zeros(capacity, np.uint32)
+        self.record = np.zeros(capacity, np.int32)
+
+    def append(self, signature: np.ndarray, count: int, record: int) -> int:
+        if self.size == len(self.count):
+            old = (self.signature, self.count, self.record)
+            self._allocate(int(self.size * 1.5) + 1024)
+            for new, previous in zip((self.signature, self.count, self.record), old):
+                new[: self.size] = previous[: self.size]
+        row = self.size
+        self.signature[row] = signature
+        self.count[row] = count
+        self.record[row] = record
+        self.size += 1
+        return row
+
+    def keep(self, live: np.ndarray, new_record: np.ndarray) -> None:
+        signature, count = self.signature[: self.size][live], self.count[: self.size][live]
+        record = new_record[self.record[: self.size][live]]
+        self.size = len(count)
+        self._allocate(int(self.size * 1.25) + 1024)
+        self.signature[: self.size], self.count[: self.size], self.record[: self.size] = signature, count, record
+
+    @property
+    def nbytes(self) -> int:
+        return self.signature[: self.size].nbytes + self.count[: self.size].nbytes + self.record[: self.size].nbytes
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        n = self.size
+        return {f"{prefix}signature": self.signature[:n], f"{prefix}count": self.count[:n],
+                f"{prefix}record": self.record[:n]}
+
+    def load(self, data, prefix: str) -> None:
+        count = data[f"{prefix}count"]
+        self.size = len(count)
+        self._allocate(int(self.size * 1.25) + 1024)
+        self.signature[: self.size] = data[f"{prefix}signature"]
+        self.count[: self.size] = count
+        self.record[: self.size] = data[f"{prefix}record"]
+
+
+def _encode_log_record(seq: int, article_id: str, url_key: int, hash_key: int, at: float, status: int,
+                       of: str | None, similarity: float, signature: np.ndarray | None, bands: np.ndarray | None,
+                       count: int) -> bytes:
+    encoded_id, encoded_of = article_id.encode(), (of or "").encode()
+    signature_bytes = b"" if signature is None else signature.astype(np.uint8).tobytes()
+    band_bytes = b"" if bands is None else bands.astype("<u4").tobytes()
+    payload = b"".join((
+        _LOG_FIXED.pack(at, status, round(similarity * SIMILARITY_SCALE), count, len(signature_bytes),
+                        len(band_bytes) // 4, url_key, hash_key),
+        struct.pack("<H", len(encoded_id)), encoded_id, struct.pack("<H", len(encoded_of)), encoded_of,
+        signature_bytes, band_bytes,
+    ))
+    return _LOG_HEADER.pack(len(payload), zlib.crc32(payload), seq) + payload
+
+
+def _read_log(content: bytes):
+    """Yield (end offset, record) for each intact record; stop at the first torn or corrupt one."""
+    offset = 0
+    while offset + _LOG_HEADER.size <= len(content):
+        length, crc, seq = _LOG_HEADER.unpack_from(content, offset)
+        start, end = offset + _LOG_HEADER.size, offset + _LOG_HEADER.size + length
+        payload = content[start:end]
+        if end > len(content) or zlib.crc32(payload) != crc:
+            return
+        at, status, similarity, count, n_values, n_bands, url_key, hash_key = _LOG_FIXED.unpack_from(payload, 0)
+        position = _LOG_FIXED.size
+        (id_length,) = struct.unpack_from("<H", payload, position)
+        article_id = payload[position + 2: position + 2 + id_length].decode()
+        position += 2 + id_length
+        (of_length,) = struct.unpack_from("<H", payload, position)
+        of = payload[position + 2: position + 2 + of_length].decode() or None
+        position += 2 + of_length
+        signature = bands = None
+        if n_values:
+            signature = np.frombuffer(payload, np.uint8, n_values, position).copy()
+            position += n_values
+            bands = np.frombuffer(payload, "<u4", n_bands, position).astype(np.uint32)
+        yield end, (seq, article_id, url_key, hash_key, at, status, of, similarity / SIMILARITY_SCALE,
+                    signature, bands, count)
+        offset = end
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename inside path durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+

@@ -1,0 +1,28 @@
+"""From a cleaned Article to the Fingerprint the dedup index decides on."""
+from __future__ import annotations
+
+from ..config import DedupSettings
+from ..models import Article
+from ..state.base import Fingerprint
+from .minhash import MinHasher
+from .shingles import tokens
+from .urls import canonical_url
+
+
+class Fingerprinter:
+    def __init__(self, settings: DedupSettings):
+        self.min_shingles = settings.min_shingles
+        self.minhasher = MinHasher(settings.num_perm, settings.lsh_bands, settings.lsh_rows)
+
+    def fingerprint(self, article: Article) -> Fingerprint:
+        # The fetched URL, not a canonical URL the page declares: some sites declare their home page
+        # or a section as canonical for every article, and a recrawl is a fetch of the same address.
+        url_key = canonical_url(article.url)
+        shingles = self.minhasher.shingle_hashes(tokens(article.text))
+        if len(shingles) < self.min_shingles:
+            return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=article.content_hash,
+                               fetched_at=article.fetched_at, shingle_count=len(shingles))
+        values = self.minhasher.minhash(shingles)
+        return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=article.content_hash,
+                           fetched_at=article.fetched_at, signature=self.minhasher.signature(values),
+                           band_keys=self.minhasher.band_keys(values), shingle_count=len(shingles))
