@@ -2,15 +2,18 @@
 block per line), with the title, byline and date the page shows.
 
 How it works, in order:
-1. Each line gets a kind (text_lines: text, boilerplate, section end, photo credit, byline, date)
-   and a score: prose lines (long, ending like a sentence) weigh their length; short lines,
-   headline lists and boilerplate weigh against.
+1. Every line gets a kind (text_lines: text, boilerplate, section end, comments heading) and a
+   score: prose lines (long, ending like a sentence) weigh their length; short lines (menus,
+   headline lists, labels) and boilerplate weigh against.
 2. The article is the run of lines with the largest total score (a maximum-sum segment): it starts
-   and ends on prose and steps over the short lines inside it (subheadings, list items).
-3. Inside the run, lines that are never article text go (boilerplate, credits and their captions,
-   bylines, date lines, a repeat of the title, repeated paragraphs, a summary list repeated by the
-   body); before it, the title, byline and date are read.
+   and ends on prose and steps over the short lines inside it (subheadings, list items). When the
+   dump's first line (the page's <title>) is printed again further down, that is the visible
+   headline, and the run is searched after it; a comments heading ends it.
+3. Inside the run, lines that are never article text go: boilerplate, photo credits and their
+   captions, bylines, date lines, a repeat of the title, repeated paragraphs, a summary list the
+   body repeats. Before it, the title, byline and date are read.
 Lines a site prints on many pages (SiteLineMemory, optional) count as boilerplate.
+The thresholds are in worker/config/cleaning.py (TextDumpThresholds).
 """
 from __future__ import annotations
 
@@ -18,93 +21,43 @@ import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
+from ..config.cleaning import TextDumpThresholds
 from .site_lines import SiteLineMemory
-from .text_dates import find_date
-from .text_lines import BOILER, BYLINE, COMMENTS, CREDIT, DATELINE, SECTION_END, SENTENCE_END, TEXT, phrase_kind, refine_kind
-from .text_meta import may_be_byline, parse_byline, split_site_suffix
+from .text_dates import date_in_url, find_date
+from .text_lines import (BOILER, BYLINE, COMMENTS, CREDIT, DATELINE, SECTION_END, SENTENCE_END, TEXT, phrase_kind,
+                         refine_kind)
+from .text_meta import may_be_byline, parse_bare_name, parse_byline, split_site_suffix
 from .types import Extraction
 
-# Scores of a line in the segment search (in characters of prose, roughly).
-PROSE_MIN_CHARS = 40  # a sentence-ended line shorter than this is not counted as prose
-LONG_LINE_CHARS = 150  # a line this long counts as prose even without final punctuation
-SHORT_LINE_PENALTY = 8  # a short line (menu item, headline, label) costs this plus a quarter of its length
-BOILER_PENALTY = 40
-SECTION_END_PENALTY = 150
-# The run after the visible headline is the article if it scores at least this share of the best run.
-ANCHORED_SHARE = 0.25
-# The comment section's heading ends the article once this much prose came before it.
-PROSE_BEFORE_COMMENTS = 200
-# Where the title, byline and date are looked for: this many lines before the article...
-HEADER_WINDOW = 25
-# ...and this many at its start (bylines and dates often sit under the first paragraph's image).
-BODY_META_WINDOW = 4
-# A longest line worth classifying word by word; longer lines are prose or junk by length alone.
-TITLE_MAX_WORDS = 30
-# A summary list before the body goes when this share of its items is repeated by the body.
-SUMMARY_REPEAT_SHARE = 0.5
-SUMMARY_ITEM_CONTAINED = 0.6  # share of an item's words found in the body for it to count as repeated
+DEFAULT_THRESHOLDS = TextDumpThresholds()
 
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _CJK_SAMPLE = 2000
 _CJK_WEIGHT = 3  # one CJK character carries about as much as three Latin ones
 _BULLET = re.compile(r"^[-•*·▪►]\s+")
 _WORD = re.compile(r"\w+")
+_TIME = re.compile(r"\b[0-2]?\d[:.h][0-5]\d\b")
+_PUBLISHED = re.compile(r"(?i)publi|updated|posted|veröffentlicht|aktualisiert|mis à jour|actualizado|aggiornato"
+                        r"|opublikowano|aktualizacja|gepubliceerd|bijgewerkt|опубликовано|обновлено")
+# Hosts whose numeric dates put the month first (03/04/2019 is March 4th).
+_MONTH_FIRST_SUFFIXES = (".com", ".us", ".org", ".net", ".gov", ".edu")
 
 
-def extract_text(body: str, url: str, memory: SiteLineMemory | None = None) -> Extraction:
+def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
+                 thresholds: TextDumpThresholds = DEFAULT_THRESHOLDS) -> Extraction:
     """The article in a text dump. `memory`, when given, is read (lines this site repeats are
     boilerplate) and then updated with this page's lines."""
     host = (urlsplit(url).hostname or "").lower()
     lines = [line for line in map(str.strip, body.splitlines()) if line]
     if not lines:
         return Extraction(paragraphs=[])
-    weight = _CJK_WEIGHT if _is_cjk(body) else 1
-    kinds, scores = _score_lines(lines, weight)
+    dump = _Dump(lines, url, host, thresholds, _CJK_WEIGHT if _is_cjk(body) else 1)
     if memory is not None:
         repeated = memory.repeated_lines(host, lines)
         if repeated:
-            _apply_site_memory(kinds, scores, repeated)
+            dump.mark_site_boilerplate(repeated)
         memory.remember(host, url, lines)
-    start, end = _article_run(lines, kinds, scores, host)
-    if end < start:
-        return Extraction(paragraphs=[])
-
-    title_index, title, site_name = _title(lines, kinds, start, host)
-    meta_from = title_index + 1 if title_index is not None else max(0, start - HEADER_WINDOW)
-    for i in range(start, end + 1):
-        # Prose lines are left alone: a credit or a link line is short and scores below zero.
-        if kinds[i] == TEXT and scores[i] <= 0:
-            kinds[i] = refine_kind(lines[i])
-    meta_lines = range(meta_from, min(end + 1, start + BODY_META_WINDOW))
-    authors = _authors(lines, kinds, meta_lines)
-    published = _published(lines, kinds, meta_lines, host)
-    return Extraction(paragraphs=_body(lines, kinds, start, end, title), title=title, authors=authors,
-                      published_at=published, site_name=site_name)
-
-
-def _score_lines(lines: list[str], weight: int) -> tuple[list[int], list[float]]:
-    """Kind and score of every line. The hot loop of the text path: no regex here."""
-    kinds: list[int] = []
-    penalties = {SECTION_END: -SECTION_END_PENALTY, COMMENTS: -SECTION_END_PENALTY, BOILER: -BOILER_PENALTY}
-    scores: list[float] = []
-    prose_min, long_line = PROSE_MIN_CHARS, LONG_LINE_CHARS
-    for line in lines:
-        size = len(line)
-        if size <= 60:
-            kind = phrase_kind(line)
-            if kind != TEXT:
-                kinds.append(kind)
-                scores.append(penalties[kind])
-                continue
-        kinds.append(TEXT)
-        size *= weight
-        if size >= prose_min and line[-1] in SENTENCE_END:
-            scores.append(size - prose_min / 2)
-        elif size >= long_line:
-            scores.append(size / 2)
-        else:
-            scores.append(-(SHORT_LINE_PENALTY + min(size, 120) / 4))
-    return kinds, scores
+    return dump.extract()
 
 
 def _is_cjk(body: str) -> bool:
@@ -113,54 +66,253 @@ def _is_cjk(body: str) -> bool:
     return len(_CJK.findall(body, 0, _CJK_SAMPLE)) * 5 > min(len(body), _CJK_SAMPLE)
 
 
-def _apply_site_memory(kinds: list[int], scores: list[float], repeated: set[int]) -> None:
-    """Mark lines the site repeats as boilerplate, unless that would take most of the prose: then
-    the page itself is a repeat (a syndicated or re-posted article), not boilerplate."""
-    prose = sum(s for s in scores if s > 0)
-    repeated_prose = sum(scores[i] for i in repeated if scores[i] > 0)
-    if prose and repeated_prose > prose / 2:
-        return
-    for i in repeated:
-        if kinds[i] == TEXT:
-            kinds[i] = BOILER
-            scores[i] = -BOILER_PENALTY
+class _Dump:
+    """One dump being read: its non-empty lines, their kinds and scores."""
 
+    def __init__(self, lines: list[str], url: str, host: str, thresholds: TextDumpThresholds, weight: int) -> None:
+        self.lines = lines
+        self.url = url
+        self.host = host
+        self.t = thresholds
+        self.kinds, self.scores = self._score_lines(weight)
 
-def _article_run(lines: list[str], kinds: list[int], scores: list[float], host: str) -> tuple[int, int]:
-    """First and last line of the article: the best-scoring run, searched after the page's visible
-    headline when the dump repeats its <title> further down, and ended by the comment section."""
-    best, start, end = _best_segment(scores, 0, len(scores))
-    headline = _headline_index(lines, kinds, host)
-    if headline is not None:
-        anchored, a_start, a_end = _best_segment(scores, headline + 1, len(scores))
-        if anchored >= ANCHORED_SHARE * best:
-            start, end = a_start, a_end
-    prose = 0.0
-    for i in range(start, end + 1):
-        if kinds[i] == COMMENTS and prose >= PROSE_BEFORE_COMMENTS:
-            _, start, end = _best_segment(scores, start, i)
-            break
-        if scores[i] > 0:
-            prose += scores[i]
-    return start, end
+    def _score_lines(self, weight: int) -> tuple[list[int], list[float]]:
+        """Kind and score of every line. The hot loop of the text path: no regex in it."""
+        t = self.t
+        penalties = {SECTION_END: -t.section_end_penalty, COMMENTS: -t.section_end_penalty,
+                     BOILER: -t.boiler_penalty}
+        prose_min, long_line, short_penalty = t.prose_min_chars, t.long_line_chars, t.short_line_penalty
+        kinds: list[int] = []
+        scores: list[float] = []
+        for line in self.lines:
+            size = len(line)
+            if size <= 60:
+                kind = phrase_kind(line)
+                if kind != TEXT:
+                    kinds.append(kind)
+                    scores.append(penalties[kind])
+                    continue
+            kinds.append(TEXT)
+            size *= weight
+            if size >= prose_min and line[-1] in SENTENCE_END:
+                scores.append(size - prose_min / 2)
+            elif size >= long_line:
+                scores.append(size / 2)
+            else:
+                scores.append(-(short_penalty + min(size, 120) / 4))
+        return kinds, scores
 
+    def mark_site_boilerplate(self, repeated: set[int]) -> None:
+        """Lines the site repeats become boilerplate, unless that would take most of the prose:
+        then the page itself is a repeat (a re-posted article), not boilerplate."""
+        scores = self.scores
+        prose = sum(s for s in scores if s > 0)
+        if sum(scores[i] for i in repeated if scores[i] > 0) > prose / 2:
+            return
+        for i in repeated:
+            if self.kinds[i] == TEXT:
+                self.kinds[i] = BOILER
+                scores[i] = -self.t.boiler_penalty
 
-def _headline_index(lines: list[str], kinds: list[int], host: str) -> int | None:
-    """Where the first line (the page's <title>) is printed again as the visible headline."""
-    first = lines[0]
-    if len(first) > 300 or len(lines) < 3:
+    def extract(self) -> Extraction:
+        lines, kinds, t = self.lines, self.kinds, self.t
+        first_stripped, site_name = split_site_suffix(lines[0], self.host)
+        headline = self._headline_index(first_stripped)
+        start, end = self._article_run(headline)
+        if end < start:
+            return Extraction(paragraphs=[])
+        for i in range(start, end + 1):
+            # Prose lines are left alone: credits, links and date lines are short and score below zero.
+            if kinds[i] == TEXT and self.scores[i] <= 0:
+                kinds[i] = refine_kind(lines[i])
+        title_index, title = self._title(headline, start, first_stripped)
+        if site_name is None and title_index not in (None, 0):
+            site_name = self._site_name_line()
+        return Extraction(paragraphs=self._body(start, end, title), title=title,
+                          authors=self._authors(title_index, start, end), published_at=self._published(title_index, start, end),
+                          site_name=site_name)
+
+    # -- where the article is
+
+    def _headline_index(self, first_stripped: str) -> int | None:
+        """Where the first line (the page's <title>) is printed again, as the visible headline."""
+        lines, kinds = self.lines, self.kinds
+        first = lines[0]
+        if len(first) > 300 or len(lines) < 3:
+            return None
+        wanted = {first.casefold(), first_stripped.casefold()}
+        for i in range(1, len(lines) - 1):
+            line = lines[i]
+            if len(line) <= len(first) and kinds[i] == TEXT and line.casefold() in wanted:
+                return i
         return None
-    wanted = {first.casefold(), split_site_suffix(first, host)[0].casefold()}
-    for i in range(1, len(lines) - 1):
-        line = lines[i]
-        if len(line) <= len(first) and kinds[i] == TEXT and line.casefold() in wanted:
-            return i
-    return None
+
+    def _article_run(self, headline: int | None) -> tuple[int, int]:
+        """First and last line of the article (end < start when there is none)."""
+        scores, t = self.scores, self.t
+        best, start, end = _best_segment(scores, 0, len(scores))
+        if headline is not None:
+            anchored, a_start, a_end = _best_segment(scores, headline + 1, len(scores))
+            if anchored >= t.anchored_share * best:
+                start, end = a_start, a_end
+        prose = 0.0
+        for i in range(start, end + 1):
+            if self.kinds[i] == COMMENTS and prose >= t.prose_before_comments:
+                _, start, end = _best_segment(scores, start, i)
+                break
+            if scores[i] > 0:
+                prose += scores[i]
+        return start, end
+
+    # -- metadata
+
+    def _title(self, headline: int | None, start: int, first_stripped: str) -> tuple[int | None, str | None]:
+        """(line index, title). The first line of a dump is the page's <title>, often with the site
+        name; the visible headline (what readers, and our labels, call the title) is further down,
+        just before the article, and may be worded differently. In order of preference: the
+        <title> printed again; the line before the article most like the <title>; a line printed
+        twice before the article; the <title> without the site name; the headline-like line
+        nearest the article."""
+        lines, t = self.lines, self.t
+        if headline is not None and headline < start:
+            return headline, _better_cased(lines[headline], first_stripped)
+        candidates = [i for i in range(max(1, start - t.header_window), start) if self._title_like(i)]
+        if self._title_like(0):
+            title_words = _title_words(first_stripped)
+            best: tuple[float, int] | None = None
+            for i in candidates:
+                words = _title_words(lines[i])
+                share = len(words & title_words) / len(words) if words else 0.0
+                if share >= t.title_match_share and (best is None or share >= best[0]):
+                    best = (share, i)  # on ties the later line, nearer the article, wins
+            if best is not None:
+                return best[1], lines[best[1]]
+        seen: dict[str, int] = {}
+        for i in candidates:
+            key = lines[i].casefold()
+            if key in seen:
+                return seen[key], _better_cased(lines[seen[key]], lines[i])
+            seen[key] = i
+        if self._title_like(0):
+            return 0, first_stripped
+        near = [i for i in candidates if start - i <= t.headline_max_gap]
+        if near:
+            return near[-1], lines[near[-1]]
+        return None, None
+
+    def _title_like(self, i: int) -> bool:
+        """A line that can be a headline: not boilerplate, a date, a credit or a person's name;
+        three words or more (or a CJK phrase); no final period."""
+        line = self.lines[i]
+        if self.kinds[i] != TEXT or len(line) > 300 or line.endswith("."):
+            return False
+        if not _enough_words(line) or line.count(" ") >= self.t.title_max_words:
+            return False
+        return refine_kind(line) == TEXT and parse_bare_name(line) is None and not parse_byline_cheap(line)
+
+    def _site_name_line(self) -> str | None:
+        """A short first line that the page prints again (the site's name in its header and
+        footer), when the title came from elsewhere."""
+        first = self.lines[0]
+        if first.count(" ") > 2 or len(first) > 40 or self.kinds[0] != TEXT:
+            return None
+        return first if first in self.lines[1:] else None
+
+    def _meta_window(self, title_index: int | None, start: int, end: int, body_lines: int) -> range:
+        """Lines after the headline, through the first `body_lines` lines of the article."""
+        begin = title_index + 1 if title_index is not None and title_index < start else max(
+            0, start - self.t.header_window)
+        return range(begin, min(end + 1, start + body_lines))
+
+    def _authors(self, title_index: int | None, start: int, end: int) -> list[str]:
+        """The first byline after the headline; a line that is only a name counts when it is
+        right under the headline or among the article's first lines."""
+        for i in self._meta_window(title_index, start, end, self.t.body_meta_window):
+            line = self.lines[i]
+            if self.kinds[i] not in (TEXT, BYLINE) or len(line) > 140:
+                continue
+            names = parse_byline(line) if may_be_byline(line) else None
+            near = (title_index is not None and 0 < i - title_index <= self.t.bare_name_lines) or (
+                0 <= i - start < self.t.body_meta_window)
+            if names is None and near and line[-1] not in ".!?":
+                names = parse_bare_name(line)
+            if names:
+                self.kinds[i] = BYLINE
+                return names
+        return []
+
+    def _published(self, title_index: int | None, start: int, end: int) -> datetime | None:
+        """The first date after the headline (not inside a sentence). Just above the headline, a
+        date counts only with a time or a word like "Published": a bare "Saturday, June 3, 2023"
+        there is the site header's date of the day the page was scraped. Failing these, the date
+        in the URL's path (/2019/11/19/)."""
+        month_first = self.host.endswith(_MONTH_FIRST_SUFFIXES)
+        window = list(self._meta_window(title_index, start, end, self.t.body_date_window))
+        if title_index is not None:
+            window = [i for i in range(max(0, title_index - 2), title_index) if self._stamped(i)] + window
+        for i in window:
+            line = self.lines[i]
+            if len(line) > 160 or self.kinds[i] not in (TEXT, DATELINE, BYLINE):
+                continue
+            if line[-1] in SENTENCE_END and len(line) >= 2 * self.t.prose_min_chars:
+                continue  # a date inside a sentence is about something else
+            moment = find_date(line, month_first=month_first)
+            if moment is not None:
+                return moment
+        return date_in_url(self.url)
+
+    def _stamped(self, i: int) -> bool:
+        line = self.lines[i]
+        return len(line) <= 160 and (_TIME.search(line) is not None or _PUBLISHED.search(line) is not None)
+
+    # -- the body
+
+    def _body(self, start: int, end: int, title: str | None) -> list[str]:
+        lines, kinds = self.lines, self.kinds
+        title_key = _key(title) if title else None
+        seen: set[str] = set()
+        kept: list[int] = []
+        for i in range(start, end + 1):
+            kind = kinds[i]
+            if kind == CREDIT:
+                if kept and kept[-1] == i - 1:
+                    kept.pop()  # the caption the credit belongs to
+                continue
+            line = lines[i]
+            if kind != TEXT or parse_byline_cheap(line):
+                continue
+            key = line.casefold()
+            if key in seen:
+                continue
+            if title_key is not None and len(line) <= len(title) + 20 and _key(line) == title_key:
+                continue
+            seen.add(key)
+            kept.append(i)
+        return self._drop_repeated_summary([lines[i] for i in kept])
+
+    def _drop_repeated_summary(self, paragraphs: list[str]) -> list[str]:
+        """A list of summary bullets at the top (after the lead, perhaps) that the body then says
+        again ("key points"): the body's version stays."""
+        offset = 1 if len(paragraphs) > 1 and not _BULLET.match(paragraphs[0]) else 0
+        bullets = 0
+        while offset + bullets < len(paragraphs) and _BULLET.match(paragraphs[offset + bullets]):
+            bullets += 1
+        if bullets < 2:
+            return paragraphs
+        rest = set(_WORD.findall(" ".join(paragraphs[offset + bullets:]).casefold()))
+        repeated = 0
+        for item in paragraphs[offset:offset + bullets]:
+            words = _WORD.findall(item.casefold())
+            if words and sum(w in rest for w in words) >= self.t.summary_item_contained * len(words):
+                repeated += 1
+        if repeated < self.t.summary_repeat_share * bullets:
+            return paragraphs
+        return paragraphs[:offset] + paragraphs[offset + bullets:]
 
 
 def _best_segment(scores: list[float], lo: int, hi: int) -> tuple[float, int, int]:
     """(score, first, last) of the run of consecutive lines in [lo, hi) with the largest sum of
-    scores (first one on ties); (0, lo, lo - 1) when no line scores above zero."""
+    scores (the first such run on ties); (0, lo, lo - 1) when no line scores above zero."""
     best, best_start, best_end = 0.0, lo, lo - 1
     total, start = 0.0, lo
     for i in range(lo, hi):
@@ -174,120 +326,26 @@ def _best_segment(scores: list[float], lo: int, hi: int) -> tuple[float, int, in
     return best, best_start, best_end
 
 
-def _title(lines: list[str], kinds: list[int], start: int, host: str) -> tuple[int | None, str | None, str | None]:
-    """(line index, title, site name) from the lines before the article.
-
-    The first line of a dump is usually the page's <title> ("Headline – Site"); the headline
-    itself is usually repeated further down, as the page's visible heading. Preference: that
-    visible heading, then a line printed twice before the article, then the first line without
-    the site name.
-    """
-    candidates = range(max(1, start - HEADER_WINDOW), start)
-    header = [i for i in (0, *candidates) if i < start and kinds[i] == TEXT and _title_like(lines[i])]
-    if not header:
-        return None, None, None
-    first = header[0]
-    stripped, site_name = split_site_suffix(lines[first], host)
-    wanted = {lines[first].casefold(), stripped.casefold()}
-    for i in header[1:]:
-        if lines[i].casefold() in wanted:
-            return i, lines[i] if first != 0 or i == first else _better_cased(lines[i], stripped), site_name
-    seen: dict[str, int] = {}
-    for i in header:
-        key = lines[i].casefold()
-        if key in seen:
-            earlier = seen[key]
-            return earlier, lines[earlier], site_name
-        seen[key] = i
-    if first == 0 and len(stripped.split()) >= 3:
-        return first, stripped, site_name
-    return None, None, None
-
-
 def _better_cased(line: str, other: str) -> str:
+    """Of two spellings of one headline, the one with more capitals ("Russia Sends More Troops"
+    over "russia sends more troops"); the first on ties."""
     return line if sum(ch.isupper() for ch in line) >= sum(ch.isupper() for ch in other) else other
 
 
-def _title_like(line: str) -> bool:
-    words = line.count(" ") + 1
-    return 1 <= words <= TITLE_MAX_WORDS and len(line) <= 300 and not line.endswith(".")
+def _title_words(text: str) -> set[str]:
+    """Words of a title for comparing two wordings; characters for CJK, which has no spaces."""
+    if _CJK.search(text):
+        return {ch for ch in text if ch.isalnum()}
+    return set(_WORD.findall(text.casefold()))
 
 
-def _authors(lines: list[str], kinds: list[int], window: range) -> list[str]:
-    for i in window:
-        if kinds[i] in (TEXT, BYLINE, BOILER) and len(lines[i]) <= 120:
-            names = parse_byline(lines[i])
-            if names:
-                kinds[i] = BYLINE
-                return names
-    return []
+def parse_byline_cheap(line: str) -> bool:
+    return may_be_byline(line) and parse_byline(line) is not None
 
 
-def _published(lines: list[str], kinds: list[int], window: range, host: str) -> datetime | None:
-    month_first = host.endswith((".com", ".us", ".org", ".net"))
-    for i in window:
-        if kinds[i] in (DATELINE, BYLINE) or (kinds[i] == TEXT and len(lines[i]) <= 120):
-            moment = find_date(lines[i], month_first=month_first)
-            if moment is not None:
-                if kinds[i] == TEXT and _is_prose(lines[i]):
-                    continue  # a date inside a sentence is about something else
-                return moment
-    return None
-
-
-def _is_prose(line: str) -> bool:
-    return line[-1] in SENTENCE_END and len(line) >= PROSE_MIN_CHARS * 2
-
-
-def _body(lines: list[str], kinds: list[int], start: int, end: int, title: str | None) -> list[str]:
-    title_key = _key(title) if title else None
-    seen: set[str] = set()
-    kept: list[int] = []
-    for i in range(start, end + 1):
-        kind = kinds[i]
-        if kind == CREDIT:
-            if kept and kept[-1] == i - 1 and kinds[i - 1] == TEXT:
-                kept.pop()  # the caption the credit belongs to
-            continue
-        line = lines[i]
-        if kind != TEXT or (may_be_byline(line) and parse_byline(line)):
-            continue
-        key = line.casefold()
-        if key in seen:
-            continue
-        if title_key is not None and len(line) <= len(title) + 20 and _key(line) == title_key:
-            continue
-        seen.add(key)
-        kept.append(i)
-    return _drop_repeated_summary([lines[i] for i in kept])
+def _enough_words(title: str) -> bool:
+    return title.count(" ") >= 2 or (len(title) >= 6 and _CJK.search(title) is not None)
 
 
 def _key(text: str) -> str:
     return " ".join(_WORD.findall(text.casefold()))
-
-
-def _drop_repeated_summary(paragraphs: list[str]) -> list[str]:
-    """A list of summary bullets at the top that the body then says again ("key points"): keep the
-    body's version only."""
-    bullets = 0
-    while bullets < len(paragraphs) and _BULLET.match(paragraphs[bullets]):
-        bullets += 1
-    # The lead paragraph may come before the list.
-    offset = 0
-    if bullets == 0 and len(paragraphs) > 1 and _BULLET.match(paragraphs[1]):
-        offset = 1
-        while offset + bullets < len(paragraphs) and _BULLET.match(paragraphs[offset + bullets]):
-            bullets += 1
-    if bullets < 2:
-        return paragraphs
-    rest_words = set(_WORD.findall(" ".join(paragraphs[offset + bullets:]).casefold()))
-    if not rest_words:
-        return paragraphs
-    repeated = 0
-    for item in paragraphs[offset: offset + bullets]:
-        words = _WORD.findall(item.casefold())
-        if words and sum(w in rest_words for w in words) >= SUMMARY_ITEM_CONTAINED * len(words):
-            repeated += 1
-    if repeated < SUMMARY_REPEAT_SHARE * bullets:
-        return paragraphs
-    return paragraphs[:offset] + paragraphs[offset + bullets:]

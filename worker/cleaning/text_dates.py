@@ -59,13 +59,29 @@ _PATTERNS = [
                re.IGNORECASE),
     # 20.11.2019, 20/11/2019, 11/20/2019 (day or month first: decided below)
     re.compile(r"(?<![\d.])(?P<a>[0-3]?\d)(?P<sep>[./])\s?(?P<b>[0-3]?\d)(?P=sep)\s?" + _YEAR + r"(?!\d)"),
+    # 11/19/19 (a two-digit year, in bylines: "By Tess Bonn - 11/19/19 06:56 AM EST")
+    re.compile(r"(?<![\d./])(?P<a>[0-3]?\d)(?P<sep>/)(?P<b>[0-3]?\d)/(?P<year>[12]\d)(?![\d/])"),
 ]
 
 # A month name as a whole word (used to tell a date-only line from a line with a date in it).
 MONTH_WORD = re.compile(r"(?<!\w)" + _MONTH + r"(?!\w)", re.IGNORECASE)
 
 # A cheap test before the patterns: a line without a 4-digit year (or CJK date) has no full date.
-HAS_YEAR = re.compile(r"(?:19|20)\d\d")
+HAS_YEAR = re.compile(r"(?:19|20)\d\d|\d/[12]\d\b")
+
+
+def date_in_url(url: str) -> datetime | None:
+    """The date in a URL's path (/2019/11/19/, /2019-11-19-, /20191119/), as midnight UTC."""
+    match = _URL_DATE.search(url)
+    if not match:
+        return None
+    try:
+        return datetime(int(match["year"]), int(match["mon"]), int(match["day"]), tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
+_URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d\d)(?P<sep>[/_-]?)(?P<mon>[01]\d)(?P=sep)(?P<day>[0-3]\d)(?:[/_.-]|$)")
 
 
 def find_date(text: str, *, month_first: bool = False) -> datetime | None:
@@ -89,6 +105,8 @@ def find_date(text: str, *, month_first: bool = False) -> datetime | None:
 def _to_datetime(match: re.Match, month_first: bool) -> datetime | None:
     groups = match.groupdict()
     year = int(groups["year"])
+    if year < 100:
+        year += 2000
     if groups.get("month"):
         month = MONTH_BY_NAME.get(groups["month"].lower())
         day = int(groups["day"])
@@ -96,12 +114,10 @@ def _to_datetime(match: re.Match, month_first: bool) -> datetime | None:
         month, day = int(groups["mon"]), int(groups["day"])
     else:
         a, b = int(groups["a"]), int(groups["b"])
-        if groups["sep"] == "." or a > 12:
+        if a > 12 or (b <= 12 and groups["sep"] == ".") or (b <= 12 and not month_first):
             day, month = a, b
-        elif b > 12 or month_first:
+        else:  # "11/20/2019", and US sites' "03/04/2019"; also "11.14.2019" (Wired), never a day-first date
             month, day = a, b
-        else:
-            day, month = a, b
     if month is None:
         return None
     try:

@@ -9,61 +9,127 @@ _TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—·•»:~/-]|-{2}|::)\s+")
 # Longest site name we accept at the end of a title, in words and characters.
 _SITE_MAX_WORDS = 5
 _SITE_MAX_CHARS = 40
+_LONGEST_BYLINE = 140
 
-_BYLINE_PREFIX = re.compile(
-    r"(?i)^(?:by|von|par|por|di|da|door|av|af|przez|autor|autorka|autore|auteur|author|written by|posted by"
-    r"|reported by|words by|text|texto|texte|tekst|redakcja|reportage)\b\s*:?\s+(?P<names>.+)$")
-_BYLINE_WORDS = frozenset(("by von par por di da door av af przez autor autorka autore auteur author written posted"
-                           " reported words text texto texte tekst redakcja reportage").split())
+# Words that open a byline, by language ("By", "Von", "Par", "Por", "Di", "Door", "Av", "Przez", ...).
+_BYLINE_WORDS = frozenset(("by von par por di da door av af przez autor autorka autore auteur author authors"
+                           " written posted reported words text texto texte tekst redakcja reportage").split())
+_BYLINE_OPENER = re.compile(
+    r"(?i)(?:^|\s)(?:by|von|par|por|di|door|av|przez|autor(?:ka|e)?:?|auteur\s?:|author:?|authors:?"
+    r"|written by|posted by|reported by|words by|text:|texto:|texte\s?:|tekst:)\s+(?=\S)")
+# Where the names of a byline end: a handle, a separator, a digit (date, time), a parenthesis.
+_NAMES_END = re.compile(r"\s@|\s[|/•·–—-]\s|\s*\d|\s*\(|\s+(?i:on|am|le|el|il|am|updated|published|posted)\s")
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\boraz\b|\ben\b)\s*")
-# Where a byline's names end: an agency or role after a separator, a date, "updated", a time.
-_BYLINE_TAIL = re.compile(r"\s+[|/•·–—-]\s+|\s+\d|\s*\(|(?i:\s+(?:updated|published|posted|on|am|le|el|il|am)\s)")
-_PARTICLES = frozenset("van von der den de del della di da dos das du la le al el bin ibn zu ter".split())
+_PARTICLES = frozenset("van von der den de del della di da dos das du la le al el bin ibn zu ter y".split())
+# Words that are never part of a person's name but often capitalised in a page header: section
+# names, roles and organisation words ("Breaking News", "Senior Contributor", "Associated Press").
+_NOT_NAME_WORDS = frozenset("""
+news home world sports sport business politics opinion opinions live video videos more tech technology share
+follow subscribe sign log in up menu search latest breaking top stories story fact checks about us contact
+privacy policy terms photos photo gallery weather health science entertainment music travel life style food
+games shop deals read comments comment print email posted updated published filed tags related local national
+international edition the of and for to a an on at with desk staff team editorial admin press wire reuters
+associated media group magazine daily times post journal today network online digital contributor contributors
+senior writer reporter correspondent editor columnist author guest chief managing executive director producer
+analyst partner associate host anchor photographer agency service services newsroom report reports review
+reviews features feature culture arts economy markets market money finance investing personal view views
+all rights reserved advertisement sponsored nachrichten startseite accueil inicio noticias actualités
+redaktion rédaction redacción redazione redakcja autor
+""".split())
 
 
 def looks_like_name(text: str) -> bool:
-    """2 to 4 words, each capitalised (or a particle such as "van", "de"), letters only."""
+    """2 to 4 words (plus particles such as "van", "de"), each capitalised, letters only, none of
+    them a word of page furniture ("News", "Contributor")."""
     tokens = text.split()
-    if not 2 <= len(tokens) <= 5:
+    if not 2 <= len(tokens) <= 6:
         return False
     capitalised = 0
     for token in tokens:
         bare = token.strip(".'’-")
         if not bare:
             return False
-        if bare.lower() in _PARTICLES:
+        lowered = bare.lower()
+        if lowered in _PARTICLES:
             continue
-        if not (bare[0].isupper() and all(ch.isalpha() or ch in ".'’-" for ch in token)):
+        if lowered in _NOT_NAME_WORDS or not bare[0].isupper():
             return False
-        if token.isupper() and len(bare) > 2:  # "CNN WIRE": an organisation, not a person
+        if not all(ch.isalpha() or ch in ".'’-" for ch in token):
             return False
         capitalised += 1
-    return capitalised >= 2
+    return 2 <= capitalised <= 4
 
 
 def may_be_byline(line: str) -> bool:
-    """Cheap test before parse_byline: a short line opening with a byline word, or with a "|"."""
-    if len(line) > 120:
+    """Cheap test before parse_byline: a short line with a byline word in it, or a "|"."""
+    if len(line) > _LONGEST_BYLINE:
         return False
-    return " | " in line or line.split(" ", 1)[0].lower().rstrip(":") in _BYLINE_WORDS
+    return " | " in line or not _BYLINE_WORDS.isdisjoint(line.lower().replace(":", " ").split())
 
 
 def parse_byline(line: str) -> list[str] | None:
-    """The author names of a byline ("By A and B", "Von A", "A | Associated Press"); None if the
-    line is not one."""
-    if not may_be_byline(line):
+    """The person names of a byline: "By A and B", "11/19/2019 by A", "Von A", "By A, Wednesday
+    20 November", "By A @handle", "A | Associated Press". None if the line is not one.
+    Organisations ("By Reuters") are not persons: such a byline gives None."""
+    if len(line) > _LONGEST_BYLINE:
         return None
-    match = _BYLINE_PREFIX.match(line)
-    if match:
-        names = _BYLINE_TAIL.split(match.group("names"), maxsplit=1)[0]
-        found = [part for part in _NAME_SPLIT.split(names) if part]
-        authors = [name.strip(" .,") for name in found if looks_like_name(name.strip(" .,"))]
-        return authors if authors and len(authors) == len(found) else None
+    opener = _BYLINE_OPENER.search(line)
+    # The byline word opens the line, or follows a date ("11/19/2019 by ..."), not a sentence
+    # ("Additional reporting by ...").
+    if opener and (opener.start() == 0 or not any(ch.isalpha() for ch in line[:opener.start()])):
+        return _names(line[opener.end():]) or None
     if " | " in line:
         head, _, tail = line.partition(" | ")
-        if looks_like_name(head) and len(tail.split()) <= 5 and " | " not in tail:
-            return [head.strip()]
+        name = _one_name(head)
+        if name and len(tail.split()) <= 5:
+            return [name]
     return None
+
+
+def parse_bare_name(line: str) -> list[str] | None:
+    """A line that is only a person's name, perhaps followed by a role or a handle ("Dallas
+    Robinson", "Tanza Loudenback, Business Insider", "Bruce Y. Lee Senior Contributor").
+    Callers use it only right next to the headline, where such lines are bylines."""
+    if len(line) > 80:
+        return None
+    head = re.split(r"\s*[,|@(]\s*|\s[–—-]\s", line, maxsplit=1)[0]
+    return _names(head, whole=True) or None
+
+
+def _names(text: str, whole: bool = False) -> list[str]:
+    text = _NAMES_END.split(text, maxsplit=1)[0]
+    names = []
+    for part in _NAME_SPLIT.split(text):
+        name = _one_name(part, whole)
+        if name is None:
+            return [] if whole else names
+        names.append(name)
+    return names
+
+
+def _one_name(text: str, whole: bool = False) -> str | None:
+    """The person's name at the start of `text`, or None. A role or organisation after it
+    ("Senior Contributor", "USA TODAY") is dropped; with `whole`, nothing else may follow."""
+    tokens = text.strip(" .,:;").split()
+    shouting = all(t.isupper() for t in tokens if t.isalpha())
+    if tokens and shouting:
+        tokens = [t.title() if len(t) > 1 else t for t in tokens]  # "LISA MASCARO" -> "Lisa Mascaro"
+    kept = []
+    for token in tokens:
+        bare = token.strip(".'’-").lower()
+        if bare in _NOT_NAME_WORDS or not (token[0].isupper() or bare in _PARTICLES):
+            break
+        if not shouting and len(token) > 2 and token.isupper():
+            break  # "Kevin McCoy USA TODAY": the organisation after the name
+        kept.append(token)
+    half = len(kept) // 2
+    if half >= 2 and kept[:half] == kept[half:]:  # "Sean Martin Sean Martin"
+        kept = kept[:half]
+    rest = tokens[len(kept):]
+    if whole and any(t.strip(".,").lower() not in _NOT_NAME_WORDS and not t.isupper() for t in rest):
+        return None
+    name = " ".join(kept)
+    return name if looks_like_name(name) else None
 
 
 def split_site_suffix(title: str, host: str) -> tuple[str, str | None]:
@@ -76,6 +142,11 @@ def split_site_suffix(title: str, host: str) -> tuple[str, str | None]:
     suffix = parts[-1].strip()
     prefix = title[: len(title) - len(suffix) - len(separators[-1])].strip()
     if _is_site_name(suffix, host) and len(prefix.split()) >= 2:
+        # "Title | Section | Site": the section goes too when it is as short as a site name.
+        if len(parts) >= 3 and _is_site_name(parts[-2].strip(), host) and len(parts[-2].split()) <= 3:
+            shorter = prefix[: len(prefix) - len(parts[-2].strip()) - len(separators[-2])].strip()
+            if len(shorter.split()) >= 3:
+                prefix = shorter
         return prefix, suffix
     first = parts[0].strip()
     if _names_host(first, host) and len(first.split()) <= _SITE_MAX_WORDS:

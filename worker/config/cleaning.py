@@ -1,10 +1,57 @@
-"""Thresholds of the cleaning stage, named and documented here (not scattered in the code)."""
+"""Thresholds of the cleaning stage, named and documented here (not scattered in the code).
+
+CleaningSettings holds what an operator tunes (CLEAN_* environment variables). TextDumpThresholds
+holds the constants of the text-dump extractor (worker/cleaning/text.py): they were tuned on the
+benchmark (bench/text_cleaning.py) and change with the algorithm, not per deployment, so they have
+no environment variables.
+"""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .env import get_int
+from .env import get_float, get_int
+
+
+@dataclass(frozen=True)
+class TextDumpThresholds:
+    """How the text path (worker/cleaning/text.py) scores lines and finds the article run."""
+
+    # A line ending like a sentence counts as prose from this many characters (CJK characters
+    # count three times: one carries about as much as three Latin letters).
+    prose_min_chars: int = 40
+    # A line this long counts as prose (at half weight) even without final punctuation.
+    long_line_chars: int = 150
+    # A short line (menu item, headline, label) scores minus this, minus a quarter of its length.
+    short_line_penalty: float = 8.0
+    # Score of a boilerplate line ("Share", "Advertisement", a link, a line repeated by the site).
+    boiler_penalty: float = 40.0
+    # Score of a heading that opens a list of other articles or the comments ("Related", "Comments").
+    section_end_penalty: float = 150.0
+    # The run after the visible headline is the article if it scores at least this share of the
+    # best run anywhere in the page.
+    anchored_share: float = 0.25
+    # The heading of the comment section ends the article once this much prose (score) preceded it.
+    prose_before_comments: float = 200.0
+    # The title, byline and date are looked for this many lines before the article...
+    header_window: int = 25
+    # ...and in this many lines at its start (bylines often follow the lead image or standfirst),
+    body_meta_window: int = 4
+    # dates in this many (they sit further down: under the share buttons, after the lead image).
+    body_date_window: int = 8
+    # A title has at most this many words.
+    title_max_words: int = 30
+    # A line before the article is the headline when this share of its words is in the <title>.
+    title_match_share: float = 0.6
+    # Else, the headline-like line nearest the article, when at most this many lines above it.
+    headline_max_gap: int = 8
+    # A line that is only a person's name is a byline this many lines under the headline (or in
+    # the article's first body_meta_window lines).
+    bare_name_lines: int = 3
+    # A list of bullets at the top goes when this share of its items is repeated by the body,
+    summary_repeat_share: float = 0.5
+    # an item counting as repeated when this share of its words is found in the body.
+    summary_item_contained: float = 0.6
 
 
 @dataclass(frozen=True)
@@ -12,7 +59,28 @@ class CleaningSettings:
     # Quality gate: a page whose cleaned text has fewer words than this has no article text
     # and goes to the DLQ with reason no_content.
     min_words: int = 25
+    # Cross-page line memory of the text path (worker/cleaning/site_lines.py): how many sites it
+    # remembers (least recently seen forgotten first; 0 turns it off), how many distinct lines per
+    # site, and on how many pages of a site a line must have been seen to count as boilerplate.
+    site_memory_sites: int = 256
+    site_memory_lines: int = 2048
+    site_memory_min_pages: int = 4
+    # Language detection reads this many characters from the middle of the article and answers
+    # only when the model's probability is at least this (else the page's declared language).
+    language_sample_chars: int = 1000
+    language_min_confidence: float = 0.9
+    text: TextDumpThresholds = field(default_factory=TextDumpThresholds)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> CleaningSettings:
-        return cls(min_words=get_int(env, "CLEAN_MIN_WORDS", cls.min_words, minimum=0))
+        return cls(
+            min_words=get_int(env, "CLEAN_MIN_WORDS", cls.min_words, minimum=0),
+            site_memory_sites=get_int(env, "CLEAN_SITE_MEMORY_SITES", cls.site_memory_sites, minimum=0),
+            site_memory_lines=get_int(env, "CLEAN_SITE_MEMORY_LINES", cls.site_memory_lines, minimum=16),
+            site_memory_min_pages=get_int(env, "CLEAN_SITE_MEMORY_MIN_PAGES", cls.site_memory_min_pages,
+                                          minimum=2),
+            language_sample_chars=get_int(env, "CLEAN_LANGUAGE_SAMPLE_CHARS", cls.language_sample_chars,
+                                          minimum=50),
+            language_min_confidence=get_float(env, "CLEAN_LANGUAGE_MIN_CONFIDENCE", cls.language_min_confidence,
+                                              minimum=0.0, maximum=1.0),
+        )

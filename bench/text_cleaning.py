@@ -1,0 +1,143 @@
+"""Accuracy and speed of the text/plain path (worker.cleaning.text) on naive scrapers' dumps.
+
+1. Article text: the 181 benchmark pages turned into the dumps a naive scraper makes
+   (bench/make_text_dumps.py: html-text, all visible text), scored with the benchmark's metric
+   (bench/metric.py) before cleaning (SOURCE.md: F1 0.665) and after extract_text.
+2. Metadata: title, authors and date found in the dumps, against bench/data/metadata_labels.json
+   (labels of what each page states, see its "_about") and bench/data/seed_labels.json (the five
+   seeds of ../shared/seeds), with bench/metadata.py's matching rules.
+3. Speed: extract_text alone, single process, best of --repeat passes over all dumps (the machine
+   is shared, so the best pass is the one least disturbed); also with normalization.
+
+    .venv/bin/python bench/text_cleaning.py [--shared PATH] [--repeat 5] [--worst N] [--errors]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from make_text_dumps import DEFAULT_SHARED, make_dumps  # noqa: E402
+from metadata import LABELS, authors_match, day_difference, title_matches  # noqa: E402
+from metric import page_score, precision, recall, summarize  # noqa: E402
+
+SEED_LABELS = REPO / "bench" / "data" / "seed_labels.json"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--repeat", type=int, default=5, help="timed passes (the best is reported)")
+    parser.add_argument("--worst", type=int, default=0, help="list the N worst pages")
+    parser.add_argument("--errors", action="store_true", help="list every metadata mismatch")
+    args = parser.parse_args()
+
+    from worker.cleaning.normalize import normalize_paragraphs
+    from worker.cleaning.text import extract_text
+
+    pages = make_dumps(args.shared)
+    found = [extract_text(p.dump, p.url) for p in pages]
+    raw = [page_score(p.truth, p.dump) for p in pages]
+    cleaned = [page_score(p.truth, "\n".join(normalize_paragraphs(f.paragraphs))) for p, f in zip(pages, found)]
+    sizes = [len(p.dump.encode()) for p in pages]
+    print(f"{len(pages)} benchmark pages as naive text dumps (mean {statistics.mean(sizes) / 1024:.1f} KB, "
+          f"median {statistics.median(sizes) / 1024:.1f} KB, "
+          f"{statistics.mean(len(p.dump.splitlines()) for p in pages):.0f} lines)")
+    print("| text                       | F1    | precision | recall |")
+    print("|----------------------------|-------|-----------|--------|")
+    for name, scores in (("dump, uncleaned", raw), ("extract_text + normalize", cleaned)):
+        f1, p, r = summarize(scores)
+        print(f"| {name:<26} | {f1:.3f} | {p:.3f}     | {r:.3f}  |")
+    if args.worst:
+        print(f"\nworst {args.worst} pages (key, precision, recall):")
+        ranked = sorted(zip(pages, cleaned), key=lambda ps: precision(*ps[1]) + recall(*ps[1]))
+        for page, s in ranked[:args.worst]:
+            print(f"  {page.key[:10]} P={precision(*s):.2f} R={recall(*s):.2f} {page.url[:80]}")
+
+    print()
+    metadata_table(pages, found, args.errors)
+    print()
+    speed_table(pages, args.repeat, args.shared)
+
+
+def metadata_table(pages, found, show_errors: bool) -> None:
+    from worker.cleaning.text import extract_text
+
+    labels = {k: v for k, v in json.loads(LABELS.read_text(encoding="utf-8")).items() if not k.startswith("_")}
+    seed_labels = {k: v for k, v in json.loads(SEED_LABELS.read_text(encoding="utf-8")).items()
+                   if not k.startswith("_")}
+    results = {k: f for k, f in ((p.key, f) for p, f in zip(pages, found)) if k in labels}
+    seeds_dir = DEFAULT_SHARED / "seeds"
+    for key, label in seed_labels.items():
+        results[key] = extract_text((seeds_dir / f"{key}.txt").read_text(encoding="utf-8"), label["url"])
+    labels.update(seed_labels)
+
+    rows = {"title": [], "authors": [], "date": [], "date +-1 day": []}
+    errors = []
+    for key, label in sorted(labels.items()):
+        extraction = results[key]
+        day = extraction.published_at.date() if extraction.published_at else None
+        gap = day_difference(label["published"], day)
+        checks = {
+            "title": (label["title"] is not None, title_matches(label["title"], extraction.title)),
+            "authors": (bool(label["authors"]), authors_match(label["authors"], extraction.authors)),
+            "date": (label["published"] is not None, gap == 0),
+            "date +-1 day": (label["published"] is not None, gap is not None and gap <= 1),
+        }
+        for field, check in checks.items():
+            rows[field].append(check)
+        for field, value, expected in (("title", extraction.title, label["title"]),
+                                       ("authors", extraction.authors, label["authors"]),
+                                       ("date", day and day.isoformat(), label["published"])):
+            if not checks[field][1]:
+                errors.append(f"{key[:10]} {field:7} got {value!r} want {expected!r}  {label['url'][:60]}")
+    print(f"metadata from the dumps' visible lines: {len(labels)} labelled pages "
+          f"({len(labels) - len(seed_labels)} benchmark + {len(seed_labels)} seeds)")
+    print("| field        | accuracy | stated (n)      | not stated (n)  |")
+    print("|--------------|----------|-----------------|-----------------|")
+    for field, checks in rows.items():
+        stated = [ok for has, ok in checks if has]
+        unstated = [ok for has, ok in checks if not has]
+        print(f"| {field:<12} | {sum(ok for _, ok in checks) / len(checks):8.3f} | {_share(stated)} | "
+              f"{_share(unstated)} |")
+    if show_errors:
+        print("\n".join(errors))
+
+
+def speed_table(pages, repeat: int, shared: Path) -> None:
+    from worker.cleaning.normalize import normalize_paragraphs
+    from worker.cleaning.text import extract_text
+
+    seeds = [(p.read_text(encoding="utf-8"), "https://example.com/" + p.stem)
+             for p in sorted((shared / "seeds").glob("*.txt"))]
+    dumps = [(p.dump, p.url) for p in pages]
+    print(f"speed, single process, best of {repeat} passes (shared machine)")
+    print("| input                          | step                     | pages/s | us/page |")
+    print("|--------------------------------|--------------------------|---------|---------|")
+    for name, inputs in ((f"benchmark dumps ({len(dumps)})", dumps), (f"seeds ({len(seeds)}) x 40", seeds * 40)):
+        for step, run in (("extract_text", lambda b, u: extract_text(b, u)),
+                          ("extract_text + normalize", lambda b, u: normalize_paragraphs(extract_text(b, u).paragraphs))):
+            best = min(_timed(run, inputs) for _ in range(repeat))
+            print(f"| {name:<30} | {step:<24} | {len(inputs) / best:7.0f} | {best / len(inputs) * 1e6:7.0f} |")
+
+
+def _timed(run, inputs) -> float:
+    start = time.perf_counter()
+    for body, url in inputs:
+        run(body, url)
+    return time.perf_counter() - start
+
+
+def _share(values: list[bool]) -> str:
+    return f"{sum(values) / len(values):.3f} ({len(values):3d})" if values else f"{'-':>5} (  0)"
+
+
+if __name__ == "__main__":
+    main()
