@@ -13,7 +13,7 @@ Keys, all under a configurable prefix (DEDUP_REDIS_PREFIX) so that pipelines can
     <prefix>u:<url digest>   URL claim: claimer's fetched_at + canonical article id
     <prefix>h:<content hash> hash claim: likewise
     <prefix>g:<generation>   LSH buckets of the unique articles fetched in one quarter of a window:
-                             hash of band key -> concatenated 16-byte id digests
+                             band key (first 6 bytes) -> concatenated 12-byte id digests
     <prefix>generations      the newest generation written
     <prefix>n:<hour>         decisions written that hour (for size())
 
@@ -41,6 +41,7 @@ import hashlib
 import math
 import time
 
+import numpy as np
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -56,6 +57,14 @@ SECONDS_PER_HOUR = 3600
 # generations of its window (about this many + 1 hashes); shorter generations mean fewer stale
 # candidates to skip, more hashes to read.
 GENERATIONS_PER_WINDOW = 2
+# Sizes that matter because they are stored once per LSH band of every unique article (48 bands:
+# ~75% of the Redis memory per article). An article is named in buckets and record keys by a
+# 12-byte digest of its id (collision odds ~1e-15 for 10 million articles in a window; 12 bytes
+# fit jemalloc's 16-byte class, 16 bytes would take 24). A band key is stored by its first 6
+# bytes (band keys are hashes): a rare shortened-key collision only adds a candidate, which is
+# verified like any other.
+HANDLE_BYTES = 12
+BAND_FIELD_BYTES = 6
 
 # Errors that mean "Redis cannot take the decision now", not "this page is bad". OutOfMemoryError
 # and ReadOnlyError are replies: Redis is full (noeviction), or is a replica after a failover.
@@ -65,9 +74,9 @@ UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.exception
 
 # One decision: the steps of DedupIndex (worker/state/base.py), in one atomic script.
 # KEYS: [1] article record, [2] URL claim, [3] hash claim.
-# ARGV: [1] article id, [2] article handle (16 bytes), [3] fetched_at (epoch seconds, the double
+# ARGV: [1] article id, [2] article handle (12 bytes), [3] fetched_at (epoch seconds, the double
 # Python has), [4] window (seconds), [5] TTL (whole seconds), [6] key prefix, [7] generation
-# length (seconds), [8] key of this hour's decision counter, [9] signature, [10] shingle count,
+# length (seconds), [8] key of this hour's decision counter, [9] signature (2 or 4 bytes a value), [10] shingle count,
 # [11] num_perm, [12] near_jaccard, [13] near_containment, [14] containment_min_shingles,
 # [15] LSH band keys, concatenated, [16] the length of one band key.
 # Returns {"unique"} or {"duplicate", duplicate_of, method, similarity as a string} (Redis would
@@ -76,7 +85,7 @@ UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.exception
 # Values: a record is msgpack (fetched_at, status, duplicate_of, method, similarity, shingle count,
 # signature, article id); a URL or hash claim is the claimer's fetched_at (8-byte double) followed
 # by the canonical article id. LSH buckets live in one hash per generation of fetched_at
-# (<prefix>g:<n>, field = band key, value = the 16-byte handles of the unique articles of that
+# (<prefix>g:<n>, field = band key, value = the handles of the unique articles of that
 # generation in the bucket): a page reads all its buckets of a generation with one HMGET and adds
 # itself with one HSET, instead of one key per bucket (which cost ~130 Redis calls per page).
 DECIDE_SCRIPT = r"""
@@ -94,7 +103,7 @@ local num_perm = tonumber(ARGV[11])
 local near_jaccard = tonumber(ARGV[12])
 local near_containment = tonumber(ARGV[13])
 local containment_min_shingles = tonumber(ARGV[14])
-local HANDLE = 16
+local HANDLE = #handle
 
 local function reply(status, duplicate_of, method, similarity)
   if status == 'unique' then return {'unique'} end
@@ -144,7 +153,8 @@ local function near_match()
   -- one written (a later fetch is usable too).
   local first = math.floor((fetched_at - window) / generation_length)
   local last = math.max(my_generation, tonumber(redis.call('GET', generations_key) or my_generation))
-  local layout = '<' .. string.rep('I4', num_perm)
+  -- Signatures come with 2 or 4 bytes per value (see RedisIndex.script_input); compared as numbers.
+  local layouts = {[2 * num_perm] = '<' .. string.rep('H', num_perm), [4 * num_perm] = '<' .. string.rep('I4', num_perm)}
   local mine = nil
   local seen, best_id, best_similarity = {}, nil, nil
   for generation = first, last do
@@ -159,9 +169,9 @@ local function near_match()
             local packed = redis.call('GET', prefix .. 'a:' .. candidate)
             if packed then
               local at, _, _, _, _, count, theirs, their_id = cmsgpack.unpack(packed)
-              if usable(at) and #theirs == #signature then
-                mine = mine or {struct.unpack(layout, signature)}
-                local other = {struct.unpack(layout, theirs)}
+              if usable(at) and layouts[#theirs] then
+                mine = mine or {struct.unpack(layouts[#signature], signature)}
+                local other = {struct.unpack(layouts[#theirs], theirs)}
                 local m = 0
                 for k = 1, num_perm do
                   if mine[k] == other[k] then m = m + 1 end
@@ -292,14 +302,14 @@ class RedisIndex(DedupIndex):
     def script_input(self, fp: Fingerprint) -> tuple[list[bytes], list]:
         """KEYS and ARGV of the decide script for one fingerprint."""
         p = self.prefix.encode()
-        handle = _digest(fp.article_id)
+        handle = _digest(fp.article_id, HANDLE_BYTES)
         keys = [p + b"a:" + handle, p + b"u:" + _digest(fp.url_key), p + b"h:" + fp.content_hash.encode()]
-        bands = b"".join(fp.band_keys)
-        width = len(fp.band_keys[0]) if fp.band_keys else 1
-        if len(bands) != width * len(fp.band_keys):
-            raise ValueError("LSH band keys of one fingerprint must have one length")
+        bands = b"".join(band[:BAND_FIELD_BYTES] for band in fp.band_keys)
+        if len(bands) != BAND_FIELD_BYTES * len(fp.band_keys):
+            raise ValueError(f"LSH band keys must be at least {BAND_FIELD_BYTES} bytes long")
         args = [fp.article_id, handle, repr(fp.fetched_at.timestamp()), *self._constant_args,
-                self._counter_key(_hour()), fp.signature, fp.shingle_count, *self._near, bands, width]
+                self._counter_key(_hour()), _compact(fp.signature), fp.shingle_count, *self._near, bands,
+                BAND_FIELD_BYTES]
         return keys, args
 
     def ping(self) -> bool:
@@ -329,10 +339,21 @@ def _hour() -> int:
     return int(time.time() // SECONDS_PER_HOUR)
 
 
-def _digest(text: str) -> bytes:
-    """A fixed 16-byte name for an article id or a canonical URL (URLs run to kilobytes; article
-    handles are stored once per LSH band of every unique article)."""
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+def _compact(signature: bytes) -> bytes:
+    """The signature with 2 bytes per value when every value fits (b-bit MinHash values do; see
+    worker/dedup/similarity.py): it is stored with every unique article, and half the bytes are
+    half the time to move and unpack. Equality of values, all the script compares, is unchanged."""
+    if not signature:
+        return signature
+    values = np.frombuffer(signature, dtype="<u4")
+    if int(values.max()) >= 1 << 16:
+        return signature
+    return values.astype("<u2").tobytes()
+
+
+def _digest(text: str, size: int = 16) -> bytes:
+    """A short fixed-size name for an article id or a canonical URL (URLs run to kilobytes)."""
+    return hashlib.blake2b(text.encode(), digest_size=size).digest()
 
 
 def _decision(reply: list[bytes]) -> DedupDecision:
