@@ -76,6 +76,7 @@ class ConsumeLoop:
                 break  # the rest is abandoned uncommitted and redelivered to whoever owns it next
             if not self.source.owns(record.topic, record.partition):
                 continue  # revoked while this batch was in hand: the new owner processes it
+            self.health.beat()  # a long batch of heavy pages is progress, not a wedged loop
             self.metrics.pages_consumed.labels(topic=record.topic).inc()
             output = self._process(record, stop)
             if output is None:
