@@ -57,9 +57,9 @@ def start_server() -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
 
 def signature_of(story: int, rng: random.Random, changed: int, settings: DedupSettings) -> tuple[bytes, tuple[bytes, ...]]:
     """A MinHash signature of `story`, with `changed` positions altered (a near copy), and its band keys."""
-    values = random.Random(story).sample(range(2**16), settings.num_perm)  # b-bit MinHash: 16 bits
+    values = random.Random(story).choices(range(2**8), k=settings.num_perm)  # b-bit MinHash: 8 bits
     for position in rng.sample(range(settings.num_perm), changed):
-        values[position] = rng.getrandbits(16)
+        values[position] = (values[position] + rng.randrange(1, 2**8)) % 2**8
     signature = struct.pack(f"<{settings.num_perm}I", *values)
     width = settings.lsh_rows * 4
     bands = tuple(hashlib.blake2b(struct.pack("<I", band) + signature[band * width:(band + 1) * width],

@@ -38,11 +38,11 @@ def near_fp(article_id: str, base_seed: int, changed: int | range = 0, shingles:
     positions (a count of random ones, or the positions themselves), so its estimated Jaccard with
     it is (NUM_PERM - changed) / NUM_PERM; LSH band keys as the dedup stage derives them (band
     number hashed in, 8 bytes)."""
-    # b-bit MinHash values are below 2**16 (worker/dedup/similarity.py).
-    values = random.Random(base_seed).sample(range(2**16), NUM_PERM)
+    # b-bit MinHash values are below 2**8 (worker/dedup/similarity.py).
+    values = random.Random(base_seed).choices(range(2**8), k=NUM_PERM)
     positions = changed if isinstance(changed, range) else random.Random(change_seed).sample(range(NUM_PERM), changed)
     for position in positions:
-        values[position] = (values[position] + 1 + change_seed) % 2**16
+        values[position] = (values[position] + 1 + change_seed) % 2**8
     signature = struct.pack(f"<{NUM_PERM}I", *values)
     bands = tuple(
         hashlib.blake2b(struct.pack("<I", band) + signature[band * ROWS * 4:(band + 1) * ROWS * 4],

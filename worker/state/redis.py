@@ -13,7 +13,7 @@ Keys, all under a configurable prefix (DEDUP_REDIS_PREFIX) so that pipelines can
     <prefix>u:<url digest>   URL claim: claimer's fetched_at + canonical article id
     <prefix>h:<content hash> hash claim: likewise
     <prefix>g:<generation>   LSH buckets of the unique articles fetched in one quarter of a window:
-                             band key (first 6 bytes) -> concatenated 12-byte id digests
+                             band key (first 4 bytes) -> concatenated 12-byte id digests
     <prefix>generations      the newest generation written
     <prefix>n:<hour>         decisions written that hour (for size())
 
@@ -60,11 +60,11 @@ GENERATIONS_PER_WINDOW = 2
 # Sizes that matter because they are stored once per LSH band of every unique article (48 bands:
 # ~75% of the Redis memory per article). An article is named in buckets and record keys by a
 # 12-byte digest of its id (collision odds ~1e-15 for 10 million articles in a window; 12 bytes
-# fit jemalloc's 16-byte class, 16 bytes would take 24). A band key is stored by its first 6
-# bytes (band keys are hashes): a rare shortened-key collision only adds a candidate, which is
-# verified like any other.
+# fit jemalloc's 16-byte class, 16 bytes would take 24). A band key is stored by its first 4
+# bytes: the low 32 bits the memory backend keys its band table by, so that both backends see
+# exactly the same candidates (a chance collision of shortened keys adds a candidate to both).
 HANDLE_BYTES = 12
-BAND_FIELD_BYTES = 6
+BAND_FIELD_BYTES = 4
 
 # Errors that mean "Redis cannot take the decision now", not "this page is bad". OutOfMemoryError
 # and ReadOnlyError are replies: Redis is full (noeviction), or is a replica after a failover.
@@ -76,7 +76,7 @@ UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.exception
 # KEYS: [1] article record, [2] URL claim, [3] hash claim.
 # ARGV: [1] article id, [2] article handle (12 bytes), [3] fetched_at (epoch seconds, the double
 # Python has), [4] window (seconds), [5] TTL (whole seconds), [6] key prefix, [7] generation
-# length (seconds), [8] key of this hour's decision counter, [9] signature (2 or 4 bytes a value), [10] shingle count,
+# length (seconds), [8] key of this hour's decision counter, [9] signature (1, 2 or 4 bytes a value), [10] shingle count,
 # [11] num_perm, [12] near_jaccard, [13] near_containment, [14] containment_min_shingles,
 # [15] LSH band keys, concatenated, [16] the length of one band key.
 # Returns {"unique"} or {"duplicate", duplicate_of, method, similarity as a string} (Redis would
@@ -153,8 +153,9 @@ local function near_match()
   -- one written (a later fetch is usable too).
   local first = math.floor((fetched_at - window) / generation_length)
   local last = math.max(my_generation, tonumber(redis.call('GET', generations_key) or my_generation))
-  -- Signatures come with 2 or 4 bytes per value (see RedisIndex.script_input); compared as numbers.
-  local layouts = {[2 * num_perm] = '<' .. string.rep('H', num_perm), [4 * num_perm] = '<' .. string.rep('I4', num_perm)}
+  -- Signatures come with 1, 2 or 4 bytes per value (see RedisIndex.script_input); compared as numbers.
+  local layouts = {[num_perm] = '<' .. string.rep('B', num_perm), [2 * num_perm] = '<' .. string.rep('H', num_perm),
+                   [4 * num_perm] = '<' .. string.rep('I4', num_perm)}
   local mine = nil
   local seen, best_id, best_similarity = {}, nil, nil
   for generation = first, last do
@@ -340,15 +341,18 @@ def _hour() -> int:
 
 
 def _compact(signature: bytes) -> bytes:
-    """The signature with 2 bytes per value when every value fits (b-bit MinHash values do; see
-    worker/dedup/similarity.py): it is stored with every unique article, and half the bytes are
-    half the time to move and unpack. Equality of values, all the script compares, is unchanged."""
+    """The signature with 1 (or 2) bytes per value when every value fits (b-bit MinHash values are
+    below 2^8, worker/dedup/similarity.py): it is stored with every unique article and read for
+    every candidate. Equality of values, all the script compares, is unchanged."""
     if not signature:
         return signature
     values = np.frombuffer(signature, dtype="<u4")
-    if int(values.max()) >= 1 << 16:
-        return signature
-    return values.astype("<u2").tobytes()
+    top = int(values.max())
+    if top < 1 << 8:
+        return values.astype(np.uint8).tobytes()
+    if top < 1 << 16:
+        return values.astype("<u2").tobytes()
+    return signature
 
 
 def _digest(text: str, size: int = 16) -> bytes:
