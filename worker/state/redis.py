@@ -147,17 +147,46 @@ local generations_key = prefix .. 'generations'
 -- Buckets of this page's generation, as read (the HSET that indexes the page appends to them).
 local my_buckets = {}
 
+-- The similarity.py rule: the similarity of a verified pair with m matching values, or nil.
+local function near_similarity(m, count)
+  local jaccard = m / num_perm
+  if jaccard >= near_jaccard then return jaccard end
+  local shorter = math.min(shingle_count, count)
+  if shorter >= containment_min_shingles then
+    local containment = m * (shingle_count + count) / ((num_perm + m) * shorter)
+    if containment >= near_containment then return math.min(containment, 1.0) end
+  end
+  return nil
+end
+
+-- A signature's values as numbers: 1 byte each (b-bit MinHash), or 2 or 4 (RedisIndex.script_input).
+local function values(packed)
+  local width = #packed / num_perm
+  if width == 1 then return {string.byte(packed, 1, num_perm)} end
+  if width == 2 then return {struct.unpack('<' .. string.rep('H', num_perm), packed)} end
+  if width == 4 then return {struct.unpack('<' .. string.rep('I4', num_perm), packed)} end
+  return nil
+end
+
+-- Matching values of two signatures, or nil as soon as the pair cannot pass (the similarity
+-- grows with m, so when even m plus every remaining position fails, the rest need not be read).
+local CHECK_EVERY = 32
+local function verified_matches(mine, other, count)
+  local m = 0
+  for k = 1, num_perm do
+    if mine[k] == other[k] then m = m + 1 end
+    if k % CHECK_EVERY == 0 and not near_similarity(m + num_perm - k, count) then return nil end
+  end
+  return m
+end
+
 -- Near: verify every usable unique article sharing a band, as worker/dedup/similarity.py states.
 local function near_match()
   -- Generations that can hold a usable article: from a window before this page up to the newest
   -- one written (a later fetch is usable too).
   local first = math.floor((fetched_at - window) / generation_length)
   local last = math.max(my_generation, tonumber(redis.call('GET', generations_key) or my_generation))
-  -- Signatures come with 1, 2 or 4 bytes per value (see RedisIndex.script_input); compared as numbers.
-  local layouts = {[num_perm] = '<' .. string.rep('B', num_perm), [2 * num_perm] = '<' .. string.rep('H', num_perm),
-                   [4 * num_perm] = '<' .. string.rep('I4', num_perm)}
-  local mine = nil
-  local seen, best_id, best_similarity = {}, nil, nil
+  local seen, records = {}, {}
   for generation = first, last do
     local buckets = redis.call('HMGET', prefix .. 'g:' .. generation, unpack(bands))
     if generation == my_generation then my_buckets = buckets end
@@ -167,34 +196,27 @@ local function near_match()
           local candidate = string.sub(bucket, offset, offset + HANDLE - 1)
           if not seen[candidate] then
             seen[candidate] = true
-            local packed = redis.call('GET', prefix .. 'a:' .. candidate)
-            if packed then
-              local at, _, _, _, _, count, theirs, their_id = cmsgpack.unpack(packed)
-              if usable(at) and layouts[#theirs] then
-                mine = mine or {struct.unpack(layouts[#signature], signature)}
-                local other = {struct.unpack(layouts[#theirs], theirs)}
-                local m = 0
-                for k = 1, num_perm do
-                  if mine[k] == other[k] then m = m + 1 end
-                end
-                local similarity = nil
-                local jaccard = m / num_perm
-                if jaccard >= near_jaccard then
-                  similarity = jaccard
-                else
-                  local shorter = math.min(shingle_count, count)
-                  if shorter >= containment_min_shingles then
-                    local containment = m * (shingle_count + count) / ((num_perm + m) * shorter)
-                    if containment >= near_containment then similarity = math.min(containment, 1.0) end
-                  end
-                end
-                if similarity and (best_id == nil or similarity > best_similarity
-                                   or (similarity == best_similarity and before(their_id, best_id))) then
-                  best_id, best_similarity = their_id, similarity
-                end
-              end
-            end
+            records[#records + 1] = prefix .. 'a:' .. candidate
           end
+        end
+      end
+    end
+  end
+  if #records == 0 then return nil, nil end
+  local mine = values(signature)
+  local best_id, best_similarity = nil, nil
+  local BATCH = 200  -- records per MGET (unpack() has a stack limit)
+  for from = 1, #records, BATCH do
+    local packed_records = redis.call('MGET', unpack(records, from, math.min(from + BATCH - 1, #records)))
+    for _, packed in ipairs(packed_records) do
+      if packed then
+        local at, _, _, _, _, count, theirs, their_id = cmsgpack.unpack(packed)
+        local other = usable(at) and values(theirs)
+        local m = other and verified_matches(mine, other, count)
+        local similarity = m and near_similarity(m, count)
+        if similarity and (best_id == nil or similarity > best_similarity
+                           or (similarity == best_similarity and before(their_id, best_id))) then
+          best_id, best_similarity = their_id, similarity
         end
       end
     end
