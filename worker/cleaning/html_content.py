@@ -43,8 +43,8 @@ WEAK_MAX_SHARE = 0.3
 CONTENT_NAME = re.compile(r"article|content|body|main|story|post|entry|text", re.I)
 PROTECTED_TAGS = frozenset({"html", "body", "article", "main"})
 
-PARAGRAPH_TAGS = "p, pre, blockquote, td"
-TEXT_HOLDER_TAGS = "div, section, article, span, font"  # count as paragraphs when holding own text
+PARAGRAPH_TAGS = "p, pre"
+TEXT_HOLDER_TAGS = "div, section, article, span, font, td, blockquote"  # paragraphs when holding own text
 MIN_PARAGRAPH_CHARS = 25
 CLIMB_GAIN = 1.6  # climb to an ancestor holding at least this many times the container's paragraph text
 CLIMB_LEVELS = 5
@@ -53,6 +53,8 @@ CREDIT_LEVELS = 2 + CLIMB_LEVELS + 1
 SIBLING_SHARE = 0.2  # siblings of the container scoring this share of its score are article too
 SIBLING_MIN_SCORE = 10.0
 MAX_LINK_SHARE = 0.5  # blocks whose text is more than this share link text are dropped
+MAX_CANDIDATES = 50  # best-scoring containers whose link density is checked
+MAX_WEAK_CHECKS = 200  # weak-boilerplate elements whose size is checked (bounds nested pages)
 
 BLOCK_TAGS = frozenset(
     "p div section article main header h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre table tr td th "
@@ -93,6 +95,7 @@ def _prune(tree: LexborHTMLParser, body: LexborNode) -> None:
         node.decompose()
     page_chars = len(body.text(deep=True)) or 1
     doomed = []
+    weak_checks = 0
     for node in body.css("[class], [id]"):
         if node.tag in PROTECTED_TAGS:
             continue
@@ -100,9 +103,12 @@ def _prune(tree: LexborHTMLParser, body: LexborNode) -> None:
         name = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
         if CONTENT_NAME.search(name):
             continue
-        if BOILERPLATE_NAME.search(name) or (
-                WEAK_BOILERPLATE_NAME.search(name) and len(node.text(deep=True)) < WEAK_MAX_SHARE * page_chars):
+        if BOILERPLATE_NAME.search(name):
             doomed.append(node)
+        elif WEAK_BOILERPLATE_NAME.search(name) and weak_checks < MAX_WEAK_CHECKS:
+            weak_checks += 1
+            if len(node.text(deep=True)) < WEAK_MAX_SHARE * page_chars:
+                doomed.append(node)
     for node in reversed(doomed):
         node.decompose()
 
@@ -112,11 +118,12 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
     scores: dict[int, float] = {}
     paragraph_chars: dict[int, int] = {}
     nodes: dict[int, LexborNode] = {}
-    paragraphs = [(node, collapse(node.text(deep=True))) for node in body.css(PARAGRAPH_TAGS)]
-    paragraphs += [(node, collapse(node.text(deep=True))) for node in body.css(TEXT_HOLDER_TAGS)
-                   if len(node.text(deep=False).strip()) >= MIN_PARAGRAPH_CHARS]
+    # <p>/<pre> cannot nest, so their full text is cheap; other elements count their own text only
+    # (their full text would make deeply nested pages quadratic).
+    paragraphs = [(node, node.text(deep=True)) for node in body.css(PARAGRAPH_TAGS)]
+    paragraphs += [(node, node.text(deep=False)) for node in body.css(TEXT_HOLDER_TAGS)]
     for node, text in paragraphs:
-        if len(text) < MIN_PARAGRAPH_CHARS:
+        if len(text) < MIN_PARAGRAPH_CHARS or len(text := collapse(text)) < MIN_PARAGRAPH_CHARS:
             continue
         score = 1 + text.count(",") + min(len(text) / 100, 3)
         ancestor = node.parent
@@ -130,8 +137,9 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
                 scores[key] = scores.get(key, 0.0) + score / (1 + level)
             ancestor = ancestor.parent
     best, best_score = None, 0.0
-    for key, score in scores.items():
-        node = nodes[key]
+    # Link density needs each candidate's full text: only the best-scoring few are worth it.
+    for key in sorted(scores, key=scores.__getitem__, reverse=True)[:MAX_CANDIDATES]:
+        node, score = nodes[key], scores[key]
         chars = len(node.text(deep=True)) or 1
         link_chars = sum(len(link.text(deep=True)) for link in node.css("a"))
         score *= 1 - min(link_chars / chars, 1.0)

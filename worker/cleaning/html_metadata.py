@@ -40,6 +40,7 @@ MAX_HEADINGS = 3  # <h1>s looked at: the headline is among the first; later ones
 BYLINE_SELECTORS = ('[rel="author"], [itemprop="author"], [class*="byline"], [class*="Byline"], '
                     '[class*="author"], [class*="Author"]')
 MAX_BYLINE_CHARS = 200
+MAX_BYLINE_ELEMENTS = 30  # byline/date-like elements looked at (bounds pages that nest thousands)
 DATELINE_CHARS = 300  # how far from the headline a date still belongs to it
 BYLINE_LINES = 6  # a plain-text byline sits within this many text lines under the headline
 GENERIC_HOST_LABELS = frozenset({"www", "m", "amp", "blog", "blogs", "news", "en", "de", "fr", "es", "it",
@@ -292,7 +293,7 @@ def _authors(tree, meta, linked, site_name, url, context: _Headline) -> list[str
 
 def _byline(tree: LexborHTMLParser, site_words: frozenset[str]) -> tuple[list[str], bool]:
     """Names in the first byline-like element that has any, and whether it says "By ..."."""
-    for node in tree.css(BYLINE_SELECTORS):
+    for node in tree.css(BYLINE_SELECTORS)[:MAX_BYLINE_ELEMENTS]:
         text = node.text(deep=True)
         if len(text) <= MAX_BYLINE_CHARS:
             names = split_authors(text, site_words)
@@ -343,7 +344,7 @@ def _published(tree, meta, linked, url, context: _Headline, day_first: bool) -> 
             found = parse_date(value)
             if found:
                 return found
-    for node in tree.css("time"):
+    for node in tree.css("time")[:MAX_BYLINE_ELEMENTS]:
         found = parse_date(node.attributes.get("datetime") or "") or parse_prose_date(node.text(deep=True))
         if found:
             return found
@@ -355,7 +356,7 @@ def _dateline(tree: LexborHTMLParser, context: _Headline, day_first: bool) -> da
     found = parse_prose_date(context.after, day_first) or parse_prose_date(context.before, day_first)
     if found:
         return found
-    for node in tree.css('[class*="date"], [class*="Date"], [class*="publish"], [id*="date"]'):
+    for node in tree.css('[class*="date"], [class*="Date"], [class*="publish"], [id*="date"]')[:MAX_BYLINE_ELEMENTS]:
         text = node.text(deep=True)
         if len(text) <= MAX_BYLINE_CHARS:
             found = parse_prose_date(text, day_first)
