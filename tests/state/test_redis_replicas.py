@@ -2,14 +2,19 @@
 separate pipelines kept apart by the key prefix, and a server that forgot the script."""
 from __future__ import annotations
 
+import gzip
 import multiprocessing
 import random
 import threading
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
+
+import orjson
 
 from worker.config.redis import RedisSettings
-from worker.models import DedupDecision
+from worker.dedup.fingerprint import Fingerprinter
+from worker.models import Article, DedupDecision, page_id, parse_time
 from worker.state import Fingerprint, MemoryIndex
 from worker.state.redis import RedisIndex
 
@@ -17,6 +22,7 @@ from .conftest import dedup_settings
 from .test_contract import NUM_PERM, T0, WINDOW, fp, near_fp
 
 COPIES = 8
+EVALUATION_SET = Path(__file__).resolve().parents[2] / "bench" / "data" / "dedup_eval.jsonl.gz"
 
 
 def test_concurrent_copies_on_many_threads_give_exactly_one_unique(redis_url, redis_prefix):
@@ -119,6 +125,26 @@ def test_redis_decides_like_the_memory_backend_on_the_same_stream(redis_url, red
         assert [shared.decide(page) for page in stream] == expected
         assert {d.method for d in expected} == {None, "url", "exact", "near"}
         shared.close()
+
+
+def test_redis_decides_like_the_memory_backend_on_real_fingerprints(redis_url, redis_prefix):
+    """The labelled evaluation set (syndicated, spun, truncated, edited copies, recrawls, hard
+    negatives) fingerprinted by the dedup stage's own code, decided by both backends."""
+    settings = dedup_settings("redis", redis_url=redis_url)
+    fingerprinter = Fingerprinter(settings)
+    with gzip.open(EVALUATION_SET) as handle:
+        records = [orjson.loads(line) for line in handle]
+    fingerprints = []
+    for record in records:
+        fetched_at = parse_time(record["fetched_at"])
+        article = Article(article_id=page_id(record["url"], fetched_at), url=record["url"],
+                          canonical_url=record["url"], fetched_at=fetched_at, text=record["text"])
+        fingerprints.append(fingerprinter.fingerprint(article))
+    memory = MemoryIndex(dedup_settings("memory"))
+    shared = RedisIndex(settings, RedisSettings(prefix=redis_prefix))
+    expected = [memory.decide(fp) for fp in fingerprints]
+    assert shared.decide_many(fingerprints) == expected
+    assert {d.method for d in expected} == {None, "url", "exact", "near"}
 
 
 def test_pipelines_with_different_prefixes_do_not_see_each_other(redis_url, redis_prefix):
