@@ -30,8 +30,8 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 # Characters with no visible form that scrapers leave in text: zero-width space, word joiner,
 # byte-order mark, soft hyphen, and C0/C1 controls other than tab and newline. (Zero-width joiner
 # and non-joiner stay: they change how Persian, Indic scripts and emoji are written.)
-_INVISIBLE = dict.fromkeys([0x200B, 0x2060, 0xFEFF, 0x00AD, *range(0x00, 0x09), 0x0B, 0x0C,
-                            *range(0x0E, 0x20), 0x7F, *range(0x80, 0xA0)])
+# (A regex, not str.translate: translate looks every character up in a dict, 10x slower here.)
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _DOUBLED_QUOTES = re.compile(r"``|''")
 
 # Spinner artifacts, only in forms normal text never has:
@@ -56,9 +56,10 @@ def normalize_text(text: str) -> str:
             text = ftfy.fix_text(text, _FTFY_CONFIG)
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-        text = text.translate(_INVISIBLE)
+        if _INVISIBLE.search(text):
+            text = _INVISIBLE.sub("", text)
     elif not text.isprintable():  # ASCII controls (tabs and newlines are spaces just below)
-        text = text.translate(_INVISIBLE)
+        text = _INVISIBLE.sub("", text)
     text = " ".join(text.split())
     if "''" in text or "``" in text:
         text = _DOUBLED_QUOTES.sub('"', text)

@@ -22,6 +22,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from ..config.cleaning import TextDumpThresholds
+from .normalize import normalize_paragraphs
 from .site_lines import SiteLineMemory
 from .text_dates import date_in_url, find_date
 from .text_lines import (BOILER, BYLINE, COMMENTS, CREDIT, DATELINE, SECTION_END, SENTENCE_END, TEXT, phrase_kind,
@@ -33,6 +34,7 @@ DEFAULT_THRESHOLDS = TextDumpThresholds()
 
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _CJK_SAMPLE = 2000
+_MAX_ROUNDS = 3  # of reading the result again until it settles
 _CJK_WEIGHT = 3  # one CJK character carries about as much as three Latin ones
 _BULLET = re.compile(r"^[-•*·▪►]\s+")
 _WORD = re.compile(r"\w+")
@@ -45,9 +47,27 @@ _MONTH_FIRST_SUFFIXES = (".com", ".us", ".org", ".net", ".gov", ".edu")
 
 def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
                  thresholds: TextDumpThresholds = DEFAULT_THRESHOLDS) -> Extraction:
-    """The article in a text dump. `memory`, when given, is read (lines this site repeats are
-    boilerplate) and then updated with this page's lines."""
+    """The article in a text dump, its paragraphs normalized (normalize.py). `memory`, when given,
+    is read (lines this site repeats are boilerplate) and then updated with this page's lines.
+
+    The result is a fixed point: cleaning the returned paragraphs again returns them unchanged.
+    Removing lines (duplicates, captions) can leave a run that would be read differently on its
+    own, so the paragraphs are read again until they settle (one more round, rarely two)."""
     host = (urlsplit(url).hostname or "").lower()
+    extraction = _extract(body, url, host, thresholds, memory)
+    paragraphs = normalize_paragraphs(extraction.paragraphs)
+    for _ in range(_MAX_ROUNDS):
+        # Lines come back as they went in (already normalized), or not at all.
+        again = _extract("\n\n".join(paragraphs), url, host, thresholds, None).paragraphs
+        if again == paragraphs:
+            break
+        paragraphs = again
+    extraction.paragraphs = paragraphs
+    return extraction
+
+
+def _extract(body: str, url: str, host: str, thresholds: TextDumpThresholds,
+             memory: SiteLineMemory | None) -> Extraction:
     lines = [line for line in map(str.strip, body.splitlines()) if line]
     if not lines:
         return Extraction(paragraphs=[])
@@ -162,7 +182,26 @@ class _Dump:
                 break
             if scores[i] > 0:
                 prose += scores[i]
-        return start, end
+        return start, self._trim_tail(start, end)
+
+    def _trim_tail(self, start: int, end: int) -> int:
+        """Drop a small last block of prose cut off from the article by a gap of non-prose lines
+        (an author box: "Desk", a link, then "X is a digital news portal ..."), and repeat."""
+        scores, t = self.scores, self.t
+        total = sum(s for s in scores[start:end + 1] if s > 0)
+        while True:
+            gap_end = end
+            while gap_end > start and scores[gap_end] > 0:
+                gap_end -= 1
+            gap_start = gap_end
+            while gap_start > start and scores[gap_start - 1] <= 0:
+                gap_start -= 1
+            if gap_start <= start or gap_end - gap_start + 1 < t.tail_gap_lines:
+                return end
+            tail = sum(s for s in scores[gap_end + 1:end + 1] if s > 0)
+            if tail > t.tail_share * total:
+                return end
+            end = gap_start - 1
 
     # -- metadata
 
@@ -177,7 +216,8 @@ class _Dump:
         if headline is not None and headline < start:
             return headline, _better_cased(lines[headline], first_stripped)
         candidates = [i for i in range(max(1, start - t.header_window), start) if self._title_like(i)]
-        if self._title_like(0):
+        first_is_title = start > 0 and self._title_like(0)  # (not when it is the article's first line)
+        if first_is_title:
             title_words = _title_words(first_stripped)
             best: tuple[float, int] | None = None
             for i in candidates:
@@ -193,7 +233,7 @@ class _Dump:
             if key in seen:
                 return seen[key], _better_cased(lines[seen[key]], lines[i])
             seen[key] = i
-        if self._title_like(0):
+        if first_is_title:
             return 0, first_stripped
         near = [i for i in candidates if start - i <= t.headline_max_gap]
         if near:

@@ -33,6 +33,10 @@ class TextDumpThresholds:
     anchored_share: float = 0.25
     # The heading of the comment section ends the article once this much prose (score) preceded it.
     prose_before_comments: float = 200.0
+    # A last block of prose after a gap of at least this many non-prose lines is not the article's
+    # (an author box, a site blurb) when it holds less than this share of the run's prose.
+    tail_gap_lines: int = 3
+    tail_share: float = 0.1
     # The title, byline and date are looked for this many lines before the article...
     header_window: int = 25
     # ...and in this many lines at its start (bylines often follow the lead image or standfirst),

@@ -33,7 +33,10 @@ class CleanStage(Stage[RawPage, Article]):
 
     def process(self, page: RawPage) -> Article:
         extraction = self._extract(page)
+        title = _clean_field(extraction.title)
         paragraphs = normalize_paragraphs(extraction.paragraphs)
+        if paragraphs and title and paragraphs[0].casefold() == title.casefold():
+            del paragraphs[0]  # the headline is the title, not the first paragraph
         text = "\n\n".join(paragraphs)
         words = len(text.split())
         if words < self.settings.min_words:
@@ -45,7 +48,7 @@ class CleanStage(Stage[RawPage, Article]):
             canonical_url=extraction.canonical_url or page.url,
             fetched_at=page.fetched_at,
             text=text,
-            title=_clean_field(extraction.title),
+            title=title,
             authors=[name for name in map(_clean_field, extraction.authors) if name],
             published_at=extraction.published_at,
             site_name=_clean_field(extraction.site_name) or site_from_host(page.url),

@@ -1,0 +1,121 @@
+"""The cleaning stage's contract: RawPage in, Article out, or a dead letter with a reason."""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import orjson
+import pytest
+
+from worker.config import CleaningSettings, Settings
+from worker.errors import PageRejected, Reason
+from worker.models import SourceRecord
+from worker.pipeline import Pipeline
+from worker.stages import clean as clean_module
+from worker.stages.clean import CleanStage
+from worker.state.memory import MemoryIndex
+
+from .conftest import raw_page, seed_text
+
+ARTICLE_HTML = """<!doctype html><html lang="en"><head><title>Council approves two schools - Daily Example</title>
+<link rel="canonical" href="https://daily.example/schools"></head><body>
+<nav><a href="/">Home</a> <a href="/world">World</a></nav>
+<article><h1>Council approves two schools</h1>
+<p>The council voted on Tuesday to build two new schools in the northern district, ending a debate that had
+lasted for more than three years.</p>
+<p>Construction is expected to begin next spring, and the first pupils could move in by the autumn of the
+following year, the mayor said after the vote.</p>
+<p>Opposition members had argued that the money would be better spent on repairing existing buildings.</p>
+</article><footer>Copyright Daily Example</footer></body></html>"""
+
+
+def record(page: dict) -> SourceRecord:
+    return SourceRecord(topic="pages.raw", partition=0, offset=0, key=None, value=orjson.dumps(page))
+
+
+def test_text_page_becomes_an_article(clean_stage):
+    page = raw_page(seed_text("003_38367e894ac1c5e1"), url="https://www.worldnationnews.example/russia-troops")
+    article = clean_stage(page)
+    assert article.article_id == page.page_id
+    assert article.canonical_url == page.url
+    assert article.site_name == "worldnationnews.example"  # the dump names no site: the host does
+    assert article.title == "Russia Sends More Troops to the West as Tensions Rise in Ukraine"
+    assert article.language == "en"
+    assert article.content_type == "text/plain"
+    assert article.fetched_at == page.fetched_at
+    assert "\n\n" in article.text and "\n\n\n" not in article.text
+
+
+def test_html_page_becomes_an_article(clean_stage):
+    article = clean_stage(raw_page(ARTICLE_HTML, url="https://daily.example/schools?utm_source=x",
+                                   content_type="text/html"))
+    assert article.title == "Council approves two schools"
+    assert article.canonical_url == "https://daily.example/schools"
+    assert article.text.startswith("The council voted on Tuesday")
+    assert "Copyright" not in article.text and "World" not in article.text
+    assert article.language == "en"
+
+
+@pytest.mark.parametrize("body, content_type", [
+    ("Home\nWorld\nSport\nSign in\nSubscribe\nContact us", "text/plain"),
+    ("", "text/plain"),
+    ("<html><body><nav><a href='/'>Home</a></nav><p>Cookies.</p></body></html>", "text/html"),
+])
+def test_a_page_without_article_text_is_rejected_as_no_content(clean_stage, body, content_type):
+    with pytest.raises(PageRejected) as rejected:
+        clean_stage(raw_page(body, content_type=content_type))
+    assert rejected.value.reason is Reason.NO_CONTENT
+    assert rejected.value.stage == "clean"
+
+
+def test_the_quality_gate_threshold_is_a_setting():
+    text = ("The council voted on Tuesday to build two new schools in the northern district, ending a long "
+            "debate about the city's budget.")
+    lenient = CleanStage(CleaningSettings(min_words=5, site_memory_sites=0))
+    strict = CleanStage(CleaningSettings(min_words=100, site_memory_sites=0))
+    assert lenient(raw_page(text)).text == text
+    with pytest.raises(PageRejected):
+        strict(raw_page(text))
+
+
+def test_each_stage_owns_its_site_memory():
+    one, other = CleanStage(), CleanStage()
+    assert one.site_lines is not None and one.site_lines is not other.site_lines
+    assert CleanStage(CleaningSettings(site_memory_sites=0)).site_lines is None
+
+
+def _pipeline(timeout: float) -> Pipeline:
+    settings = Settings()
+    settings = replace(settings, service=replace(settings.service, stage_timeout_seconds=timeout))
+    return Pipeline(settings, MemoryIndex(settings.dedup))
+
+
+def test_no_content_goes_to_the_dead_letter_topic():
+    pipeline = _pipeline(timeout=10.0)
+    output = pipeline.process(record({"url": "https://paper.example/menu", "fetched_at": "2024-05-01T10:00:00Z",
+                                      "content_type": "text/plain", "body": "Home\nNews\nSport"}))
+    assert output.kind == "dlq" and output.label == "no_content"
+    event = orjson.loads(output.value)
+    assert event["reason"] == "no_content" and event["stage"] == "clean"
+    assert output.topic == pipeline.settings.topics.pages_dlq
+
+
+def test_a_page_that_takes_longer_than_the_stage_timeout_goes_to_the_dlq(monkeypatch):
+    def slow_extract(body, url, memory=None, thresholds=None):
+        time.sleep(5)  # interrupted by the stage's time limit long before
+        raise AssertionError("not reached")
+
+    monkeypatch.setattr(clean_module, "extract_text", slow_extract)
+    pipeline = _pipeline(timeout=0.2)
+    started = time.perf_counter()
+    output = pipeline.process(record({"url": "https://paper.example/slow", "fetched_at": "2024-05-01T10:00:00Z",
+                                      "content_type": "text/plain", "body": seed_text("000_ebae451186ceb249")}))
+    assert time.perf_counter() - started < 4  # cut short, not slept through
+    assert output.kind == "dlq" and output.label == "stage_timeout"
+    event = orjson.loads(output.value)
+    assert event["reason"] == "stage_timeout" and event["stage"] == "clean"
+    # The next page is cleaned normally.
+    monkeypatch.undo()
+    after = pipeline.process(record({"url": "https://paper.example/next", "fetched_at": "2024-05-01T10:00:00Z",
+                                     "content_type": "text/plain", "body": seed_text("004_4a91718d60b2703c")}))
+    assert after.kind == "unique"

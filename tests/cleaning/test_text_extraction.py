@@ -1,0 +1,150 @@
+"""Where the article is in a text dump, and what around it goes."""
+from __future__ import annotations
+
+from worker.cleaning.site_lines import SiteLineMemory
+from worker.cleaning.text import extract_text
+
+SENTENCES = [
+    "The council voted on Tuesday to build two new schools in the northern district, ending a debate that "
+    "had lasted for more than three years.",
+    "Construction is expected to begin next spring, and the first pupils could move in by the autumn of the "
+    "following year, the mayor said.",
+    "Opposition members had argued that the money would be better spent on repairing existing buildings, many "
+    "of which date from the nineteen-sixties.",
+    "Parents who attended the meeting applauded the decision, although several asked how the new schools would "
+    "be staffed given the shortage of teachers.",
+]
+
+
+def dump(*lines: str) -> str:
+    return "\n".join(lines)
+
+
+def test_menus_headline_lists_and_prompts_around_the_article_go():
+    found = extract_text(dump(
+        "Home", "World", "Politics", "Sport", "Sign in", "Subscribe",
+        "Council approves two new schools",
+        *SENTENCES,
+        "Share this article", "Related Articles",
+        "Mayor opens new bridge after two years of works",
+        "Storm leaves thousands without power in the east",
+        "Local team wins the regional cup final on penalties",
+        "LEAVE A REPLY", "Please enter your comment!", "Please enter your name here",
+    ), "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES
+    assert found.title == "Council approves two new schools"
+
+
+def test_the_comment_section_ends_the_article_even_when_it_is_longer():
+    comments = [f"I completely disagree with this decision, comment number {n}, because the old schools could "
+                f"have been repaired for a fraction of the price and nobody asked the neighbours." for n in range(12)]
+    found = extract_text(dump("Council approves two new schools", *SENTENCES, "34 Comments",
+                              *comments), "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES
+
+
+def test_lists_of_other_articles_in_other_languages_go():
+    french = [
+        "Le conseil municipal a voté mardi la construction de deux nouvelles écoles dans le quartier nord, "
+        "mettant fin à un débat de plus de trois ans.",
+        "Les travaux devraient commencer au printemps prochain, a précisé le maire lors de la séance.",
+    ]
+    found = extract_text(dump("Accueil", "Politique", "Deux nouvelles écoles pour le quartier nord", *french,
+                              "À lire aussi", "Le pont rouvre après deux ans de travaux",
+                              "Tempête : des milliers de foyers privés d’électricité"), "https://journal.example/a")
+    assert found.paragraphs == french
+
+
+def test_a_photo_caption_and_its_credit_go():
+    found = extract_text(dump(
+        "Council approves two new schools",
+        SENTENCES[0],
+        "Pupils in a classroom of the old school building in the northern district on Monday.",
+        "Jane Doe | AFP | Getty Images",
+        *SENTENCES[1:],
+    ), "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES
+
+
+def test_a_paragraph_repeated_inside_the_page_is_kept_once():
+    found = extract_text(dump("Council approves two new schools", *SENTENCES, SENTENCES[1]),
+                         "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES
+
+
+def test_summary_bullets_repeated_by_the_body_are_kept_once():
+    found = extract_text(dump(SENTENCES[0], *("- " + s for s in SENTENCES[1:]), *SENTENCES[1:]),
+                         "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES
+
+
+def test_a_list_that_the_body_does_not_repeat_stays():
+    steps = ["- Bring the signed form to the school office", "- Pay the deposit before the end of June",
+             "- Collect the uniform in the first week of September"]
+    found = extract_text(dump("How to enrol in the new schools", SENTENCES[0], *steps, *SENTENCES[1:]),
+                         "https://paper.example/enrol")
+    assert found.paragraphs == [SENTENCES[0], *steps, *SENTENCES[1:]]
+
+
+def test_japanese_text_is_found():
+    japanese = ["市議会は火曜日、北部地区に新しい学校を二校建設することを決定し、三年以上続いた議論に終止符を打った。",
+                "工事は来年の春に始まる予定で、最初の生徒は翌年の秋までに入学できる見込みだと市長は述べた。"]
+    found = extract_text(dump("ホーム", "ニュース", "北部地区に新しい学校 - 市民新聞", "北部地区に新しい学校", *japanese,
+                              "関連記事"), "https://shimin.example/a")
+    assert found.paragraphs == japanese
+    assert found.title == "北部地区に新しい学校"
+
+
+def test_a_page_with_no_prose_gives_no_paragraphs():
+    assert extract_text("", "https://paper.example/").paragraphs == []
+    assert extract_text(dump("Home", "News", "Sport", "Contact"), "https://paper.example/").paragraphs == []
+
+
+def _site_page(n: int) -> str:
+    story = [f"Story {n}: the council met on day {n} and voted on item {n} of the agenda after a long debate "
+             f"that ran late into the evening, the mayor said.",
+             f"Item {n} concerns the budget of the northern district, which has grown by {n} percent in the "
+             f"last year according to the city's own figures."]
+    blurb = ("The Daily Example is an independent newspaper covering the city and its region since 1901, "
+             "with news, sport and culture every day.")
+    return dump(f"Headline number {n} of the day", *story, "Desk", "https://daily.example/about", blurb)
+
+
+def test_lines_a_site_repeats_on_many_pages_are_boilerplate():
+    memory = SiteLineMemory(min_pages=3)
+    blurb = "The Daily Example is an independent newspaper"
+    seen = [extract_text(_site_page(n), f"https://daily.example/{n}", memory) for n in range(5)]
+    # The blurb looks like prose: on the first pages it is kept, once the site has shown it on
+    # three pages it is known as the site's boilerplate.
+    assert any(p.startswith(blurb) for p in seen[0].paragraphs)
+    assert not any(p.startswith(blurb) for p in seen[4].paragraphs)
+    assert seen[4].paragraphs[0].startswith("Story 4")
+
+
+def test_a_recrawl_of_the_same_page_does_not_make_its_lines_boilerplate():
+    memory = SiteLineMemory(min_pages=3)
+    for _ in range(5):
+        found = extract_text(_site_page(7), "https://daily.example/7", memory)
+    assert found.paragraphs[0].startswith("Story 7")
+
+
+def test_a_page_repeated_under_many_urls_keeps_its_text():
+    memory = SiteLineMemory(min_pages=3)
+    for n in range(6):
+        found = extract_text(_site_page(1), f"https://daily.example/copy-{n}", memory)
+    assert found.paragraphs[0].startswith("Story 1")
+
+
+def test_site_memory_is_bounded_and_deterministic():
+    def run() -> list[list[str]]:
+        memory = SiteLineMemory(max_sites=4, max_lines_per_site=32, min_pages=3)
+        out = []
+        for n in range(60):
+            site = f"site{n % 6}.example"
+            out.append(extract_text(_site_page(n).replace("daily.example", site), f"https://{site}/{n}",
+                                    memory).paragraphs)
+            assert len(memory) <= 4
+            assert all(len(entry.counts) <= 32 for entry in memory._sites.values())
+        return out
+
+    assert run() == run()

@@ -1,0 +1,126 @@
+"""Title, byline and date as text dumps show them, in several languages."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from worker.cleaning.text import extract_text
+from worker.cleaning.text_dates import date_in_url, find_date
+from worker.cleaning.text_meta import parse_bare_name, parse_byline, split_site_suffix
+
+PARAGRAPH = ("The committee met for three hours on Tuesday and agreed on a budget that raises spending on schools, "
+             "roads and hospitals while keeping taxes where they were last year.")
+
+
+def day(year: int, month: int, date: int) -> datetime:
+    return datetime(year, month, date, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("November 20, 2019", day(2019, 11, 20)),
+    ("Updated Nov. 20, 2019 5:30 am ET", day(2019, 11, 20)),
+    ("20. November 2019, 10:14 Uhr", day(2019, 11, 20)),
+    ("le 20 novembre 2019 à 10h14", day(2019, 11, 20)),
+    ("20 de noviembre de 2019", day(2019, 11, 20)),
+    ("20 listopada 2019", day(2019, 11, 20)),
+    ("1er mai 2019", day(2019, 5, 1)),
+    ("2019-11-20T10:14:00Z", day(2019, 11, 20)),
+    ("20.11.2019", day(2019, 11, 20)),
+    ("2019年11月20日", day(2019, 11, 20)),
+    ("By Tess Bonn - 11/19/19 06:56 AM EST", day(2019, 11, 19)),
+    ("31.02.2019", None),
+    ("in 2019 the city grew", None),
+])
+def test_dates_in_many_languages(text, expected):
+    assert find_date(text, month_first=True) == expected
+
+
+def test_numeric_dates_read_day_first_unless_the_site_writes_month_first():
+    assert find_date("03/04/2019") == day(2019, 4, 3)
+    assert find_date("03/04/2019", month_first=True) == day(2019, 3, 4)
+    assert find_date("11/20/2019") == day(2019, 11, 20)  # no 20th month: month first whatever the site
+
+
+def test_date_in_url():
+    assert date_in_url("https://techcrunch.com/2019/11/18/new-york-state/") == day(2019, 11, 18)
+    assert date_in_url("https://example.com/news/2019-11-18-budget") == day(2019, 11, 18)
+    assert date_in_url("https://example.com/2019/11/budget") is None
+
+
+@pytest.mark.parametrize("line, names", [
+    ("By Sherif Saed, Wednesday, 20 November 2019 08:05 GMT", ["Sherif Saed"]),
+    ("By LISA MASCARO, MARY CLARE JALONICK and ERIC TUCKER", ["Lisa Mascaro", "Mary Clare Jalonick", "Eric Tucker"]),
+    ("11/19/2019 by Lars Brandle", ["Lars Brandle"]),
+    ("Vladimir Isachenkov | Associated Press", ["Vladimir Isachenkov"]),
+    ("Von Moritz Bachmann", ["Moritz Bachmann"]),
+    ("Par Jean-Pierre Dupont et Marie Curie", ["Jean-Pierre Dupont", "Marie Curie"]),
+    ("Por Ana García y Luis Pérez", ["Ana García", "Luis Pérez"]),
+    ("Written by Rachael Link, MS, RD on November 14, 2019", ["Rachael Link"]),
+    ("By Reuters", None),  # an agency is not a person
+    ("By the end of the year, prices had doubled.", None),
+    ("Additional reporting by CNN’s Katharina Krebs in Kiev.", None),
+])
+def test_bylines(line, names):
+    assert parse_byline(line) == names
+
+
+@pytest.mark.parametrize("line, names", [
+    ("Dallas Robinson", ["Dallas Robinson"]),
+    ("Tanza Loudenback, Business Insider", ["Tanza Loudenback"]),
+    ("Bruce Y. Lee Senior Contributor", ["Bruce Y. Lee"]),
+    ("Kevin Johnson and Kevin McCoy USA TODAY", ["Kevin Johnson", "Kevin McCoy"]),
+    ("Breaking News", None),
+    ("Russia Sends More Troops to the West as Tensions Rise in Ukraine", None),
+])
+def test_lines_that_are_only_a_name(line, names):
+    assert parse_bare_name(line) == names
+
+
+@pytest.mark.parametrize("title, host, expected", [
+    ("Ukrainian military report says 120,000 Russian soldiers near border – Henry’s Club", "henrysclub.com",
+     ("Ukrainian military report says 120,000 Russian soldiers near border", "Henry’s Club")),
+    ("Google Stadia, Microsoft xCloud: So Many Ways to Play - WSJ", "www.wsj.com",
+     ("Google Stadia, Microsoft xCloud: So Many Ways to Play", "WSJ")),
+    ("Bubonic plague: third case in China | Science | Express.co.uk", "www.express.co.uk",
+     ("Bubonic plague: third case in China", "Express.co.uk")),
+    ("Biden meets Putin - again", "news.example", ("Biden meets Putin - again", None)),
+])
+def test_site_name_is_taken_off_the_title(title, host, expected):
+    assert split_site_suffix(title, host) == expected
+
+
+def test_visible_headline_byline_and_date_after_a_menu():
+    dump = "\n".join([
+        "Haushalt: Stadtrat beschließt neue Schulen - Tagesblatt",
+        "Startseite", "Politik", "Wirtschaft", "Sport", "Kultur", "Suche",
+        "Freitag, 3. Mai 2024",  # the site header's date of the scrape day
+        "Haushalt: Stadtrat beschließt neue Schulen",
+        "Von Anna Schmidt",
+        "20. November 2019, 10:14 Uhr",
+        "Der Stadtrat hat am Dienstag nach dreistündiger Sitzung einen Haushalt beschlossen, der mehr Geld für "
+        "Schulen, Straßen und Krankenhäuser vorsieht.",
+        "Die Steuern bleiben dabei auf dem Stand des Vorjahres, wie der Kämmerer nach der Abstimmung erklärte.",
+        "Teilen", "Kommentare", "Das könnte Sie auch interessieren",
+    ])
+    found = extract_text(dump, "https://www.tagesblatt.example/politik/haushalt")
+    assert found.title == "Haushalt: Stadtrat beschließt neue Schulen"
+    assert found.site_name == "Tagesblatt"
+    assert found.authors == ["Anna Schmidt"]
+    assert found.published_at == day(2019, 11, 20)
+    assert found.paragraphs[0].startswith("Der Stadtrat hat am Dienstag")
+    assert found.paragraphs[-1].startswith("Die Steuern bleiben")
+
+
+def test_a_bare_date_above_the_headline_is_the_scrape_date_not_the_publication_date():
+    dump = "\n".join(["Daily Courier", "Saturday, June 3, 2023", "Council agrees on a new budget for schools",
+                      PARAGRAPH, PARAGRAPH.replace("three", "four")])
+    found = extract_text(dump, "https://courier.example/budget")
+    assert found.title == "Council agrees on a new budget for schools"
+    assert found.published_at is None
+
+
+def test_a_timed_date_above_the_headline_is_the_publication_date():
+    dump = "\n".join(["Menu", "Nov. 20, 2019 5:52 AM EST", "Council agrees on a new budget for schools",
+                      PARAGRAPH, PARAGRAPH.replace("three", "four")])
+    assert extract_text(dump, "https://courier.example/budget").published_at == day(2019, 11, 20)
