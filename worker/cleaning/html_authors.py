@@ -63,7 +63,7 @@ def split_authors(text: Any, site_words: frozenset[str] = frozenset()) -> list[s
     text = _SPACES.sub(" ", _HANDLE.sub(" ", text)).strip()
     if not text or len(text) > 4 * MAX_NAME_CHARS:
         return []
-    text = _BYLINE_LEAD.sub("", text)
+    text = _BYLINE_LEAD.sub("", text + " ").strip()
     text = _GLUED.split(text, maxsplit=1)[0]
     with_agency = _AGENCIES.search(text) is not None
     text = _AGENCIES.sub(",", text)

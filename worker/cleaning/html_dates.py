@@ -21,7 +21,7 @@ _ISO = re.compile(
     r"(?:[T ](?P<H>[0-2]\d):?(?P<M>[0-5]\d)(?::?(?P<S>[0-5]\d)(?:[.,]\d+)?)?"
     r"\s*(?P<tz>Z|UTC|GMT|[+-][01]\d(?::?[0-5]\d)?)?)?", re.I)
 _SLASHED = re.compile(r"\b(?P<y>(?:19|20)\d\d)[/.](?P<m>[01]?\d)[/.](?P<d>[0-3]?\d)\b")
-_DAY_FIRST = re.compile(r"\b(?P<d>[0-3]?\d)[./](?P<m>[01]?\d)[./](?P<y>(?:19|20)\d\d)\b")
+_NUMERIC_DATE = re.compile(r"\b(?P<a>\d{1,2})[./](?P<b>\d{1,2})[./](?P<y>(?:19|20)\d\d)\b")
 _WORD_DATE = re.compile(
     r"(?:(?P<d1>[0-3]?\d)(?:st|nd|rd|th|er|\.|º)?\s*(?:de\s+)?(?P<mon1>[^\W\d_]{3,12})\.?,?\s*(?:de\s+)?(?P<y1>(?:19|20)\d\d))"
     r"|(?:(?P<mon2>[^\W\d_]{3,12})\.?\s+(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y2>(?:19|20)\d\d))",
@@ -90,9 +90,9 @@ def parse_prose_date(text: str, day_first: bool = False) -> datetime | None:
             found = _make(int(match.group("y")), int(match.group("m")), int(match.group("d")))
             if found:
                 return found
-    match = _DAY_FIRST.search(text)
-    if match:  # dd.mm.yyyy or dd/mm/yyyy; mm/dd/yyyy only when the first number cannot be a day
-        first, second, year = int(match.group("d")), int(match.group("m")), int(match.group("y"))
+    match = _NUMERIC_DATE.search(text)
+    if match:  # dd.mm.yyyy is day first; for a/b/yyyy the numbers decide unless the page's language does
+        first, second, year = int(match.group("a")), int(match.group("b")), int(match.group("y"))
         if "." in match.group(0) or first > 12 or (day_first and second <= 12):
             return _make(year, second, first)
         if second > 12:

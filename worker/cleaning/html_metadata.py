@@ -46,6 +46,9 @@ BYLINE_LINES = 6  # a plain-text byline sits within this many text lines under t
 GENERIC_HOST_LABELS = frozenset({"www", "m", "amp", "blog", "blogs", "news", "en", "de", "fr", "es", "it",
                                  "pl", "co", "com", "org", "net", "hosted"})
 
+# A byline line that ends (or a next line that starts) with a separator: more names follow.
+_NAMES_GO_ON = re.compile(r"(?:[,&]|\s(?:and|und|et|y|e|i|en))\s*$")
+_NAMES_GO_ON_NEXT = re.compile(r"^\s*(?:[,&]|(?:and|und|et|y|e|i|en)\s)")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
 _SPACES = re.compile(r"\s+")
 
@@ -303,11 +306,16 @@ def _byline(tree: LexborHTMLParser, site_words: frozenset[str]) -> tuple[list[st
 
 
 def _byline_after_headline(context: _Headline, site_words: frozenset[str]) -> list[str]:
-    """ "By | Matthew Digby, Minh Do on Monday...": a line under the headline that starts as a byline."""
+    """ "By | Matthew Digby | , | Minh Do | on Monday...": a line under the headline that starts as a
+    byline, joined with the next lines while the names continue (markup often splits them)."""
     lines = context.lines_after[:BYLINE_LINES]
     for index, line in enumerate(lines):
         if has_byline_lead(line):
-            text = " ".join(lines[index:index + 5])  # keyword, names and commas are often separate
+            text, end = line, index + 1
+            while end < len(lines) and end - index < BYLINE_LINES and (
+                    not split_authors(text, site_words) or _NAMES_GO_ON.search(text)
+                    or _NAMES_GO_ON_NEXT.match(lines[end])):
+                text, end = f"{text} {lines[end]}", end + 1
             return split_authors(text[:MAX_BYLINE_CHARS], site_words)
     return []
 

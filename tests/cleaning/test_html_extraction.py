@@ -1,0 +1,142 @@
+"""The HTML path: article paragraphs without boilerplate, and the metadata the page states."""
+from __future__ import annotations
+
+import gzip
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from worker.cleaning.html import extract_html
+
+PAGES = Path(__file__).parent / "html_pages"
+ARTICLE = [
+    "The city council voted on Tuesday to turn the old tram depot into a public library, ending a "
+    "debate that had divided the neighbourhood for almost a decade.",
+    "Supporters said the building, empty since 2009, would finally serve the people who paid for it, "
+    "while opponents warned that the renovation budget of 14 million euros was far too optimistic.",
+    "The library is expected to open in 2027, with a reading room in the former engine hall, a "
+    "children's section on the upper floor and a café facing the river.",
+    "Construction will start next spring, once the last tenants of the workshops have moved out.",
+]
+
+
+def real_page(name: str) -> str:
+    return gzip.decompress((PAGES / name).read_bytes()).decode("utf-8")
+
+
+def article_page(head: str = "", article: str | None = None) -> str:
+    """An article surrounded by the boilerplate news sites wrap around it."""
+    body = article or "".join(f"<p>{paragraph}</p>" for paragraph in ARTICLE)
+    related = "".join(f'<li><a href="/news/{i}">Other headline number {i} about something</a></li>'
+                      for i in range(8))
+    comments = "".join(f"<div class='comment'><p>Reader {i} wrote a long comment, with opinions, about "
+                       "the library and the council, that nobody asked for.</p></div>" for i in range(5))
+    return f"""<!DOCTYPE html><html lang="en"><head><title>Library vote | The Example Times</title>{head}
+    </head><body>
+    <div class="cookie-consent">We use cookies to improve your experience. Accept all cookies?</div>
+    <header><nav><a href="/">Home</a> <a href="/politics">Politics</a> <a href="/sport">Sport</a></nav></header>
+    <main><article>
+      <h1>Old tram depot becomes a library</h1>
+      <div class="byline">By Anna Example</div>
+      <div class="article-body">{body}</div>
+      <div class="share-tools"><a href="#">Share on Facebook</a> <a href="#">Share on Twitter</a></div>
+    </article>
+    <aside><h3>Most read</h3><ul>{related}</ul></aside>
+    <section id="comments"><h2>Comments</h2>{comments}</section>
+    </main>
+    <footer><p>Copyright 2024 The Example Times. All rights reserved. Terms of use, privacy policy.</p></footer>
+    </body></html>"""
+
+
+def test_real_page_title_body_and_metadata():
+    found = extract_html(real_page("sciencealert-europa.html.gz"),
+                         "https://www.sciencealert.com/nasa-finds-water-plumes-above-the-surface-of-jupiter-s-icy-moon-europa")
+    assert found.title == "NASA Just Confirmed There Are Water Plumes Above The Surface of Jupiter's Moon Europa"
+    assert found.paragraphs[0] == ("A team led by researchers out of NASA's Goddard Space Flight Center in "
+                                   "Greenbelt, Maryland, has confirmed traces of water vapor above the surface "
+                                   "of Jupiter's icy moon Europa.")
+    assert found.paragraphs[-1] == "This article was originally published by Futurism. Read the original article."
+    assert found.authors == ["Victor Tangermann"]  # the byline says "VICTOR TANGERMANN, FUTURISM"
+    assert found.published_at == datetime(2019, 11, 18, tzinfo=timezone.utc)  # visible "18 NOV 2019"
+    assert found.site_name == "ScienceAlert"
+    assert found.language == "en"
+
+
+def test_real_german_page_byline_and_date():
+    found = extract_html(real_page("comwrap-dmexco-de.html.gz"), "https://blog.comwrap.com/comwrap-auf-der-dmexco-2018")
+    assert found.title == "Take C.A.R.E. - comwrap auf der DMEXCO 2018"
+    assert found.authors == ["Moritz Bachmann"]  # "Von Moritz Bachmann"
+    assert found.published_at.date().isoformat() == "2018-07-30"  # "publiziert am 30. Juli 2018"
+    assert found.paragraphs[0] == "Am 12. Bis 13. September startet wieder die DMEXCO 2018 in Köln – und comwrap ist mit dabei."
+
+
+def test_boilerplate_is_gone():
+    found = extract_html(article_page(), "https://news.example/library")
+    assert found.paragraphs == ARTICLE
+    text = " ".join(found.paragraphs)
+    for boilerplate in ("cookies", "Home", "Share on", "Other headline", "Reader 0", "Copyright", "Most read"):
+        assert boilerplate not in text
+
+
+def test_entities_decoded_and_whitespace_collapsed():
+    article = ("<p>Caf&eacute;&nbsp;&amp;   bar\n\t<b>opened</b>   today,\nsaid the owner, who had waited "
+               "for&#8239;years &mdash; and it shows.</p>" + "".join(f"<p>{p}</p>" for p in ARTICLE))
+    found = extract_html(article_page(article=article), "https://news.example/cafe")
+    # Unicode spaces (no-break, narrow no-break) are whitespace too.
+    assert found.paragraphs[0] == "Café & bar opened today, said the owner, who had waited for years — and it shows."
+
+
+def test_json_ld_metadata():
+    head = """<link rel="canonical" href="/2024/05/01/library-vote?ref=home">
+    <script type="application/ld+json">{"@context": "https://schema.org", "@graph": [
+      {"@type": "WebSite", "name": "Example Times"},
+      {"@type": "NewsArticle", "headline": "Old tram depot becomes a library",
+       "author": [{"@type": "Person", "name": "Anna Example"}, {"@type": "Person", "name": "Jan Kowalski"},
+                  {"@type": "Organization", "name": "Example Times Desk"}],
+       "datePublished": "2024-05-01T22:30:00-04:00",
+       "publisher": {"@type": "Organization", "name": "The Example Times"}}]}</script>"""
+    found = extract_html(article_page(head).replace('lang="en"', 'lang="fr-FR"'), "https://news.example/a/b")
+    assert found.title == "Old tram depot becomes a library"
+    assert found.authors == ["Anna Example", "Jan Kowalski"]  # the visible byline names only the first
+    assert found.published_at == datetime(2024, 5, 2, 2, 30, tzinfo=timezone.utc)
+    assert found.site_name == "The Example Times"
+    assert found.language == "fr"
+    assert found.canonical_url == "https://news.example/2024/05/01/library-vote?ref=home"
+
+
+def test_open_graph_and_meta_tags_without_headline_element():
+    head = """<meta property="og:title" content="Old tram depot becomes a library | The Example Times">
+    <meta property="og:site_name" content="The Example Times">
+    <meta property="article:published_time" content="2024-05-01T08:00:00Z">
+    <meta name="author" content="By Anna Example and Jan Kowalski">
+    <meta property="og:url" content="https://news.example/library">"""
+    page = article_page(head).replace("<h1>Old tram depot becomes a library</h1>", "").replace(
+        '<div class="byline">By Anna Example</div>', "")
+    found = extract_html(page, "https://news.example/library?utm_source=x")
+    assert found.title == "Old tram depot becomes a library"  # site name suffix stripped
+    assert found.authors == ["Anna Example", "Jan Kowalski"]
+    assert found.published_at == datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
+    assert found.canonical_url == "https://news.example/library"
+
+
+def test_no_metadata_stated_gives_none():
+    found = extract_html("<html><body><p>" + " ".join(ARTICLE) + "</p></body></html>", "https://news.example/x")
+    assert found.paragraphs == [" ".join(ARTICLE)]
+    assert (found.title, found.authors, found.published_at, found.canonical_url) == (None, [], None, None)
+
+
+@pytest.mark.parametrize("lang, byline, date_line, authors, day", [
+    ("de", "Von Anna Schmidt und Jörg Müller", "publiziert am 3. März 2024", ["Anna Schmidt", "Jörg Müller"], "2024-03-03"),
+    ("fr", "Par Jean Dupont et Marie Curie", "Publié le 14 juillet 2023", ["Jean Dupont", "Marie Curie"], "2023-07-14"),
+    ("es", "Por María García y José López", "5 de mayo de 2022", ["María García", "José López"], "2022-05-05"),
+    ("pl", "Przez Jan Kowalski", "12 listopada 2021", ["Jan Kowalski"], "2021-11-12"),
+    ("pt", "Publicado por: Clarissa Borba", "05/10/2018", ["Clarissa Borba"], "2018-10-05"),
+    ("en", "By Reuters", "Nov. 19, 2019", [], "2019-11-19"),
+])
+def test_multilingual_bylines_and_datelines(lang, byline, date_line, authors, day):
+    page = (f'<html lang="{lang}"><body><h1>Ein Titel, un titre, un título</h1><p>{byline}</p>'
+            f'<p>{date_line}</p><div>' + "".join(f"<p>{p}</p>" for p in ARTICLE) + "</div></body></html>")
+    found = extract_html(page, "https://news.example/story")
+    assert found.authors == authors
+    assert found.published_at.date().isoformat() == day

@@ -1,0 +1,71 @@
+"""The HTML path never raises: whatever a scraper fetched, extract_html returns an Extraction."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from worker.cleaning.html import extract_html
+from worker.cleaning.types import Extraction
+
+URL = "https://news.example/section/story"
+PARAGRAPH = "A sentence of article text, long enough to count as a paragraph of the story. "
+
+PATHOLOGICAL = {
+    "empty": "",
+    "whitespace": " \n\t ",
+    "plain text": "just some words, no markup at all",
+    "no body": "<html><head><title>Only a title</title></head></html>",
+    "unbalanced": "<html><body><div><p>open <b>bold <i>both</div></p></b> " + PARAGRAPH * 3 + "</span></td>",
+    "stray closers": "</div></p></body></html><p>" + PARAGRAPH * 3,
+    "control characters": "<p>\x00\x01\x02" + PARAGRAPH + "\ufffd\ud7ff</p>",
+    "10,000 nested divs": "<html><body>" + "<div>" * 10_000 + f"<p>{PARAGRAPH * 3}</p>" + "</div>" * 10_000,
+    "10,000 nested divs with text": "<body>" + f"<div>{PARAGRAPH}" * 10_000,
+    "nested unclosed inline tags": "<body>" + "<b><i><span>" * 5_000 + PARAGRAPH,
+    "nested bylines and times": "<body>" + "<div class='author'>By Jane Doe <time>Nov 5, 2019" * 5_000,
+    "1 MB single line": "<html><body><p>" + "word, " * 175_000 + "</p></body></html>",
+    "20,000 tiny elements": "<div>" + "<span>x</span>" * 20_000,
+    "broken JSON-LD": '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>'
+                      f"<p>{PARAGRAPH * 3}</p>",
+    "deep JSON-LD": '<script type="application/ld+json">' + "[" * 5_000 + "]" * 5_000 + "</script>",
+    "JSON-LD of odd types": '<script type="application/ld+json">{"@type": ["NewsArticle"], "headline": 5, '
+                            '"author": [null, 3, {"name": ["x"]}], "datePublished": {"a": 1}}</script>',
+    "absurd dates": '<meta property="article:published_time" content="9999-99-99T99:99"><time datetime="0000-00-00">'
+                    "31/31/2019</time>",
+    "canonical without host": '<link rel="canonical" href="javascript:void(0)"><link rel="canonical" href="//">',
+}
+
+
+@pytest.mark.parametrize("html", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_pathological_pages_give_an_extraction(html):
+    found = extract_html(html, URL)
+    assert isinstance(found, Extraction)
+    assert all(isinstance(p, str) and p and p == " ".join(p.split()) for p in found.paragraphs)
+
+
+def test_nested_page_keeps_its_text():
+    found = extract_html(PATHOLOGICAL["10,000 nested divs"], URL)
+    assert " ".join(found.paragraphs) == (PARAGRAPH * 3).strip()
+
+
+def test_relative_canonical_url_is_made_absolute():
+    found = extract_html('<link rel="canonical" href="../other/story?id=7#top">', URL)
+    assert found.canonical_url == "https://news.example/other/story?id=7#top"
+    assert extract_html('<link rel="canonical" href="javascript:void(0)">', URL).canonical_url is None
+
+
+TAG_SOUP = list("<>/=\"' &;#abcdiv\x00é") + ["<p>", "</p>", "<div ", "class=author>", "<script>", "</script>",
+                                             '<script type="application/ld+json">', "<h1>", "By ", "2019-11-19",
+                                             "<time datetime=", "<meta property=og:title content="]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(TAG_SOUP), max_size=80).map("".join))
+def test_never_raises_on_tag_soup(html):
+    assert isinstance(extract_html(html, URL), Extraction)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300))
+def test_never_raises_on_any_unicode(html):
+    assert isinstance(extract_html(html, URL), Extraction)
