@@ -1,10 +1,13 @@
 """Redis dedup backend: decisions per second from one worker process, and Redis memory per article.
 
 Starts its own redis-server (Debian package) on a free port unless --url is given, decides a stream
-of synthetic fingerprints (a share of exact and URL copies, the rest unique), and reports:
-- decisions/s, one EVALSHA round trip per page (what the dedup stage does);
+of synthetic fingerprints (10% exact copies, 10% recrawls, 10% near copies; 8-bit MinHash values
+as the stage makes them), and reports:
+- decisions/s one by one (decide(): one EVALSHA round trip per page), and in batches
+  (decide_many(): a pipeline of scripts, what DedupStage.process_batch uses), per quarter of the
+  run: the rate falls as the index grows (random LSH candidates, printed);
 - Redis memory per article: INFO used_memory before and after, divided by the articles stored, and
-  MEMORY USAGE of each kind of key for one article (a record, a URL claim, a hash claim, a band).
+  MEMORY USAGE of each kind of key for one article, and of one LSH band entry.
 
     .venv/bin/python bench/dedup_redis.py --articles 20000
 """
@@ -95,9 +98,10 @@ def fingerprints(count: int, seed: int, settings: DedupSettings) -> list[Fingerp
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--articles", type=int, default=20_000, help="pages decided in batches")
     parser.add_argument("--batch", type=int, default=500, help="pages per decide_many round trip")
-    parser.add_argument("--url", help="an existing Redis (default: start one); the bench writes under a fresh prefix")
+    parser.add_argument("--single", type=int, default=5_000, help="pages decided one by one with decide()")
+    parser.add_argument("--url", help="an existing Redis (default: start one); the bench writes under fresh prefixes")
     args = parser.parse_args()
 
     server = None
@@ -108,42 +112,50 @@ def main() -> None:
         settings = DedupSettings(backend="redis", redis_url=url)
         client = redis.Redis.from_url(url)
         pages = fingerprints(args.articles, seed=1, settings=settings)
-        print(f"{len(pages)} fingerprints: num_perm={settings.num_perm}, {settings.lsh_bands} LSH bands of "
-              f"{settings.lsh_rows} rows; redis-server {client.info('server')['redis_version']}")
+        print(f"num_perm={settings.num_perm}, {settings.lsh_bands} LSH bands of {settings.lsh_rows} rows, "
+              f"8-bit values; redis-server {client.info('server')['redis_version']}; one client process")
 
         single = RedisIndex(settings, RedisSettings(prefix=f"bench:{time.time_ns()}:single:"))
-        single.decide(pages[0])  # load the script, open the connection
-        before = client.info("memory")["used_memory"]
+        subset = pages[:args.single]
+        single.decide(subset[0])  # load the script, open the connection
         started = time.perf_counter()
-        decisions = [single.decide(page) for page in pages[1:]]
+        expected = [single.decide(page) for page in subset[1:]]
         elapsed = time.perf_counter() - started
-        after = client.info("memory")["used_memory"]
-        methods = Counter(d.method or "unique" for d in decisions)
-        print(f"decide(), one round trip per page: {len(decisions) / elapsed:,.0f} decisions/s "
-              f"({len(decisions)} in {elapsed:.2f}s; {dict(methods)})")
-        print(f"Redis used_memory delta: {(after - before) / len(pages):,.0f} bytes per article")
-        sample = pages[len(pages) // 2]
-        for kind, key in _keys_of(single, sample).items():
-            print(f"  MEMORY USAGE of one {kind}: {client.memory_usage(key, samples=0)} bytes")
-        for key in client.scan_iter(match=f"{single.prefix}g:*"):
-            fields = client.hlen(key)
-            print(f"  LSH generation hash: {fields} band entries, {client.memory_usage(key, samples=0) / fields:.0f} "
-                  f"bytes per entry, {settings.lsh_bands} entries per unique article")
+        print(f"decide(), one round trip per page, first {len(subset)} pages: "
+              f"{len(expected) / elapsed:,.0f} decisions/s")
         single.close()
 
         batched = RedisIndex(settings, RedisSettings(prefix=f"bench:{time.time_ns()}:batched:"))
         batched.decide(pages[0])
         client.config_resetstat()
-        started = time.perf_counter()
-        batch_decisions = []
+        before = client.info("memory")["used_memory"]
+        decisions: list = []
+        quarter = max(1, (len(pages) - 1) // 4)
+        started = lap = time.perf_counter()
         for offset in range(1, len(pages), args.batch):
-            batch_decisions += batched.decide_many(pages[offset:offset + args.batch])
+            decisions += batched.decide_many(pages[offset:offset + args.batch])
+            if len(decisions) % quarter < args.batch and len(decisions) >= quarter:
+                now = time.perf_counter()
+                print(f"  pages up to {len(decisions):>7,}: {min(quarter, len(decisions)) / (now - lap):,.0f} decisions/s")
+                lap = now
         elapsed = time.perf_counter() - started
-        assert batch_decisions == decisions, "decide_many must decide exactly as decide()"
+        after = client.info("memory")["used_memory"]
+        assert decisions[:len(expected)] == expected, "decide_many must decide exactly as decide()"
+        methods = Counter(d.method or "unique" for d in decisions)
+        uniques = methods["unique"] + 1
         print(f"decide_many(), {args.batch} pages per round trip: {len(decisions) / elapsed:,.0f} decisions/s "
-              f"({elapsed:.2f}s; same decisions as one by one)")
-        script = client.info("commandstats").get("cmdstat_evalsha", {})
-        print(f"  script time inside Redis: {script.get('usec_per_call', 0):.0f} us per decision")
+              f"over {len(decisions):,} pages ({dict(methods)}); script time inside Redis "
+              f"{client.info('commandstats')['cmdstat_evalsha']['usec_per_call']:.0f} us per decision")
+        print(f"  random LSH candidates per page at the end: about {settings.lsh_bands * uniques / 2**16:.1f} "
+              f"(bands x unique articles / 2^16: a band of 2 8-bit values has 65,536 possible keys)")
+        print(f"Redis used_memory delta: {(after - before) / len(pages):,.0f} bytes per article")
+        sample = pages[len(pages) // 2]
+        for kind, key in _keys_of(batched, sample).items():
+            print(f"  MEMORY USAGE of one {kind}: {client.memory_usage(key, samples=0)} bytes")
+        for key in client.scan_iter(match=f"{batched.prefix}g:*"):
+            fields = client.hlen(key)
+            print(f"  LSH generation hash: {fields:,} band entries, {client.memory_usage(key, samples=0) / fields:.0f} "
+                  f"bytes per entry, {settings.lsh_bands} entries per unique article")
         batched.close()
     finally:
         if server is not None:
