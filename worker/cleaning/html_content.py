@@ -48,6 +48,7 @@ TEXT_HOLDER_TAGS = "div, section, article, span, font, td, blockquote"  # paragr
 MIN_PARAGRAPH_CHARS = 25
 CLIMB_GAIN = 1.6  # climb to an ancestor holding at least this many times the container's paragraph text
 CLIMB_LEVELS = 5
+CLIMB_MAX_LINK_GAIN = 0.05  # ...and whose link share exceeds the container's by at most this (teaser lists)
 # Paragraph text is credited to ancestors this far up (enough for the climb; bounds deep trees).
 CREDIT_LEVELS = 2 + CLIMB_LEVELS + 1
 SIBLING_SHARE = 0.2  # siblings of the container scoring this share of its score are article too
@@ -140,18 +141,18 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
     # Link density needs each candidate's full text: only the best-scoring few are worth it.
     for key in sorted(scores, key=scores.__getitem__, reverse=True)[:MAX_CANDIDATES]:
         node, score = nodes[key], scores[key]
-        chars = len(node.text(deep=True)) or 1
-        link_chars = sum(len(link.text(deep=True)) for link in node.css("a"))
-        score *= 1 - min(link_chars / chars, 1.0)
+        score *= 1 - _link_share(node)
         if score > best_score:
             best, best_score = node, score
     if best is None:
         return None, []
     ancestor = best.parent
+    core_links = _link_share(best)
     for _ in range(CLIMB_LEVELS):
         if ancestor is None or ancestor.tag in ("body", "html"):
             break
-        if paragraph_chars.get(ancestor.mem_id, 0) >= CLIMB_GAIN * paragraph_chars.get(best.mem_id, 1):
+        if paragraph_chars.get(ancestor.mem_id, 0) >= CLIMB_GAIN * paragraph_chars.get(best.mem_id, 1) \
+                and _link_share(ancestor) <= core_links + CLIMB_MAX_LINK_GAIN:
             best = ancestor
         ancestor = ancestor.parent
     parent = best.parent
@@ -161,6 +162,12 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
     siblings = [node for node in parent.iter()
                 if node.mem_id == best.mem_id or scores.get(node.mem_id, 0.0) >= threshold]
     return best, siblings
+
+
+def _link_share(node: LexborNode) -> float:
+    """The share of node's text that is link text."""
+    chars = len(node.text(deep=True)) or 1
+    return min(sum(len(link.text(deep=True)) for link in node.css("a")) / chars, 1.0)
 
 
 def _blocks(root: LexborNode) -> list[tuple[str, int]]:
