@@ -40,6 +40,13 @@ BOILERPLATE_NAME = re.compile(
 WEAK_BOILERPLATE_NAME = re.compile(
     r"promo|advert|\bads?\b|sidebar|footer|\bnav|menu|masthead|toolbar|widget|\btags?\b|credit", re.I)
 WEAK_MAX_SHARE = 0.3
+# Substrings covering every alternative of the two patterns above: lexbor selects the elements whose
+# class or id contains one (case-insensitively, in C), and only those are checked in Python.
+_NAME_HINTS = ("comment", "shar", "social", "related", "recommend", "newsletter", "cookie", "consent",
+               "subscribe", "signup", "breadcrumb", "byline", "caption", "popup", "modal", "outbrain",
+               "taboola", "trending", "popular", "read", "bio", "promo", "advert", "ad", "sidebar", "footer",
+               "nav", "menu", "masthead", "toolbar", "widget", "tag", "credit")
+_HINTED = ", ".join(f'[{attribute}*="{hint}" i]' for hint in _NAME_HINTS for attribute in ("class", "id"))
 CONTENT_NAME = re.compile(r"article|content|body|main|story|post|entry|text", re.I)
 PROTECTED_TAGS = frozenset({"html", "body", "article", "main"})
 
@@ -97,21 +104,31 @@ def _prune(tree: LexborHTMLParser, body: LexborNode) -> None:
     page_chars = len(body.text(deep=True)) or 1
     doomed = []
     weak_checks = 0
-    for node in body.css("[class], [id]"):
+    kinds: dict[str, str] = {}  # class/id name -> its kind; pages repeat the same names a lot
+    for node in body.css(_HINTED):
         if node.tag in PROTECTED_TAGS:
             continue
         attributes = node.attributes
         name = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-        if CONTENT_NAME.search(name):
-            continue
-        if BOILERPLATE_NAME.search(name):
+        kind = kinds.get(name)
+        if kind is None:
+            kind = kinds[name] = _name_kind(name)
+        if kind == "boilerplate":
             doomed.append(node)
-        elif WEAK_BOILERPLATE_NAME.search(name) and weak_checks < MAX_WEAK_CHECKS:
+        elif kind == "weak" and weak_checks < MAX_WEAK_CHECKS:
             weak_checks += 1
             if len(node.text(deep=True)) < WEAK_MAX_SHARE * page_chars:
                 doomed.append(node)
     for node in reversed(doomed):
         node.decompose()
+
+
+def _name_kind(name: str) -> str:
+    if CONTENT_NAME.search(name):
+        return "content"
+    if BOILERPLATE_NAME.search(name):
+        return "boilerplate"
+    return "weak" if WEAK_BOILERPLATE_NAME.search(name) else "other"
 
 
 def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[LexborNode]]:

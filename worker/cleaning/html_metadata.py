@@ -65,7 +65,8 @@ class _Headline:
             self._around = ([], [])
             body = self._tree.body
             if body is not None and self._title:
-                lines = [line for line in map(_clean, body.text(deep=True, separator="\n").split("\n")) if line]
+                lines = [" ".join(line.split()) for line in body.text(deep=True, separator="\n").split("\n")]
+                lines = [line for line in lines if line]
                 flat = " ".join(lines)
                 at = flat.find(self._title)
                 if at >= 0:
