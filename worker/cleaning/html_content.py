@@ -9,9 +9,10 @@ measured and adjusted on the article-extraction benchmark (bench/html_extraction
 2. score: every paragraph-like element (p, pre, blockquote, td, and divs holding their own text)
    adds a score (commas, length) to its parent and half of it to its grandparent; the best node,
    discounted by its link density, is the article's core.
-3. widen: articles split into several sibling sections (NYT's "companion columns") leave the core
-   holding only one of them, so the container climbs to an ancestor while that ancestor holds
-   clearly more paragraph text (CLIMB_GAIN) — at most CLIMB_LEVELS levels.
+3. widen: articles split into several sibling sections (NYT's "companion columns", WIRED's chunks)
+   leave the core holding only one of them, so the container climbs to an ancestor while that
+   ancestor holds clearly more paragraph text (CLIMB_*) without being more of a link list —
+   at most CLIMB_LEVELS levels.
 4. emit: the container's text, one entry per block element (or <br>-separated run), dropping
    blocks that are mostly link text (menus, "read more" lists).
 
@@ -53,7 +54,8 @@ PROTECTED_TAGS = frozenset({"html", "body", "article", "main"})
 PARAGRAPH_TAGS = "p, pre"
 TEXT_HOLDER_TAGS = "div, section, article, span, font, td, blockquote"  # paragraphs when holding own text
 MIN_PARAGRAPH_CHARS = 25
-CLIMB_GAIN = 1.6  # climb to an ancestor holding at least this many times the container's paragraph text
+CLIMB_GAIN = 1.6  # climb to an ancestor holding at least this many times the container's paragraph text,
+CLIMB_MIN_RATIO, CLIMB_MIN_CHARS = 1.3, 800  # or this many times and this many characters more (long articles)
 CLIMB_LEVELS = 5
 CLIMB_MAX_LINK_GAIN = 0.05  # ...and whose link share exceeds the container's by at most this (teaser lists)
 # Paragraph text is credited to ancestors this far up (enough for the climb; bounds deep trees).
@@ -168,7 +170,8 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
     for _ in range(CLIMB_LEVELS):
         if ancestor is None or ancestor.tag in ("body", "html"):
             break
-        if paragraph_chars.get(ancestor.mem_id, 0) >= CLIMB_GAIN * paragraph_chars.get(best.mem_id, 1) \
+        gained, had = paragraph_chars.get(ancestor.mem_id, 0), paragraph_chars.get(best.mem_id, 1)
+        if (gained >= CLIMB_GAIN * had or (gained >= CLIMB_MIN_RATIO * had and gained - had >= CLIMB_MIN_CHARS)) \
                 and _link_share(ancestor) <= core_links + CLIMB_MAX_LINK_GAIN:
             best = ancestor
         ancestor = ancestor.parent
