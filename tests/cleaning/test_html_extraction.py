@@ -140,3 +140,14 @@ def test_multilingual_bylines_and_datelines(lang, byline, date_line, authors, da
     found = extract_html(page, "https://news.example/story")
     assert found.authors == authors
     assert found.published_at.date().isoformat() == day
+
+
+def test_trafilatura_steps_in_when_own_extractor_finds_no_paragraphs():
+    # Text only in list items: no paragraph-like element for the own scorer to find.
+    items = "".join(f"<li>Point {i} of the decision explains, at some length, what the council decided about "
+                    "the old depot and why.</li>" for i in range(6))
+    found = extract_html(f"<html><body><h1>Council decisions</h1><ul>{items}</ul></body></html>",
+                         "https://news.example/decisions")
+    assert "Point 0 of the decision explains, at some length, what the council decided about the old depot and why." \
+        in found.paragraphs
+    assert found.title == "Council decisions"
