@@ -19,6 +19,7 @@ import ftfy
 _CONTINUATION = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014" \
                 "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
 _MOJIBAKE = re.compile(f"[ÂÃÄÅÎÏÐÑ×ØÙ][{_CONTINUATION}]|[â-ï][{_CONTINUATION}]{{2}}")
+_MOJIBAKE_LEAD = re.compile("[ÂÃÄÅÎÏÐÑ×ØÙâ-ï]")  # 4x cheaper than the full pattern, which runs only after it
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     uncurl_quotes=False,  # typographic quotes are the text as written
     fix_character_width=False,  # full-width forms are normal in CJK text
@@ -42,25 +43,27 @@ _STRAY_PERIOD = re.compile(r"(?<=\w[.!?])\s+\.(?!\s*\.)(?:\s+\w{1,12}\.)?(?=\s|$
 # "... the border with Ukraine.” ”, After" -> "... the border with Ukraine.” After"
 _STRAY_QUOTE = re.compile(r"(?<=[.!?][”\"])\s+[”\"]\s*,(?=\s)")
 # "... from the same period last year. Is." (an auxiliary verb left as a sentence of its own)
+_STRAY_VERBS = (" Is.", " Are.", " Was.", " Were.", " Does.", " Do.", " Did.", " Has.", " Have.", " Had.")
 _STRAY_VERB = re.compile(r"(?<=[.!?])\s+(?:Is|Are|Was|Were|Does|Do|Did|Has|Have|Had)\.(?=\s*$)")
 
 
 def looks_like_mojibake(text: str) -> bool:
-    return _MOJIBAKE.search(text) is not None
+    return _MOJIBAKE_LEAD.search(text) is not None and _MOJIBAKE.search(text) is not None
 
 
 def normalize_text(text: str) -> str:
     """One paragraph (or a title) in its normal form: what a reader sees, spaced once."""
     if not text.isascii():
-        if _MOJIBAKE.search(text):
+        if looks_like_mojibake(text):
             text = ftfy.fix_text(text, _FTFY_CONFIG)
         if not unicodedata.is_normalized("NFC", text):
             text = unicodedata.normalize("NFC", text)
-        if _INVISIBLE.search(text):
-            text = _INVISIBLE.sub("", text)
-    elif not text.isprintable():  # ASCII controls (tabs and newlines are spaces just below)
-        text = _INVISIBLE.sub("", text)
-    text = " ".join(text.split())
+    # isprintable() is False for controls, separators other than " " and format characters: the
+    # only texts that need the slower work below.
+    if not text.isprintable():
+        text = " ".join(_INVISIBLE.sub("", text).split())
+    elif "  " in text or text[:1] == " " or text[-1:] == " ":
+        text = " ".join(text.split())
     if "''" in text or "``" in text:
         text = _DOUBLED_QUOTES.sub('"', text)
     return remove_spinner_artifacts(text)
@@ -73,7 +76,7 @@ def remove_spinner_artifacts(text: str) -> str:
         text = _STRAY_PERIOD.sub("", text)
     if "” ”" in text or '" "' in text:
         text = _STRAY_QUOTE.sub("", text)
-    if text.endswith(".") and len(text) > 4:
+    if text.endswith(_STRAY_VERBS):
         text = _STRAY_VERB.sub("", text)
     return text
 

@@ -161,9 +161,10 @@ class _Dump:
         if len(first) > 300 or len(lines) < 3:
             return None
         wanted = {first.casefold(), first_stripped.casefold()}
+        sizes = {len(first), len(first_stripped)}  # (casefold keeps the length of almost every text)
         for i in range(1, len(lines) - 1):
             line = lines[i]
-            if len(line) <= len(first) and kinds[i] == TEXT and line.casefold() in wanted:
+            if len(line) in sizes and kinds[i] == TEXT and line.casefold() in wanted:
                 return i
         return None
 
@@ -215,39 +216,45 @@ class _Dump:
         lines, t = self.lines, self.t
         if headline is not None and headline < start:
             return headline, _better_cased(lines[headline], first_stripped)
-        candidates = [i for i in range(max(1, start - t.header_window), start) if self._title_like(i)]
-        first_is_title = start > 0 and self._title_like(0)  # (not when it is the article's first line)
+        # Cheap tests first; the costlier ones (a date? a name? a byline?) only on the lines chosen.
+        shaped = [i for i in range(max(1, start - t.header_window), start) if self._title_shape(i)]
+        first_is_title = start > 0 and self._title_shape(0) and self._title_like(0)  # not the article's 1st line
         if first_is_title:
             title_words = _title_words(first_stripped)
-            best: tuple[float, int] | None = None
-            for i in candidates:
+            ranked = []
+            for i in shaped:
                 words = _title_words(lines[i])
                 share = len(words & title_words) / len(words) if words else 0.0
-                if share >= t.title_match_share and (best is None or share >= best[0]):
-                    best = (share, i)  # on ties the later line, nearer the article, wins
-            if best is not None:
-                return best[1], lines[best[1]]
+                if share >= t.title_match_share:
+                    ranked.append((share, i))  # on ties the later line, nearer the article, wins
+            for _, i in sorted(ranked, reverse=True):
+                if self._title_like(i):
+                    return i, lines[i]
         seen: dict[str, int] = {}
-        for i in candidates:
+        for i in shaped:
             key = lines[i].casefold()
-            if key in seen:
+            if key in seen and self._title_like(i):
                 return seen[key], _better_cased(lines[seen[key]], lines[i])
             seen[key] = i
         if first_is_title:
             return 0, first_stripped
-        near = [i for i in candidates if start - i <= t.headline_max_gap]
-        if near:
-            return near[-1], lines[near[-1]]
+        for i in reversed(shaped):
+            if start - i > t.headline_max_gap:
+                break
+            if self._title_like(i):
+                return i, lines[i]
         return None, None
 
-    def _title_like(self, i: int) -> bool:
-        """A line that can be a headline: not boilerplate, a date, a credit or a person's name;
-        three words or more (or a CJK phrase); no final period."""
+    def _title_shape(self, i: int) -> bool:
+        """Cheap part of _title_like: kind, length, no final period, three words or more (or a
+        CJK phrase)."""
         line = self.lines[i]
-        if self.kinds[i] != TEXT or len(line) > 300 or line.endswith("."):
-            return False
-        if not _enough_words(line) or line.count(" ") >= self.t.title_max_words:
-            return False
+        return (self.kinds[i] == TEXT and len(line) <= 300 and not line.endswith(".") and _enough_words(line)
+                and line.count(" ") < self.t.title_max_words)
+
+    def _title_like(self, i: int) -> bool:
+        """A line of title shape that is not a date, a credit, a link, a person's name or a byline."""
+        line = self.lines[i]
         return refine_kind(line) == TEXT and parse_bare_name(line) is None and not parse_byline_cheap(line)
 
     def _site_name_line(self) -> str | None:
@@ -308,7 +315,7 @@ class _Dump:
     # -- the body
 
     def _body(self, start: int, end: int, title: str | None) -> list[str]:
-        lines, kinds = self.lines, self.kinds
+        lines, kinds, scores = self.lines, self.kinds, self.scores
         title_key = _key(title) if title else None
         seen: set[str] = set()
         kept: list[int] = []
@@ -319,7 +326,8 @@ class _Dump:
                     kept.pop()  # the caption the credit belongs to
                 continue
             line = lines[i]
-            if kind != TEXT or parse_byline_cheap(line):
+            # (A byline is short and does not end like a sentence: it scores at most zero.)
+            if kind != TEXT or (scores[i] <= 0 and parse_byline_cheap(line)):
                 continue
             key = line.casefold()
             if key in seen:

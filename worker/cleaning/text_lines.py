@@ -38,7 +38,7 @@ related articles|related news|related posts|related stories|related content|rela
 |você pode gostar|talvez você goste|you may like|share this:|похожие статьи|читайте также|последние новости|популярное
 """.replace("\n", "").split("|"))
 
-COMMENTS_PHRASES = frozenset("""
+_COMMENTS_PHRASES = frozenset("""
 leave a reply|leave a comment|post a comment|add a comment|join the conversation|join the discussion
 |kommentar schreiben|kommentieren|laisser un commentaire|réagir|deja un comentario|deja una respuesta
 |lascia un commento|deixe um comentário|deixe uma resposta|dodaj komentarz|skomentuj|написать комментарий
@@ -97,9 +97,13 @@ _DATE_WORDS = re.compile(
     r"|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì|martedì|mercoledì"
     r"|giovedì|venerdì|sabato|domenica|poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela)\b")
 
-# Word stems of "comments" / "responses": a short line with one opens the comment section.
-_COMMENTS = re.compile(r"(?<!\w)(?:comment|kommentar|comentari|comentário|commento|commenti|komentarz|reactie"
-                       r"|коммент|responses|replies|réponses|respuestas|antworten|odpowiedzi)")
+# "Comments" and "responses": a short line starting or ending with one opens the comment section.
+_COMMENT_WORDS = frozenset("""comment comments kommentar kommentare commentaire commentaires comentario comentarios
+comentário comentários commento commenti komentarz komentarze komentarzy reactie reacties комментарий комментарии
+комментариев responses replies réponses respuestas antworten odpowiedzi""".split())
+# Kind of every whole-line phrase, for one dict lookup per short line.
+_PHRASE_KINDS = {**dict.fromkeys(BOILER_PHRASES, BOILER), **dict.fromkeys(SECTION_END_PHRASES, SECTION_END),
+                 **dict.fromkeys(_COMMENTS_PHRASES, COMMENTS)}
 SENTENCE_END = frozenset('.!?…:;"”»’\'。！？।؟')
 _TRIM = " \t.:!|»›>«<-–—•*#·,()[]{}0123456789"
 
@@ -114,13 +118,15 @@ def phrase_kind(line: str) -> int:
     if len(line) > 60:
         return TEXT
     key = line.casefold().strip(_TRIM)
-    if key in SECTION_END_PHRASES:
-        return SECTION_END
-    if key in BOILER_PHRASES or not key:
+    kind = _PHRASE_KINDS.get(key)
+    if kind is not None:
+        return kind
+    if not key:
         return BOILER
-    if key in COMMENTS_PHRASES or (len(key) <= 40 and key.count(" ") < 4 and line[-1] not in ".!?"
-                                   and _COMMENTS.search(key)):
-        return COMMENTS  # "34 Comments", "Top Rated Comments", "Kommentare (12)"
+    if len(key) <= 40 and line[-1] not in ".!?":
+        words = key.split()
+        if len(words) <= 4 and (words[-1] in _COMMENT_WORDS or words[0] in _COMMENT_WORDS):
+            return COMMENTS  # "34 Comments", "Top Rated Comments", "Kommentare (12)", "View comments"
     return TEXT
 
 

@@ -64,7 +64,8 @@ def may_be_byline(line: str) -> bool:
     """Cheap test before parse_byline: a short line with a byline word in it, or a "|"."""
     if len(line) > _LONGEST_BYLINE:
         return False
-    return " | " in line or not _BYLINE_WORDS.isdisjoint(line.lower().replace(":", " ").split())
+    # The byline word comes first, or after a date: within the first 40 characters.
+    return " | " in line or not _BYLINE_WORDS.isdisjoint(line[:40].lower().replace(":", " ").split())
 
 
 def parse_byline(line: str) -> list[str] | None:

@@ -34,7 +34,7 @@ class CleanStage(Stage[RawPage, Article]):
     def process(self, page: RawPage) -> Article:
         extraction = self._extract(page)
         title = _clean_field(extraction.title)
-        paragraphs = normalize_paragraphs(extraction.paragraphs)
+        paragraphs = extraction.paragraphs
         if paragraphs and title and paragraphs[0].casefold() == title.casefold():
             del paragraphs[0]  # the headline is the title, not the first paragraph
         text = "\n\n".join(paragraphs)
@@ -58,8 +58,11 @@ class CleanStage(Stage[RawPage, Article]):
         )
 
     def _extract(self, page: RawPage) -> Extraction:
+        """The extraction, its paragraphs normalized (the text path normalizes its own)."""
         if page.content_type == "text/html":
-            return extract_html(page.body, page.url)
+            extraction = extract_html(page.body, page.url)
+            extraction.paragraphs = normalize_paragraphs(extraction.paragraphs)
+            return extraction
         return extract_text(page.body, page.url, self.site_lines, self.settings.text)
 
 
