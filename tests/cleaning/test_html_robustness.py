@@ -69,3 +69,11 @@ def test_never_raises_on_tag_soup(html):
 @given(st.text(max_size=300))
 def test_never_raises_on_any_unicode(html):
     assert isinstance(extract_html(html, URL), Extraction)
+
+
+@pytest.mark.parametrize("url", ["http://[not-ipv6/story", "https://news.example:99999/x", "", "not a url"])
+def test_malformed_urls_do_not_raise(url):
+    page = ('<link rel="canonical" href="http://[broken"><meta property="og:url" content="https://:0">'
+            "<h1>A headline - Site</h1><ul><li>too short for the own extractor</li></ul>")
+    found = extract_html(page, url)
+    assert found.canonical_url is None
