@@ -10,7 +10,7 @@ Speed is the extraction call alone: pages are decompressed and decoded before an
 extractors run interleaved page by page (in rotating order), so a noisy, shared machine slows them
 alike.
 
-    .venv/bin/python bench/html_extraction.py [--shared PATH] [--only ours,trafilatura-fast] [--worst N]
+    .venv/bin/python bench/html_extraction.py [--shared PATH] [--only "ours,trafilatura fast"] [--worst N] [--repeat N]
 """
 from __future__ import annotations
 
@@ -96,6 +96,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--only", help="comma-separated name prefixes of the extractors to run")
     parser.add_argument("--worst", type=int, default=0, help="list the N worst pages of each extractor")
+    parser.add_argument("--repeat", type=int, default=1, help="time N passes over the pages (scores from the first)")
     args = parser.parse_args()
 
     pages = load_pages(args.shared / "benchmarks" / "article-extraction")
@@ -109,20 +110,22 @@ def main() -> None:
 
     seconds = dict.fromkeys(names, 0.0)
     scores: dict[str, list[tuple[float, float, float]]] = {n: [] for n in names}
-    for index, (_key, html, url, truth) in enumerate(pages):
-        order = names[index % len(names):] + names[:index % len(names)]
-        for name in order:
-            start = time.perf_counter()
-            text = chosen[name](html, url)
-            seconds[name] += time.perf_counter() - start
-            scores[name].append(page_scores(truth, text))
+    for run in range(args.repeat):
+        for index, (_key, html, url, truth) in enumerate(pages):
+            order = names[index % len(names):] + names[:index % len(names)]
+            for name in order:
+                start = time.perf_counter()
+                text = chosen[name](html, url)
+                seconds[name] += time.perf_counter() - start
+                if run == 0:
+                    scores[name].append(page_scores(truth, text))
 
-    print(f"{len(pages)} pages, {args.shared / 'benchmarks' / 'article-extraction'}")
+    print(f"{len(pages)} pages x {args.repeat} passes, {args.shared / 'benchmarks' / 'article-extraction'}")
     print(f"| {'extractor':<28} | F1    | precision | recall | pages/s |")
     print(f"|{'-' * 30}|-------|-----------|--------|---------|")
     for name in names:
         f1, p, r = summarize(scores[name])
-        print(f"| {name:<28} | {f1:.3f} | {p:.3f}     | {r:.3f}  | {len(pages) / seconds[name]:7.1f} |")
+        print(f"| {name:<28} | {f1:.3f} | {p:.3f}     | {r:.3f}  | {args.repeat * len(pages) / seconds[name]:7.1f} |")
     for name in names if args.worst else []:
         print(f"\nworst pages of {name} (key, precision, recall):")
         ranked = sorted(zip(pages, scores[name]), key=lambda ps: precision(*ps[1]) + recall(*ps[1]))
