@@ -151,3 +151,12 @@ def test_trafilatura_steps_in_when_own_extractor_finds_no_paragraphs():
     assert "Point 0 of the decision explains, at some length, what the council decided about the old depot and why." \
         in found.paragraphs
     assert found.title == "Council decisions"
+
+
+def test_headline_is_not_repeated_as_a_paragraph():
+    article = "<h1>Old tram depot becomes a library</h1>" + "".join(f"<p>{p}</p>" for p in ARTICLE)
+    head = '<meta property="og:title" content="Old tram depot becomes a library">'
+    page = article_page(head, article).replace("<h1>Old tram depot becomes a library</h1>\n", "", 1)
+    found = extract_html(page, "https://news.example/library")
+    assert found.title == "Old tram depot becomes a library"
+    assert found.paragraphs == ARTICLE
