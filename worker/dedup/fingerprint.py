@@ -18,11 +18,11 @@ class Fingerprinter:
         # The fetched URL, not a canonical URL the page declares: some sites declare their home page
         # or a section as canonical for every article, and a recrawl is a fetch of the same address.
         url_key = canonical_url(article.url)
-        shingles = self.minhasher.shingle_hashes(tokens(article.text))
+        shingles, content_shingles = self.minhasher.shingle_hashes(tokens(article.text))
         if len(shingles) < self.min_shingles:
             return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=article.content_hash,
                                fetched_at=article.fetched_at, shingle_count=len(shingles))
         values = self.minhasher.minhash(shingles)
         return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=article.content_hash,
                            fetched_at=article.fetched_at, signature=self.minhasher.signature(values),
-                           band_keys=self.minhasher.band_keys(values), shingle_count=len(shingles))
+                           band_keys=self.minhasher.band_keys(content_shingles), shingle_count=len(shingles))

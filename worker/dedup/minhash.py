@@ -34,44 +34,55 @@ SIGNATURE_BITS = 8
 
 class MinHasher:
     def __init__(self, num_perm: int, bands: int, rows: int):
-        if bands * rows > num_perm:
-            raise ValueError(f"{bands} bands of {rows} rows need {bands * rows} values, the signature has {num_perm}")
         self.num_perm, self.bands, self.rows = num_perm, bands, rows
-        seeds = np.frombuffer(b"".join(hashlib.blake2b(f"newsworker-minhash-{i}".encode(), digest_size=16).digest()
-                                       for i in range(num_perm)), dtype="<u8").reshape(num_perm, 2)
-        self._a = seeds[:, 0] | np.uint64(1)
-        self._b = seeds[:, 1].copy()
+        self._a, self._b = _permutations("newsworker-minhash", num_perm)
+        self._lsh_a, self._lsh_b = _permutations("newsworker-lsh", bands * rows)
         self._band_salt = np.arange(1, bands + 1, dtype=np.uint64) * _MIX
 
-    def shingle_hashes(self, words: list[str]) -> np.ndarray:
-        """Distinct hashes of the word bigrams kept as shingles (shingles.py)."""
+    def shingle_hashes(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct hashes of (the word bigrams kept as shingles, the bigrams of content words)."""
         if len(words) < 2:
-            return np.empty(0, dtype=np.uint64)
+            return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.uint64)
         vocabulary = {word: xxhash.xxh3_64_intdigest(word.encode()) for word in set(words)}
         hashes = np.fromiter(map(vocabulary.__getitem__, words), dtype=np.uint64, count=len(words))
         function = np.fromiter(map(FUNCTION_WORDS.__contains__, words), dtype=bool, count=len(words))
         pairs = (hashes[:-1] * _MIX) ^ hashes[1:]
-        return np.unique(pairs[~(function[:-1] & function[1:])])
+        content = hashes[~function]
+        return np.unique(pairs[~(function[:-1] & function[1:])]), np.unique((content[:-1] * _MIX) ^ content[1:])
 
     def minhash(self, shingles: np.ndarray) -> np.ndarray:
         """The full 32-bit MinHash values (num_perm,) of a non-empty set of shingle hashes."""
-        # Chunks keep the (shingles x num_perm) product in cache on long articles.
-        lowest = np.full(self.num_perm, np.iinfo(np.uint64).max, dtype=np.uint64)
-        for start in range(0, len(shingles), 512):
-            chunk = shingles[start:start + 512, None]
-            np.minimum(lowest, (chunk * self._a + self._b).min(axis=0), out=lowest)
-        return (lowest >> np.uint64(32)).astype(np.uint32)
+        return _minhash(shingles, self._a, self._b)
 
     def signature(self, values: np.ndarray) -> bytes:
         return (values & np.uint32((1 << SIGNATURE_BITS) - 1)).astype("<u4").tobytes()
 
-    def band_keys(self, values: np.ndarray) -> tuple[bytes, ...]:
-        rows = values[: self.bands * self.rows].astype(np.uint64).reshape(self.bands, self.rows)
+    def band_keys(self, content_shingles: np.ndarray) -> tuple[bytes, ...]:
+        if not len(content_shingles):
+            return ()
+        values = _minhash(content_shingles, self._lsh_a, self._lsh_b)
+        rows = values.astype(np.uint64).reshape(self.bands, self.rows)
         keys = self._band_salt.copy()
         for column in range(self.rows):
             keys = _finalize((keys ^ rows[:, column]) * _MIX)
         packed = keys.astype("<u8").tobytes()
         return tuple(packed[i:i + 8] for i in range(0, len(packed), 8))
+
+
+def _permutations(name: str, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """a_i (odd) and b_i of count permutations, from blake2b of their name and index."""
+    seeds = np.frombuffer(b"".join(hashlib.blake2b(f"{name}-{i}".encode(), digest_size=16).digest()
+                                   for i in range(count)), dtype="<u8").reshape(count, 2)
+    return seeds[:, 0] | np.uint64(1), seeds[:, 1].copy()
+
+
+def _minhash(shingles: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    lowest = np.full(len(a), np.iinfo(np.uint64).max, dtype=np.uint64)
+    # Chunks keep the (shingles x permutations) product in cache on long articles.
+    for start in range(0, len(shingles), 512):
+        chunk = shingles[start:start + 512, None]
+        np.minimum(lowest, (chunk * a + b).min(axis=0), out=lowest)
+    return (lowest >> np.uint64(32)).astype(np.uint32)
 
 
 def _finalize(x: np.ndarray) -> np.ndarray:

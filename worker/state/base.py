@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -70,6 +71,11 @@ class DedupIndex(ABC):
 
     @abstractmethod
     def decide(self, fingerprint: Fingerprint) -> DedupDecision: ...
+
+    def decide_many(self, fingerprints: Sequence[Fingerprint]) -> list[DedupDecision]:
+        """Exactly "decide each, in this order" (a backend may batch the round trips). A batch that
+        fails half-way is retried whole: the decisions already taken come back as replays."""
+        return [self.decide(fingerprint) for fingerprint in fingerprints]
 
     def checkpoint(self) -> None:
         """Persist decisions made so far (no-op for backends that are durable on every decision)."""

@@ -6,9 +6,10 @@ worker/dedup/similarity.py. Storage, per article:
   similarity; about 75 bytes;
 - unique articles with a signature also get a near row: the signature in 8 bits per value
   (similarity.py allows it), shingle count, record slot; 264 bytes at 256 values;
-- keys in SlotTables (memory_tables.py): id, URL and content hash as 64-bit xxh3 digests, LSH
-  bands as the low 32 bits of their 8-byte keys (12 and 8 bytes an entry). A 32-bit band key that
-  collides by chance only adds a candidate, which verification then rejects.
+- keys in SlotTables (memory_tables.py): id, URL and content hash as 64-bit xxh3 digests (one
+  table, a seed per kind, so one lookup answers all three), LSH bands as the low 32 bits of their
+  8-byte keys (12 and 8 bytes an entry). A 32-bit band key that collides by chance only adds a
+  candidate, which verification then rejects.
 Records are appended; records older than the window (by fetched_at, against the newest fetched_at
 seen) are dropped by a compaction that renumbers slots in order, once they are a quarter of all.
 
@@ -32,7 +33,7 @@ import numpy as np
 import xxhash
 
 from ..config import DedupSettings
-from ..dedup.similarity import NearThresholds, best_match, near_similarities
+from ..dedup.similarity import NearThresholds, best_match, near_similarities, near_similarity
 from ..models import DedupDecision
 from .base import DedupIndex, Fingerprint
 from .memory_tables import NO_SLOT, SlotTable
@@ -45,6 +46,8 @@ UNIQUE, URL, EXACT, NEAR = 0, 1, 2, 3
 METHODS = (None, "url", "exact", "near")
 SIMILARITY_SCALE = 10_000  # decisions carry similarity rounded to 4 decimals: stored exactly as uint16
 
+# Up to this many candidates are verified one by one in Python, more with numpy (same result).
+SCALAR_VERIFY_MAX = 16
 # Compaction runs when at least this share of records is out of the window.
 EXPIRED_SHARE_TO_COMPACT = 0.25
 # How often (in decisions) to look for expired records.
@@ -57,8 +60,12 @@ _LOG_FIXED = struct.Struct("<dBHIHHQQ")  # fetched_at, status, similarity*1e4, s
 # signature values, band keys, url key, hash key; then id and duplicate_of (length-prefixed), arrays
 
 
-def _key64(text: str) -> int:
-    return xxhash.xxh3_64_intdigest(text.encode())
+# Seeds of the 64-bit digests in the claims table: an id, a URL and a hash never share a key.
+ID_SEED, URL_SEED, HASH_SEED = 1, 2, 3
+
+
+def _key64(text: str, seed: int) -> int:
+    return xxhash.xxh3_64_intdigest(text.encode(), seed)
 
 
 class MemoryIndex(DedupIndex):
@@ -78,10 +85,10 @@ class MemoryIndex(DedupIndex):
     def _reset(self) -> None:
         self._records = _Records()
         self._near = _NearRows(self.num_perm)
-        self._by_id = SlotTable(np.uint64, pending_limit=2048, middle_limit=65536)
-        self._by_url = SlotTable(np.uint64, pending_limit=2048, middle_limit=65536)
-        self._by_hash = SlotTable(np.uint64, pending_limit=2048, middle_limit=65536)
-        self._by_band = SlotTable(np.uint32, pending_limit=16384, middle_limit=1 << 20)
+        # Pending dicts of a few thousand articles; merges copy the middle run often, the large one
+        # rarely (bench/dedup_memory.py).
+        self._claims = SlotTable(np.uint64, pending_limit=4096)  # id, URL, hash -> record
+        self._by_band = SlotTable(np.uint32, pending_limit=1 << 15, middle_limit=1 << 18)
         self._clock = -math.inf  # newest fetched_at seen (seconds)
         self._seq = 0  # decisions applied, ever: the sequence number of the last one
         self._logged_seq = 0  # the last one written to the log (or the snapshot)
@@ -92,24 +99,24 @@ class MemoryIndex(DedupIndex):
     # --- decisions --------------------------------------------------------------------------------
 
     def decide(self, fp: Fingerprint) -> DedupDecision:
-        id_key = _key64(fp.article_id)
-        slot = self._find_record(id_key, fp.article_id)
-        if slot != NO_SLOT:
-            return self._records.decision(slot)
+        keys = [_key64(fp.article_id, ID_SEED), _key64(fp.url_key, URL_SEED), _key64(fp.content_hash, HASH_SEED)]
+        id_slot, url_slot, hash_slot = self._claims.newest(keys)
+        if id_slot != NO_SLOT and self._records.article_id(id_slot) == fp.article_id:
+            return self._records.decision(id_slot)
         at = fp.fetched_at.timestamp()
-        url_key, hash_key = _key64(fp.url_key), _key64(fp.content_hash)
+        url_claim, hash_claim = self._usable(url_slot, at), self._usable(hash_slot, at)
         signature = bands = None
         if fp.signature:
-            signature = np.frombuffer(fp.signature, "<u4")
-            if signature.size != self.num_perm or signature.max(initial=0) >= 1 << 8:
+            values = np.frombuffer(fp.signature, "<u4")
+            if values.size != self.num_perm or values.max() >= 1 << 8:
                 raise ValueError(f"signature of {fp.article_id} is not {self.num_perm} values below 2^8")
-            signature = signature.astype(np.uint8)
-            bands = (np.frombuffer(b"".join(fp.band_keys), "<u8") & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+            signature = values.astype(np.uint8)
+            bands = np.frombuffer(b"".join(fp.band_keys), "<u4")[::2].copy()  # the low half of each 8-byte key
 
-        if (claim := self._usable(self._by_url.newest(url_key), at)) != NO_SLOT:
-            status, of, similarity = URL, self._records.canonical(claim), 1.0
-        elif (claim := self._usable(self._by_hash.newest(hash_key), at)) != NO_SLOT:
-            status, of, similarity = EXACT, self._records.canonical(claim), 1.0
+        if url_claim != NO_SLOT:
+            status, of, similarity = URL, self._records.canonical(url_claim), 1.0
+        elif hash_claim != NO_SLOT:
+            status, of, similarity = EXACT, self._records.canonical(hash_claim), 1.0
         elif signature is not None and (match := self._near_match(signature, bands, fp.shingle_count, at)):
             status, (of, similarity) = NEAR, match
         else:
@@ -117,21 +124,15 @@ class MemoryIndex(DedupIndex):
         decision = (DedupDecision.unique() if status == UNIQUE
                     else DedupDecision.duplicate(of, METHODS[status], similarity))
         similarity = decision.similarity or 0.0
-        self._apply(fp.article_id, id_key, url_key, hash_key, at, status, of, similarity, signature, bands,
-                    fp.shingle_count)
+        self._apply(fp.article_id, keys, at, status, of, similarity, signature, bands, fp.shingle_count,
+                    claimed=(url_claim != NO_SLOT, hash_claim != NO_SLOT))
         self._seq += 1
         if self._dir is not None:
             indexed = status == UNIQUE
-            self._unsaved += _encode_log_record(self._seq, fp.article_id, url_key, hash_key, at, status, of,
+            self._unsaved += _encode_log_record(self._seq, fp.article_id, keys[1], keys[2], at, status, of,
                                                 similarity, signature if indexed else None,
                                                 bands if indexed else None, fp.shingle_count)
         return decision
-
-    def _find_record(self, id_key: int, article_id: str) -> int:
-        slot = self._by_id.newest(id_key)
-        if slot != NO_SLOT and self._records.article_id(slot) == article_id:
-            return slot
-        return NO_SLOT
 
     def _usable(self, slot: int, at: float) -> int:
         if slot != NO_SLOT and at - self._records.fetched_at[slot] < self.window_seconds:
@@ -139,31 +140,41 @@ class MemoryIndex(DedupIndex):
         return NO_SLOT
 
     def _near_match(self, signature: np.ndarray, bands: np.ndarray, count: int, at: float) -> tuple[str, float] | None:
-        rows = np.unique(self._by_band.find_all(bands))
+        rows = self._by_band.find_all(bands, bands.tolist())
         if not rows.size:
             return None
-        near = self._near
-        records = near.record[rows]
-        rows = rows[at - self._records.fetched_at[records] < self.window_seconds]
-        if not rows.size:
+        near, fetched_at = self._near, self._records.fetched_at
+        if len(rows) <= SCALAR_VERIFY_MAX:  # a few candidates: plain Python beats numpy's call overhead
+            rows = sorted(set(rows.tolist()))
+            records, counts = near.record[rows].tolist(), near.count[rows].tolist()
+            matches = np.count_nonzero(near.signature[rows] == signature, axis=1).tolist()
+            verified = [(record, similarity) for record, m, c in zip(records, matches, counts)
+                        if at - fetched_at[record] < self.window_seconds
+                        and (similarity := near_similarity(m, self.num_perm, count, c, self.thresholds)) is not None]
+        else:
+            rows = np.unique(rows)
+            records = near.record[rows]
+            usable = at - fetched_at[records] < self.window_seconds
+            rows, records = rows[usable], records[usable]
+            matches = np.count_nonzero(near.signature[rows] == signature, axis=1)
+            similarity = near_similarities(matches, self.num_perm, count, near.count[rows], self.thresholds)
+            passed = ~np.isnan(similarity)
+            verified = list(zip(records[passed].tolist(), similarity[passed].tolist()))
+        if not verified:
             return None
-        matches = np.count_nonzero(near.signature[rows] == signature, axis=1)
-        similarity = near_similarities(matches, self.num_perm, count, near.count[rows], self.thresholds)
-        verified = ~np.isnan(similarity)
-        if not verified.any():
-            return None
-        ids = [self._records.article_id(int(r)) for r in near.record[rows[verified]]]
-        return best_match(zip(ids, similarity[verified].tolist()))
+        return best_match((self._records.article_id(record), similarity) for record, similarity in verified)
 
-    def _apply(self, article_id: str, id_key: int, url_key: int, hash_key: int, at: float, status: int,
-               of: str | None, similarity: float, signature: np.ndarray | None, bands: np.ndarray | None,
-               count: int) -> None:
-        """Record a decision and make its claims (base.py step 3); also used to replay the log."""
+    def _apply(self, article_id: str, keys: list[int], at: float, status: int, of: str | None,
+               similarity: float, signature: np.ndarray | None, bands: np.ndarray | None, count: int,
+               claimed: tuple[bool, bool] | None = None) -> None:
+        """Record a decision and make its claims (base.py step 3); also used to replay the log.
+        keys: the id, URL and hash keys; claimed: whether URL and hash hold a usable claim (looked
+        up when not given)."""
+        if claimed is None:
+            _, url_slot, hash_slot = self._claims.newest(keys)
+            claimed = (self._usable(url_slot, at) != NO_SLOT, self._usable(hash_slot, at) != NO_SLOT)
         slot = self._records.append(article_id, at, status, of, similarity)
-        self._by_id.add(id_key, slot)
-        for table, key in ((self._by_url, url_key), (self._by_hash, hash_key)):
-            if self._usable(table.newest(key), at) == NO_SLOT:
-                table.add(key, slot)
+        self._claims.add_many([key for key, taken in zip(keys, (False, *claimed)) if not taken], slot)
         if status == UNIQUE and signature is not None:
             row = self._near.append(signature, count, slot)
             self._by_band.add_many(bands.tolist(), row)
@@ -187,8 +198,7 @@ class MemoryIndex(DedupIndex):
         new_row = np.where(near_live, np.cumsum(near_live) - 1, NO_SLOT).astype(np.int32)
         records.keep(live)
         near.keep(near_live, new_record)
-        for table in (self._by_id, self._by_url, self._by_hash):
-            table.compact(new_record)
+        self._claims.compact(new_record)
         self._by_band.compact(new_row)
 
     def size(self) -> int:
@@ -197,8 +207,7 @@ class MemoryIndex(DedupIndex):
     @property
     def nbytes(self) -> int:
         """Bytes held in arrays (not counting the small pending dicts)."""
-        return (self._records.nbytes + self._near.nbytes
-                + sum(t.nbytes for t in (self._by_id, self._by_url, self._by_hash, self._by_band)))
+        return self._records.nbytes + self._near.nbytes + self._claims.nbytes + self._by_band.nbytes
 
     # --- durability -------------------------------------------------------------------------------
 
@@ -225,8 +234,7 @@ class MemoryIndex(DedupIndex):
             **self._records.arrays("r_"),
             **self._near.arrays("n_"),
         }
-        for name, table in (("id", self._by_id), ("url", self._by_url), ("hash", self._by_hash),
-                            ("band", self._by_band)):
+        for name, table in (("claims", self._claims), ("band", self._by_band)):
             arrays[f"k_{name}"], arrays[f"s_{name}"] = table.arrays()
         fd, tmp = tempfile.mkstemp(dir=self._dir, prefix=".dedup-snapshot-", suffix=".npz")
         try:
@@ -259,8 +267,7 @@ class MemoryIndex(DedupIndex):
                 self._clock = float(data["clock"][0])
                 self._records.load(data, "r_")
                 self._near.load(data, "n_")
-                for name, table in (("id", self._by_id), ("url", self._by_url), ("hash", self._by_hash),
-                                    ("band", self._by_band)):
+                for name, table in (("claims", self._claims), ("band", self._by_band)):
                     table.load(data[f"k_{name}"], data[f"s_{name}"])
             self._seq = seq
         log = self._dir / LOG_FILE
@@ -273,8 +280,8 @@ class MemoryIndex(DedupIndex):
                 if record[0] <= self._seq:
                     continue
                 seq, article_id, url_key, hash_key, at, status, of, similarity, signature, bands, count = record
-                self._apply(article_id, _key64(article_id), url_key, hash_key, at, status, of, similarity,
-                            signature, bands, count)
+                self._apply(article_id, [_key64(article_id, ID_SEED), url_key, hash_key], at, status, of,
+                            similarity, signature, bands, count)
                 self._seq = seq
                 self._log_records += 1
             if valid_length < len(content):  # a torn record from a crash mid-append: cut it off

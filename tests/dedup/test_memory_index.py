@@ -1,0 +1,155 @@
+"""The memory backend: decisions, replays, the window, checkpoint/restore and its memory bound."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from worker.config import DedupSettings
+from worker.models import DedupDecision
+from worker.state import memory as memory_module
+from worker.state.memory import LOG_FILE, SNAPSHOT_FILE, MemoryIndex
+
+from .conftest import T0, article, story
+
+
+def settings(tmp_path=None, **overrides) -> DedupSettings:
+    overrides.setdefault("window_days", 14.0)
+    return DedupSettings(state_dir=str(tmp_path) if tmp_path else None, **overrides)
+
+
+def spun(text: str) -> str:
+    """Every sixth word swapped: two bigrams in six change, word-bigram Jaccard about 0.5."""
+    words = text.split(" ")
+    return " ".join(f"swapped{i}" if i % 6 == 0 else word for i, word in enumerate(words))
+
+
+@pytest.fixture
+def fps(fingerprinter):
+    def make(article_id: str, text: str, url: str | None = None, hours: float = 0.0):
+        return fingerprinter.fingerprint(article(article_id, text, url, T0 + timedelta(hours=hours)))
+    return make
+
+
+def test_url_exact_near_and_unique(fps):
+    index = MemoryIndex(settings())
+    assert index.decide(fps("a", story(1), "https://site.example/a")) == DedupDecision.unique()
+    assert index.decide(fps("a-variant", story(99), "http://www.site.example/a/?utm_source=x", 1)) == \
+        DedupDecision.duplicate("a", "url", 1.0)
+    assert index.decide(fps("copy", story(1), "https://other.example/copy", 2)) == \
+        DedupDecision.duplicate("a", "exact", 1.0)
+    near = index.decide(fps("spun", spun(story(1)), "https://third.example/spun", 3))
+    assert (near.status, near.duplicate_of, near.method) == ("duplicate", "a", "near")
+    assert 0.3 <= near.similarity < 1.0
+    assert index.decide(fps("b", story(2), "https://site.example/b", 4)) == DedupDecision.unique()
+
+
+def test_replay_gets_exactly_its_first_decision_never_itself(fps):
+    index = MemoryIndex(settings())
+    first = fps("a", story(1))
+    copy = fps("spun", spun(story(1)), "https://other.example/spun", 1)
+    decisions = [index.decide(first), index.decide(copy)]
+    assert [index.decide(first), index.decide(copy)] == decisions
+    assert decisions[0] == DedupDecision.unique()
+
+
+def test_copies_point_to_the_canonical_never_to_a_copy(fps):
+    index = MemoryIndex(settings())
+    index.decide(fps("a", story(1), "https://site.example/a"))
+    index.decide(fps("copy", story(1), "https://other.example/copy", 1))
+    # A recrawl of the copy's URL with new text, and a repost of the copy's text.
+    assert index.decide(fps("copy-recrawl", story(5), "https://other.example/copy", 2)) == \
+        DedupDecision.duplicate("a", "url", 1.0)
+    assert index.decide(fps("repost", story(1), "https://fourth.example/x", 3)).duplicate_of == "a"
+
+
+def test_a_copy_outside_the_window_is_unique_and_claims_anew(fps):
+    index = MemoryIndex(settings(window_days=1.0))
+    index.decide(fps("a", story(1), "https://site.example/a"))
+    assert index.decide(fps("late", story(1), "https://site.example/a", 25)) == DedupDecision.unique()
+    assert index.decide(fps("later", story(1), "https://site.example/a", 26)) == \
+        DedupDecision.duplicate("late", "url", 1.0)
+    assert index.decide(fps("spun", spun(story(1)), "https://x.example/s", 27)).duplicate_of == "late"
+
+
+def test_checkpoint_and_restore_give_identical_decisions_afterwards(fps, tmp_path, monkeypatch):
+    # A snapshot after 30 logged records, so that restore reads a snapshot AND a log after it.
+    monkeypatch.setattr(memory_module, "MIN_LOG_RECORDS_FOR_SNAPSHOT", 30)
+    before = [fps(f"s{i}", story(i), f"https://site.example/{i}", i) for i in range(40)]
+    before += [fps(f"c{i}", spun(story(i)), f"https://copies.example/{i}", 40 + i) for i in range(0, 40, 3)]
+    after = [fps(f"t{i}", spun(story(i)), f"https://later.example/{i}", 80 + i) for i in range(0, 60, 2)]
+    after += [fps(f"u{i}", story(i), f"https://site.example/{i % 45}", 120 + i) for i in range(30, 50)]
+
+    running = MemoryIndex(settings(tmp_path))
+    first_decisions = [running.decide(fp) for fp in before[:35]]
+    running.checkpoint()  # 35 records in the log: a snapshot, the log restarts
+    first_decisions += [running.decide(fp) for fp in before[35:]]
+    running.checkpoint()  # 19 records in the log
+    assert (tmp_path / SNAPSHOT_FILE).exists() and (tmp_path / LOG_FILE).stat().st_size > 0
+
+    restored = MemoryIndex(settings(tmp_path))
+    assert restored.size() == running.size() == len(before)
+    assert [restored.decide(fp) for fp in before] == first_decisions  # replays
+    assert [restored.decide(fp) for fp in after] == [running.decide(fp) for fp in after]
+    assert any(d.method == "near" for d in first_decisions) and any(d.method == "url" for d in
+                                                                       [running.decide(fp) for fp in after])
+
+
+def test_decisions_after_the_last_checkpoint_are_decided_again_the_same_way(fps, tmp_path):
+    """A crash after publishing but before checkpoint: the batch comes again and gets the same answers."""
+    index = MemoryIndex(settings(tmp_path))
+    index.decide(fps("a", story(1)))
+    index.checkpoint()
+    lost = [fps("b", spun(story(1)), "https://b.example/", 1), fps("c", story(3), hours=2)]
+    decisions = [index.decide(fp) for fp in lost]
+    restarted = MemoryIndex(settings(tmp_path))
+    assert restarted.size() == 1
+    assert [restarted.decide(fp) for fp in lost] == decisions
+
+
+def test_a_torn_log_record_from_a_crash_mid_write_is_cut_off(fps, tmp_path):
+    index = MemoryIndex(settings(tmp_path))
+    decisions = [index.decide(fps(f"s{i}", story(i), hours=i)) for i in range(3)]
+    index.checkpoint()
+    log = tmp_path / LOG_FILE
+    whole = log.stat().st_size
+    with open(log, "ab") as handle:
+        handle.write(b"\x40\x00\x00\x00garbage")  # a header promising 64 bytes, then the crash
+    restored = MemoryIndex(settings(tmp_path))
+    assert [restored.decide(fps(f"s{i}", story(i), hours=i)) for i in range(3)] == decisions
+    assert log.stat().st_size == whole
+    restored.decide(fps("next", story(9), hours=5))
+    restored.checkpoint()
+    assert MemoryIndex(settings(tmp_path)).size() == 4
+
+
+def test_restore_refuses_a_state_written_with_another_signature_length(fps, tmp_path, monkeypatch):
+    monkeypatch.setattr(memory_module, "MIN_LOG_RECORDS_FOR_SNAPSHOT", 1)
+    index = MemoryIndex(settings(tmp_path))
+    index.decide(fps("a", story(1)))
+    index.checkpoint()
+    with pytest.raises(RuntimeError, match="DEDUP_NUM_PERM"):
+        MemoryIndex(settings(tmp_path, num_perm=128, lsh_bands=32))
+
+
+def test_memory_stays_bounded_by_the_window_under_churn(fingerprinter):
+    """A long stream through a short window: what the index holds stops growing with the stream."""
+    window_days, per_day = 2.0, 1000
+    index = MemoryIndex(settings(window_days=window_days))
+    texts = [story(i, words=90) for i in range(50)]  # fingerprints are reused with new ids and URLs
+    prints = [fingerprinter.fingerprint(article("x", t)) for t in texts]
+    held = []
+    for n in range(16 * per_day):
+        base = prints[n % len(prints)]
+        at = T0 + timedelta(days=n / per_day)
+        fp = replace(base, article_id=f"id{n}", url_key=f"https://s.example/{n}", content_hash=f"h{n}",
+                     fetched_at=at)
+        index.decide(fp)
+        if n % per_day == per_day - 1:
+            held.append((index.size(), index.nbytes))
+    in_window = window_days * per_day
+    # Expired records are compacted away once they are a quarter of all, checked every 4096 decisions.
+    bound = in_window / (1 - memory_module.EXPIRED_SHARE_TO_COMPACT) + memory_module.EXPIRY_CHECK_EVERY
+    assert max(size for size, _ in held) <= bound
+    assert max(nbytes for _, nbytes in held[8:]) <= 1.5 * max(nbytes for _, nbytes in held[:8])
