@@ -160,3 +160,14 @@ def test_headline_is_not_repeated_as_a_paragraph():
     found = extract_html(page, "https://news.example/library")
     assert found.title == "Old tram depot becomes a library"
     assert found.paragraphs == ARTICLE
+
+
+def test_boilerplate_named_in_other_languages_is_gone():
+    article = "".join(f"<p>{p}</p>" for p in ARTICLE)
+    extras = ('<div class="Kommentare"><p>Leser 1 schrieb einen langen Kommentar, mit Meinungen, über die Bibliothek '
+              'und den Rat, den niemand hören wollte.</p></div>'
+              '<div class="articulos-relacionados"><p>Otro artículo sobre la biblioteca, con un resumen largo, que '
+              'nadie pidió leer aquí.</p></div>'
+              '<div class="teilen-leiste">Auf Facebook teilen, auf Twitter teilen, per E-Mail teilen</div>')
+    found = extract_html(article_page(article=article + extras), "https://news.example/library")
+    assert found.paragraphs == ARTICLE

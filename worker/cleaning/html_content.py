@@ -34,19 +34,25 @@ HIDDEN = ('[hidden], [aria-hidden="true"], [style*="display:none"], [style*="dis
 # class/id names of boilerplate: always removed, unless the name also says it is the content.
 BOILERPLATE_NAME = re.compile(
     r"comment|share|sharing|social|related|recommend|newsletter|cookie|consent|subscribe|signup|"
-    r"breadcrumb|byline|caption|popup|modal|outbrain|taboola|trending|most-?popular|read-?more|author-?bio",
+    r"breadcrumb|byline|caption|popup|modal|outbrain|taboola|trending|most-?popular|read-?more|author-?bio|"
+    # the same in the languages of the stream, where sites name classes in their own language
+    r"komment|teilen|verwandt|commentaire|partag|compartir|comentari|relacionad|correlat|komentarz|"
+    r"udostepnij|powiazan",
     re.I)
 # Names that are boilerplate on small elements but also appear on page-wide wrappers
 # ("has-sidebar", "Page-ad-margins"): removed only when holding less than this share of the page text.
 WEAK_BOILERPLATE_NAME = re.compile(
-    r"promo|advert|\bads?\b|sidebar|footer|\bnav|menu|masthead|toolbar|widget|\btags?\b|credit", re.I)
+    r"promo|advert|\bads?\b|sidebar|footer|\bnav|menu|masthead|toolbar|widget|\btags?\b|credit|"
+    r"werbung|anzeige|publicit|publicidad|pubblicit|reklam", re.I)
 WEAK_MAX_SHARE = 0.3
 # Substrings covering every alternative of the two patterns above: lexbor selects the elements whose
 # class or id contains one (case-insensitively, in C), and only those are checked in Python.
 _NAME_HINTS = ("comment", "shar", "social", "related", "recommend", "newsletter", "cookie", "consent",
                "subscribe", "signup", "breadcrumb", "byline", "caption", "popup", "modal", "outbrain",
                "taboola", "trending", "popular", "read", "bio", "promo", "advert", "ad", "sidebar", "footer",
-               "nav", "menu", "masthead", "toolbar", "widget", "tag", "credit")
+               "nav", "menu", "masthead", "toolbar", "widget", "tag", "credit", "komment", "teilen", "verwandt",
+               "partag", "compartir", "comentari", "relacionad", "correlat", "komentarz", "udostepnij",
+               "powiazan", "werbung", "anzeige", "publicit", "pubblicit", "reklam")
 _HINTED = ", ".join(f'[{attribute}*="{hint}" i]' for hint in _NAME_HINTS for attribute in ("class", "id"))
 CONTENT_NAME = re.compile(r"article|content|body|main|story|post|entry|text", re.I)
 PROTECTED_TAGS = frozenset({"html", "body", "article", "main"})

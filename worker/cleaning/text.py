@@ -24,10 +24,10 @@ from urllib.parse import urlsplit
 from ..config.cleaning import TextDumpThresholds
 from .normalize import normalize_paragraphs
 from .site_lines import SiteLineMemory
-from .text_dates import date_in_url, find_date
+from .text_dates import HAS_YEAR, date_in_url, find_date, year_in_url
 from .text_lines import (BOILER, BYLINE, COMMENTS, CREDIT, DATELINE, SECTION_END, SENTENCE_END, TEXT, phrase_kind,
                          refine_kind)
-from .text_meta import may_be_byline, parse_bare_name, parse_byline, split_site_suffix
+from .text_meta import may_be_byline, names_host, parse_bare_name, parse_byline, split_site_suffix
 from .types import Extraction
 
 DEFAULT_THRESHOLDS = TextDumpThresholds()
@@ -41,6 +41,7 @@ _WORD = re.compile(r"\w+")
 _TIME = re.compile(r"\b[0-2]?\d[:.h][0-5]\d\b")
 _PUBLISHED = re.compile(r"(?i)publi|updated|posted|veröffentlicht|aktualisiert|mis à jour|actualizado|aggiornato"
                         r"|opublikowano|aktualizacja|gepubliceerd|bijgewerkt|опубликовано|обновлено")
+_POSTED = re.compile(r"(?i)\b(?:posted|published|publié|veröffentlicht|publicado|pubblicato|opublikowano)\b")
 # Hosts whose numeric dates put the month first (03/04/2019 is March 4th).
 _MONTH_FIRST_SUFFIXES = (".com", ".us", ".org", ".net", ".gov", ".edu")
 
@@ -102,6 +103,7 @@ class _Dump:
         penalties = {SECTION_END: -t.section_end_penalty, COMMENTS: -t.section_end_penalty,
                      BOILER: -t.boiler_penalty}
         prose_min, long_line, short_penalty = t.prose_min_chars, t.long_line_chars, t.short_line_penalty
+        question_min = 2 * prose_min  # a shorter line ending in "?" or "!" is a headline more often
         kinds: list[int] = []
         scores: list[float] = []
         for line in self.lines:
@@ -114,7 +116,7 @@ class _Dump:
                     continue
             kinds.append(TEXT)
             size *= weight
-            if size >= prose_min and line[-1] in SENTENCE_END:
+            if size >= prose_min and line[-1] in SENTENCE_END and (size >= question_min or line[-1] not in "?!"):
                 scores.append(size - prose_min / 2)
             elif size >= long_line:
                 scores.append(size / 2)
@@ -230,6 +232,9 @@ class _Dump:
             for _, i in sorted(ranked, reverse=True):
                 if self._title_like(i):
                     return i, lines[i]
+        for i in reversed(shaped):  # the headline sits right above its byline or date
+            if self._above_meta(i, start) and self._title_like(i):
+                return i, lines[i]
         seen: dict[str, int] = {}
         for i in shaped:
             key = lines[i].casefold()
@@ -244,6 +249,15 @@ class _Dump:
             if self._title_like(i):
                 return i, lines[i]
         return None, None
+
+    def _above_meta(self, i: int, start: int) -> bool:
+        """A byline or a date line among the few lines under line i (before the article)."""
+        for j in range(i + 1, min(i + 1 + self.t.headline_meta_lines, start)):
+            line = self.lines[j]
+            if len(line) <= 160 and (parse_byline_cheap(line) or parse_bare_name(line) or (
+                    HAS_YEAR.search(line) and find_date(line) is not None)):
+                return True
+        return False
 
     def _title_shape(self, i: int) -> bool:
         """Cheap part of _title_like: kind, length, no final period, three words or more (or a
@@ -283,6 +297,8 @@ class _Dump:
                 0 <= i - start < self.t.body_meta_window)
             if names is None and near and line[-1] not in ".!?":
                 names = parse_bare_name(line)
+                if names and any(names_host(name, self.host) for name in names):
+                    names = None  # the site's own account ("Practical Horseman"), not a person
             if names:
                 self.kinds[i] = BYLINE
                 return names
@@ -294,6 +310,7 @@ class _Dump:
         there is the site header's date of the day the page was scraped. Failing these, the date
         in the URL's path (/2019/11/19/)."""
         month_first = self.host.endswith(_MONTH_FIRST_SUFFIXES)
+        year = year_in_url(self.url)
         window = list(self._meta_window(title_index, start, end, self.t.body_date_window))
         if title_index is not None:
             window = [i for i in range(max(0, title_index - 2), title_index) if self._stamped(i)] + window
@@ -303,7 +320,12 @@ class _Dump:
                 continue
             if line[-1] in SENTENCE_END and len(line) >= 2 * self.t.prose_min_chars:
                 continue  # a date inside a sentence is about something else
-            moment = find_date(line, month_first=month_first)
+            posted = _POSTED.search(line)  # "Updated Nov 19, 6:55 AM; Posted Nov 18, 8:19 PM"
+            if posted is not None:
+                moment = find_date(line[posted.end():], month_first=month_first, default_year=year)
+                if moment is not None:
+                    return moment
+            moment = find_date(line, month_first=month_first, default_year=year)
             if moment is not None:
                 return moment
         return date_in_url(self.url)

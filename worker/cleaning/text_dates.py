@@ -84,13 +84,34 @@ def date_in_url(url: str) -> datetime | None:
 _URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d\d)(?P<sep>[/_-]?)(?P<mon>[01]\d)(?P=sep)(?P<day>[0-3]\d)(?:[/_.-]|$)")
 
 
-def find_date(text: str, *, month_first: bool = False) -> datetime | None:
+def year_in_url(url: str) -> int | None:
+    match = _URL_YEAR.search(url)
+    return int(match.group(1)) if match else None
+
+
+_URL_YEAR = re.compile(r"/((?:19|20)\d\d)[/_-]")
+# "Nov 19", "Posted Nov. 18, 8:19 PM": a month and a day without the year.
+_NO_YEAR = re.compile(r"(?<!\w)" + _MONTH + r"\.?\s+" + _DAY + r"(?:st|nd|rd|th)?(?![\d:])(?!,?\s+(?:19|20)\d\d)",
+                      re.IGNORECASE)
+
+
+def find_date(text: str, *, month_first: bool = False, default_year: int | None = None) -> datetime | None:
     """The first full calendar date written in `text`, as midnight UTC; None if there is none.
 
     `month_first` decides numeric dates that read either way (03/04/2019): True for US usage.
+    `default_year`, when known (from the URL), completes a date written without its year ("Nov 19").
     """
     if not HAS_YEAR.search(text):
-        return None
+        if default_year is None:
+            return None
+        match = _NO_YEAR.search(text)
+        if match is None or MONTH_BY_NAME.get(match["month"].lower()) is None:
+            return None
+        try:
+            return datetime(default_year, MONTH_BY_NAME[match["month"].lower()], int(match["day"]),
+                            tzinfo=timezone.utc)
+        except ValueError:
+            return None
     best: tuple[int, datetime] | None = None
     for pattern in _PATTERNS:
         for match in pattern.finditer(text):

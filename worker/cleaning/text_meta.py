@@ -21,21 +21,28 @@ _BYLINE_OPENER = re.compile(
 _NAMES_END = re.compile(r"\s@|\s[|/•·–—-]\s|\s*\d|\s*\(|\s+(?i:on|am|le|el|il|am|updated|published|posted)\s")
 _NAME_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\be\b|\bi\b|\boraz\b|\ben\b)\s*")
 _PARTICLES = frozenset("van von der den de del della di da dos das du la le al el bin ibn zu ter y".split())
-# Words that are never part of a person's name but often capitalised in a page header: section
-# names, roles and organisation words ("Breaking News", "Senior Contributor", "Associated Press").
-_NOT_NAME_WORDS = frozenset("""
+# Words that are never part of a person's name but often capitalised in a page header: roles
+# ("Senior Contributor"), which may follow a name, and organisation words and page furniture
+# ("Associated Press", "Breaking News", "Watch"), which make the line something else than a name.
+_ROLE_WORDS = frozenset("""
+contributor contributors senior writer reporter correspondent editor columnist author guest chief managing
+executive director producer analyst partner associate host anchor photographer staff ms md phd rd mba jr sr
+""".split())
+_ORG_WORDS = frozenset("""
 news home world sports sport business politics opinion opinions live video videos more tech technology share
 follow subscribe sign log in up menu search latest breaking top stories story fact checks about us contact
 privacy policy terms photos photo gallery weather health science entertainment music travel life style food
 games shop deals read comments comment print email posted updated published filed tags related local national
-international edition the of and for to a an on at with desk staff team editorial admin press wire reuters
-associated media group magazine daily times post journal today network online digital contributor contributors
-senior writer reporter correspondent editor columnist author guest chief managing executive director producer
-analyst partner associate host anchor photographer agency service services newsroom report reports review
-reviews features feature culture arts economy markets market money finance investing personal view views
-all rights reserved advertisement sponsored nachrichten startseite accueil inicio noticias actualités
-redaktion rédaction redacción redazione redakcja autor
+international edition the of and for to a an on at with desk team editorial admin press wire reuters
+associated media group magazine daily times post journal today network online digital agency service services
+newsroom report reports review reviews features feature culture arts economy markets market money finance
+investing personal view views all rights reserved advertisement sponsored watch must new north south east west
+whatsapp facebook twitter instagram linkedin pinterest youtube telegram reddit chrome safari firefox
+nachrichten startseite accueil inicio noticias actualités redaktion rédaction redacción redazione redakcja autor
+january february march april may june july august september october november december monday tuesday
+wednesday thursday friday saturday sunday
 """.split())
+_NOT_NAME_WORDS = _ROLE_WORDS | _ORG_WORDS
 
 
 def looks_like_name(text: str) -> bool:
@@ -81,7 +88,7 @@ def parse_byline(line: str) -> list[str] | None:
         return _names(line[opener.end():]) or None
     if " | " in line:
         head, _, tail = line.partition(" | ")
-        name = _one_name(head)
+        name = _one_name(head, whole=True)
         if name and len(tail.split()) <= 5:
             return [name]
     return None
@@ -98,7 +105,9 @@ def parse_bare_name(line: str) -> list[str] | None:
 
 
 def _names(text: str, whole: bool = False) -> list[str]:
-    text = _NAMES_END.split(text, maxsplit=1)[0]
+    """Names at the start of `text` (a byline's); with `whole`, the text must be names only."""
+    if not whole:
+        text = _NAMES_END.split(text, maxsplit=1)[0]
     names = []
     for part in _NAME_SPLIT.split(text):
         name = _one_name(part, whole)
@@ -120,55 +129,86 @@ def _one_name(text: str, whole: bool = False) -> str | None:
         bare = token.strip(".'’-").lower()
         if bare in _NOT_NAME_WORDS or not (token[0].isupper() or bare in _PARTICLES):
             break
-        if not shouting and len(token) > 2 and token.isupper():
-            break  # "Kevin McCoy USA TODAY": the organisation after the name
+        if not shouting and len(token) > 2 and (token.isupper() or sum(ch.isupper() for ch in token) >= 3):
+            break  # "Kevin McCoy USA TODAY", "Jonathan Garber FOXBusiness": the organisation after the name
         kept.append(token)
     half = len(kept) // 2
     if half >= 2 and kept[:half] == kept[half:]:  # "Sean Martin Sean Martin"
         kept = kept[:half]
     rest = tokens[len(kept):]
-    if whole and any(t.strip(".,").lower() not in _NOT_NAME_WORDS and not t.isupper() for t in rest):
-        return None
+    if whole and any(t.strip(".,").lower() not in _ROLE_WORDS and not t.isupper() for t in rest):
+        return None  # "European Space Agency", "Russia Sends More Troops ...": not a name and a role
     name = " ".join(kept)
     return name if looks_like_name(name) else None
 
 
 def split_site_suffix(title: str, host: str) -> tuple[str, str | None]:
-    """("Title – Site", host) -> ("Title", "Site") when the end looks like a site name: short and
-    naming the host, or short and capitalised like a name. Otherwise the title unchanged."""
-    parts = _TITLE_SEPARATOR.split(title)
+    """("Title | Section | Site", host) -> ("Title", "Site"): the parts after the headline that look
+    like a site or section name (short and naming the host, or short and capitalised like a name),
+    and a first part naming the host or a one-word section ("Opinion | Title"), go. The headline
+    keeps at least three words. Returns (title, site name or None)."""
+    head, colon, rest = title.partition(": ")
+    if colon and names_host(head, host, strict=True) and _enough_title([rest]):  # "The Space Review: Seeking ..."
+        return rest.strip(), head.strip()
+    parts = [part.strip() for part in _TITLE_SEPARATOR.split(title)]
     if len(parts) < 2:
         return title, None
-    separators = _TITLE_SEPARATOR.findall(title)
-    suffix = parts[-1].strip()
-    prefix = title[: len(title) - len(suffix) - len(separators[-1])].strip()
-    if _is_site_name(suffix, host) and len(prefix.split()) >= 2:
-        # "Title | Section | Site": the section goes too when it is as short as a site name.
-        if len(parts) >= 3 and _is_site_name(parts[-2].strip(), host) and len(parts[-2].split()) <= 3:
-            shorter = prefix[: len(prefix) - len(parts[-2].strip()) - len(separators[-2])].strip()
-            if len(shorter.split()) >= 3:
-                prefix = shorter
-        return prefix, suffix
-    first = parts[0].strip()
-    if _names_host(first, host) and len(first.split()) <= _SITE_MAX_WORDS:
-        return title[len(first) + len(separators[0]):].strip(), first
-    return title, None
+    site = None
+    # Everything from the first later part that names the host ("... - Remember 80/90 - Memorabilia").
+    for k in range(1, len(parts)):
+        if names_host(parts[k], host) and _enough_title(parts[:k]):
+            site, parts = parts[k], parts[:k]
+            break
+    while len(parts) > 1 and _is_site_name(parts[-1], host) and _enough_title(parts[:-1]):
+        site = site or parts[-1]
+        parts = parts[:-1]
+    if len(parts) > 1 and (names_host(parts[0], host, strict=True) or _is_section(parts[0])) \
+            and _enough_title(parts[1:]):
+        site = site or (parts[0] if names_host(parts[0], host, strict=True) else None)
+        parts = parts[1:]
+    if len(parts) == len(_TITLE_SEPARATOR.split(title)):
+        return title, None
+    return _rejoin(title, parts), site
+
+
+def _rejoin(title: str, parts: list[str]) -> str:
+    """The kept parts as written in the title (with their original separators)."""
+    start = title.find(parts[0])
+    end = title.rfind(parts[-1]) + len(parts[-1])
+    return title[start:end].strip() if 0 <= start < end else " - ".join(parts)
+
+
+def _enough_title(parts: list[str]) -> bool:
+    text = " ".join(parts)
+    return len(text.split()) >= 3 or (len(text) >= 6 and not any(ch.isupper() or ch.islower() for ch in text[:6]))
+
+
+def _is_section(text: str) -> bool:
+    """"Opinion", "Column", "Live": a one-word capitalised label before the headline."""
+    return " " not in text and len(text) <= 20 and text[:1].isupper() and text.isalpha()
 
 
 def _is_site_name(text: str, host: str) -> bool:
     words = text.split()
     if not words or len(words) > _SITE_MAX_WORDS or len(text) > _SITE_MAX_CHARS:
         return False
-    if _names_host(text, host):
+    if names_host(text, host):
         return True
+    if not any(ch.isupper() or ch.islower() for ch in text):
+        return len(text) <= 30  # a name in a script without case (CJK, Arabic, ...)
     return all(word[0].isupper() or word[0].isdigit() or word.lower() in _PARTICLES or word.lower() in
                ("of", "the", "and") for word in words) and not text.endswith((".", "?", "!"))
 
 
-def _names_host(text: str, host: str) -> bool:
+def names_host(text: str, host: str, strict: bool = False) -> bool:
+    """The text is the host's name ("WSJ" for wsj.com, "Henry’s Club" for henrysclub.com), or, unless
+    `strict`, contains it ("pv magazine International" for pv-magazine.com)."""
     compact = "".join(ch for ch in text.casefold() if ch.isalnum())
     if len(compact) < 2:
         return False
-    labels = [label for label in host.casefold().split(".") if label not in ("www", "m", "amp")]
+    labels = ["".join(ch for ch in label if ch.isalnum()) for label in host.casefold().split(".")
+              if label not in ("www", "m", "amp")]
     host_compact = "".join(labels)
-    return compact in host_compact or any(len(label) >= 4 and label in compact for label in labels[:-1])
+    if compact in host_compact:
+        return True
+    return not strict and any(len(label) >= 4 and label in compact for label in labels[:-1])

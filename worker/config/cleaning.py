@@ -46,7 +46,9 @@ class TextDumpThresholds:
     # A title has at most this many words.
     title_max_words: int = 30
     # A line before the article is the headline when this share of its words is in the <title>.
-    title_match_share: float = 0.6
+    title_match_share: float = 0.3
+    # Else, a headline-like line with a byline or a date in the next this many lines.
+    headline_meta_lines: int = 3
     # Else, the headline-like line nearest the article, when at most this many lines above it.
     headline_max_gap: int = 8
     # A line that is only a person's name is a byline this many lines under the headline (or in

@@ -18,6 +18,7 @@ import dataclasses
 import logging
 import re
 import sys
+import threading
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
@@ -87,7 +88,11 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(level: str = "INFO", secrets: Iterable[str | None] = (), stream=None) -> None:
-    """Route every logger to one JSON-lines handler on stderr (or `stream`) at `level`."""
+    """Route every logger to one JSON-lines handler on stderr (or `stream`) at `level`.
+
+    Python warnings and uncaught exceptions (main thread and other threads) become log records too,
+    so that nothing but JSON lines reaches the log pipeline, a crash's traceback included.
+    """
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter(Redactor(secrets)))
     root = logging.getLogger()
@@ -95,6 +100,23 @@ def configure_logging(level: str = "INFO", secrets: Iterable[str | None] = (), s
     root.setLevel(level.upper())
     # kafka-python is chatty at INFO (every connection and group state change).
     logging.getLogger("kafka").setLevel(max(logging.WARNING, root.level))
+    logging.captureWarnings(True)
+    sys.excepthook = _log_uncaught
+    threading.excepthook = _log_uncaught_in_thread
+
+
+def _log_uncaught(kind, error, traceback) -> None:
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, error, traceback)
+        return
+    logging.getLogger("worker").critical("uncaught exception, exiting", exc_info=(kind, error, traceback))
+
+
+def _log_uncaught_in_thread(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit:
+        return
+    logging.getLogger("worker").critical("uncaught exception in thread %s", getattr(args.thread, "name", "?"),
+                                         exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
 
 
 def settings_secrets(settings: Any) -> list[str]:
