@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import io
 import logging
+import subprocess
+import sys
+import threading
 
 import orjson
 import pytest
@@ -27,11 +30,12 @@ SECRET_ENV = {
 def log_stream():
     """configure_logging writing into a buffer; the root logger is put back afterwards."""
     root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
+    saved = root.handlers[:], root.level, sys.excepthook, threading.excepthook
     stream = io.StringIO()
     yield stream
-    root.handlers[:] = saved_handlers
-    root.setLevel(saved_level)
+    root.handlers[:], level, sys.excepthook, threading.excepthook = saved
+    root.setLevel(level)
+    logging.captureWarnings(False)
 
 
 def lines(stream: io.StringIO) -> list[dict]:
@@ -116,3 +120,24 @@ def test_a_password_inside_any_url_is_masked_even_when_not_registered(log_stream
     (entry,) = lines(log_stream)
     assert "hunter22" not in entry["message"]
     assert entry["message"] == "connect to kafka://user:***@broker:9093"
+
+
+def test_warnings_and_a_crash_reach_the_log_as_json_lines_too():
+    """What a container's log pipeline receives from a worker that dies: JSON, traceback inside."""
+    program = (
+        "import threading, warnings\n"
+        "from worker.service.logging import configure_logging\n"
+        "configure_logging('INFO', secrets=['pw-in-crash'])\n"
+        "warnings.warn('old option')\n"
+        "thread = threading.Thread(target=lambda: 1 / 0, name='poller'); thread.start(); thread.join()\n"
+        "raise RuntimeError('cannot connect with pw-in-crash')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    entries = [orjson.loads(line) for line in result.stderr.splitlines()]  # every line is JSON
+    warning, thread_crash, crash = entries
+    assert warning["level"] == "WARNING" and "old option" in warning["message"]
+    assert thread_crash["level"] == "CRITICAL" and "poller" in thread_crash["message"]
+    assert "ZeroDivisionError" in thread_crash["exception"]
+    assert crash["level"] == "CRITICAL" and "RuntimeError: cannot connect with ***" in crash["exception"]
+    assert "pw-in-crash" not in result.stderr
