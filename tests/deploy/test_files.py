@@ -115,6 +115,19 @@ def test_the_dashboard_shows_what_an_operator_needs():
     assert datasource["current"]["value"] == provisioned["datasources"][0]["uid"]
 
 
+def test_dashboard_panels_fit_the_grid_without_overlapping():
+    cells: dict[tuple[int, int], str] = {}
+    panels = m.dashboard()["panels"]
+    assert len({p["id"] for p in panels}) == len(panels), "panel ids must be unique"
+    for panel in panels:
+        pos = panel["gridPos"]
+        assert pos["x"] + pos["w"] <= 24, f"{panel['title']} is wider than the grid"
+        for x in range(pos["x"], pos["x"] + pos["w"]):
+            for y in range(pos["y"], pos["y"] + pos["h"]):
+                assert (x, y) not in cells, f"{panel['title']} overlaps {cells[(x, y)]}"
+                cells[(x, y)] = panel["title"]
+
+
 # --- docker compose --------------------------------------------------------------------------------------
 
 def test_docker_compose_file_is_valid_for_compose():
