@@ -234,7 +234,9 @@ class _Dump:
                     return i, lines[i]
         for i in reversed(shaped):  # the headline sits right above its byline or date
             if self._above_meta(i, start) and self._title_like(i):
-                return i, lines[i]
+                key = lines[i].casefold()  # printed twice, in two spellings: the better cased one
+                twins = [j for j in shaped if j != i and lines[j].casefold() == key]
+                return i, _better_cased(lines[twins[0]], lines[i]) if twins else lines[i]
         seen: dict[str, int] = {}
         for i in shaped:
             key = lines[i].casefold()
