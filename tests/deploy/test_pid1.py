@@ -1,0 +1,82 @@
+"""The container's contract with its orchestrator: the worker runs as PID 1 (exec-form entrypoint,
+no shell) and a SIGTERM makes it shut down cleanly. PID 1 is special: the kernel drops a signal
+the process installed no handler for, so a worker relying on default signal actions would be
+SIGKILLed after the grace period. Here the worker runs as PID 1 of its own PID namespace, as in a
+container, without a Docker engine."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import WorkerProcess
+from worker.config import KafkaSettings, Topics
+from worker.transport.kafka import ensure_topics
+
+from . import manifests as m
+
+pytestmark = pytest.mark.broker
+
+EXIT_OK = 0
+
+
+def _pid_namespace_available() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "--pid", "--fork", sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, timeout=30)
+    return probe.returncode == 0 and probe.stdout.strip() == "1"
+
+
+def _child_pid(parent: int, timeout: float = 10.0) -> int:
+    deadline = time.monotonic() + timeout
+    children = Path(f"/proc/{parent}/task/{parent}/children")
+    while time.monotonic() < deadline:
+        pids = children.read_text().split() if children.exists() else []
+        if pids:
+            return int(pids[0])
+        time.sleep(0.05)
+    raise AssertionError("unshare started no child")
+
+
+def test_worker_as_pid_1_shuts_down_cleanly_on_sigterm(broker, tmp_path):
+    if not _pid_namespace_available():
+        pytest.skip("cannot create a PID namespace here (unshare --pid needs CAP_SYS_ADMIN)")
+    suffix = uuid.uuid4().hex[:8]
+    kafka = KafkaSettings(bootstrap_servers=broker.bootstrap, group_id=f"pid1-{suffix}",
+                          session_timeout_ms=6000, heartbeat_interval_ms=500)
+    topics = Topics(pages_raw=f"pid1-{suffix}.pages.raw", articles_normalized=f"pid1-{suffix}.articles.normalized",
+                    articles_duplicates=f"pid1-{suffix}.articles.duplicates", pages_dlq=f"pid1-{suffix}.pages.dlq")
+    ensure_topics(kafka, topics.all(), 2)
+    worker = WorkerProcess(kafka, topics, tmp_path)
+    # The image's command line, exactly: ENTRYPOINT + CMD, with the interpreter under test.
+    entrypoint = [arg for i, args in m.dockerfile_instructions() if i in ("ENTRYPOINT", "CMD")
+                  for arg in json.loads(args)]
+    assert entrypoint[0] == "python"
+    with open(worker.log_path, "ab") as log:
+        container = subprocess.Popen(["unshare", "--pid", "--fork", "--kill-child", sys.executable, *entrypoint[1:]],
+                                     env=worker.env, cwd=m.ROOT, stdout=log, stderr=subprocess.STDOUT)
+    worker.process = container  # wait_ready watches this process for an early exit
+    try:
+        pid = _child_pid(container.pid)
+        namespace_pids = [line.split()[1:] for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                          if line.startswith("NSpid:")][0]
+        assert namespace_pids[-1] == "1", "the worker is PID 1 of its namespace"
+        worker.wait_ready()
+
+        os.kill(pid, signal.SIGTERM)  # what `docker stop` / the kubelet sends to PID 1
+        code = container.wait(timeout=float(m.compose_worker_environments()["worker"]["SHUTDOWN_TIMEOUT_SECONDS"]) + 10)
+        assert code == EXIT_OK, f"exit code {code}:\n{worker.log()}"
+        assert '"worker stopped"' in worker.log()
+    finally:
+        if container.poll() is None:
+            container.kill()
+            container.wait(timeout=10)
