@@ -22,6 +22,7 @@ from worker.cleaning.html_dates import date_in_url, parse_date, parse_prose_date
     ("Текст: Лида Буслаева", ["Лида Буслаева"]),
     ("Von Moritz Bachmann", ["Moritz Bachmann"]),
     ("Charles de Gaulle", ["Charles de Gaulle"]),
+    ("By Ani Smith and Paul Read", ["Ani Smith", "Paul Read"]),  # not the agency ANI, not "read"
     ("Reuters", []), ("The Associated Press", []), ("PTI, Washington, Nov 20 2019", []),
     ("HNN Staff", []), ("Editorial", []), ("admin", []), ("By", []), ("https://www.facebook.com/someone", []),
 ])

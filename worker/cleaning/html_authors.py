@@ -22,20 +22,21 @@ _BYLINE_LEAD = re.compile(
     r"text|texto|tekst|текст|автор|written by)\s*:?\s+", re.I)
 # "and" between names, in several languages. Case-sensitive so that initials survive ("Sarah E.
 # Needleman", "Bruce Y. Lee"); all-caps bylines use AND.
-_NAME_SEPARATORS = re.compile(r"\s*(?:[,;&|/•·]|\s(?:and|AND|und|et|y|e|i|en|og|och|und)\s)\s*")
+_NAME_SEPARATORS = re.compile(r"\s*(?:[,;&|/•·]|\s(?:and|AND|und|et|y|e|i|en|og|och)\s)\s*")
 # News agencies and wire desks, also when glued to a name by markup ("ERIC TUCKERAssociated Press").
+# Acronyms only in capitals: "Ani", "Efe" are names too.
 _AGENCIES = re.compile(
-    r"(?:Associated Press|The Associated Press|Reuters|Agence France-Presse|AFP|Bloomberg|"
-    r"Xinhua|Interfax|Deutsche Presse-Agentur|dpa|ANSA|EFE|PTI|IANS|ANI)\b", re.I)
+    r"(?:(?i:the associated press|associated press|reuters|agence france-presse|bloomberg news|xinhua|"
+    r"interfax|deutsche presse-agentur)|AFP|AP|ANSA|EFE|PTI|IANS|ANI|dpa)\b")
 _HANDLE = re.compile(r"@\w+|\S+@\S+|https?://\S+|www\.\S+")
 # Words that name a role, a desk or a publication rather than a person.
 _NOT_A_PERSON = re.compile(
     r"\b(?:staff|reporter|writer|editor|editors|editorial|correspondent|columnist|contributor|"
-    r"bureau|desk|team|newsroom|wire|services|news|media|press|agency|magazine|times|post|journal|"
+    r"bureau|desk|team|newsroom|wire|services|news|media|press|agency|magazine|times|journal|"
     r"insider|international|network|online|daily|tribune|herald|digital|group|inc|ltd|llc|"
     r"admin|administrator|webmaster|guest|anonymous|gast|invité|invitado|redaktion|rédaction|"
     r"redacción|redazione|redakcja|redactie|гость|редакция|home|updated|published|posted|photo|"
-    r"read|min|comments?|share)\b", re.I)
+    r"comments?|share)\b", re.I)
 # Lower-case words that do occur inside names ("Charles de Gaulle", "Ludwig van Beethoven").
 _NAME_PARTICLES = frozenset({"de", "da", "di", "do", "dos", "das", "del", "della", "van", "von", "der", "den",
                              "ter", "ten", "la", "le", "du", "bin", "ibn", "al", "el", "y", "e", "zu"})
