@@ -224,3 +224,13 @@ def dockerfile_healthcheck() -> list[str]:
     """The HEALTHCHECK command of the Dockerfile, as the engine would exec it."""
     (healthcheck,) = [a for i, a in dockerfile_instructions() if i == "HEALTHCHECK"]
     return json.loads(healthcheck.split("CMD", 1)[1].strip())
+
+
+def scratch_space_bytes() -> dict[str, int]:
+    """Size of the writable /tmp the worker gets, per deployment (it runs on a read-only root)."""
+    (deployment,) = [o for o in k8s_objects(K8S / "base") if o["kind"] == "Deployment"]
+    (volume,) = [v for v in deployment["spec"]["template"]["spec"]["volumes"] if v["name"] == "tmp"]
+    units = {"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30}
+    limit = volume["emptyDir"]["sizeLimit"]
+    (tmpfs,) = [v for v in compose()["services"]["worker"]["volumes"] if v["type"] == "tmpfs"]
+    return {"k8s": int(limit[:-2]) * units[limit[-2:]], "compose": int(tmpfs["tmpfs"]["size"])}

@@ -224,6 +224,7 @@ def test_kubernetes_deployment_probes_shutdown_and_security():
     assert pod["securityContext"]["runAsNonRoot"] is True
     assert container["securityContext"]["readOnlyRootFilesystem"] is True
     assert "DEDUP_STATE_DIR" not in env, "a read-only root fs needs a volume for DEDUP_STATE_DIR"
+    assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
     assert container["resources"]["requests"] and container["resources"]["limits"]
     annotations = deployment["spec"]["template"]["metadata"]["annotations"]
     assert annotations["prometheus.io/port"] == str(port)
