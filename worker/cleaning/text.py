@@ -27,7 +27,7 @@ from .site_lines import SiteLineMemory
 from .text_dates import HAS_YEAR, date_in_url, find_date, year_in_url
 from .text_lines import (BOILER, BYLINE, COMMENTS, CREDIT, DATELINE, SECTION_END, SENTENCE_END, TEXT, phrase_kind,
                          refine_kind)
-from .text_meta import may_be_byline, names_host, parse_bare_name, parse_byline, split_site_suffix
+from .text_meta import may_be_byline, names_host, opens_like_byline, parse_bare_name, parse_byline, split_site_suffix
 from .types import Extraction
 
 DEFAULT_THRESHOLDS = TextDumpThresholds()
@@ -226,10 +226,12 @@ class _Dump:
             ranked = []
             for i in shaped:
                 words = _title_words(lines[i])
-                share = len(words & title_words) / len(words) if words else 0.0
-                if share >= t.title_match_share:
-                    ranked.append((share, i))  # on ties the later line, nearer the article, wins
-            for _, i in sorted(ranked, reverse=True):
+                shared = len(words & title_words)
+                if words and shared / len(words) >= t.title_match_share:
+                    # Most words in common first (a short label shares a bigger part of fewer
+                    # words); on ties the later line, nearer the article.
+                    ranked.append((shared, shared / len(words), i))
+            for _, _, i in sorted(ranked, reverse=True):
                 if self._title_like(i):
                     return i, lines[i]
         for i in reversed(shaped):  # the headline sits right above its byline or date
@@ -271,7 +273,8 @@ class _Dump:
     def _title_like(self, i: int) -> bool:
         """A line of title shape that is not a date, a credit, a link, a person's name or a byline."""
         line = self.lines[i]
-        return refine_kind(line) == TEXT and parse_bare_name(line) is None and not parse_byline_cheap(line)
+        return (refine_kind(line) == TEXT and not opens_like_byline(line) and parse_bare_name(line) is None
+                and not parse_byline_cheap(line))
 
     def _site_name_line(self) -> str | None:
         """A short first line that the page prints again (the site's name in its header and
@@ -292,11 +295,11 @@ class _Dump:
         right under the headline or among the article's first lines."""
         for i in self._meta_window(title_index, start, end, self.t.body_meta_window):
             line = self.lines[i]
-            if self.kinds[i] not in (TEXT, BYLINE) or len(line) > 140:
-                continue
+            if self.kinds[i] not in (TEXT, BYLINE) or len(line) > 140 or refine_kind(line) == CREDIT:
+                continue  # ("Alex Wong | Getty Images" names the photographer)
             names = parse_byline(line) if may_be_byline(line) else None
             near = (title_index is not None and 0 < i - title_index <= self.t.bare_name_lines) or (
-                0 <= i - start < self.t.body_meta_window)
+                i < start and start - i <= self.t.bare_name_lines)
             if names is None and near and line[-1] not in ".!?":
                 names = parse_bare_name(line)
                 if names and any(names_host(name, self.host) for name in names):

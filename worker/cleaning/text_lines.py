@@ -78,7 +78,8 @@ _CREDIT_NAMES = ("getty images", "shutterstock", "istockphoto", "ap photo", "afp
                  "/ reuters", "/afp", "/ afp", "imago", "picture alliance", "picture-alliance", "photo credit",
                  "image credit", "image source", "bildquelle", "photograph:")
 _CREDIT_STARTS = ("photo:", "photo :", "photos:", "foto:", "fotos:", "bild:", "image:", "credit:", "crédit",
-                  "crédito", "fotografía:", "zdjęcie:", "fot.", "źródło:", "quelle:", "source:", "(photo", "(image")
+                  "crédito", "fotografía:", "zdjęcie:", "fot.", "źródło:", "quelle:", "source:", "(photo", "(image",
+                  "courtesy", "photo courtesy", "image courtesy")
 _COPYRIGHT = ("copyright", "©", "all rights reserved", "alle rechte vorbehalten", "tous droits réservés",
               "todos los derechos reservados", "tutti i diritti riservati", "wszelkie prawa zastrzeżone",
               "todos os direitos")

@@ -14,6 +14,8 @@ _LONGEST_BYLINE = 140
 # Words that open a byline, by language ("By", "Von", "Par", "Por", "Di", "Door", "Av", "Przez", ...).
 _BYLINE_WORDS = frozenset(("by von par por di da door av af przez autor autorka autore auteur author authors"
                            " written posted reported words text texto texte tekst redakcja reportage").split())
+_BYLINE_LABELS = frozenset("analysis opinion commentary column story interview review report reportage essay"
+                            " analyse kommentar meinung análisis opinión tribune".split())
 _BYLINE_OPENER = re.compile(
     r"(?i)(?:^|\s)(?:by|von|par|por|di|door|av|przez|autor(?:ka|e)?:?|auteur\s?:|author:?|authors:?"
     r"|written by|posted by|reported by|words by|text:|texto:|texte\s?:|tekst:)\s+(?=\S)")
@@ -37,11 +39,14 @@ international edition the of and for to a an on at with desk team editorial admi
 associated media group magazine daily times post journal today network online digital agency service services
 newsroom report reports review reviews features feature culture arts economy markets market money finance
 investing personal view views all rights reserved advertisement sponsored watch must new north south east west
-whatsapp facebook twitter instagram linkedin pinterest youtube telegram reddit chrome safari firefox
+courtesy via sharing buttons addthis just watched watching whatsapp facebook twitter instagram linkedin pinterest youtube telegram reddit chrome safari firefox
 nachrichten startseite accueil inicio noticias actualités redaktion rédaction redacción redazione redakcja autor
 january february march april may june july august september october november december monday tuesday
 wednesday thursday friday saturday sunday
 """.split())
+# The last word of an organisation's name: a "name" followed by one is the organisation's.
+_ORG_NOUNS = frozenset("""agency press news media group magazine daily times post journal network sport sports wire
+reuters desk newsroom service services online digital editorial team""".split())
 _NOT_NAME_WORDS = _ROLE_WORDS | _ORG_WORDS
 
 
@@ -75,6 +80,12 @@ def may_be_byline(line: str) -> bool:
     return " | " in line or not _BYLINE_WORDS.isdisjoint(line[:40].lower().replace(":", " ").split())
 
 
+def opens_like_byline(line: str) -> bool:
+    """"By ...", "Posted by ...", "Von ...": a byline even when what follows is not a person."""
+    opener = _BYLINE_OPENER.match(line)
+    return opener is not None
+
+
 def parse_byline(line: str) -> list[str] | None:
     """The person names of a byline: "By A and B", "11/19/2019 by A", "Von A", "By A, Wednesday
     20 November", "By A @handle", "A | Associated Press". None if the line is not one.
@@ -82,9 +93,11 @@ def parse_byline(line: str) -> list[str] | None:
     if len(line) > _LONGEST_BYLINE:
         return None
     opener = _BYLINE_OPENER.search(line)
-    # The byline word opens the line, or follows a date ("11/19/2019 by ..."), not a sentence
-    # ("Additional reporting by ...").
-    if opener and (opener.start() == 0 or not any(ch.isalpha() for ch in line[:opener.start()])):
+    # The byline word opens the line, or follows a date ("11/19/2019 by ...") or a label ("Analysis
+    # by ..."), not a sentence ("Additional reporting by ...").
+    before = line[:opener.start()] if opener else ""
+    # (A date or time before it has digits and no lower-case word: "5:45 AM PST 11/19/2019 by ...".)
+    if opener and (not any(ch.islower() for ch in before) or before.strip().lower() in _BYLINE_LABELS):
         return _names(line[opener.end():]) or None
     if " | " in line:
         head, _, tail = line.partition(" | ")
@@ -128,6 +141,8 @@ def _one_name(text: str, whole: bool = False) -> str | None:
     for token in tokens:
         bare = token.strip(".'’-").lower()
         if bare in _NOT_NAME_WORDS or not (token[0].isupper() or bare in _PARTICLES):
+            if bare in _ORG_NOUNS and token[0].isupper():
+                return None  # "European Space Agency", "Telegraph Sport": an organisation
             break
         if not shouting and len(token) > 2 and (token.isupper() or sum(ch.isupper() for ch in token) >= 3):
             break  # "Kevin McCoy USA TODAY", "Jonathan Garber FOXBusiness": the organisation after the name
@@ -156,7 +171,7 @@ def split_site_suffix(title: str, host: str) -> tuple[str, str | None]:
     site = None
     # Everything from the first later part that names the host ("... - Remember 80/90 - Memorabilia").
     for k in range(1, len(parts)):
-        if names_host(parts[k], host) and _enough_title(parts[:k]):
+        if names_host(parts[k], host) and _enough_title(parts[:k], 2):  # ("About bugs – Vortex Cannon")
             site, parts = parts[k], parts[:k]
             break
     while len(parts) > 1 and _is_site_name(parts[-1], host) and _enough_title(parts[:-1]):
@@ -178,9 +193,9 @@ def _rejoin(title: str, parts: list[str]) -> str:
     return title[start:end].strip() if 0 <= start < end else " - ".join(parts)
 
 
-def _enough_title(parts: list[str]) -> bool:
+def _enough_title(parts: list[str], words: int = 3) -> bool:
     text = " ".join(parts)
-    return len(text.split()) >= 3 or (len(text) >= 6 and not any(ch.isupper() or ch.islower() for ch in text[:6]))
+    return len(text.split()) >= words or (len(text) >= 6 and not any(ch.isupper() or ch.islower() for ch in text[:6]))
 
 
 def _is_section(text: str) -> bool:
