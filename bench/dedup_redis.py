@@ -1,11 +1,11 @@
 """Redis dedup backend: decisions per second from one worker process, and Redis memory per article.
 
 Starts its own redis-server (Debian package) on a free port unless --url is given, decides a stream
-of synthetic fingerprints (10% exact copies, 10% recrawls, 10% near copies; 8-bit MinHash values
-as the stage makes them), and reports:
+of synthetic English-like articles (10% exact copies, 10% recrawls, 10% near copies) fingerprinted
+by the dedup stage's code, and reports:
 - decisions/s one by one (decide(): one EVALSHA round trip per page), and in batches
   (decide_many(): a pipeline of scripts, what DedupStage.process_batch uses), per quarter of the
-  run: the rate falls as the index grows (random LSH candidates, printed);
+  run (the rate falls when the index grows if LSH brings random candidates to verify);
 - Redis memory per article: INFO used_memory before and after, divided by the articles stored, and
   MEMORY USAGE of each kind of key for one article, and of one LSH band entry.
 
@@ -14,10 +14,7 @@ as the stage makes them), and reports:
 from __future__ import annotations
 
 import argparse
-import hashlib
-import random
 import shutil
-import struct
 import socket
 import subprocess
 import sys
@@ -27,14 +24,18 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import numpy as np
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from worker.config import DedupSettings  # noqa: E402
 from worker.config.redis import RedisSettings  # noqa: E402
+from worker.dedup.fingerprint import Fingerprinter  # noqa: E402
+from worker.dedup.shingles import FUNCTION_WORDS  # noqa: E402
+from worker.models import Article, page_id  # noqa: E402
 from worker.state import Fingerprint  # noqa: E402
-from worker.state.redis import RedisIndex  # noqa: E402
+from worker.state.redis import HANDLE_BYTES, RedisIndex  # noqa: E402
 
 
 def start_server() -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
@@ -58,41 +59,62 @@ def start_server() -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
     sys.exit("redis-server did not start")
 
 
-def signature_of(story: int, rng: random.Random, changed: int, settings: DedupSettings) -> tuple[bytes, tuple[bytes, ...]]:
-    """A MinHash signature of `story`, with `changed` positions altered (a near copy), and its band keys."""
-    values = random.Random(story).choices(range(2**8), k=settings.num_perm)  # b-bit MinHash: 8 bits
-    for position in rng.sample(range(settings.num_perm), changed):
-        values[position] = (values[position] + rng.randrange(1, 2**8)) % 2**8
-    signature = struct.pack(f"<{settings.num_perm}I", *values)
-    width = settings.lsh_rows * 4
-    bands = tuple(hashlib.blake2b(struct.pack("<I", band) + signature[band * width:(band + 1) * width],
-                                  digest_size=8).digest() for band in range(settings.lsh_bands))
-    return signature, bands
+# English-like text: function words at their usual share (about 45% of running words), content
+# words drawn from a 50,000-word vocabulary with Zipf-Mandelbrot frequencies p(r) ~ 1/(r + 30):
+# the most frequent content word is about 0.3% of the content words, as in news text. (A steeper
+# head makes every text share its commonest bigrams, an LSH worst case real text does not have.)
+FUNCTION_SHARE = 0.45
+VOCABULARY = 50_000
+ZIPF_SHIFT = 30
+
+
+def synthetic_texts(count: int, rng: np.random.Generator) -> list[list[str]]:
+    function_words = sorted(w for w in FUNCTION_WORDS if w.isascii() and len(w) > 1)[:120]
+    weights = 1.0 / (np.arange(1, VOCABULARY + 1) + ZIPF_SHIFT)
+    weights /= weights.sum()
+    texts = []
+    for _ in range(count):
+        length = int(rng.integers(250, 700))
+        content = rng.choice(VOCABULARY, length, p=weights).astype(str)
+        words = np.where(rng.random(length) < FUNCTION_SHARE, rng.choice(function_words, length), np.char.add("w", content))
+        texts.append(words.tolist())
+    return texts
+
+
+def spun(words: list[str], rng: np.random.Generator, share: float) -> list[str]:
+    """A near copy: `share` of the words replaced (synonym swaps), sometimes truncated."""
+    copy = list(words)
+    for position in rng.choice(len(copy), int(len(copy) * share), replace=False):
+        copy[position] = f"s{int(rng.integers(VOCABULARY))}"
+    if rng.random() < 0.3:
+        copy = copy[: int(len(copy) * rng.uniform(0.5, 0.9))]
+    return copy
 
 
 def fingerprints(count: int, seed: int, settings: DedupSettings) -> list[Fingerprint]:
-    """Unique articles with 10% exact copies, 10% recrawls of earlier URLs and 10% near copies;
-    every article long enough for a signature."""
-    rng = random.Random(seed)
+    """Articles with 10% exact copies, 10% recrawls of earlier URLs (edited text) and 10% near
+    copies (10-25% of words swapped, some truncated), the rest unique; fingerprinted by the dedup
+    stage's own code (worker/dedup/fingerprint.py)."""
+    rng = np.random.default_rng(seed)
+    texts = synthetic_texts(count, rng)
+    fingerprinter = Fingerprinter(settings)
     start = datetime.now(timezone.utc) - timedelta(days=1)
     pages = []
     for n in range(count):
-        article_id = hashlib.blake2b(f"page {n}".encode(), digest_size=16).hexdigest()
-        body, url, story, changed = n, n, n, 0
+        words, url = texts[n], n
         roll = rng.random()
         if n and roll < 0.1:
-            body = story = rng.randrange(n)
+            words = texts[int(rng.integers(n))]
         elif n and roll < 0.2:
-            url = rng.randrange(n)
+            url = int(rng.integers(n))
         elif n and roll < 0.3:
-            story, changed = rng.randrange(n), rng.randrange(4, 24)
-        signature, bands = signature_of(story, rng, changed, settings)
-        pages.append(Fingerprint(
-            article_id=article_id,
-            url_key=f"https://news{url % 97}.example.com/2026/11/21/section/a-fairly-long-article-slug-{url}",
-            content_hash=hashlib.blake2b(f"body {body}".encode(), digest_size=16).hexdigest(),
-            fetched_at=start + timedelta(seconds=n), signature=signature, band_keys=bands,
-            shingle_count=rng.randrange(100, 2000)))
+            words = spun(texts[int(rng.integers(n))], rng, rng.uniform(0.1, 0.25))
+        texts[n] = words
+        address = f"https://news{url % 97}.example.com/2026/11/21/section/a-fairly-long-article-slug-{url}"
+        fetched_at = start + timedelta(seconds=n)
+        article = Article(article_id=page_id(address, fetched_at), url=address, canonical_url=address,
+                          fetched_at=fetched_at, text=" ".join(words))
+        pages.append(fingerprinter.fingerprint(article))
     return pages
 
 
@@ -113,7 +135,7 @@ def main() -> None:
         client = redis.Redis.from_url(url)
         pages = fingerprints(args.articles, seed=1, settings=settings)
         print(f"num_perm={settings.num_perm}, {settings.lsh_bands} LSH bands of {settings.lsh_rows} rows, "
-              f"8-bit values; redis-server {client.info('server')['redis_version']}; one client process")
+              f"redis-server {client.info('server')['redis_version']}; one client process")
 
         single = RedisIndex(settings, RedisSettings(prefix=f"bench:{time.time_ns()}:single:"))
         subset = pages[:args.single]
@@ -142,12 +164,10 @@ def main() -> None:
         after = client.info("memory")["used_memory"]
         assert decisions[:len(expected)] == expected, "decide_many must decide exactly as decide()"
         methods = Counter(d.method or "unique" for d in decisions)
-        uniques = methods["unique"] + 1
         print(f"decide_many(), {args.batch} pages per round trip: {len(decisions) / elapsed:,.0f} decisions/s "
               f"over {len(decisions):,} pages ({dict(methods)}); script time inside Redis "
               f"{client.info('commandstats')['cmdstat_evalsha']['usec_per_call']:.0f} us per decision")
-        print(f"  random LSH candidates per page at the end: about {settings.lsh_bands * uniques / 2**16:.1f} "
-              f"(bands x unique articles / 2^16: a band of 2 8-bit values has 65,536 possible keys)")
+        print(f"  LSH candidates to verify per page (sampled at the end): {_candidates(client, batched, pages):.1f}")
         print(f"Redis used_memory delta: {(after - before) / len(pages):,.0f} bytes per article")
         sample = pages[len(pages) // 2]
         for kind, key in _keys_of(batched, sample).items():
@@ -162,6 +182,27 @@ def main() -> None:
             server.terminate()
             server.wait()
             workdir.cleanup()
+
+
+def _candidates(client: redis.Redis, index: RedisIndex, pages: list[Fingerprint], sample: int = 300) -> float:
+    """Average number of other indexed articles sharing a band with a page (what the script fetches
+    and verifies), over the last pages with a signature."""
+    generations = list(client.scan_iter(match=f"{index.prefix}g:*"))
+    counts = []
+    for page in pages[-sample:]:
+        if not page.band_keys:
+            continue
+        keys, args = index.script_input(page)
+        own = keys[0][len(index.prefix) + 2:]  # the page's own handle: it was indexed after its decision
+        bands, width = args[-2], args[-1]
+        fields = [bands[i:i + width] for i in range(0, len(bands), width)]
+        handles = set()
+        for generation in generations:
+            for bucket in client.hmget(generation, fields):
+                if bucket:
+                    handles.update(bucket[i:i + HANDLE_BYTES] for i in range(0, len(bucket), HANDLE_BYTES))
+        counts.append(len(handles - {own}))
+    return sum(counts) / max(1, len(counts))
 
 
 def _keys_of(index: RedisIndex, page: Fingerprint) -> dict[str, bytes]:
