@@ -7,10 +7,10 @@ sixth word swapped). Fetch times advance so that the whole stream sits in one 14
 
 Measured separately:
 - fingerprinting (tokens, shingles, MinHash, bands) per article, on a sample;
-- index decisions on prepared fingerprints (Fingerprint objects built inside the timed loop);
-- resident memory (VmRSS) of the process before the index exists and after N decisions, and the
-  bytes held in the index's arrays; the fingerprints themselves are kept in numpy arrays outside
-  the index so that they weigh little and stay constant;
+- index decisions on prepared fingerprints (Fingerprint objects built inside the timed loop), in
+  batches (decide_many, as DedupStage.process_batch calls it) and one by one (decide);
+- resident memory (VmRSS) of a fresh process after loading the prepared stream and after N
+  decisions (the delta is the index), and the bytes held in the index's arrays;
 - checkpoint cost: appending a batch to the log, and a full snapshot;
 - for comparison, datasketch's MinHash (same shingles, num_perm) on the sample.
 
@@ -22,9 +22,13 @@ import argparse
 import gc
 import json
 import os
+import pickle
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
+import timeit
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -100,7 +104,13 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--words", type=int, default=400)
     parser.add_argument("--copies", type=float, default=0.2, help="share of the stream that are copies")
+    parser.add_argument("--run", type=Path, help=argparse.SUPPRESS)  # internal: one measured run
+    parser.add_argument("--batch", type=int, default=500, help=argparse.SUPPRESS)
+    parser.add_argument("--checkpoint", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.run:
+        run_index(args.run, args.batch, args.checkpoint)
+        return
     settings = DedupSettings()
     fingerprinter = Fingerprinter(settings)
     print(f"settings: num_perm={settings.num_perm} bands={settings.lsh_bands}x{settings.lsh_rows}; "
@@ -149,49 +159,66 @@ def main() -> None:
             c += 1
     stream = PreparedStream(fps)
     del fps, texts, sample
-    gc.collect()
     print(f"stream: {len(stream):,} fingerprints ({n_copies:,} copies) prepared")
-
-    state_dir = Path(tempfile.mkdtemp(prefix="dedup-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="dedup-bench-"))
     try:
-        for label, directory in (("no checkpoint", None), ("checkpoint every 500", state_dir)):
-            gc.collect()
-            rss_before = rss_bytes()
-            index = MemoryIndex(replace(settings, state_dir=str(directory) if directory else None))
-            methods: dict[str | None, int] = {}
-            log_seconds = 0.0
-            started = time.perf_counter()
-            for i in range(len(stream)):
-                decision = index.decide(stream.fingerprint(i))
-                methods[decision.method] = methods.get(decision.method, 0) + 1
-                if directory is not None and i % 500 == 499:
-                    t = time.perf_counter()
-                    index.checkpoint()
-                    log_seconds += time.perf_counter() - t
-            elapsed = time.perf_counter() - started
-            gc.collect()
-            rss_delta = rss_bytes() - rss_before
-            print(f"\n[{label}] {len(stream):,} decisions in {elapsed:.2f}s: {len(stream) / elapsed:,.0f} decisions/s "
-                  f"({elapsed / len(stream) * 1e6:.1f} us each, incl. checkpoints {log_seconds:.2f}s); "
-                  f"methods {methods}")
-            print(f"  index holds {index.size():,} articles; arrays {index.nbytes / index.size():.0f} B/article; "
-                  f"RSS delta {rss_delta / 2**20:.1f} MiB = {rss_delta / index.size():.0f} B/article")
-            if directory is not None:
-                t = time.perf_counter()
-                index._snapshot()
-                snapshot_seconds = time.perf_counter() - t
-                size = (directory / "dedup-memory.npz").stat().st_size
-                t = time.perf_counter()
-                restored = MemoryIndex(replace(settings, state_dir=str(directory)))
-                restore_seconds = time.perf_counter() - t
-                assert restored.size() == index.size()
-                print(f"  snapshot of {index.size():,} articles: {size / 2**20:.1f} MiB in {snapshot_seconds:.2f}s; "
-                      f"restore {restore_seconds:.2f}s; log appends: {log_seconds / (len(stream) / 500) * 1e3:.1f} ms "
-                      f"per 500-decision checkpoint")
-                del restored
-            del index
+        with open(work / "stream.pickle", "wb") as handle:
+            pickle.dump(stream, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        del stream
+        # Each run in a fresh process: its RSS before the index exists is the stream alone.
+        for batch, checkpoint in ((500, False), (1, False), (500, True)):
+            command = [sys.executable, __file__, "--run", str(work), "--batch", str(batch)]
+            if checkpoint:
+                command.append("--checkpoint")
+            result = subprocess.run(command, check=True, capture_output=True, text=True)
+            print(result.stdout, end="")
     finally:
-        shutil.rmtree(state_dir, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_index(work: Path, batch: int, checkpoint: bool) -> None:
+    """One measured run over the prepared stream, in this (fresh) process."""
+    with open(work / "stream.pickle", "rb") as handle:
+        stream: PreparedStream = pickle.load(handle)
+    settings = DedupSettings(state_dir=str(work / "state") if checkpoint else None)
+    shutil.rmtree(work / "state", ignore_errors=True)
+    calibration = min(timeit.repeat("sum(range(1000))", number=2000, repeat=5)) / 2000
+    gc.collect()
+    rss_before = rss_bytes()
+    index = MemoryIndex(settings)
+    methods: dict[str | None, int] = {}
+    checkpoint_seconds = 0.0
+    started = time.perf_counter()
+    for start in range(0, len(stream), batch):
+        fingerprints = [stream.fingerprint(i) for i in range(start, min(start + batch, len(stream)))]
+        for decision in index.decide_many(fingerprints) if batch > 1 else [index.decide(fingerprints[0])]:
+            methods[decision.method] = methods.get(decision.method, 0) + 1
+        if checkpoint and (start // batch) % max(1, 500 // batch) == 0:
+            t = time.perf_counter()
+            index.checkpoint()
+            checkpoint_seconds += time.perf_counter() - t
+    elapsed = time.perf_counter() - started
+    gc.collect()
+    rss_delta = rss_bytes() - rss_before
+    label = f"{'decide_many, batches of ' + str(batch) if batch > 1 else 'decide, one by one'}" + \
+            (", checkpoint every 500" if checkpoint else "")
+    print(f"\n[{label}] {len(stream):,} decisions in {elapsed:.2f}s: {len(stream) / elapsed:,.0f} decisions/s "
+          f"({elapsed / len(stream) * 1e6:.1f} us each{f', checkpoints {checkpoint_seconds:.2f}s' if checkpoint else ''}); "
+          f"methods {methods}")
+    print(f"  machine: sum(range(1000)) took {calibration * 1e6:.1f} us in this process (shared machine)")
+    print(f"  index holds {index.size():,} articles: arrays {index.nbytes / index.size():.0f} B/article, "
+          f"RSS delta {rss_delta / 2**20:.1f} MiB = {rss_delta / index.size():.0f} B/article")
+    if checkpoint:
+        t = time.perf_counter()
+        index._snapshot()
+        snapshot_seconds = time.perf_counter() - t
+        size = (work / "state" / "dedup-memory.npz").stat().st_size
+        t = time.perf_counter()
+        restored = MemoryIndex(settings)
+        restore_seconds = time.perf_counter() - t
+        assert restored.size() == index.size()
+        print(f"  full snapshot: {size / 2**20:.1f} MiB in {snapshot_seconds:.2f}s; restore {restore_seconds:.2f}s; "
+              f"log append + fsync per 500 decisions: {checkpoint_seconds / (len(stream) / 500) * 1e3:.1f} ms")
 
 
 def _datasketch_comparison(texts: list[str], settings: DedupSettings) -> None:

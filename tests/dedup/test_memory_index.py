@@ -153,3 +153,19 @@ def test_memory_stays_bounded_by_the_window_under_churn(fingerprinter):
     bound = in_window / (1 - memory_module.EXPIRED_SHARE_TO_COMPACT) + memory_module.EXPIRY_CHECK_EVERY
     assert max(size for size, _ in held) <= bound
     assert max(nbytes for _, nbytes in held[8:]) <= 1.5 * max(nbytes for _, nbytes in held[:8])
+
+
+def test_a_batch_decides_exactly_as_one_decision_after_another(fps):
+    """decide_many looks the runs up once for the whole batch; copies inside one batch, replays
+    inside one batch and copies of articles merged into the runs long before must all come out
+    as decide() one by one gives them."""
+    stream = [fps(f"s{i}", story(i % 70), f"https://site.example/{i % 90}", i / 10) for i in range(300)]
+    stream += [fps(f"c{i}", spun(story(i)), f"https://copies.example/{i}", 40 + i) for i in range(0, 70, 2)]
+    stream += stream[:20]  # replays
+    one_by_one = MemoryIndex(settings())
+    expected = [one_by_one.decide(fp) for fp in stream]
+    for batch in (7, 64, len(stream)):
+        index = MemoryIndex(settings())
+        got = [d for start in range(0, len(stream), batch) for d in index.decide_many(stream[start:start + batch])]
+        assert got == expected, batch
+    assert {d.method for d in expected} == {None, "url", "exact", "near"}

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 import struct
 import tempfile
 import zlib
@@ -46,8 +47,6 @@ UNIQUE, URL, EXACT, NEAR = 0, 1, 2, 3
 METHODS = (None, "url", "exact", "near")
 SIMILARITY_SCALE = 10_000  # decisions carry similarity rounded to 4 decimals: stored exactly as uint16
 
-# Up to this many candidates are verified one by one in Python, more with numpy (same result).
-SCALAR_VERIFY_MAX = 16
 # Compaction runs when at least this share of records is out of the window.
 EXPIRED_SHARE_TO_COMPACT = 0.25
 # How often (in decisions) to look for expired records.
@@ -99,31 +98,49 @@ class MemoryIndex(DedupIndex):
     # --- decisions --------------------------------------------------------------------------------
 
     def decide(self, fp: Fingerprint) -> DedupDecision:
-        keys = [_key64(fp.article_id, ID_SEED), _key64(fp.url_key, URL_SEED), _key64(fp.content_hash, HASH_SEED)]
-        id_slot, url_slot, hash_slot = self._claims.newest(keys)
+        return self.decide_many([fp])[0]
+
+    def decide_many(self, fingerprints: Sequence[Fingerprint]) -> list[DedupDecision]:
+        """Decide each fingerprint in order, as decide() one after another would.
+
+        What the sorted runs hold does not change during a batch (new entries stay in the dicts,
+        compaction waits for the end), so the runs are searched once for the keys of the whole
+        batch and candidates are verified in one numpy pass; each decision then only looks at
+        the dicts, which hold the batch's own claims.
+        """
+        if not fingerprints:
+            return []
+        self._claims.flush_if_full()
+        self._by_band.flush_if_full()
+        batch = _Batch(self, fingerprints)
+        decisions = [self._decide_in(batch, i, fp) for i, fp in enumerate(fingerprints)]
+        if self._since_expiry_check >= EXPIRY_CHECK_EVERY:
+            self._since_expiry_check = 0
+            self._drop_expired()
+        return decisions
+
+    def _decide_in(self, batch: _Batch, i: int, fp: Fingerprint) -> DedupDecision:
+        keys = batch.keys[i]
+        claims = self._claims
+        id_slot, url_slot, hash_slot = (recent if (recent := claims.pending_newest(key)) != NO_SLOT else in_runs
+                                        for key, in_runs in zip(keys, batch.claims_in_runs[i]))
         if id_slot != NO_SLOT and self._records.article_id(id_slot) == fp.article_id:
             return self._records.decision(id_slot)
-        at = fp.fetched_at.timestamp()
+        at = batch.times[i]
         url_claim, hash_claim = self._usable(url_slot, at), self._usable(hash_slot, at)
-        signature = bands = None
-        if fp.signature:
-            values = np.frombuffer(fp.signature, "<u4")
-            if values.size != self.num_perm or values.max() >= 1 << 8:
-                raise ValueError(f"signature of {fp.article_id} is not {self.num_perm} values below 2^8")
-            signature = values.astype(np.uint8)
-            bands = np.frombuffer(b"".join(fp.band_keys), "<u4")[::2].copy()  # the low half of each 8-byte key
-
+        row = batch.signature_row[i]
         if url_claim != NO_SLOT:
             status, of, similarity = URL, self._records.canonical(url_claim), 1.0
         elif hash_claim != NO_SLOT:
             status, of, similarity = EXACT, self._records.canonical(hash_claim), 1.0
-        elif signature is not None and (match := self._near_match(signature, bands, fp.shingle_count, at)):
+        elif row != NO_SLOT and (match := self._near_match(batch, i, row, fp.shingle_count, at)):
             status, (of, similarity) = NEAR, match
         else:
             status, of, similarity = UNIQUE, None, 0.0
         decision = (DedupDecision.unique() if status == UNIQUE
                     else DedupDecision.duplicate(of, METHODS[status], similarity))
         similarity = decision.similarity or 0.0
+        signature, bands = (batch.signatures[row], batch.bands[row]) if row != NO_SLOT else (None, None)
         self._apply(fp.article_id, keys, at, status, of, similarity, signature, bands, fp.shingle_count,
                     claimed=(url_claim != NO_SLOT, hash_claim != NO_SLOT))
         self._seq += 1
@@ -139,27 +156,20 @@ class MemoryIndex(DedupIndex):
             return slot
         return NO_SLOT
 
-    def _near_match(self, signature: np.ndarray, bands: np.ndarray, count: int, at: float) -> tuple[str, float] | None:
-        rows = self._by_band.find_all(bands, bands.tolist())
-        if not rows.size:
-            return None
-        near, fetched_at = self._near, self._records.fetched_at
-        if len(rows) <= SCALAR_VERIFY_MAX:  # a few candidates: plain Python beats numpy's call overhead
-            rows = sorted(set(rows.tolist()))
-            records, counts = near.record[rows].tolist(), near.count[rows].tolist()
-            matches = np.count_nonzero(near.signature[rows] == signature, axis=1).tolist()
-            verified = [(record, similarity) for record, m, c in zip(records, matches, counts)
-                        if at - fetched_at[record] < self.window_seconds
-                        and (similarity := near_similarity(m, self.num_perm, count, c, self.thresholds)) is not None]
-        else:
-            rows = np.unique(rows)
-            records = near.record[rows]
-            usable = at - fetched_at[records] < self.window_seconds
-            rows, records = rows[usable], records[usable]
-            matches = np.count_nonzero(near.signature[rows] == signature, axis=1)
-            similarity = near_similarities(matches, self.num_perm, count, near.count[rows], self.thresholds)
-            passed = ~np.isnan(similarity)
-            verified = list(zip(records[passed].tolist(), similarity[passed].tolist()))
+    def _near_match(self, batch: _Batch, i: int, row: int, count: int, at: float) -> tuple[str, float] | None:
+        """The best verified candidate: those found in the runs were verified for the whole batch;
+        those in the dict (indexed recently, maybe by this batch) are verified here."""
+        verified = list(batch.verified_in_runs.get(i, ()))
+        recent = self._by_band.pending_find_all(batch.band_lists[row])
+        if recent:
+            near, fetched_at = self._near, self._records.fetched_at
+            rows = sorted(set(recent))
+            matches = np.count_nonzero(near.signature[rows] == batch.signatures[row], axis=1).tolist()
+            for record, m, c in zip(near.record[rows].tolist(), matches, near.count[rows].tolist()):
+                if at - fetched_at[record] < self.window_seconds:
+                    similarity = near_similarity(m, self.num_perm, count, c, self.thresholds)
+                    if similarity is not None:
+                        verified.append((record, similarity))
         if not verified:
             return None
         return best_match((self._records.article_id(record), similarity) for record, similarity in verified)
@@ -180,9 +190,6 @@ class MemoryIndex(DedupIndex):
             self._by_band.add_many(bands.tolist(), row)
         self._clock = max(self._clock, at)
         self._since_expiry_check += 1
-        if self._since_expiry_check >= EXPIRY_CHECK_EVERY:
-            self._since_expiry_check = 0
-            self._drop_expired()
 
     # --- window -----------------------------------------------------------------------------------
 
@@ -282,6 +289,8 @@ class MemoryIndex(DedupIndex):
                 seq, article_id, url_key, hash_key, at, status, of, similarity, signature, bands, count = record
                 self._apply(article_id, [_key64(article_id, ID_SEED), url_key, hash_key], at, status, of,
                             similarity, signature, bands, count)
+                self._claims.flush_if_full()
+                self._by_band.flush_if_full()
                 self._seq = seq
                 self._log_records += 1
             if valid_length < len(content):  # a torn record from a crash mid-append: cut it off
@@ -292,6 +301,54 @@ class MemoryIndex(DedupIndex):
 
     def close(self) -> None:
         self.checkpoint()
+
+
+class _Batch:
+    """What a batch of decisions needs from the sorted runs, looked up for all of it at once."""
+
+    def __init__(self, index: MemoryIndex, fingerprints: Sequence[Fingerprint]):
+        self.keys = [[_key64(fp.article_id, ID_SEED), _key64(fp.url_key, URL_SEED), _key64(fp.content_hash, HASH_SEED)]
+                     for fp in fingerprints]
+        self.times = [fp.fetched_at.timestamp() for fp in fingerprints]
+        self.claims_in_runs = index._claims.runs_newest(np.array(self.keys, dtype=np.uint64).ravel()) \
+            .reshape(-1, 3).tolist()
+        with_signature = [i for i, fp in enumerate(fingerprints) if fp.signature]
+        self.signature_row = [NO_SLOT] * len(fingerprints)
+        for row, i in enumerate(with_signature):
+            self.signature_row[i] = row
+        self.verified_in_runs: dict[int, list[tuple[int, float]]] = {}
+        if not with_signature:
+            return
+        num_perm = index.num_perm
+        values = np.frombuffer(b"".join(fingerprints[i].signature for i in with_signature), "<u4")
+        band_count = len(fingerprints[with_signature[0]].band_keys)
+        band_bytes = b"".join([b"".join(fingerprints[i].band_keys) for i in with_signature])
+        if values.size != num_perm * len(with_signature) or values.max() >= 1 << 8 or \
+                len(band_bytes) != 8 * band_count * len(with_signature):
+            raise ValueError(f"signatures must be {num_perm} values below 2^8 with the same number of band keys")
+        self.signatures = values.astype(np.uint8).reshape(-1, num_perm)
+        # A band's key in the table is the low half of its 8-byte key (little-endian).
+        self.bands = np.frombuffer(band_bytes, "<u4")[::2].reshape(-1, band_count)
+        self.band_lists = self.bands.tolist()
+        self._verify_runs(index, fingerprints, with_signature, band_count)
+
+    def _verify_runs(self, index: MemoryIndex, fingerprints, with_signature: list[int], band_count: int) -> None:
+        query, rows = index._by_band.runs_find_all(self.bands.ravel())
+        if not len(query):
+            return
+        pairs = np.unique((query // band_count).astype(np.int64) << 32 | rows.astype(np.int64))
+        signature_rows, rows = pairs >> 32, pairs & 0xFFFFFFFF
+        near = index._near
+        matches = np.count_nonzero(near.signature[rows] == self.signatures[signature_rows], axis=1)
+        batch_positions = np.array(with_signature)[signature_rows]
+        counts = np.array([fingerprints[i].shingle_count for i in with_signature])[signature_rows]
+        similarity = near_similarities(matches, index.num_perm, counts, near.count[rows], index.thresholds)
+        records = near.record[rows]
+        usable = np.array(self.times)[batch_positions] - index._records.fetched_at[records] < index.window_seconds
+        passed = usable & ~np.isnan(similarity)
+        for position, record, value in zip(batch_positions[passed].tolist(), records[passed].tolist(),
+                                           similarity[passed].tolist()):
+            self.verified_in_runs.setdefault(position, []).append((record, value))
 
 
 class _Records:

@@ -6,7 +6,9 @@ entry costs its key and an int32 slot in sorted arrays (12 bytes for 64-bit keys
 band keys), like a small log-structured merge tree:
 - new entries go to a small dict (`pending`, bounded), then are merged into a middle sorted run,
   which is merged into the large run when it grows; a merge is a linear np.insert, not a sort;
-- a lookup checks the dict and binary-searches each run (np.searchsorted, all keys at once).
+- a lookup checks the dict and binary-searches each run (np.searchsorted), for all the keys of a
+  whole batch of decisions at once: numpy's fixed cost per call, not the search, is what a
+  lookup of a few keys costs.
 Slots only grow (the index appends records) and compaction renumbers them in the same order, so
 among the slots stored for one key the largest is the newest.
 """
@@ -56,6 +58,10 @@ class SlotTable:
             del added[key]
         self._pending.update(added)
         self._pending_entries += len(added) + len(again)
+
+    def flush_if_full(self) -> None:
+        """Merge the dict into the runs once it holds pending_limit entries. The owner calls it
+        between batches only: lookups made for a batch stay valid while it is decided."""
         if self._pending_entries >= self._pending_limit:
             self._flush_pending()
 
@@ -87,34 +93,54 @@ class SlotTable:
     # --- lookups ----------------------------------------------------------------------------------
 
     def newest(self, keys: list[int]) -> list[int]:
-        """For each key, the newest slot stored under it, or NO_SLOT."""
-        pending, more = self._pending, self._pending_more
-        result = [pending.get(key, NO_SLOT) for key in keys]
-        if more:
-            result = [more[key][-1] if key in more else slot for key, slot in zip(keys, result)]
-        if NO_SLOT in result:  # pending entries are newer than any in the runs
-            query = np.array(keys, dtype=self.key_dtype)
-            for run_keys, run_slots in (self._middle, self._large):  # newer run first
-                for i, start, stop in _hits(run_keys, query):
-                    if result[i] == NO_SLOT:
-                        result[i] = int(run_slots[start:stop].max())
+        """For each key, the newest slot stored under it, or NO_SLOT (the dict holds the newest)."""
+        result = [self.pending_newest(key) for key in keys]
+        if NO_SLOT in result:
+            in_runs = self.runs_newest(np.array(keys, dtype=self.key_dtype)).tolist()
+            result = [run if slot == NO_SLOT else slot for slot, run in zip(result, in_runs)]
         return result
 
-    def find_all(self, keys: np.ndarray, key_list: list[int]) -> np.ndarray:
-        """Every slot stored under any of keys (given as an array and as a list; with repeats)."""
-        found: list[np.ndarray] = []
+    def runs_newest(self, keys: np.ndarray) -> np.ndarray:
+        """For each key, the newest slot stored under it in the runs (not the dict), or NO_SLOT."""
+        result = np.full(len(keys), NO_SLOT, dtype=np.int64)
+        order = np.argsort(keys)
+        for run_keys, run_slots in (self._large, self._middle):  # older run first: newer overrides
+            query, starts, stops = _ranges(run_keys, keys[order])
+            for i, start, stop in zip(order[query].tolist(), starts.tolist(), stops.tolist()):
+                result[i] = max(result[i], int(run_slots[start:stop].max()))
+        return result
+
+    def runs_find_all(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every (index in keys, slot) stored in the runs under keys[index] (not the dict)."""
+        indexes, slots = [], []
+        order = np.argsort(keys)
         for run_keys, run_slots in (self._large, self._middle):
-            found.extend(run_slots[start:stop] for _, start, stop in _hits(run_keys, keys))
+            query, starts, stops = _ranges(run_keys, keys[order])
+            if len(query):
+                lengths = stops - starts
+                positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+                indexes.append(np.repeat(order[query], lengths))
+                slots.append(run_slots[positions])
+        if not indexes:
+            return np.empty(0, np.int64), np.empty(0, np.int32)
+        return np.concatenate(indexes), np.concatenate(slots)
+
+    def pending_newest(self, key: int) -> int:
+        """The newest slot of key among the entries not yet merged, or NO_SLOT."""
+        more = self._pending_more.get(key)
+        return more[-1] if more else self._pending.get(key, NO_SLOT)
+
+    def pending_find_all(self, keys: list[int]) -> list[int]:
+        """Every slot of the entries not yet merged stored under any of keys (with repeats)."""
         pending = self._pending
-        recent = [pending[key] for key in pending.keys() & set(key_list)]
-        if recent:
-            more = self._pending_more
-            if more:
-                recent += [slot for key in key_list for slot in more.get(key, ())]
-            found.append(np.array(recent, dtype=np.int32))
-        if not found:
-            return np.empty(0, np.int32)
-        return np.concatenate(found) if len(found) > 1 else found[0]
+        hits = pending.keys() & keys
+        if not hits:
+            return []
+        found = [pending[key] for key in hits]
+        more = self._pending_more
+        if more:
+            found += [slot for key in hits for slot in more.get(key, ())]
+        return found
 
     # --- persistence ------------------------------------------------------------------------------
 
@@ -133,19 +159,15 @@ class SlotTable:
         self._large = (keys.astype(self.key_dtype), slots.astype(np.int32))
 
 
-def _hits(run_keys: np.ndarray, keys: np.ndarray) -> list[tuple[int, int, int]]:
-    """(index in keys, start, stop) of the entries of a sorted run equal to each key found in it.
-    Written for few numpy calls: their fixed cost, not the search, is most of a lookup."""
-    if not len(run_keys):
-        return []
+def _ranges(run_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(indexes in keys found in a sorted run, their start, their stop). Keys sorted too: the
+    binary searches then walk the run in order, several times faster than random probes."""
+    if not len(run_keys) or not len(keys):
+        empty = np.empty(0, np.int64)
+        return empty, empty, empty
     left = run_keys.searchsorted(keys)
-    found = run_keys.take(left, mode="clip") == keys
-    if not found.any():
-        return []
-    indexes = found.nonzero()[0]
-    starts = left[indexes]
-    stops = run_keys.searchsorted(keys[indexes], "right")
-    return list(zip(indexes.tolist(), starts.tolist(), stops.tolist()))
+    found = (run_keys.take(left, mode="clip") == keys).nonzero()[0]
+    return found, left[found], run_keys.searchsorted(keys[found], "right")
 
 
 def _merge(older: tuple[np.ndarray, np.ndarray], newer: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
