@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import threading
 from pathlib import Path
 
 from .config import ConfigError, Settings
-from .service.logging import configure_logging
+from .service.logging import configure_logging, settings_secrets, settings_summary
 
 EXIT_USAGE = 2
 
@@ -32,7 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    configure_logging(settings.service.log_level)
+    configure_logging(settings.service.log_level, secrets=settings_secrets(settings))
+    if args.command == "run":
+        logging.getLogger("worker").info("settings", extra={"settings": settings_summary(settings)})
 
     if args.command == "run":
         from .service.app import run_service

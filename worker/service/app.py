@@ -30,7 +30,7 @@ def run_service(settings: Settings) -> int:
     metrics.build_info.info({"version": __version__})
     health = Health(metrics, settings.service.liveness_timeout_seconds)
     server = HealthServer(settings.service.metrics_host, settings.service.metrics_port, metrics, health).start()
-    log.info("metrics, /healthz and /readyz listening", extra={"event": "http", "count": server.port})
+    log.info("metrics, /healthz and /readyz listening", extra={"event": "http", "port": server.port})
 
     stop = threading.Event()
     _install_signal_handlers(stop, health, settings.service.shutdown_timeout_seconds)

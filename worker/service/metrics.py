@@ -76,6 +76,8 @@ class Metrics:
             self.articles_published.labels(status=status)
         for method in ("url", "exact", "near"):
             self.duplicates.labels(method=method)
+        for dependency in ("dedup_state", "broker"):
+            self.dependency_retries.labels(dependency=dependency)
 
     def record_published(self, status: str, method: str | None) -> None:
         """Count one acknowledged article event and keep the duplicate rates current."""
