@@ -5,7 +5,7 @@ of <shared>/benchmarks/article-extraction; pages that declare none are left out.
 benchmark's true article body, so this measures the detector, not extraction. Declarations can be
 wrong (templates declare "en" on pages in other languages): the disagreements are listed.
 
-    .venv/bin/python bench/language_detection.py [--shared PATH] [--sample 1000]
+    .venv/bin/python bench/language_detection.py [--shared PATH] [--sample 500]
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ _HTML_LANG = re.compile(r"<html[^>]*?\slang\s*=\s*[\"']?([A-Za-z]{2,3})", re.IGN
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    parser.add_argument("--sample", type=int, default=1000, help="characters the detector reads")
+    parser.add_argument("--sample", type=int, default=500, help="characters the detector reads")
     args = parser.parse_args()
 
     from worker.cleaning.language import LanguageDetector

@@ -6,8 +6,9 @@
 2. Metadata: title, authors and date found in the dumps, against bench/data/metadata_labels.json
    (labels of what each page states, see its "_about") and bench/data/seed_labels.json (the five
    seeds of ../shared/seeds), with bench/metadata.py's matching rules.
-3. Speed: extract_text alone, single process, best of --repeat passes over all dumps (the machine
-   is shared, so the best pass is the one least disturbed); also with normalization.
+3. Speed: extract_text (the whole text path: extraction and normalization) and the cleaning stage on
+   text/plain pages (adds language detection), one process, best of --repeat passes, in CPU time of
+   this process (per-core figure on a shared machine) and wall time.
 
     .venv/bin/python bench/text_cleaning.py [--shared PATH] [--repeat 5] [--worst N] [--errors]
 """
@@ -18,6 +19,7 @@ import json
 import statistics
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,6 +29,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from make_text_dumps import DEFAULT_SHARED, make_dumps  # noqa: E402
 from metadata import LABELS, authors_match, day_difference, title_matches  # noqa: E402
 from metric import page_score, precision, recall, summarize  # noqa: E402
+
+from worker.errors import PageRejected  # noqa: E402
 
 SEED_LABELS = REPO / "bench" / "data" / "seed_labels.json"
 
@@ -39,20 +43,19 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true", help="list every metadata mismatch")
     args = parser.parse_args()
 
-    from worker.cleaning.normalize import normalize_paragraphs
     from worker.cleaning.text import extract_text
 
     pages = make_dumps(args.shared)
     found = [extract_text(p.dump, p.url) for p in pages]
     raw = [page_score(p.truth, p.dump) for p in pages]
-    cleaned = [page_score(p.truth, "\n".join(normalize_paragraphs(f.paragraphs))) for p, f in zip(pages, found)]
+    cleaned = [page_score(p.truth, "\n".join(f.paragraphs)) for p, f in zip(pages, found)]
     sizes = [len(p.dump.encode()) for p in pages]
     print(f"{len(pages)} benchmark pages as naive text dumps (mean {statistics.mean(sizes) / 1024:.1f} KB, "
           f"median {statistics.median(sizes) / 1024:.1f} KB, "
           f"{statistics.mean(len(p.dump.splitlines()) for p in pages):.0f} lines)")
     print("| text                       | F1    | precision | recall |")
     print("|----------------------------|-------|-----------|--------|")
-    for name, scores in (("dump, uncleaned", raw), ("extract_text + normalize", cleaned)):
+    for name, scores in (("dump, uncleaned", raw), ("extract_text (cleaned)", cleaned)):
         f1, p, r = summarize(scores)
         print(f"| {name:<26} | {f1:.3f} | {p:.3f}     | {r:.3f}  |")
     if args.worst:
@@ -112,27 +115,46 @@ def metadata_table(pages, found, show_errors: bool) -> None:
 
 
 def speed_table(pages, repeat: int, shared: Path) -> None:
-    from worker.cleaning.normalize import normalize_paragraphs
     from worker.cleaning.text import extract_text
+    from worker.config import CleaningSettings
+    from worker.models import RawPage
+    from worker.stages.clean import CleanStage
 
     seeds = [(p.read_text(encoding="utf-8"), "https://example.com/" + p.stem)
              for p in sorted((shared / "seeds").glob("*.txt"))]
     dumps = [(p.dump, p.url) for p in pages]
-    print(f"speed, single process, best of {repeat} passes (shared machine)")
-    print("| input                          | step                     | pages/s | us/page |")
-    print("|--------------------------------|--------------------------|---------|---------|")
-    for name, inputs in ((f"benchmark dumps ({len(dumps)})", dumps), (f"seeds ({len(seeds)}) x 40", seeds * 40)):
-        for step, run in (("extract_text", lambda b, u: extract_text(b, u)),
-                          ("extract_text + normalize", lambda b, u: normalize_paragraphs(extract_text(b, u).paragraphs))):
-            best = min(_timed(run, inputs) for _ in range(repeat))
-            print(f"| {name:<30} | {step:<24} | {len(inputs) / best:7.0f} | {best / len(inputs) * 1e6:7.0f} |")
+    stage = CleanStage(CleaningSettings())
+    fetched = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    raw = {id(inputs): [RawPage(url=u, fetched_at=fetched, content_type="text/plain", body=b) for b, u in inputs]
+           for inputs in (dumps, seeds)}
+
+    def clean_stage(inputs):
+        for page in raw[id(inputs)]:
+            try:
+                stage(page)
+            except PageRejected:
+                pass
+
+    def text_path(inputs):
+        for body, url in inputs:
+            extract_text(body, url)
+
+    print(f"speed, one process, best of {repeat} passes; CPU time of this process (the machine is shared, "
+          "so CPU time is the per-core figure; wall time in brackets)")
+    print("| input                          | step                               | pages/s (CPU) | us/page | pages/s (wall) |")
+    print("|--------------------------------|------------------------------------|---------------|---------|----------------|")
+    for name, inputs in ((f"benchmark dumps ({len(dumps)})", dumps), (f"seeds ({len(seeds)})", seeds)):
+        for step, run in (("extract_text (incl. normalization)", text_path),
+                          ("CleanStage, text/plain (+ language)", clean_stage)):
+            cpu, wall = zip(*(_timed(run, inputs) for _ in range(repeat)))
+            print(f"| {name:<30} | {step:<34} | {len(inputs) / min(cpu):13.0f} | {min(cpu) / len(inputs) * 1e6:7.0f} | "
+                  f"{len(inputs) / min(wall):14.0f} |")
 
 
-def _timed(run, inputs) -> float:
-    start = time.perf_counter()
-    for body, url in inputs:
-        run(body, url)
-    return time.perf_counter() - start
+def _timed(run, inputs) -> tuple[float, float]:
+    cpu, wall = time.process_time(), time.perf_counter()
+    run(inputs)
+    return time.process_time() - cpu, time.perf_counter() - wall
 
 
 def _share(values: list[bool]) -> str:

@@ -73,7 +73,7 @@ class CleaningSettings:
     site_memory_min_pages: int = 4
     # Language detection reads this many characters from the middle of the article and answers
     # only when the model's probability is at least this (else the page's declared language).
-    language_sample_chars: int = 1000
+    language_sample_chars: int = 500
     language_min_confidence: float = 0.9
     text: TextDumpThresholds = field(default_factory=TextDumpThresholds)
 
