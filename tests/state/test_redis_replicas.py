@@ -166,6 +166,9 @@ def test_a_server_that_lost_the_script_gets_it_again(redis_url, redis_prefix):
     index._client.script_flush()  # as after a server restart or failover
     assert index.decide(fp("a2", "https://mirror.example/a", "body a", T0 + timedelta(minutes=1))) == \
         DedupDecision.duplicate("a1", "exact", 1.0)
+    index._client.script_flush()
+    assert index.decide_many([fp("a3", "https://mirror3.example/a", "body a", T0 + timedelta(minutes=2))]) == \
+        [DedupDecision.duplicate("a1", "exact", 1.0)]
 
 
 def test_a_batch_is_decided_exactly_as_one_page_after_another(redis_url, redis_prefix):

@@ -12,7 +12,7 @@ Keys, all under a configurable prefix (DEDUP_REDIS_PREFIX) so that pipelines can
     <prefix>a:<id digest>    record: fetched_at, decision, and the signature of a near-indexed article
     <prefix>u:<url digest>   URL claim: claimer's fetched_at + canonical article id
     <prefix>h:<content hash> hash claim: likewise
-    <prefix>g:<generation>   LSH buckets of the unique articles fetched in one quarter of a window:
+    <prefix>g:<generation>   LSH buckets of the unique articles fetched in one half of a window:
                              band key (first 4 bytes) -> concatenated 12-byte id digests
     <prefix>generations      the newest generation written
     <prefix>n:<hour>         decisions written that hour (for size())
@@ -76,8 +76,8 @@ UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.exception
 # KEYS: [1] article record, [2] URL claim, [3] hash claim.
 # ARGV: [1] article id, [2] article handle (12 bytes), [3] fetched_at (epoch seconds, the double
 # Python has), [4] window (seconds), [5] TTL (whole seconds), [6] key prefix, [7] generation
-# length (seconds), [8] key of this hour's decision counter, [9] signature (1, 2 or 4 bytes a value), [10] shingle count,
-# [11] num_perm, [12] near_jaccard, [13] near_containment, [14] containment_min_shingles,
+# length (seconds), [8] key of this hour's decision counter, [9] signature (1, 2 or 4 bytes a
+# value), [10] shingle count, [11] num_perm, [12] near_jaccard, [13] near_containment, [14] containment_min_shingles,
 # [15] LSH band keys, concatenated, [16] the length of one band key.
 # Returns {"unique"} or {"duplicate", duplicate_of, method, similarity as a string} (Redis would
 # truncate a Lua number to an integer).
@@ -312,15 +312,23 @@ class RedisIndex(DedupIndex):
         fingerprints again returns them as replays, so the caller simply retries the whole batch."""
         if not fingerprints:
             return []
+        inputs = [self.script_input(fp) for fp in fingerprints]
         try:
-            with self._client.pipeline(transaction=False) as pipe:
-                for fp in fingerprints:
-                    keys, args = self.script_input(fp)
-                    self._decide(keys=keys, args=args, client=pipe)
-                replies = pipe.execute()
+            try:
+                replies = self._run_pipeline(inputs)
+            except redis.exceptions.NoScriptError:
+                # The server lost its scripts (restart, failover) between the pipeline's check and
+                # its run: the pipeline loads them again on the next run.
+                replies = self._run_pipeline(inputs)
         except UNAVAILABLE_ERRORS as error:
             raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
         return [_decision(reply) for reply in replies]
+
+    def _run_pipeline(self, inputs: list[tuple[list[bytes], list]]) -> list:
+        with self._client.pipeline(transaction=False) as pipe:
+            for keys, args in inputs:
+                self._decide(keys=keys, args=args, client=pipe)
+            return pipe.execute()
 
     def script_input(self, fp: Fingerprint) -> tuple[list[bytes], list]:
         """KEYS and ARGV of the decide script for one fingerprint."""
