@@ -46,6 +46,14 @@ def produce_to_partitions(settings, topic: str, values_by_partition: list[tuple[
         producer.close(timeout=10)
 
 
+def copy_of(story: int, variant: int) -> str:
+    """Variant 0 and 1: the story's text; 2 and 3: every tenth word swapped (at different places)."""
+    if variant < 2:
+        return article_body(story)
+    words = article_body(story).split(" ")
+    return " ".join(f"swapped{i}" if i % 10 == variant * 3 else word for i, word in enumerate(words))
+
+
 def wait_until(condition, what: str, timeout: float = WAIT_SECONDS) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -66,9 +74,9 @@ def test_copies_on_partitions_of_different_replicas_give_one_unique(kafka_settin
                == partitions and one.metric("newsworker_assigned_partitions") > 0,
                "both workers to own partitions")
 
-    # Every story once on each partition, under four sites' URLs: its copies are decided by both
-    # workers, often at the same moment.
-    values = [(p, page(f"https://site{p}.example/news/{story}", article_body(story)))
+    # Every story once on each partition, under four sites' URLs: the original, an exact copy and
+    # two reworded copies. They are decided by both workers, often at the same moment.
+    values = [(p, page(f"https://site{p}.example/news/{story}", copy_of(story, p)))
               for story in range(stories) for p in range(partitions)]
     produce_to_partitions(kafka_settings, topics.pages_raw, values)
     events = consume(kafka_settings, topics, expected=len(values), settle=1.0)
@@ -85,6 +93,8 @@ def test_copies_on_partitions_of_different_replicas_give_one_unique(kafka_settin
         for copy in copies:
             if copy is not uniques[0]:
                 assert copy["dedup"]["duplicate_of"] == uniques[0]["article_id"]
+                assert copy["dedup"]["method"] in ("exact", "near")
+    assert {e["dedup"]["method"] for e in published} == {None, "exact", "near"}
     assert one.metric("newsworker_pages_consumed_total", topic=topics.pages_raw) > 0
     assert two.metric("newsworker_pages_consumed_total", topic=topics.pages_raw) > 0
 
