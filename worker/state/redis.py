@@ -146,6 +146,8 @@ local my_generation = math.floor(fetched_at / generation_length)
 local generations_key = prefix .. 'generations'
 -- Buckets of this page's generation, as read (the HSET that indexes the page appends to them).
 local my_buckets = {}
+-- The newest generation written (read only when the page has a signature).
+local newest_generation = nil
 
 -- The similarity.py rule: the similarity of a verified pair with m matching values, or nil.
 local function near_similarity(m, count)
@@ -185,7 +187,8 @@ local function near_match()
   -- Generations that can hold a usable article: from a window before this page up to the newest
   -- one written (a later fetch is usable too).
   local first = math.floor((fetched_at - window) / generation_length)
-  local last = math.max(my_generation, tonumber(redis.call('GET', generations_key) or my_generation))
+  newest_generation = tonumber(redis.call('GET', generations_key) or my_generation)
+  local last = math.max(my_generation, newest_generation)
   local seen, records = {}, {}
   for generation = first, last do
     local buckets = redis.call('HMGET', prefix .. 'g:' .. generation, unpack(bands))
@@ -256,14 +259,14 @@ if status == 'unique' and signature ~= '' then
   redis.call('HSET', generation_key, unpack(fields))
   -- A generation is written while its pages arrive and must outlive its last page by a window.
   redis.call('EXPIRE', generation_key, ttl + math.ceil(generation_length))
-  local newest = tonumber(redis.call('GET', generations_key) or my_generation)
-  redis.call('SET', generations_key, math.max(newest, my_generation), 'EX', ttl + math.ceil(generation_length))
+  if my_generation >= newest_generation then
+    redis.call('SET', generations_key, my_generation, 'EX', ttl + math.ceil(generation_length))
+  end
 end
 redis.call('SET', article_key,
            cmsgpack.pack(fetched_at, status, duplicate_of, method, similarity, shingle_count, indexed, article_id),
            'EX', ttl)
-redis.call('INCR', counter_key)
-redis.call('EXPIRE', counter_key, ttl + 3600)
+if redis.call('INCR', counter_key) == 1 then redis.call('EXPIRE', counter_key, ttl + 3600) end
 return reply(status, duplicate_of, method, similarity)
 """
 
