@@ -139,8 +139,7 @@ class _Dump:
     def extract(self) -> Extraction:
         lines, kinds, t = self.lines, self.kinds, self.t
         first_stripped, site_name = split_site_suffix(lines[0], self.host)
-        headline = self._headline_index(first_stripped)
-        start, end = self._article_run(headline)
+        start, end, headline = self._article_run(self._headline_indexes(first_stripped))
         if end < start:
             return Extraction(paragraphs=[])
         for i in range(start, end + 1):
@@ -156,28 +155,37 @@ class _Dump:
 
     # -- where the article is
 
-    def _headline_index(self, first_stripped: str) -> int | None:
-        """Where the first line (the page's <title>) is printed again, as the visible headline."""
+    def _headline_indexes(self, first_stripped: str) -> list[int]:
+        """Where the first line (the page's <title>) is printed again: the visible headline, and
+        perhaps its copies in teaser lists (at most three places)."""
         lines, kinds = self.lines, self.kinds
         first = lines[0]
         if len(first) > 300 or len(lines) < 3:
-            return None
+            return []
         wanted = {first.casefold(), first_stripped.casefold()}
         sizes = {len(first), len(first_stripped)}  # (casefold keeps the length of almost every text)
+        found = []
         for i in range(1, len(lines) - 1):
             line = lines[i]
             if len(line) in sizes and kinds[i] == TEXT and line.casefold() in wanted:
-                return i
-        return None
+                found.append(i)
+                if len(found) == 3:
+                    break
+        return found
 
-    def _article_run(self, headline: int | None) -> tuple[int, int]:
-        """First and last line of the article (end < start when there is none)."""
+    def _article_run(self, headlines: list[int]) -> tuple[int, int, int | None]:
+        """First and last line of the article (end < start when there is none), and which copy of
+        the headline it follows: the one the article comes right after."""
         scores, t = self.scores, self.t
         best, start, end = _best_segment(scores, 0, len(scores))
-        if headline is not None:
-            anchored, a_start, a_end = _best_segment(scores, headline + 1, len(scores))
-            if anchored >= t.anchored_share * best:
-                start, end = a_start, a_end
+        headline = None
+        closest = len(scores)
+        for h in headlines:
+            anchored, a_start, a_end = _best_segment(scores, h + 1, len(scores))
+            if headline is not None and a_start == start:
+                continue  # a copy of the headline (a share box) between the first one and the article
+            if anchored >= t.anchored_share * best and a_start - h < closest:
+                start, end, headline, closest = a_start, a_end, h, a_start - h
         prose = 0.0
         for i in range(start, end + 1):
             if self.kinds[i] == COMMENTS and prose >= t.prose_before_comments:
@@ -185,7 +193,7 @@ class _Dump:
                 break
             if scores[i] > 0:
                 prose += scores[i]
-        return start, self._trim_tail(start, end)
+        return start, self._trim_tail(start, end), headline
 
     def _trim_tail(self, start: int, end: int) -> int:
         """Drop a small last block of prose cut off from the article by a gap of non-prose lines

@@ -30,7 +30,7 @@ class TextDumpThresholds:
     section_end_penalty: float = 150.0
     # The run after the visible headline is the article if it scores at least this share of the
     # best run anywhere in the page.
-    anchored_share: float = 0.25
+    anchored_share: float = 0.15
     # The heading of the comment section ends the article once this much prose (score) preceded it.
     prose_before_comments: float = 200.0
     # A last block of prose after a gap of at least this many non-prose lines is not the article's
