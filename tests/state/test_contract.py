@@ -36,8 +36,9 @@ def near_fp(article_id: str, base_seed: int, changed: int | range = 0, shingles:
             change_seed: int = 0) -> Fingerprint:
     """A fingerprint whose MinHash signature differs from the one of `base_seed` at `changed`
     positions (a count of random ones, or the positions themselves), so its estimated Jaccard with
-    it is (NUM_PERM - changed) / NUM_PERM; LSH band keys as the dedup stage derives them (band
-    number hashed in, 8 bytes)."""
+    it is (NUM_PERM - changed) / NUM_PERM. Its LSH band keys (8 bytes, band number hashed in;
+    opaque to the backends) come from the signature's leading values, so copies share bands in
+    proportion to their similarity, as the stage's keys do."""
     # b-bit MinHash values are below 2**8 (worker/dedup/similarity.py).
     values = random.Random(base_seed).choices(range(2**8), k=NUM_PERM)
     positions = changed if isinstance(changed, range) else random.Random(change_seed).sample(range(NUM_PERM), changed)
