@@ -6,6 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from worker.cleaning.normalize import normalize_text
 from worker.cleaning.text import extract_text
 from worker.config import CleaningSettings
 from worker.errors import PageRejected, Reason
@@ -33,6 +34,18 @@ FURNITURE = st.sampled_from([
 ])
 LINE = st.one_of(PROSE, FURNITURE, st.text(max_size=200))
 DUMP = st.lists(LINE, max_size=40).map("\n".join)
+
+
+# Fragments that normalization repairs: mojibake, odd spaces, spinner artifacts, doubled quotes.
+BROKEN = st.sampled_from(["Ã©", "â€™", "Â\x80", "Ã\xa0", "Ð¿", "\x8d", "\xa0", "\u200b", " ,", ". . does.", "” ”,",
+                          " Is.", "''", "``"])
+
+
+@given(st.lists(st.one_of(st.text(max_size=20), BROKEN), max_size=12).map("".join))
+@settings(max_examples=1000, deadline=None)
+def test_normalization_is_idempotent(text):
+    once = normalize_text(text)
+    assert normalize_text(once) == once
 
 
 def clean(body: str) -> list[str]:

@@ -34,6 +34,7 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 # (A regex, not str.translate: translate looks every character up in a dict, 10x slower here.)
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _DOUBLED_QUOTES = re.compile(r"``|''")
+_MAX_REPAIRS = 3
 
 # Spinner artifacts, only in forms normal text never has:
 # "... last year. ," -> "... last year."   (a comma alone after the end of a sentence)
@@ -53,23 +54,45 @@ def looks_like_mojibake(text: str) -> bool:
 
 def normalize_text(text: str) -> str:
     """One paragraph (or a title) in its normal form: what a reader sees, spaced once."""
-    if not text.isascii():
-        if looks_like_mojibake(text):
-            text = ftfy.fix_text(text, _FTFY_CONFIG)
-        if not unicodedata.is_normalized("NFC", text):
-            text = unicodedata.normalize("NFC", text)
-    # isprintable() is False for controls, separators other than " " and format characters: the
-    # only texts that need the slower work below.
-    if not text.isprintable():
-        text = " ".join(_INVISIBLE.sub("", text).split())
-    elif "  " in text or text[:1] == " " or text[-1:] == " ":
-        text = " ".join(text.split())
+    text = _normalize_characters(text)
     if "''" in text or "``" in text:
         text = _DOUBLED_QUOTES.sub('"', text)
     return remove_spinner_artifacts(text)
 
 
+def _normalize_characters(text: str) -> str:
+    """Mojibake repaired, NFC, invisible characters gone, every run of spaces one space."""
+    for _ in range(_MAX_REPAIRS):
+        before = text
+        if not text.isascii():
+            if looks_like_mojibake(text):
+                text = ftfy.fix_text(text, _FTFY_CONFIG)
+            if not unicodedata.is_normalized("NFC", text):
+                text = unicodedata.normalize("NFC", text)
+        # isprintable() is False for controls, separators other than " " and format characters:
+        # the only texts that need the slower work below.
+        if not text.isprintable():
+            text = " ".join(_INVISIBLE.sub("", text).split())
+        elif "  " in text or text[:1] == " " or text[-1:] == " ":
+            text = " ".join(text.split())
+        # One repair can reveal another (a control character removed next to mojibake): repeat
+        # while it changes something, so that normalizing again changes nothing.
+        if text == before or text.isascii() or not looks_like_mojibake(text):
+            return text
+    return text
+
+
 def remove_spinner_artifacts(text: str) -> str:
+    """The spinner fragments gone; repeated while a removal leaves another one behind."""
+    for _ in range(_MAX_REPAIRS):
+        cleaned = _remove_spinner_artifacts_once(text)
+        if cleaned == text:
+            break
+        text = cleaned
+    return text
+
+
+def _remove_spinner_artifacts_once(text: str) -> str:
     if " ," in text:
         text = _STRAY_COMMA.sub("", text)
     if " ." in text:
