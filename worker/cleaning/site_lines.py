@@ -8,14 +8,14 @@ influences its own cleaning.
 """
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 
 
 class _SiteLines:
     __slots__ = ("counts", "recent_pages", "pages")
 
     def __init__(self, recent_pages: int) -> None:
-        self.counts: dict[int, int] = {}
+        self.counts: Counter[int] = Counter()  # (its update() counts in C)
         self.recent_pages: deque[int] = deque(maxlen=recent_pages)
         self.pages = 0
 
@@ -41,7 +41,7 @@ class SiteLineMemory:
         if entry is None or entry.pages < self.min_pages:
             return set()
         counts, threshold = entry.counts, self.min_pages
-        return {i for i, line in enumerate(lines) if counts.get(hash(line), 0) >= threshold}
+        return {i for i, key in enumerate(map(hash, lines)) if counts.get(key, 0) >= threshold}
 
     def remember(self, site: str, page_key: str, lines: list[str]) -> None:
         """Count the distinct lines of one page. A page seen again (same key: a recrawl or a replay)
@@ -59,14 +59,18 @@ class SiteLineMemory:
         entry.recent_pages.append(page_hash)
         entry.pages += 1
         counts = entry.counts
-        for key in {hash(line) for line in lines}:
-            counts[key] = counts.get(key, 0) + 1
+        counts.update(set(map(hash, lines)))
         if len(counts) > self.max_lines_per_site:
             self._forget(entry)
 
     def _forget(self, entry: _SiteLines) -> None:
-        """Keep the lines seen most often (ties: the most recently added), down to half the bound,
-        so that a site's boilerplate survives a stream of one-off article lines."""
-        ranked = sorted(enumerate(entry.counts.items()), key=lambda item: (item[1][1], item[0]), reverse=True)
-        keep = sorted(ranked[: self.max_lines_per_site // 2])
-        entry.counts = {key: count for _, (key, count) in keep}
+        """Forget the lines seen least often, down to half the bound: first the lines seen once,
+        then twice, ... (ties keep their order), so that a site's boilerplate survives a stream of
+        one-off article lines. One pass per level, no sort: this runs every few pages."""
+        counts, target, level = entry.counts, self.max_lines_per_site // 2, 1
+        while len(counts) > target:
+            kept = {key: count for key, count in counts.items() if count > level}
+            if len(kept) < target // 2:  # this level would empty the memory: cut it by age instead
+                kept = dict(list(counts.items())[-target:])
+            counts, level = kept, level + 1
+        entry.counts = Counter(counts)
