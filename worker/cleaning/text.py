@@ -55,20 +55,6 @@ def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
     Removing lines (duplicates, captions) can leave a run that would be read differently on its
     own, so the paragraphs are read again until they settle (one more round, rarely two)."""
     host = (urlsplit(url).hostname or "").lower()
-    extraction = _extract(body, url, host, thresholds, memory)
-    paragraphs = normalize_paragraphs(extraction.paragraphs)
-    for _ in range(_MAX_ROUNDS):
-        # Lines come back as they went in (already normalized), or not at all.
-        again = _extract("\n\n".join(paragraphs), url, host, thresholds, None).paragraphs
-        if again == paragraphs:
-            break
-        paragraphs = again
-    extraction.paragraphs = paragraphs
-    return extraction
-
-
-def _extract(body: str, url: str, host: str, thresholds: TextDumpThresholds,
-             memory: SiteLineMemory | None) -> Extraction:
     lines = [line for line in map(str.strip, body.splitlines()) if line]
     if not lines:
         return Extraction(paragraphs=[])
@@ -78,7 +64,20 @@ def _extract(body: str, url: str, host: str, thresholds: TextDumpThresholds,
         if repeated:
             dump.mark_site_boilerplate(repeated)
         memory.remember(host, url, lines)
-    return dump.extract()
+    extraction = dump.extract()
+    paragraphs = normalize_paragraphs(extraction.paragraphs)
+    for _ in range(_MAX_ROUNDS):
+        # The paragraphs are the lines of the text "\n\n".join(paragraphs) (normalized, so they
+        # come back as they went in, or not at all).
+        if not paragraphs:
+            break
+        weight = _CJK_WEIGHT if _is_cjk("\n\n".join(paragraphs)) else 1
+        again = _Dump(paragraphs, url, host, thresholds, weight).extract(metadata=False).paragraphs
+        if again == paragraphs:
+            break
+        paragraphs = again
+    extraction.paragraphs = paragraphs
+    return extraction
 
 
 def _is_cjk(body: str) -> bool:
@@ -136,8 +135,10 @@ class _Dump:
                 self.kinds[i] = BOILER
                 scores[i] = -self.t.boiler_penalty
 
-    def extract(self) -> Extraction:
-        lines, kinds, t = self.lines, self.kinds, self.t
+    def extract(self, metadata: bool = True) -> Extraction:
+        """The article's paragraphs, title and authors; with `metadata`, also the date and site name
+        (which do not change the paragraphs)."""
+        lines, kinds = self.lines, self.kinds
         first_stripped, site_name = split_site_suffix(lines[0], self.host)
         start, end, headline = self._article_run(self._headline_indexes(first_stripped))
         if end < start:
@@ -147,11 +148,14 @@ class _Dump:
             if kinds[i] == TEXT and self.scores[i] <= 0:
                 kinds[i] = refine_kind(lines[i])
         title_index, title = self._title(headline, start, first_stripped)
-        if site_name is None and title_index not in (None, 0):
-            site_name = self._site_name_line()
-        return Extraction(paragraphs=self._body(start, end, title), title=title,
-                          authors=self._authors(title_index, start, end), published_at=self._published(title_index, start, end),
-                          site_name=site_name)
+        authors = self._authors(title_index, start, end)  # (before the body: it marks the byline line)
+        extraction = Extraction(paragraphs=self._body(start, end, title), title=title, authors=authors)
+        if metadata:
+            extraction.published_at = self._published(title_index, start, end)
+            if site_name is None and title_index not in (None, 0):
+                site_name = self._site_name_line()
+            extraction.site_name = site_name
+        return extraction
 
     # -- where the article is
 
