@@ -4,16 +4,22 @@ block per line), with the title, byline and date the page shows.
 How it works, in order:
 1. Every line gets a kind (text_lines: text, boilerplate, section end, comments heading) and a
    score: prose lines (long, ending like a sentence) weigh their length; short lines (menus,
-   headline lists, labels) and boilerplate weigh against.
+   headline lists, labels) and boilerplate weigh against. No regex in this loop: it is the cost.
 2. The article is the run of lines with the largest total score (a maximum-sum segment): it starts
    and ends on prose and steps over the short lines inside it (subheadings, list items). When the
    dump's first line (the page's <title>) is printed again further down, that is the visible
-   headline, and the run is searched after it; a comments heading ends it.
+   headline and the run is searched right after it; a comments heading ends the run, and a small
+   last block cut off by a gap of non-prose lines (an author box, a site blurb) is dropped.
 3. Inside the run, lines that are never article text go: boilerplate, photo credits and their
    captions, bylines, date lines, a repeat of the title, repeated paragraphs, a summary list the
-   body repeats. Before it, the title, byline and date are read.
+   body repeats. Around the run's start, the title, byline and date are read (the title from the
+   <title> line and the visible headline; dates above the headline only with a time or
+   "Published": a bare date there is the site header's scrape day).
+4. The paragraphs are normalized (normalize.py) and read again until nothing changes, so that the
+   text path is a fixed point on its own output.
 Lines a site prints on many pages (SiteLineMemory, optional) count as boilerplate.
-The thresholds are in worker/config/cleaning.py (TextDumpThresholds).
+The thresholds are in worker/config/cleaning.py (TextDumpThresholds); accuracy and speed are
+measured by bench/text_cleaning.py.
 """
 from __future__ import annotations
 
