@@ -14,9 +14,47 @@ among the slots stored for one key the largest is the newest.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+
 import numpy as np
 
 NO_SLOT = -1
+
+# glibc keeps the memory of freed arrays for reuse instead of giving it back to the system: the
+# batch temporaries (candidate signatures, tens of MB at 100k articles) and the runs replaced by
+# merges stay resident (measured: 1,071 resident bytes per article at 100k articles, 703 after
+# returning them). Two remedies, glibc only (elsewhere no-ops):
+# - allocations from MMAP_THRESHOLD up are mapped on their own and unmapped when freed (glibc
+#   otherwise raises this threshold after each large free, up to 32 MB);
+# - malloc_trim after merges into a run at least RELEASE_AFTER_MERGING long, and after compaction.
+MMAP_THRESHOLD = 1 << 18
+RELEASE_AFTER_MERGING = 1 << 18
+_M_MMAP_THRESHOLD = -3  # mallopt parameter number, from glibc's malloc.h
+
+
+def _load_libc():
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+        return libc if libc is not None and hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
+    except OSError:
+        return None
+
+
+_LIBC = _load_libc()
+
+
+def return_large_allocations() -> None:
+    """Have large allocations unmapped when freed (process-wide; the memory index calls it)."""
+    if _LIBC is not None:
+        _LIBC.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+
+
+def release_freed_memory() -> None:
+    """Give the memory of freed arrays back to the system."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
 
 
 class SlotTable:
@@ -82,6 +120,8 @@ class SlotTable:
         if len(self._middle[0]) >= self._middle_limit:  # always, without a middle run
             self._large = _merge(self._large, self._middle)
             self._middle = self._empty()
+            if len(self._large[0]) >= RELEASE_AFTER_MERGING:
+                release_freed_memory()
 
     def compact(self, new_slot: np.ndarray) -> None:
         """Renumber slots through new_slot (old slot -> new slot, NO_SLOT: forget the entry)."""
