@@ -76,7 +76,8 @@ def synthetic_texts(count: int, rng: np.random.Generator) -> list[list[str]]:
     for _ in range(count):
         length = int(rng.integers(250, 700))
         content = rng.choice(VOCABULARY, length, p=weights).astype(str)
-        words = np.where(rng.random(length) < FUNCTION_SHARE, rng.choice(function_words, length), np.char.add("w", content))
+        is_function = rng.random(length) < FUNCTION_SHARE
+        words = np.where(is_function, rng.choice(function_words, length), np.char.add("w", content))
         texts.append(words.tolist())
     return texts
 
@@ -158,7 +159,8 @@ def main() -> None:
             decisions += batched.decide_many(pages[offset:offset + args.batch])
             if len(decisions) % quarter < args.batch and len(decisions) >= quarter:
                 now = time.perf_counter()
-                print(f"  pages up to {len(decisions):>7,}: {min(quarter, len(decisions)) / (now - lap):,.0f} decisions/s")
+                rate = min(quarter, len(decisions)) / (now - lap)
+                print(f"  pages up to {len(decisions):>7,}: {rate:,.0f} decisions/s")
                 lap = now
         elapsed = time.perf_counter() - started
         after = client.info("memory")["used_memory"]

@@ -120,7 +120,8 @@ def test_redis_decides_like_the_memory_backend_on_the_same_stream(redis_url, red
     for seed in range(3):
         stream = random_stream(seed, 400)
         memory = MemoryIndex(dedup_settings("memory"))
-        shared = RedisIndex(dedup_settings("redis", redis_url=redis_url), RedisSettings(prefix=f"{redis_prefix}{seed}:"))
+        shared = RedisIndex(dedup_settings("redis", redis_url=redis_url),
+                            RedisSettings(prefix=f"{redis_prefix}{seed}:"))
         expected = [memory.decide(page) for page in stream]
         assert [shared.decide(page) for page in stream] == expected
         assert {d.method for d in expected} == {None, "url", "exact", "near"}

@@ -73,12 +73,13 @@ UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.exception
                       redis.exceptions.MasterDownError, redis.exceptions.TryAgainError)
 
 # One decision: the steps of DedupIndex (worker/state/base.py), in one atomic script.
+# The settings are constants of the script (see script_source(): window, ttl, generation_length,
+# num_perm, near_jaccard, near_containment, containment_min_shingles, band_width); per page:
 # KEYS: [1] article record, [2] URL claim, [3] hash claim.
 # ARGV: [1] article id, [2] article handle (12 bytes), [3] fetched_at (epoch seconds, the double
-# Python has), [4] window (seconds), [5] TTL (whole seconds), [6] key prefix, [7] generation
-# length (seconds), [8] key of this hour's decision counter, [9] signature (1, 2 or 4 bytes a
-# value), [10] shingle count, [11] num_perm, [12] near_jaccard, [13] near_containment, [14] containment_min_shingles,
-# [15] LSH band keys, concatenated, [16] the length of one band key.
+# Python has), [4] key prefix, [5] key of this hour's decision counter, [6] signature (1, 2 or 4
+# bytes a value), [7] shingle count, [8] LSH band keys, each cut to band_width bytes, concatenated.
+# (Fewer arguments per call: packing them is most of the client's time per decision.)
 # Returns {"unique"} or {"duplicate", duplicate_of, method, similarity as a string} (Redis would
 # truncate a Lua number to an integer).
 #
@@ -88,21 +89,14 @@ UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.exception
 # (<prefix>g:<n>, field = band key, value = the handles of the unique articles of that
 # generation in the bucket): a page reads all its buckets of a generation with one HMGET and adds
 # itself with one HSET, instead of one key per bucket (which cost ~130 Redis calls per page).
-DECIDE_SCRIPT = r"""
+DECIDE_SCRIPT_BODY = r"""
 local article_key, url_key, hash_key = KEYS[1], KEYS[2], KEYS[3]
 local article_id, handle = ARGV[1], ARGV[2]
 local fetched_at = tonumber(ARGV[3])
-local window = tonumber(ARGV[4])
-local ttl = tonumber(ARGV[5])
-local prefix = ARGV[6]
-local generation_length = tonumber(ARGV[7])
-local counter_key = ARGV[8]
-local signature = ARGV[9]
-local shingle_count = tonumber(ARGV[10])
-local num_perm = tonumber(ARGV[11])
-local near_jaccard = tonumber(ARGV[12])
-local near_containment = tonumber(ARGV[13])
-local containment_min_shingles = tonumber(ARGV[14])
+local prefix = ARGV[4]
+local counter_key = ARGV[5]
+local signature = ARGV[6]
+local shingle_count = tonumber(ARGV[7])
 local HANDLE = #handle
 
 local function reply(status, duplicate_of, method, similarity)
@@ -140,8 +134,7 @@ local function before(a, b)
 end
 
 local bands = {}
-local band_width = tonumber(ARGV[16])
-for offset = 1, #ARGV[15], band_width do bands[#bands + 1] = string.sub(ARGV[15], offset, offset + band_width - 1) end
+for offset = 1, #ARGV[8], band_width do bands[#bands + 1] = string.sub(ARGV[8], offset, offset + band_width - 1) end
 local my_generation = math.floor(fetched_at / generation_length)
 local generations_key = prefix .. 'generations'
 -- Buckets of this page's generation, as read (the HSET that indexes the page appends to them).
@@ -283,12 +276,7 @@ class RedisIndex(DedupIndex):
         self.settings = settings
         self.redis_settings = redis_settings or RedisSettings()
         self.prefix = self.redis_settings.prefix
-        # ARGV that are the same for every page (see DECIDE_SCRIPT), encoded once.
-        ttl = max(1, math.ceil(settings.window_seconds))
-        self._constant_args = [repr(settings.window_seconds).encode(), str(ttl).encode(), self.prefix.encode(),
-                               repr(settings.window_seconds / GENERATIONS_PER_WINDOW).encode()]
-        self._near = [str(settings.num_perm).encode(), repr(settings.near_jaccard).encode(),
-                      repr(settings.near_containment).encode(), str(settings.containment_min_shingles).encode()]
+        self._prefix = self.prefix.encode()
         # One immediate retry on a fresh connection covers a connection the server closed (a restart
         # or failover); beyond that the service loop pauses and retries with its own backoff. A
         # retried script is harmless: if the first run got through, the retry is a replay.
@@ -296,7 +284,7 @@ class RedisIndex(DedupIndex):
             settings.redis_url, socket_timeout=self.redis_settings.socket_timeout_seconds,
             socket_connect_timeout=self.redis_settings.connect_timeout_seconds,
             retry=Retry(NoBackoff(), 1), health_check_interval=30)
-        self._decide = self._client.register_script(DECIDE_SCRIPT)
+        self._decide = self._client.register_script(script_source(settings))
 
     def decide(self, fp: Fingerprint) -> DedupDecision:
         keys, args = self.script_input(fp)
@@ -335,15 +323,11 @@ class RedisIndex(DedupIndex):
 
     def script_input(self, fp: Fingerprint) -> tuple[list[bytes], list]:
         """KEYS and ARGV of the decide script for one fingerprint."""
-        p = self.prefix.encode()
+        p = self._prefix
         handle = _digest(fp.article_id, HANDLE_BYTES)
         keys = [p + b"a:" + handle, p + b"u:" + _digest(fp.url_key), p + b"h:" + fp.content_hash.encode()]
-        bands = b"".join(band[:BAND_FIELD_BYTES] for band in fp.band_keys)
-        if len(bands) != BAND_FIELD_BYTES * len(fp.band_keys):
-            raise ValueError(f"LSH band keys must be at least {BAND_FIELD_BYTES} bytes long")
-        args = [fp.article_id, handle, repr(fp.fetched_at.timestamp()), *self._constant_args,
-                self._counter_key(_hour()), _compact(fp.signature), fp.shingle_count, *self._near, bands,
-                BAND_FIELD_BYTES]
+        args = [fp.article_id, handle, repr(fp.fetched_at.timestamp()), p, self._counter_key(_hour()),
+                _compact(fp.signature), fp.shingle_count, _band_fields(fp.band_keys)]
         return keys, args
 
     def ping(self) -> bool:
@@ -367,6 +351,33 @@ class RedisIndex(DedupIndex):
 
     def _counter_key(self, hour: int) -> bytes:
         return f"{self.prefix}n:{hour}".encode()
+
+
+def script_source(settings: DedupSettings) -> str:
+    """The decide script with the settings as constants. Python's repr of a float reads back in
+    Lua as the same double, so thresholds and the window compare exactly as in Python."""
+    constants = {
+        "window": repr(settings.window_seconds),
+        "ttl": str(max(1, math.ceil(settings.window_seconds))),
+        "generation_length": repr(settings.window_seconds / GENERATIONS_PER_WINDOW),
+        "num_perm": str(settings.num_perm),
+        "near_jaccard": repr(settings.near_jaccard),
+        "near_containment": repr(settings.near_containment),
+        "containment_min_shingles": str(settings.containment_min_shingles),
+        "band_width": str(BAND_FIELD_BYTES),
+    }
+    return "".join(f"local {name} = {value}\n" for name, value in constants.items()) + DECIDE_SCRIPT_BODY
+
+
+def _band_fields(band_keys: tuple[bytes, ...]) -> bytes:
+    """The band keys cut to their first BAND_FIELD_BYTES bytes, concatenated."""
+    joined = b"".join(band_keys)
+    if BAND_FIELD_BYTES == 4 and len(joined) == 8 * len(band_keys):  # the stage's 8-byte keys, in one numpy pass
+        return np.frombuffer(joined, dtype="<u8").astype("<u4").tobytes()
+    fields = b"".join(band[:BAND_FIELD_BYTES] for band in band_keys)
+    if len(fields) != BAND_FIELD_BYTES * len(band_keys):
+        raise ValueError(f"LSH band keys must be at least {BAND_FIELD_BYTES} bytes long")
+    return fields
 
 
 def _hour() -> int:
