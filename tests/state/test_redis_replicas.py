@@ -182,3 +182,15 @@ def test_a_batch_is_decided_exactly_as_one_page_after_another(redis_url, redis_p
     assert got == expected
     # Retrying a batch (after Redis went away half-way) returns the same decisions as replays.
     assert batched.decide_many(stream[:64]) == expected[:64]
+
+
+def test_open_index_opens_the_redis_backend_the_settings_name(redis_url, redis_prefix):
+    from worker.config import Settings
+    from worker.state import open_index
+
+    settings = Settings.from_env({"DEDUP_BACKEND": "redis", "REDIS_URL": redis_url, "DEDUP_REDIS_PREFIX": redis_prefix})
+    index = open_index(settings.dedup, settings.redis)
+    assert isinstance(index, RedisIndex) and index.ping()
+    index.decide(fp("a1", "https://site.example/a", "body a"))
+    with index._client as client:
+        assert [key for key in client.scan_iter() if not key.startswith(redis_prefix.encode())] == []
