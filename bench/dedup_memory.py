@@ -187,25 +187,26 @@ def run_index(work: Path, batch: int, checkpoint: bool) -> None:
     rss_before = rss_bytes()
     index = MemoryIndex(settings)
     methods: dict[str | None, int] = {}
-    checkpoint_seconds = elapsed = 0.0
+    checkpoint_seconds = elapsed = cpu = 0.0
     for start in range(0, len(stream), batch):
         fingerprints = [stream.fingerprint(i) for i in range(start, min(start + batch, len(stream)))]
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         decisions = index.decide_many(fingerprints) if batch > 1 else [index.decide(fingerprints[0])]
         if checkpoint and (start // batch) % max(1, 500 // batch) == 0:
             t_checkpoint = time.perf_counter()
             index.checkpoint()
             checkpoint_seconds += time.perf_counter() - t_checkpoint
         elapsed += time.perf_counter() - t
+        cpu += time.process_time() - c
         for decision in decisions:
             methods[decision.method] = methods.get(decision.method, 0) + 1
     gc.collect()
     rss_delta = rss_bytes() - rss_before
     label = f"{'decide_many, batches of ' + str(batch) if batch > 1 else 'decide, one by one'}" + \
             (", checkpoint every 500" if checkpoint else "")
-    print(f"\n[{label}] {len(stream):,} decisions in {elapsed:.2f}s: {len(stream) / elapsed:,.0f} decisions/s "
+    print(f"\n[{label}] {len(stream):,} decisions in {elapsed:.2f}s wall: {len(stream) / elapsed:,.0f} decisions/s "
           f"({elapsed / len(stream) * 1e6:.1f} us each{f', checkpoints {checkpoint_seconds:.2f}s' if checkpoint else ''}); "
-          f"methods {methods}")
+          f"{cpu:.2f}s CPU: {len(stream) / cpu:,.0f} decisions per CPU second; methods {methods}")
     print(f"  machine: sum(range(1000)) took {calibration * 1e6:.1f} us in this process (shared machine)")
     print(f"  index holds {index.size():,} articles: arrays {index.nbytes / index.size():.0f} B/article, "
           f"RSS delta {rss_delta / 2**20:.1f} MiB = {rss_delta / index.size():.0f} B/article")

@@ -51,6 +51,9 @@ UNIQUE, URL, EXACT, NEAR = 0, 1, 2, 3
 METHODS = (None, "url", "exact", "near")
 SIMILARITY_SCALE = 10_000  # decisions carry similarity rounded to 4 decimals: stored exactly as uint16
 
+# Up to this many candidate pairs of a batch are verified in plain Python, more with numpy (the
+# same arithmetic: worker/dedup/similarity.py).
+SCALAR_VERIFY_MAX = 16
 # Compaction runs when at least this share of records is out of the window.
 EXPIRED_SHARE_TO_COMPACT = 0.25
 # How often (in decisions) to look for expired records.
@@ -345,13 +348,23 @@ class _Batch:
         # A pair found under several bands is verified several times (same answer): cheaper than
         # deduplicating pairs, as most candidates share a single band by chance.
         signature_rows = query // band_count
-        near = index._near
+        near, fetched_at = index._near, index._records.fetched_at
         matches = np.count_nonzero(near.signature[rows] == self.signatures[signature_rows], axis=1)
+        records = near.record[rows]
+        if len(rows) <= SCALAR_VERIFY_MAX:  # a few pairs: plain Python beats numpy's fixed cost per call
+            for row, m, record, their_count in zip(signature_rows.tolist(), matches.tolist(), records.tolist(),
+                                                   near.count[rows].tolist()):
+                position = with_signature[row]
+                if self.times[position] - fetched_at[record] < index.window_seconds:
+                    similarity = near_similarity(m, index.num_perm, fingerprints[position].shingle_count,
+                                                 their_count, index.thresholds)
+                    if similarity is not None:
+                        self.verified_in_runs.setdefault(position, []).append((record, similarity))
+            return
         batch_positions = np.array(with_signature)[signature_rows]
         counts = np.array([fingerprints[i].shingle_count for i in with_signature])[signature_rows]
         similarity = near_similarities(matches, index.num_perm, counts, near.count[rows], index.thresholds)
-        records = near.record[rows]
-        usable = np.array(self.times)[batch_positions] - index._records.fetched_at[records] < index.window_seconds
+        usable = np.array(self.times)[batch_positions] - fetched_at[records] < index.window_seconds
         passed = usable & ~np.isnan(similarity)
         for position, record, value in zip(batch_positions[passed].tolist(), records[passed].tolist(),
                                            similarity[passed].tolist()):

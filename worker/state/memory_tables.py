@@ -143,7 +143,7 @@ class SlotTable:
     def runs_newest(self, keys: np.ndarray) -> np.ndarray:
         """For each key, the newest slot stored under it in the runs (not the dict), or NO_SLOT."""
         result = np.full(len(keys), NO_SLOT, dtype=np.int64)
-        order = np.argsort(keys)
+        order = _search_order(keys)
         for run_keys, run_slots in (self._large, self._middle):  # older run first: newer overrides
             query, starts, stops = _ranges(run_keys, keys[order])
             for i, start, stop in zip(order[query].tolist(), starts.tolist(), stops.tolist()):
@@ -153,11 +153,16 @@ class SlotTable:
     def runs_find_all(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Every (index in keys, slot) stored in the runs under keys[index] (not the dict)."""
         indexes, slots = [], []
-        order = np.argsort(keys)
+        order = _search_order(keys)
         for run_keys, run_slots in (self._large, self._middle):
             query, starts, stops = _ranges(run_keys, keys[order])
-            if len(query):
-                lengths = stops - starts
+            if not len(query):
+                continue
+            lengths = stops - starts
+            if lengths.max() == 1:  # the usual case: one entry per key found
+                indexes.append(order[query])
+                slots.append(run_slots[starts])
+            else:
                 positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
                 indexes.append(np.repeat(order[query], lengths))
                 slots.append(run_slots[positions])
@@ -197,6 +202,12 @@ class SlotTable:
         self._pending_entries = 0
         self._middle = self._empty()
         self._large = (keys.astype(self.key_dtype), slots.astype(np.int32))
+
+
+def _search_order(keys: np.ndarray) -> np.ndarray:
+    """The order to search keys in: sorted for a batch's many keys (neighbouring searches share the
+    cached levels of the run: several times faster), as given for a few."""
+    return np.argsort(keys) if len(keys) > 64 else np.arange(len(keys))
 
 
 def _ranges(run_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
