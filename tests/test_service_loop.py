@@ -6,6 +6,7 @@ import orjson
 
 from tests.helpers import article_body, page
 from worker.config import ServiceSettings, Settings
+from worker.dedup.fingerprint import Fingerprinter
 from worker.errors import DependencyUnavailable
 from worker.models import SourceRecord
 from worker.pipeline import Pipeline
@@ -79,17 +80,17 @@ def test_failed_delivery_is_retried_and_nothing_is_committed_before_it_succeeds(
 
 
 class FlakyIndex(MemoryIndex):
-    """Unavailable for the first `outages` decisions, like a Redis restart."""
+    """Unavailable for the first `outages` calls, like a Redis restart."""
 
     def __init__(self, outages: int):
         super().__init__()
         self.outages = outages
 
-    def decide(self, fingerprint):
+    def decide_many(self, fingerprints):
         if self.outages:
             self.outages -= 1
             raise DependencyUnavailable("connection refused")
-        return super().decide(fingerprint)
+        return super().decide_many(fingerprints)
 
 
 def test_unavailable_dedup_state_pauses_and_retries_instead_of_dead_lettering():
@@ -108,17 +109,34 @@ def test_stop_abandons_the_rest_of_a_batch_uncommitted():
     source = MemorySource(records(values))
     sink = MemorySink()
     pipeline = Pipeline(Settings(service=FAST_RETRY), index, metrics)
-    process = pipeline.process
+    prepare = pipeline.prepare
 
-    def process_then_stop(record):
+    def prepare_then_stop(record):
         stop.set()  # SIGTERM arrives while the first page is in hand
-        return process(record)
+        return prepare(record)
 
-    pipeline.process = process_then_stop
+    pipeline.prepare = prepare_then_stop
     loop = ConsumeLoop(source, sink, pipeline, index, metrics, FAST_RETRY, Health(metrics, 60))
     loop.run_batch(source.poll(4, 0), stop)
     assert len(sink.topics["articles.normalized"]) == 1
     assert source.committed == {("pages.raw", 0): 1}
+
+
+def test_a_stage_error_on_one_page_of_a_batch_costs_only_that_page(monkeypatch):
+    fingerprint = Fingerprinter.fingerprint
+
+    def fail_on_second(self, article):
+        if article.url.endswith("/1"):
+            raise ValueError("fingerprint bug")
+        return fingerprint(self, article)
+
+    monkeypatch.setattr(Fingerprinter, "fingerprint", fail_on_second)
+    _, sink, _ = run([page(f"https://a.example/{i}", article_body(i)) for i in range(3)])
+    assert len(sink.topics["articles.normalized"]) == 2
+    [dead] = sink.topics["pages.dlq"]
+    event = orjson.loads(dead.value)
+    assert (event["reason"], event["stage"], event["url"]) == ("stage_error", "dedup", "https://a.example/1")
+    assert "fingerprint bug" in event["error"]
 
 
 def test_replayed_records_get_the_same_events():

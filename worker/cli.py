@@ -60,7 +60,7 @@ def _process(settings: Settings, input_path: Path, output_dir: Path, progress: b
         print(f"error: input file {input_path} does not exist", file=sys.stderr)
         return EXIT_USAGE
     metrics = Metrics()
-    index = open_index(settings.dedup)
+    index = open_index(settings.dedup, settings.redis)
     source = JsonLinesSource(input_path, settings.topics.pages_raw)
     sink = JsonLinesSink(output_dir, settings.topics.outputs())
     output = _ProgressSink(sink, len(source)) if progress else sink

@@ -39,19 +39,42 @@ class Pipeline:
         timeout = settings.service.stage_timeout_seconds
         self.decode = DecodeStage(settings.service.max_body_bytes, self.metrics)
         self.clean = CleanStage(settings.cleaning, self.metrics, timeout_seconds=timeout)
-        self.dedup = DedupStage(index, self.metrics)
+        self.dedup = DedupStage(index, self.metrics, settings.dedup)
         self._max_value = settings.kafka.max_request_size - RECORD_OVERHEAD_BYTES
 
     def process(self, record: SourceRecord) -> Output:
         """One record in, one output out. Raises only DependencyUnavailable (retry the record)."""
+        return self.decide([(record, self.prepare(record))])[0]
+
+    def prepare(self, record: SourceRecord) -> Article | Output:
+        """Decode and clean one record: the article, or already its dead letter. Never raises."""
         url = None
         try:
             page = self.decode(record)
             url = page.url
-            article = self.dedup(self.clean(page))
-            return self._article_output(article, record)
+            return self.clean(page)
         except PageRejected as rejected:
             return self.dead_letter(record, rejected, url)
+
+    def decide(self, prepared: list[tuple[SourceRecord, Article | Output]]) -> list[Output]:
+        """Dedup the prepared articles as one batch, in order, and route everything: one output per
+        record. Raises DependencyUnavailable when the dedup state is unreachable; calling again with
+        the same list gives the same outputs (decided articles come back as replays)."""
+        articles = [item for _, item in prepared if isinstance(item, Article)]
+        decided = iter(self.dedup.run_batch(articles))
+        outputs = []
+        for record, item in prepared:
+            if isinstance(item, Output):
+                outputs.append(item)
+                continue
+            result = next(decided)
+            try:
+                if isinstance(result, PageRejected):
+                    raise result
+                outputs.append(self._article_output(result, record))
+            except PageRejected as rejected:
+                outputs.append(self.dead_letter(record, rejected, item.url))
+        return outputs
 
     def _article_output(self, article: Article, record: SourceRecord) -> Output:
         topics = self.settings.topics

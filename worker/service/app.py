@@ -35,7 +35,7 @@ def run_service(settings: Settings) -> int:
     stop = threading.Event()
     _install_signal_handlers(stop, health, settings.service.shutdown_timeout_seconds)
 
-    index = open_index(settings.dedup)
+    index = open_index(settings.dedup, settings.redis)
     try:
         assignment = _Assignment(metrics)
         source = KafkaSource(settings.kafka, settings.topics.pages_raw,

@@ -70,7 +70,7 @@ class ConsumeLoop:
 
     def run_batch(self, records: list[SourceRecord], stop: threading.Event) -> None:
         started = time.perf_counter()
-        outputs: list[Output] = []
+        prepared: list[tuple[SourceRecord, object]] = []
         for record in records:
             if stop.is_set():
                 break  # the rest is abandoned uncommitted and redelivered to whoever owns it next
@@ -78,10 +78,10 @@ class ConsumeLoop:
                 continue  # revoked while this batch was in hand: the new owner processes it
             self.health.beat()  # a long batch of heavy pages is progress, not a wedged loop
             self.metrics.pages_consumed.labels(topic=record.topic).inc()
-            output = self._process(record, stop)
-            if output is None:
-                break
-            outputs.append(output)
+            prepared.append((record, self.pipeline.prepare(record)))
+        outputs = self._decide(prepared, stop)
+        if outputs is None:
+            return
         outputs = [o for o in outputs if self.source.owns(o.source.topic, o.source.partition)]
         if not outputs or not self._deliver(outputs, stop):
             return
@@ -97,22 +97,23 @@ class ConsumeLoop:
         self.metrics.batch_duration.observe(time.perf_counter() - started)
         log.debug("batch committed", extra={"count": len(outputs)})
 
-    def _process(self, record: SourceRecord, stop: threading.Event) -> Output | None:
+    def _decide(self, prepared: list, stop: threading.Event) -> list[Output] | None:
+        """Dedup decisions for the batch, retried with backoff while the state is unreachable.
+        None when asked to stop meanwhile (nothing of the batch is then committed)."""
         backoff = self._backoff()
         while True:
             try:
-                output = self.pipeline.process(record)
+                outputs = self.pipeline.decide(prepared)
                 if not self.health.ready():
                     self._check_ready()
-                return output
+                return outputs
             except DependencyUnavailable as error:
                 self.metrics.dependency_retries.labels(dependency="dedup_state").inc()
                 self.health.set_ready(False, f"dedup state unavailable: {error}")
-                log.warning("dedup state unavailable; pausing and retrying",
-                            extra={"error": str(error), "topic": record.topic, "partition": record.partition,
-                                   "offset": record.offset})
-                if not self._wait(backoff.next(), stop) or not self.source.owns(record.topic, record.partition):
+                log.warning("dedup state unavailable; pausing and retrying the batch", extra={"error": str(error)})
+                if not self._wait(backoff.next(), stop):
                     return None
+                prepared = [(r, item) for r, item in prepared if self.source.owns(r.topic, r.partition)]
 
     def _deliver(self, outputs: list[Output], stop: threading.Event) -> bool:
         backoff = self._backoff()

@@ -36,6 +36,37 @@ class Stage(Generic[In, Out]):
     def process(self, item: In) -> Out:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def process_batch(self, items: list[In]) -> list[Out]:
+        """Override when a batch is cheaper than its items one by one (one round trip to a
+        backend); it must give the results `process` would give item after item."""
+        return [self.process(item) for item in items]
+
+    def run_batch(self, items: list[In]) -> list[Out | PageRejected]:
+        """Each item's output, or the PageRejected that sends it to the DLQ.
+
+        An unexpected error in an overridden process_batch falls back to one item at a time, so
+        that one bad page costs only itself. DependencyUnavailable passes through (retry the batch).
+        """
+        if type(self).process_batch is Stage.process_batch or not items:
+            return [self._call_or_rejection(item) for item in items]
+        started = time.perf_counter()
+        try:
+            outputs = list(self.process_batch(items))
+        except DependencyUnavailable:
+            raise
+        except Exception:  # noqa: BLE001 - retried item by item, each with its own error handling
+            return [self._call_or_rejection(item) for item in items]
+        share = (time.perf_counter() - started) / len(items)
+        for _ in items:
+            self._duration.observe(share)
+        return outputs
+
+    def _call_or_rejection(self, item: In) -> Out | PageRejected:
+        try:
+            return self(item)
+        except PageRejected as rejected:
+            return rejected
+
     def __call__(self, item: In) -> Out:
         started = time.perf_counter()
         try:
