@@ -35,7 +35,7 @@ from worker.dedup.fingerprint import Fingerprinter  # noqa: E402
 from worker.dedup.shingles import FUNCTION_WORDS  # noqa: E402
 from worker.models import Article, page_id  # noqa: E402
 from worker.state import Fingerprint  # noqa: E402
-from worker.state.redis import HANDLE_BYTES, RedisIndex  # noqa: E402
+from worker.state.redis import BAND_FIELD_BYTES, HANDLE_BYTES, RedisIndex  # noqa: E402
 
 
 def start_server() -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
@@ -196,7 +196,7 @@ def _candidates(client: redis.Redis, index: RedisIndex, pages: list[Fingerprint]
             continue
         keys, args = index.script_input(page)
         own = keys[0][len(index.prefix) + 2:]  # the page's own handle: it was indexed after its decision
-        bands, width = args[-2], args[-1]
+        bands, width = args[-1], BAND_FIELD_BYTES
         fields = [bands[i:i + width] for i in range(0, len(bands), width)]
         handles = set()
         for generation in generations:
