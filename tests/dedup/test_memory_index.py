@@ -169,3 +169,28 @@ def test_a_batch_decides_exactly_as_one_decision_after_another(fps):
         got = [d for start in range(0, len(stream), batch) for d in index.decide_many(stream[start:start + batch])]
         assert got == expected, batch
     assert {d.method for d in expected} == {None, "url", "exact", "near"}
+
+
+def test_restore_after_compaction_and_snapshots_decides_as_the_running_index(fingerprinter, tmp_path, monkeypatch):
+    """Window churn with checkpoints: expired records compacted away, snapshots and logs
+    written in between; a restarted index answers replays and new pages as the running one."""
+    monkeypatch.setattr(memory_module, "EXPIRY_CHECK_EVERY", 50)
+    monkeypatch.setattr(memory_module, "MIN_LOG_RECORDS_FOR_SNAPSHOT", 120)
+    prints = [fingerprinter.fingerprint(article("x", story(i, words=90))) for i in range(30)]
+
+    def page(n: int):
+        base = prints[n % len(prints)]
+        return replace(base, article_id=f"id{n}", url_key=f"https://s.example/{n % 97}", content_hash=f"h{n % 89}",
+                       fetched_at=T0 + timedelta(hours=n))
+
+    running = MemoryIndex(settings(tmp_path, window_days=3.0))
+    decided = []
+    for start in range(0, 600, 40):
+        decided += running.decide_many([page(n) for n in range(start, start + 40)])
+        running.checkpoint()
+    assert running.size() < 600  # compaction ran
+    restored = MemoryIndex(settings(tmp_path, window_days=3.0))
+    assert restored.size() == running.size()
+    recent = range(600 - 40, 600)
+    assert [restored.decide(page(n)) for n in recent] == decided[-40:]  # replays
+    assert [restored.decide(page(n)) for n in range(600, 700)] == [running.decide(page(n)) for n in range(600, 700)]
