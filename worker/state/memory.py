@@ -201,11 +201,12 @@ class MemoryIndex(DedupIndex):
 
     # --- window -----------------------------------------------------------------------------------
 
-    def _drop_expired(self, force: bool = False) -> None:
+    def _drop_expired(self) -> None:
+        """Compact away the records out of the window, once they are a share of all worth it."""
         records = self._records
         live = records.fetched_at[: records.size] > self._clock - self.window_seconds
         expired = records.size - int(np.count_nonzero(live))
-        if not expired or (not force and expired < EXPIRED_SHARE_TO_COMPACT * records.size):
+        if not expired or expired < EXPIRED_SHARE_TO_COMPACT * records.size:
             return
         new_record = np.where(live, np.cumsum(live) - 1, NO_SLOT).astype(np.int32)
         near = self._near
@@ -218,6 +219,7 @@ class MemoryIndex(DedupIndex):
         release_freed_memory()
 
     def size(self) -> int:
+        """Articles held: those in the window, and expired ones until the next compaction."""
         return self._records.size
 
     @property

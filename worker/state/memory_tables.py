@@ -79,9 +79,6 @@ class SlotTable:
     def _empty(self) -> tuple[np.ndarray, np.ndarray]:
         return np.empty(0, self.key_dtype), np.empty(0, np.int32)
 
-    def __len__(self) -> int:
-        return self._pending_entries + len(self._middle[0]) + len(self._large[0])
-
     @property
     def nbytes(self) -> int:
         return sum(keys.nbytes + slots.nbytes for keys, slots in (self._middle, self._large))
