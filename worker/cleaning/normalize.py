@@ -83,13 +83,13 @@ def _normalize_characters(text: str) -> str:
 
 
 def remove_spinner_artifacts(text: str) -> str:
-    """The spinner fragments gone; repeated while a removal leaves another one behind."""
-    for _ in range(_MAX_REPAIRS):
+    """The spinner fragments gone; repeated while a removal leaves another one behind (each round
+    only shortens the text, so this ends)."""
+    while True:
         cleaned = _remove_spinner_artifacts_once(text)
         if cleaned == text:
-            break
+            return text
         text = cleaned
-    return text
 
 
 def _remove_spinner_artifacts_once(text: str) -> str:

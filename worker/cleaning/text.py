@@ -42,6 +42,8 @@ _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _CJK_SAMPLE = 2000
 _MAX_ROUNDS = 3  # of reading the result again until it settles
 _CJK_WEIGHT = 3  # one CJK character carries about as much as three Latin ones
+UNRESOLVED = -1  # kind of a short line whose phrase has not been looked up yet (_Dump.kind)
+_PHRASE_MAX_CHARS = 60  # longer lines are never one of the phrases of text_lines
 _BULLET = re.compile(r"^[-•*·▪►]\s+")
 _WORD = re.compile(r"\w+")
 _TIME = re.compile(r"\b[0-2]?\d[:.h][0-5]\d\b")
@@ -100,26 +102,21 @@ class _Dump:
         self.url = url
         self.host = host
         self.t = thresholds
+        self._penalties = {SECTION_END: -thresholds.section_end_penalty, COMMENTS: -thresholds.section_end_penalty,
+                           BOILER: -thresholds.boiler_penalty}
         self.kinds, self.scores = self._score_lines(weight)
 
     def _score_lines(self, weight: int) -> tuple[list[int], list[float]]:
-        """Kind and score of every line. The hot loop of the text path: no regex in it."""
+        """Score of every line as text; short lines are left UNRESOLVED (their phrase not looked up).
+        The hot loop of the text path: no regex, no phrase lookups in it."""
         t = self.t
-        penalties = {SECTION_END: -t.section_end_penalty, COMMENTS: -t.section_end_penalty,
-                     BOILER: -t.boiler_penalty}
         prose_min, long_line, short_penalty = t.prose_min_chars, t.long_line_chars, t.short_line_penalty
         question_min = 2 * prose_min  # a shorter line ending in "?" or "!" is a headline more often
         kinds: list[int] = []
         scores: list[float] = []
         for line in self.lines:
             size = len(line)
-            if size <= 60:
-                kind = phrase_kind(line)
-                if kind != TEXT:
-                    kinds.append(kind)
-                    scores.append(penalties[kind])
-                    continue
-            kinds.append(TEXT)
+            kinds.append(UNRESOLVED if size <= _PHRASE_MAX_CHARS else TEXT)
             size *= weight
             if size >= prose_min and line[-1] in SENTENCE_END and (size >= question_min or line[-1] not in "?!"):
                 scores.append(size - prose_min / 2)
@@ -129,17 +126,43 @@ class _Dump:
                 scores.append(-(short_penalty + min(size, 120) / 4))
         return kinds, scores
 
+    def kind(self, i: int) -> int:
+        """The kind of line i, its phrase looked up (and its score lowered) on first need.
+
+        Phrase lookups only ever lower a score, so the best run found with some lines unresolved
+        is the best run once every line inside it is resolved (_best_run): lines far from the
+        article never need the lookup."""
+        kind = self.kinds[i]
+        if kind == UNRESOLVED:
+            kind = self.kinds[i] = phrase_kind(self.lines[i])
+            if kind != TEXT:
+                self.scores[i] = self._penalties[kind]
+        return kind
+
     def mark_site_boilerplate(self, repeated: set[int]) -> None:
         """Lines the site repeats become boilerplate, unless that would take most of the prose:
         then the page itself is a repeat (a re-posted article), not boilerplate."""
         scores = self.scores
+        for i, score in enumerate(scores):
+            if score > 0 and self.kinds[i] == UNRESOLVED:
+                self.kind(i)
         prose = sum(s for s in scores if s > 0)
         if sum(scores[i] for i in repeated if scores[i] > 0) > prose / 2:
             return
         for i in repeated:
-            if self.kinds[i] == TEXT:
+            if self.kind(i) == TEXT:
                 self.kinds[i] = BOILER
                 scores[i] = -self.t.boiler_penalty
+
+    def _best_run(self, lo: int, hi: int) -> tuple[float, int, int]:
+        """_best_segment over [lo, hi) with every line of the result resolved (see kind())."""
+        while True:
+            best, start, end = _best_segment(self.scores, lo, hi)
+            unresolved = [i for i in range(start, end + 1) if self.kinds[i] == UNRESOLVED]
+            if not unresolved:
+                return best, start, end
+            for i in unresolved:
+                self.kind(i)
 
     def extract(self, metadata: bool = True) -> Extraction:
         """The article's paragraphs, title and authors; with `metadata`, also the date and site name
@@ -177,7 +200,7 @@ class _Dump:
         found = []
         for i in range(1, len(lines) - 1):
             line = lines[i]
-            if len(line) in sizes and kinds[i] == TEXT and line.casefold() in wanted:
+            if len(line) in sizes and line.casefold() in wanted and self.kind(i) == TEXT:
                 found.append(i)
                 if len(found) == 3:
                     break
@@ -187,11 +210,11 @@ class _Dump:
         """First and last line of the article (end < start when there is none), and which copy of
         the headline it follows: the one the article comes right after."""
         scores, t = self.scores, self.t
-        best, start, end = _best_segment(scores, 0, len(scores))
+        best, start, end = self._best_run(0, len(scores))
         headline = None
         closest = len(scores)
         for h in headlines:
-            anchored, a_start, a_end = _best_segment(scores, h + 1, len(scores))
+            anchored, a_start, a_end = self._best_run(h + 1, len(scores))
             if headline is not None and a_start == start:
                 continue  # a copy of the headline (a share box) between the first one and the article
             if anchored >= t.anchored_share * best and a_start - h < closest:
@@ -199,7 +222,7 @@ class _Dump:
         prose = 0.0
         for i in range(start, end + 1):
             if self.kinds[i] == COMMENTS and prose >= t.prose_before_comments:
-                _, start, end = _best_segment(scores, start, i)
+                _, start, end = self._best_run(start, i)
                 break
             if scores[i] > 0:
                 prose += scores[i]
@@ -285,7 +308,7 @@ class _Dump:
         """Cheap part of _title_like: kind, length, no final period, three words or more (or a
         CJK phrase)."""
         line = self.lines[i]
-        return (self.kinds[i] == TEXT and len(line) <= 300 and not line.endswith(".") and _enough_words(line)
+        return (self.kind(i) == TEXT and len(line) <= 300 and not line.endswith(".") and _enough_words(line)
                 and line.count(" ") < self.t.title_max_words)
 
     def _title_like(self, i: int) -> bool:
@@ -298,7 +321,7 @@ class _Dump:
         """A short first line that the page prints again (the site's name in its header and
         footer), when the title came from elsewhere."""
         first = self.lines[0]
-        if first.count(" ") > 2 or len(first) > 40 or self.kinds[0] != TEXT:
+        if first.count(" ") > 2 or len(first) > 40 or self.kind(0) != TEXT:
             return None
         return first if first in self.lines[1:] else None
 
@@ -313,7 +336,7 @@ class _Dump:
         right under the headline or among the article's first lines."""
         for i in self._meta_window(title_index, start, end, self.t.body_meta_window):
             line = self.lines[i]
-            if self.kinds[i] not in (TEXT, BYLINE) or len(line) > 140 or refine_kind(line) == CREDIT:
+            if self.kind(i) not in (TEXT, BYLINE) or len(line) > 140 or refine_kind(line) == CREDIT:
                 continue  # ("Alex Wong | Getty Images" names the photographer)
             names = parse_byline(line) if may_be_byline(line) else None
             near = (title_index is not None and 0 < i - title_index <= self.t.bare_name_lines) or (
@@ -339,7 +362,7 @@ class _Dump:
             window = [i for i in range(max(0, title_index - 2), title_index) if self._stamped(i)] + window
         for i in window:
             line = self.lines[i]
-            if len(line) > 160 or self.kinds[i] not in (TEXT, DATELINE, BYLINE):
+            if len(line) > 160 or self.kind(i) not in (TEXT, DATELINE, BYLINE):
                 continue
             if line[-1] in SENTENCE_END and len(line) >= 2 * self.t.prose_min_chars:
                 continue  # a date inside a sentence is about something else
