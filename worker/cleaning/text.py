@@ -105,6 +105,7 @@ class _Dump:
         self._penalties = {SECTION_END: -thresholds.section_end_penalty, COMMENTS: -thresholds.section_end_penalty,
                            BOILER: -thresholds.boiler_penalty}
         self.kinds, self.scores = self._score_lines(weight)
+        self._refined: dict[int, int] = {}
 
     def _score_lines(self, weight: int) -> tuple[list[int], list[float]]:
         """Score of every line as text; short lines are left UNRESOLVED (their phrase not looked up).
@@ -137,6 +138,13 @@ class _Dump:
             kind = self.kinds[i] = phrase_kind(self.lines[i])
             if kind != TEXT:
                 self.scores[i] = self._penalties[kind]
+        return kind
+
+    def refined(self, i: int) -> int:
+        """refine_kind of line i, computed once (the run, the title and the byline search ask)."""
+        kind = self._refined.get(i)
+        if kind is None:
+            kind = self._refined[i] = refine_kind(self.lines[i])
         return kind
 
     def mark_site_boilerplate(self, repeated: set[int]) -> None:
@@ -175,7 +183,7 @@ class _Dump:
         for i in range(start, end + 1):
             # Prose lines are left alone: credits, links and date lines are short and score below zero.
             if kinds[i] == TEXT and self.scores[i] <= 0:
-                kinds[i] = refine_kind(lines[i])
+                kinds[i] = self.refined(i)
         title_index, title = self._title(headline, start, first_stripped)
         authors = self._authors(title_index, start, end)  # (before the body: it marks the byline line)
         extraction = Extraction(paragraphs=self._body(start, end, title), title=title, authors=authors)
@@ -314,7 +322,7 @@ class _Dump:
     def _title_like(self, i: int) -> bool:
         """A line of title shape that is not a date, a credit, a link, a person's name or a byline."""
         line = self.lines[i]
-        return (refine_kind(line) == TEXT and not opens_like_byline(line) and parse_bare_name(line) is None
+        return (self.refined(i) == TEXT and not opens_like_byline(line) and parse_bare_name(line) is None
                 and not parse_byline_cheap(line))
 
     def _site_name_line(self) -> str | None:
@@ -336,7 +344,7 @@ class _Dump:
         right under the headline or among the article's first lines."""
         for i in self._meta_window(title_index, start, end, self.t.body_meta_window):
             line = self.lines[i]
-            if self.kind(i) not in (TEXT, BYLINE) or len(line) > 140 or refine_kind(line) == CREDIT:
+            if self.kind(i) not in (TEXT, BYLINE) or len(line) > 140 or self.refined(i) == CREDIT:
                 continue  # ("Alex Wong | Getty Images" names the photographer)
             names = parse_byline(line) if may_be_byline(line) else None
             near = (title_index is not None and 0 < i - title_index <= self.t.bare_name_lines) or (

@@ -63,9 +63,6 @@ _PATTERNS = [
     re.compile(r"(?<![\d./])(?P<a>[0-3]?\d)(?P<sep>/)(?P<b>[0-3]?\d)/(?P<year>[12]\d)(?![\d/])"),
 ]
 
-# A month name as a whole word (used to tell a date-only line from a line with a date in it).
-MONTH_WORD = re.compile(r"(?<!\w)" + _MONTH + r"(?!\w)", re.IGNORECASE)
-
 # A cheap test before the patterns: a line without a 4-digit year (or CJK date) has no full date.
 HAS_YEAR = re.compile(r"(?:19|20)\d\d|\d/[12]\d\b")
 

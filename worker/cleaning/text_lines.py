@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .text_dates import HAS_YEAR, MONTH_WORD
+from .text_dates import HAS_YEAR, MONTH_BY_NAME
 
 # Line kinds. Everything but TEXT is removed from the article body when it falls inside it.
 TEXT = 0
@@ -89,14 +89,18 @@ _CREDIT_MARK = re.compile("|".join(map(re.escape, _CREDIT_NAMES)))
 _COPYRIGHT_MARK = re.compile("|".join(map(re.escape, _COPYRIGHT)))
 _LINK = re.compile(r"https?://|www\.\w|\w@\w+\.\w")
 # A line that is only a date, with what usually surrounds one ("Published", a weekday, a time).
-_DATE_WORDS = re.compile(
-    r"(?i)\b(?:published|updated|posted|last updated|on|at|am|pm|gmt|utc|et|est|edt|cet|cest|bst|pst|pdt"
-    r"|veröffentlicht|aktualisiert|stand|um|uhr|publié|mis à jour|le|à|publicado|actualizado|el|a las"
-    r"|pubblicato|aggiornato|alle|opublikowano|aktualizacja|godz|gepubliceerd|bijgewerkt|om"
-    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun"
-    r"|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi"
-    r"|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì|martedì|mercoledì"
-    r"|giovedì|venerdì|sabato|domenica|poniedziałek|wtorek|środa|czwartek|piątek|sobota|niedziela)\b")
+# Words of a date line besides the date ("Published", a weekday, a time zone), lower case.
+_DATE_WORDS = frozenset("""
+published updated posted last on at am pm gmt utc et est edt cet cest bst pst pdt ist
+veröffentlicht aktualisiert stand um uhr publié mis à jour le publicado actualizado el a las
+pubblicato aggiornato alle opublikowano aktualizacja godz gepubliceerd bijgewerkt om
+monday tuesday wednesday thursday friday saturday sunday mon tue wed thu fri sat sun
+montag dienstag mittwoch donnerstag freitag samstag sonntag lundi mardi mercredi jeudi vendredi
+samedi dimanche lunes martes miércoles jueves viernes sábado domingo lunedì martedì mercoledì
+giovedì venerdì sabato domenica poniedziałek wtorek środa czwartek piątek sobota niedziela
+""".split()) | frozenset(MONTH_BY_NAME)
+_LETTERS = re.compile(r"[^\W\d_]+")
+_HAS_WORD = re.compile(r"[^\W_]")
 
 # "Comments" and "responses": a short line starting or ending with one opens the comment section.
 _COMMENT_WORDS = frozenset("""comment comments kommentar kommentare commentaire commentaires comentario comentarios
@@ -139,7 +143,7 @@ def refine_kind(line: str) -> int:
     guard every regex: case-insensitive alternations are slow in Python's re."""
     if line.count(" ") >= 20:
         return TEXT
-    if not any(ch.isalnum() for ch in line):
+    if _HAS_WORD.search(line) is None:
         return BOILER
     low = line.lower()
     if low.startswith(_CREDIT_STARTS) or _CREDIT_MARK.search(low):
@@ -157,6 +161,5 @@ def refine_kind(line: str) -> int:
 
 def _is_only_date(line: str) -> bool:
     """True when nothing but date parts and the usual words around a date remain."""
-    rest = _DATE_WORDS.sub(" ", MONTH_WORD.sub(" ", line))
-    # What may remain: "de", "th", "h", a zone abbreviation.
-    return sum(1 for ch in rest if ch.isalpha()) <= 4
+    # What may remain: "de", "th", "h", a zone abbreviation: at most four letters.
+    return sum(len(word) for word in _LETTERS.findall(line) if word.lower() not in _DATE_WORDS) <= 4
