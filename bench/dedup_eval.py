@@ -25,6 +25,7 @@ from pathlib import Path
 import orjson
 
 from worker.config import DedupSettings
+from worker.dedup.fingerprint import Fingerprinter
 from worker.errors import PageRejected
 from worker.models import Article, RawPage, page_id, parse_time
 from worker.service.metrics import Metrics
@@ -48,9 +49,12 @@ def page_body(record: dict, templates: dict[str, dict[str, str]]) -> str:
     return "\n\n".join(part for part in (template["header"], record["title"], record["text"], template["footer"]) if part)
 
 
-def run(records: list[dict], templates: dict, mode: str, settings: DedupSettings) -> tuple[list, float]:
+def run(records: list[dict], templates: dict, mode: str, settings: DedupSettings,
+        family: str | None = None) -> tuple[list, float]:
     metrics = Metrics()
     stage = DedupStage(MemoryIndex(settings), metrics, settings)
+    if family is not None:
+        stage.fingerprinter = Fingerprinter(settings, family)
     clean = CleanStage(metrics=metrics)
     outcomes = []
     started = time.perf_counter()
@@ -137,6 +141,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--input", choices=("text", "pages", "both"), default="both")
     parser.add_argument("--misses", action="store_true", help="list every false positive and missed copy")
+    parser.add_argument("--families", type=int, default=0,
+                        help="also count errors under N other random permutation families (input text)")
     args = parser.parse_args()
     settings = DedupSettings.from_env(os.environ)
     print(f"settings: num_perm={settings.num_perm} bands={settings.lsh_bands}x{settings.lsh_rows} "
@@ -146,6 +152,13 @@ def main() -> None:
     for mode in (("text", "pages") if args.input == "both" else (args.input,)):
         outcomes, seconds = run(records, templates, mode, settings)
         report(score(records, outcomes, args.misses), mode, seconds, len(records))
+    for number in range(args.families):
+        outcomes, _ = run(records, templates, "text", settings, family=f"evaluation-{number}")
+        per_kind = score(records, outcomes, False)["per_kind"]
+        errors = {name: (kind["fp"], kind["fn"]) for name, kind in per_kind.items() if kind["fp"] or kind["fn"]}
+        print(f"permutation family evaluation-{number}, input=text: "
+              f"{sum(k['fp'] for k in per_kind.values())} false positives, "
+              f"{sum(k['fn'] for k in per_kind.values())} misses {errors or ''}")
 
 
 if __name__ == "__main__":

@@ -10,9 +10,9 @@ from .urls import canonical_url
 
 
 class Fingerprinter:
-    def __init__(self, settings: DedupSettings):
+    def __init__(self, settings: DedupSettings, family: str = "newsworker"):
         self.min_shingles = settings.min_shingles
-        self.minhasher = MinHasher(settings.num_perm, settings.lsh_bands, settings.lsh_rows)
+        self.minhasher = MinHasher(settings.num_perm, settings.lsh_bands, settings.lsh_rows, family)
 
     def fingerprint(self, article: Article) -> Fingerprint:
         # The fetched URL, not a canonical URL the page declares: some sites declare their home page

@@ -33,10 +33,12 @@ SIGNATURE_BITS = 8
 
 
 class MinHasher:
-    def __init__(self, num_perm: int, bands: int, rows: int):
+    def __init__(self, num_perm: int, bands: int, rows: int, family: str = "newsworker"):
+        """family names the random permutations. Every replica must use the same (the default);
+        bench/dedup_eval.py varies it to see how much the results owe to one draw."""
         self.num_perm, self.bands, self.rows = num_perm, bands, rows
-        self._a, self._b = _permutations("newsworker-minhash", num_perm)
-        self._lsh_a, self._lsh_b = _permutations("newsworker-lsh", bands * rows)
+        self._a, self._b = _permutations(f"{family}-minhash", num_perm)
+        self._lsh_a, self._lsh_b = _permutations(f"{family}-lsh", bands * rows)
         self._band_salt = np.arange(1, bands + 1, dtype=np.uint64) * _MIX
 
     def shingle_hashes(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
