@@ -38,7 +38,7 @@ from worker.state import Fingerprint  # noqa: E402
 from worker.state.redis import BAND_FIELD_BYTES, HANDLE_BYTES, RedisIndex  # noqa: E402
 
 
-def start_server() -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
+def start_server(appendonly: bool) -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
     binary = shutil.which("redis-server")
     if binary is None:
         sys.exit("redis-server is not installed (apt-get install redis-server), or pass --url")
@@ -46,8 +46,9 @@ def start_server() -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     workdir = tempfile.TemporaryDirectory(prefix="bench-redis-")
-    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                                "--dir", workdir.name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    persistence = ["--appendonly", "yes", "--appendfsync", "everysec"] if appendonly else ["--appendonly", "no"]
+    process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", workdir.name,
+                                *persistence], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"redis://127.0.0.1:{port}/0"
     for _ in range(500):
         try:
@@ -124,13 +125,15 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20_000, help="pages decided in batches")
     parser.add_argument("--batch", type=int, default=500, help="pages per decide_many round trip")
     parser.add_argument("--single", type=int, default=5_000, help="pages decided one by one with decide()")
+    parser.add_argument("--appendonly", action="store_true",
+                        help="start the server with the production persistence (AOF, fsync every second)")
     parser.add_argument("--url", help="an existing Redis (default: start one); the bench writes under fresh prefixes")
     args = parser.parse_args()
 
     server = None
     url = args.url
     if url is None:
-        server, url, workdir = start_server()
+        server, url, workdir = start_server(args.appendonly)
     try:
         settings = DedupSettings(backend="redis", redis_url=url)
         client = redis.Redis.from_url(url)
