@@ -31,6 +31,10 @@ FURNITURE = st.sampled_from([
     "Jane Doe | Associated Press", "Saturday, June 3, 2023", "Nov. 20, 2019 5:52 AM EST", "Photo: AFP",
     "- a bullet item", "• Another bullet", "Council approves two schools – Daily Example", ".", "×", "0:00",
     "https://paper.example/about", "Read more: another story", "12 Comments", "Source link",
+    "- The council voted on Tuesday to build two new schools in the northern district.", "Jane Doe",
+    "By Jane Doe, a reporter who wrote this long byline line that ends with a period.", "Desk",
+    "Jane Doe | AFP | Getty Images", "Council approves two schools", "北部地区に新しい学校", "text ,",
+    "The Daily Example is an independent newspaper covering the city since 1901, every day.",
 ])
 LINE = st.one_of(PROSE, FURNITURE, st.text(max_size=200))
 DUMP = st.lists(LINE, max_size=40).map("\n".join)

@@ -74,7 +74,7 @@ def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
         memory.remember(host, url, lines)
     extraction = dump.extract()
     paragraphs = normalize_paragraphs(extraction.paragraphs)
-    for _ in range(_MAX_ROUNDS):
+    for _ in range(0 if dump.settled(paragraphs) else _MAX_ROUNDS):
         # The paragraphs are the lines of the text "\n\n".join(paragraphs) (normalized, so they
         # come back as they went in, or not at all).
         if not paragraphs:
@@ -104,8 +104,10 @@ class _Dump:
         self.t = thresholds
         self._penalties = {SECTION_END: -thresholds.section_end_penalty, COMMENTS: -thresholds.section_end_penalty,
                            BOILER: -thresholds.boiler_penalty}
+        self.weight = weight
         self.kinds, self.scores = self._score_lines(weight)
         self._refined: dict[int, int] = {}
+        self.kept: list[int] = []  # indexes of the lines _body returned
 
     def _score_lines(self, weight: int) -> tuple[list[int], list[float]]:
         """Score of every line as text; short lines are left UNRESOLVED (their phrase not looked up).
@@ -234,26 +236,7 @@ class _Dump:
                 break
             if scores[i] > 0:
                 prose += scores[i]
-        return start, self._trim_tail(start, end), headline
-
-    def _trim_tail(self, start: int, end: int) -> int:
-        """Drop a small last block of prose cut off from the article by a gap of non-prose lines
-        (an author box: "Desk", a link, then "X is a digital news portal ..."), and repeat."""
-        scores, t = self.scores, self.t
-        total = sum(s for s in scores[start:end + 1] if s > 0)
-        while True:
-            gap_end = end
-            while gap_end > start and scores[gap_end] > 0:
-                gap_end -= 1
-            gap_start = gap_end
-            while gap_start > start and scores[gap_start - 1] <= 0:
-                gap_start -= 1
-            if gap_start <= start or gap_end - gap_start + 1 < t.tail_gap_lines:
-                return end
-            tail = sum(s for s in scores[gap_end + 1:end + 1] if s > 0)
-            if tail > t.tail_share * total:
-                return end
-            end = gap_start - 1
+        return start, _trim_tail(scores, start, end, t), headline
 
     # -- metadata
 
@@ -412,26 +395,73 @@ class _Dump:
                 continue
             seen.add(key)
             kept.append(i)
-        return self._drop_repeated_summary([lines[i] for i in kept])
+        self.kept = _drop_repeated_summary([lines[i] for i in kept], kept, self.t)
+        return [lines[i] for i in self.kept]
 
-    def _drop_repeated_summary(self, paragraphs: list[str]) -> list[str]:
-        """A list of summary bullets at the top (after the lead, perhaps) that the body then says
-        again ("key points"): the body's version stays."""
-        offset = 1 if len(paragraphs) > 1 and not _BULLET.match(paragraphs[0]) else 0
-        bullets = 0
-        while offset + bullets < len(paragraphs) and _BULLET.match(paragraphs[offset + bullets]):
-            bullets += 1
-        if bullets < 2:
-            return paragraphs
-        rest = set(_WORD.findall(" ".join(paragraphs[offset + bullets:]).casefold()))
-        repeated = 0
-        for item in paragraphs[offset:offset + bullets]:
-            words = _WORD.findall(item.casefold())
-            if words and sum(w in rest for w in words) >= self.t.summary_item_contained * len(words):
-                repeated += 1
-        if repeated < self.t.summary_repeat_share * bullets:
-            return paragraphs
-        return paragraphs[:offset] + paragraphs[offset + bullets:]
+    def settled(self, paragraphs: list[str]) -> bool:
+        """True when reading `paragraphs` (this dump's result, normalized) again would return them
+        unchanged, by cheap sufficient tests of what a second reading could change: a line changed
+        by normalization, another CJK weight, a run that is not all of them, a tail to trim, a copy
+        of the first line (a headline anchor), a byline among the first lines, a summary list. When
+        False, extract_text reads them again."""
+        kept, lines, t = self.kept, self.lines, self.t
+        if not paragraphs:
+            return True  # nothing to read again
+        if len(paragraphs) != len(kept) or any(p != lines[i] for p, i in zip(paragraphs, kept)):
+            return False
+        if (_CJK_WEIGHT if _is_cjk("\n\n".join(paragraphs)) else 1) != self.weight:
+            return False
+        scores = [self.scores[i] for i in kept]
+        last = len(scores) - 1
+        if _best_segment(scores, 0, len(scores))[1:] != (0, last) or _trim_tail(scores, 0, last, t) != last:
+            return False
+        first_stripped = split_site_suffix(paragraphs[0], self.host)[0]
+        wanted = {paragraphs[0].casefold(), first_stripped.casefold()}
+        if any(p.casefold() in wanted for p in paragraphs[1:]):
+            return False
+        if any(parse_byline_cheap(p) for p in paragraphs[:t.body_meta_window]):
+            return False
+        return _drop_repeated_summary(paragraphs, list(range(len(paragraphs))), t) == list(range(len(paragraphs)))
+
+
+def _trim_tail(scores: list[float], start: int, end: int, t: TextDumpThresholds) -> int:
+    """The run's new last line: a small last block of prose cut off from the article by a gap of
+    non-prose lines (an author box: "Desk", a link, then "X is a digital news portal ...") goes,
+    and again."""
+    total = sum(s for s in scores[start:end + 1] if s > 0)
+    while True:
+        gap_end = end
+        while gap_end > start and scores[gap_end] > 0:
+            gap_end -= 1
+        gap_start = gap_end
+        while gap_start > start and scores[gap_start - 1] <= 0:
+            gap_start -= 1
+        if gap_start <= start or gap_end - gap_start + 1 < t.tail_gap_lines:
+            return end
+        tail = sum(s for s in scores[gap_end + 1:end + 1] if s > 0)
+        if tail > t.tail_share * total:
+            return end
+        end = gap_start - 1
+
+
+def _drop_repeated_summary(paragraphs: list[str], indexes: list[int], t: TextDumpThresholds) -> list[int]:
+    """`indexes` (of `paragraphs`, one each) without a list of summary bullets at the top (after
+    the lead, perhaps) that the body then says again ("key points"): the body's version stays."""
+    offset = 1 if len(paragraphs) > 1 and not _BULLET.match(paragraphs[0]) else 0
+    bullets = 0
+    while offset + bullets < len(paragraphs) and _BULLET.match(paragraphs[offset + bullets]):
+        bullets += 1
+    if bullets < 2:
+        return indexes
+    rest = set(_WORD.findall(" ".join(paragraphs[offset + bullets:]).casefold()))
+    repeated = 0
+    for item in paragraphs[offset:offset + bullets]:
+        words = _WORD.findall(item.casefold())
+        if words and sum(w in rest for w in words) >= t.summary_item_contained * len(words):
+            repeated += 1
+    if repeated < t.summary_repeat_share * bullets:
+        return indexes
+    return indexes[:offset] + indexes[offset + bullets:]
 
 
 def _best_segment(scores: list[float], lo: int, hi: int) -> tuple[float, int, int]:
