@@ -22,8 +22,8 @@ stored fetched_at (the DedupIndex rule), so decisions depend on the sequence of 
 when they are processed. Memory is bounded by a relative TTL of one window set on every key when it
 is written (chosen over EXPIREAT fetched_at+window: that would drop a backfill of old pages from the
 index as soon as it is written, so old copies would never be caught; in a live stream fetched_at is
-close to now and both expire alike). A generation of LSH buckets expires a window (plus its own
-length) after its last write.
+close to now and both expire alike). A generation of LSH buckets expires a window after its last
+write, so each of its entries lives between one window and one window plus a generation.
 
 Durability: every decision is stored by the script before decide() returns, so checkpoint() has
 nothing to do. What survives a Redis restart is the server's persistence; configure `appendonly yes`
@@ -32,13 +32,14 @@ them are uncommitted or replayed and decided again), and `maxmemory-policy noevi
 `volatile-ttl`; never `allkeys-*`, which would forget claims early and let copies through as
 unique). With noeviction a full Redis refuses writes: the worker pauses (DependencyUnavailable)
 instead of deciding wrongly. Also set `lazyfree-lazy-expire yes`: a generation of LSH buckets is one
-large hash (half a window of unique articles x 48 bands: 34 million entries at 100k articles a
-day), and freeing it in the foreground when it expires would block Redis for seconds. Use one
+large hash (half a window of unique articles x bands: 45 million entries at 100k articles a day
+and 64 bands), and freeing it in the foreground when it expires would block Redis for seconds. Use one
 primary (with Sentinel or a managed failover), not Redis Cluster: the script reads records of LSH
 candidates it only learns while running, which Cluster forbids across slots.
 
-Size: about 3.3 KB of Redis memory per article at num_perm 256 and 48 bands (60 bytes per band
-entry, a 0.5 KB record with the signature, two claims); bench/dedup_redis.py measures it.
+Size: about 3.9 KB of Redis memory per article at num_perm 256 and 64 bands (60 bytes per band
+entry of a unique article, a 0.5 KB record with its signature, two claims of ~160 bytes);
+bench/dedup_redis.py measures it.
 """
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ SECONDS_PER_HOUR = 3600
 # generations of its window (about this many + 1 hashes); shorter generations mean fewer stale
 # candidates to skip, more hashes to read.
 GENERATIONS_PER_WINDOW = 2
-# Sizes that matter because they are stored once per LSH band of every unique article (48 bands:
+# Sizes that matter because they are stored once per LSH band of every unique article (64 bands:
 # ~75% of the Redis memory per article). An article is named in buckets and record keys by a
 # 12-byte digest of its id (collision odds ~1e-15 for 10 million articles in a window; 12 bytes
 # fit jemalloc's 16-byte class, 16 bytes would take 24). A band key is stored by its first 4
@@ -255,10 +256,10 @@ if status == 'unique' and signature ~= '' then
   end
   local generation_key = prefix .. 'g:' .. my_generation
   redis.call('HSET', generation_key, unpack(fields))
-  -- A generation is written while its pages arrive and must outlive its last page by a window.
-  redis.call('EXPIRE', generation_key, ttl + math.ceil(generation_length))
+  -- Every entry must live a window after it was written: the last one written sets the expiry.
+  redis.call('EXPIRE', generation_key, ttl)
   if my_generation >= newest_generation then
-    redis.call('SET', generations_key, my_generation, 'EX', ttl + math.ceil(generation_length))
+    redis.call('SET', generations_key, my_generation, 'EX', ttl)
   end
 end
 redis.call('SET', article_key,
