@@ -201,7 +201,7 @@ class _Dump:
     def _headline_indexes(self, first_stripped: str) -> list[int]:
         """Where the first line (the page's <title>) is printed again: the visible headline, and
         perhaps its copies in teaser lists (at most three places)."""
-        lines, kinds = self.lines, self.kinds
+        lines = self.lines
         first = lines[0]
         if len(first) > 300 or len(lines) < 3:
             return []
