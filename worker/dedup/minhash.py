@@ -1,15 +1,22 @@
 """MinHash signatures and LSH band keys, vectorized with numpy.
 
-Our own code rather than datasketch: datasketch hashes every shingle in a Python loop and keeps its
-own LSH index of Python dicts (bench/dedup_memory.py measures both); here one article costs a few
-numpy operations, and the index is ours to keep compact (worker/state/memory.py).
+Our own code rather than datasketch: datasketch hashes each shingle string with SHA-1 from Python
+and keeps its LSH index in Python dicts (about 100 bytes per band entry, several KB per article);
+here no string is built per shingle (bench/dedup_memory.py: 256 values in about 0.9x datasketch's
+time with shingling included, datasketch's without), and the index stays ours to keep compact
+(worker/state/memory.py).
 
 - Each word is hashed once (xxh3, 64 bit, stable across processes and machines), a bigram is a
-  mix of its two word hashes, so no string is built per shingle.
+  mix of its two word hashes.
 - Permutation i maps a shingle hash x to a_i * x + b_i mod 2^64 (a_i odd); the MinHash value is
-  the top 32 bits of the minimum. a_i and b_i come from blake2b of their index: every replica and
-  every version of numpy computes the same signatures.
-- Band k hashes values [k*rows, (k+1)*rows) and k itself into an 8-byte key.
+  the top 32 bits of the minimum. a_i and b_i come from blake2b of a name and the index: every
+  replica and every version of numpy computes the same signatures.
+- Two MinHashes per article: the signature (num_perm values over the shingles of shingles.py),
+  which verifies candidates, and the LSH values (bands x rows values over the bigrams of content
+  words only, function words left out), which find them: common phrases made of function words
+  ("of the", "said that") then cause no chance collisions (about 4x fewer candidates to verify
+  on the benchmark bodies), while a spun copy keeps most content-word pairs.
+- Band k hashes its rows and k itself into an 8-byte key.
 - The signature stored and compared keeps only the low 8 bits of each value (b-bit MinHash, Li and
   Koenig 2010): a quarter of the memory, so that twice as many values fit the memory budget. Two
   different values agree by chance with probability 1/256, which raises the Jaccard estimate by
