@@ -8,7 +8,6 @@ import sys
 import numpy as np
 
 from worker.config import DedupSettings
-from worker.dedup.fingerprint import Fingerprinter
 
 from .conftest import article, story
 
