@@ -23,6 +23,9 @@ class Fingerprinter:
             return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=article.content_hash,
                                fetched_at=article.fetched_at, shingle_count=len(shingles))
         values = self.minhasher.minhash(shingles)
+        # A signed text without two content words (possible only with a very low DEDUP_MIN_SHINGLES)
+        # takes its bands from its shingles: every signed fingerprint has all its bands.
+        lsh_shingles = content_shingles if len(content_shingles) else shingles
         return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=article.content_hash,
                            fetched_at=article.fetched_at, signature=self.minhasher.signature(values),
-                           band_keys=self.minhasher.band_keys(content_shingles), shingle_count=len(shingles))
+                           band_keys=self.minhasher.band_keys(lsh_shingles), shingle_count=len(shingles))
