@@ -92,10 +92,10 @@ class MemoryIndex(DedupIndex):
     def _reset(self) -> None:
         self._records = _Records()
         self._near = _NearRows(self.num_perm)
-        # Pending dicts of a few thousand articles; merges copy the middle run often, the large one
-        # rarely (bench/dedup_memory.py).
+        # Dicts of a few hundred to a few thousand articles; band runs of up to 256k and 2M entries
+        # before the large one (about 4k and 31k articles at 64 bands): bench/dedup_memory.py.
         self._claims = SlotTable(np.uint64, pending_limit=4096)  # id, URL, hash -> record
-        self._by_band = SlotTable(np.uint32, pending_limit=1 << 15, middle_limit=1 << 18)
+        self._by_band = SlotTable(np.uint32, pending_limit=1 << 15, run_limits=(1 << 18, 1 << 21))
         self._clock = -math.inf  # newest fetched_at seen (seconds)
         self._seq = 0  # decisions applied, ever: the sequence number of the last one
         self._logged_seq = 0  # the last one written to the log (or the snapshot)

@@ -4,8 +4,9 @@ A Python dict costs about 100 bytes per entry (key object, value object, table s
 per article (URL, hash, id, LSH bands) that alone would blow the 1 KB per article budget. Here an
 entry costs its key and an int32 slot in sorted arrays (12 bytes for 64-bit keys, 8 for 32-bit
 band keys), like a small log-structured merge tree:
-- new entries go to a small dict (`pending`, bounded), then are merged into a middle sorted run,
-  which is merged into the large run when it grows; a merge is a linear np.insert, not a sort;
+- new entries go to a small dict (`pending`, bounded), then are merged into the smallest sorted
+  run, which merges into the next larger one when it reaches its limit, and so on; a merge is a
+  linear np.insert, not a sort;
 - a lookup checks the dict and binary-searches each run (np.searchsorted), for all the keys of a
   whole batch of decisions at once: numpy's fixed cost per call, not the search, is what a
   lookup of a few keys costs.
@@ -27,7 +28,8 @@ NO_SLOT = -1
 # returning them). Two remedies, glibc only (elsewhere no-ops):
 # - allocations from MMAP_THRESHOLD up are mapped on their own and unmapped when freed (glibc
 #   otherwise raises this threshold after each large free, up to 32 MB);
-# - malloc_trim after merges into a run at least RELEASE_AFTER_MERGING long, and after compaction.
+# - malloc_trim after a merge rewrote the last (largest) run, if at least RELEASE_AFTER_MERGING
+#   long, and after compaction.
 MMAP_THRESHOLD = 1 << 18
 RELEASE_AFTER_MERGING = 1 << 18
 _M_MMAP_THRESHOLD = -3  # mallopt parameter number, from glibc's malloc.h
@@ -60,28 +62,28 @@ def release_freed_memory() -> None:
 class SlotTable:
     """A multimap from unsigned integer keys to int32 slots."""
 
-    def __init__(self, key_dtype: np.dtype | type, pending_limit: int, middle_limit: int = 0):
-        """pending_limit: entries held in the dict before a merge into the runs; middle_limit:
-        entries of the middle run before it merges into the large one (0: no middle run, the
-        dict merges straight into the large run; right for small tables)."""
+    def __init__(self, key_dtype: np.dtype | type, pending_limit: int, run_limits: tuple[int, ...] = ()):
+        """pending_limit: entries held in the dict before a merge into the runs. run_limits: the
+        size at which each run but the last merges into the next, larger one (none: the dict
+        merges straight into a single run; right for small tables). Each merge copies the run it
+        merges into, so runs growing by a factor of about 8 keep the copying per entry small."""
         self.key_dtype = np.dtype(key_dtype)
         self._pending_limit = pending_limit
-        self._middle_limit = middle_limit
+        self._run_limits = run_limits
         # Recent entries: the first slot of each key, and the further slots of a key (rare: a key
         # added again before the dict was merged into the runs).
         self._pending: dict[int, int] = {}
         self._pending_more: dict[int, list[int]] = {}
         self._pending_entries = 0
-        empty = self._empty()
-        self._middle = empty
-        self._large = empty
+        # Sorted runs, newest first; the last one holds most entries.
+        self._runs = [self._empty() for _ in range(len(run_limits) + 1)]
 
     def _empty(self) -> tuple[np.ndarray, np.ndarray]:
         return np.empty(0, self.key_dtype), np.empty(0, np.int32)
 
     @property
     def nbytes(self) -> int:
-        return sum(keys.nbytes + slots.nbytes for keys, slots in (self._middle, self._large))
+        return sum(keys.nbytes + slots.nbytes for keys, slots in self._runs)
 
     # --- changes ----------------------------------------------------------------------------------
 
@@ -110,22 +112,24 @@ class SlotTable:
             keys = np.concatenate([keys, np.array([k for k, _ in more], dtype=self.key_dtype)])
             slots = np.concatenate([slots, np.array([s for _, s in more], dtype=np.int32)])
         order = np.lexsort((slots, keys))  # by key, then oldest slot first
-        self._middle = _merge(self._middle, (keys[order], slots[order]))
+        self._runs[0] = _merge(self._runs[0], (keys[order], slots[order]))
         self._pending.clear()
         self._pending_more.clear()
         self._pending_entries = 0
-        if len(self._middle[0]) >= self._middle_limit:  # always, without a middle run
-            self._large = _merge(self._large, self._middle)
-            self._middle = self._empty()
-            if len(self._large[0]) >= RELEASE_AFTER_MERGING:
-                release_freed_memory()
+        level = 0
+        while level < len(self._run_limits) and len(self._runs[level][0]) >= self._run_limits[level]:
+            self._runs[level + 1] = _merge(self._runs[level + 1], self._runs[level])
+            self._runs[level] = self._empty()
+            level += 1
+        if level == len(self._run_limits) and len(self._runs[-1][0]) >= RELEASE_AFTER_MERGING:
+            release_freed_memory()  # the largest run was just rewritten: its old copy is free
 
     def compact(self, new_slot: np.ndarray) -> None:
         """Renumber slots through new_slot (old slot -> new slot, NO_SLOT: forget the entry)."""
         keys, slots = self.arrays()
         renumbered = new_slot[slots]
         keep = renumbered != NO_SLOT
-        self._large = (keys[keep], renumbered[keep].astype(np.int32))
+        self._runs[-1] = (keys[keep], renumbered[keep].astype(np.int32))
 
     # --- lookups ----------------------------------------------------------------------------------
 
@@ -141,7 +145,7 @@ class SlotTable:
         """For each key, the newest slot stored under it in the runs (not the dict), or NO_SLOT."""
         result = np.full(len(keys), NO_SLOT, dtype=np.int64)
         order = _search_order(keys)
-        for run_keys, run_slots in (self._large, self._middle):  # older run first: newer overrides
+        for run_keys, run_slots in self._runs:
             query, starts, stops = _ranges(run_keys, keys[order])
             for i, start, stop in zip(order[query].tolist(), starts.tolist(), stops.tolist()):
                 result[i] = max(result[i], int(run_slots[start:stop].max()))
@@ -151,7 +155,7 @@ class SlotTable:
         """Every (index in keys, slot) stored in the runs under keys[index] (not the dict)."""
         indexes, slots = [], []
         order = _search_order(keys)
-        for run_keys, run_slots in (self._large, self._middle):
+        for run_keys, run_slots in self._runs:
             query, starts, stops = _ranges(run_keys, keys[order])
             if not len(query):
                 continue
@@ -187,18 +191,19 @@ class SlotTable:
     # --- persistence ------------------------------------------------------------------------------
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """All entries as one sorted run (keys, slots); merges everything into the large run."""
+        """All entries as one sorted run (keys, slots); merges everything into the last run."""
         self._flush_pending()
-        self._large = _merge(self._large, self._middle)
-        self._middle = self._empty()
-        return self._large
+        merged = self._runs[-1]
+        for run in reversed(self._runs[:-1]):  # older runs first: equal keys keep oldest first
+            merged = _merge(merged, run)
+        self._runs = [self._empty() for _ in self._runs[:-1]] + [merged]
+        return merged
 
     def load(self, keys: np.ndarray, slots: np.ndarray) -> None:
         self._pending.clear()
         self._pending_more.clear()
         self._pending_entries = 0
-        self._middle = self._empty()
-        self._large = (keys.astype(self.key_dtype), slots.astype(np.int32))
+        self._runs = [self._empty() for _ in self._runs[:-1]] + [(keys.astype(self.key_dtype), slots.astype(np.int32))]
 
 
 def _search_order(keys: np.ndarray) -> np.ndarray:
