@@ -5,12 +5,13 @@ Labels: bench/data/metadata_labels.json (how they were made: its "_about"). Matc
   space), so quotes, dashes and ellipses written differently still match;
 - authors: the same set of names after the same normalization ("Sarah E. Needleman" ==
   "sarah e needleman"); a page labelled [] needs [] (no invented author);
-- date: the same calendar day. published_at is UTC while labels are the publisher's local day, so
-  an evening article in New York is a day later in UTC: the "+-1 day" column shows how much of the
-  gap that explains. A page labelled null needs None.
+- date: the same calendar day. Labels are the publisher's local day, and published_at keeps the
+  offset the page states, so its own calendar day is compared (no conversion to UTC, which would
+  move an evening article in New York to the next day); "+-1 day" shows how many misses are only a
+  day off. A page labelled null needs None.
 Accuracy is over all labelled pages; the "stated"/"not stated" columns split pages by whether the
 label has a value. --compare adds trafilatura's own metadata extraction (its dates are the
-publisher's local day from htmldate, not UTC, so its "date" column is not hurt by time zones). The
+publisher's local day from htmldate). The
 HTML path's heuristics were adjusted on these same pages: there is no held-out set.
 
     .venv/bin/python bench/metadata.py [--shared PATH] [--errors] [--compare]
@@ -55,7 +56,7 @@ def day_difference(label: str | None, found: date | None) -> int | None:
 def ours(html: str, url: str) -> tuple[str | None, list[str], date | None]:
     from worker.cleaning.html import extract_html
 
-    found = extract_html(html, url)
+    found = extract_html(html, url)  # published_at in the page's own offset: .date() is its local day
     return found.title, found.authors, found.published_at.date() if found.published_at else None
 
 

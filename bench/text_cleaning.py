@@ -86,6 +86,7 @@ def metadata_table(pages, found, show_errors: bool) -> None:
     errors = []
     for key, label in sorted(labels.items()):
         extraction = results[key]
+        # The page's own calendar day: published_at keeps the offset the page states.
         day = extraction.published_at.date() if extraction.published_at else None
         gap = day_difference(label["published"], day)
         checks = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import orjson
@@ -122,7 +122,7 @@ class Article:
             "site_name": self.site_name,
             "title": self.title,
             "authors": list(self.authors),
-            "published_at": format_time(self.published_at) if self.published_at else None,
+            "published_at": format_time_with_offset(self.published_at) if self.published_at else None,
             "fetched_at": format_time(self.fetched_at),
             "language": self.language,
             "text": self.text,
@@ -197,6 +197,20 @@ def format_time(moment: datetime) -> str:
     """ISO-8601 in UTC with a Z, to the second or finer as given."""
     text = moment.astimezone(timezone.utc).isoformat()
     return text.replace("+00:00", "Z")
+
+
+def format_time_with_offset(moment: datetime) -> str:
+    """ISO-8601 in the moment's own UTC offset ("2019-11-19T21:05:00-05:00"; "Z" for UTC).
+
+    For published_at: the offset a page states is information (readers, and anyone grouping
+    articles by day, go by the publisher's local calendar day; in UTC an evening article in New
+    York lands on the next day). Times the worker makes itself (fetched_at, failed_at) use
+    format_time. A naive moment is taken as UTC.
+    """
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    text = moment.isoformat()
+    return text[:-6] + "Z" if moment.utcoffset() == timedelta(0) else text
 
 
 def parse_time(text: str) -> datetime:

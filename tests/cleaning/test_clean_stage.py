@@ -56,6 +56,22 @@ def test_html_page_becomes_an_article(clean_stage):
     assert article.language == "en"
 
 
+def test_the_event_keeps_the_publication_offset_the_page_states(clean_stage):
+    """A reader in New York saw this on November 19; in UTC it is already the 20th."""
+    page = ARTICLE_HTML.replace("</title>", '</title><meta property="article:published_time" '
+                                'content="2019-11-19T21:05:00-05:00">')
+    event = clean_stage(raw_page(page, url="https://daily.example/schools", content_type="text/html")).to_event()
+    assert event["published_at"] == "2019-11-19T21:05:00-05:00"
+    assert event["fetched_at"].endswith("Z")
+
+
+def test_a_publication_time_without_an_offset_is_written_in_utc(clean_stage):
+    page = ARTICLE_HTML.replace("</title>", '</title><meta property="article:published_time" '
+                                'content="2019-11-19T21:05:00">')
+    event = clean_stage(raw_page(page, url="https://daily.example/schools", content_type="text/html")).to_event()
+    assert event["published_at"] == "2019-11-19T21:05:00Z"
+
+
 @pytest.mark.parametrize("body, content_type", [
     ("Home\nWorld\nSport\nSign in\nSubscribe\nContact us", "text/plain"),
     ("", "text/plain"),

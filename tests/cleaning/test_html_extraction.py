@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import gzip
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -99,7 +99,10 @@ def test_json_ld_metadata():
     found = extract_html(article_page(head).replace('lang="en"', 'lang="fr-FR"'), "https://news.example/a/b")
     assert found.title == "Old tram depot becomes a library"
     assert found.authors == ["Anna Example", "Jan Kowalski"]  # the visible byline names only the first
+    # The offset the page states is kept: a reader in New York saw this on May 1 (May 2 in UTC).
     assert found.published_at == datetime(2024, 5, 2, 2, 30, tzinfo=timezone.utc)
+    assert found.published_at.utcoffset() == timedelta(hours=-4)
+    assert found.published_at.date().isoformat() == "2024-05-01"
     assert found.site_name == "The Example Times"
     assert found.language == "fr"
     assert found.canonical_url == "https://news.example/2024/05/01/library-vote?ref=home"
@@ -117,6 +120,7 @@ def test_open_graph_and_meta_tags_without_headline_element():
     assert found.title == "Old tram depot becomes a library"  # site name suffix stripped
     assert found.authors == ["Anna Example", "Jan Kowalski"]
     assert found.published_at == datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
+    assert found.published_at.utcoffset() == timedelta(0)
     assert found.canonical_url == "https://news.example/library"
 
 

@@ -25,7 +25,7 @@ def day(year: int, month: int, date: int) -> datetime:
     ("20 de noviembre de 2019", day(2019, 11, 20)),
     ("20 listopada 2019", day(2019, 11, 20)),
     ("1er mai 2019", day(2019, 5, 1)),
-    ("2019-11-20T10:14:00Z", day(2019, 11, 20)),
+    ("2019-11-20T10:14:00Z", datetime(2019, 11, 20, 10, 14, tzinfo=timezone.utc)),  # with its offset: whole
     ("20.11.2019", day(2019, 11, 20)),
     ("2019年11月20日", day(2019, 11, 20)),
     ("By Tess Bonn - 11/19/19 06:56 AM EST", day(2019, 11, 19)),
@@ -34,6 +34,19 @@ def day(year: int, month: int, date: int) -> datetime:
 ])
 def test_dates_in_many_languages(text, expected):
     assert find_date(text, month_first=True) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # A machine-written time with a numeric offset after an ISO date is kept in that offset.
+    ("Posted 2019-11-19T21:05:00-05:00", "2019-11-19T21:05:00-05:00"),
+    ("2019-11-19 21:05+0100", "2019-11-19T21:05:00+01:00"),
+    ("2019-11-18T20:51:19Z", "2019-11-18T20:51:19+00:00"),
+    # Without an offset the time is not read: the day written, at midnight UTC.
+    ("2019-11-20 14:35:08", "2019-11-20T00:00:00+00:00"),
+    ("2019-11-20T27:05:00-05:00", "2019-11-20T00:00:00+00:00"),  # no such time: the day alone
+])
+def test_an_iso_time_with_its_offset_keeps_the_offset(text, expected):
+    assert find_date(text).isoformat() == expected
 
 
 def test_numeric_dates_read_day_first_unless_the_site_writes_month_first():

@@ -1,9 +1,11 @@
-"""Publication dates as pages write them -> timezone-aware UTC datetimes.
+"""Publication dates as pages write them -> timezone-aware datetimes in the page's own offset.
 
 Pages state dates in machine form (JSON-LD, meta tags, <time datetime>: ISO 8601, RFC 2822, epoch
 seconds) and in prose ("Nov. 19, 2019", "19 novembre 2019", "19.11.2019"). Both are parsed here
 without guessing: a day-month order is only accepted where it cannot be read another way (day > 12)
-or where the month is a word. A date without a time zone is taken as UTC.
+or where the month is a word. The offset a page states is kept (not converted to UTC): readers and
+the metadata labels go by the publisher's local calendar day, and 21:05 in New York is already the
+next day in UTC. A date without a time zone, and epoch seconds, are taken as UTC.
 """
 from __future__ import annotations
 
@@ -48,7 +50,8 @@ _MONTH_BY_NAME = {name: month for month, names in _MONTHS.items() for name in na
 
 
 def parse_date(value: object) -> datetime | None:
-    """A machine-written date (ISO 8601, RFC 2822, epoch seconds or ms) -> UTC, or None."""
+    """A machine-written date (ISO 8601, RFC 2822, epoch seconds or ms) -> aware datetime in the
+    offset it states (UTC when it states none), or None."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _epoch(float(value))
     if not isinstance(value, str):
@@ -146,9 +149,9 @@ def _epoch(seconds: float) -> datetime | None:
 
 
 def _plausible(moment: datetime) -> datetime | None:
+    """The moment, in its own offset, if it can be a publication date; None otherwise."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    moment = moment.astimezone(timezone.utc)
     if moment.year < EARLIEST_YEAR or moment > datetime.now(timezone.utc) + LATEST_AHEAD:
         return None
     return moment

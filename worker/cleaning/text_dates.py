@@ -1,13 +1,15 @@
 """Dates as pages write them, in many languages: "November 20, 2019", "20. November 2019",
 "20 de noviembre de 2019", "20 listopada 2019", "2019-11-20", "20.11.2019", "2019年11月20日".
 
-Only calendar dates: the time of day and its zone are not read (a page's "5:30 am ET" needs the
-site's zone to mean anything), so a date becomes midnight UTC of that day.
+Calendar dates, as the page's reader sees them: a date becomes midnight UTC of the day written, so
+its .date() is that day. Time zone names are not read (a page's "5:30 am ET" needs the site's zone
+to mean anything); only a machine-written time with a numeric offset right after an ISO date
+("2019-11-19T21:05:00-05:00") is kept whole, in the offset it states.
 """
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 # Month names and usual abbreviations, lower case, by language (several forms where grammar needs
 # them: Polish, Czech and Russian write the genitive in dates). Shared spellings map to one month.
@@ -62,6 +64,10 @@ _PATTERNS = [
     # 11/19/19 (a two-digit year, in bylines: "By Tess Bonn - 11/19/19 06:56 AM EST")
     re.compile(r"(?<![\d./])(?P<a>[0-3]?\d)(?P<sep>/)(?P<b>[0-3]?\d)/(?P<year>[12]\d)(?![\d/])"),
 ]
+
+# A time with a stated UTC offset straight after an ISO date: "T21:05:00-05:00", " 21:05Z".
+_STATED_TIME = re.compile(r"[T ](?P<H>[0-2]\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?(?:\.\d+)?"
+                          r"(?P<tz>Z|[+-][01]\d:?[0-5]\d)(?![\d:])")
 
 # A cheap test before the patterns: a line without a 4-digit year (or CJK date) has no full date.
 HAS_YEAR = re.compile(r"(?:19|20)\d\d|\d/[12]\d\b")
@@ -130,6 +136,11 @@ def _to_datetime(match: re.Match, month_first: bool) -> datetime | None:
         day = int(groups["day"])
     elif groups.get("mon"):
         month, day = int(groups["mon"]), int(groups["day"])
+        if groups.get("sep") == "-":
+            stated = _STATED_TIME.match(match.string, match.end())
+            moment = _with_stated_time(year, month, day, stated) if stated is not None else None
+            if moment is not None:
+                return moment
     else:
         a, b = int(groups["a"]), int(groups["b"])
         if a > 12 or (b <= 12 and groups["sep"] == ".") or (b <= 12 and not month_first):
@@ -140,5 +151,21 @@ def _to_datetime(match: re.Match, month_first: bool) -> datetime | None:
         return None
     try:
         return datetime(year, month, day, tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
+def _with_stated_time(year: int, month: int, day: int, stated: re.Match) -> datetime | None:
+    """The ISO date with the time and the UTC offset written after it, in that offset."""
+    zone = stated["tz"]
+    offset = timedelta(0)
+    if zone != "Z":
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        if zone[0] == "-":
+            offset = -offset
+    try:
+        return datetime(year, month, day, int(stated["H"]), int(stated["M"]), int(stated["S"] or 0),
+                        tzinfo=timezone(offset))
     except ValueError:
         return None

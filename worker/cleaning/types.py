@@ -14,7 +14,9 @@ class Extraction:
     paragraphs: list[str]  # main text, one entry per paragraph, boilerplate removed
     title: str | None = None
     authors: list[str] = field(default_factory=list)
-    published_at: datetime | None = None  # timezone-aware UTC; None when the page does not state it
+    # Timezone-aware, in the UTC offset the page states (UTC when it states none), so that .date() is
+    # the calendar day readers see; None when the page does not state a date.
+    published_at: datetime | None = None
     site_name: str | None = None
     language: str | None = None  # declared by the page (html lang, og:locale), ISO 639-1; may be None
     canonical_url: str | None = None  # <link rel=canonical> / og:url, absolute; None when absent
