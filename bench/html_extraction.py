@@ -1,10 +1,8 @@
 """Article-text accuracy and speed of the HTML path, side by side with trafilatura.
 
 Runs worker.cleaning.html.extract_html and trafilatura (fast mode and default) over the 181 pages of
-<shared>/benchmarks/article-extraction and scores each with that benchmark's metric (SOURCE.md):
-`\\w+` tokens, 4-token shingles with counts, per-page tp/fp/fn normalised by their sum, precision and
-recall averaged over pages (a page with an empty prediction counts for recall only), F1 their
-harmonic mean.
+<shared>/benchmarks/article-extraction and scores each with that benchmark's metric (SOURCE.md),
+implemented once in bench/metric.py.
 
 Speed is the extraction call alone: pages are decompressed and decoded before any timing, and the
 extractors run interleaved page by page (in rotating order), so a noisy, shared machine slows them
@@ -17,54 +15,16 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import re
-import statistics
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
-_TOKEN = re.compile(r"\w+")
-SHINGLE = 4
-
-
-def shingles(text: str) -> Counter:
-    tokens = _TOKEN.findall(text or "")
-    # A text shorter than one shingle still counts as one (shorter) shingle, as in the benchmark.
-    return Counter(tuple(tokens[i:i + SHINGLE]) for i in range(max(1, len(tokens) - SHINGLE + 1))
-                   if tokens[i:i + SHINGLE])
-
-
-def page_scores(truth: str, prediction: str) -> tuple[float, float, float]:
-    """tp, fp, fn of one page over shingle counts, normalised so that every page weighs the same."""
-    expected, predicted = shingles(truth), shingles(prediction)
-    tp = sum((expected & predicted).values())
-    fp = sum((predicted - expected).values())
-    fn = sum((expected - predicted).values())
-    total = tp + fp + fn
-    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
-
-
-def precision(tp: float, fp: float, fn: float) -> float:
-    if fp == fn == 0:
-        return 1.0
-    return tp / (tp + fp) if tp + fp else 0.0
-
-
-def recall(tp: float, fp: float, fn: float) -> float:
-    if fp == fn == 0:
-        return 1.0
-    return tp / (tp + fn) if tp + fn else 0.0
-
-
-def summarize(per_page: list[tuple[float, float, float]]) -> tuple[float, float, float]:
-    p = statistics.mean(precision(*s) for s in per_page if s[0] + s[1] > 0)
-    r = statistics.mean(recall(*s) for s in per_page if s[0] + s[2] > 0)
-    return 2 * p * r / (p + r), p, r
+from metric import PageScore, page_score, precision, recall, summarize  # noqa: E402
 
 
 def load_pages(benchmark: Path) -> list[tuple[str, str, str, str]]:
@@ -109,7 +69,7 @@ def main() -> None:
         chosen[name](pages[0][1], pages[0][2])
 
     seconds = dict.fromkeys(names, 0.0)
-    scores: dict[str, list[tuple[float, float, float]]] = {n: [] for n in names}
+    scores: dict[str, list[PageScore]] = {n: [] for n in names}
     for run in range(args.repeat):
         for index, (_key, html, url, truth) in enumerate(pages):
             order = names[index % len(names):] + names[:index % len(names)]
@@ -118,7 +78,7 @@ def main() -> None:
                 text = chosen[name](html, url)
                 seconds[name] += time.perf_counter() - start
                 if run == 0:
-                    scores[name].append(page_scores(truth, text))
+                    scores[name].append(page_score(truth, text))
 
     print(f"{len(pages)} pages x {args.repeat} passes, {args.shared / 'benchmarks' / 'article-extraction'}")
     print(f"| {'extractor':<28} | F1    | precision | recall | pages/s |")

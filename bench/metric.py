@@ -3,7 +3,7 @@
 Text is split into `\\w+` tokens; 4-token shingles are counted; per page, tp/fp/fn are the shared,
 extra and missing shingle counts normalised by their sum (so every page weighs the same); precision
 and recall are means over pages (a page with an empty prediction counts for recall only), F1 their
-harmonic mean. Used by bench/text_cleaning.py; the HTML benchmark computes the same figures.
+harmonic mean. Used by bench/text_cleaning.py and bench/html_extraction.py.
 """
 from __future__ import annotations
 
