@@ -256,10 +256,12 @@ if status == 'unique' and signature ~= '' then
   end
   local generation_key = prefix .. 'g:' .. my_generation
   redis.call('HSET', generation_key, unpack(fields))
-  -- Every entry must live a window after it was written: the last one written sets the expiry.
-  redis.call('EXPIRE', generation_key, ttl)
-  if my_generation >= newest_generation then
-    redis.call('SET', generations_key, my_generation, 'EX', ttl)
+  -- Every entry must live at least a window after it was written. The expiry is pushed to a
+  -- window and an hour when less than a window is left: once an hour, not on every page (each
+  -- write is also a command in the append-only file).
+  if redis.call('TTL', generation_key) < ttl then redis.call('EXPIRE', generation_key, ttl + 3600) end
+  if my_generation > newest_generation or redis.call('TTL', generations_key) < ttl then
+    redis.call('SET', generations_key, math.max(my_generation, newest_generation), 'EX', ttl + 3600)
   end
 end
 redis.call('SET', article_key,
