@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from worker.dedup.similarity import NearThresholds, best_match, matches, matches_many, near_similarities, near_similarity
 
-THRESHOLDS = NearThresholds(near_jaccard=0.3, near_containment=0.7, containment_min_shingles=60)
+THRESHOLDS = NearThresholds(near_jaccard=0.3, near_containment=0.7, containment_min_shingles=60,
+                            containment_min_jaccard=0.1)
 NUM_PERM = 256
 
 
@@ -43,6 +44,15 @@ def test_truncated_copy_passes_by_containment_and_a_short_text_does_not():
     assert near_similarity(m, NUM_PERM, 1000, 59, THRESHOLDS) is None
     # Two long articles sharing a fifth of their shingles are not near-duplicates.
     assert near_similarity(round(0.11 * NUM_PERM), NUM_PERM, 800, 900, THRESHOLDS) is None
+
+
+def test_a_few_chance_agreements_with_a_very_long_text_are_not_containment():
+    # 3 of 256 values agree (one does by chance, 8-bit values): containment estimate 0.98 for a
+    # 60-shingle text against a 5,000-shingle one, but that is noise, not a truncated copy.
+    assert near_similarity(3, NUM_PERM, 60, 5000, THRESHOLDS) is None
+    assert np.isnan(near_similarities(np.array([3]), NUM_PERM, 60, np.array([5000]), THRESHOLDS)[0])
+    # A real cut: a tenth of the long text, all of it shared.
+    assert near_similarity(round(0.1 * NUM_PERM), NUM_PERM, 500, 5000, THRESHOLDS) is not None
 
 
 def test_best_match_takes_the_highest_similarity_then_the_smaller_id():

@@ -48,6 +48,12 @@ class DedupSettings:
     # containment_min_shingles shingles.
     near_containment: float = 0.70
     containment_min_shingles: int = 60
+    # ... and the estimated Jaccard similarity reaches this. The containment estimate multiplies
+    # the match count by (n_A + n_B) / min(n_A, n_B): for a 60-shingle text against a 5,000-shingle
+    # one, 3 agreeing values of 256 (one agrees by chance in 8-bit values) would read as 98%
+    # contained. 0.10 (26 values) is far above chance and keeps copies cut to a tenth or more.
+    # Not read from the environment (README lists the variables); change it with an evaluation run.
+    containment_min_jaccard: float = 0.10
 
     @property
     def window_seconds(self) -> float:

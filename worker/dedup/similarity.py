@@ -12,8 +12,10 @@ A signature is `num_perm` MinHash values, packed little-endian uint32. For two a
 - B is a near-duplicate of A when
       j >= near_jaccard                                        -> similarity j
   or  min(n_A, n_B) >= containment_min_shingles
+      and j >= containment_min_jaccard
       and c >= near_containment                                -> similarity min(c, 1.0)
-  (the Jaccard test first: a pair passing both gets j).
+  (the Jaccard test first: a pair passing both gets j). The floor on j keeps a few chance
+  agreements between a short text and a very long one from reading as containment.
 - Of several verified candidates the one with the highest similarity wins; equal similarity:
   the smaller article_id (plain string order), so every backend names the same canonical.
 - An article without a signature (too short) is never matched or indexed for near-duplicates.
@@ -39,10 +41,12 @@ class NearThresholds:
     near_jaccard: float
     near_containment: float
     containment_min_shingles: int
+    containment_min_jaccard: float
 
     @classmethod
     def from_settings(cls, settings) -> NearThresholds:  # settings: worker.config.DedupSettings
-        return cls(settings.near_jaccard, settings.near_containment, settings.containment_min_shingles)
+        return cls(settings.near_jaccard, settings.near_containment, settings.containment_min_shingles,
+                   settings.containment_min_jaccard)
 
 
 def unpack(signature: bytes) -> np.ndarray:
@@ -65,7 +69,7 @@ def near_similarity(m: int, num_perm: int, count_a: int, count_b: int, threshold
     if jaccard >= thresholds.near_jaccard:
         return jaccard
     shorter = min(count_a, count_b)
-    if shorter >= thresholds.containment_min_shingles:
+    if shorter >= thresholds.containment_min_shingles and jaccard >= thresholds.containment_min_jaccard:
         containment = m * (count_a + count_b) / ((num_perm + m) * shorter)
         if containment >= thresholds.near_containment:
             return min(containment, 1.0)
@@ -81,7 +85,8 @@ def near_similarities(m: np.ndarray, num_perm: int, count: int, counts: np.ndarr
     shorter = np.minimum(counts, count)
     with np.errstate(divide="ignore", invalid="ignore"):
         containment = m * (counts + count) / ((num_perm + m) * shorter)
-    by_containment = (shorter >= thresholds.containment_min_shingles) & (containment >= thresholds.near_containment)
+    by_containment = ((shorter >= thresholds.containment_min_shingles) & (jaccard >= thresholds.containment_min_jaccard)
+                      & (containment >= thresholds.near_containment))
     return np.where(jaccard >= thresholds.near_jaccard, jaccard,
                     np.where(by_containment, np.minimum(containment, 1.0), np.nan))
 
