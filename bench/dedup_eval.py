@@ -147,7 +147,8 @@ def main() -> None:
     settings = DedupSettings.from_env(os.environ)
     print(f"settings: num_perm={settings.num_perm} bands={settings.lsh_bands}x{settings.lsh_rows} "
           f"min_shingles={settings.min_shingles} near_jaccard={settings.near_jaccard} "
-          f"near_containment={settings.near_containment} containment_min_shingles={settings.containment_min_shingles}")
+          f"near_containment={settings.near_containment} containment_min_shingles={settings.containment_min_shingles} "
+          f"containment_min_jaccard={settings.containment_min_jaccard}")
     records, templates = load()
     for mode in (("text", "pages") if args.input == "both" else (args.input,)):
         outcomes, seconds = run(records, templates, mode, settings)
