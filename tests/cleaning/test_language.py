@@ -49,6 +49,13 @@ def test_when_the_model_is_unsure_the_declaration_decides(detector):
     assert unsure.detect([text]) is None
 
 
+def test_text_the_detector_refuses_leaves_the_declared_language(detector):
+    # CLD2 refuses control characters (normalization removes them first; here they are left in).
+    text = "The council voted on Tuesday to build two new schools in the northern district.\x01\x02"
+    assert detector.detect([text], declared="en-GB") == "en"
+    assert detector.detect([text]) is None
+
+
 def test_the_sample_comes_from_the_middle_of_the_article():
     paragraphs = ["a" * 1000, "b" * 1000, "c" * 1000]
     sample = sample_text(paragraphs, 500)

@@ -71,10 +71,11 @@ class CleaningSettings:
     site_memory_sites: int = 256
     site_memory_lines: int = 2048
     site_memory_min_pages: int = 4
-    # Language detection reads this many characters from the middle of the article and answers
-    # only when the model's probability is at least this (else the page's declared language).
+    # Language detection (CLD2, worker/cleaning/language.py) reads this many characters from the
+    # middle of the article and answers only when it calls its answer reliable and attributes at
+    # least this share of the sample to the language (else the page's declared language).
     language_sample_chars: int = 500
-    language_min_confidence: float = 0.9
+    language_min_confidence: float = 0.5
     text: TextDumpThresholds = field(default_factory=TextDumpThresholds)
 
     @classmethod
