@@ -32,6 +32,12 @@ ensure_venv() {  # ensure_venv EXTRA: install the project with that extra into .
   if [ ! -x .venv/bin/python ]; then
     "$(find_python)" -m venv .venv
   fi
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$1]"
+  echo "installing Python packages into .venv (log: .venv/install.log)" >&2
+  # The build backend's notices would bury the output; the log is shown when the install fails.
+  if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+         .venv/bin/python -m pip install --disable-pip-version-check -e ".[$1]"; } > .venv/install.log 2>&1; then
+    cat .venv/install.log >&2
+    echo "error: installing the Python packages failed (log above, also in .venv/install.log)" >&2
+    return 1
+  fi
 }
