@@ -45,6 +45,8 @@ _STRAY_PERIOD = re.compile(r"(?<=\w[.!?])\s+\.(?!\s*\.)(?:\s+\w{1,12}\.)?(?=\s|$
 _STRAY_QUOTE = re.compile(r"(?<=[.!?][”\"])\s+[”\"]\s*,(?=\s)")
 # "... from the same period last year. Is." (an auxiliary verb left as a sentence of its own)
 _STRAY_VERBS = (" Is.", " Are.", " Was.", " Were.", " Does.", " Do.", " Did.", " Has.", " Have.", " Had.")
+# A doubled space, and the start of _STRAY_COMMA's and _STRAY_PERIOD's artifacts: one scan for all.
+_SPACE_BEFORE = re.compile(r" [ ,.]")
 _STRAY_VERB = re.compile(r"(?<=[.!?])\s+(?:Is|Are|Was|Were|Does|Do|Did|Has|Have|Had)\.(?=\s*$)")
 
 
@@ -105,7 +107,10 @@ def _remove_spinner_artifacts_once(text: str) -> str:
 
 
 def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
-    """Normalized paragraphs, empty ones dropped."""
+    """Normalized paragraphs, empty ones dropped. Most articles need no change: _needs_no_change
+    says so for all their paragraphs at once, in a third of the time it takes one by one."""
+    if _needs_no_change(paragraphs):
+        return [paragraph for paragraph in paragraphs if paragraph]
     out = []
     for paragraph in paragraphs:
         paragraph = normalize_text(paragraph)
@@ -113,3 +118,25 @@ def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
             out.append(paragraph)
     return out
 
+
+
+def _needs_no_change(paragraphs: list[str]) -> bool:
+    """True only when normalize_text returns every paragraph unchanged: its tests, run once on the
+    paragraphs joined by single spaces. A space composes with no neighbour, is printable and is in
+    no pattern above except at a paragraph's edge, which shows as a doubled, leading or trailing
+    space: so the joined text passes a test exactly when every paragraph does."""
+    text = " ".join(paragraphs)
+    if not text.isascii():
+        # Every mojibake lead character (U+00C2-U+00EF) is encoded with a 0xC3 byte: when none is
+        # there, the slower character-class search is not needed.
+        if b"\xc3" in text.encode("utf-8", "surrogatepass") and looks_like_mojibake(text):
+            return False
+        if not unicodedata.is_normalized("NFC", text):
+            return False
+    if not text.isprintable() or text[:1] == " " or text[-1:] == " " or _SPACE_BEFORE.search(text):
+        return False
+    # (A one-character test first: two-character searches scan the text far more slowly.)
+    for needle in ("''", "``", "” ”", '" "'):
+        if needle[0] in text and needle in text:
+            return False
+    return not any(paragraph.endswith(_STRAY_VERBS) for paragraph in paragraphs)
