@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -138,8 +139,12 @@ class Article:
         return event
 
 
+# Letters and digits of any script (\w without the underscore, i.e. exactly str.isalnum()).
+_WORD = re.compile(r"[^\W_]+")
+
+
 def content_hash(text: str) -> str:
-    normalized = " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
+    normalized = " ".join(_WORD.findall(text.casefold()))
     return hashlib.blake2b(normalized.encode(), digest_size=16).hexdigest()
 
 
