@@ -108,6 +108,7 @@ class _Dump:
         self.kinds, self.scores = self._score_lines(weight)
         self._refined: dict[int, int] = {}
         self.kept: list[int] = []  # indexes of the lines _body returned
+        self._folded: dict[int, str] = {}  # their casefolded text, for settled()
 
     def _score_lines(self, weight: int) -> tuple[list[int], list[float]]:
         """Score of every line as text; short lines are left UNRESOLVED (their phrase not looked up).
@@ -376,8 +377,11 @@ class _Dump:
     def _body(self, start: int, end: int, title: str | None) -> list[str]:
         lines, kinds, scores = self.lines, self.kinds, self.scores
         title_key = _key(title) if title else None
+        # A line is the title again only if it holds the title's first word (a cheap test first).
+        title_word = title_key.partition(" ")[0] if title_key else ""
         seen: set[str] = set()
         kept: list[int] = []
+        folded = self._folded
         for i in range(start, end + 1):
             kind = kinds[i]
             if kind == CREDIT:
@@ -391,10 +395,12 @@ class _Dump:
             key = line.casefold()
             if key in seen:
                 continue
-            if title_key is not None and len(line) <= len(title) + 20 and _key(line) == title_key:
+            if (title_key is not None and len(line) <= len(title) + 20 and title_word in key
+                    and _key(line) == title_key):
                 continue
             seen.add(key)
             kept.append(i)
+            folded[i] = key
         self.kept = _drop_repeated_summary([lines[i] for i in kept], kept, self.t)
         return [lines[i] for i in self.kept]
 
@@ -417,7 +423,8 @@ class _Dump:
             return False
         first_stripped = split_site_suffix(paragraphs[0], self.host)[0]
         wanted = {paragraphs[0].casefold(), first_stripped.casefold()}
-        if any(p.casefold() in wanted for p in paragraphs[1:]):
+        folded = self._folded  # (the paragraphs are the kept lines: their casefolds are known)
+        if any(folded[i] in wanted for i in kept[1:]):
             return False
         if any(parse_byline_cheap(p) for p in paragraphs[:t.body_meta_window]):
             return False
