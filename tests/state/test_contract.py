@@ -192,3 +192,17 @@ def test_texts_without_signature_are_never_near_matched(index: DedupIndex):
 def test_near_candidates_older_than_the_window_are_not_matched(index: DedupIndex):
     index.decide(near_fp("old", 7, at=T0 - WINDOW))
     assert index.decide(near_fp("new", 7, changed=4)) == DedupDecision.unique()
+
+
+def test_chance_agreements_of_a_short_and_a_very_long_text_are_not_containment(index: DedupIndex):
+    # A long text and a short one agreeing on 3 of 256 values (8-bit values agree by chance about
+    # once in 256), a whole LSH band among them: the containment estimate alone reads 98%, but the
+    # Jaccard estimate (0.012) is below containment_min_jaccard, so they are different articles.
+    settings = DedupSettings()
+    index.decide(near_fp("long", 8, shingles=5000))
+    short = near_fp("short", 8, changed=range(3, NUM_PERM), shingles=settings.containment_min_shingles,
+                    at=T0 + timedelta(hours=1))
+    matches, shorter = 3, settings.containment_min_shingles
+    assert matches * (5000 + shorter) / ((NUM_PERM + matches) * shorter) >= settings.near_containment
+    assert matches / NUM_PERM < settings.containment_min_jaccard
+    assert index.decide(short) == DedupDecision.unique()

@@ -57,8 +57,9 @@ class DedupIndex(ABC):
     Similarity and duplicate_of always name a unique (canonical) article, never a copy.
 
     Retention: an article may be forgotten once its fetched_at is window_seconds older than the
-    newest fetched_at the index has seen (memory backend) or than now (key TTL); a replay of a
-    forgotten article is decided afresh. Memory is bounded by the window, not by the stream length.
+    newest fetched_at the index has seen (memory backend) or one window after it was written (redis:
+    relative key TTL); a replay of a forgotten article is decided afresh. Memory is bounded by the
+    window, not by the stream length.
 
     Also (tests/state/ run the same contract on every backend):
     - checkpoint() makes every decision so far durable; the service calls it after the broker

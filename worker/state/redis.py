@@ -80,7 +80,8 @@ UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.exception
 
 # One decision: the steps of DedupIndex (worker/state/base.py), in one atomic script.
 # The settings are constants of the script (see script_source(): window, ttl, generation_length,
-# num_perm, near_jaccard, near_containment, containment_min_shingles, band_width); per page:
+# num_perm, near_jaccard, near_containment, containment_min_shingles, containment_min_jaccard,
+# band_width); per page:
 # KEYS: [1] article record, [2] URL claim, [3] hash claim.
 # ARGV: [1] article id, [2] article handle (12 bytes), [3] fetched_at (epoch seconds, the double
 # Python has), [4] key prefix, [5] key of this hour's decision counter, [6] signature (1, 2 or 4
@@ -153,7 +154,7 @@ local function near_similarity(m, count)
   local jaccard = m / num_perm
   if jaccard >= near_jaccard then return jaccard end
   local shorter = math.min(shingle_count, count)
-  if shorter >= containment_min_shingles then
+  if shorter >= containment_min_shingles and jaccard >= containment_min_jaccard then
     local containment = m * (shingle_count + count) / ((num_perm + m) * shorter)
     if containment >= near_containment then return math.min(containment, 1.0) end
   end
@@ -372,6 +373,7 @@ def script_source(settings: DedupSettings) -> str:
         "near_jaccard": repr(settings.near_jaccard),
         "near_containment": repr(settings.near_containment),
         "containment_min_shingles": str(settings.containment_min_shingles),
+        "containment_min_jaccard": repr(settings.containment_min_jaccard),
         "band_width": str(BAND_FIELD_BYTES),
     }
     return "".join(f"local {name} = {value}\n" for name, value in constants.items()) + DECIDE_SCRIPT_BODY
