@@ -82,7 +82,9 @@ def test_every_dashboard_query_returns_data_after_pages_went_through(stack, name
 @pytest.mark.parametrize("name, expr", m.rule_queries(), ids=[n for n, _ in m.rule_queries()])
 def test_every_rule_expression_evaluates(stack, name, expr):
     _, prometheus = stack
-    prometheus.query(expr)  # raises PrometheusError when it does not parse or evaluate
+    result = prometheus.query(expr)  # raises PrometheusError when it does not parse or evaluate
+    # An alert that is not firing evaluates to an empty vector; what matters is that it evaluates.
+    assert isinstance(result, list)
 
 
 def test_prometheus_loaded_and_evaluated_every_rule_without_error(stack):

@@ -6,6 +6,7 @@ the duplicate rate, and shows where the metrics are.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -55,10 +56,8 @@ def run_demo(input_path: Path | None = None, keep_running: bool = False) -> int:
             _print_metrics(metrics_url)
             if keep_running:
                 print(f"\nbroker {broker.bootstrap} and worker running; metrics at {metrics_url}; Ctrl-C to stop")
-                try:
+                with contextlib.suppress(KeyboardInterrupt):
                     worker.wait()
-                except KeyboardInterrupt:
-                    pass
         finally:
             worker.terminate()
             try:

@@ -63,8 +63,8 @@ class HealthServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, *args):  # scrapes every few seconds would flood the log
-                pass
+            def log_message(self, *args):
+                """Silent: scrapes and probes every few seconds would flood the log."""
 
         self._server = ThreadingHTTPServer((host, port), Handler)
         self._server.daemon_threads = True

@@ -3,6 +3,7 @@ the per-page time limit and the conversion of failures into DLQ reasons."""
 from __future__ import annotations
 
 import signal
+from abc import ABC, abstractmethod
 import threading
 import time
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ In = TypeVar("In")
 Out = TypeVar("Out")
 
 
-class Stage(Generic[In, Out]):
+class Stage(ABC, Generic[In, Out]):
     """Subclasses set `name` and implement `process`.
 
     `process` raises PageRejected for a page it cannot turn into output. Any other exception is a
@@ -33,8 +34,9 @@ class Stage(Generic[In, Out]):
         self.timeout_seconds = timeout_seconds if self.interruptible else 0.0
         self._duration = self.metrics.stage_duration.labels(stage=self.name)
 
-    def process(self, item: In) -> Out:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def process(self, item: In) -> Out:
+        """Turn one item into its output, or raise PageRejected."""
 
     def process_batch(self, items: list[In]) -> list[Out]:
         """Override when a batch is cheaper than its items one by one (one round trip to a

@@ -1,6 +1,7 @@
 """Kafka transport: a thin layer over kafka-python that knows nothing of processing."""
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 
@@ -148,9 +149,8 @@ def ensure_topics(settings: KafkaSettings, topics: list[str], partitions: int, r
         existing = set(admin.list_topics())
         missing = [NewTopic(t, partitions, replication_factor) for t in topics if t not in existing]
         if missing:
-            try:
+            # Another process may create them meanwhile; they exist either way.
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass
     finally:
         admin.close()
