@@ -328,8 +328,8 @@ class _Dump:
         right under the headline or among the article's first lines."""
         for i in self._meta_window(title_index, start, end, self.t.body_meta_window):
             line = self.lines[i]
-            if self.kind(i) not in (TEXT, BYLINE) or len(line) > 140 or self.refined(i) == CREDIT:
-                continue  # ("Alex Wong | Getty Images" names the photographer)
+            if self.kind(i) not in (TEXT, BYLINE) or len(line) > 140:
+                continue
             names = parse_byline(line) if may_be_byline(line) else None
             near = (title_index is not None and 0 < i - title_index <= self.t.bare_name_lines) or (
                 i < start and start - i <= self.t.bare_name_lines)
@@ -337,7 +337,7 @@ class _Dump:
                 names = parse_bare_name(line)
                 if names and any(names_host(name, self.host) for name in names):
                     names = None  # the site's own account ("Practical Horseman"), not a person
-            if names:
+            if names and self.refined(i) != CREDIT:  # ("Alex Wong | Getty Images" names the photographer)
                 self.kinds[i] = BYLINE
                 return names
         return []
