@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from worker.cleaning.normalize import normalize_text
+from worker.cleaning.normalize import count_words, normalize_paragraphs, normalize_text
 from worker.cleaning.text import extract_text
 from worker.config import CleaningSettings
 from worker.errors import PageRejected, Reason
@@ -50,6 +50,13 @@ BROKEN = st.sampled_from(["Ã©", "â€™", "Â\x80", "Ã\xa0", "Ð¿", "\x8d"
 def test_normalization_is_idempotent(text):
     once = normalize_text(text)
     assert normalize_text(once) == once
+
+
+@given(st.lists(st.lists(st.one_of(st.text(max_size=20), BROKEN), max_size=8).map("".join), max_size=6))
+@settings(max_examples=1000, deadline=None)
+def test_word_count_of_normalized_paragraphs_is_that_of_their_text(paragraphs):
+    normalized = normalize_paragraphs(paragraphs)
+    assert count_words(normalized) == len("\n\n".join(normalized).split())
 
 
 def clean(body: str) -> list[str]:

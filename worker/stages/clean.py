@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ..cleaning import Extraction, LanguageDetector, SiteLineMemory, extract_html, extract_text
-from ..cleaning.normalize import normalize_paragraphs, normalize_text
+from ..cleaning.normalize import count_words, normalize_paragraphs, normalize_text
 from ..config import CleaningSettings
 from ..errors import PageRejected, Reason
 from ..models import Article, RawPage
@@ -38,7 +38,7 @@ class CleanStage(Stage[RawPage, Article]):
         if paragraphs and title and paragraphs[0].casefold() == title.casefold():
             del paragraphs[0]  # the headline is the title, not the first paragraph
         text = "\n\n".join(paragraphs)
-        words = len(text.split())
+        words = count_words(paragraphs)  # (the paragraphs are normalized: see _extract)
         if words < self.settings.min_words:
             raise PageRejected(Reason.NO_CONTENT,
                                f"cleaned text has {words} words, fewer than {self.settings.min_words} (CLEAN_MIN_WORDS)")
