@@ -14,8 +14,10 @@ Records are appended; records older than the window (by fetched_at, against the 
 seen) are dropped by a compaction that renumbers slots in order, once they are a quarter of all.
 
 Speed: decide_many() searches the tables once for the keys of a whole batch (numpy's fixed cost
-per call, not the search, is what a lookup of a few keys costs), so batches are several times
-faster per decision than decide(), a batch of one (bench/dedup_memory.py).
+per call, not the search, is what a lookup of a few keys costs), verifies every candidate found
+there in one numpy pass, pairs the batch's own items sharing a band with one sort, and writes the
+batch's records and entries at its end (one sorted merge, no dict of recent entries); so batches
+are several times faster per decision than decide(), a batch of one (bench/dedup_memory.py).
 
 Durability (checkpoint): every applied decision is appended to an in-memory buffer; checkpoint()
 appends the buffer to a log file and fsyncs it. When the log outgrows the last snapshot, the whole
@@ -49,6 +51,8 @@ FORMAT_VERSION = 1
 
 UNIQUE, URL, EXACT, NEAR = 0, 1, 2, 3
 METHODS = (None, "url", "exact", "near")
+STATUS = {method: status for status, method in enumerate(METHODS)}
+UNIQUE_DECISION = DedupDecision.unique()
 SIMILARITY_SCALE = 10_000  # decisions carry similarity rounded to 4 decimals: stored exactly as uint16
 
 # Up to this many candidate pairs of a batch are verified in plain Python, more with numpy (the
@@ -58,6 +62,8 @@ SCALAR_VERIFY_MAX = 16
 EXPIRED_SHARE_TO_COMPACT = 0.25
 # How often (in decisions) to look for expired records.
 EXPIRY_CHECK_EVERY = 4096
+# Log records re-applied on restore are written to the tables in chunks of this many.
+RESTORE_STAGED_RECORDS = 4096
 # A snapshot is written when the log holds more records than this and than the index itself.
 MIN_LOG_RECORDS_FOR_SNAPSHOT = 20_000
 
@@ -92,10 +98,11 @@ class MemoryIndex(DedupIndex):
     def _reset(self) -> None:
         self._records = _Records()
         self._near = _NearRows(self.num_perm)
-        # Dicts of a few hundred to a few thousand articles; band runs of up to 256k and 2M entries
-        # before the large one (about 4k and 31k articles at 64 bands): bench/dedup_memory.py.
-        self._claims = SlotTable(np.uint64, pending_limit=4096)  # id, URL, hash -> record
-        self._by_band = SlotTable(np.uint32, pending_limit=1 << 15, run_limits=(1 << 18, 1 << 21))
+        # Each batch's entries are merged into the first, small run (a decision one by one then
+        # copies a few thousand entries, not the whole table); the band runs of up to 256k and 2M
+        # entries hold about 4k and 31k articles at 64 bands (bench/dedup_memory.py).
+        self._claims = SlotTable(np.uint64, run_limits=(1 << 12, 1 << 18))  # id, URL, hash -> record
+        self._by_band = SlotTable(np.uint32, run_limits=(1 << 14, 1 << 18, 1 << 21))
         self._clock = -math.inf  # newest fetched_at seen (seconds)
         self._seq = 0  # decisions applied, ever: the sequence number of the last one
         self._logged_seq = 0  # the last one written to the log (or the snapshot)
@@ -111,93 +118,75 @@ class MemoryIndex(DedupIndex):
     def decide_many(self, fingerprints: Sequence[Fingerprint]) -> list[DedupDecision]:
         """Decide each fingerprint in order, as decide() one after another would.
 
-        What the sorted runs hold does not change during a batch (new entries stay in the dicts,
-        compaction waits for the end), so the runs are searched once for the keys of the whole
-        batch and candidates are verified in one numpy pass; each decision then only looks at
-        the dicts, which hold the batch's own claims.
+        The tables do not change during a batch (its records and entries are staged, then written
+        at its end), so they are searched once for the keys of the whole batch, and the candidates
+        they hold are verified in one numpy pass; so are the pairs of batch items sharing a band.
+        Each decision then only looks at what the batch itself staged before it.
         """
         if not fingerprints:
             return []
-        self._claims.flush_if_full()
-        self._by_band.flush_if_full()
         batch = _Batch(self, fingerprints)
-        decisions = [self._decide_in(batch, i, fp) for i, fp in enumerate(fingerprints)]
+        staged = _Staged(self)
+        decisions = [self._decide_in(batch, staged, i, fp) for i, fp in enumerate(fingerprints)]
+        staged.write()
         if self._since_expiry_check >= EXPIRY_CHECK_EVERY:
             self._since_expiry_check = 0
             self._drop_expired()
         return decisions
 
-    def _decide_in(self, batch: _Batch, i: int, fp: Fingerprint) -> DedupDecision:
+    def _decide_in(self, batch: _Batch, staged: _Staged, i: int, fp: Fingerprint) -> DedupDecision:
         keys = batch.keys[i]
-        claims = self._claims
-        id_slot, url_slot, hash_slot = (recent if (recent := claims.pending_newest(key)) != NO_SLOT else in_runs
-                                        for key, in_runs in zip(keys, batch.claims_in_runs[i]))
-        if id_slot != NO_SLOT and self._records.article_id(id_slot) == fp.article_id:
-            return self._records.decision(id_slot)
+        claims = staged.claims
+        # A key the batch claimed before holds a newer slot than any in the tables.
+        id_slot, url_slot, hash_slot = (claims.get(key, in_tables) for key, in_tables in zip(keys, batch.claimed[i]))
+        if id_slot != NO_SLOT and staged.article_id(id_slot) == fp.article_id:
+            return staged.decision(id_slot)
         at = batch.times[i]
-        url_claim, hash_claim = self._usable(url_slot, at), self._usable(hash_slot, at)
+        url_claim, hash_claim = staged.usable(url_slot, at), staged.usable(hash_slot, at)
         row = batch.signature_row[i]
         if url_claim != NO_SLOT:
-            status, of, similarity = URL, self._records.canonical(url_claim), 1.0
+            decision = DedupDecision.duplicate(staged.canonical(url_claim), "url", 1.0)
         elif hash_claim != NO_SLOT:
-            status, of, similarity = EXACT, self._records.canonical(hash_claim), 1.0
-        elif row != NO_SLOT and (match := self._near_match(batch, i, row, fp.shingle_count, at)):
-            status, (of, similarity) = NEAR, match
+            decision = DedupDecision.duplicate(staged.canonical(hash_claim), "exact", 1.0)
+        elif row != NO_SLOT and (match := self._near_match(batch, staged, i, row, fp.shingle_count, at)):
+            decision = DedupDecision.duplicate(match[0], "near", match[1])
         else:
-            status, of, similarity = UNIQUE, None, 0.0
-        decision = (DedupDecision.unique() if status == UNIQUE
-                    else DedupDecision.duplicate(of, METHODS[status], similarity))
-        similarity = decision.similarity or 0.0
-        signature, bands = (batch.signatures[row], batch.bands[row]) if row != NO_SLOT else (None, None)
-        self._apply(fp.article_id, keys, at, status, of, similarity, signature, bands, fp.shingle_count,
-                    claimed=(url_claim != NO_SLOT, hash_claim != NO_SLOT))
+            decision = UNIQUE_DECISION
+        indexed = decision is UNIQUE_DECISION and row != NO_SLOT
+        slot = staged.record(fp.article_id, keys, at, decision, url_claim != NO_SLOT, hash_claim != NO_SLOT)
+        if indexed:
+            staged.index_near(slot, batch.signatures[row], batch.bands[row], fp.shingle_count, row)
         self._seq += 1
         if self._dir is not None:
-            indexed = status == UNIQUE
-            self._unsaved += _encode_log_record(self._seq, fp.article_id, keys[1], keys[2], at, status, of,
-                                                similarity, signature if indexed else None,
-                                                bands if indexed else None, fp.shingle_count)
+            self._unsaved += _encode_log_record(
+                self._seq, fp.article_id, keys[1], keys[2], at, STATUS[decision.method], decision.duplicate_of,
+                decision.similarity or 0.0, batch.signatures[row] if indexed else None,
+                batch.bands[row] if indexed else None, fp.shingle_count)
         return decision
 
-    def _usable(self, slot: int, at: float) -> int:
-        if slot != NO_SLOT and at - self._records.fetched_at[slot] < self.window_seconds:
-            return slot
-        return NO_SLOT
+    def _near_match(self, batch: _Batch, staged: _Staged, i: int, row: int, count: int,
+                    at: float) -> tuple[str, float] | None:
+        """The best verified candidate: those in the tables were verified for the whole batch;
+        earlier items of the batch sharing a band count when they were indexed and are usable."""
+        verified = [(staged.article_id(record), similarity) for record, similarity in batch.verified_in_tables.get(i, ())]
+        for earlier, m in batch.pairs_in_batch.get(row, ()):
+            slot = staged.near_slot.get(earlier, NO_SLOT)
+            if slot != NO_SLOT and staged.usable(slot, at) != NO_SLOT:
+                similarity = near_similarity(m, self.num_perm, count, batch.counts[earlier], self.thresholds)
+                if similarity is not None:
+                    verified.append((staged.article_id(slot), similarity))
+        return best_match(verified) if verified else None
 
-    def _near_match(self, batch: _Batch, i: int, row: int, count: int, at: float) -> tuple[str, float] | None:
-        """The best verified candidate: those found in the runs were verified for the whole batch;
-        those in the dict (indexed recently, maybe by this batch) are verified here."""
-        verified = list(batch.verified_in_runs.get(i, ()))
-        recent = self._by_band.pending_find_all(batch.band_lists[row])
-        if recent:
-            near, fetched_at = self._near, self._records.fetched_at
-            rows = sorted(set(recent))
-            matches = np.count_nonzero(near.signature[rows] == batch.signatures[row], axis=1).tolist()
-            for record, m, c in zip(near.record[rows].tolist(), matches, near.count[rows].tolist()):
-                if at - fetched_at[record] < self.window_seconds:
-                    similarity = near_similarity(m, self.num_perm, count, c, self.thresholds)
-                    if similarity is not None:
-                        verified.append((record, similarity))
-        if not verified:
-            return None
-        return best_match((self._records.article_id(record), similarity) for record, similarity in verified)
-
-    def _apply(self, article_id: str, keys: list[int], at: float, status: int, of: str | None,
-               similarity: float, signature: np.ndarray | None, bands: np.ndarray | None, count: int,
-               claimed: tuple[bool, bool] | None = None) -> None:
-        """Record a decision and make its claims (base.py step 3); also used to replay the log.
-        keys: the id, URL and hash keys; claimed: whether URL and hash hold a usable claim (looked
-        up when not given)."""
-        if claimed is None:
-            _, url_slot, hash_slot = self._claims.newest(keys)
-            claimed = (self._usable(url_slot, at) != NO_SLOT, self._usable(hash_slot, at) != NO_SLOT)
-        slot = self._records.append(article_id, at, status, of, similarity)
-        self._claims.add_many([key for key, taken in zip(keys, (False, *claimed)) if not taken], slot)
+    def _reapply(self, staged: _Staged, article_id: str, keys: list[int], at: float, status: int, of: str | None,
+                 similarity: float, signature: np.ndarray | None, bands: np.ndarray | None, count: int) -> None:
+        """Re-apply a decision read from the log: its record and claims, as _decide_in made them."""
+        in_tables = self._claims.newest(np.array(keys, dtype=np.uint64)).tolist()
+        url_slot, hash_slot = (staged.claims.get(key, slot) for key, slot in zip(keys[1:], in_tables[1:]))
+        decision = UNIQUE_DECISION if status == UNIQUE else DedupDecision.duplicate(of, METHODS[status], similarity)
+        slot = staged.record(article_id, keys, at, decision, staged.usable(url_slot, at) != NO_SLOT,
+                             staged.usable(hash_slot, at) != NO_SLOT)
         if status == UNIQUE and signature is not None:
-            row = self._near.append(signature, count, slot)
-            self._by_band.add_many(bands.tolist(), row)
-        self._clock = max(self._clock, at)
-        self._since_expiry_check += 1
+            staged.index_near(slot, signature, bands, count)
 
     # --- window -----------------------------------------------------------------------------------
 
@@ -224,7 +213,7 @@ class MemoryIndex(DedupIndex):
 
     @property
     def nbytes(self) -> int:
-        """Bytes held in arrays (not counting the small pending dicts)."""
+        """Bytes held in arrays."""
         return self._records.nbytes + self._near.nbytes + self._claims.nbytes + self._by_band.nbytes
 
     # --- durability -------------------------------------------------------------------------------
@@ -293,17 +282,20 @@ class MemoryIndex(DedupIndex):
             valid_length = 0
             with open(log, "rb") as handle:
                 content = handle.read()
+            staged = _Staged(self)
             for end, record in _read_log(content):
                 valid_length = end
                 if record[0] <= self._seq:
                     continue
                 seq, article_id, url_key, hash_key, at, status, of, similarity, signature, bands, count = record
-                self._apply(article_id, [_key64(article_id, ID_SEED), url_key, hash_key], at, status, of,
-                            similarity, signature, bands, count)
-                self._claims.flush_if_full()
-                self._by_band.flush_if_full()
+                self._reapply(staged, article_id, [_key64(article_id, ID_SEED), url_key, hash_key], at, status, of,
+                              similarity, signature, bands, count)
                 self._seq = seq
                 self._log_records += 1
+                if len(staged) >= RESTORE_STAGED_RECORDS:
+                    staged.write()
+                    staged = _Staged(self)
+            staged.write()
             if valid_length < len(content):  # a torn record from a crash mid-append: cut it off
                 with open(log, "r+b") as handle:
                     handle.truncate(valid_length)
@@ -315,19 +307,21 @@ class MemoryIndex(DedupIndex):
 
 
 class _Batch:
-    """What a batch of decisions needs from the sorted runs, looked up for all of it at once."""
+    """What a batch of decisions needs from the tables, looked up for all of it at once, and the
+    pairs of its own items that share a band, verified at once."""
 
     def __init__(self, index: MemoryIndex, fingerprints: Sequence[Fingerprint]):
         self.keys = [[_key64(fp.article_id, ID_SEED), _key64(fp.url_key, URL_SEED), _key64(fp.content_hash, HASH_SEED)]
                      for fp in fingerprints]
         self.times = [fp.fetched_at.timestamp() for fp in fingerprints]
-        self.claims_in_runs = index._claims.runs_newest(np.array(self.keys, dtype=np.uint64).ravel()) \
-            .reshape(-1, 3).tolist()
+        # The newest slot of each key in the tables (id, URL, hash).
+        self.claimed = index._claims.newest(np.array(self.keys, dtype=np.uint64).ravel()).reshape(-1, 3).tolist()
         with_signature = [i for i, fp in enumerate(fingerprints) if fp.signature]
         self.signature_row = [NO_SLOT] * len(fingerprints)
         for row, i in enumerate(with_signature):
             self.signature_row[i] = row
-        self.verified_in_runs: dict[int, list[tuple[int, float]]] = {}
+        self.verified_in_tables: dict[int, list[tuple[int, float]]] = {}
+        self.pairs_in_batch: dict[int, list[tuple[int, int]]] = {}
         if not with_signature:
             return
         num_perm = index.num_perm
@@ -338,13 +332,18 @@ class _Batch:
                 len(band_bytes) != 8 * band_count * len(with_signature):
             raise ValueError(f"signatures must be {num_perm} values below 2^8 with the same number of band keys")
         self.signatures = values.astype(np.uint8).reshape(-1, num_perm)
+        self.counts = [fingerprints[i].shingle_count for i in with_signature]
         # A band's key in the table is the low half of its 8-byte key (little-endian).
         self.bands = np.frombuffer(band_bytes, "<u4")[::2].reshape(-1, band_count)
-        self.band_lists = self.bands.tolist()
-        self._verify_runs(index, fingerprints, with_signature, band_count)
+        # The batch's band keys in order, equal keys by batch order: for the searches of the
+        # tables and to pair the batch's own items.
+        order = np.argsort(self.bands.ravel(), kind="stable")
+        self._verify_tables(index, fingerprints, with_signature, band_count, order)
+        self._pair_within_batch(order)
 
-    def _verify_runs(self, index: MemoryIndex, fingerprints, with_signature: list[int], band_count: int) -> None:
-        query, rows = index._by_band.runs_find_all(self.bands.ravel())
+    def _verify_tables(self, index: MemoryIndex, fingerprints, with_signature: list[int], band_count: int,
+                       order: np.ndarray) -> None:
+        query, rows = index._by_band.find_all(self.bands.ravel(), order)
         if not len(query):
             return
         # A pair found under several bands is verified several times (same answer): cheaper than
@@ -358,19 +357,131 @@ class _Batch:
                                                    near.count[rows].tolist()):
                 position = with_signature[row]
                 if self.times[position] - fetched_at[record] < index.window_seconds:
-                    similarity = near_similarity(m, index.num_perm, fingerprints[position].shingle_count,
-                                                 their_count, index.thresholds)
+                    similarity = near_similarity(m, index.num_perm, self.counts[row], their_count, index.thresholds)
                     if similarity is not None:
-                        self.verified_in_runs.setdefault(position, []).append((record, similarity))
+                        self.verified_in_tables.setdefault(position, []).append((record, similarity))
             return
         batch_positions = np.array(with_signature)[signature_rows]
-        counts = np.array([fingerprints[i].shingle_count for i in with_signature])[signature_rows]
+        counts = np.array(self.counts)[signature_rows]
         similarity = near_similarities(matches, index.num_perm, counts, near.count[rows], index.thresholds)
         usable = np.array(self.times)[batch_positions] - fetched_at[records] < index.window_seconds
         passed = usable & ~np.isnan(similarity)
         for position, record, value in zip(batch_positions[passed].tolist(), records[passed].tolist(),
                                            similarity[passed].tolist()):
-            self.verified_in_runs.setdefault(position, []).append((record, value))
+            self.verified_in_tables.setdefault(position, []).append((record, value))
+
+    def _pair_within_batch(self, order: np.ndarray) -> None:
+        """pairs_in_batch[later row] = [(earlier row, matching values), ...] for the signature rows
+        of this batch sharing a band key. Whether the earlier one counts (it must be indexed, and
+        usable) is known only when the later one is decided."""
+        rows, band_count = self.bands.shape
+        flat = self.bands.ravel()
+        owner = order // band_count
+        sorted_keys = flat[order]
+        group = np.concatenate(([0], np.cumsum(sorted_keys[1:] != sorted_keys[:-1])))
+        earlier, later = [], []
+        distance = 1
+        while distance < len(group):  # pairs `distance` apart in one group of equal keys
+            same = (group[distance:] == group[:-distance]).nonzero()[0]
+            if not len(same):
+                break
+            earlier.append(owner[same])
+            later.append(owner[same + distance])
+            distance += 1
+        if not earlier:
+            return
+        pairs = np.unique(np.concatenate(earlier) * rows + np.concatenate(later))
+        earlier_rows, later_rows = pairs // rows, pairs % rows
+        distinct = earlier_rows != later_rows  # one item's own bands may share a 32-bit key
+        earlier_rows, later_rows = earlier_rows[distinct], later_rows[distinct]
+        matches = np.count_nonzero(self.signatures[earlier_rows] == self.signatures[later_rows], axis=1)
+        for first, second, m in zip(earlier_rows.tolist(), later_rows.tolist(), matches.tolist()):
+            self.pairs_in_batch.setdefault(second, []).append((first, m))
+
+
+class _Staged:
+    """The records and claims of decisions taken in a batch, before they are written to the tables
+    (then in one go: sorted and merged, not one entry at a time). Slots are numbered on from the
+    records already written, so a slot names a record whether it is written or staged."""
+
+    def __init__(self, index: MemoryIndex):
+        self._index = index
+        self._records = index._records
+        self._first = index._records.size
+        self.claims: dict[int, int] = {}  # key -> newest slot the batch claimed it with
+        self._claim_keys: list[int] = []
+        self._claim_slots: list[int] = []
+        self._ids: list[str] = []
+        self._times: list[float] = []
+        self._decisions: list[DedupDecision] = []
+        self._canonical: list[str] = []
+        # Near rows of indexed articles: their signature, bands, shingle count, slot.
+        self._near_signatures: list[np.ndarray] = []
+        self._near_bands: list[np.ndarray] = []
+        self._near_counts: list[int] = []
+        self._near_slots: list[int] = []
+        self.near_slot: dict[int, int] = {}  # signature row in the batch -> slot, when indexed
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def record(self, article_id: str, keys: list[int], at: float, decision: DedupDecision,
+               url_claimed: bool, hash_claimed: bool) -> int:
+        """Stage a decision's record and its claims (base.py step 3); returns its slot."""
+        slot = self._first + len(self._ids)
+        self._ids.append(article_id)
+        self._times.append(at)
+        self._decisions.append(decision)
+        self._canonical.append(decision.duplicate_of or article_id)
+        for key, taken in zip(keys, (False, url_claimed, hash_claimed)):
+            if not taken:
+                self.claims[key] = slot
+                self._claim_keys.append(key)
+                self._claim_slots.append(slot)
+        index = self._index
+        if at > index._clock:
+            index._clock = at
+        index._since_expiry_check += 1
+        return slot
+
+    def index_near(self, slot: int, signature: np.ndarray, bands: np.ndarray, count: int,
+                   batch_row: int = NO_SLOT) -> None:
+        self._near_signatures.append(signature)
+        self._near_bands.append(bands)
+        self._near_counts.append(count)
+        self._near_slots.append(slot)
+        if batch_row != NO_SLOT:
+            self.near_slot[batch_row] = slot
+
+    # A slot's record, written or staged:
+    def article_id(self, slot: int) -> str:
+        return self._ids[slot - self._first] if slot >= self._first else self._records.article_id(slot)
+
+    def decision(self, slot: int) -> DedupDecision:
+        return self._decisions[slot - self._first] if slot >= self._first else self._records.decision(slot)
+
+    def canonical(self, slot: int) -> str:
+        return self._canonical[slot - self._first] if slot >= self._first else self._records.canonical(slot)
+
+    def usable(self, slot: int, at: float) -> int:
+        """slot when its record is usable for a page fetched at `at`, else NO_SLOT."""
+        if slot == NO_SLOT:
+            return NO_SLOT
+        fetched_at = self._times[slot - self._first] if slot >= self._first else self._records.fetched_at[slot]
+        return slot if at - fetched_at < self._index.window_seconds else NO_SLOT
+
+    def write(self) -> None:
+        """Append the staged records and near rows, and merge the claims and bands into the tables."""
+        if not self._ids:
+            return
+        index = self._index
+        self._records.append_many(self._ids, self._times, self._decisions)
+        index._claims.add(np.array(self._claim_keys, dtype=np.uint64), np.array(self._claim_slots, dtype=np.int32))
+        if self._near_slots:
+            first_row = index._near.append_many(np.stack(self._near_signatures), self._near_counts, self._near_slots)
+            bands = np.stack(self._near_bands)
+            rows = np.arange(first_row, first_row + len(bands), dtype=np.int32)
+            index._by_band.add(bands.ravel(), np.repeat(rows, bands.shape[1]))
 
 
 class _Records:
@@ -393,19 +504,20 @@ class _Records:
         for new, previous in zip((self.ids, self.fetched_at, self.status, self.duplicate_of, self.similarity), old):
             new[: self.size] = previous[: self.size]
 
-    def append(self, article_id: str, at: float, status: int, of: str | None, similarity: float) -> int:
-        encoded, encoded_of = article_id.encode(), (of or "").encode()
-        width = max(len(encoded), len(encoded_of))
-        if self.size == len(self.ids) or width > self.ids.dtype.itemsize:
-            self._grow(max(len(self.ids), int(self.size * 1.5) + 1024), max(width, self.ids.dtype.itemsize))
-        slot = self.size
-        self.ids[slot] = encoded
-        self.fetched_at[slot] = at
-        self.status[slot] = status
-        self.duplicate_of[slot] = encoded_of
-        self.similarity[slot] = round(similarity * SIMILARITY_SCALE)
-        self.size += 1
-        return slot
+    def append_many(self, article_ids: list[str], times: list[float], decisions: list[DedupDecision]) -> None:
+        encoded = [article_id.encode() for article_id in article_ids]
+        encoded_of = [(decision.duplicate_of or "").encode() for decision in decisions]
+        width = max(max(map(len, encoded)), max(map(len, encoded_of)))
+        end = self.size + len(encoded)
+        if end > len(self.ids) or width > self.ids.dtype.itemsize:
+            self._grow(max(len(self.ids), int(end * 1.5) + 1024), max(width, self.ids.dtype.itemsize))
+        self.ids[self.size:end] = encoded
+        self.fetched_at[self.size:end] = times
+        self.status[self.size:end] = [STATUS[decision.method] for decision in decisions]
+        self.duplicate_of[self.size:end] = encoded_of
+        self.similarity[self.size:end] = [round((decision.similarity or 0.0) * SIMILARITY_SCALE)
+                                          for decision in decisions]
+        self.size = end
 
     def article_id(self, slot: int) -> str:
         return self.ids[slot].decode()
@@ -461,18 +573,19 @@ class _NearRows:
         self.count = np.zeros(capacity, np.uint32)
         self.record = np.zeros(capacity, np.int32)
 
-    def append(self, signature: np.ndarray, count: int, record: int) -> int:
-        if self.size == len(self.count):
+    def append_many(self, signatures: np.ndarray, counts: list[int], records: list[int]) -> int:
+        """Append rows; returns the first one's number."""
+        first, end = self.size, self.size + len(counts)
+        if end > len(self.count):
             old = (self.signature, self.count, self.record)
-            self._allocate(int(self.size * 1.5) + 1024)
+            self._allocate(int(end * 1.5) + 1024)
             for new, previous in zip((self.signature, self.count, self.record), old):
                 new[: self.size] = previous[: self.size]
-        row = self.size
-        self.signature[row] = signature
-        self.count[row] = count
-        self.record[row] = record
-        self.size += 1
-        return row
+        self.signature[first:end] = signatures
+        self.count[first:end] = counts
+        self.record[first:end] = records
+        self.size = end
+        return first
 
     def keep(self, live: np.ndarray, new_record: np.ndarray) -> None:
         signature, count = self.signature[: self.size][live], self.count[: self.size][live]

@@ -4,12 +4,12 @@ A Python dict costs about 100 bytes per entry (key object, value object, table s
 per article (URL, hash, id, LSH bands) that alone would blow the 1 KB per article budget. Here an
 entry costs its key and an int32 slot in sorted arrays (12 bytes for 64-bit keys, 8 for 32-bit
 band keys), like a small log-structured merge tree:
-- new entries go to a small dict (`pending`, bounded), then are merged into the smallest sorted
-  run, which merges into the next larger one when it reaches its limit, and so on; a merge is a
+- the entries of a whole batch of decisions are sorted and merged into the smallest sorted run,
+  which merges into the next larger one when it reaches its limit, and so on; a merge is a
   linear np.insert, not a sort;
-- a lookup checks the dict and binary-searches each run (np.searchsorted), for all the keys of a
-  whole batch of decisions at once: numpy's fixed cost per call, not the search, is what a
-  lookup of a few keys costs.
+- a lookup binary-searches each run (np.searchsorted), for all the keys of a whole batch of
+  decisions at once: numpy's fixed cost per call, not the search, is what a lookup of a few keys
+  costs.
 Slots only grow (the index appends records) and compaction renumbers them in the same order, so
 among the slots stored for one key the largest is the newest.
 """
@@ -60,68 +60,42 @@ def release_freed_memory() -> None:
 
 
 class SlotTable:
-    """A multimap from unsigned integer keys to int32 slots."""
+    """A multimap from unsigned integer keys to int32 slots, in sorted runs."""
 
-    def __init__(self, key_dtype: np.dtype | type, pending_limit: int, run_limits: tuple[int, ...] = ()):
-        """pending_limit: entries held in the dict before a merge into the runs. run_limits: the
-        size at which each run but the last merges into the next, larger one (none: the dict
-        merges straight into a single run; right for small tables). Each merge copies the run it
-        merges into, so runs growing by a factor of about 8 keep the copying per entry small."""
+    def __init__(self, key_dtype: np.dtype | type, run_limits: tuple[int, ...] = ()):
+        """run_limits: the size at which each run but the last merges into the next, larger one
+        (none: entries merge straight into a single run; right for small tables). Each merge copies
+        the run it merges into, so runs growing by a factor of about 8 keep the copying per entry
+        small, and a small first run keeps adding a handful of entries cheap."""
         self.key_dtype = np.dtype(key_dtype)
-        self._pending_limit = pending_limit
         self._run_limits = run_limits
-        # Recent entries: the first slot of each key, and the further slots of a key (rare: a key
-        # added again before the dict was merged into the runs).
-        self._pending: dict[int, int] = {}
-        self._pending_more: dict[int, list[int]] = {}
-        self._pending_entries = 0
         # Sorted runs, newest first; the last one holds most entries.
         self._runs = [self._empty() for _ in range(len(run_limits) + 1)]
 
-    def _empty(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.empty(0, self.key_dtype), np.empty(0, np.int32)
+    def _empty(self) -> _Run:
+        return _Run(np.empty(0, self.key_dtype), np.empty(0, np.int32))
 
     @property
     def nbytes(self) -> int:
-        return sum(keys.nbytes + slots.nbytes for keys, slots in self._runs)
+        return sum(run.nbytes for run in self._runs)
 
     # --- changes ----------------------------------------------------------------------------------
 
-    def add_many(self, keys: list[int], slot: int) -> None:
-        added = dict.fromkeys(keys, slot)
-        again = added.keys() & self._pending.keys()
-        for key in again:
-            self._pending_more.setdefault(key, []).append(slot)
-            del added[key]
-        self._pending.update(added)
-        self._pending_entries += len(added) + len(again)
-
-    def flush_if_full(self) -> None:
-        """Merge the dict into the runs once it holds pending_limit entries. The owner calls it
-        between batches only: lookups made for a batch stay valid while it is decided."""
-        if self._pending_entries >= self._pending_limit:
-            self._flush_pending()
-
-    def _flush_pending(self) -> None:
-        if not self._pending:
+    def add(self, keys: np.ndarray, slots: np.ndarray) -> None:
+        """Add the entries keys[i] -> slots[i]: slots in ascending order, larger than every slot
+        already stored."""
+        if not len(keys):
             return
-        more = [(key, slot) for key, slots in self._pending_more.items() for slot in slots]
-        keys = np.fromiter(self._pending.keys(), self.key_dtype, count=len(self._pending))
-        slots = np.fromiter(self._pending.values(), np.int32, count=len(self._pending))
-        if more:
-            keys = np.concatenate([keys, np.array([k for k, _ in more], dtype=self.key_dtype)])
-            slots = np.concatenate([slots, np.array([s for _, s in more], dtype=np.int32)])
-        order = np.lexsort((slots, keys))  # by key, then oldest slot first
-        self._runs[0] = _merge(self._runs[0], (keys[order], slots[order]))
-        self._pending.clear()
-        self._pending_more.clear()
-        self._pending_entries = 0
+        keys = np.asarray(keys, dtype=self.key_dtype)
+        slots = np.asarray(slots, dtype=np.int32)
+        order = np.argsort(keys, kind="stable")  # by key, then oldest slot first
+        self._runs[0] = _merge(self._runs[0], _Run(keys[order], slots[order]))
         level = 0
-        while level < len(self._run_limits) and len(self._runs[level][0]) >= self._run_limits[level]:
+        while level < len(self._run_limits) and len(self._runs[level]) >= self._run_limits[level]:
             self._runs[level + 1] = _merge(self._runs[level + 1], self._runs[level])
             self._runs[level] = self._empty()
             level += 1
-        if level == len(self._run_limits) and len(self._runs[-1][0]) >= RELEASE_AFTER_MERGING:
+        if level == len(self._run_limits) and len(self._runs[-1]) >= RELEASE_AFTER_MERGING:
             release_freed_memory()  # the largest run was just rewritten: its old copy is free
 
     def compact(self, new_slot: np.ndarray) -> None:
@@ -129,81 +103,53 @@ class SlotTable:
         keys, slots = self.arrays()
         renumbered = new_slot[slots]
         keep = renumbered != NO_SLOT
-        self._runs[-1] = (keys[keep], renumbered[keep].astype(np.int32))
+        self._runs[-1] = _Run(keys[keep], renumbered[keep].astype(np.int32))
 
     # --- lookups ----------------------------------------------------------------------------------
 
-    def newest(self, keys: list[int]) -> list[int]:
-        """For each key, the newest slot stored under it, or NO_SLOT (the dict holds the newest)."""
-        result = [self.pending_newest(key) for key in keys]
-        if NO_SLOT in result:
-            in_runs = self.runs_newest(np.array(keys, dtype=self.key_dtype)).tolist()
-            result = [run if slot == NO_SLOT else slot for slot, run in zip(result, in_runs)]
-        return result
-
-    def runs_newest(self, keys: np.ndarray) -> np.ndarray:
-        """For each key, the newest slot stored under it in the runs (not the dict), or NO_SLOT."""
+    def newest(self, keys: np.ndarray) -> np.ndarray:
+        """For each key, the newest (largest) slot stored under it, or NO_SLOT."""
+        keys = np.asarray(keys, dtype=self.key_dtype)
         result = np.full(len(keys), NO_SLOT, dtype=np.int64)
-        order = _search_order(keys)
-        for run_keys, run_slots in self._runs:
-            query, starts, stops = _ranges(run_keys, keys[order])
-            for i, start, stop in zip(order[query].tolist(), starts.tolist(), stops.tolist()):
-                result[i] = max(result[i], int(run_slots[start:stop].max()))
+        query, slots = self.find_all(keys)
+        if len(query):
+            np.maximum.at(result, query, slots)
         return result
 
-    def runs_find_all(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every (index in keys, slot) stored in the runs under keys[index] (not the dict)."""
+    def find_all(self, keys: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Every (index in keys, slot) stored under keys[index]. order: the order that sorts keys,
+        when the caller has it."""
         indexes, slots = [], []
-        order = _search_order(keys)
-        for run_keys, run_slots in self._runs:
-            query, starts, stops = _ranges(run_keys, keys[order])
+        order = _search_order(keys) if order is None else order
+        for run in self._runs:
+            query, starts, stops = run.ranges(keys[order])
             if not len(query):
                 continue
             lengths = stops - starts
             if lengths.max() == 1:  # the usual case: one entry per key found
                 indexes.append(order[query])
-                slots.append(run_slots[starts])
+                slots.append(run.slots[starts])
             else:
                 positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
                 indexes.append(np.repeat(order[query], lengths))
-                slots.append(run_slots[positions])
+                slots.append(run.slots[positions])
         if not indexes:
             return np.empty(0, np.int64), np.empty(0, np.int32)
         return np.concatenate(indexes), np.concatenate(slots)
-
-    def pending_newest(self, key: int) -> int:
-        """The newest slot of key among the entries not yet merged, or NO_SLOT."""
-        more = self._pending_more.get(key)
-        return more[-1] if more else self._pending.get(key, NO_SLOT)
-
-    def pending_find_all(self, keys: list[int]) -> list[int]:
-        """Every slot of the entries not yet merged stored under any of keys (with repeats)."""
-        pending = self._pending
-        hits = pending.keys() & keys
-        if not hits:
-            return []
-        found = [pending[key] for key in hits]
-        more = self._pending_more
-        if more:
-            found += [slot for key in hits for slot in more.get(key, ())]
-        return found
 
     # --- persistence ------------------------------------------------------------------------------
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """All entries as one sorted run (keys, slots); merges everything into the last run."""
-        self._flush_pending()
         merged = self._runs[-1]
         for run in reversed(self._runs[:-1]):  # older runs first: equal keys keep oldest first
             merged = _merge(merged, run)
         self._runs = [self._empty() for _ in self._runs[:-1]] + [merged]
-        return merged
+        return merged.keys, merged.slots
 
     def load(self, keys: np.ndarray, slots: np.ndarray) -> None:
-        self._pending.clear()
-        self._pending_more.clear()
-        self._pending_entries = 0
-        self._runs = [self._empty() for _ in self._runs[:-1]] + [(keys.astype(self.key_dtype), slots.astype(np.int32))]
+        self._runs = [self._empty() for _ in self._runs[:-1]] + [_Run(keys.astype(self.key_dtype),
+                                                                       slots.astype(np.int32))]
 
 
 def _search_order(keys: np.ndarray) -> np.ndarray:
@@ -212,22 +158,37 @@ def _search_order(keys: np.ndarray) -> np.ndarray:
     return np.argsort(keys) if len(keys) > 64 else np.arange(len(keys))
 
 
-def _ranges(run_keys: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(indexes in keys found in a sorted run, their start, their stop). Keys sorted too: the
-    binary searches then walk the run in order, several times faster than random probes."""
-    if not len(run_keys) or not len(keys):
-        empty = np.empty(0, np.int64)
-        return empty, empty, empty
-    left = run_keys.searchsorted(keys)
-    found = (run_keys.take(left, mode="clip") == keys).nonzero()[0]
-    return found, left[found], run_keys.searchsorted(keys[found], "right")
+class _Run:
+    """One sorted run: keys and their slots."""
+
+    __slots__ = ("keys", "slots")
+
+    def __init__(self, keys: np.ndarray, slots: np.ndarray):
+        self.keys, self.slots = keys, slots
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @property
+    def nbytes(self) -> int:
+        return self.keys.nbytes + self.slots.nbytes
+
+    def ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(indexes in keys found in the run, their start, their stop). Keys sorted: neighbouring
+        searches then share cached parts of the run."""
+        if not len(self.keys) or not len(keys):
+            empty = np.empty(0, np.int64)
+            return empty, empty, empty
+        left = self.keys.searchsorted(keys)
+        found = (self.keys.take(left, mode="clip") == keys).nonzero()[0]
+        return found, left[found], self.keys.searchsorted(keys[found], "right")
 
 
-def _merge(older: tuple[np.ndarray, np.ndarray], newer: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _merge(older: _Run, newer: _Run) -> _Run:
     """Two sorted runs -> one; equal keys keep the older run's entries first."""
-    if not len(newer[0]):
+    if not len(newer):
         return older
-    if not len(older[0]):
+    if not len(older):
         return newer
-    positions = np.searchsorted(older[0], newer[0], "right")
-    return np.insert(older[0], positions, newer[0]), np.insert(older[1], positions, newer[1])
+    positions = older.keys.searchsorted(newer.keys, "right")
+    return _Run(np.insert(older.keys, positions, newer.keys), np.insert(older.slots, positions, newer.slots))
