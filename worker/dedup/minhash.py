@@ -37,6 +37,8 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 _MIX2 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX3 = np.uint64(0x94D049BB133111EB)
 SIGNATURE_BITS = 8
+# Shingles per step of a MinHash: the products of a step (256 x num_perm x 8 bytes) stay in cache.
+CHUNK_SHINGLES = 256
 
 
 class MinHasher:
@@ -47,6 +49,11 @@ class MinHasher:
         self._a, self._b = _permutations(f"{family}-minhash", num_perm)
         self._lsh_a, self._lsh_b = _permutations(f"{family}-lsh", bands * rows)
         self._band_salt = np.arange(1, bands + 1, dtype=np.uint64) * _MIX
+        # The (shingles x permutations) products of one chunk, computed in place: a fresh array per
+        # product costs more than the arithmetic (the memory index has large allocations mapped
+        # and unmapped, worker/state/memory_tables.py: every fresh one page-faults), 4x on a
+        # 400-word article. One per MinHasher: fingerprints are computed on one thread.
+        self._products = np.empty((CHUNK_SHINGLES, max(num_perm, bands * rows)), dtype=np.uint64)
 
     def shingle_hashes(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Distinct hashes of (the word bigrams kept as shingles, the bigrams of content words)."""
@@ -61,7 +68,7 @@ class MinHasher:
 
     def minhash(self, shingles: np.ndarray) -> np.ndarray:
         """The full 32-bit MinHash values (num_perm,) of a non-empty set of shingle hashes."""
-        return _minhash(shingles, self._a, self._b)
+        return self._minhash(shingles, self._a, self._b)
 
     def signature(self, values: np.ndarray) -> bytes:
         return (values & np.uint32((1 << SIGNATURE_BITS) - 1)).astype("<u4").tobytes()
@@ -69,7 +76,7 @@ class MinHasher:
     def band_keys(self, content_shingles: np.ndarray) -> tuple[bytes, ...]:
         if not len(content_shingles):
             return ()
-        values = _minhash(content_shingles, self._lsh_a, self._lsh_b)
+        values = self._minhash(content_shingles, self._lsh_a, self._lsh_b)
         rows = values.astype(np.uint64).reshape(self.bands, self.rows)
         keys = self._band_salt.copy()
         for column in range(self.rows):
@@ -78,20 +85,23 @@ class MinHasher:
         return tuple(packed[i:i + 8] for i in range(0, len(packed), 8))
 
 
+    def _minhash(self, shingles: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Top 32 bits of min over shingles x of (a_i * x + b_i mod 2^64), for each permutation i."""
+        lowest = np.full(len(a), np.iinfo(np.uint64).max, dtype=np.uint64)
+        for start in range(0, len(shingles), CHUNK_SHINGLES):
+            chunk = shingles[start:start + CHUNK_SHINGLES]
+            products = self._products[:len(chunk), :len(a)]
+            np.multiply(chunk[:, None], a, out=products)
+            products += b
+            np.minimum(lowest, products.min(axis=0), out=lowest)
+        return (lowest >> np.uint64(32)).astype(np.uint32)
+
+
 def _permutations(name: str, count: int) -> tuple[np.ndarray, np.ndarray]:
     """a_i (odd) and b_i of count permutations, from blake2b of their name and index."""
     seeds = np.frombuffer(b"".join(hashlib.blake2b(f"{name}-{i}".encode(), digest_size=16).digest()
                                    for i in range(count)), dtype="<u8").reshape(count, 2)
     return seeds[:, 0] | np.uint64(1), seeds[:, 1].copy()
-
-
-def _minhash(shingles: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    lowest = np.full(len(a), np.iinfo(np.uint64).max, dtype=np.uint64)
-    # Chunks keep the (shingles x permutations) product in cache on long articles.
-    for start in range(0, len(shingles), 512):
-        chunk = shingles[start:start + 512, None]
-        np.minimum(lowest, (chunk * a + b).min(axis=0), out=lowest)
-    return (lowest >> np.uint64(32)).astype(np.uint32)
 
 
 def _finalize(x: np.ndarray) -> np.ndarray:
