@@ -8,13 +8,18 @@
    seeds of ../shared/seeds), with bench/metadata.py's matching rules.
 3. Speed: extract_text (the whole text path: extraction and normalization) and the cleaning stage on
    text/plain pages (adds language detection), one process, best of --repeat passes, in CPU time of
-   this process (per-core figure on a shared machine) and wall time.
+   this process (per-core figure on a shared machine) and wall time. With --baseline DIR (this
+   project at another revision: `git archive REV | tar -x -C DIR`), that tree's extract_text and
+   stage are timed too, in the same process and in alternating passes, so that the load of a shared
+   machine weighs on both alike: changes of a few percent show there, not between two runs.
 
     .venv/bin/python bench/text_cleaning.py [--shared PATH] [--repeat 5] [--worst N] [--errors]
+                                            [--baseline DIR]
 """
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import statistics
 import sys
@@ -30,8 +35,6 @@ from make_text_dumps import DEFAULT_SHARED, make_dumps  # noqa: E402
 from metadata import LABELS, authors_match, day_difference, title_matches  # noqa: E402
 from metric import page_score, precision, recall, summarize  # noqa: E402
 
-from worker.errors import PageRejected  # noqa: E402
-
 SEED_LABELS = REPO / "bench" / "data" / "seed_labels.json"
 
 
@@ -41,6 +44,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="timed passes (the best is reported)")
     parser.add_argument("--worst", type=int, default=0, help="list the N worst pages")
     parser.add_argument("--errors", action="store_true", help="list every metadata mismatch")
+    parser.add_argument("--baseline", type=Path, help="also time this tree of the project (another revision)")
     args = parser.parse_args()
 
     from worker.cleaning.text import extract_text
@@ -67,7 +71,7 @@ def main() -> None:
     print()
     metadata_table(pages, found, args.errors)
     print()
-    speed_table(pages, args.repeat, args.shared)
+    speed_table(pages, args.repeat, args.shared, args.baseline)
 
 
 def metadata_table(pages, found, show_errors: bool) -> None:
@@ -115,38 +119,72 @@ def metadata_table(pages, found, show_errors: bool) -> None:
         print("\n".join(errors))
 
 
-def speed_table(pages, repeat: int, shared: Path) -> None:
-    from worker.cleaning.text import extract_text
-    from worker.config import CleaningSettings
-    from worker.models import RawPage
-    from worker.stages.clean import CleanStage
-
+def speed_table(pages, repeat: int, shared: Path, baseline: Path | None) -> None:
+    trees = {"this tree": _steps(None)}
+    if baseline is not None:
+        trees["baseline"] = _steps(baseline)
+        print(f"baseline: {baseline}")
     seeds = [(p.read_text(encoding="utf-8"), "https://example.com/" + p.stem)
              for p in sorted((shared / "seeds").glob("*.txt"))]
     dumps = [(p.dump, p.url) for p in pages]
-    stage = CleanStage(CleaningSettings())
+    print(f"speed, one process, best of {repeat} passes; CPU time of this process (the machine is shared, "
+          "so CPU time is the per-core figure; wall time in brackets)")
+    print("| input                          | step                                | tree        | pages/s (CPU) "
+          "| us/page | pages/s (wall) |")
+    print("|--------------------------------|-------------------------------------|-------------|---------------"
+          "|---------|----------------|")
+    for name, inputs in ((f"benchmark dumps ({len(dumps)})", dumps), (f"seeds ({len(seeds)}) x 40", seeds * 40)):
+        for step in ("extract_text (incl. normalization)", "CleanStage, text/plain (+ language)"):
+            times: dict[str, list[tuple[float, float]]] = {tree: [] for tree in trees}
+            for _ in range(repeat):  # the trees in alternating passes
+                for tree, steps in trees.items():
+                    times[tree].append(_timed(steps[step], inputs))
+            for tree in trees:
+                cpu, wall = zip(*times[tree])
+                print(f"| {name:<30} | {step:<35} | {tree:<11} | {len(inputs) / min(cpu):13.0f} | "
+                      f"{min(cpu) / len(inputs) * 1e6:7.0f} | {len(inputs) / min(wall):14.0f} |")
+
+
+def _steps(tree: Path | None) -> dict:
+    """The two timed steps, from this tree or (tree given) from another checkout of the project."""
+    modules = _import_tree(tree) if tree is not None else {
+        name: importlib.import_module(f"worker.{name}")
+        for name in ("cleaning.text", "config", "models", "stages.clean", "errors")}
+    extract_text = modules["cleaning.text"].extract_text
+    raw_page, rejected = modules["models"].RawPage, modules["errors"].PageRejected
+    stage = modules["stages.clean"].CleanStage(modules["config"].CleaningSettings())
     fetched = datetime(2024, 5, 1, tzinfo=timezone.utc)
+
     def clean_stage(inputs):
-        for page in [RawPage(url=u, fetched_at=fetched, content_type="text/plain", body=b) for b, u in inputs]:
+        for page in [raw_page(url=u, fetched_at=fetched, content_type="text/plain", body=b) for b, u in inputs]:
             try:
                 stage(page)
-            except PageRejected:
+            except rejected:
                 pass
 
     def text_path(inputs):
         for body, url in inputs:
             extract_text(body, url)
 
-    print(f"speed, one process, best of {repeat} passes; CPU time of this process (the machine is shared, "
-          "so CPU time is the per-core figure; wall time in brackets)")
-    print("| input                          | step                               | pages/s (CPU) | us/page | pages/s (wall) |")
-    print("|--------------------------------|------------------------------------|---------------|---------|----------------|")
-    for name, inputs in ((f"benchmark dumps ({len(dumps)})", dumps), (f"seeds ({len(seeds)}) x 40", seeds * 40)):
-        for step, run in (("extract_text (incl. normalization)", text_path),
-                          ("CleanStage, text/plain (+ language)", clean_stage)):
-            cpu, wall = zip(*(_timed(run, inputs) for _ in range(repeat)))
-            print(f"| {name:<30} | {step:<34} | {len(inputs) / min(cpu):13.0f} | {min(cpu) / len(inputs) * 1e6:7.0f} | "
-                  f"{len(inputs) / min(wall):14.0f} |")
+    return {"extract_text (incl. normalization)": text_path, "CleanStage, text/plain (+ language)": clean_stage}
+
+
+def _import_tree(tree: Path) -> dict:
+    """The worker modules of another checkout, imported beside this tree's: its `worker` package is
+    imported under the same name, its modules kept, and this tree's put back in sys.modules (the
+    text path and the stage import nothing at call time, so each tree's functions keep their own)."""
+    ours = {name: module for name, module in sys.modules.items() if name == "worker" or name.startswith("worker.")}
+    for name in ours:
+        del sys.modules[name]
+    sys.path.insert(0, str(tree.resolve()))
+    try:
+        return {name: importlib.import_module(f"worker.{name}")
+                for name in ("cleaning.text", "config", "models", "stages.clean", "errors")}
+    finally:
+        sys.path.remove(str(tree.resolve()))
+        for name in [n for n in sys.modules if n == "worker" or n.startswith("worker.")]:
+            del sys.modules[name]
+        sys.modules.update(ours)
 
 
 def _timed(run, inputs) -> tuple[float, float]:
