@@ -109,7 +109,7 @@ def _remove_spinner_artifacts_once(text: str) -> str:
 
 def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
     """Normalized paragraphs, empty ones dropped. Most articles need no change: _needs_no_change
-    says so for all their paragraphs at once, in a third of the time it takes one by one."""
+    says so for all their paragraphs at once (73 us against 91 one by one, per benchmark dump)."""
     if _needs_no_change(paragraphs):
         return [paragraph for paragraph in paragraphs if paragraph]
     out = []
@@ -120,10 +120,9 @@ def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
     return out
 
 
-
 def count_words(paragraphs: list[str]) -> int:
     """The whitespace-separated words of normalize_paragraphs' output (len(text.split()) of the
-    text they make), at a quarter of split's cost: a normalized paragraph is not empty and its only
+    text they make), at a third of split's cost: a normalized paragraph is not empty and its only
     whitespace is single spaces between words, so it holds one word more than spaces."""
     return sum(map(str.count, paragraphs, repeat(" "))) + len(paragraphs)
 
