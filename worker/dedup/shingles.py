@@ -13,13 +13,26 @@ next to swapped content words).
 
 Text is NFKC-normalized and case-folded; tokens are runs of letters and digits, so punctuation,
 spacing and stray " ," artifacts of spinners do not count.
+
+Scripts written without spaces between words (Chinese, Japanese, Thai; also Lao, Khmer, Myanmar)
+would make a whole clause one "word", so such a text got too few shingles for a signature. There
+every character is a token (combining vowel and tone marks too), so its shingles are character
+bigrams, the usual unit for these scripts. Hangul is treated the same: Korean spaces separate
+phrases that carry their particles, so word bigrams of Korean rarely repeat between copies.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 
-_TOKEN = re.compile(r"\w+")
+# The scripts tokenized character by character (see above), by Unicode block: Thai, Lao, Myanmar,
+# Khmer, Hangul Jamo, CJK and Kangxi radicals, Hiragana, Katakana, Hangul compatibility Jamo, CJK
+# extension A, CJK unified ideographs, Hangul syllables, CJK compatibility ideographs, and the
+# supplementary ideographic planes (NFKC has folded halfwidth Katakana and Hangul into these).
+_UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff"
+             "\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff")
+# One character of those scripts, or a run of other letters and digits.
+_TOKEN = re.compile(f"[{_UNSPACED}]|[^\\W{_UNSPACED}]+")
 
 # Function words of the most frequent news languages. A shingle made of two of these is dropped.
 # One list for all languages (no detection needed): a content word of one language that is a
