@@ -13,6 +13,11 @@ FROM ${PYTHON_IMAGE} AS builder
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
+# A C++ compiler for wheels that have no prebuilt binary on the target platform (pycld2 on arm64);
+# it stays in this stage and never reaches the runtime image.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends g++ \
+ && rm -rf /var/lib/apt/lists/*
 # Only what the package build reads (see .dockerignore, an allow-list).
 COPY pyproject.toml README.md ./
 COPY worker ./worker
