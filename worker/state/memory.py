@@ -43,7 +43,7 @@ from ..config import DedupSettings
 from ..dedup.similarity import NearThresholds, best_match, near_similarities, near_similarity
 from ..models import DedupDecision
 from .base import DedupIndex, Fingerprint
-from .memory_tables import NO_SLOT, SlotTable, release_freed_memory, return_large_allocations
+from .memory_tables import NO_SLOT, SlotTable, release_freed_memory, return_large_allocations, stable_order
 
 SNAPSHOT_FILE = "dedup-memory.npz"
 LOG_FILE = "dedup-memory.log"
@@ -136,13 +136,16 @@ class MemoryIndex(DedupIndex):
 
     def _decide_in(self, batch: _Batch, staged: _Staged, i: int, fp: Fingerprint) -> DedupDecision:
         keys = batch.keys[i]
+        id_key, url_key, hash_key = keys
         claims = staged.claims
+        in_tables = batch.claimed[i]
         # A key the batch claimed before holds a newer slot than any in the tables.
-        id_slot, url_slot, hash_slot = (claims.get(key, in_tables) for key, in_tables in zip(keys, batch.claimed[i]))
+        id_slot = claims.get(id_key, in_tables[0])
         if id_slot != NO_SLOT and staged.article_id(id_slot) == fp.article_id:
             return staged.decision(id_slot)
         at = batch.times[i]
-        url_claim, hash_claim = staged.usable(url_slot, at), staged.usable(hash_slot, at)
+        url_claim = staged.usable(claims.get(url_key, in_tables[1]), at)
+        hash_claim = staged.usable(claims.get(hash_key, in_tables[2]), at)
         row = batch.signature_row[i]
         if url_claim != NO_SLOT:
             decision = DedupDecision.duplicate(staged.canonical(url_claim), "url", 1.0)
@@ -337,7 +340,7 @@ class _Batch:
         self.bands = np.frombuffer(band_bytes, "<u4")[::2].reshape(-1, band_count)
         # The batch's band keys in order, equal keys by batch order: for the searches of the
         # tables and to pair the batch's own items.
-        order = np.argsort(self.bands.ravel(), kind="stable")
+        order = stable_order(self.bands.ravel())
         self._verify_tables(index, fingerprints, with_signature, band_count, order)
         self._pair_within_batch(order)
 
@@ -433,11 +436,12 @@ class _Staged:
         self._times.append(at)
         self._decisions.append(decision)
         self._canonical.append(decision.duplicate_of or article_id)
-        for key, taken in zip(keys, (False, url_claimed, hash_claimed)):
-            if not taken:
-                self.claims[key] = slot
-                self._claim_keys.append(key)
-                self._claim_slots.append(slot)
+        claimed = keys if not (url_claimed or hash_claimed) else \
+            [key for key, taken in zip(keys, (False, url_claimed, hash_claimed)) if not taken]
+        for key in claimed:
+            self.claims[key] = slot
+        self._claim_keys += claimed
+        self._claim_slots += [slot] * len(claimed)
         index = self._index
         if at > index._clock:
             index._clock = at
