@@ -378,6 +378,8 @@ class _Batch:
         of this batch sharing a band key. Whether the earlier one counts (it must be indexed, and
         usable) is known only when the later one is decided."""
         rows, band_count = self.bands.shape
+        if rows < 2:
+            return
         flat = self.bands.ravel()
         owner = order // band_count
         sorted_keys = flat[order]
