@@ -622,8 +622,9 @@ def _encode_log_record(seq: int, article_id: str, url_key: int, hash_key: int, a
                        of: str | None, similarity: float, signature: np.ndarray | None, bands: np.ndarray | None,
                        count: int) -> bytes:
     encoded_id, encoded_of = article_id.encode(), (of or "").encode()
-    signature_bytes = b"" if signature is None else signature.astype(np.uint8).tobytes()
-    band_bytes = b"" if bands is None else bands.astype("<u4").tobytes()
+    # np.asarray: no copy when the arrays already have the dtype (as the batch's always do).
+    signature_bytes = b"" if signature is None else np.asarray(signature, np.uint8).tobytes()
+    band_bytes = b"" if bands is None else np.asarray(bands, "<u4").tobytes()
     payload = b"".join((
         _LOG_FIXED.pack(at, status, round(similarity * SIMILARITY_SCALE), count, len(signature_bytes),
                         len(band_bytes) // 4, url_key, hash_key),
