@@ -9,8 +9,9 @@ import os
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
+
+from .processes import stop_process, wait_until_ready
 
 READY_TIMEOUT_SECONDS = 15.0
 
@@ -40,26 +41,18 @@ class LocalBroker:
         return self
 
     def _wait_ready(self) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError(f"tansu exited with code {self._process.returncode}; see {self.log_path}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"tansu did not listen on port {self.port} within {READY_TIMEOUT_SECONDS}s")
+        def listening() -> bool:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return True
+
+        try:
+            wait_until_ready(self._process, listening, READY_TIMEOUT_SECONDS, f"tansu on port {self.port}")
+        except RuntimeError as error:
+            raise RuntimeError(f"{error}; see {self.log_path}") from None
 
     def stop(self) -> None:
-        if self._process and self._process.poll() is None:
-            self._process.terminate()
-            try:
-                self._process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
+        if self._process:
+            stop_process(self._process, timeout=5)
         self._process = None
 
     def __enter__(self) -> LocalBroker:
