@@ -6,9 +6,10 @@ entry costs its key and an int32 slot in sorted arrays (12 bytes for 64-bit keys
 band keys), like a small log-structured merge tree:
 - the entries of a whole batch of decisions are sorted and merged into the smallest sorted run,
   which merges into the next larger one when it reaches its limit, and so on; a merge is a
-  linear copy, not a sort;
-- a lookup binary-searches each run (np.searchsorted), for all the keys of a whole batch of
-  decisions at once: numpy's fixed cost per call, not the search, is what a lookup of a few keys
+  linear pass, not a full sort (32-bit keys are packed with their slot in one uint64, and two
+  sorted runs of those merge by timsort: _PackedRun);
+- a lookup binary-searches each run (np.searchsorted; a second search for a key's end only
+  when it has several entries), for all the keys of a whole batch of decisions at once: numpy's fixed cost per call, not the search, is what a lookup of a few keys
   costs.
 Slots only grow (the index appends records) and compaction renumbers them in the same order, so
 among the slots stored for one key the largest is the newest.
@@ -69,11 +70,12 @@ class SlotTable:
         small, and a small first run keeps adding a handful of entries cheap."""
         self.key_dtype = np.dtype(key_dtype)
         self._run_limits = run_limits
+        self._run_type = _PackedRun if self.key_dtype.itemsize <= 4 else _Run
         # Sorted runs, newest first; the last one holds most entries.
         self._runs = [self._empty() for _ in range(len(run_limits) + 1)]
 
-    def _empty(self) -> _Run:
-        return _Run(np.empty(0, self.key_dtype), np.empty(0, np.int32))
+    def _empty(self) -> _Run | _PackedRun:
+        return self._run_type.of(np.empty(0, self.key_dtype), np.empty(0, np.int32))
 
     @property
     def nbytes(self) -> int:
@@ -88,11 +90,10 @@ class SlotTable:
             return
         keys = np.asarray(keys, dtype=self.key_dtype)
         slots = np.asarray(slots, dtype=np.int32)
-        order = stable_order(keys)  # by key, then oldest slot first
-        self._runs[0] = _merge(self._runs[0], _Run(keys[order], slots[order]))
+        self._runs[0] = self._runs[0].merged(self._run_type.of_unsorted(keys, slots))
         level = 0
         while level < len(self._run_limits) and len(self._runs[level]) >= self._run_limits[level]:
-            self._runs[level + 1] = _merge(self._runs[level + 1], self._runs[level])
+            self._runs[level + 1] = self._runs[level + 1].merged(self._runs[level])
             self._runs[level] = self._empty()
             level += 1
         if level == len(self._run_limits) and len(self._runs[-1]) >= RELEASE_AFTER_MERGING:
@@ -103,7 +104,8 @@ class SlotTable:
         keys, slots = self.arrays()
         renumbered = new_slot[slots]
         keep = renumbered != NO_SLOT
-        self._runs[-1] = _Run(keys[keep], renumbered[keep].astype(np.int32))
+        # Renumbering keeps the order of slots: the entries stay sorted.
+        self._runs[-1] = self._run_type.of(keys[keep], renumbered[keep].astype(np.int32))
 
     # --- lookups ----------------------------------------------------------------------------------
 
@@ -128,11 +130,11 @@ class SlotTable:
             lengths = stops - starts
             if lengths.max() == 1:  # the usual case: one entry per key found
                 indexes.append(order[query])
-                slots.append(run.slots[starts])
+                slots.append(run.slots_at(starts))
             else:
                 positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
                 indexes.append(np.repeat(order[query], lengths))
-                slots.append(run.slots[positions])
+                slots.append(run.slots_at(positions))
         if not indexes:
             return np.empty(0, np.int64), np.empty(0, np.int32)
         return np.concatenate(indexes), np.concatenate(slots)
@@ -143,13 +145,13 @@ class SlotTable:
         """All entries as one sorted run (keys, slots); merges everything into the last run."""
         merged = self._runs[-1]
         for run in reversed(self._runs[:-1]):  # older runs first: equal keys keep oldest first
-            merged = _merge(merged, run)
+            merged = merged.merged(run)
         self._runs = [self._empty() for _ in self._runs[:-1]] + [merged]
-        return merged.keys, merged.slots
+        return merged.split()
 
     def load(self, keys: np.ndarray, slots: np.ndarray) -> None:
-        self._runs = [self._empty() for _ in self._runs[:-1]] + [_Run(keys.astype(self.key_dtype),
-                                                                       slots.astype(np.int32))]
+        self._runs = [self._empty() for _ in self._runs[:-1]] + [
+            self._run_type.of(keys.astype(self.key_dtype), slots.astype(np.int32))]
 
 
 def stable_order(keys: np.ndarray) -> np.ndarray:
@@ -176,6 +178,26 @@ class _Run:
     def __init__(self, keys: np.ndarray, slots: np.ndarray):
         self.keys, self.slots = keys, slots
 
+    @classmethod
+    def of(cls, keys: np.ndarray, slots: np.ndarray) -> _Run:
+        """A run of entries already sorted by key, then slot."""
+        return cls(keys, slots)
+
+    @classmethod
+    def of_unsorted(cls, keys: np.ndarray, slots: np.ndarray) -> _Run:
+        """A run of entries in any key order, slots ascending."""
+        order = stable_order(keys)  # by key, then oldest slot first
+        return cls(keys[order], slots[order])
+
+    def merged(self, newer: _Run) -> _Run:
+        return _merge(self, newer)
+
+    def slots_at(self, positions: np.ndarray) -> np.ndarray:
+        return self.slots[positions]
+
+    def split(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.keys, self.slots
+
     def __len__(self) -> int:
         return len(self.keys)
 
@@ -191,7 +213,13 @@ class _Run:
             return empty, empty, empty
         left = self.keys.searchsorted(keys)
         found = (self.keys.take(left, mode="clip") == keys).nonzero()[0]
-        return found, left[found], self.keys.searchsorted(keys[found], "right")
+        starts = left[found]
+        # Most keys found have one entry: search for the end only of those followed by their key.
+        stops = starts + 1
+        several = (self.keys.take(stops, mode="clip") == keys[found]) & (stops < len(self.keys))
+        if several.any():
+            stops[several] = self.keys.searchsorted(keys[found[several]], "right")
+        return found, starts, stops
 
 
 def _merge(older: _Run, newer: _Run) -> _Run:
@@ -212,3 +240,71 @@ def _merge(older: _Run, newer: _Run) -> _Run:
     keys[positions], slots[positions] = newer.keys, newer.slots
     keys[from_older], slots[from_older] = older.keys, older.slots
     return _Run(keys, slots)
+
+
+class _PackedRun:
+    """A sorted run of 32-bit keys, each entry one uint64: key in the high half, slot in the low
+    half. Sorting the entries orders them by key, then oldest slot first, so merging two runs is
+    numpy's stable sort of their concatenation: timsort finds the two sorted runs and merges them
+    (3x faster than _merge's placement by search, measured at 128k to 6M entries)."""
+
+    __slots__ = ("entries",)
+
+    def __init__(self, entries: np.ndarray):
+        self.entries = entries
+
+    @classmethod
+    def of(cls, keys: np.ndarray, slots: np.ndarray) -> _PackedRun:
+        return cls(_pack(keys, slots))
+
+    @classmethod
+    def of_unsorted(cls, keys: np.ndarray, slots: np.ndarray) -> _PackedRun:
+        entries = _pack(keys, slots)
+        entries.sort()
+        return cls(entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def nbytes(self) -> int:
+        return self.entries.nbytes
+
+    def merged(self, newer: _PackedRun) -> _PackedRun:
+        if not len(newer):
+            return self
+        if not len(self):
+            return newer
+        entries = np.concatenate((self.entries, newer.entries))
+        entries.sort(kind="stable")
+        return _PackedRun(entries)
+
+    def ranges(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """As _Run.ranges."""
+        if not len(self.entries) or not len(keys):
+            empty = np.empty(0, np.int64)
+            return empty, empty, empty
+        wide = keys.astype(np.uint64)
+        left = self.entries.searchsorted(wide << _HALF)
+        found = ((self.entries.take(left, mode="clip") >> _HALF) == wide).nonzero()[0]
+        starts = left[found]
+        stops = starts + 1
+        several = ((self.entries.take(stops, mode="clip") >> _HALF) == wide[found]) & (stops < len(self.entries))
+        if several.any():
+            stops[several] = self.entries.searchsorted((wide[found[several]] + np.uint64(1)) << _HALF)
+        return found, starts, stops
+
+    def slots_at(self, positions: np.ndarray) -> np.ndarray:
+        return (self.entries.take(positions) & _LOW_HALF).astype(np.int32)
+
+    def split(self) -> tuple[np.ndarray, np.ndarray]:
+        return (self.entries >> _HALF).astype(np.uint32), (self.entries & _LOW_HALF).astype(np.int32)
+
+
+_HALF = np.uint64(32)
+_LOW_HALF = np.uint64(0xFFFFFFFF)
+
+
+def _pack(keys: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """Entries of 32-bit keys and (non-negative) int32 slots as uint64: key << 32 | slot."""
+    return (keys.astype(np.uint64) << _HALF) | slots.astype(np.uint64)
