@@ -318,8 +318,10 @@ class _Batch:
                      for fp in fingerprints]
         self.times = [fp.fetched_at.timestamp() for fp in fingerprints]
         # The newest slot of each key in the tables (id, URL, hash).
-        self.claimed = index._claims.newest(np.array(self.keys, dtype=np.uint64).ravel()).reshape(-1, 3).tolist()
+        claimed = index._claims.newest(np.array(self.keys, dtype=np.uint64).ravel()).reshape(-1, 3)
+        self.claimed = claimed.tolist()
         with_signature = [i for i, fp in enumerate(fingerprints) if fp.signature]
+        self._with_signature = with_signature
         self.signature_row = [NO_SLOT] * len(fingerprints)
         for row, i in enumerate(with_signature):
             self.signature_row[i] = row
@@ -341,12 +343,28 @@ class _Batch:
         # The batch's band keys in order, equal keys by batch order: for the searches of the
         # tables and to pair the batch's own items.
         order = stable_order(self.bands.ravel())
-        self._verify_tables(index, fingerprints, with_signature, band_count, order)
+        self._verify_tables(index, with_signature, band_count, order,
+                            self._claim_decides(index, claimed[with_signature]))
         self._pair_within_batch(order)
 
-    def _verify_tables(self, index: MemoryIndex, fingerprints, with_signature: list[int], band_count: int,
-                       order: np.ndarray) -> None:
+    def _claim_decides(self, index: MemoryIndex, claimed: np.ndarray) -> np.ndarray:
+        """For each signature row: whether the URL or hash claim found in the tables is usable for
+        it, so that it is a url or exact duplicate whatever the batch decides before it (a claim
+        the batch stages for the same key replaced one unusable for a page fetched a window or
+        more after that claim, so later than this page: usable for it too). Its near candidates
+        would never be looked at."""
+        times = np.array(self.times)[self._with_signature]
+        slots = claimed[:, 1:]
+        fetched_at = index._records.fetched_at.take(np.maximum(slots, 0))
+        usable = (slots != NO_SLOT) & (times[:, None] - fetched_at < index.window_seconds)
+        return usable.any(axis=1)
+
+    def _verify_tables(self, index: MemoryIndex, with_signature: list[int], band_count: int,
+                       order: np.ndarray, decided_by_claims: np.ndarray) -> None:
         query, rows = index._by_band.find_all(self.bands.ravel(), order)
+        if decided_by_claims.any() and len(query):
+            needed = ~decided_by_claims[query // band_count]
+            query, rows = query[needed], rows[needed]
         if not len(query):
             return
         # A pair found under several bands is verified several times (same answer): cheaper than
