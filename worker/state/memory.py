@@ -138,14 +138,16 @@ class MemoryIndex(DedupIndex):
         keys = batch.keys[i]
         id_key, url_key, hash_key = keys
         claims = staged.claims
-        in_tables = batch.claimed[i]
         # A key the batch claimed before holds a newer slot than any in the tables.
-        id_slot = claims.get(id_key, in_tables[0])
+        id_slot = claims.get(id_key, batch.id_claimed[i])
         if id_slot != NO_SLOT and staged.article_id(id_slot) == fp.article_id:
             return staged.decision(id_slot)
         at = batch.times[i]
-        url_claim = staged.usable(claims.get(url_key, in_tables[1]), at)
-        hash_claim = staged.usable(claims.get(hash_key, in_tables[2]), at)
+        url_claim, hash_claim = batch.usable_claims[i]
+        if url_key in claims:
+            url_claim = staged.usable(claims[url_key], at)
+        if hash_key in claims:
+            hash_claim = staged.usable(claims[hash_key], at)
         row = batch.signature_row[i]
         if url_claim != NO_SLOT:
             decision = DedupDecision.duplicate(staged.canonical(url_claim), "url", 1.0)
@@ -319,9 +321,15 @@ class _Batch:
         self.times = [fp.fetched_at.timestamp() for fp in fingerprints]
         # The newest slot of each key in the tables (id, URL, hash).
         claimed = index._claims.newest(np.array(self.keys, dtype=np.uint64).ravel()).reshape(-1, 3)
-        self.claimed = claimed.tolist()
+        self.id_claimed = claimed[:, 0].tolist()
+        # The URL and hash claims in the tables usable for each item (slot, or NO_SLOT), by the
+        # rule of _Staged.usable (same float64 arithmetic); one the batch stages for the same key
+        # takes their place.
+        slots = claimed[:, 1:]
+        age = np.array(self.times)[:, None] - index._records.fetched_at.take(np.maximum(slots, 0))
+        usable = (slots != NO_SLOT) & (age < index.window_seconds)
+        self.usable_claims = np.where(usable, slots, NO_SLOT).tolist()
         with_signature = [i for i, fp in enumerate(fingerprints) if fp.signature]
-        self._with_signature = with_signature
         self.signature_row = [NO_SLOT] * len(fingerprints)
         for row, i in enumerate(with_signature):
             self.signature_row[i] = row
@@ -343,21 +351,12 @@ class _Batch:
         # The batch's band keys in order, equal keys by batch order: for the searches of the
         # tables and to pair the batch's own items.
         order = stable_order(self.bands.ravel())
-        self._verify_tables(index, with_signature, band_count, order,
-                            self._claim_decides(index, claimed[with_signature]))
+        # An item with a usable URL or hash claim in the tables is a url or exact duplicate
+        # whatever the batch decides before it (a claim the batch stages for the same key replaced
+        # one unusable for a page fetched a window or more after that claim, so later than this
+        # page: usable for it too): its near candidates would never be looked at.
+        self._verify_tables(index, with_signature, band_count, order, usable[with_signature].any(axis=1))
         self._pair_within_batch(order)
-
-    def _claim_decides(self, index: MemoryIndex, claimed: np.ndarray) -> np.ndarray:
-        """For each signature row: whether the URL or hash claim found in the tables is usable for
-        it, so that it is a url or exact duplicate whatever the batch decides before it (a claim
-        the batch stages for the same key replaced one unusable for a page fetched a window or
-        more after that claim, so later than this page: usable for it too). Its near candidates
-        would never be looked at."""
-        times = np.array(self.times)[self._with_signature]
-        slots = claimed[:, 1:]
-        fetched_at = index._records.fetched_at.take(np.maximum(slots, 0))
-        usable = (slots != NO_SLOT) & (times[:, None] - fetched_at < index.window_seconds)
-        return usable.any(axis=1)
 
     def _verify_tables(self, index: MemoryIndex, with_signature: list[int], band_count: int,
                        order: np.ndarray, decided_by_claims: np.ndarray) -> None:
