@@ -128,7 +128,7 @@ class MemoryIndex(DedupIndex):
         batch = _Batch(self, fingerprints)
         staged = _Staged(self)
         decisions = [self._decide_in(batch, staged, i, fp) for i, fp in enumerate(fingerprints)]
-        staged.write()
+        staged.write(batch)
         if self._since_expiry_check >= EXPIRY_CHECK_EVERY:
             self._since_expiry_check = 0
             self._drop_expired()
@@ -160,7 +160,7 @@ class MemoryIndex(DedupIndex):
         indexed = decision is UNIQUE_DECISION and row != NO_SLOT
         slot = staged.record(fp.article_id, keys, at, decision, url_claim != NO_SLOT, hash_claim != NO_SLOT)
         if indexed:
-            staged.index_near(slot, batch.signatures[row], batch.bands[row], fp.shingle_count, row)
+            staged.index_batch_row(slot, row, fp.shingle_count)
         self._seq += 1
         if self._dir is not None:
             self._unsaved += _encode_log_record(
@@ -440,6 +440,7 @@ class _Staged:
         # Near rows of indexed articles: their signature, bands, shingle count, slot.
         self._near_signatures: list[np.ndarray] = []
         self._near_bands: list[np.ndarray] = []
+        self._near_batch_rows: list[int] = []  # or their rows in the batch's arrays
         self._near_counts: list[int] = []
         self._near_slots: list[int] = []
         self.near_slot: dict[int, int] = {}  # signature row in the batch -> slot, when indexed
@@ -467,14 +468,20 @@ class _Staged:
         index._since_expiry_check += 1
         return slot
 
-    def index_near(self, slot: int, signature: np.ndarray, bands: np.ndarray, count: int,
-                   batch_row: int = NO_SLOT) -> None:
+    def index_near(self, slot: int, signature: np.ndarray, bands: np.ndarray, count: int) -> None:
+        """Index a decision re-applied from the log for near matching."""
         self._near_signatures.append(signature)
         self._near_bands.append(bands)
         self._near_counts.append(count)
         self._near_slots.append(slot)
-        if batch_row != NO_SLOT:
-            self.near_slot[batch_row] = slot
+
+    def index_batch_row(self, slot: int, batch_row: int, count: int) -> None:
+        """Index a batch item for near matching: its signature and bands are taken from the batch's
+        arrays when written (one take, not a stack of rows)."""
+        self._near_batch_rows.append(batch_row)
+        self._near_counts.append(count)
+        self._near_slots.append(slot)
+        self.near_slot[batch_row] = slot
 
     # A slot's record, written or staged:
     def article_id(self, slot: int) -> str:
@@ -493,16 +500,21 @@ class _Staged:
         fetched_at = self._times[slot - self._first] if slot >= self._first else self._records.fetched_at[slot]
         return slot if at - fetched_at < self._index.window_seconds else NO_SLOT
 
-    def write(self) -> None:
-        """Append the staged records and near rows, and merge the claims and bands into the tables."""
+    def write(self, batch: _Batch | None = None) -> None:
+        """Append the staged records and near rows, and merge the claims and bands into the tables.
+        batch: the batch the decisions were taken in (None: re-applied from the log)."""
         if not self._ids:
             return
         index = self._index
         self._records.append_many(self._ids, self._times, self._decisions)
         index._claims.add(np.array(self._claim_keys, dtype=np.uint64), np.array(self._claim_slots, dtype=np.int32))
         if self._near_slots:
-            first_row = index._near.append_many(np.stack(self._near_signatures), self._near_counts, self._near_slots)
-            bands = np.stack(self._near_bands)
+            if batch is not None:
+                signatures = batch.signatures.take(self._near_batch_rows, axis=0)
+                bands = batch.bands.take(self._near_batch_rows, axis=0)
+            else:
+                signatures, bands = np.stack(self._near_signatures), np.stack(self._near_bands)
+            first_row = index._near.append_many(signatures, self._near_counts, self._near_slots)
             rows = np.arange(first_row, first_row + len(bands), dtype=np.int32)
             index._by_band.add(bands.ravel(), np.repeat(rows, bands.shape[1]))
 
