@@ -119,22 +119,33 @@ class SlotTable:
         return result
 
     def find_all(self, keys: np.ndarray, order: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Every (index in keys, slot) stored under keys[index]. order: the order that sorts keys,
-        when the caller has it."""
+        """Every (index in keys, slot) stored under keys[index], in no particular order. order: the
+        order that sorts keys, when the caller has it."""
         indexes, slots = [], []
         order = _search_order(keys) if order is None else order
+        sorted_keys = keys[order]
+        # A batch's keys repeat (copies in one batch share bands): each distinct key is searched once.
+        group_starts = None
+        if len(sorted_keys) > 64:  # sorted (_search_order): equal keys are neighbours
+            group_starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
+            if len(group_starts) == len(sorted_keys):
+                group_starts = None
+        search = sorted_keys if group_starts is None else sorted_keys[group_starts]
+        group_sizes = None if group_starts is None else np.diff(np.append(group_starts, len(sorted_keys)))
         for run in self._runs:
-            query, starts, stops = run.ranges(keys[order])
+            query, starts, stops = run.ranges(search)
             if not len(query):
                 continue
             lengths = stops - starts
             if lengths.max() == 1:  # the usual case: one entry per key found
-                indexes.append(order[query])
-                slots.append(run.slots_at(starts))
+                found, slot = query, run.slots_at(starts)
             else:
-                positions = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-                indexes.append(np.repeat(order[query], lengths))
-                slots.append(run.slots_at(positions))
+                found, slot = np.repeat(query, lengths), run.slots_at(_spans(starts, lengths))
+            if group_starts is not None:  # each entry found for a key, for every place of that key
+                sizes = group_sizes[found]
+                found, slot = _spans(group_starts[found], sizes), np.repeat(slot, sizes)
+            indexes.append(order[found])
+            slots.append(slot)
         if not indexes:
             return np.empty(0, np.int64), np.empty(0, np.int32)
         return np.concatenate(indexes), np.concatenate(slots)
@@ -162,6 +173,11 @@ def stable_order(keys: np.ndarray) -> np.ndarray:
     combined = (keys.astype(np.uint64) << np.uint64(32)) | np.arange(len(keys), dtype=np.uint64)
     combined.sort()
     return (combined & np.uint64(0xFFFFFFFF)).astype(np.intp)
+
+
+def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions start, start + 1, ..., start + length - 1 of each span, concatenated."""
+    return np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
 
 
 def _search_order(keys: np.ndarray) -> np.ndarray:
