@@ -14,8 +14,9 @@ Records are appended; records older than the window (by fetched_at, against the 
 seen) are dropped by a compaction that renumbers slots in order, once they are a quarter of all.
 
 Speed: decide_many() searches the tables once for the keys of a whole batch (numpy's fixed cost
-per call, not the search, is what a lookup of a few keys costs), verifies every candidate found
-there in one numpy pass, pairs the batch's own items sharing a band with one sort, and writes the
+per call, not the search, is what a lookup of a few keys costs; each distinct key once), verifies
+every candidate found there in one numpy pass (skipping items that a usable URL or hash claim in
+the tables already decides), pairs the batch's own items sharing a band with one sort, and writes the
 batch's records and entries at its end (one sorted merge, no dict of recent entries); so batches
 are several times faster per decision than decide(), a batch of one (bench/dedup_memory.py).
 
