@@ -33,8 +33,12 @@ EXIT_OK = 0
 # Inside new mount and PID namespaces: make every mount private (nothing propagates back to the
 # host), remount the root read-only, give /tmp a small tmpfs, then exec the command as PID 1.
 # /tmp as small as the smallest the deployment files give the worker.
+# The scratch tmpfs goes on /tmp as in the deployments, unless this checkout (and its .venv) lives
+# under /tmp, which the mount would hide; then on /dev/shm, with TMPDIR pointing there.
+SCRATCH = "/dev/shm" if str(Path(sys.prefix).resolve()).startswith("/tmp/") or str(m.ROOT).startswith("/tmp/") else "/tmp"
 CONTAINER_SHELL = ("mount --make-rprivate / && mount -o remount,bind,ro / && "
-                   f"mount -t tmpfs -o size={min(m.scratch_space_bytes().values())} tmpfs /tmp && exec \"$@\"")
+                   f"mount -t tmpfs -o size={min(m.scratch_space_bytes().values())} tmpfs {SCRATCH} && "
+                   f"export TMPDIR={SCRATCH} && exec \"$@\"")
 
 
 def _container(command: list[str]) -> list[str]:
