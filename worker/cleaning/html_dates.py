@@ -9,6 +9,8 @@ next day in UTC. A date without a time zone, and epoch seconds, are taken as UTC
 """
 from __future__ import annotations
 
+import contextlib
+
 import re
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -64,10 +66,8 @@ def parse_date(value: object) -> datetime | None:
     match = _ISO.search(text)
     if match:
         return _from_iso_match(match)
-    try:
+    with contextlib.suppress(TypeError, ValueError, IndexError):  # not an RFC 2822 date
         return _plausible(parsedate_to_datetime(text))
-    except (TypeError, ValueError, IndexError):
-        pass
     return parse_prose_date(text)
 
 

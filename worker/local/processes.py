@@ -1,6 +1,7 @@
 """Starting and stopping the helper servers of local runs and tests (broker, Redis, Prometheus)."""
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import time
 from collections.abc import Callable
@@ -13,11 +14,9 @@ def wait_until_ready(process: subprocess.Popen, ready: Callable[[], bool], timeo
     while True:
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited with code {process.returncode}")
-        try:
+        with contextlib.suppress(OSError):  # not listening yet
             if ready():
                 return
-        except OSError:
-            pass  # not listening yet
         if time.monotonic() > deadline:
             stop_process(process)
             raise RuntimeError(f"{name} was not ready within {timeout:g}s")
