@@ -67,7 +67,8 @@ class SiteLineMemory:
         """Forget the lines seen least often, down to half the bound: first the lines seen once,
         then twice, ... (ties keep their order), so that a site's boilerplate survives a stream of
         one-off article lines. One pass per level, no sort: this runs every few pages."""
-        counts, target, level = entry.counts, self.max_lines_per_site // 2, 1
+        counts: dict[int, int] = entry.counts
+        target, level = self.max_lines_per_site // 2, 1
         while len(counts) > target:
             kept = {key: count for key, count in counts.items() if count > level}
             if len(kept) < target // 2:  # this level would empty the memory: cut it by age instead

@@ -395,7 +395,7 @@ class _Dump:
             key = line.casefold()
             if key in seen:
                 continue
-            if (title_key is not None and len(line) <= len(title) + 20 and title_word in key
+            if (title is not None and title_key is not None and len(line) <= len(title) + 20 and title_word in key
                     and _key(line) == title_key):
                 continue
             seen.add(key)

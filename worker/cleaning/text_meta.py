@@ -123,7 +123,7 @@ def _names(text: str, whole: bool = False) -> list[str]:
     """Names at the start of `text` (a byline's); with `whole`, the text must be names only."""
     if not whole:
         text = _NAMES_END.split(text, maxsplit=1)[0]
-    names = []
+    names: list[str] = []
     for part in _NAME_SPLIT.split(text):
         name = _one_name(part, whole)
         if name is None:
