@@ -105,6 +105,7 @@ class _Dump:
         self._penalties = {SECTION_END: -thresholds.section_end_penalty, COMMENTS: -thresholds.section_end_penalty,
                            BOILER: -thresholds.boiler_penalty}
         self.weight = weight
+        self.lengths = list(map(len, lines))
         self.kinds, self.scores = self._score_lines(weight)
         self._refined: dict[int, int] = {}
         self.kept: list[int] = []  # indexes of the lines _body returned
@@ -118,7 +119,7 @@ class _Dump:
         question_min = 2 * prose_min  # a shorter line ending in "?" or "!" is a headline more often
         prose_offset = prose_min / 2
         lines = self.lines
-        sizes = [len(line) * weight for line in lines] if weight != 1 else list(map(len, lines))
+        sizes = [size * weight for size in self.lengths] if weight != 1 else self.lengths
         # Most lines of a dump are short (menus, labels): below `short_below` a line is neither prose
         # nor long nor longer than a phrase, so the fewest tests decide it.
         short_below = min(prose_min, long_line, _PHRASE_MAX_CHARS + 1, 120)
@@ -219,11 +220,12 @@ class _Dump:
         if len(first) > 300 or len(lines) < 3:
             return []
         wanted = {first.casefold(), first_stripped.casefold()}
-        sizes = {len(first), len(first_stripped)}  # (casefold keeps the length of almost every text)
+        # Only lines of the same length are compared (casefold keeps the length of almost every
+        # text); list.index finds them without a Python loop over the whole dump.
+        same_length = sorted(_positions(self.lengths, {len(first), len(first_stripped)}, 1, len(lines) - 1))
         found = []
-        for i in range(1, len(lines) - 1):
-            line = lines[i]
-            if len(line) in sizes and line.casefold() in wanted and self.kind(i) == TEXT:
+        for i in same_length:
+            if lines[i].casefold() in wanted and self.kind(i) == TEXT:
                 found.append(i)
                 if len(found) == 3:
                     break
@@ -497,6 +499,20 @@ def _best_segment(scores: list[float], lo: int, hi: int) -> tuple[float, int, in
         if total > best:
             best, best_start, best_end = total, start, i
     return best, best_start, best_end
+
+
+def _positions(values: list[int], wanted: set[int], lo: int, hi: int) -> list[int]:
+    """Indexes in [lo, hi) of `values` equal to one of `wanted`, by list.index (a C loop)."""
+    found = []
+    for value in wanted:
+        i = lo - 1
+        try:
+            while True:
+                i = values.index(value, i + 1, hi)
+                found.append(i)
+        except ValueError:
+            pass
+    return found
 
 
 def _better_cased(line: str, other: str) -> str:
