@@ -24,6 +24,7 @@ measured by bench/text_cleaning.py.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -106,6 +107,10 @@ class _Dump:
                            BOILER: -thresholds.boiler_penalty}
         self.weight = weight
         self.lengths = list(map(len, lines))
+        # The prose lines (score > 0) in order, and the sum of the scores of the lines around each
+        # (gaps[k]: those before positives[k], after positives[k - 1]; the last: those after all).
+        self.positives: list[int] = []
+        self.gaps: list[float] = []
         self.kinds, self.scores = self._score_lines(weight)
         self._refined: dict[int, int] = {}
         self.kept: list[int] = []  # indexes of the lines _body returned
@@ -126,22 +131,46 @@ class _Dump:
         kinds = [UNRESOLVED] * len(lines)
         scores: list[float] = []
         add = scores.append
+        positives, gaps = self.positives, self.gaps
+        gap = 0.0
         i = -1
         for line, size in zip(lines, sizes):
             i += 1
             if size < short_below:
-                add(-(short_penalty + size / 4))
+                score = -(short_penalty + size / 4)
+                add(score)
+                gap += score
                 continue
             if len(line) > _PHRASE_MAX_CHARS:
                 kinds[i] = TEXT
             last = line[-1]
             if size >= prose_min and last in SENTENCE_END and (size >= question_min or last not in "?!"):
                 add(size - prose_offset)
-            elif size >= long_line:
-                add(size / 2)
+                positives.append(i)
+                gaps.append(gap)
+                gap = 0.0
+                continue
+            score = size / 2 if size >= long_line else -(short_penalty + (size if size < 120 else 120) / 4)
+            add(score)
+            if score > 0:
+                positives.append(i)
+                gaps.append(gap)
+                gap = 0.0
             else:
-                add(-(short_penalty + (size if size < 120 else 120) / 4))
+                gap += score
+        gaps.append(gap)
         return kinds, scores
+
+    def _lower_score(self, i: int, score: float) -> None:
+        """Line i scores `score` (a penalty: at most zero) from now on; positives and gaps follow."""
+        old = self.scores[i]
+        self.scores[i] = score
+        if old > 0:
+            k = bisect_left(self.positives, i)
+            del self.positives[k]
+            self.gaps[k:k + 2] = [self.gaps[k] + score + self.gaps[k + 1]]
+        else:
+            self.gaps[bisect_right(self.positives, i)] += score - old
 
     def kind(self, i: int) -> int:
         """The kind of line i, its phrase looked up (and its score lowered) on first need.
@@ -153,7 +182,7 @@ class _Dump:
         if kind == UNRESOLVED:
             kind = self.kinds[i] = phrase_kind(self.lines[i])
             if kind != TEXT:
-                self.scores[i] = self._penalties[kind]
+                self._lower_score(i, self._penalties[kind])
         return kind
 
     def refined(self, i: int) -> int:
@@ -176,12 +205,35 @@ class _Dump:
         for i in repeated:
             if self.kind(i) == TEXT:
                 self.kinds[i] = BOILER
-                scores[i] = -self.t.boiler_penalty
+                self._lower_score(i, -self.t.boiler_penalty)
+
+    def _best_segment(self, lo: int, hi: int) -> tuple[float, int, int]:
+        """_best_segment(self.scores, lo, hi), scanning the prose lines only (a seventh of a dump's
+        lines): a run of lines at most zero between two of them is one step of the scan, its sum
+        (gaps). The scores are multiples of a quarter, so these sums are exact: same result."""
+        positives, gaps, scores = self.positives, self.gaps, self.scores
+        first, stop = bisect_left(positives, lo), bisect_left(positives, hi)
+        if first == stop:
+            return 0.0, lo, lo - 1
+        # (The lines before the first prose line cannot start the run: the scan starts afresh there.)
+        start = positives[first]
+        total = best = scores[start]
+        best_start = best_end = start
+        for k in range(first + 1, stop):
+            i = positives[k]
+            total += gaps[k]
+            if total <= 0:
+                total, start = scores[i], i
+            else:
+                total += scores[i]
+            if total > best:
+                best, best_start, best_end = total, start, i
+        return best, best_start, best_end
 
     def _best_run(self, lo: int, hi: int) -> tuple[float, int, int]:
         """_best_segment over [lo, hi) with every line of the result resolved (see kind())."""
         while True:
-            best, start, end = _best_segment(self.scores, lo, hi)
+            best, start, end = self._best_segment(lo, hi)
             unresolved = [i for i in range(start, end + 1) if self.kinds[i] == UNRESOLVED]
             if not unresolved:
                 return best, start, end
