@@ -48,16 +48,22 @@ _MONTH = "(?P<month>" + "|".join(sorted(map(re.escape, MONTH_BY_NAME), key=len, 
 # Where a month name leads the pattern, any word stands in for it and the word is checked after the
 # match: an alternation of 200 names tried case-insensitively at every word is the slowest part of
 # reading dates. (A month name is a whole word of letters there: it is followed by ".", a space.)
-_MONTH_WORD = r"(?P<month>[^\W\d_]+)"
+_MONTH_WORD = r"(?P<month>[^\W\d_]++)"  # (possessive: what follows it is never a letter)
 _IS_MONTH = re.compile(_MONTH, re.IGNORECASE)
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DAY = r"(?P<day>[0-3]?\d)"
+# Where a pattern would start with a lookbehind ("not after a digit"), it starts with the character
+# a match begins with instead, so that the regex engine skips ahead to the places a match can start
+# rather than trying the whole pattern at every character (measured 1.4-2x faster on date lines):
+# "(?:19|20)(?<!\d\d\d)" is "19" or "20" with no digit before it; "(?=\d)" before a lookbehind
+# fails at once on the letters and spaces that most of a line is.
+_YEAR_FIRST = r"(?P<year>(?:19|20)(?<!\d\d\d)\d\d)"
 
 _PATTERNS = [
     # 2019-11-20, 2019/11/20, 2019.11.20 (also Korean 2019. 11. 20.)
-    re.compile(r"(?<!\d)" + _YEAR + r"(?P<sep>[-/.])\s?(?P<mon>[01]?\d)(?P=sep)\s?" + _DAY + r"(?!\d)"),
+    re.compile(_YEAR_FIRST + r"(?P<sep>[-/.])\s?(?P<mon>[01]?\d)(?P=sep)\s?" + _DAY + r"(?!\d)"),
     # 2019年11月20日, 2019년 11월 20일
-    re.compile(r"(?<!\d)" + _YEAR + r"\s?[年년]\s?(?P<mon>[01]?\d)\s?[月월]\s?" + _DAY + r"\s?[日일]"),
+    re.compile(_YEAR_FIRST + r"\s?[年년]\s?(?P<mon>[01]?\d)\s?[月월]\s?" + _DAY + r"\s?[日일]"),
     # 20 November 2019, 20. November 2019, 20 de noviembre de 2019, 1er mai 2019, 20th Nov. 2019
     re.compile(r"(?<![\w.])" + _DAY + r"(?:\.|er|st|nd|rd|th|º)?\s+(?:de\s+)?" + _MONTH
                + r"\.?,?\s+(?:de\s+|del\s+)?" + _YEAR + r"(?!\d)", re.IGNORECASE),
@@ -66,9 +72,9 @@ _PATTERNS = [
     re.compile(r"(?<!\w)" + _MONTH_WORD + r"\.?\s+" + _DAY + r"(?:st|nd|rd|th)?,?\s+" + _YEAR + r"(?!\d)",
                re.IGNORECASE),
     # 20.11.2019, 20/11/2019, 11/20/2019 (day or month first: decided below)
-    re.compile(r"(?<![\d.])(?P<a>[0-3]?\d)(?P<sep>[./])\s?(?P<b>[0-3]?\d)(?P=sep)\s?" + _YEAR + r"(?!\d)"),
+    re.compile(r"(?=\d)(?<![\d.])(?P<a>[0-3]?\d)(?P<sep>[./])\s?(?P<b>[0-3]?\d)(?P=sep)\s?" + _YEAR + r"(?!\d)"),
     # 11/19/19 (a two-digit year, in bylines: "By Tess Bonn - 11/19/19 06:56 AM EST")
-    re.compile(r"(?<![\d./])(?P<a>[0-3]?\d)(?P<sep>/)(?P<b>[0-3]?\d)/(?P<year>[12]\d)(?![\d/])"),
+    re.compile(r"(?=\d)(?<![\d./])(?P<a>[0-3]?\d)(?P<sep>/)(?P<b>[0-3]?\d)/(?P<year>[12]\d)(?![\d/])"),
 ]
 
 # A time with a stated UTC offset straight after an ISO date: "T21:05:00-05:00", " 21:05Z".
@@ -102,6 +108,7 @@ def year_in_url(url: str) -> int | None:
 
 _URL_YEAR = re.compile(r"/((?:19|20)\d\d)[/_-]")
 # "Nov 19", "Posted Nov. 18, 8:19 PM": a month and a day without the year.
+_HAS_DIGIT = re.compile(r"\d")
 _NO_YEAR = re.compile(r"(?<!\w)" + _MONTH_WORD + r"\.?\s+" + _DAY + r"(?:st|nd|rd|th)?(?![\d:])(?!,?\s+(?:19|20)\d\d)",
                       re.IGNORECASE)
 
@@ -113,7 +120,7 @@ def find_date(text: str, *, month_first: bool = False, default_year: int | None 
     `default_year`, when known (from the URL), completes a date written without its year ("Nov 19").
     """
     if not HAS_YEAR.search(text):
-        if default_year is None:
+        if default_year is None or not _HAS_DIGIT.search(text):  # (no day either: most lines)
             return None
         match = next((m for m in _NO_YEAR.finditer(text) if _IS_MONTH.fullmatch(m["month"])), None)
         if match is None or MONTH_BY_NAME.get(match["month"].lower()) is None:
@@ -124,7 +131,12 @@ def find_date(text: str, *, month_first: bool = False, default_year: int | None 
         except ValueError:
             return None
     best: tuple[int, datetime] | None = None
-    for pattern in _PATTERNS:
+    # A pattern is not run where its separator is missing: the test costs a tenth of the search.
+    slash, dot = "/" in text, "." in text
+    runnable = (slash or dot or "-" in text, "年" in text or "년" in text, True, True, slash or dot, slash)
+    for pattern, run in zip(_PATTERNS, runnable):
+        if not run:
+            continue
         for match in pattern.finditer(text):
             moment = _to_datetime(match, month_first)
             if moment is not None:
