@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from datetime import datetime
+from itertools import islice
 from urllib.parse import urlsplit
 
 from ..config.cleaning import TextDumpThresholds
@@ -90,7 +91,7 @@ def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
 
 
 def _is_cjk(body: str) -> bool:
-    if not _CJK.search(body, 0, _CJK_SAMPLE):
+    if body.isascii() or not _CJK.search(body, 0, _CJK_SAMPLE):  # (isascii reads a flag of the str)
         return False
     return len(_CJK.findall(body, 0, _CJK_SAMPLE)) * 5 > min(len(body), _CJK_SAMPLE)
 
@@ -443,26 +444,26 @@ class _Dump:
     def _body(self, start: int, end: int, title: str | None) -> list[str]:
         lines, kinds, scores = self.lines, self.kinds, self.scores
         title_key = _key(title) if title else None
-        # A line is the title again only if it holds the title's first word (a cheap test first).
+        # A line is the title again only if it holds the title's first word (cheap tests first).
         title_word = title_key.partition(" ")[0] if title_key else ""
+        title_max = len(title) + 20 if title else 0
         seen: set[str] = set()
         kept: list[int] = []
         folded = self._folded
         for i in range(start, end + 1):
             kind = kinds[i]
-            if kind == CREDIT:
-                if kept and kept[-1] == i - 1:
+            if kind != TEXT:
+                if kind == CREDIT and kept and kept[-1] == i - 1:
                     kept.pop()  # the caption the credit belongs to
                 continue
             line = lines[i]
             # (A byline is short and does not end like a sentence: it scores at most zero.)
-            if kind != TEXT or (scores[i] <= 0 and parse_byline_cheap(line)):
+            if scores[i] <= 0 and parse_byline_cheap(line):
                 continue
             key = line.casefold()
             if key in seen:
                 continue
-            if (title is not None and title_key is not None and len(line) <= len(title) + 20 and title_word in key
-                    and _key(line) == title_key):
+            if len(line) <= title_max and title_word in key and _key(line) == title_key:
                 continue
             seen.add(key)
             kept.append(i)
@@ -479,18 +480,21 @@ class _Dump:
         kept, lines, t = self.kept, self.lines, self.t
         if not paragraphs:
             return True  # nothing to read again
-        if len(paragraphs) != len(kept) or any(p != lines[i] for p, i in zip(paragraphs, kept)):
+        # (map and C-level comparisons: normalization returns the very same strings when it changes nothing)
+        if paragraphs != list(map(lines.__getitem__, kept)):
             return False
         if (_CJK_WEIGHT if _is_cjk("\n\n".join(paragraphs)) else 1) != self.weight:
             return False
-        scores = [self.scores[i] for i in kept]
+        scores = list(map(self.scores.__getitem__, kept))
         last = len(scores) - 1
-        if _best_segment(scores, 0, len(scores))[1:] != (0, last) or _trim_tail(scores, 0, last, t) != last:
+        # (All prose, the usual case: then the run is all of them and there is no tail to trim.)
+        if min(scores) <= 0 and (_best_segment(scores, 0, len(scores))[1:] != (0, last)
+                                 or _trim_tail(scores, 0, last, t) != last):
             return False
         first_stripped = split_site_suffix(paragraphs[0], self.host)[0]
         wanted = {paragraphs[0].casefold(), first_stripped.casefold()}
-        folded = self._folded  # (the paragraphs are the kept lines: their casefolds are known)
-        if any(folded[i] in wanted for i in kept[1:]):
+        # (The paragraphs are the kept lines: their casefolds are known.)
+        if not wanted.isdisjoint(map(self._folded.__getitem__, islice(kept, 1, None))):
             return False
         if any(parse_byline_cheap(p) for p in paragraphs[:t.body_meta_window]):
             return False
