@@ -365,10 +365,11 @@ class _Dump:
 
     def _title_shape(self, i: int) -> bool:
         """Cheap part of _title_like: kind, length, no final period, three words or more (or a
-        CJK phrase)."""
+        CJK phrase). (The kind last: a line's first kind() looks its phrase up; lines above the
+        article no longer change the run, so which of them are looked up does not matter.)"""
         line = self.lines[i]
-        return (self.kind(i) == TEXT and len(line) <= 300 and not line.endswith(".") and _enough_words(line)
-                and line.count(" ") < self.t.title_max_words)
+        return (len(line) <= 300 and not line.endswith(".") and line.count(" ") < self.t.title_max_words
+                and _enough_words(line) and self.kind(i) == TEXT)
 
     def _title_like(self, i: int) -> bool:
         """A line of title shape that is not a date, a credit, a link, a person's name or a byline."""
@@ -505,7 +506,7 @@ def _trim_tail(scores: list[float], start: int, end: int, t: TextDumpThresholds)
     """The run's new last line: a small last block of prose cut off from the article by a gap of
     non-prose lines (an author box: "Desk", a link, then "X is a digital news portal ...") goes,
     and again."""
-    total = sum(s for s in scores[start:end + 1] if s > 0)
+    total: float | None = None  # the run's prose, summed once a tail is found
     while True:
         gap_end = end
         while gap_end > start and scores[gap_end] > 0:
@@ -515,6 +516,8 @@ def _trim_tail(scores: list[float], start: int, end: int, t: TextDumpThresholds)
             gap_start -= 1
         if gap_start <= start or gap_end - gap_start + 1 < t.tail_gap_lines:
             return end
+        if total is None:
+            total = sum(s for s in scores[start:end + 1] if s > 0)
         tail = sum(s for s in scores[gap_end + 1:end + 1] if s > 0)
         if tail > t.tail_share * total:
             return end
@@ -574,7 +577,9 @@ def _positions(values: list[int], wanted: set[int], lo: int, hi: int) -> list[in
 def _better_cased(line: str, other: str) -> str:
     """Of two spellings of one headline, the one with more capitals ("Russia Sends More Troops"
     over "russia sends more troops"); the first on ties."""
-    return line if sum(ch.isupper() for ch in line) >= sum(ch.isupper() for ch in other) else other
+    if line == other:  # (the usual case: the <title> printed again as it was)
+        return line
+    return line if sum(map(str.isupper, line)) >= sum(map(str.isupper, other)) else other
 
 
 def _title_words(text: str) -> set[str]:
