@@ -22,8 +22,12 @@ _BYLINE_OPENER = re.compile(
 # Where the names of a byline end: a handle, a separator, a digit (date, time), a parenthesis.
 _NAMES_END = re.compile(r"\s@|\s[|/•·–—-]\s|\s*\d|\s*\(|\s+(?i:on|am|le|el|il|am|updated|published|posted)\s")
 # (The separators as one character class and one group of words: the same matches as an
-# alternation of each, tried in the same order, in a third of the time.)
-_NAME_SPLIT = re.compile(r"\s*(?:[,;&]|\b(?:and|und|et|y|e|i|oraz|en)\b)\s*")
+# alternation of each, tried in the same order, in a third of the time. The lookahead names the
+# characters a match can start with, a space or a separator's first letter: at every other
+# character the engine gives up at once instead of trying the whole pattern.)
+_NAME_SPLIT = re.compile(r"(?=[\s,;&aeiouy])\s*(?:[,;&]|\b(?:and|und|et|y|e|i|oraz|en)\b)\s*")
+# Where a bare name ends: a comma, "|", a handle, a parenthesis or a dash between spaces.
+_BARE_NAME_END = re.compile(r"(?=[\s,|@(])(?:\s*[,|@(]\s*|\s[–—-]\s)")
 _PARTICLES = frozenset("van von der den de del della di da dos das du la le al el bin ibn zu ter y".split())
 # Words that are never part of a person's name but often capitalised in a page header: roles
 # ("Senior Contributor"), which may follow a name, and organisation words and page furniture
@@ -50,6 +54,7 @@ wednesday thursday friday saturday sunday
 _ORG_NOUNS = frozenset("""agency press news media group magazine daily times post journal network sport sports wire
 reuters desk newsroom service services online digital editorial team""".split())
 _NOT_NAME_WORDS = _ROLE_WORDS | _ORG_WORDS
+_NAME_PUNCTUATION = str.maketrans("", "", ".'’-")  # deleted from a name's word before isalpha()
 
 
 def looks_like_name(text: str) -> bool:
@@ -68,7 +73,7 @@ def looks_like_name(text: str) -> bool:
             continue
         if lowered in _NOT_NAME_WORDS or not bare[0].isupper():
             return False
-        if not all(ch.isalpha() or ch in ".'’-" for ch in token):
+        if not token.translate(_NAME_PUNCTUATION).isalpha():  # letters and .'’- only (one C call per token)
             return False
         capitalised += 1
     return 2 <= capitalised <= 4
@@ -115,7 +120,7 @@ def parse_bare_name(line: str) -> list[str] | None:
     Callers use it only right next to the headline, where such lines are bylines."""
     if len(line) > 80:
         return None
-    head = re.split(r"\s*[,|@(]\s*|\s[–—-]\s", line, maxsplit=1)[0]
+    head = _BARE_NAME_END.split(line, maxsplit=1)[0]
     return _names(head, whole=True) or None
 
 
@@ -136,7 +141,9 @@ def _one_name(text: str, whole: bool = False) -> str | None:
     """The person's name at the start of `text`, or None. A role or organisation after it
     ("Senior Contributor", "USA TODAY") is dropped; with `whole`, nothing else may follow."""
     tokens = text.strip(" .,:;").split()
-    shouting = all(t.isupper() for t in tokens if t.isalpha())
+    # (map and filter with str methods: the same tests as generator expressions, without a Python
+    # frame per word or character.)
+    shouting = all(map(str.isupper, filter(str.isalpha, tokens)))
     if tokens and shouting:
         tokens = [t.title() if len(t) > 1 else t for t in tokens]  # "LISA MASCARO" -> "Lisa Mascaro"
     kept = []
@@ -146,9 +153,11 @@ def _one_name(text: str, whole: bool = False) -> str | None:
             if bare in _ORG_NOUNS and token[0].isupper():
                 return None  # "European Space Agency", "Telegraph Sport": an organisation
             break
-        if not shouting and len(token) > 2 and (token.isupper() or sum(ch.isupper() for ch in token) >= 3):
+        if not shouting and len(token) > 2 and (token.isupper() or sum(map(str.isupper, token)) >= 3):
             break  # "Kevin McCoy USA TODAY", "Jonathan Garber FOXBusiness": the organisation after the name
         kept.append(token)
+    if len(kept) < 2:
+        return None  # (looks_like_name wants two words: most lines stop here)
     half = len(kept) // 2
     if half >= 2 and kept[:half] == kept[half:]:  # "Sean Martin Sean Martin"
         kept = kept[:half]
