@@ -87,6 +87,26 @@ _COPYRIGHT = ("copyright", "©", "all rights reserved", "alle rechte vorbehalten
 # than a loop of `in` tests in Python.
 _CREDIT_MARK = re.compile("|".join(map(re.escape, _CREDIT_NAMES)))
 _COPYRIGHT_MARK = re.compile("|".join(map(re.escape, _COPYRIGHT)))
+
+
+def _prefix_tree(words: tuple[str, ...]) -> str:
+    """A regex matching any of `words`, its alternatives grouped by their common beginnings
+    ("a(?:fp photo|p photo)"): re tries every alternative at every position, so fewer of them at
+    the top make a search of a line about a third faster."""
+    first: dict[str, list[str]] = {}
+    for word in words:
+        first.setdefault(word[:1], []).append(word[1:])
+    branches = []
+    for head, tails in sorted(first.items()):
+        if "" in tails or len(tails) == 1:
+            branches.extend(re.escape(head + tail) for tail in tails)
+        else:
+            branches.append(re.escape(head) + "(?:" + _prefix_tree(tuple(tails)) + ")")
+    return "|".join(branches)
+
+
+# Either of them: most lines have neither, and one search then answers for both.
+_CREDIT_OR_COPYRIGHT = re.compile(_prefix_tree(_CREDIT_NAMES + _COPYRIGHT))
 _LINK = re.compile(r"https?://|www\.\w|\w@\w+\.\w")
 # A line that is only a date, with what usually surrounds one ("Published", a weekday, a time).
 # Words of a date line besides the date ("Published", a weekday, a time zone), lower case.
@@ -143,12 +163,17 @@ def refine_kind(line: str) -> int:
     guard every regex: case-insensitive alternations are slow in Python's re."""
     if line.count(" ") >= 20:
         return TEXT
-    if _HAS_WORD.search(line) is None:
+    if not line[0].isalnum() and _HAS_WORD.search(line) is None:  # (isalnum: [^\W_] for one character)
         return BOILER
     low = line.lower()
-    if low.startswith(_CREDIT_STARTS) or _CREDIT_MARK.search(low):
+    if low.startswith(_CREDIT_STARTS):
         return CREDIT
-    if _COPYRIGHT_MARK.search(low) or line.count(" | ") >= 2:
+    if _CREDIT_OR_COPYRIGHT.search(low):
+        if _CREDIT_MARK.search(low):
+            return CREDIT
+        if _COPYRIGHT_MARK.search(low):
+            return BOILER
+    if line.count(" | ") >= 2:
         return BOILER
     if ("http" in low or "www." in low or "@" in low) and _LINK.search(low):
         return BOILER
