@@ -96,7 +96,7 @@ def _prefix_tree(words: tuple[str, ...]) -> str:
     first: dict[str, list[str]] = {}
     for word in words:
         first.setdefault(word[:1], []).append(word[1:])
-    branches = []
+    branches: list[str] = []
     for head, tails in sorted(first.items()):
         if "" in tails or len(tails) == 1:
             branches.extend(re.escape(head + tail) for tail in tails)
