@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-# "Title – Site", "Title | Site", "Site :: Title"
-_TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—·•»:~/-]|-{2}|::)\s+")
+# "Title – Site", "Title | Site", "Site :: Title". (\s\s* is \s+ written to start with a character
+# class: the regex engine then skips ahead to the next space instead of trying at every character.)
+_TITLE_SEPARATOR = re.compile(r"\s\s*(?:[|–—·•»:~/-]|-{2}|::)\s+")
 # Longest site name we accept at the end of a title, in words and characters.
 _SITE_MAX_WORDS = 5
 _SITE_MAX_CHARS = 40
@@ -174,24 +175,27 @@ def split_site_suffix(title: str, host: str) -> tuple[str, str | None]:
     and a first part naming the host or a one-word section ("Opinion | Title"), go. The headline
     keeps at least three words. Returns (title, site name or None)."""
     head, colon, rest = title.partition(": ")
-    if colon and names_host(head, host, strict=True) and _enough_title([rest]):  # "The Space Review: Seeking ..."
+    # (The host's labels are worked out only for titles that have a part to compare with them.)
+    labels = _host_labels(host) if colon else []
+    if colon and _names_labels(head, labels, strict=True) and _enough_title([rest]):  # "The Space Review: Seeking ..."
         return rest.strip(), head.strip()
     written = _TITLE_SEPARATOR.split(title)
-    parts = [part.strip() for part in written]
-    if len(parts) < 2:
+    if len(written) < 2:
         return title, None
+    parts = [part.strip() for part in written]
+    labels = labels or _host_labels(host)
     site = None
     # Everything from the first later part that names the host ("... - Remember 80/90 - Memorabilia").
     for k in range(1, len(parts)):
-        if names_host(parts[k], host) and _enough_title(parts[:k], 2):  # ("About bugs – Vortex Cannon")
+        if _names_labels(parts[k], labels) and _enough_title(parts[:k], 2):  # ("About bugs – Vortex Cannon")
             site, parts = parts[k], parts[:k]
             break
-    while len(parts) > 1 and _is_site_name(parts[-1], host) and _enough_title(parts[:-1]):
+    while len(parts) > 1 and _is_site_name(parts[-1], labels) and _enough_title(parts[:-1]):
         site = site or parts[-1]
         parts = parts[:-1]
-    if len(parts) > 1 and (names_host(parts[0], host, strict=True) or _is_section(parts[0])) \
+    if len(parts) > 1 and (_names_labels(parts[0], labels, strict=True) or _is_section(parts[0])) \
             and _enough_title(parts[1:]):
-        site = site or (parts[0] if names_host(parts[0], host, strict=True) else None)
+        site = site or (parts[0] if _names_labels(parts[0], labels, strict=True) else None)
         parts = parts[1:]
     if len(parts) == len(written):
         return title, None
@@ -215,11 +219,11 @@ def _is_section(text: str) -> bool:
     return " " not in text and len(text) <= 20 and text[:1].isupper() and text.isalpha()
 
 
-def _is_site_name(text: str, host: str) -> bool:
+def _is_site_name(text: str, host_labels: list[str]) -> bool:
     words = text.split()
     if not words or len(words) > _SITE_MAX_WORDS or len(text) > _SITE_MAX_CHARS:
         return False
-    if names_host(text, host):
+    if _names_labels(text, host_labels):
         return True
     if not any(ch.isupper() or ch.islower() for ch in text):
         return len(text) <= 30  # a name in a script without case (CJK, Arabic, ...)
@@ -235,11 +239,21 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 def names_host(text: str, host: str, strict: bool = False) -> bool:
     """The text is the host's name ("WSJ" for wsj.com, "Henry’s Club" for henrysclub.com), or, unless
     `strict`, contains it ("pv magazine International" for pv-magazine.com)."""
+    return _names_labels(text, _host_labels(host), strict)
+
+
+def _host_labels(host: str) -> list[str]:
+    """The labels of a host that can name the site ("pvmagazine", "com" for www.pv-magazine.com),
+    worked out once per title by split_site_suffix, which asks about several parts."""
+    return [label if label.isalnum() else _NOT_ALNUM.sub("", label)  # (isalnum: nothing to remove)
+            for label in host.casefold().split(".") if label not in ("www", "m", "amp")]
+
+
+def _names_labels(text: str, labels: list[str], strict: bool = False) -> bool:
+    """names_host with the host's labels (_host_labels) given."""
     compact = _NOT_ALNUM.sub("", text.casefold())
     if len(compact) < 2:
         return False
-    labels = [_NOT_ALNUM.sub("", label) for label in host.casefold().split(".") if label not in ("www", "m", "amp")]
-    host_compact = "".join(labels)
-    if compact in host_compact:
+    if compact in "".join(labels):
         return True
     return not strict and any(len(label) >= 4 and label in compact for label in labels[:-1])
