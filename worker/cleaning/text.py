@@ -52,6 +52,9 @@ _TIME = re.compile(r"\b[0-2]?\d[:.h][0-5]\d\b")
 _PUBLISHED = re.compile(r"(?i)publi|updated|posted|veröffentlicht|aktualisiert|mis à jour|actualizado|aggiornato"
                         r"|opublikowano|aktualizacja|gepubliceerd|bijgewerkt|опубликовано|обновлено")
 _POSTED = re.compile(r"(?i)\b(?:posted|published|publié|veröffentlicht|publicado|pubblicato|opublikowano)\b")
+# scheme://host[:port] and then the path, query, fragment or nothing: no user, no IPv6 brackets, no
+# characters urlsplit would remove or reject.
+_PLAIN_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([A-Za-z0-9._~-]+)(?::[0-9]*)?(?=[/?#]|\Z)")
 # Hosts whose numeric dates put the month first (03/04/2019 is March 4th).
 _MONTH_FIRST_SUFFIXES = (".com", ".us", ".org", ".net", ".gov", ".edu")
 
@@ -64,7 +67,7 @@ def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
     The result is a fixed point: cleaning the returned paragraphs again returns them unchanged.
     Removing lines (duplicates, captions) can leave a run that would be read differently on its
     own, so the paragraphs are read again until they settle (one more round, rarely two)."""
-    host = (urlsplit(url).hostname or "").lower()
+    host = _host(url)
     lines = list(filter(None, map(str.strip, body.splitlines())))  # (no Python loop: a third faster)
     if not lines:
         return Extraction(paragraphs=[])
@@ -88,6 +91,15 @@ def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
         paragraphs = again
     extraction.paragraphs = paragraphs
     return extraction
+
+
+def _host(url: str) -> str:
+    """urlsplit(url).hostname, lower case ("" for none): the usual form read by one regex match,
+    at a fifth of urlsplit's cost; urlsplit reads every other."""
+    plain = _PLAIN_HOST.match(url)
+    if plain is not None:
+        return plain[1].lower()
+    return (urlsplit(url).hostname or "").lower()
 
 
 def _is_cjk(body: str) -> bool:
