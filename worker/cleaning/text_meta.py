@@ -56,6 +56,9 @@ _ORG_NOUNS = frozenset("""agency press news media group magazine daily times pos
 reuters desk newsroom service services online digital editorial team""".split())
 _NOT_NAME_WORDS = _ROLE_WORDS | _ORG_WORDS
 _NAME_PUNCTUATION = str.maketrans("", "", ".'’-")  # deleted from a name's word before isalpha()
+# Characters a name's word never holds (looks_like_name: letters and .'’- only), and that have no
+# case, so that title-casing a shouted line does not change them.
+_NOT_NAME_CHAR = re.compile(r"[\d:;!?/()\[\]\"“”«»,|@#&+=*%$€£<>]")
 
 
 def looks_like_name(text: str) -> bool:
@@ -119,10 +122,32 @@ def parse_bare_name(line: str) -> list[str] | None:
     """A line that is only a person's name, perhaps followed by a role or a handle ("Dallas
     Robinson", "Tanza Loudenback, Business Insider", "Bruce Y. Lee Senior Contributor").
     Callers use it only right next to the headline, where such lines are bylines."""
-    if len(line) > 80:
+    if len(line) > 80 or _cannot_start_name(line):
         return None
     head = _BARE_NAME_END.split(line, maxsplit=1)[0]
     return _names(head, whole=True) or None
+
+
+def _cannot_start_name(line: str) -> bool:
+    """A cheap test that `line` does not start with a name (parse_bare_name would find none; most
+    lines it is asked about are headlines and labels): a name's first two words open the line,
+    and here one of them can never be in a name. Only words the name would hold whole are judged:
+    the first, and the second when it is all letters (no separator can cut it)."""
+    words = line.lstrip(" .,:;").split(None, 2)
+    if len(words) < 2:
+        return True  # a name has two words
+    return _NOT_NAME_CHAR.search(words[0]) is not None or _never_in_name(words[0]) or _never_in_name(words[1])
+
+
+def _never_in_name(word: str) -> bool:
+    """A word of letters that _one_name never keeps: lower case and no particle, or (in ASCII,
+    where upper-casing a shouted line does not change its lower case) a word of page furniture."""
+    if not word.isalpha():
+        return False
+    lowered = word.lower()
+    if word[0].islower() and lowered not in _PARTICLES:
+        return True
+    return word.isascii() and lowered in _NOT_NAME_WORDS
 
 
 def _names(text: str, whole: bool = False) -> list[str]:
