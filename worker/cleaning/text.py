@@ -253,9 +253,11 @@ class _Dump:
 
     def _best_run(self, lo: int, hi: int) -> tuple[float, int, int]:
         """_best_segment over [lo, hi) with every line of the result resolved (see kind())."""
+        kinds = self.kinds
         while True:
             best, start, end = self._best_segment(lo, hi)
-            unresolved = [i for i in range(start, end + 1) if self.kinds[i] == UNRESOLVED]
+            # (list.index finds the unresolved lines: no Python loop over the resolved ones)
+            unresolved = _positions(kinds, {UNRESOLVED}, start, end + 1)
             if not unresolved:
                 return best, start, end
             for i in unresolved:
@@ -318,7 +320,7 @@ class _Dump:
             if anchored >= t.anchored_share * best and a_start - h < closest:
                 start, end, headline, closest = a_start, a_end, h, a_start - h
         prose = 0.0
-        for i in range(start, end + 1):
+        for i in range(start, end + 1) if COMMENTS in self.kinds[start:end + 1] else ():
             if self.kinds[i] == COMMENTS and prose >= t.prose_before_comments:
                 _, start, end = self._best_run(start, i)
                 break

@@ -148,8 +148,10 @@ def phrase_kind(line: str) -> int:
         return kind
     if not key:
         return BOILER
+    if line[-1] in ".!?":
+        return TEXT
     words = key.split()
-    if words and line[-1] not in ".!?":
+    if words:
         if len(words) <= 4 and (words[-1] in _COMMENT_WORDS or words[0] in _COMMENT_WORDS):
             return COMMENTS  # "34 Comments", "Top Rated Comments", "Kommentare (12)", "View comments"
         if line[0].isdigit() and words[0] in _COMMENT_WORDS:
