@@ -71,7 +71,8 @@ def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
     lines = list(filter(None, map(str.strip, body.splitlines())))  # (no Python loop: a third faster)
     if not lines:
         return Extraction(paragraphs=[])
-    dump = _Dump(lines, url, host, thresholds, _CJK_WEIGHT if _is_cjk(body) else 1)
+    readings = _Readings()
+    dump = _Dump(lines, url, host, thresholds, _CJK_WEIGHT if _is_cjk(body) else 1, readings)
     if memory is not None:
         repeated = memory.repeated_lines(host, lines)
         if repeated:
@@ -85,7 +86,7 @@ def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
         if not paragraphs:
             break
         weight = _CJK_WEIGHT if _is_cjk("\n\n".join(paragraphs)) else 1
-        again = _Dump(paragraphs, url, host, thresholds, weight).extract(metadata=False).paragraphs
+        again = _Dump(paragraphs, url, host, thresholds, weight, readings).extract(metadata=False).paragraphs
         if again == paragraphs:
             break
         paragraphs = again
@@ -116,10 +117,28 @@ def _is_cjk(body: str) -> bool:
     return len(_CJK.findall(sample)) * 5 > len(sample)
 
 
+class _Readings:
+    """What was read of a line's text, kept for every reading of one page (a line printed twice
+    and the reading of the result ask again): its refine_kind, and its byline's names."""
+
+    def __init__(self) -> None:
+        self.refined: dict[str, int] = {}
+        self.bylines: dict[str, list[str] | None] = {}
+
+    def byline(self, line: str) -> list[str] | None:
+        """parse_byline(line), after the cheap test may_be_byline."""
+        bylines = self.bylines
+        if line in bylines:
+            return bylines[line]
+        names = bylines[line] = parse_byline(line) if may_be_byline(line) else None
+        return names
+
+
 class _Dump:
     """One dump being read: its non-empty lines, their kinds and scores."""
 
-    def __init__(self, lines: list[str], url: str, host: str, thresholds: TextDumpThresholds, weight: int) -> None:
+    def __init__(self, lines: list[str], url: str, host: str, thresholds: TextDumpThresholds, weight: int,
+                 readings: _Readings) -> None:
         self.lines = lines
         self.url = url
         self.host = host
@@ -133,7 +152,8 @@ class _Dump:
         self.positives: list[int] = []
         self.gaps: list[float] = []
         self.kinds, self.scores = self._score_lines(weight)
-        self._refined: dict[int, int] = {}
+        self._refined = readings.refined
+        self._byline = readings.byline
         self.kept: list[int] = []  # indexes of the lines _body returned
         self._folded: dict[int, str] = {}  # their casefolded text, for settled()
 
@@ -208,9 +228,10 @@ class _Dump:
 
     def refined(self, i: int) -> int:
         """refine_kind of line i, computed once (the run, the title and the byline search ask)."""
-        kind = self._refined.get(i)
+        line = self.lines[i]
+        kind = self._refined.get(line)
         if kind is None:
-            kind = self._refined[i] = refine_kind(self.lines[i])
+            kind = self._refined[line] = refine_kind(line)
         return kind
 
     def mark_site_boilerplate(self, repeated: set[int]) -> None:
@@ -380,7 +401,7 @@ class _Dump:
         """A byline or a date line among the few lines under line i (before the article)."""
         for j in range(i + 1, min(i + 1 + self.t.headline_meta_lines, start)):
             line = self.lines[j]
-            if len(line) <= 160 and (parse_byline_cheap(line) or parse_bare_name(line) or (
+            if len(line) <= 160 and (self._byline(line) is not None or parse_bare_name(line) or (
                     HAS_YEAR.search(line) and find_date(line) is not None)):
                 return True
         return False
@@ -397,7 +418,7 @@ class _Dump:
         """A line of title shape that is not a date, a credit, a link, a person's name or a byline."""
         line = self.lines[i]
         return (self.refined(i) == TEXT and not opens_like_byline(line) and parse_bare_name(line) is None
-                and not parse_byline_cheap(line))
+                and self._byline(line) is None)
 
     def _site_name_line(self) -> str | None:
         """A short first line that the page prints again (the site's name in its header and
@@ -420,7 +441,7 @@ class _Dump:
             line = self.lines[i]
             if self.kind(i) not in (TEXT, BYLINE) or len(line) > 140:
                 continue
-            names = parse_byline(line) if may_be_byline(line) else None
+            names = self._byline(line)
             near = (title_index is not None and 0 < i - title_index <= self.t.bare_name_lines) or (
                 i < start and start - i <= self.t.bare_name_lines)
             if names is None and near and line[-1] not in ".!?":
@@ -481,7 +502,7 @@ class _Dump:
                 continue
             line = lines[i]
             # (A byline is short and does not end like a sentence: it scores at most zero.)
-            if scores[i] <= 0 and parse_byline_cheap(line):
+            if scores[i] <= 0 and self._byline(line) is not None:
                 continue
             key = line.casefold()
             if key in seen:
@@ -519,7 +540,7 @@ class _Dump:
         # (The paragraphs are the kept lines: their casefolds are known.)
         if not wanted.isdisjoint(map(self._folded.__getitem__, islice(kept, 1, None))):
             return False
-        if any(parse_byline_cheap(p) for p in paragraphs[:t.body_meta_window]):
+        if any(self._byline(p) is not None for p in paragraphs[:t.body_meta_window]):
             return False
         return _drop_repeated_summary(paragraphs, list(range(len(paragraphs))), t) == list(range(len(paragraphs)))
 
@@ -609,10 +630,6 @@ def _title_words(text: str) -> set[str]:
     if _CJK.search(text):
         return {ch for ch in text if ch.isalnum()}
     return set(_WORD.findall(text.casefold()))
-
-
-def parse_byline_cheap(line: str) -> bool:
-    return may_be_byline(line) and parse_byline(line) is not None
 
 
 def _enough_words(title: str) -> bool:
