@@ -55,7 +55,6 @@ wednesday thursday friday saturday sunday
 _ORG_NOUNS = frozenset("""agency press news media group magazine daily times post journal network sport sports wire
 reuters desk newsroom service services online digital editorial team""".split())
 _NOT_NAME_WORDS = _ROLE_WORDS | _ORG_WORDS
-_NAME_PUNCTUATION = str.maketrans("", "", ".'’-")  # deleted from a name's word before isalpha()
 # Characters a name's word never holds (looks_like_name: letters and .'’- only), and that have no
 # case, so that title-casing a shouted line does not change them.
 _NOT_NAME_CHAR = re.compile(r"[\d:;!?/()\[\]\"“”«»,|@#&+=*%$€£<>]")
@@ -77,7 +76,7 @@ def looks_like_name(text: str) -> bool:
             continue
         if lowered in _NOT_NAME_WORDS or not bare[0].isupper():
             return False
-        if not token.translate(_NAME_PUNCTUATION).isalpha():  # letters and .'’- only (one C call per token)
+        if not all(ch.isalpha() or ch in ".'’-" for ch in token):
             return False
         capitalised += 1
     return 2 <= capitalised <= 4
@@ -108,7 +107,7 @@ def parse_byline(line: str) -> list[str] | None:
     # by ..."), not a sentence ("Additional reporting by ...").
     before = line[:opener.start()] if opener else ""
     # (A date or time before it has digits and no lower-case word: "5:45 AM PST 11/19/2019 by ...".)
-    if opener and (not any(map(str.islower, before)) or before.strip().lower() in _BYLINE_LABELS):
+    if opener and (not any(ch.islower() for ch in before) or before.strip().lower() in _BYLINE_LABELS):
         return _names(line[opener.end():]) or None
     if " | " in line:
         head, _, tail = line.partition(" | ")
@@ -167,9 +166,7 @@ def _one_name(text: str, whole: bool = False) -> str | None:
     """The person's name at the start of `text`, or None. A role or organisation after it
     ("Senior Contributor", "USA TODAY") is dropped; with `whole`, nothing else may follow."""
     tokens = text.strip(" .,:;").split()
-    # (map and filter with str methods: the same tests as generator expressions, without a Python
-    # frame per word or character.)
-    shouting = all(map(str.isupper, filter(str.isalpha, tokens)))
+    shouting = all(t.isupper() for t in tokens if t.isalpha())
     if tokens and shouting:
         tokens = [t.title() if len(t) > 1 else t for t in tokens]  # "LISA MASCARO" -> "Lisa Mascaro"
     kept = []
@@ -179,7 +176,7 @@ def _one_name(text: str, whole: bool = False) -> str | None:
             if bare in _ORG_NOUNS and token[0].isupper():
                 return None  # "European Space Agency", "Telegraph Sport": an organisation
             break
-        if not shouting and len(token) > 2 and (token.isupper() or sum(map(str.isupper, token)) >= 3):
+        if not shouting and len(token) > 2 and (token.isupper() or sum(ch.isupper() for ch in token) >= 3):
             break  # "Kevin McCoy USA TODAY", "Jonathan Garber FOXBusiness": the organisation after the name
         kept.append(token)
     if len(kept) < 2:
