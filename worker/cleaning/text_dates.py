@@ -58,6 +58,7 @@ _DAY = r"(?P<day>[0-3]?\d)"
 # "(?:19|20)(?<!\d\d\d)" is "19" or "20" with no digit before it; "(?=\d)" before a lookbehind
 # fails at once on the letters and spaces that most of a line is.
 _YEAR_FIRST = r"(?P<year>(?:19|20)(?<!\d\d\d)\d\d)"
+_AFTER_MONTH = r"\.?,?\s+(?:de\s+|del\s+)?"  # between the month and the year: "Nov. 20, 2019", "mayo de 2019"
 
 _PATTERNS = [
     # 2019-11-20, 2019/11/20, 2019.11.20 (also Korean 2019. 11. 20.)
@@ -65,8 +66,10 @@ _PATTERNS = [
     # 2019年11月20日, 2019년 11월 20일
     re.compile(_YEAR_FIRST + r"\s?[年년]\s?(?P<mon>[01]?\d)\s?[月월]\s?" + _DAY + r"\s?[日일]"),
     # 20 November 2019, 20. November 2019, 20 de noviembre de 2019, 1er mai 2019, 20th Nov. 2019
-    re.compile(r"(?<![\w.])" + _DAY + r"(?:\.|er|st|nd|rd|th|º)?\s+(?:de\s+)?" + _MONTH
-               + r"\.?,?\s+(?:de\s+|del\s+)?" + _YEAR + r"(?!\d)", re.IGNORECASE),
+    # (The month names are tried only where a lookahead finds a word and a year after the day.)
+    re.compile(r"(?=\d)(?<![\w.])" + _DAY + r"(?:\.|er|st|nd|rd|th|º)?\s+(?:de\s+)?"
+               + r"(?=[^\W\d_]++" + _AFTER_MONTH + r"(?:19|20)\d\d(?!\d))" + _MONTH + _AFTER_MONTH + _YEAR + r"(?!\d)",
+               re.IGNORECASE),
     # November 20, 2019; Nov. 20th 2019
     # (a word that is no month name gives no month in _to_datetime: the match is passed over)
     re.compile(r"(?<!\w)" + _MONTH_WORD + r"\.?\s+" + _DAY + r"(?:st|nd|rd|th)?,?\s+" + _YEAR + r"(?!\d)",
