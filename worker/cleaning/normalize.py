@@ -22,7 +22,7 @@ _CONTINUATION = "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u
                 "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
 # Written as one lead class, then "a 2-byte lead (seen behind) or a continuation", then a
 # continuation: a pattern that opens with a character class lets re skip ahead to the next lead in
-# C, where an alternation of two classes tries both at every character (4x slower on French text,
+# C, where an alternation of two classes tries both at every character (3-4x slower on French text,
 # whose é and è are 3-byte leads).
 _MOJIBAKE = re.compile(f"[ÂÃÄÅÎÏÐÑ×ØÙâ-ï](?:(?<=[ÂÃÄÅÎÏÐÑ×ØÙ])|[{_CONTINUATION}])[{_CONTINUATION}]")
 _FTFY_CONFIG = ftfy.TextFixerConfig(
