@@ -17,7 +17,7 @@ _BYLINE_WORDS = frozenset(("by von par por di da door av af przez autor autorka 
                            " written posted reported words text texto texte tekst redakcja reportage").split())
 _BYLINE_LABELS = frozenset("analysis opinion commentary column story interview review report reportage essay"
                             " analyse kommentar meinung análisis opinión tribune".split())
-# (Each of these patterns opens with a lookahead naming the characters a match can start with: at
+# (The four patterns below open with a lookahead naming the characters a match can start with: at
 # every other character the regex engine gives up at once instead of trying the whole pattern.)
 _BYLINE_OPENER = re.compile(
     r"(?i)(?=[\sbvpdawrt])(?:^|\s)(?:by|von|par|por|di|door|av|przez|autor(?:ka|e)?:?|auteur\s?:|author:?|authors:?"
