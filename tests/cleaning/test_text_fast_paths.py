@@ -1,0 +1,72 @@
+"""The text path's fast forms give the answers of the plain forms they replace: the host of a URL
+(urlsplit), the CJK test (a regex count), the best run over prose lines only (a line-by-line scan,
+while phrase lookups and the site memory lower scores), and the grouped credit/copyright pattern
+(a plain alternation). The site name, the weighting of CJK text and the article run depend on them."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from worker.cleaning.text import _CJK, _CJK_SAMPLE, DEFAULT_THRESHOLDS, _best_segment, _Dump, _host, _is_cjk, _Readings
+from worker.cleaning.text_lines import _COPYRIGHT, _CREDIT_NAMES, _CREDIT_OR_COPYRIGHT
+
+URL_PARTS = st.sampled_from(["http", "https", "HTTPS", "h+t.t-p", "1x", ":", "//", "/", "news", "Example", ".", "com",
+                             "-", "_", "~", ":8080", "@", "user", "[", "]", "::1", "?", "#", "q=1", "%", " ", "\t",
+                             "\n", "é", "٣", "\x00", "www."])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(URL_PARTS, max_size=9).map("".join), st.sampled_from(["", "http://", "https://", " http://"]))
+def test_host_is_urlsplits_hostname(rest, scheme):
+    url = scheme + rest
+    try:
+        expected = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # (an unbalanced IPv6 bracket: urlsplit rejects the URL, and so does _host)
+        return
+    assert _host(url) == expected
+
+
+def _counted_cjk(text: str) -> bool:
+    return len(_CJK.findall(text, 0, _CJK_SAMPLE)) * 5 > min(len(text), _CJK_SAMPLE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", " ", "é", "’", "ж", "中", "한", "か", "\ud800", "😀"]), max_size=2600).map("".join))
+def test_cjk_test_is_the_count_of_cjk_characters(text):
+    assert _is_cjk(text) == _counted_cjk(text)
+
+
+LINES = st.sampled_from([
+    "Home", "Share", "Related", "Comments", "12 Comments", "A short headline here", "Please enter your comment! " * 2,
+    "This is a sentence of prose, long enough to count as article text.", "x" * 70, "y" * 160,
+    "Another line of prose that ends the way a sentence ends, with a period.", "Was it a question of any length?",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(LINES, min_size=1, max_size=40), st.sampled_from([1, 3]), st.data())
+def test_best_run_over_prose_lines_is_the_line_by_line_best_run(lines, weight, data):
+    dump = _Dump(lines, "https://news.example/a", "news.example", DEFAULT_THRESHOLDS, weight, _Readings())
+    indexes = st.integers(0, len(lines) - 1)
+    for _ in range(3):
+        lo = data.draw(st.integers(0, len(lines)))
+        hi = data.draw(st.integers(lo, len(lines)))
+        assert dump._best_segment(lo, hi) == _best_segment(dump.scores, lo, hi)
+        for i in data.draw(st.lists(indexes, max_size=4)):
+            dump.kind(i)  # a phrase lookup: may lower the line's score
+    dump.mark_site_boilerplate(set(data.draw(st.lists(indexes, max_size=3))))
+    assert dump._best_segment(0, len(lines)) == _best_segment(dump.scores, 0, len(lines))
+    assert dump.positives == [i for i, score in enumerate(dump.scores) if score > 0]
+
+
+PLAIN_MARKS = re.compile("|".join(map(re.escape, _CREDIT_NAMES + _COPYRIGHT)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list(_CREDIT_NAMES + _COPYRIGHT) + ["a", " ", "photo", "ima", "/", "re", "©x"]),
+                max_size=6).map("".join))
+def test_grouped_marks_pattern_finds_what_the_plain_alternation_finds(text):
+    assert (_CREDIT_OR_COPYRIGHT.search(text) is None) == (PLAIN_MARKS.search(text) is None)
