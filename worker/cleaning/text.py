@@ -52,6 +52,11 @@ _TIME = re.compile(r"\b[0-2]?\d[:.h][0-5]\d\b")
 _PUBLISHED = re.compile(r"(?i)publi|updated|posted|veröffentlicht|aktualisiert|mis à jour|actualizado|aggiornato"
                         r"|opublikowano|aktualizacja|gepubliceerd|bijgewerkt|опубликовано|обновлено")
 _POSTED = re.compile(r"(?i)\b(?:posted|published|publié|veröffentlicht|publicado|pubblicato|opublikowano)\b")
+# A piece of each of their words, found in line.lower() wherever they match: case-insensitive
+# alternations are slow in re (_PUBLISHED 5 us a line), and few lines hold a piece. (No i, s, k, о, в:
+# re's ignore-case also matches ı, İ, ſ, K, ᲂ, ᲀ there, which lower() keeps.)
+_PUBLISHED_PIECES = ("pub", "upd", "ted", "ffentl", "tual", "jour", "rnat", "gewer", "публ", "бн")
+_POSTED_PIECES = ("pub", "ted", "ffentl")
 # scheme://host[:port] and then the path, query, fragment or nothing: no user, no IPv6 brackets, no
 # characters urlsplit would remove or reject.
 _PLAIN_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([A-Za-z0-9._~-]+)(?::[0-9]*)?(?=[/?#]|\Z)")
@@ -101,6 +106,14 @@ def _host(url: str) -> str:
     if plain is not None:
         return plain[1].lower()
     return (urlsplit(url).hostname or "").lower()
+
+
+def _holds_piece(line: str, pieces: tuple[str, ...]) -> bool:
+    low = line.lower()
+    for piece in pieces:
+        if piece in low:
+            return True
+    return False
 
 
 def _is_cjk(body: str) -> bool:
@@ -469,7 +482,8 @@ class _Dump:
                 continue
             if line[-1] in SENTENCE_END and len(line) >= 2 * self.t.prose_min_chars:
                 continue  # a date inside a sentence is about something else
-            posted = _POSTED.search(line)  # "Updated Nov 19, 6:55 AM; Posted Nov 18, 8:19 PM"
+            # "Updated Nov 19, 6:55 AM; Posted Nov 18, 8:19 PM"
+            posted = _POSTED.search(line) if _holds_piece(line, _POSTED_PIECES) else None
             if posted is not None:
                 moment = find_date(line[posted.end():], month_first=month_first, default_year=year)
                 if moment is not None:
@@ -481,7 +495,8 @@ class _Dump:
 
     def _stamped(self, i: int) -> bool:
         line = self.lines[i]
-        return len(line) <= 160 and (_TIME.search(line) is not None or _PUBLISHED.search(line) is not None)
+        return len(line) <= 160 and (_TIME.search(line) is not None or (
+            _holds_piece(line, _PUBLISHED_PIECES) and _PUBLISHED.search(line) is not None))
 
     # -- the body
 
