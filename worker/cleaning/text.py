@@ -109,6 +109,7 @@ def _host(url: str) -> str:
 
 
 def _holds_piece(line: str, pieces: tuple[str, ...]) -> bool:
+    """One of `pieces` is in the lower-cased line (a cheap test before a case-insensitive regex)."""
     low = line.lower()
     for piece in pieces:
         if piece in low:
@@ -265,7 +266,8 @@ class _Dump:
     def _best_segment(self, lo: int, hi: int) -> tuple[float, int, int]:
         """_best_segment(self.scores, lo, hi), scanning the prose lines only (a seventh of a dump's
         lines): a run of lines at most zero between two of them is one step of the scan, its sum
-        (gaps). The scores are multiples of a quarter, so these sums are exact: same result."""
+        (gaps). The scores are multiples of a quarter (lengths, their halves and quarters, the
+        thresholds' whole penalties), so these sums are exact: the same result."""
         positives, gaps, scores = self.positives, self.gaps, self.scores
         first, stop = bisect_left(positives, lo), bisect_left(positives, hi)
         if first == stop:
@@ -290,7 +292,7 @@ class _Dump:
         kinds = self.kinds
         while True:
             best, start, end = self._best_segment(lo, hi)
-            # (list.index finds the unresolved lines: no Python loop over the resolved ones)
+            # (list.count and list.index find the unresolved lines: no Python loop over the others)
             unresolved = _positions(kinds, {UNRESOLVED}, start, end + 1)
             if not unresolved:
                 return best, start, end
