@@ -251,11 +251,10 @@ class _Dump:
     def mark_site_boilerplate(self, repeated: set[int]) -> None:
         """Lines the site repeats become boilerplate, unless that would take most of the prose:
         then the page itself is a repeat (a re-posted article), not boilerplate."""
-        scores = self.scores
-        for i, score in enumerate(scores):
-            if score > 0 and self.kinds[i] == UNRESOLVED:
-                self.kind(i)
-        prose = sum(s for s in scores if s > 0)
+        scores, kinds = self.scores, self.kinds
+        for i in [i for i in self.positives if kinds[i] == UNRESOLVED]:  # (kind() may drop one from positives)
+            self.kind(i)
+        prose = sum(map(scores.__getitem__, self.positives))  # (in line order, as before: the same sum)
         if sum(scores[i] for i in repeated if scores[i] > 0) > prose / 2:
             return
         for i in repeated:
