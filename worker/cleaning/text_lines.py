@@ -165,7 +165,7 @@ def refine_kind(line: str) -> int:
     guard every regex: case-insensitive alternations are slow in Python's re."""
     if line.count(" ") >= 20:
         return TEXT
-    if not line[0].isalnum() and _HAS_WORD.search(line) is None:  # (isalnum: [^\W_] for one character)
+    if not line[:1].isalnum() and _HAS_WORD.search(line) is None:  # (isalnum: [^\W_] for one character)
         return BOILER
     low = line.lower()
     if low.startswith(_CREDIT_STARTS):
