@@ -43,6 +43,19 @@ def test_the_comment_section_ends_the_article_even_when_it_is_longer():
     assert found.paragraphs == SENTENCES
 
 
+def test_the_site_name_printed_again_in_the_footer_does_not_move_the_article_there():
+    # The dump's first line is the site's name, not a headline; its copy in the footer sits above a
+    # long teaser quote. The article is the prose above the footer (a template page of the dedup
+    # evaluation set once came out as the teaser, and so as a copy of every other such page).
+    teaser = ("Today the minister's closest adviser testified that the deal had been discussed at a dinner in "
+              "the capital with a businessman who later paid millions in so-called consulting fees to the firm")
+    found = extract_text(dump(
+        "KazPost", "Kazakhstan News", "Saturday, Apr 27, 2024", *SENTENCES, "Newsletter", "Related Articles",
+        "KazPost", "0:00", "Close", "Paper straws found to contain long-lasting chemicals", teaser,
+        "Musk announces Twitter name and logo change to X.com",
+    ), "https://kazpost.example/news/schools")
+    assert found.paragraphs == SENTENCES
+
 def test_lists_of_other_articles_in_other_languages_go():
     french = [
         "Le conseil municipal a voté mardi la construction de deux nouvelles écoles dans le quartier nord, "

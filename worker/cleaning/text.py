@@ -303,7 +303,8 @@ class _Dump:
         (which do not change the paragraphs)."""
         lines, kinds = self.lines, self.kinds
         first_stripped, site_name = split_site_suffix(lines[0], self.host)
-        start, end, headline = self._article_run(self._headline_indexes(first_stripped))
+        start, end, headline = self._article_run(self._headline_indexes(first_stripped),
+                                                 _enough_words(first_stripped))
         if end < start:
             return Extraction(paragraphs=[])
         for i in range(start, end + 1):
@@ -341,14 +342,18 @@ class _Dump:
                     break
         return found
 
-    def _article_run(self, headlines: list[int]) -> tuple[int, int, int | None]:
+    def _article_run(self, headlines: list[int], headline_shaped: bool) -> tuple[int, int, int | None]:
         """First and last line of the article (end < start when there is none), and which copy of
-        the headline it follows: the one the article comes right after."""
+        the headline it follows: the one the article comes right after. When the first line has
+        fewer than three words, it is often the site's name: then a copy of it after the best run
+        (the footer's) does not move the article there."""
         scores, t = self.scores, self.t
         best, start, end = self._best_run(0, len(scores))
         headline = None
         closest = len(scores)
         for h in headlines:
+            if h > end and not headline_shaped:
+                continue
             anchored, a_start, a_end = self._best_run(h + 1, len(scores))
             if headline is not None and a_start == start:
                 continue  # a copy of the headline (a share box) between the first one and the article
