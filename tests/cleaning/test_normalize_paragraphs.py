@@ -4,10 +4,12 @@ once and then repairs only those that fail a test, so a paragraph needing a repa
 for a clean one, nor a clean one be changed."""
 from __future__ import annotations
 
+import unicodedata
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.cleaning.normalize import normalize_paragraphs, normalize_text
+from worker.cleaning.normalize import NFC_STABLE_CHARACTERS, normalize_paragraphs, normalize_text
 
 CLEAN = st.sampled_from([
     "The council voted on Tuesday to build two new schools.",
@@ -34,3 +36,33 @@ def test_a_repair_among_clean_paragraphs_changes_only_its_paragraph():
     assert normalize_paragraphs(paragraphs) == [
         "The council voted on Tuesday.", "Trailing space", "a leading one", "The café owner.", "Doubled space.",
         "Spun last year.", "Done."]
+
+
+def _nfc_stable_ranges() -> list[tuple[int, int]]:
+    spec = NFC_STABLE_CHARACTERS
+    return [(ord(spec[k]), ord(spec[k + 2])) for k in range(0, len(spec), 3)]
+
+
+def test_the_characters_nfc_leaves_alone_are_starters_no_composition_takes():
+    """normalize_paragraphs takes a text made only of NFC_STABLE_CHARACTERS as NFC without asking
+    unicodedata: each must have combining class 0, be its own NFC and never be the second character of
+    a canonical decomposition (or a Hangul vowel or final, which compose by rule), so that NFC keeps it
+    whatever stands before or after it."""
+    composed_onto = {int(code, 16) for cp in range(0x110000)
+                     for decomposition in [unicodedata.decomposition(chr(cp))]
+                     if decomposition and not decomposition.startswith("<") for code in decomposition.split()[1:]}
+    hangul_vowels_and_finals = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))
+    for low, high in _nfc_stable_ranges():
+        for cp in range(low, high + 1):
+            ch = chr(cp)
+            assert unicodedata.combining(ch) == 0 and unicodedata.normalize("NFC", ch) == ch, hex(cp)
+            assert cp not in composed_onto and cp not in hangul_vowels_and_finals, hex(cp)
+
+
+STABLE = st.sampled_from([chr(cp) for low, high in _nfc_stable_ranges() for cp in (low, (low + high) // 2, high)])
+
+
+@given(st.lists(st.lists(st.one_of(CLEAN, BROKEN, STABLE), max_size=8).map("".join), max_size=6))
+@settings(max_examples=500, deadline=None)
+def test_texts_of_characters_nfc_keeps_are_normalized_as_each_paragraph_alone(paragraphs):
+    assert normalize_paragraphs(paragraphs) == [text for text in map(normalize_text, paragraphs) if text]
