@@ -176,7 +176,7 @@ class _Dump:
         self.gaps: list[float] = []
         self.kinds, self.scores = self._score_lines(weight)
         self._refined = readings.refined
-        self._byline = readings.byline
+        self._readings = readings
         self.kept: list[int] = []  # indexes of the lines _body returned
         self._folded: dict[int, str] = {}  # their casefolded text, for settled()
 
@@ -248,6 +248,11 @@ class _Dump:
             if kind != TEXT:
                 self._lower_score(i, self._penalties[kind])
         return kind
+
+    def _byline(self, line: str) -> list[str] | None:
+        """The names of the byline `line` (_Readings.byline). (A method, not the bound method kept in
+        an attribute: compiled, that one is called through Python's calling convention.)"""
+        return self._readings.byline(line)
 
     def refined(self, i: int) -> int:
         """refine_kind of line i, computed once (the run, the title and the byline search ask)."""
@@ -518,8 +523,9 @@ class _Dump:
     def _body(self, start: int, end: int, title: str | None) -> list[str]:
         lines, kinds, scores = self.lines, self.kinds, self.scores
         title_key = _key(title) if title else None
-        # A line is the title again only if it holds the title's first word (cheap tests first).
+        # A line is the title again only if it holds the title's first and last words (cheap tests first).
         title_word = title_key.partition(" ")[0] if title_key else ""
+        title_last = title_key.rpartition(" ")[2] if title_key else ""  # (and its last word)
         title_max = len(title) + 20 if title else 0
         seen: set[str] = set()
         kept: list[int] = []
@@ -537,7 +543,7 @@ class _Dump:
             key = line.casefold()
             if key in seen:
                 continue
-            if len(line) <= title_max and title_word in key and _key(line) == title_key:
+            if len(line) <= title_max and title_word in key and title_last in key and _key(line) == title_key:
                 continue
             seen.add(key)
             kept.append(i)
