@@ -77,7 +77,13 @@ def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
     Removing lines (duplicates, captions) can leave a run that would be read differently on its
     own, so the paragraphs are read again until they settle (one more round, rarely two)."""
     host = _host(url)
-    lines = list(filter(None, map(str.strip, body.splitlines())))  # (no Python loop: a third faster)
+    # (Compiled, this loop is C: strip is a direct call. map(str.strip) and filter, faster interpreted,
+    # call strip through Python's convention.)
+    lines = []
+    for raw in body.splitlines():
+        line = raw.strip()
+        if line:
+            lines.append(line)
     if not lines:
         return Extraction(paragraphs=[])
     readings = _Readings()
@@ -169,7 +175,7 @@ class _Dump:
         self._penalties = {SECTION_END: -thresholds.section_end_penalty, COMMENTS: -thresholds.section_end_penalty,
                            BOILER: -thresholds.boiler_penalty}
         self.weight = weight
-        self.lengths = list(map(len, lines))
+        self.lengths = [len(line) for line in lines]  # (compiled: a C loop; map(len) calls len through Python)
         # The prose lines (score > 0) in order, and the sum of the scores of the lines around each
         # (gaps[k]: those before positives[k], after positives[k - 1]; the last: those after all).
         self.positives: list[int] = []
@@ -187,35 +193,35 @@ class _Dump:
         prose_min, long_line, short_penalty = t.prose_min_chars, t.long_line_chars, t.short_line_penalty
         question_min = 2 * prose_min  # a shorter line ending in "?" or "!" is a headline more often
         prose_offset = prose_min / 2
-        lines = self.lines
-        sizes = [size * weight for size in self.lengths] if weight != 1 else self.lengths
+        lines, lengths = self.lines, self.lengths
         # Most lines of a dump are short (menus, labels): below `short_below` a line is neither prose
         # nor long nor longer than a phrase, so the fewest tests decide it.
         short_below = min(prose_min, long_line, _PHRASE_MAX_CHARS + 1, 120)
         kinds = [UNRESOLVED] * len(lines)
         scores: list[float] = []
-        add = scores.append
         positives, gaps = self.positives, self.gaps
         gap = 0.0
-        i = -1
-        for line, size in zip(lines, sizes):
-            i += 1
+        # (An index loop and plain appends: compiled, they are C; zip and a bound `append` kept in a
+        # local were interpreter tricks, calls through Python's convention there.)
+        for i in range(len(lines)):
+            size = lengths[i] * weight
             if size < short_below:
                 score = -(short_penalty + size / 4)
-                add(score)
+                scores.append(score)
                 gap += score
                 continue
+            line = lines[i]
             if len(line) > _PHRASE_MAX_CHARS:
                 kinds[i] = TEXT
             last = line[-1]
             if size >= prose_min and last in SENTENCE_END and (size >= question_min or last not in "?!"):
-                add(size - prose_offset)
+                scores.append(size - prose_offset)
                 positives.append(i)
                 gaps.append(gap)
                 gap = 0.0
                 continue
             score = size / 2 if size >= long_line else -(short_penalty + (size if size < 120 else 120) / 4)
-            add(score)
+            scores.append(score)
             if score > 0:
                 positives.append(i)
                 gaps.append(gap)
@@ -560,12 +566,12 @@ class _Dump:
         kept, lines, t = self.kept, self.lines, self.t
         if not paragraphs:
             return True  # nothing to read again
-        # (map and C-level comparisons: normalization returns the very same strings when it changes nothing)
-        if paragraphs != list(map(lines.__getitem__, kept)):
+        # (C-level comparisons: normalization returns the very same strings when it changes nothing)
+        if paragraphs != [lines[i] for i in kept]:
             return False
         if (_CJK_WEIGHT if _is_cjk("\n\n".join(paragraphs)) else 1) != self.weight:
             return False
-        scores = list(map(self.scores.__getitem__, kept))
+        scores = [self.scores[i] for i in kept]
         last = len(scores) - 1
         # (All prose, the usual case: then the run is all of them and there is no tail to trim.)
         if min(scores) <= 0 and (_best_segment(scores, 0, len(scores))[1:] != (0, last)
