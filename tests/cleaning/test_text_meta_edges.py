@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from worker.cleaning.text_dates import find_date
-from worker.cleaning.text_meta import parse_bare_name, split_site_suffix
+from worker.cleaning.text_meta import parse_bare_name, parse_byline, split_site_suffix
 
 
 def day(year: int, month: int, date: int) -> datetime:
@@ -58,3 +58,45 @@ def test_site_suffix_of_a_host_named_in_a_colon_title_and_of_one_without_separat
         "Seeking a new path to the Moon", "The Space Review")
     assert split_site_suffix("A headline with no separator at all", "www.example.com") == (
         "A headline with no separator at all", None)
+
+@pytest.mark.parametrize("title, host, expected", [
+    ('Opinion | Republicans Are Following Trump to Nowhere - The New York Times', 'www.nytimes.com', ('Republicans Are Following Trump to Nowhere', 'The New York Times')),
+    ("Browns player on Mason Rudolph's role in fight: He asked for it - CBSSports.com", 'www.cbssports.com', ("Browns player on Mason Rudolph's role in fight: He asked for it", 'CBSSports.com')),
+    ('Zach Parise heating up, scores twice as Wild beat Sabres 4-1 – Twin Cities', 'www.twincities.com', ('Zach Parise heating up, scores twice as Wild beat Sabres 4-1', 'Twin Cities')),
+    ('Local Council Approves New School Budget\xa0— Daily Planet', 'dailyplanet.com', ('Local Council Approves New School Budget', 'Daily Planet')),
+    ('About bugs – Vortex Cannon', 'vortexcannon.com', ('About bugs', 'Vortex Cannon')),
+    ('PV Magazine :: Solar Prices Fall Again This Year', 'www.pv-magazine.com', ('Solar Prices Fall Again This Year', 'PV Magazine :')),
+    ('Markets · Stocks Rise As Fed Holds Rates Steady · Reuters', 'www.reuters.com', ('Stocks Rise As Fed Holds Rates Steady', 'Reuters')),
+    ('Storm Hits Coast Overnight » Weather » Example News', 'm.example-news.org', ('Storm Hits Coast Overnight', 'Example News')),
+    ('Storm Hits Coast -- The Herald ~ Section', 'www.herald.co.uk', ('Storm Hits Coast', 'The Herald')),
+    ('Seven Tips For Better Sleep / Health / Henry’s Club', 'henrysclub.com', ('Seven Tips For Better Sleep', 'Henry’s Club')),
+    ('Seven tips for better sleep', 'henrysclub.com', ('Seven tips for better sleep', None)),
+])
+def test_site_suffix_after_each_separator(title, host, expected):
+    """Every separator character (a title without one is never split), the site named by a later part,
+    a first part, a non-breaking space before the dash, a site name with punctuation."""
+    assert split_site_suffix(title, host) == expected
+
+
+@pytest.mark.parametrize("line, names", [
+    ('By Meg Kinnard and Errin Haines, Associated Press', ['Meg Kinnard', 'Errin Haines']),
+    ('By Anna Smith, Bob Jones & Carla Diaz', ['Anna Smith', 'Bob Jones', 'Carla Diaz']),
+    ('Von Hans Müller und Eva Schmidt', ['Hans Müller', 'Eva Schmidt']),
+    ('By Juan Pérez y María López | 20 noviembre 2019', ['Juan Pérez', 'María López']),
+    ('By Reuters', None),
+    ('By Jane Doe and the Editorial Board', ['Jane Doe']),
+])
+def test_bylines_of_several_names(line, names):
+    """Names split at commas, "&" and "and" in several languages; the first part that is no name ends them."""
+    assert parse_byline(line) == names
+
+
+@pytest.mark.parametrize("line, names", [
+    ('Meg Kinnard and Errin Haines, Associated Press', ['Meg Kinnard', 'Errin Haines']),
+    ('Anna Smith and bob', None),
+    ('Anna Smith, Bob Jones', ['Anna Smith']),
+    ('Anna Smith; Bob Jones and Carla Diaz', ['Anna Smith', 'Bob Jones', 'Carla Diaz']),
+])
+def test_bare_lines_of_several_names(line, names):
+    """A bare name line is names only: a part that is no name (lower case, an organisation) fails it."""
+    assert parse_bare_name(line) == names
