@@ -152,28 +152,29 @@ def _failing_tests(paragraphs: list[str]) -> list[Callable[[str], bool]]:
     in no pattern above except at a paragraph's edge, which shows as a doubled, leading or trailing
     space: so when some paragraph fails one of them, the joined text fails it too."""
     text = " ".join(paragraphs)
-    tests = _failing_character_tests(text)
+    # Its characters other than printable ASCII (a few dozen in most articles), for the tests of
+    # characters: bytes.translate on the UTF-8 form, a C loop. (Deleting whole ASCII bytes leaves
+    # every multi-byte sequence whole: the rest decodes.)
+    unusual = text.encode("utf-8", "surrogatepass").translate(None, _PRINTABLE_ASCII)
+    rest = unusual.decode("utf-8", "surrogatepass")
+    tests = _failing_character_tests(text, unusual, rest) if unusual else []
     if _odd_spacing(text):
         tests.append(_odd_spacing)
-    if _doubled_quotes(text):
+    # (The curly pair "” ”" shows as "””" in the rest, where its space is gone: a short search first.)
+    if _doubled_ascii_quotes(text) or ("””" in rest and _CURLY_QUOTE_PAIR.search(text) is not None):
         tests.append(_doubled_quotes)
     if any(map(str.endswith, paragraphs, repeat(_STRAY_VERBS))):
         tests.append(_ends_like_stray_verb)
     return tests
 
 
-def _failing_character_tests(text: str) -> list[Callable[[str], bool]]:
-    """Which of _may_be_mojibake, _not_nfc and _not_printable `text` fails, decided on its
-    characters other than printable ASCII (`rest`, a few dozen in most articles): printable ASCII is
-    printable, never changed by NFC and in no mojibake pattern, so removing it (bytes.translate on
-    the UTF-8 form, a C loop) keeps every non-printable character and every mojibake match, and
-    when `rest` holds only characters NFC never changes whatever their neighbours, the text is NFC.
-    (isprintable and is_normalized on the whole text cost 11 us on an 8 KB dump, this 5.)"""
-    unusual = text.encode("utf-8", "surrogatepass").translate(None, _PRINTABLE_ASCII)
-    if not unusual:
-        return []
-    # (Deleting whole ASCII bytes leaves every multi-byte sequence whole: the rest decodes.)
-    rest = unusual.decode("utf-8", "surrogatepass")
+def _failing_character_tests(text: str, unusual: bytes, rest: str) -> list[Callable[[str], bool]]:
+    """Which of _may_be_mojibake, _not_nfc and _not_printable `text` fails, decided on `rest`, its
+    characters other than printable ASCII (`unusual`: their UTF-8 form): printable ASCII is
+    printable, never changed by NFC and in no mojibake pattern, so removing it keeps every
+    non-printable character and every mojibake match, and when `rest` holds only characters NFC
+    never changes whatever their neighbours, the text is NFC. (isprintable and is_normalized on the
+    whole text cost 11 us on an 8 KB dump, this 5.)"""
     tests: list[Callable[[str], bool]] = []
     # (Every mojibake lead character, U+00C2-U+00EF, is encoded with a 0xC3 byte: memchr first.)
     if b"\xc3" in unusual and looks_like_mojibake(rest) and looks_like_mojibake(text):
@@ -205,8 +206,12 @@ def _odd_spacing(text: str) -> bool:
 
 
 def _doubled_quotes(text: str) -> bool:
+    return _doubled_ascii_quotes(text) or ("”" in text and _CURLY_QUOTE_PAIR.search(text) is not None)
+
+
+def _doubled_ascii_quotes(text: str) -> bool:
     # (A one-character test first: it runs in C's memchr, a search for the pair slower.)
-    for first, pair in _QUOTE_PAIRS:
+    for first, pair in _ASCII_QUOTE_PAIRS:
         if first in text and pair.search(text) is not None:
             return True
     return False
@@ -215,7 +220,8 @@ def _doubled_quotes(text: str) -> bool:
 # The pairs _doubled_quotes looks for, after their first character, as literal patterns: re finds
 # a literal by skipping to its first character (rare in text) in a tight C loop, where str's search
 # for two or three characters checks at every few characters (2 against 3-4 us on an 8 KB dump).
-_QUOTE_PAIRS: Final = tuple((pair[0], re.compile(re.escape(pair))) for pair in ("''", "``", "” ”", '" "'))
+_ASCII_QUOTE_PAIRS: Final = tuple((pair[0], re.compile(re.escape(pair))) for pair in ("''", "``", '" "'))
+_CURLY_QUOTE_PAIR: Final = re.compile("” ”")
 
 
 def _ends_like_stray_verb(text: str) -> bool:
