@@ -1,7 +1,8 @@
 """The text path's fast forms give the answers of the plain forms they replace: the host of a URL
 (urlsplit), the CJK test (a regex count), the best run over prose lines only (a line-by-line scan,
-while phrase lookups and the site memory lower scores), and the grouped credit/copyright pattern
-(a plain alternation). The site name, the weighting of CJK text and the article run depend on them."""
+while phrase lookups and the site memory lower scores), the grouped credit/copyright pattern (a
+plain alternation), the substring tests before HAS_YEAR (the regex) and _positions (a scan). The site
+name, the weighting of CJK text, date lines and the article run depend on them."""
 from __future__ import annotations
 
 import re
@@ -10,7 +11,9 @@ from urllib.parse import urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.cleaning.text import _CJK, _CJK_SAMPLE, DEFAULT_THRESHOLDS, _best_segment, _Dump, _host, _is_cjk, _Readings
+from worker.cleaning.text import (_CJK, _CJK_SAMPLE, DEFAULT_THRESHOLDS, _best_segment, _Dump, _host, _is_cjk, _positions,
+                                  _Readings)
+from worker.cleaning.text_dates import HAS_YEAR
 from worker.cleaning.text_lines import _COPYRIGHT, _CREDIT_NAMES, _CREDIT_OR_COPYRIGHT
 
 URL_PARTS = st.sampled_from(["http", "https", "HTTPS", "h+t.t-p", "1x", ":", "//", "/", "news", "Example", ".", "com",
@@ -33,10 +36,23 @@ def _counted_cjk(text: str) -> bool:
     return len(_CJK.findall(text, 0, _CJK_SAMPLE)) * 5 > min(len(text), _CJK_SAMPLE)
 
 
+# Characters at the edges of _CJK's ranges and of the UTF-8 first bytes _is_cjk counts (U+3000-DFFF).
+CJK_EDGES = ["\u2fff", "\u3000", "\u303f", "\u3040", "\u30ff", "\u3100", "\u33ff", "\u3400", "\u4dbf", "\u4dc0",
+             "\u4dff", "\u4e00", "\u9fff", "\ua000", "\uabff", "\uac00", "\ud7af", "\ud7b0", "\udfff", "\ue000"]
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["a", " ", "é", "’", "ж", "中", "한", "か", "\ud800", "😀"]), max_size=2600).map("".join))
+@given(st.lists(st.sampled_from(["a", " ", "é", "’", "ж", "中", "한", "か", "\ud800", "😀"] + CJK_EDGES),
+                max_size=2600).map("".join))
 def test_cjk_test_is_the_count_of_cjk_characters(text):
     assert _is_cjk(text) == _counted_cjk(text)
+
+
+def test_cjk_test_counts_every_character_of_the_basic_plane_as_the_regex_does():
+    # Three of a character among 14: CJK exactly when that one character is (3 * 5 > 14).
+    for code in range(0x80, 0x10000):
+        text = chr(code) * 3 + "a" * 11
+        assert _is_cjk(text) == _counted_cjk(text), hex(code)
 
 
 LINES = st.sampled_from([
@@ -70,3 +86,17 @@ PLAIN_MARKS = re.compile("|".join(map(re.escape, _CREDIT_NAMES + _COPYRIGHT)))
                 max_size=6).map("".join))
 def test_grouped_marks_pattern_finds_what_the_plain_alternation_finds(text):
     assert (_CREDIT_OR_COPYRIGHT.search(text) is None) == (PLAIN_MARKS.search(text) is None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["1", "2", "9", "0", "19", "20", "/", " ", "a", "٢", "٠", "１"]), max_size=8).map("".join))
+def test_year_pattern_needs_a_substring_refine_kind_tests_first(text):
+    if HAS_YEAR.search(text):
+        assert "19" in text or "20" in text or "/" in text
+
+
+@given(st.lists(st.integers(-1, 3), max_size=30), st.integers(-1, 3), st.integers(-1, 3), st.data())
+def test_positions_are_the_indexes_holding_either_value(values, one, other, data):
+    lo = data.draw(st.integers(0, len(values)))
+    hi = data.draw(st.integers(lo, len(values)))
+    assert _positions(values, one, other, lo, hi) == [i for i in range(lo, hi) if values[i] in (one, other)]
