@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from worker.cleaning.text_dates import find_date
-from worker.cleaning.text_meta import parse_bare_name, parse_byline, split_site_suffix
+from worker.cleaning.text_meta import _NOT_NAME_CHAR, parse_bare_name, parse_byline, split_site_suffix
 
 
 def day(year: int, month: int, date: int) -> datetime:
@@ -100,3 +100,8 @@ def test_bylines_of_several_names(line, names):
 def test_bare_lines_of_several_names(line, names):
     """A bare name line is names only: a part that is no name (lower case, an organisation) fails it."""
     assert parse_bare_name(line) == names
+
+
+def test_no_letter_is_among_the_characters_a_name_never_holds():
+    """_cannot_start_name skips the search of _NOT_NAME_CHAR in a first word of letters only."""
+    assert not any(_NOT_NAME_CHAR.search(chr(cp)) for cp in range(0x110000) if chr(cp).isalpha())
