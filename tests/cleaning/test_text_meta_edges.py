@@ -48,6 +48,8 @@ def test_bare_names_decided_by_their_first_words(line, names):
     ("20/11/2019 and 2019-11-21", None, day(2019, 11, 20)),  # the first date written wins
     ("12019-11-20", None, None),  # a five-digit number is no year
     ("a20 November 2019", None, None),  # nor is a day glued to a word
+    ("3/4/21 6:38 AM", None, day(2021, 3, 4)),  # a year written without "19" or "20": found by its "/"
+    ("Nov 2, 2021", None, day(2021, 11, 2)),
 ])
 def test_dates_with_and_without_their_separators(text, year, expected):
     assert find_date(text, month_first=True, default_year=year) == expected
