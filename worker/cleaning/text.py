@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from datetime import datetime
-from itertools import islice
 from urllib.parse import urlsplit
 
 from ..config.cleaning import TextDumpThresholds
@@ -50,6 +49,7 @@ _MAX_ROUNDS = 3  # of reading the result again until it settles
 _CJK_WEIGHT = 3  # one CJK character carries about as much as three Latin ones
 UNRESOLVED = -1  # kind of a short line whose phrase has not been looked up yet (_Dump.kind)
 _PHRASE_MAX_CHARS = 60  # longer lines are never one of the phrases of text_lines
+_HEADLINE_MAX_CHARS = 300  # a longer first line is not looked for again further down (_headline_indexes)
 _BULLET = re.compile(r"^[-•*·▪►]\s+")
 _WORD = re.compile(r"\w+")
 _TIME = re.compile(r"\b[0-2]?\d[:.h][0-5]\d\b")
@@ -347,7 +347,7 @@ class _Dump:
         perhaps its copies in teaser lists (at most three places)."""
         lines = self.lines
         first = lines[0]
-        if len(first) > 300 or len(lines) < 3:
+        if len(first) > _HEADLINE_MAX_CHARS or len(lines) < 3:
             return []
         wanted = {first.casefold(), first_stripped.casefold()}
         # Only lines of the same length are compared (casefold keeps the length of almost every
@@ -576,11 +576,16 @@ class _Dump:
         if min(scores) <= 0 and (_best_segment(scores, 0, len(scores))[1:] != (0, last)
                                  or _trim_tail(scores, 0, last, t) != last):
             return False
-        first_stripped = split_site_suffix(paragraphs[0], self.host)[0]
-        wanted = {paragraphs[0].casefold(), first_stripped.casefold()}
-        # (The paragraphs are the kept lines: their casefolds are known.)
-        if not wanted.isdisjoint(map(self._folded.__getitem__, islice(kept, 1, None))):
-            return False
+        first = paragraphs[0]
+        # (Asked only where _headline_indexes would look: a first line of at most
+        # _HEADLINE_MAX_CHARS, three lines or more. The paragraphs are the kept lines: their
+        # casefolds are known.)
+        if len(first) <= _HEADLINE_MAX_CHARS and len(paragraphs) >= 3:
+            wanted = {first.casefold(), split_site_suffix(first, self.host)[0].casefold()}
+            folded = self._folded
+            for k in range(1, len(kept)):
+                if folded[kept[k]] in wanted:
+                    return False
         if any(self._byline(p) is not None for p in paragraphs[:t.body_meta_window]):
             return False
         return _drop_repeated_summary(paragraphs, list(range(len(paragraphs))), t) == list(range(len(paragraphs)))
