@@ -191,7 +191,10 @@ def _one_name(text: str, whole: bool = False) -> str | None:
             if bare in _ORG_NOUNS and token[0].isupper():
                 return None  # "European Space Agency", "Telegraph Sport": an organisation
             break
-        if not shouting and len(token) > 2 and (token.isupper() or sum(ch.isupper() for ch in token) >= 3):
+        # (A token whose cased letters after the first are all lower case has at most one capital:
+        # islower, a C call, spares the count over its characters for most tokens.)
+        if not shouting and len(token) > 2 and not token[1:].islower() and (
+                token.isupper() or sum(ch.isupper() for ch in token) >= 3):
             break  # "Kevin McCoy USA TODAY", "Jonathan Garber FOXBusiness": the organisation after the name
         kept.append(token)
     if len(kept) < 2:
