@@ -98,6 +98,11 @@ def test_bylines_of_several_names(line, names):
     ('Anna Smith and bob', None),
     ('Anna Smith, Bob Jones', ['Anna Smith']),
     ('Anna Smith; Bob Jones and Carla Diaz', ['Anna Smith', 'Bob Jones', 'Carla Diaz']),
+    # Capitals inside a word: a name's (two) or an organisation's (three or more, or all).
+    ("Kevin McCoy USA TODAY", ["Kevin McCoy"]),
+    ("Mary MacDonald", ["Mary MacDonald"]),
+    ("Ab CDe Fgh", ["Ab CDe Fgh"]),
+    ("Jonathan Garber FOXBusiness", None),
 ])
 def test_bare_lines_of_several_names(line, names):
     """A bare name line is names only: a part that is no name (lower case, an organisation) fails it."""
