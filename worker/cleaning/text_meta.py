@@ -77,7 +77,8 @@ def looks_like_name(text: str) -> bool:
             continue
         if lowered in _NOT_NAME_WORDS or not bare[0].isupper():
             return False
-        if not all(ch.isalpha() or ch in ".'’-" for ch in token):
+        # (isalpha first, a C call: most tokens are all letters, and then no character is checked here.)
+        if not token.isalpha() and not all(ch.isalpha() or ch in ".'’-" for ch in token):
             return False
         capitalised += 1
     return 2 <= capitalised <= 4
