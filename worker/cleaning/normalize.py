@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import Final
 from itertools import compress, count, repeat
+from typing import Final
 
 import ftfy
 
