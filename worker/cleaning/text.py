@@ -449,8 +449,11 @@ class _Dump:
         CJK phrase). (The kind last: a line's first kind() looks its phrase up; lines above the
         article no longer change the run, so which of them are looked up does not matter.)"""
         line = self.lines[i]
-        return (len(line) <= 300 and not line.endswith(".") and line.count(" ") < self.t.title_max_words
-                and _enough_words(line) and self.kind(i) == TEXT)
+        if len(line) > 300 or line.endswith("."):
+            return False
+        spaces = line.count(" ")  # (once: str.count costs as much as a casefold on most lines)
+        return (spaces < self.t.title_max_words and (spaces >= 2 or (len(line) >= 6 and _CJK.search(line) is not None))
+                and self.kind(i) == TEXT)
 
     def _title_like(self, i: int) -> bool:
         """A line of title shape that is not a date, a credit, a link, a person's name or a byline."""
@@ -677,6 +680,7 @@ def _title_words(text: str) -> set[str]:
 
 
 def _enough_words(title: str) -> bool:
+    """Three words or more, or a CJK phrase (as _title_shape tests it)."""
     return title.count(" ") >= 2 or (len(title) >= 6 and _CJK.search(title) is not None)
 
 
