@@ -1,8 +1,8 @@
 """The text path's fast forms give the answers of the plain forms they replace: the host of a URL
 (urlsplit), the CJK test (a regex count), the best run over prose lines only (a line-by-line scan,
 while phrase lookups and the site memory lower scores), the grouped credit/copyright pattern (a
-plain alternation), the substring tests before HAS_YEAR (the regex) and _positions (a scan). The site
-name, the weighting of CJK text, date lines and the article run depend on them."""
+plain alternation), the substring tests before HAS_YEAR (the regex), _positions (a scan) and the digit
+test before find_date. The site name, the weighting of CJK text, dates and the article run depend on them."""
 from __future__ import annotations
 
 import re
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from worker.cleaning.text import (_CJK, _CJK_SAMPLE, DEFAULT_THRESHOLDS, _best_segment, _Dump, _host, _is_cjk, _positions,
                                   _Readings)
-from worker.cleaning.text_dates import HAS_YEAR
+from worker.cleaning.text_dates import HAS_YEAR, find_date
 from worker.cleaning.text_lines import _COPYRIGHT, _CREDIT_NAMES, _CREDIT_OR_COPYRIGHT
 
 URL_PARTS = st.sampled_from(["http", "https", "HTTPS", "h+t.t-p", "1x", ":", "//", "/", "news", "Example", ".", "com",
@@ -100,3 +100,13 @@ def test_positions_are_the_indexes_holding_either_value(values, one, other, data
     lo = data.draw(st.integers(0, len(values)))
     hi = data.draw(st.integers(lo, len(values)))
     assert _positions(values, one, other, lo, hi) == [i for i in range(lo, hi) if values[i] in (one, other)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Nov", "November", "19th", "Posted", "Updated", " ", ",", ".", "/", "-", ":", "am",
+                                 "Monday", "2019", "3", "٣", "年", "月", "日", "de", "mars"]), max_size=8).map("".join),
+       st.sampled_from([None, 2019]), st.booleans())
+def test_find_date_finds_no_date_in_a_text_without_a_digit(text, default_year, month_first):
+    # _published skips such lines without asking find_date.
+    if not re.search(r"\d", text):
+        assert find_date(text, month_first=month_first, default_year=default_year) is None

@@ -52,6 +52,7 @@ _PHRASE_MAX_CHARS = 60  # longer lines are never one of the phrases of text_line
 _HEADLINE_MAX_CHARS = 300  # a longer first line is not looked for again further down (_headline_indexes)
 _BULLET = re.compile(r"^[-•*·▪►]\s+")
 _WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
 _TIME = re.compile(r"\b[0-2]?\d[:.h][0-5]\d\b")
 _PUBLISHED = re.compile(r"(?i)publi|updated|posted|veröffentlicht|aktualisiert|mis à jour|actualizado|aggiornato"
                         r"|opublikowano|aktualizacja|gepubliceerd|bijgewerkt|опубликовано|обновлено")
@@ -510,6 +511,8 @@ class _Dump:
                 continue
             if line[-1] in SENTENCE_END and len(line) >= 2 * self.t.prose_min_chars:
                 continue  # a date inside a sentence is about something else
+            if _DIGIT.search(line) is None:
+                continue  # (find_date finds no date without a digit: one search, not its two and ours)
             # "Updated Nov 19, 6:55 AM; Posted Nov 18, 8:19 PM"
             posted = _POSTED.search(line) if _holds_piece(line, _POSTED_PIECES) else None
             if posted is not None:
