@@ -51,8 +51,11 @@ _STRAY_PERIOD = re.compile(r"(?<=\w[.!?])\s+\.(?!\s*\.)(?:\s+\w{1,12}\.)?(?=\s|$
 _STRAY_QUOTE = re.compile(r"(?<=[.!?][”\"])\s+[”\"]\s*,(?=\s)")
 # "... from the same period last year. Is." (an auxiliary verb left as a sentence of its own)
 _STRAY_VERBS = (" Is.", " Are.", " Was.", " Were.", " Does.", " Do.", " Did.", " Has.", " Have.", " Had.")
-# A doubled space, and the start of _STRAY_COMMA's and _STRAY_PERIOD's artifacts: one scan for all.
-_SPACE_BEFORE = re.compile(r" [ ,.]")
+# The start of _STRAY_COMMA's and _STRAY_PERIOD's artifacts, " ," and " .": each found from its
+# comma or period (re skips from one to the next in a tight C loop; a space a word apart would stop
+# it at every word), then the space behind it checked. (_odd_spacing)
+_SPACE_BEFORE_COMMA: Final = re.compile(r",(?<= ,)")
+_SPACE_BEFORE_PERIOD: Final = re.compile(r"\.(?<= \.)")
 _STRAY_VERB = re.compile(r"(?<=[.!?])\s+(?:Is|Are|Was|Were|Does|Do|Did|Has|Have|Had)\.(?=\s*$)")
 
 # What _failing_character_tests removes before it looks at a text's characters.
@@ -202,7 +205,9 @@ def _not_printable(text: str) -> bool:
 
 def _odd_spacing(text: str) -> bool:
     """A leading, trailing or doubled space, or a space before a comma or a period."""
-    return text[:1] == " " or text[-1:] == " " or _SPACE_BEFORE.search(text) is not None
+    # (One scan of " [ ,.]" stops at every space: 12 us on an 8 KB dump's article, these three 11.)
+    return (text[:1] == " " or text[-1:] == " " or _SPACE_BEFORE_COMMA.search(text) is not None
+            or _SPACE_BEFORE_PERIOD.search(text) is not None or "  " in text)
 
 
 def _doubled_quotes(text: str) -> bool:
