@@ -481,7 +481,7 @@ class _Dump:
         right under the headline or among the article's first lines."""
         for i in self._meta_window(title_index, start, end, self.t.body_meta_window):
             line = self.lines[i]
-            if self.kind(i) not in (TEXT, BYLINE) or len(line) > 140:
+            if len(line) > 140:
                 continue
             names = self._byline(line)
             near = (title_index is not None and 0 < i - title_index <= self.t.bare_name_lines) or (
@@ -490,7 +490,10 @@ class _Dump:
                 names = parse_bare_name(line)
                 if names and any(names_host(name, self.host) for name in names):
                     names = None  # the site's own account ("Practical Horseman"), not a person
-            if names and self.refined(i) != CREDIT:  # ("Alex Wong | Getty Images" names the photographer)
+            # (The kind only of a line that names someone: a line's first kind() looks its phrase up,
+            # and the run is settled, so lines above it need no lookup otherwise.)
+            if names and self.kind(i) in (TEXT, BYLINE) and self.refined(i) != CREDIT:
+                # ("Alex Wong | Getty Images" names the photographer)
                 self.kinds[i] = BYLINE
                 return names
         return []
@@ -507,12 +510,14 @@ class _Dump:
             window = [i for i in range(max(0, title_index - 2), title_index) if self._stamped(i)] + window
         for i in window:
             line = self.lines[i]
-            if len(line) > 160 or self.kind(i) not in (TEXT, DATELINE, BYLINE):
+            if len(line) > 160:
                 continue
             if line[-1] in SENTENCE_END and len(line) >= 2 * self.t.prose_min_chars:
                 continue  # a date inside a sentence is about something else
             if _DIGIT.search(line) is None:
                 continue  # (find_date finds no date without a digit: one search, not its two and ours)
+            if self.kind(i) not in (TEXT, DATELINE, BYLINE):  # (after the digit: kind() may look a phrase up)
+                continue
             # "Updated Nov 19, 6:55 AM; Posted Nov 18, 8:19 PM"
             posted = _POSTED.search(line) if _holds_piece(line, _POSTED_PIECES) else None
             if posted is not None:
