@@ -143,11 +143,15 @@ def find_date(text: str, *, month_first: bool = False, default_year: int | None 
         if not run:
             continue
         for match in pattern.finditer(text):
+            # (A match no earlier than the best one found cannot replace it: not read into a date.)
+            if best is not None and match.start() >= best[0]:
+                break
             moment = _to_datetime(match, month_first)
             if moment is not None:
-                if best is None or match.start() < best[0]:
-                    best = (match.start(), moment)
+                best = (match.start(), moment)
                 break
+        if best is not None and best[0] == 0:
+            break  # (no later pattern can start earlier)
     return best[1] if best else None
 
 
