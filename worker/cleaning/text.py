@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from datetime import datetime
+from typing import Final
 from urllib.parse import urlsplit
 
 from ..config.cleaning import TextDumpThresholds
@@ -37,36 +38,36 @@ from .text_lines import (BOILER, BYLINE, COMMENTS, CREDIT, DATELINE, SECTION_END
 from .text_meta import may_be_byline, names_host, opens_like_byline, parse_bare_name, parse_byline, split_site_suffix
 from .types import Extraction
 
-DEFAULT_THRESHOLDS = TextDumpThresholds()
+DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
 
-_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_CJK_SAMPLE = 2000
+_CJK: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_CJK_SAMPLE: Final = 2000
 # (_is_cjk) All bytes but the first bytes of U+3000-DFFF in UTF-8, and the characters U+3000-DFFF
 # outside _CJK.
-_NOT_CJK_LEAD_BYTES = bytes([b for b in range(256) if not 0xE3 <= b <= 0xED])
-_WIDE_NOT_CJK = re.compile(r"[\u3000-\u303f\u3100-\u33ff\u4dc0-\u4dff\ua000-\uabff\ud7b0-\udfff]")  # (raw: mypyc)
-_MAX_ROUNDS = 3  # of reading the result again until it settles
-_CJK_WEIGHT = 3  # one CJK character carries about as much as three Latin ones
-UNRESOLVED = -1  # kind of a short line whose phrase has not been looked up yet (_Dump.kind)
-_PHRASE_MAX_CHARS = 60  # longer lines are never one of the phrases of text_lines
-_HEADLINE_MAX_CHARS = 300  # a longer first line is not looked for again further down (_headline_indexes)
-_BULLET = re.compile(r"^[-•*·▪►]\s+")
-_WORD = re.compile(r"\w+")
-_DIGIT = re.compile(r"\d")
-_TIME = re.compile(r"\b[0-2]?\d[:.h][0-5]\d\b")
-_PUBLISHED = re.compile(r"(?i)publi|updated|posted|veröffentlicht|aktualisiert|mis à jour|actualizado|aggiornato"
+_NOT_CJK_LEAD_BYTES: Final = bytes([b for b in range(256) if not 0xE3 <= b <= 0xED])
+_WIDE_NOT_CJK: Final = re.compile(r"[\u3000-\u303f\u3100-\u33ff\u4dc0-\u4dff\ua000-\uabff\ud7b0-\udfff]")  # (raw: mypyc)
+_MAX_ROUNDS: Final = 3  # of reading the result again until it settles
+_CJK_WEIGHT: Final = 3  # one CJK character carries about as much as three Latin ones
+UNRESOLVED: Final = -1  # kind of a short line whose phrase has not been looked up yet (_Dump.kind)
+_PHRASE_MAX_CHARS: Final = 60  # longer lines are never one of the phrases of text_lines
+_HEADLINE_MAX_CHARS: Final = 300  # a longer first line is not looked for again further down (_headline_indexes)
+_BULLET: Final = re.compile(r"^[-•*·▪►]\s+")
+_WORD: Final = re.compile(r"\w+")
+_DIGIT: Final = re.compile(r"\d")
+_TIME: Final = re.compile(r"\b[0-2]?\d[:.h][0-5]\d\b")
+_PUBLISHED: Final = re.compile(r"(?i)publi|updated|posted|veröffentlicht|aktualisiert|mis à jour|actualizado|aggiornato"
                         r"|opublikowano|aktualizacja|gepubliceerd|bijgewerkt|опубликовано|обновлено")
-_POSTED = re.compile(r"(?i)\b(?:posted|published|publié|veröffentlicht|publicado|pubblicato|opublikowano)\b")
+_POSTED: Final = re.compile(r"(?i)\b(?:posted|published|publié|veröffentlicht|publicado|pubblicato|opublikowano)\b")
 # A piece of each of their words, found in line.lower() wherever they match: case-insensitive
 # alternations are slow in re (_PUBLISHED 5 us a line), and few lines hold a piece. (No i, s, k, о, в:
 # re's ignore-case also matches ı, İ, ſ, K, ᲂ, ᲀ there, which lower() keeps.)
-_PUBLISHED_PIECES = ("pub", "upd", "ted", "ffentl", "tual", "jour", "rnat", "gewer", "публ", "бн")
-_POSTED_PIECES = ("pub", "ted", "ffentl")
+_PUBLISHED_PIECES: Final = ("pub", "upd", "ted", "ffentl", "tual", "jour", "rnat", "gewer", "публ", "бн")
+_POSTED_PIECES: Final = ("pub", "ted", "ffentl")
 # scheme://host[:port] and then the path, query, fragment or nothing: no user, no IPv6 brackets, no
 # characters urlsplit would remove or reject.
-_PLAIN_HOST = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([A-Za-z0-9._~-]+)(?::[0-9]*)?(?=[/?#]|\Z)")
+_PLAIN_HOST: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([A-Za-z0-9._~-]+)(?::[0-9]*)?(?=[/?#]|\Z)")
 # Hosts whose numeric dates put the month first (03/04/2019 is March 4th).
-_MONTH_FIRST_SUFFIXES = (".com", ".us", ".org", ".net", ".gov", ".edu")
+_MONTH_FIRST_SUFFIXES: Final = (".com", ".us", ".org", ".net", ".gov", ".edu")
 
 
 def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,

@@ -7,20 +7,21 @@ matches a whole short line (or its first words, for "Read more: ..."), never wor
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from .text_dates import HAS_YEAR, MONTH_BY_NAME
 
 # Line kinds. Everything but TEXT is removed from the article body when it falls inside it.
-TEXT = 0
-BOILER = 1  # navigation, share/login/newsletter prompts, copyright, links, lines of no words
-SECTION_END = 2  # a heading that opens what surrounds an article: related links, most read, ...
-CREDIT = 3  # photo credit; the caption line before it goes too
-BYLINE = 4
-DATELINE = 5  # a line that is only a date (with "Published", a time, a weekday)
-COMMENTS = 6  # the heading of the comment section: the article is over
+TEXT: Final = 0
+BOILER: Final = 1  # navigation, share/login/newsletter prompts, copyright, links, lines of no words
+SECTION_END: Final = 2  # a heading that opens what surrounds an article: related links, most read, ...
+CREDIT: Final = 3  # photo credit; the caption line before it goes too
+BYLINE: Final = 4
+DATELINE: Final = 5  # a line that is only a date (with "Published", a time, a weekday)
+COMMENTS: Final = 6  # the heading of the comment section: the article is over
 
 # Whole-line phrases (compared after casefold and trimming punctuation). Section ends first.
-SECTION_END_PHRASES = frozenset("""
+SECTION_END_PHRASES: Final = frozenset("""
 related articles|related news|related posts|related stories|related content|related|latest news|latest
 |more news|more stories|more from|recommended|recommended for you|you may also like|you might also like
 |read next|read more|more on this story|most popular|most read|trending|trending now|popular posts
@@ -38,13 +39,13 @@ related articles|related news|related posts|related stories|related content|rela
 |você pode gostar|talvez você goste|you may like|share this:|похожие статьи|читайте также|последние новости|популярное
 """.replace("\n", "").split("|"))
 
-_COMMENTS_PHRASES = frozenset("""
+_COMMENTS_PHRASES: Final = frozenset("""
 leave a reply|leave a comment|post a comment|add a comment|join the conversation|join the discussion
 |kommentar schreiben|kommentieren|laisser un commentaire|réagir|deja un comentario|deja una respuesta
 |lascia un commento|deixe um comentário|deixe uma resposta|dodaj komentarz|skomentuj|написать комментарий
 """.replace("\n", "").split("|"))
 
-BOILER_PHRASES = frozenset("""
+BOILER_PHRASES: Final = frozenset("""
 advertisement|advertising|sponsored|sponsored content|ad|ads|share|share this|share this article
 |share this story|share on facebook|share on twitter|tweet|email|e-mail|print|whatsapp|facebook|twitter
 |linkedin|pinterest|reddit|telegram|copy link|newsletter|subscribe|subscribe now|sign up|sign in|log in
@@ -66,27 +67,27 @@ advertisement|advertising|sponsored|sponsored content|ad|ads|share|share this|sh
 """.replace("\n", "").split("|"))
 
 # First words of a line that points elsewhere ("Read more: <another headline>"), lower case.
-_POINTER_STARTS = (
+_POINTER_STARTS: Final = (
     "read more", "read also", "also read", "see also", "related", "more:", "watch:", "listen:", "recommended",
     "sponsored", "click here", "sign up", "subscribe", "follow us", "share on", "lesen sie auch", "mehr zum thema",
     "siehe auch", "auch interessant", "lire aussi", "à lire aussi", "voir aussi", "lea también", "lee también",
     "ver también", "leggi anche", "vedi anche", "leia também", "veja também", "czytaj też", "czytaj także",
     "zobacz też", "zobacz także", "lees ook", "читайте также")
-_POINTER = re.compile(r"^[^:>»|–—-]{2,25}\s*[:>»|–—-]")  # the pointer words end with a separator
+_POINTER: Final = re.compile(r"^[^:>»|–—-]{2,25}\s*[:>»|–—-]")  # the pointer words end with a separator
 # Photo credits: agency and stock names, or "Photo:" and its translations first (lower case).
-_CREDIT_NAMES = ("getty images", "shutterstock", "istockphoto", "ap photo", "afp photo", "reuters/", "/reuters",
+_CREDIT_NAMES: Final = ("getty images", "shutterstock", "istockphoto", "ap photo", "afp photo", "reuters/", "/reuters",
                  "/ reuters", "/afp", "/ afp", "imago", "picture alliance", "picture-alliance", "photo credit",
                  "image credit", "image source", "bildquelle", "photograph:")
-_CREDIT_STARTS = ("photo:", "photo :", "photos:", "foto:", "fotos:", "bild:", "image:", "credit:", "crédit",
+_CREDIT_STARTS: Final = ("photo:", "photo :", "photos:", "foto:", "fotos:", "bild:", "image:", "credit:", "crédit",
                   "crédito", "fotografía:", "zdjęcie:", "fot.", "źródło:", "quelle:", "source:", "(photo", "(image",
                   "courtesy", "photo courtesy", "image courtesy")
-_COPYRIGHT = ("copyright", "©", "all rights reserved", "alle rechte vorbehalten", "tous droits réservés",
+_COPYRIGHT: Final = ("copyright", "©", "all rights reserved", "alle rechte vorbehalten", "tous droits réservés",
               "todos los derechos reservados", "tutti i diritti riservati", "wszelkie prawa zastrzeżone",
               "todos os direitos")
 # One pass over the lower-cased line for all of them: a regex alternation of plain strings is faster
 # than a loop of `in` tests in Python.
-_CREDIT_MARK = re.compile("|".join(map(re.escape, _CREDIT_NAMES)))
-_COPYRIGHT_MARK = re.compile("|".join(map(re.escape, _COPYRIGHT)))
+_CREDIT_MARK: Final = re.compile("|".join(map(re.escape, _CREDIT_NAMES)))
+_COPYRIGHT_MARK: Final = re.compile("|".join(map(re.escape, _COPYRIGHT)))
 
 
 def _prefix_tree(words: tuple[str, ...]) -> str:
@@ -106,11 +107,11 @@ def _prefix_tree(words: tuple[str, ...]) -> str:
 
 
 # Either of them: most lines have neither, and one search then answers for both.
-_CREDIT_OR_COPYRIGHT = re.compile(_prefix_tree(_CREDIT_NAMES + _COPYRIGHT))
-_LINK = re.compile(r"https?://|www\.\w|\w@\w+\.\w")
+_CREDIT_OR_COPYRIGHT: Final = re.compile(_prefix_tree(_CREDIT_NAMES + _COPYRIGHT))
+_LINK: Final = re.compile(r"https?://|www\.\w|\w@\w+\.\w")
 # A line that is only a date, with what usually surrounds one ("Published", a weekday, a time).
 # Words of a date line besides the date ("Published", a weekday, a time zone), lower case.
-_DATE_WORDS = frozenset("""
+_DATE_WORDS: Final = frozenset("""
 published updated posted last on at am pm gmt utc et est edt cet cest bst pst pdt ist
 veröffentlicht aktualisiert stand um uhr publié mis à jour le publicado actualizado el a las
 pubblicato aggiornato alle opublikowano aktualizacja godz gepubliceerd bijgewerkt om
@@ -119,18 +120,18 @@ montag dienstag mittwoch donnerstag freitag samstag sonntag lundi mardi mercredi
 samedi dimanche lunes martes miércoles jueves viernes sábado domingo lunedì martedì mercoledì
 giovedì venerdì sabato domenica poniedziałek wtorek środa czwartek piątek sobota niedziela
 """.split()) | frozenset(MONTH_BY_NAME)
-_LETTERS = re.compile(r"[^\W\d_]+")
-_HAS_WORD = re.compile(r"[^\W_]")
+_LETTERS: Final = re.compile(r"[^\W\d_]+")
+_HAS_WORD: Final = re.compile(r"[^\W_]")
 
 # "Comments" and "responses": a short line starting or ending with one opens the comment section.
-_COMMENT_WORDS = frozenset("""comment comments kommentar kommentare commentaire commentaires comentario comentarios
+_COMMENT_WORDS: Final = frozenset("""comment comments kommentar kommentare commentaire commentaires comentario comentarios
 comentário comentários commento commenti komentarz komentarze komentarzy reactie reacties комментарий комментарии
 комментариев responses replies réponses respuestas antworten odpowiedzi""".split())
 # Kind of every whole-line phrase, for one dict lookup per short line.
-_PHRASE_KINDS = {**dict.fromkeys(BOILER_PHRASES, BOILER), **dict.fromkeys(SECTION_END_PHRASES, SECTION_END),
+_PHRASE_KINDS: Final = {**dict.fromkeys(BOILER_PHRASES, BOILER), **dict.fromkeys(SECTION_END_PHRASES, SECTION_END),
                  **dict.fromkeys(_COMMENTS_PHRASES, COMMENTS)}
-SENTENCE_END = frozenset('.!?…:;"”»’\'。！？।؟')
-_TRIM = " \t.:!|»›>«<-–—•*#·,()[]{}0123456789"
+SENTENCE_END: Final = frozenset('.!?…:;"”»’\'。！？।؟')
+_TRIM: Final = " \t.:!|»›>«<-–—•*#·,()[]{}0123456789"
 
 
 def phrase_key(line: str) -> str:
