@@ -273,7 +273,8 @@ def _rejoin(title: str, parts: list[str]) -> str:
 
 def _enough_title(parts: list[str], words: int = 3) -> bool:
     text = " ".join(parts)
-    return len(text.split()) >= words or (len(text) >= 6 and not any(ch.isupper() or ch.islower() for ch in text[:6]))
+    # (split stops after `words` words: a headline's later words are not made into strings.)
+    return len(text.split(None, words - 1)) >= words or (len(text) >= 6 and not any(ch.isupper() or ch.islower() for ch in text[:6]))
 
 
 def _is_section(text: str) -> bool:
@@ -284,8 +285,10 @@ def _is_section(text: str) -> bool:
 def _is_site_name(text: str, names_host: bool) -> bool:
     """A short part of a title that names the host (`names_host`: _naming found it does) or is
     capitalised like a name."""
+    if len(text) > _SITE_MAX_CHARS:
+        return False  # (before the split: the later part of a long first paragraph is often long)
     words = text.split()
-    if not words or len(words) > _SITE_MAX_WORDS or len(text) > _SITE_MAX_CHARS:
+    if not words or len(words) > _SITE_MAX_WORDS:
         return False
     if names_host:
         return True
