@@ -532,7 +532,8 @@ class _Dump:
 
     def _stamped(self, i: int) -> bool:
         line = self.lines[i]
-        return len(line) <= 160 and (_TIME.search(line) is not None or (
+        # (A line without a digit holds no date, and _published skips it: one search spares the two.)
+        return len(line) <= 160 and _DIGIT.search(line) is not None and (_TIME.search(line) is not None or (
             _holds_piece(line, _PUBLISHED_PIECES) and _PUBLISHED.search(line) is not None))
 
     # -- the body
