@@ -1,8 +1,9 @@
 """The text path's fast forms give the answers of the plain forms they replace: the host of a URL
 (urlsplit), the CJK test (a regex count), the best run over prose lines only (a line-by-line scan,
 while phrase lookups and the site memory lower scores), the grouped credit/copyright pattern (a
-plain alternation), the substring tests before HAS_YEAR (the regex), _positions (a scan) and the digit
-test before find_date. The site name, the weighting of CJK text, dates and the article run depend on them."""
+plain alternation) and the pieces looked for before it, the substring tests before HAS_YEAR (the
+regex), _positions (a scan) and the digit test before find_date. The site name, the weighting of
+CJK text, dates and the article run depend on them."""
 from __future__ import annotations
 
 import re
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from worker.cleaning.text import (_CJK, _CJK_SAMPLE, DEFAULT_THRESHOLDS, _best_segment, _Dump, _host, _is_cjk, _positions,
                                   _Readings)
 from worker.cleaning.text_dates import HAS_YEAR, find_date
-from worker.cleaning.text_lines import _COPYRIGHT, _CREDIT_NAMES, _CREDIT_OR_COPYRIGHT
+from worker.cleaning.text_lines import _COPYRIGHT, _CREDIT_NAMES, _CREDIT_OR_COPYRIGHT, _CREDIT_OR_COPYRIGHT_PIECES
 
 URL_PARTS = st.sampled_from(["http", "https", "HTTPS", "h+t.t-p", "1x", ":", "//", "/", "news", "Example", ".", "com",
                              "-", "_", "~", ":8080", "@", "user", "[", "]", "::1", "?", "#", "q=1", "%", " ", "\t",
@@ -86,6 +87,11 @@ PLAIN_MARKS = re.compile("|".join(map(re.escape, _CREDIT_NAMES + _COPYRIGHT)))
                 max_size=6).map("".join))
 def test_grouped_marks_pattern_finds_what_the_plain_alternation_finds(text):
     assert (_CREDIT_OR_COPYRIGHT.search(text) is None) == (PLAIN_MARKS.search(text) is None)
+
+
+def test_every_credit_and_copyright_mark_holds_a_piece_refine_kind_looks_for_first():
+    for mark in _CREDIT_NAMES + _COPYRIGHT:
+        assert any(piece in mark for piece in _CREDIT_OR_COPYRIGHT_PIECES), mark
 
 
 @settings(max_examples=300, deadline=None)
