@@ -43,9 +43,9 @@ DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
 _CJK: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _CJK_SAMPLE: Final = 2000
 # (_is_cjk) All bytes but the first bytes of U+3000-DFFF in UTF-8, and the characters U+3000-DFFF
-# outside _CJK.
+# outside _CJK (a raw string: for mypyc).
 _NOT_CJK_LEAD_BYTES: Final = bytes([b for b in range(256) if not 0xE3 <= b <= 0xED])
-_WIDE_NOT_CJK: Final = re.compile(r"[\u3000-\u303f\u3100-\u33ff\u4dc0-\u4dff\ua000-\uabff\ud7b0-\udfff]")  # (raw: mypyc)
+_WIDE_NOT_CJK: Final = re.compile(r"[\u3000-\u303f\u3100-\u33ff\u4dc0-\u4dff\ua000-\uabff\ud7b0-\udfff]")
 _MAX_ROUNDS: Final = 3  # of reading the result again until it settles
 _CJK_WEIGHT: Final = 3  # one CJK character carries about as much as three Latin ones
 UNRESOLVED: Final = -1  # kind of a short line whose phrase has not been looked up yet (_Dump.kind)
