@@ -150,11 +150,21 @@ def _is_cjk(body: str) -> bool:
 
 class _Readings:
     """What was read of a line's text, kept for every reading of one page (a line printed twice
-    and the reading of the result ask again): its refine_kind, and its byline's names."""
+    and the reading of the result ask again): its refine_kind, its byline's names and its bare
+    name's (the title search and the byline search ask about the lines under the headline)."""
 
     def __init__(self) -> None:
         self.refined: dict[str, int] = {}
         self.bylines: dict[str, list[str] | None] = {}
+        self.bare_names: dict[str, list[str] | None] = {}
+
+    def bare_name(self, line: str) -> list[str] | None:
+        """parse_bare_name(line)."""
+        bare_names = self.bare_names
+        if line in bare_names:
+            return bare_names[line]
+        names = bare_names[line] = parse_bare_name(line)
+        return names
 
     def byline(self, line: str) -> list[str] | None:
         """parse_byline(line), after the cheap test may_be_byline."""
@@ -441,7 +451,7 @@ class _Dump:
         """A byline or a date line among the few lines under line i (before the article)."""
         for j in range(i + 1, min(i + 1 + self.t.headline_meta_lines, start)):
             line = self.lines[j]
-            if len(line) <= 160 and (self._byline(line) is not None or parse_bare_name(line) or (
+            if len(line) <= 160 and (self._byline(line) is not None or self._readings.bare_name(line) or (
                     HAS_YEAR.search(line) and find_date(line) is not None)):
                 return True
         return False
@@ -460,7 +470,7 @@ class _Dump:
     def _title_like(self, i: int) -> bool:
         """A line of title shape that is not a date, a credit, a link, a person's name or a byline."""
         line = self.lines[i]
-        return (self.refined(i) == TEXT and not opens_like_byline(line) and parse_bare_name(line) is None
+        return (self.refined(i) == TEXT and not opens_like_byline(line) and self._readings.bare_name(line) is None
                 and self._byline(line) is None)
 
     def _site_name_line(self) -> str | None:
@@ -488,7 +498,7 @@ class _Dump:
             near = (title_index is not None and 0 < i - title_index <= self.t.bare_name_lines) or (
                 i < start and start - i <= self.t.bare_name_lines)
             if names is None and near and line[-1] not in ".!?":
-                names = parse_bare_name(line)
+                names = self._readings.bare_name(line)
                 if names and any(names_host(name, self.host) for name in names):
                     names = None  # the site's own account ("Practical Horseman"), not a person
             # (The kind only of a line that names someone: a line's first kind() looks its phrase up,
