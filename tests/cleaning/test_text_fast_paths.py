@@ -2,8 +2,9 @@
 (urlsplit), the CJK test (a regex count), the best run over prose lines only (a line-by-line scan,
 while phrase lookups and the site memory lower scores), the grouped credit/copyright pattern (a
 plain alternation) and the pieces looked for before it, the substring tests before HAS_YEAR (the
-regex), _positions (a scan) and the digit test before find_date. The site name, the weighting of
-CJK text, dates and the article run depend on them."""
+regex), _positions (a scan), the digit test before find_date and the substring test before
+split_site_suffix in settled(). The site name, the weighting of CJK text, dates, the article run and
+the second reading depend on them."""
 from __future__ import annotations
 
 import re
@@ -16,6 +17,7 @@ from worker.cleaning.text import (_CJK, _CJK_SAMPLE, DEFAULT_THRESHOLDS, _best_s
                                   _Readings)
 from worker.cleaning.text_dates import HAS_YEAR, find_date
 from worker.cleaning.text_lines import _COPYRIGHT, _CREDIT_NAMES, _CREDIT_OR_COPYRIGHT, _CREDIT_OR_COPYRIGHT_PIECES
+from worker.cleaning.text_meta import split_site_suffix
 
 URL_PARTS = st.sampled_from(["http", "https", "HTTPS", "h+t.t-p", "1x", ":", "//", "/", "news", "Example", ".", "com",
                              "-", "_", "~", ":8080", "@", "user", "[", "]", "::1", "?", "#", "q=1", "%", " ", "\t",
@@ -116,3 +118,17 @@ def test_find_date_finds_no_date_in_a_text_without_a_digit(text, default_year, m
     # _published skips such lines without asking find_date.
     if not re.search(r"\d", text):
         assert find_date(text, month_first=month_first, default_year=default_year) is None
+
+
+TITLE_PARTS = st.sampled_from(["The", "Space", "Review", "example", "Example.com", "News", "Opinion", "Straße", "STRASSE",
+                               "İstanbul", "ſ", "K", " ", "  ", ": ", " - ", " | ", " – ", " — ", "/", " · ", " » ",
+                               "~", "-", "|", "Seeking", "a", "new", "path", "today", "Live"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(TITLE_PARTS, max_size=12).map("".join), st.sampled_from(["example.com", "www.spacereview.com", ""]))
+def test_site_suffix_split_leaves_a_piece_of_the_title(title, host):
+    # settled() works the split out only for a line whose casefold lies within the title's.
+    stripped = split_site_suffix(title, host)[0]
+    assert stripped in title
+    assert stripped.casefold() in title.casefold()

@@ -602,13 +602,21 @@ class _Dump:
         first = paragraphs[0]
         # (Asked only where _headline_indexes would look: a first line of at most
         # _HEADLINE_MAX_CHARS, three lines or more. The paragraphs are the kept lines: their
-        # casefolds are known.)
+        # casefolds are known.) split_site_suffix's title is a piece of `first`, so its casefold is
+        # a piece of first's: it is worked out only for a line found within first's casefold.
         if len(first) <= _HEADLINE_MAX_CHARS and len(paragraphs) >= 3:
-            wanted = {first.casefold(), split_site_suffix(first, self.host)[0].casefold()}
+            first_folded = first.casefold()
+            stripped_folded: str | None = None
             folded = self._folded
             for k in range(1, len(kept)):
-                if folded[kept[k]] in wanted:
+                key = folded[kept[k]]
+                if key == first_folded:
                     return False
+                if key in first_folded:
+                    if stripped_folded is None:
+                        stripped_folded = split_site_suffix(first, self.host)[0].casefold()
+                    if key == stripped_folded:
+                        return False
         if any(self._byline(p) is not None for p in paragraphs[:t.body_meta_window]):
             return False
         return _drop_repeated_summary(paragraphs, list(range(len(paragraphs))), t) == list(range(len(paragraphs)))
