@@ -2,9 +2,10 @@
 (urlsplit), the CJK test (a regex count), the best run over prose lines only (a line-by-line scan,
 while phrase lookups and the site memory lower scores), the grouped credit/copyright pattern (a
 plain alternation) and the pieces looked for before it, the substring tests before HAS_YEAR (the
-regex), _positions (a scan), the digit test before find_date and the substring test before
-split_site_suffix in settled(). The site name, the weighting of CJK text, dates, the article run and
-the second reading depend on them."""
+regex), the CJK test of the paragraphs' first characters (all of them joined), _positions (a
+scan), the digit test before find_date and the substring test before split_site_suffix in
+settled(). The site name, the weighting of CJK text, dates, the article run and the second reading
+depend on them."""
 from __future__ import annotations
 
 import re
@@ -13,8 +14,8 @@ from urllib.parse import urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.cleaning.text import (_CJK, _CJK_SAMPLE, DEFAULT_THRESHOLDS, _best_segment, _Dump, _host, _is_cjk, _positions,
-                                  _Readings)
+from worker.cleaning.text import (_CJK, _CJK_SAMPLE, DEFAULT_THRESHOLDS, _best_segment, _Dump, _host, _is_cjk,
+                                  _paragraphs_cjk, _positions, _Readings)
 from worker.cleaning.text_dates import HAS_YEAR, find_date
 from worker.cleaning.text_lines import _COPYRIGHT, _CREDIT_NAMES, _CREDIT_OR_COPYRIGHT, _CREDIT_OR_COPYRIGHT_PIECES
 from worker.cleaning.text_meta import split_site_suffix
@@ -132,3 +133,14 @@ def test_site_suffix_split_leaves_a_piece_of_the_title(title, host):
     stripped = split_site_suffix(title, host)[0]
     assert stripped in title
     assert stripped.casefold() in title.casefold()
+
+
+# Pieces of paragraphs: with the repeats, joined paragraphs reach _CJK_SAMPLE in a few pieces or not at all.
+CJK_PIECES = st.sampled_from(["a", "ab cd", "中文", "日本語の", "é", "。", " ", "\n"]).flatmap(
+    lambda piece: st.sampled_from([1, 3, 50, 333, 700, 1999]).map(lambda times: piece * times))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(CJK_PIECES, max_size=4).map("".join), max_size=8))
+def test_cjk_test_of_the_paragraphs_reads_as_the_test_of_all_of_them_joined(paragraphs):
+    assert _paragraphs_cjk(paragraphs) == _is_cjk("\n\n".join(paragraphs))

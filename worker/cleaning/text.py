@@ -102,7 +102,7 @@ def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
         # come back as they went in, or not at all).
         if not paragraphs:
             break
-        weight = _CJK_WEIGHT if _is_cjk("\n\n".join(paragraphs)) else 1
+        weight = _CJK_WEIGHT if _paragraphs_cjk(paragraphs) else 1
         again = _Dump(paragraphs, url, host, thresholds, weight, readings).extract(metadata=False).paragraphs
         if again == paragraphs:
             break
@@ -127,6 +127,18 @@ def _holds_piece(line: str, pieces: tuple[str, ...]) -> bool:
         if piece in low:
             return True
     return False
+
+
+def _paragraphs_cjk(paragraphs: list[str]) -> bool:
+    """_is_cjk("\n\n".join(paragraphs)), joining only the paragraphs its sample reaches: it reads
+    the first _CJK_SAMPLE characters (and isascii, which answers as the sample's encoded length
+    does when the sample is ASCII), and the rest of an article would be copied for nothing."""
+    size = -2  # the joined length of the first `count` paragraphs
+    count = 0
+    while count < len(paragraphs) and size < _CJK_SAMPLE:
+        size += len(paragraphs[count]) + 2
+        count += 1
+    return _is_cjk("\n\n".join(paragraphs[:count]))
 
 
 def _is_cjk(body: str) -> bool:
@@ -591,7 +603,7 @@ class _Dump:
         # (C-level comparisons: normalization returns the very same strings when it changes nothing)
         if paragraphs != [lines[i] for i in kept]:
             return False
-        if (_CJK_WEIGHT if _is_cjk("\n\n".join(paragraphs)) else 1) != self.weight:
+        if (_CJK_WEIGHT if _paragraphs_cjk(paragraphs) else 1) != self.weight:
             return False
         scores = [self.scores[i] for i in kept]
         last = len(scores) - 1
