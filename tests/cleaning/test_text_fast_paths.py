@@ -1,11 +1,11 @@
 """The text path's fast forms give the answers of the plain forms they replace: the host of a URL
 (urlsplit), the CJK test (a regex count), the best run over prose lines only (a line-by-line scan,
 while phrase lookups and the site memory lower scores), the grouped credit/copyright pattern (a
-plain alternation) and the pieces looked for before it, the substring tests before HAS_YEAR (the
-regex), the CJK test of the paragraphs' first characters (all of them joined), _positions (a
-scan), the digit test before find_date and the substring test before split_site_suffix in
-settled(). The site name, the weighting of CJK text, dates, the article run and the second reading
-depend on them."""
+plain alternation) and the pieces looked for before it, the prefixes of a line's first character
+(all prefixes), the substring tests before HAS_YEAR (the regex), the CJK test of the paragraphs'
+first characters (all of them joined), _positions (a scan), the digit test before find_date and the
+substring test before split_site_suffix in settled(). The site name, the weighting of CJK text,
+dates, the article run and the second reading depend on them."""
 from __future__ import annotations
 
 import re
@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 from worker.cleaning.text import (_CJK, _CJK_SAMPLE, DEFAULT_THRESHOLDS, _best_segment, _Dump, _host, _is_cjk,
                                   _paragraphs_cjk, _positions, _Readings)
 from worker.cleaning.text_dates import HAS_YEAR, find_date
-from worker.cleaning.text_lines import _COPYRIGHT, _CREDIT_NAMES, _CREDIT_OR_COPYRIGHT, _CREDIT_OR_COPYRIGHT_PIECES
+from worker.cleaning.text_lines import (_COPYRIGHT, _CREDIT_NAMES, _CREDIT_OR_COPYRIGHT, _CREDIT_OR_COPYRIGHT_PIECES,
+                                        _CREDIT_STARTS, _CREDIT_STARTS_BY_FIRST, _POINTER_STARTS,
+                                        _POINTER_STARTS_BY_FIRST)
 from worker.cleaning.text_meta import split_site_suffix
 
 URL_PARTS = st.sampled_from(["http", "https", "HTTPS", "h+t.t-p", "1x", ":", "//", "/", "news", "Example", ".", "com",
@@ -144,3 +146,11 @@ CJK_PIECES = st.sampled_from(["a", "ab cd", "中文", "日本語の", "é", "。
 @given(st.lists(st.lists(CJK_PIECES, max_size=4).map("".join), max_size=8))
 def test_cjk_test_of_the_paragraphs_reads_as_the_test_of_all_of_them_joined(paragraphs):
     assert _paragraphs_cjk(paragraphs) == _is_cjk("\n\n".join(paragraphs))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*_POINTER_STARTS, *_CREDIT_STARTS, "r", "p", "(", "c", "é", "ź", " ", ":", "x", ""]),
+                max_size=3).map("".join))
+def test_prefixes_of_the_first_character_are_the_prefixes_a_line_starts_with(low):
+    assert low.startswith(_POINTER_STARTS_BY_FIRST.get(low[:1], ())) == low.startswith(_POINTER_STARTS)
+    assert low.startswith(_CREDIT_STARTS_BY_FIRST.get(low[:1], ())) == low.startswith(_CREDIT_STARTS)

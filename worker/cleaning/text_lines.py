@@ -81,6 +81,20 @@ _CREDIT_NAMES: Final = ("getty images", "shutterstock", "istockphoto", "ap photo
 _CREDIT_STARTS: Final = ("photo:", "photo :", "photos:", "foto:", "fotos:", "bild:", "image:", "credit:", "crédit",
                   "crédito", "fotografía:", "zdjęcie:", "fot.", "źródło:", "quelle:", "source:", "(photo", "(image",
                   "courtesy", "photo courtesy", "image courtesy")
+
+
+def _by_first_character(prefixes: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The (non-empty) prefixes grouped by their first character."""
+    grouped: dict[str, tuple[str, ...]] = {}
+    for prefix in prefixes:
+        grouped[prefix[0]] = grouped.get(prefix[0], ()) + (prefix,)
+    return grouped
+
+
+# The prefixes a line can start with are the group of its first character: startswith tries a
+# few instead of all 35 (or 21), one C call each (2.2 and 1.8 us/page of the 8 refine_kind calls).
+_POINTER_STARTS_BY_FIRST: Final = _by_first_character(_POINTER_STARTS)
+_CREDIT_STARTS_BY_FIRST: Final = _by_first_character(_CREDIT_STARTS)
 _COPYRIGHT: Final = ("copyright", "©", "all rights reserved", "alle rechte vorbehalten", "tous droits réservés",
               "todos los derechos reservados", "tutti i diritti riservati", "wszelkie prawa zastrzeżone",
               "todos os direitos")
@@ -175,7 +189,7 @@ def refine_kind(line: str) -> int:
     if not line[:1].isalnum() and _HAS_WORD.search(line) is None:  # (isalnum: [^\W_] for one character)
         return BOILER
     low = line.lower()
-    if low.startswith(_CREDIT_STARTS):
+    if low.startswith(_CREDIT_STARTS_BY_FIRST.get(low[:1], ())):
         return CREDIT
     if _holds_piece(low, _CREDIT_OR_COPYRIGHT_PIECES) and _CREDIT_OR_COPYRIGHT.search(low):
         if _CREDIT_MARK.search(low):
@@ -186,7 +200,7 @@ def refine_kind(line: str) -> int:
         return BOILER
     if ("http" in low or "www." in low or "@" in low) and _LINK.search(low):
         return BOILER
-    if low.startswith(_POINTER_STARTS) and _POINTER.match(low):
+    if low.startswith(_POINTER_STARTS_BY_FIRST.get(low[:1], ())) and _POINTER.match(low):
         return BOILER
     # (HAS_YEAR matches "19dd", "20dd" or "/1d", "/2d": substring tests rule out most lines at a
     # third of the regex's cost.)
