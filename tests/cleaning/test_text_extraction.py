@@ -85,6 +85,15 @@ def test_a_paragraph_repeated_inside_the_page_is_kept_once():
     assert found.paragraphs == SENTENCES
 
 
+def test_a_paragraph_repeated_in_capitals_is_kept_once_and_other_paragraphs_of_its_length_stay():
+    quoted = "“We will not wait any longer,” the mayor told reporters outside the town hall on Tuesday night."
+    other = "“We must not wait any longer,” the mayor told reporters outside the town hall on Tuesday night."
+    assert len(quoted) == len(other)
+    found = extract_text(dump("Council approves two new schools", SENTENCES[0], quoted, other, *SENTENCES[1:],
+                              quoted.upper()), "https://paper.example/schools")
+    assert found.paragraphs == [SENTENCES[0], quoted, other, *SENTENCES[1:]]
+
+
 def test_summary_bullets_repeated_by_the_body_are_kept_once():
     found = extract_text(dump(SENTENCES[0], *("- " + s for s in SENTENCES[1:]), *SENTENCES[1:]),
                          "https://paper.example/schools")

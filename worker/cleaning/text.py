@@ -208,7 +208,7 @@ class _Dump:
         self._refined = readings.refined
         self._readings = readings
         self.kept: list[int] = []  # indexes of the lines _body returned
-        self._folded: dict[int, str] = {}  # their casefolded text, for settled()
+        self._folded: dict[int, str] = {}  # line index -> its casefold, once worked out (_fold)
 
     def _score_lines(self, weight: int) -> tuple[list[int], list[float]]:
         """Score of every line as text; short lines are left UNRESOLVED (their phrase not looked up).
@@ -567,9 +567,12 @@ class _Dump:
         title_word = title_key.partition(" ")[0] if title_key else ""
         title_last = title_key.rpartition(" ")[2] if title_key else ""  # (and its last word)
         title_max = len(title) + 20 if title else 0
-        seen: set[str] = set()
+        # A repeat is a line with the casefold and the length of an earlier one (casefold keeps the
+        # length of almost every text, as in _headline_indexes): a line is casefolded only when an
+        # earlier one has its length, or when it may be the title. (Casefolding every line was an
+        # eighth of the text path's time: casefold has no fast path for text with curly quotes.)
+        seen: dict[int, list[int]] = {}  # length -> the lines of that length kept so far (or their captions)
         kept: list[int] = []
-        folded = self._folded
         for i in range(start, end + 1):
             kind = kinds[i]
             if kind != TEXT:
@@ -580,16 +583,41 @@ class _Dump:
             # (A byline is short and does not end like a sentence: it scores at most zero.)
             if scores[i] <= 0 and self._byline(line) is not None:
                 continue
-            key = line.casefold()
-            if key in seen:
+            size = len(line)
+            earlier = seen.get(size)
+            if earlier is not None and self._repeats(i, earlier):
                 continue
-            if len(line) <= title_max and title_word in key and title_last in key and _key(line) == title_key:
-                continue
-            seen.add(key)
+            if size <= title_max:
+                key = self._fold(i)
+                if title_word in key and title_last in key and _key(line) == title_key:
+                    continue
+            if earlier is None:
+                seen[size] = [i]
+            else:
+                earlier.append(i)
             kept.append(i)
-            folded[i] = key
         self.kept = _drop_repeated_summary([lines[i] for i in kept], kept, self.t)
         return [lines[i] for i in self.kept]
+
+    def _fold(self, i: int) -> str:
+        """lines[i].casefold(), worked out once."""
+        folded = self._folded
+        key = folded.get(i)
+        if key is None:
+            key = folded[i] = self.lines[i].casefold()
+        return key
+
+    def _repeats(self, i: int, earlier: list[int]) -> bool:
+        """Line i casefolds as one of the `earlier` lines does."""
+        line, lines = self.lines[i], self.lines
+        for j in earlier:
+            if lines[j] == line:  # (the usual repeat: the very same text, no casefold needed)
+                return True
+        key = self._fold(i)
+        for j in earlier:
+            if self._fold(j) == key:
+                return True
+        return False
 
     def settled(self, paragraphs: list[str]) -> bool:
         """True when reading `paragraphs` (this dump's result, normalized) again would return them
@@ -613,15 +641,18 @@ class _Dump:
             return False
         first = paragraphs[0]
         # (Asked only where _headline_indexes would look: a first line of at most
-        # _HEADLINE_MAX_CHARS, three lines or more. The paragraphs are the kept lines: their
-        # casefolds are known.) split_site_suffix's title is a piece of `first`, so its casefold is
+        # _HEADLINE_MAX_CHARS, three lines or more. The paragraphs are the kept lines, some already
+        # casefolded by _body.) split_site_suffix's title is a piece of `first`, so its casefold is
         # a piece of first's: it is worked out only for a line found within first's casefold.
         if len(first) <= _HEADLINE_MAX_CHARS and len(paragraphs) >= 3:
             first_folded = first.casefold()
+            longest = len(first_folded)
             stripped_folded: str | None = None
-            folded = self._folded
             for k in range(1, len(kept)):
-                key = folded[kept[k]]
+                i = kept[k]
+                if self.lengths[i] > longest:
+                    continue  # (casefold never shortens a text: it cannot be first's or a piece of it)
+                key = self._fold(i)
                 if key == first_folded:
                     return False
                 if key in first_folded:
