@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from typing import Final
 
 # Month names and usual abbreviations, lower case, by language (several forms where grammar needs
 # them: Polish, Czech and Russian write the genitive in dates). Shared spellings map to one month.
-_MONTHS: dict[int, tuple[str, ...]] = {
+_MONTHS: Final[dict[int, tuple[str, ...]]] = {
     1: ("january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen", "janeiro",
         "januari", "stycznia", "styczeń", "styczen", "ledna", "leden", "января", "январь", "ocak", "tammikuuta"),
     2: ("february", "feb", "februar", "février", "fevrier", "févr", "fevr", "febrero", "febbraio", "fevereiro",
@@ -42,25 +43,25 @@ _MONTHS: dict[int, tuple[str, ...]] = {
          "dezembro", "grudnia", "grudzień", "grudzien", "prosince", "prosinec", "декабря", "декабрь", "aralık",
          "desember", "joulukuuta"),
 }
-MONTH_BY_NAME = {name: number for number, names in _MONTHS.items() for name in names}
+MONTH_BY_NAME: Final = {name: number for number, names in _MONTHS.items() for name in names}
 # Longest first, so that "sept" wins over "sep" and "marca" over "mar".
-_MONTH = "(?P<month>" + "|".join(sorted(map(re.escape, MONTH_BY_NAME), key=len, reverse=True)) + ")"
+_MONTH: Final = "(?P<month>" + "|".join(sorted(map(re.escape, MONTH_BY_NAME), key=len, reverse=True)) + ")"
 # Where a month name leads the pattern, any word stands in for it and the word is checked after the
 # match: an alternation of 200 names tried case-insensitively at every word is the slowest part of
 # reading dates. (A month name is a whole word of letters there: it is followed by ".", a space.)
-_MONTH_WORD = r"(?P<month>[^\W\d_]++)"  # (possessive: what follows it is never a letter)
-_IS_MONTH = re.compile(_MONTH, re.IGNORECASE)
-_YEAR = r"(?P<year>(?:19|20)\d\d)"
-_DAY = r"(?P<day>[0-3]?\d)"
+_MONTH_WORD: Final = r"(?P<month>[^\W\d_]++)"  # (possessive: what follows it is never a letter)
+_IS_MONTH: Final = re.compile(_MONTH, re.IGNORECASE)
+_YEAR: Final = r"(?P<year>(?:19|20)\d\d)"
+_DAY: Final = r"(?P<day>[0-3]?\d)"
 # Where a pattern would start with a lookbehind ("not after a digit"), it starts with the character
 # a match begins with instead, so that the regex engine skips ahead to the places a match can start
 # rather than trying the whole pattern at every character (measured 1.4-2x faster on date lines):
 # "(?:19|20)(?<!\d\d\d)" is "19" or "20" with no digit before it; "(?=\d)" before a lookbehind
 # fails at once on the letters and spaces that most of a line is.
-_YEAR_FIRST = r"(?P<year>(?:19|20)(?<!\d\d\d)\d\d)"
-_AFTER_MONTH = r"\.?,?\s+(?:de\s+|del\s+)?"  # between the month and the year: "Nov. 20, 2019", "mayo de 2019"
+_YEAR_FIRST: Final = r"(?P<year>(?:19|20)(?<!\d\d\d)\d\d)"
+_AFTER_MONTH: Final = r"\.?,?\s+(?:de\s+|del\s+)?"  # between the month and the year: "Nov. 20, 2019", "mayo de 2019"
 
-_PATTERNS = [
+_PATTERNS: Final = [
     # 2019-11-20, 2019/11/20, 2019.11.20 (also Korean 2019. 11. 20.)
     re.compile(_YEAR_FIRST + r"(?P<sep>[-/.])\s?(?P<mon>[01]?\d)(?P=sep)\s?" + _DAY + r"(?!\d)"),
     # 2019年11月20日, 2019년 11월 20일
@@ -81,13 +82,13 @@ _PATTERNS = [
 ]
 
 # A time with a stated UTC offset straight after an ISO date: "T21:05:00-05:00", " 21:05Z".
-_STATED_TIME = re.compile(r"[T ](?P<H>[0-2]\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?(?:\.\d+)?"
+_STATED_TIME: Final = re.compile(r"[T ](?P<H>[0-2]\d):(?P<M>[0-5]\d)(?::(?P<S>[0-5]\d))?(?:\.\d+)?"
                           r"(?P<tz>Z|[+-][01]\d:?[0-5]\d)(?![\d:])")
 
 # A cheap test before the patterns: a line without a 4-digit year (or CJK date) has no full date.
 # Written digit first ("a digit, then ..."): the regex engine then skips ahead to the next digit
 # instead of trying each alternative at every character, 2x faster on the lines it is asked about.
-HAS_YEAR = re.compile(r"\d(?:(?<=1)9\d\d|(?<=2)0\d\d|/[12]\d\b)")
+HAS_YEAR: Final = re.compile(r"\d(?:(?<=1)9\d\d|(?<=2)0\d\d|/[12]\d\b)")
 
 
 def date_in_url(url: str) -> datetime | None:
@@ -101,7 +102,8 @@ def date_in_url(url: str) -> datetime | None:
         return None
 
 
-_URL_DATE = re.compile(r"/(?P<year>(?:19|20)\d\d)(?P<sep>[/_-]?)(?P<mon>[01]\d)(?P=sep)(?P<day>[0-3]\d)(?:[/_.-]|$)")
+_URL_DATE: Final = re.compile(
+    r"/(?P<year>(?:19|20)\d\d)(?P<sep>[/_-]?)(?P<mon>[01]\d)(?P=sep)(?P<day>[0-3]\d)(?:[/_.-]|$)")
 
 
 def year_in_url(url: str) -> int | None:
@@ -109,11 +111,11 @@ def year_in_url(url: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-_URL_YEAR = re.compile(r"/((?:19|20)\d\d)[/_-]")
+_URL_YEAR: Final = re.compile(r"/((?:19|20)\d\d)[/_-]")
 # "Nov 19", "Posted Nov. 18, 8:19 PM": a month and a day without the year.
-_HAS_DIGIT = re.compile(r"\d")
-_NO_YEAR = re.compile(r"(?<!\w)" + _MONTH_WORD + r"\.?\s+" + _DAY + r"(?:st|nd|rd|th)?(?![\d:])(?!,?\s+(?:19|20)\d\d)",
-                      re.IGNORECASE)
+_HAS_DIGIT: Final = re.compile(r"\d")
+_NO_YEAR: Final = re.compile(
+    r"(?<!\w)" + _MONTH_WORD + r"\.?\s+" + _DAY + r"(?:st|nd|rd|th)?(?![\d:])(?!,?\s+(?:19|20)\d\d)", re.IGNORECASE)
 
 
 def find_date(text: str, *, month_first: bool = False, default_year: int | None = None) -> datetime | None:

@@ -7,38 +7,39 @@ from typing import Final
 
 # "Title – Site", "Title | Site", "Site :: Title". (\s\s* is \s+ written to start with a character
 # class: the regex engine then skips ahead to the next space instead of trying at every character.)
-_TITLE_SEPARATOR = re.compile(r"\s\s*(?:[|–—·•»:~/-]|-{2}|::)\s+")
+_TITLE_SEPARATOR: Final = re.compile(r"\s\s*(?:[|–—·•»:~/-]|-{2}|::)\s+")
 # Longest site name we accept at the end of a title, in words and characters.
-_SITE_MAX_WORDS = 5
-_SITE_MAX_CHARS = 40
-_LONGEST_BYLINE = 140
+_SITE_MAX_WORDS: Final = 5
+_SITE_MAX_CHARS: Final = 40
+_LONGEST_BYLINE: Final = 140
 
 # Words that open a byline, by language ("By", "Von", "Par", "Por", "Di", "Door", "Av", "Przez", ...).
-_BYLINE_WORDS = frozenset(("by von par por di da door av af przez autor autorka autore auteur author authors"
+_BYLINE_WORDS: Final = frozenset(("by von par por di da door av af przez autor autorka autore auteur author authors"
                            " written posted reported words text texto texte tekst redakcja reportage").split())
-_BYLINE_LABELS = frozenset("analysis opinion commentary column story interview review report reportage essay"
+_BYLINE_LABELS: Final = frozenset("analysis opinion commentary column story interview review report reportage essay"
                             " analyse kommentar meinung análisis opinión tribune".split())
 # (The four patterns below open with a lookahead naming the characters a match can start with: at
 # every other character the regex engine gives up at once instead of trying the whole pattern.)
-_BYLINE_OPENER = re.compile(
+_BYLINE_OPENER: Final = re.compile(
     r"(?i)(?=[\sbvpdawrt])(?:^|\s)(?:by|von|par|por|di|door|av|przez|autor(?:ka|e)?:?|auteur\s?:|author:?|authors:?"
     r"|written by|posted by|reported by|words by|text:|texto:|texte\s?:|tekst:)\s+(?=\S)")
 # Where the names of a byline end: a handle, a separator, a digit (date, time), a parenthesis.
-_NAMES_END = re.compile(r"(?=[\s\d(])(?:\s@|\s[|/•·–—-]\s|\s*\d|\s*\(|\s+(?i:on|am|le|el|il|am|updated|published|posted)\s)")
+_NAMES_END: Final = re.compile(
+    r"(?=[\s\d(])(?:\s@|\s[|/•·–—-]\s|\s*\d|\s*\(|\s+(?i:on|am|le|el|il|am|updated|published|posted)\s)")
 # (The separators as one character class and one group of words: the same matches as an
 # alternation of each, tried in the same order, in a third of the time.)
-_NAME_SPLIT = re.compile(r"(?=[\s,;&aeiouy])\s*(?:[,;&]|\b(?:and|und|et|y|e|i|oraz|en)\b)\s*")
+_NAME_SPLIT: Final = re.compile(r"(?=[\s,;&aeiouy])\s*(?:[,;&]|\b(?:and|und|et|y|e|i|oraz|en)\b)\s*")
 # Where a bare name ends: a comma, "|", a handle, a parenthesis or a dash between spaces.
-_BARE_NAME_END = re.compile(r"(?=[\s,|@(])(?:\s*[,|@(]\s*|\s[–—-]\s)")
-_PARTICLES = frozenset("van von der den de del della di da dos das du la le al el bin ibn zu ter y".split())
+_BARE_NAME_END: Final = re.compile(r"(?=[\s,|@(])(?:\s*[,|@(]\s*|\s[–—-]\s)")
+_PARTICLES: Final = frozenset("van von der den de del della di da dos das du la le al el bin ibn zu ter y".split())
 # Words that are never part of a person's name but often capitalised in a page header: roles
 # ("Senior Contributor"), which may follow a name, and organisation words and page furniture
 # ("Associated Press", "Breaking News", "Watch"), which make the line something else than a name.
-_ROLE_WORDS = frozenset("""
+_ROLE_WORDS: Final = frozenset("""
 contributor contributors senior writer reporter correspondent editor columnist author guest chief managing
 executive director producer analyst partner associate host anchor photographer staff ms md phd rd mba jr sr
 """.split())
-_ORG_WORDS = frozenset("""
+_ORG_WORDS: Final = frozenset("""
 news home world sports sport business politics opinion opinions live video videos more tech technology share
 follow subscribe sign log in up menu search latest breaking top stories story fact checks about us contact
 privacy policy terms photos photo gallery weather health science entertainment music travel life style food
@@ -53,12 +54,12 @@ january february march april may june july august september october november dec
 wednesday thursday friday saturday sunday
 """.split())
 # The last word of an organisation's name: a "name" followed by one is the organisation's.
-_ORG_NOUNS = frozenset("""agency press news media group magazine daily times post journal network sport sports wire
-reuters desk newsroom service services online digital editorial team""".split())
-_NOT_NAME_WORDS = _ROLE_WORDS | _ORG_WORDS
+_ORG_NOUNS: Final = frozenset("""agency press news media group magazine daily times post journal network sport sports
+wire reuters desk newsroom service services online digital editorial team""".split())
+_NOT_NAME_WORDS: Final = _ROLE_WORDS | _ORG_WORDS
 # Characters a name's word never holds (looks_like_name: letters and .'’- only), and that have no
 # case, so that title-casing a shouted line does not change them.
-_NOT_NAME_CHAR = re.compile(r"[\d:;!?/()\[\]\"“”«»,|@#&+=*%$€£<>]")
+_NOT_NAME_CHAR: Final = re.compile(r"[\d:;!?/()\[\]\"“”«»,|@#&+=*%$€£<>]")
 
 
 def looks_like_name(text: str) -> bool:
@@ -300,7 +301,7 @@ def _is_site_name(text: str, names_host: bool) -> bool:
 
 # What str.isalnum() rejects (\w is exactly isalnum() or "_"): removed by one regex call, not a
 # Python loop over characters (names_host runs several times per page).
-_NOT_ALNUM = re.compile(r"[\W_]+")
+_NOT_ALNUM: Final = re.compile(r"[\W_]+")
 
 
 def names_host(text: str, host: str, strict: bool = False) -> bool:
