@@ -1,7 +1,8 @@
 """The text path's fast forms give the answers of the plain forms they replace: the host of a URL
 (urlsplit), the CJK test (a regex count), the best run over prose lines only (a line-by-line scan,
 while phrase lookups and the site memory lower scores), the grouped credit/copyright pattern (a
-plain alternation) and the pieces looked for before it, the prefixes of a line's first character
+plain alternation) and the pieces looked for before it (each after one of its letters), the
+characters looked for before the link pattern, the prefixes of a line's first character
 (all prefixes), the substring tests before HAS_YEAR (the regex), the CJK test of the paragraphs'
 first characters (all of them joined), _positions (a scan), the digit test before find_date and the
 substring test before split_site_suffix in settled(). The site name, the weighting of CJK text,
@@ -18,8 +19,8 @@ from worker.cleaning.text import (_CJK, _CJK_SAMPLE, DEFAULT_THRESHOLDS, _best_s
                                   _paragraphs_cjk, _positions, _Readings)
 from worker.cleaning.text_dates import HAS_YEAR, find_date
 from worker.cleaning.text_lines import (_COPYRIGHT, _CREDIT_NAMES, _CREDIT_OR_COPYRIGHT, _CREDIT_OR_COPYRIGHT_PIECES,
-                                        _CREDIT_STARTS, _CREDIT_STARTS_BY_FIRST, _POINTER_STARTS,
-                                        _POINTER_STARTS_BY_FIRST)
+                                        _CREDIT_STARTS, _CREDIT_STARTS_BY_FIRST, _LINK, _POINTER_STARTS,
+                                        _POINTER_STARTS_BY_FIRST, _holds_credit_or_copyright_piece)
 from worker.cleaning.text_meta import split_site_suffix
 
 URL_PARTS = st.sampled_from(["http", "https", "HTTPS", "h+t.t-p", "1x", ":", "//", "/", "news", "Example", ".", "com",
@@ -97,6 +98,22 @@ def test_grouped_marks_pattern_finds_what_the_plain_alternation_finds(text):
 def test_every_credit_and_copyright_mark_holds_a_piece_refine_kind_looks_for_first():
     for mark in _CREDIT_NAMES + _COPYRIGHT:
         assert any(piece in mark for piece in _CREDIT_OR_COPYRIGHT_PIECES), mark
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(list(_CREDIT_OR_COPYRIGHT_PIECES) + ["p", "g", "k", "v", "q", "h", "d", "pho", "ima",
+                                                                     "stoc", "ser", "bild", "recht", "praw", "direito",
+                                                                     "a", " ", "©x"]), max_size=6).map("".join))
+def test_piece_test_finds_what_a_search_for_each_piece_finds(text):
+    assert _holds_credit_or_copyright_piece(text) == any(piece in text for piece in _CREDIT_OR_COPYRIGHT_PIECES)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["http", "https", "://", "/", ":", "www", "www.", ".", "@", "a", "x1", "_", " ", "é",
+                                 "٣"]), max_size=8).map("".join))
+def test_link_pattern_needs_the_characters_refine_kind_tests_first(text):
+    if _LINK.search(text):
+        assert ("/" in text and "http" in text) or ("." in text and ("www." in text or "@" in text))
 
 
 @settings(max_examples=300, deadline=None)
