@@ -227,5 +227,13 @@ def _holds_credit_or_copyright_piece(low: str) -> bool:
 
 def _is_only_date(line: str) -> bool:
     """True when nothing but date parts and the usual words around a date remain."""
-    # What may remain: "de", "th", "h", a zone abbreviation: at most four letters.
-    return sum(len(word) for word in _LETTERS.findall(line) if word.lower() not in _DATE_WORDS) <= 4
+    # What may remain: "de", "th", "h", a zone abbreviation: at most four letters. (The words are
+    # looked up only until more remain.)
+    words: list[str] = _LETTERS.findall(line)
+    remaining = 0
+    for word in words:
+        if word.lower() not in _DATE_WORDS:
+            remaining += len(word)
+            if remaining > 4:
+                return False
+    return True
