@@ -199,7 +199,6 @@ class _Dump:
         self._penalties = {SECTION_END: -thresholds.section_end_penalty, COMMENTS: -thresholds.section_end_penalty,
                            BOILER: -thresholds.boiler_penalty}
         self.weight = weight
-        self.lengths = [len(line) for line in lines]  # (compiled: a C loop; map(len) calls len through Python)
         # The prose lines (score > 0) in order, and the sum of the scores of the lines around each
         # (gaps[k]: those before positives[k], after positives[k - 1]; the last: those after all).
         self.positives: list[int] = []
@@ -217,10 +216,12 @@ class _Dump:
         prose_min, long_line, short_penalty = t.prose_min_chars, t.long_line_chars, t.short_line_penalty
         question_min = 2 * prose_min  # a shorter line ending in "?" or "!" is a headline more often
         prose_offset = prose_min / 2
-        lines, lengths = self.lines, self.lengths
+        lines = self.lines
         # Most lines of a dump are short (menus, labels): below `short_below` a line is neither prose
-        # nor long nor longer than a phrase, so the fewest tests decide it.
+        # nor long nor longer than a phrase, so the fewest tests decide it, and its score is read
+        # from a table (the same floats, not one allocated a line).
         short_below = min(prose_min, long_line, _PHRASE_MAX_CHARS + 1, 120)
+        short_scores = _short_scores(short_penalty)
         kinds = [UNRESOLVED] * len(lines)
         scores: list[float] = []
         positives, gaps = self.positives, self.gaps
@@ -228,13 +229,13 @@ class _Dump:
         # (An index loop and plain appends: compiled, they are C; zip and a bound `append` kept in a
         # local were interpreter tricks, calls through Python's convention there.)
         for i in range(len(lines)):
-            size = lengths[i] * weight
+            line = lines[i]
+            size = len(line) * weight
             if size < short_below:
-                score = -(short_penalty + size / 4)
+                score = short_scores[size]
                 scores.append(score)
                 gap += score
                 continue
-            line = lines[i]
             if len(line) > _PHRASE_MAX_CHARS:
                 kinds[i] = TEXT
             last = line[-1]
@@ -375,11 +376,12 @@ class _Dump:
             return []
         wanted = {first.casefold(), first_stripped.casefold()}
         # Only lines of the same length are compared (casefold keeps the length of almost every
-        # text): no casefold of the others.
-        same_length = _positions(self.lengths, len(first), len(first_stripped), 1, len(lines) - 1)
+        # text): no casefold of the others. (Compiled, len() of a str is a C call: lengths are not kept.)
+        one, other = len(first), len(first_stripped)
         found = []
-        for i in same_length:
-            if lines[i].casefold() in wanted and self.kind(i) == TEXT:
+        for i in range(1, len(lines) - 1):
+            size = len(lines[i])
+            if (size == one or size == other) and lines[i].casefold() in wanted and self.kind(i) == TEXT:
                 found.append(i)
                 if len(found) == 3:
                     break
@@ -650,7 +652,7 @@ class _Dump:
             stripped_folded: str | None = None
             for k in range(1, len(kept)):
                 i = kept[k]
-                if self.lengths[i] > longest:
+                if len(lines[i]) > longest:
                     continue  # (casefold never shortens a text: it cannot be first's or a piece of it)
                 key = self._fold(i)
                 if key == first_folded:
@@ -663,6 +665,18 @@ class _Dump:
         if any(self._byline(p) is not None for p in paragraphs[:t.body_meta_window]):
             return False
         return _drop_repeated_summary(paragraphs, list(range(len(paragraphs))), t) == list(range(len(paragraphs)))
+
+
+# (_score_lines) The score of a short line, by size: short_line_penalty -> its table.
+_SHORT_SCORES: Final[dict[float, list[float]]] = {}
+
+
+def _short_scores(short_penalty: float) -> list[float]:
+    """[-(short_penalty + size / 4) for size in range(121)], made once per penalty."""
+    table = _SHORT_SCORES.get(short_penalty)
+    if table is None:
+        table = _SHORT_SCORES[short_penalty] = [-(short_penalty + size / 4) for size in range(121)]
+    return table
 
 
 def _trim_tail(scores: list[float], start: int, end: int, t: TextDumpThresholds) -> int:
