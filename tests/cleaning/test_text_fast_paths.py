@@ -4,8 +4,8 @@ while phrase lookups and the site memory lower scores), the grouped credit/copyr
 plain alternation) and the pieces looked for before it (each after one of its letters), the
 characters looked for before the link pattern, the prefixes of a line's first character
 (all prefixes), the substring tests before HAS_YEAR (the regex), the CJK test of the paragraphs'
-first characters (all of them joined), _positions (a scan), the digit test before find_date and the
-substring test before split_site_suffix in settled(). The site name, the weighting of CJK text,
+first characters (all of them joined), _positions (a scan), the digit test before find_date, the
+substring test before split_site_suffix in settled() and _words (the word regex's findall). The site name, the weighting of CJK text,
 dates, the article run and the second reading depend on them."""
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.cleaning.text import (_CJK, _CJK_SAMPLE, DEFAULT_THRESHOLDS, _best_segment, _Dump, _host, _is_cjk,
-                                  _paragraphs_cjk, _positions, _Readings)
+from worker.cleaning.text import (_CJK, _CJK_SAMPLE, _NOT_WORD_ENDS, _WORD, DEFAULT_THRESHOLDS, _best_segment, _Dump,
+                                  _host, _is_cjk, _paragraphs_cjk, _positions, _Readings, _words)
 from worker.cleaning.text_dates import HAS_YEAR, find_date
 from worker.cleaning.text_lines import (_COPYRIGHT, _CREDIT_NAMES, _CREDIT_OR_COPYRIGHT, _CREDIT_OR_COPYRIGHT_PIECES,
                                         _CREDIT_STARTS, _CREDIT_STARTS_BY_FIRST, _LINK, _POINTER_STARTS,
@@ -171,3 +171,19 @@ def test_cjk_test_of_the_paragraphs_reads_as_the_test_of_all_of_them_joined(para
 def test_prefixes_of_the_first_character_are_the_prefixes_a_line_starts_with(low):
     assert low.startswith(_POINTER_STARTS_BY_FIRST.get(low[:1], ())) == low.startswith(_POINTER_STARTS)
     assert low.startswith(_CREDIT_STARTS_BY_FIRST.get(low[:1], ())) == low.startswith(_CREDIT_STARTS)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", "Zé", "_", "1", "٣", "½", " ", "\t", "\n", "\xa0", "\u2003", "'", "’", "-", "—", ".",
+                                 ",", "“", "”", "中", "ß", "\x1c", "\x00", "|", "\u0301", "😀"]), max_size=40).map("".join))
+def test_words_are_the_word_regexs_matches(text):
+    assert _words(text) == _WORD.findall(text)
+
+
+def test_words_split_every_character_as_the_regex_does():
+    # No whitespace character is a word character, and none of the stripped ends is either.
+    for code in range(0x110000):
+        ch = chr(code)
+        text = f"a{ch}b {ch} {ch}a. “{ch}{ch}”,"
+        assert _words(text) == _WORD.findall(text), hex(code)
+    assert not _WORD.search(_NOT_WORD_ENDS) and not any(ch.isspace() for ch in _NOT_WORD_ENDS)
