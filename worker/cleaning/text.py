@@ -107,10 +107,15 @@ def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
         if not paragraphs:
             break
         weight = _CJK_WEIGHT if _paragraphs_cjk(paragraphs) else 1
-        again = _Dump(paragraphs, url, host, thresholds, weight, readings).extract(metadata=False).paragraphs
+        reading = _Dump(paragraphs, url, host, thresholds, weight, readings)
+        again = reading.extract(metadata=False).paragraphs
         if again == paragraphs:
             break
         paragraphs = again
+        # (The next round would read `again` and return it unchanged: it is not run. Lines of the
+        # normalized paragraphs, they need no normalization.)
+        if reading.settled(again):
+            break
     extraction.paragraphs = paragraphs
     return extraction
 
@@ -631,7 +636,8 @@ class _Dump:
         unchanged, by cheap sufficient tests of what a second reading could change: a line changed
         by normalization, another CJK weight, a run that is not all of them, a tail to trim, a copy
         of the first line (a headline anchor), a byline among the first lines, a summary list. When
-        False, extract_text reads them again."""
+        False, extract_text reads them again; it asks each reading of its rounds too (that reading's
+        result, lines of normalized paragraphs), so that no last round only confirms the one before."""
         kept, lines, t = self.kept, self.lines, self.t
         if not paragraphs:
             return True  # nothing to read again
