@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from ..config.cleaning import TextDumpThresholds
@@ -227,12 +227,13 @@ class _Dump:
         prose_offset = prose_min / 2
         lines = self.lines
         # Most lines of a dump are short (menus, labels): below `short_below` a line is neither prose
-        # nor long nor longer than a phrase, so the fewest tests decide it, and its score is read
-        # from a table (the same floats, not one allocated a line).
+        # nor long nor longer than a phrase, so the fewest tests decide it, and its score is a float
+        # object of a table (the same value, not one allocated a line). (Compiled, a float is a C
+        # double, boxed again when it goes into a list: `Any` keeps the table's object as it is.)
         short_below = min(prose_min, long_line, _PHRASE_MAX_CHARS + 1, 120)
-        short_scores = _short_scores(short_penalty)
+        short_scores: list[Any] = _short_scores(short_penalty)
         kinds = [UNRESOLVED] * len(lines)
-        scores: list[float] = []
+        scores: list[Any] = []  # (floats)
         positives, gaps = self.positives, self.gaps
         gap = 0.0
         # (An index loop and plain appends: compiled, they are C; zip and a bound `append` kept in a
@@ -241,9 +242,8 @@ class _Dump:
             line = lines[i]
             size = len(line) * weight
             if size < short_below:
-                score = short_scores[size]
-                scores.append(score)
-                gap += score
+                scores.append(short_scores[size])
+                gap -= short_penalty + size / 4  # (exactly gap + the score: negating is exact)
                 continue
             if len(line) > _PHRASE_MAX_CHARS:
                 kinds[i] = TEXT
