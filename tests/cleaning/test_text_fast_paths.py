@@ -5,7 +5,8 @@ plain alternation) and the pieces looked for before it (each after one of its le
 characters looked for before the link pattern, the prefixes of a line's first character
 (all prefixes), the substring tests before HAS_YEAR (the regex), the CJK test of the paragraphs'
 first characters (all of them joined), _positions (a scan), the digit test before find_date, the
-substring test before split_site_suffix in settled() and _words (the word regex's findall). The site name, the weighting of CJK text,
+substring test before split_site_suffix in settled() and the pieces of a line it looks for before a
+casefold, and _words (the word regex's findall). The site name, the weighting of CJK text,
 dates, the article run and the second reading depend on them."""
 from __future__ import annotations
 
@@ -187,3 +188,15 @@ def test_words_split_every_character_as_the_regex_does():
         text = f"a{ch}b {ch} {ch}a. “{ch}{ch}”,"
         assert _words(text) == _WORD.findall(text), hex(code)
     assert not _WORD.search(_NOT_WORD_ENDS) and not any(ch.isspace() for ch in _NOT_WORD_ENDS)
+
+
+def test_casefold_works_character_by_character_and_keeps_ascii_in_lower_case():
+    # settled() rules a line out by a piece of it (ASCII, lower case) that first's casefold lacks.
+    for code in range(0x110000):
+        ch = chr(code)
+        text = f"Σ{ch}aΣ{ch} "  # (and a final sigma: casefold has no context)
+        assert text.casefold() == "".join(c.casefold() for c in text), hex(code)
+        assert len(ch.casefold()) <= 3  # (_body's title test: a line's casefold is at most 3 times as long)
+    for code in range(128):
+        ch = chr(code)
+        assert not (ch + "a").islower() or (ch + "a").casefold() == ch + "a"

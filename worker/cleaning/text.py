@@ -579,6 +579,9 @@ class _Dump:
         title_word = title_key.partition(" ")[0] if title_key else ""
         title_last = title_key.rpartition(" ")[2] if title_key else ""  # (and its last word)
         title_max = len(title) + 20 if title else 0
+        # (_key(line) is no longer than line.casefold(): as long as an ASCII line, at most three
+        # times as long as another. A shorter line is not casefolded for the title test.)
+        title_min = len(title_key) if title_key else 0
         # A repeat is a line with the casefold and the length of an earlier one (casefold keeps the
         # length of almost every text, as in _headline_indexes): a line is casefolded only when an
         # earlier one has its length, or when it may be the title. (Casefolding every line was an
@@ -599,9 +602,9 @@ class _Dump:
             earlier = seen.get(size)
             if earlier is not None and self._repeats(i, earlier):
                 continue
-            if size <= title_max:
+            if size <= title_max and (size if line.isascii() else 3 * size) >= title_min:
                 key = self._fold(i)
-                if title_word in key and title_last in key and _key(line) == title_key:
+                if title_word in key and title_last in key and " ".join(_words(key)) == title_key:  # (_key)
                     continue
             if earlier is None:
                 seen[size] = [i]
@@ -663,8 +666,19 @@ class _Dump:
             stripped_folded: str | None = None
             for k in range(1, len(kept)):
                 i = kept[k]
-                if len(lines[i]) > longest:
+                line = lines[i]
+                if len(line) > longest:
                     continue  # (casefold never shortens a text: it cannot be first's or a piece of it)
+                # Casefold works character by character, and an ASCII text in lower case casefolds as
+                # itself: such a piece of the line is in its casefold, so it is in first's if the
+                # line is. Most lines that are not ASCII (curly quotes: casefold's slow case) are
+                # ruled out by one of two pieces, not casefolded.
+                if not line.isascii():
+                    middle = len(line) // 2
+                    probe, other = line[middle:middle + 8], line[-9:-1]
+                    if (probe.isascii() and probe.islower() and probe not in first_folded) or (
+                            other.isascii() and other.islower() and other not in first_folded):
+                        continue
                 key = self._fold(i)
                 if key == first_folded:
                     return False
