@@ -240,7 +240,9 @@ class _Dump:
         # local were interpreter tricks, calls through Python's convention there.)
         for i in range(len(lines)):
             line = lines[i]
-            size = len(line) * weight
+            size = len(line)
+            if weight != 1:
+                size *= weight  # (compiled, a multiplication of ints is a call: most pages weigh 1)
             if size < short_below:
                 scores.append(short_scores[size])
                 gap -= short_penalty + size / 4  # (exactly gap + the score: negating is exact)
@@ -649,12 +651,18 @@ class _Dump:
             return False
         if (_CJK_WEIGHT if _paragraphs_cjk(paragraphs) else 1) != self.weight:
             return False
-        scores = [self.scores[i] for i in kept]
-        last = len(scores) - 1
-        # (All prose, the usual case: then the run is all of them and there is no tail to trim.)
-        if min(scores) <= 0 and (_best_segment(scores, 0, len(scores))[1:] != (0, last)
-                                 or _trim_tail(scores, 0, last, t) != last):
-            return False
+        # (All prose, the usual case: then the run is all of them and there is no tail to trim. An
+        # index loop, compiled C: a list of the scores would box each float again, and min() is a call.)
+        all_prose = True
+        for i in kept:
+            if self.scores[i] <= 0:
+                all_prose = False
+                break
+        if not all_prose:
+            scores = [self.scores[i] for i in kept]
+            last = len(scores) - 1
+            if _best_segment(scores, 0, len(scores))[1:] != (0, last) or _trim_tail(scores, 0, last, t) != last:
+                return False
         first = paragraphs[0]
         # (Asked only where _headline_indexes would look: a first line of at most
         # _HEADLINE_MAX_CHARS, three lines or more. The paragraphs are the kept lines, some already
