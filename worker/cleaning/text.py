@@ -231,7 +231,7 @@ class _Dump:
         # object of a table (the same value, not one allocated a line). (Compiled, a float is a C
         # double, boxed again when it goes into a list: `Any` keeps the table's object as it is.)
         short_below = min(prose_min, long_line, _PHRASE_MAX_CHARS + 1, 120)
-        short_scores: list[Any] = _short_scores(short_penalty)
+        short_scores: tuple[Any, ...] = _short_scores(short_penalty)
         kinds = [UNRESOLVED] * len(lines)
         scores: list[Any] = []  # (floats)
         positives, gaps = self.positives, self.gaps
@@ -700,16 +700,20 @@ class _Dump:
         return _drop_repeated_summary(paragraphs, list(range(len(paragraphs))), t) == list(range(len(paragraphs)))
 
 
-# (_score_lines) The score of a short line, by size: short_line_penalty -> its table.
-_SHORT_SCORES: Final[dict[float, list[float]]] = {}
+def _short_score_table(short_penalty: float) -> tuple[float, ...]:
+    """The scores of short lines by size: -(short_penalty + size / 4) for sizes 0-120."""
+    return tuple(-(short_penalty + size / 4) for size in range(121))
 
 
-def _short_scores(short_penalty: float) -> list[float]:
-    """[-(short_penalty + size / 4) for size in range(121)], made once per penalty."""
-    table = _SHORT_SCORES.get(short_penalty)
-    if table is None:
-        table = _SHORT_SCORES[short_penalty] = [-(short_penalty + size / 4) for size in range(121)]
-    return table
+_DEFAULT_SHORT_SCORES: Final = _short_score_table(DEFAULT_THRESHOLDS.short_line_penalty)
+
+
+def _short_scores(short_penalty: float) -> tuple[float, ...]:
+    """_short_score_table(short_penalty): made once for the default thresholds (immutable), and for
+    each page read with other ones."""
+    if short_penalty == DEFAULT_THRESHOLDS.short_line_penalty:
+        return _DEFAULT_SHORT_SCORES
+    return _short_score_table(short_penalty)
 
 
 def _trim_tail(scores: list[float], start: int, end: int, t: TextDumpThresholds) -> int:
