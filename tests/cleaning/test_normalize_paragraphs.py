@@ -9,7 +9,8 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.cleaning.normalize import NFC_STABLE_CHARACTERS, normalize_paragraphs, normalize_text
+from worker.cleaning.normalize import (_FEW_MARKS, _FEW_QUOTES, NFC_STABLE_CHARACTERS, _doubled_ascii_quotes,
+                                       _odd_spacing, normalize_paragraphs, normalize_text)
 
 CLEAN = st.sampled_from([
     "The council voted on Tuesday to build two new schools.",
@@ -66,3 +67,20 @@ STABLE = st.sampled_from([chr(cp) for low, high in _nfc_stable_ranges() for cp i
 @settings(max_examples=500, deadline=None)
 def test_texts_of_characters_nfc_keeps_are_normalized_as_each_paragraph_alone(paragraphs):
     assert normalize_paragraphs(paragraphs) == [text for text in map(normalize_text, paragraphs) if text]
+
+
+# Texts dense in the marks the quick tests find one by one, more of them than they find before the
+# pattern takes over (_FEW_QUOTES, _FEW_MARKS), with a piece they look for put in anywhere or not.
+WORDS = st.lists(st.sampled_from(["a,", "b.", "it's", '"d"', "'e'", "1,000", "U.S.", "f`g", "“h”", "é,", "x.y,z"]),
+                 min_size=max(_FEW_MARKS, _FEW_QUOTES), max_size=3 * max(_FEW_MARKS, _FEW_QUOTES)).map(" ".join)
+MARKED = st.builds(lambda text, piece, at: text[:at % (len(text) + 1)] + piece + text[at % (len(text) + 1):],
+                   WORDS, st.sampled_from(["", " ", "  ", " ,", " .", "''", "``", '" "', ",", "'", '"']),
+                   st.integers(0, 10**4))
+
+
+@given(MARKED)
+@settings(max_examples=500, deadline=None)
+def test_quick_spacing_and_quote_tests_answer_as_substring_tests(text):
+    assert _odd_spacing(text) == (text[:1] == " " or text[-1:] == " " or any(
+        piece in text for piece in ("  ", " ,", " .")))
+    assert _doubled_ascii_quotes(text) == any(pair in text for pair in ("''", "``", '" "'))

@@ -53,7 +53,7 @@ _STRAY_QUOTE = re.compile(r"(?<=[.!?][”\"])\s+[”\"]\s*,(?=\s)")
 _STRAY_VERBS = (" Is.", " Are.", " Was.", " Were.", " Does.", " Do.", " Did.", " Has.", " Have.", " Had.")
 # The start of _STRAY_COMMA's and _STRAY_PERIOD's artifacts, " ," and " .": each found from its
 # comma or period (re skips from one to the next in a tight C loop; a space a word apart would stop
-# it at every word), then the space behind it checked. (_odd_spacing)
+# it at every word), then the space behind it checked. (_after_space, past its first marks)
 _SPACE_BEFORE_COMMA: Final = re.compile(r",(?<= ,)")
 _SPACE_BEFORE_PERIOD: Final = re.compile(r"\.(?<= \.)")
 _STRAY_VERB = re.compile(r"(?<=[.!?])\s+(?:Is|Are|Was|Were|Does|Do|Did|Has|Have|Had)\.(?=\s*$)")
@@ -205,9 +205,27 @@ def _not_printable(text: str) -> bool:
 
 def _odd_spacing(text: str) -> bool:
     """A leading, trailing or doubled space, or a space before a comma or a period."""
-    # (One scan of " [ ,.]" stops at every space: 12 us on an 8 KB dump's article, these three 11.)
-    return (text[:1] == " " or text[-1:] == " " or _SPACE_BEFORE_COMMA.search(text) is not None
-            or _SPACE_BEFORE_PERIOD.search(text) is not None or "  " in text)
+    # (One scan of " [ ,.]" stops at every space: 12 us on an 8 KB dump's article, these three 9.)
+    return (text[:1] == " " or text[-1:] == " " or _after_space(text, ",", _SPACE_BEFORE_COMMA)
+            or _after_space(text, ".", _SPACE_BEFORE_PERIOD) or "  " in text)
+
+
+def _after_space(text: str, mark: str, pattern: re.Pattern[str]) -> bool:
+    """" " + mark in text, `pattern` its search. The first _FEW_MARKS marks are found by str.find (C's
+    memchr: a comma or a period is some 100 characters from the next) and the character before each
+    compared, at less than re's scan of the characters between them; past those, `pattern`
+    searches the rest (a bound on the cost of a text dense with marks)."""
+    at = text.find(mark)
+    for _ in range(_FEW_MARKS):
+        if at < 0:
+            return False
+        if at > 0 and text[at - 1] == " ":
+            return True
+        at = text.find(mark, at + 1)
+    return at >= 0 and pattern.search(text, at) is not None
+
+
+_FEW_MARKS: Final = 64
 
 
 def _doubled_quotes(text: str) -> bool:
@@ -215,17 +233,31 @@ def _doubled_quotes(text: str) -> bool:
 
 
 def _doubled_ascii_quotes(text: str) -> bool:
-    # (A one-character test first: it runs in C's memchr, a search for the pair slower.)
-    for first, pair in _ASCII_QUOTE_PAIRS:
-        if first in text and pair.search(text) is not None:
-            return True
+    """'' or `` or '" "' in text. A quote is rare (most articles hold a few at most): each is found
+    by str.find (C's memchr), and a pair is a quote whose next one follows it at once (or past a
+    space). Past _FEW_QUOTES of one kind, the pair's literal pattern searches the rest (re skips
+    from quote to quote in a tight C loop, but it looks at every character: 2 us on an 8 KB dump's
+    article)."""
+    for quote, between, pair in _ASCII_QUOTE_PAIRS:
+        at = text.find(quote)
+        for _ in range(_FEW_QUOTES):
+            if at < 0:
+                break
+            following = text.find(quote, at + 1)
+            if following == at + 1 + len(between) and text.startswith(between, at + 1):
+                return True
+            at = following
+        else:
+            if at >= 0 and pair.search(text, at) is not None:
+                return True
     return False
 
 
-# The pairs _doubled_quotes looks for, after their first character, as literal patterns: re finds
-# a literal by skipping to its first character (rare in text) in a tight C loop, where str's search
-# for two or three characters checks at every few characters (2 against 3-4 us on an 8 KB dump).
-_ASCII_QUOTE_PAIRS: Final = tuple((pair[0], re.compile(re.escape(pair))) for pair in ("''", "``", '" "'))
+# The pairs _doubled_quotes looks for: the quote, what is between the pair's two quotes, and the
+# pair as a literal pattern (re finds a literal by skipping to its first character in a tight C
+# loop, where str's search for two or three characters checks at every few characters).
+_ASCII_QUOTE_PAIRS: Final = tuple((pair[0], pair[1:-1], re.compile(re.escape(pair))) for pair in ("''", "``", '" "'))
+_FEW_QUOTES: Final = 16
 _CURLY_QUOTE_PAIR: Final = re.compile("” ”")
 
 
