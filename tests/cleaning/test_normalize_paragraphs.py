@@ -9,8 +9,9 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.cleaning.normalize import (_FEW_MARKS, _FEW_QUOTES, NFC_STABLE_CHARACTERS, _doubled_ascii_quotes,
-                                       _odd_spacing, normalize_paragraphs, normalize_text)
+from worker.cleaning.normalize import (_FEW_MARKS, _FEW_QUOTES, _STRAY_VERBS, NFC_STABLE_CHARACTERS,
+                                       _doubled_ascii_quotes, _ends_like_stray_verb, _odd_spacing,
+                                       normalize_paragraphs, normalize_text)
 
 CLEAN = st.sampled_from([
     "The council voted on Tuesday to build two new schools.",
@@ -84,3 +85,11 @@ def test_quick_spacing_and_quote_tests_answer_as_substring_tests(text):
     assert _odd_spacing(text) == (text[:1] == " " or text[-1:] == " " or any(
         piece in text for piece in ("  ", " ,", " .")))
     assert _doubled_ascii_quotes(text) == any(pair in text for pair in ("''", "``", '" "'))
+
+
+@given(st.lists(st.sampled_from([*_STRAY_VERBS, " ", ".", "s", "I", "Was", "Do", "Were", "é"]),
+                max_size=4).map("".join), st.integers(0, 6))
+@settings(max_examples=2000, deadline=None)
+def test_stray_verb_ending_is_endswith(text, cut):
+    text = text[cut:]
+    assert _ends_like_stray_verb(text) == text.endswith(_STRAY_VERBS)
