@@ -32,6 +32,14 @@ def test_paragraphs_are_normalized_as_each_one_alone(paragraphs):
     assert normalize_paragraphs(paragraphs) == [text for text in map(normalize_text, paragraphs) if text]
 
 
+@given(st.lists(st.one_of(st.just("市議会は火曜日、北部地区に新しい学校を建設する。"), BROKEN), max_size=8).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_mostly_cjk_text_whose_characters_are_tested_themselves_is_normalized_as_alone(broken):
+    """(A text of more UTF-8 bytes other than printable ASCII than characters skips the rest.)"""
+    paragraphs = ["北部地区に新しい学校を建設する。", broken]
+    assert normalize_paragraphs(paragraphs) == [text for text in map(normalize_text, paragraphs) if text]
+
+
 def test_a_repair_among_clean_paragraphs_changes_only_its_paragraph():
     paragraphs = ["The council voted on Tuesday.", "Trailing space ", " a leading one", "", "The café owner.",
                   "Doubled  space.", "Spun last year. ,", "Done."]

@@ -68,6 +68,8 @@ NFC_STABLE_CHARACTERS: Final = ("\x00-\u02ff\u0400-\u0482\u048a-\u052f\u1e00-\u1
                                 "\u20a0-\u20c0\u2460-\u27bf\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff\uac00-\ud7a3"
                                 "\U0001f300-\U0001faff")
 _MAY_CHANGE_IN_NFC: Final = re.compile(f"[^{NFC_STABLE_CHARACTERS}]")
+# "””" in UTF-8 (a byte search of whole characters' bytes finds only whole characters).
+_CLOSING_QUOTES: Final = "””".encode()
 
 
 def looks_like_mojibake(text: str) -> bool:
@@ -159,27 +161,37 @@ def _failing_tests(paragraphs: list[str]) -> list[Callable[[str], bool]]:
     # characters: bytes.translate on the UTF-8 form, a C loop. (Deleting whole ASCII bytes leaves
     # every multi-byte sequence whole: the rest decodes.)
     unusual = text.encode("utf-8", "surrogatepass").translate(None, _PRINTABLE_ASCII)
-    rest = unusual.decode("utf-8", "surrogatepass")
-    tests = _failing_character_tests(text, unusual, rest) if unusual else []
+    tests = _failing_character_tests(text, unusual) if unusual else []
     if _odd_spacing(text):
         tests.append(_odd_spacing)
     # (The curly pair "” ”" shows as "””" in the rest, where its space is gone: a short search first.)
-    if _doubled_ascii_quotes(text) or ("””" in rest and _CURLY_QUOTE_PAIR.search(text) is not None):
+    if _doubled_ascii_quotes(text) or (_CLOSING_QUOTES in unusual and _CURLY_QUOTE_PAIR.search(text) is not None):
         tests.append(_doubled_quotes)
     if any(_ends_like_stray_verb(paragraph) for paragraph in paragraphs):
         tests.append(_ends_like_stray_verb)
     return tests
 
 
-def _failing_character_tests(text: str, unusual: bytes, rest: str) -> list[Callable[[str], bool]]:
-    """Which of _may_be_mojibake, _not_nfc and _not_printable `text` fails, decided on `rest`, its
-    characters other than printable ASCII (`unusual`: their UTF-8 form): printable ASCII is
+def _failing_character_tests(text: str, unusual: bytes) -> list[Callable[[str], bool]]:
+    """Which of _may_be_mojibake, _not_nfc and _not_printable `text` fails, decided on its characters
+    other than printable ASCII (`unusual`: their UTF-8 form), the rest: printable ASCII is
     printable, never changed by NFC and in no mojibake pattern, so removing it keeps every
-    non-printable character and every mojibake match, and when `rest` holds only characters NFC
+    non-printable character and every mojibake match, and when the rest holds only characters NFC
     never changes whatever their neighbours, the text is NFC. (isprintable and is_normalized on the
-    whole text cost 11 us on an 8 KB dump, this 5.)"""
+    whole text cost 11 us on an 8 KB dump, this 5.) But a text mostly of other characters (CJK,
+    Hangul, Cyrillic) is tested itself: decoding its rest and the rest's tests (the NFC pattern's
+    character class looks at each character) cost twice as much then."""
     tests: list[Callable[[str], bool]] = []
-    # (Every mojibake lead character, U+00C2-U+00EF, is encoded with a 0xC3 byte: memchr first.)
+    if len(unusual) > len(text):
+        # (Every mojibake lead character, U+00C2-U+00EF, is encoded with a 0xC3 byte: memchr first.)
+        if b"\xc3" in unusual and looks_like_mojibake(text):
+            tests.append(_may_be_mojibake)
+        if not unicodedata.is_normalized("NFC", text):
+            tests.append(_not_nfc)
+        if not text.isprintable():
+            tests.append(_not_printable)
+        return tests
+    rest = unusual.decode("utf-8", "surrogatepass")
     if b"\xc3" in unusual and looks_like_mojibake(rest) and looks_like_mojibake(text):
         tests.append(_may_be_mojibake)
     if _MAY_CHANGE_IN_NFC.search(rest) is not None and not unicodedata.is_normalized("NFC", text):
