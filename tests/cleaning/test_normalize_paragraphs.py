@@ -9,9 +9,10 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.cleaning.normalize import (_FEW_MARKS, _FEW_QUOTES, _STRAY_VERBS, NFC_STABLE_CHARACTERS,
-                                       _doubled_ascii_quotes, _ends_like_stray_verb, _odd_spacing,
-                                       normalize_paragraphs, normalize_text)
+from worker.cleaning.normalize import (_FEW_MARKS, _FEW_QUOTES, _PRINTABLE_ASCII, _STRAY_VERBS,
+                                       NFC_STABLE_CHARACTERS, _doubled_ascii_quotes, _ends_like_stray_verb,
+                                       _mojibake_in, _odd_spacing, looks_like_mojibake, normalize_paragraphs,
+                                       normalize_text)
 
 CLEAN = st.sampled_from([
     "The council voted on Tuesday to build two new schools.",
@@ -101,3 +102,17 @@ def test_quick_spacing_and_quote_tests_answer_as_substring_tests(text):
 def test_stray_verb_ending_is_endswith(text, cut):
     text = text[cut:]
     assert _ends_like_stray_verb(text) == text.endswith(_STRAY_VERBS)
+
+
+# Mojibake's lead and continuation characters, others and ASCII between them, after a number of
+# false matches of the rest (a word's "é" and quotes after it), more than _mojibake_in looks up.
+MOJIBAKE_PIECES = st.lists(st.sampled_from(["Ã", "©", "â", "€", "™", "é", "’", "“", "Â", "\x80", "ä", "Ï", "Ð", "¿",
+                                            "ï", "Ù", " ", "a", ",", "Ã©", "â€™"]), max_size=30).map("".join)
+
+
+@given(st.integers(0, 6), MOJIBAKE_PIECES)
+@settings(max_examples=1000, deadline=None)
+def test_mojibake_found_from_the_rest_is_the_patterns_search(false_matches, pieces):
+    text = "café “a” ’b’ " * false_matches + pieces
+    rest = text.encode("utf-8", "surrogatepass").translate(None, _PRINTABLE_ASCII).decode("utf-8", "surrogatepass")
+    assert _mojibake_in(text, rest) == looks_like_mojibake(text)
