@@ -9,10 +9,10 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.cleaning.normalize import (_FEW_MARKS, _FEW_QUOTES, _PRINTABLE_ASCII, _STRAY_VERBS,
-                                       NFC_STABLE_CHARACTERS, _doubled_ascii_quotes, _ends_like_stray_verb,
-                                       _mojibake_in, _odd_spacing, looks_like_mojibake, normalize_paragraphs,
-                                       normalize_text)
+from worker.cleaning.normalize import (_FEW_MARKS, _FEW_QUOTES, _PRINTABLE_ASCII, _STRAY_PERIOD,
+                                       _STRAY_PERIOD_PIECE, _STRAY_VERBS, NFC_STABLE_CHARACTERS,
+                                       _doubled_ascii_quotes, _ends_like_stray_verb, _mojibake_in, _odd_spacing,
+                                       looks_like_mojibake, normalize_paragraphs, normalize_text)
 
 CLEAN = st.sampled_from([
     "The council voted on Tuesday to build two new schools.",
@@ -116,3 +116,11 @@ def test_mojibake_found_from_the_rest_is_the_patterns_search(false_matches, piec
     text = "café “a” ’b’ " * false_matches + pieces
     rest = text.encode("utf-8", "surrogatepass").translate(None, _PRINTABLE_ASCII).decode("utf-8", "surrogatepass")
     assert _mojibake_in(text, rest) == looks_like_mojibake(text)
+
+
+@given(st.lists(st.sampled_from([" ", "  ", "\t", "\xa0", ".", " .", "  .", "\xa0.", "a.", "b!", "?", "does",
+                                 "x" * 13, ","]), max_size=8).map("".join))
+@settings(max_examples=1000, deadline=None)
+def test_every_stray_period_holds_the_piece_looked_for_first(text):
+    if _STRAY_PERIOD.search(text) is not None:
+        assert _STRAY_PERIOD_PIECE.search(text) is not None
