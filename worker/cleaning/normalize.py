@@ -47,9 +47,10 @@ _MAX_REPAIRS = 3
 _STRAY_COMMA = re.compile(r"(?<=[.!?…”\"’»)])(?:\s+,)+(?=\s|$)")
 # "... attack. . does." -> "... attack."    (a lone period after a sentence, and a verb left behind)
 _STRAY_PERIOD = re.compile(r"(?<=\w[.!?])\s+\.(?!\s*\.)(?:\s+\w{1,12}\.)?(?=\s|$)")
-# What every match of _STRAY_PERIOD holds: a period after one space behind [.!?], or after two. The
-# pattern above opens with a lookbehind, so re tries it at every character (~20 ns each); this one
-# opens with the period, which re skips to in a tight C loop: an article's " ..." costs no search.
+# What every match of _STRAY_PERIOD holds: a period after one whitespace character behind [.!?], or
+# after two. The pattern above opens with a lookbehind, so re tries it at every character (~20 ns
+# each); this one opens with the period, which re skips to in a tight C loop: an article's " ..."
+# costs no search.
 _STRAY_PERIOD_PIECE: Final = re.compile(r"\.(?:(?<=[.!?]\s\.)|(?<=\s\s\.))")
 # "... the border with Ukraine.” ”, After" -> "... the border with Ukraine.” After"
 _STRAY_QUOTE = re.compile(r"(?<=[.!?][”\"])\s+[”\"]\s*,(?=\s)")
@@ -168,8 +169,10 @@ def _failing_tests(paragraphs: list[str]) -> list[Callable[[str], bool]]:
     tests = _failing_character_tests(text, unusual) if unusual else []
     if _odd_spacing(text):
         tests.append(_odd_spacing)
-    # (The curly pair "” ”" shows as "””" in the rest, where its space is gone: a short search first.)
-    if _doubled_ascii_quotes(text) or (_CLOSING_QUOTES in unusual and _CURLY_QUOTE_PAIR.search(text) is not None):
+    # (The curly pair "” ”" shows as "””" in the rest's bytes, where its space is gone: a short search
+    # first.)
+    if _doubled_ascii_quotes(text) or (_CLOSING_QUOTES in unusual
+                                       and _CURLY_QUOTE_PAIR.search(text) is not None):
         tests.append(_doubled_quotes)
     if any(_ends_like_stray_verb(paragraph) for paragraph in paragraphs):
         tests.append(_ends_like_stray_verb)
@@ -248,10 +251,10 @@ def _odd_spacing(text: str) -> bool:
 
 
 def _after_space(text: str, mark: str, pattern: re.Pattern[str]) -> bool:
-    """" " + mark in text, `pattern` its search. The first _FEW_MARKS marks are found by str.find (C's
-    memchr: a comma or a period is some 100 characters from the next) and the character before each
-    compared, at less than re's scan of the characters between them; past those, `pattern`
-    searches the rest (a bound on the cost of a text dense with marks)."""
+    """A space before a `mark` in text (" " + mark), `pattern` its search. The first _FEW_MARKS marks
+    are found by str.find (C's memchr: a comma or a period is some 100 characters from the next) and
+    the character before each compared, at less than re's scan of the characters between them;
+    past those, `pattern` searches the rest (a bound on the cost of a text dense with marks)."""
     at = text.find(mark)
     for _ in range(_FEW_MARKS):
         if at < 0:
