@@ -9,7 +9,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.cleaning.normalize import (_FEW_MARKS, _FEW_QUOTES, _PRINTABLE_ASCII, _STRAY_PERIOD,
+from worker.cleaning.normalize import (_FEW_QUOTES, _PRINTABLE_ASCII, _STRAY_PERIOD,
                                        _STRAY_PERIOD_PIECE, _STRAY_VERBS, NFC_STABLE_CHARACTERS,
                                        _doubled_ascii_quotes, _ends_like_stray_verb, _mojibake_in, _odd_spacing,
                                        looks_like_mojibake, normalize_paragraphs, normalize_text)
@@ -79,10 +79,11 @@ def test_texts_of_characters_nfc_keeps_are_normalized_as_each_paragraph_alone(pa
     assert normalize_paragraphs(paragraphs) == [text for text in map(normalize_text, paragraphs) if text]
 
 
-# Texts dense in the marks the quick tests find one by one, more of them than they find before the
-# pattern takes over (_FEW_QUOTES, _FEW_MARKS), with a piece they look for put in anywhere or not.
+# Texts dense in the marks the quick tests look for: quotes, more of them than _doubled_ascii_quotes
+# finds one by one before the pattern takes over (_FEW_QUOTES), commas and periods, with a piece
+# they look for put in anywhere or not.
 WORDS = st.lists(st.sampled_from(["a,", "b.", "it's", '"d"', "'e'", "1,000", "U.S.", "f`g", "“h”", "é,", "x.y,z"]),
-                 min_size=max(_FEW_MARKS, _FEW_QUOTES), max_size=3 * max(_FEW_MARKS, _FEW_QUOTES)).map(" ".join)
+                 min_size=_FEW_QUOTES, max_size=3 * _FEW_QUOTES).map(" ".join)
 MARKED = st.builds(lambda text, piece, at: text[:at % (len(text) + 1)] + piece + text[at % (len(text) + 1):],
                    WORDS, st.sampled_from(["", " ", "  ", " ,", " .", "''", "``", '" "', ",", "'", '"']),
                    st.integers(0, 10**4))

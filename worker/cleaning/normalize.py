@@ -58,7 +58,7 @@ _STRAY_QUOTE = re.compile(r"(?<=[.!?][”\"])\s+[”\"]\s*,(?=\s)")
 _STRAY_VERBS = (" Is.", " Are.", " Was.", " Were.", " Does.", " Do.", " Did.", " Has.", " Have.", " Had.")
 # The start of _STRAY_COMMA's and _STRAY_PERIOD's artifacts, " ," and " .": each found from its
 # comma or period (re skips from one to the next in a tight C loop; a space a word apart would stop
-# it at every word), then the space behind it checked. (_after_space, past its first marks)
+# it at every word), then the space behind it checked. (_odd_spacing)
 _SPACE_BEFORE_COMMA: Final = re.compile(r",(?<= ,)")
 _SPACE_BEFORE_PERIOD: Final = re.compile(r"\.(?<= \.)")
 _STRAY_VERB = re.compile(r"(?<=[.!?])\s+(?:Is|Are|Was|Were|Does|Do|Did|Has|Have|Had)\.(?=\s*$)")
@@ -245,29 +245,11 @@ def _not_printable(text: str) -> bool:
 
 def _odd_spacing(text: str) -> bool:
     """A leading, trailing or doubled space, or a space before a comma or a period."""
-    # (One scan of " [ ,.]" stops at every space: 12 us on an 8 KB dump's article, these three 9.)
-    return (text[:1] == " " or text[-1:] == " " or _after_space(text, ",", _SPACE_BEFORE_COMMA)
-            or _after_space(text, ".", _SPACE_BEFORE_PERIOD) or "  " in text)
-
-
-def _after_space(text: str, mark: str, pattern: re.Pattern[str]) -> bool:
-    """A space before a `mark` in text (" " + mark), `pattern` its search. The first _FEW_MARKS marks
-    are found by str.find (C's memchr: a comma or a period is some 100 characters from the next) and
-    the character before each compared, at less than re's scan of the characters between them;
-    past those, `pattern` searches the rest (a bound on the cost of a text dense with marks)."""
-    at = text.find(mark)
-    for _ in range(_FEW_MARKS):
-        if at < 0:
-            return False
-        if at > 0 and text[at - 1] == " ":
-            return True
-        at = text.find(mark, at + 1)
-    return at >= 0 and pattern.search(text, at) is not None
-
-
-# (Compiled by mypyc, as the module ships (setup.py), a find costs ~35 ns; interpreted (the pure
-# build), ~150 ns, more than re's scan to the next mark: there the pattern searches from the first.)
-_FEW_MARKS: Final = 0 if __file__.endswith(".py") else 64
+    # (One scan of " [ ,.]" stops at every space: 12 us on an 8 KB dump's article, these three 11.
+    # Finding each comma and period by str.find and looking behind it saves 1 us compiled but costs
+    # 10 interpreted, where a find is a Python call.)
+    return (text[:1] == " " or text[-1:] == " " or _SPACE_BEFORE_COMMA.search(text) is not None
+            or _SPACE_BEFORE_PERIOD.search(text) is not None or "  " in text)
 
 
 def _doubled_quotes(text: str) -> bool:
