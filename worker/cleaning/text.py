@@ -347,7 +347,7 @@ class _Dump:
         kinds = self.kinds
         while True:
             best, start, end = self._best_segment(lo, hi)
-            unresolved = _positions(kinds, UNRESOLVED, UNRESOLVED, start, end + 1)
+            unresolved = _positions(kinds, UNRESOLVED, start, end + 1)
             if not unresolved:
                 return best, start, end
             for i in unresolved:
@@ -774,14 +774,12 @@ def _best_segment(scores: list[float], lo: int, hi: int) -> tuple[float, int, in
     return best, best_start, best_end
 
 
-def _positions(values: list[int], one: int, other: int, lo: int, hi: int) -> list[int]:
-    """Indexes in [lo, hi) of `values` equal to `one` or `other`, in order. (Compiled, this index
-    loop over ints is C and beats list.count and list.index on a slice, which were the fast form
-    interpreted.)"""
+def _positions(values: list[int], wanted: int, lo: int, hi: int) -> list[int]:
+    """Indexes in [lo, hi) of `values` equal to `wanted`, in order. (Compiled, this index loop over
+    ints is C and beats list.count and list.index on a slice, which were the fast form interpreted.)"""
     found = []
     for i in range(lo, hi):
-        value = values[i]
-        if value == one or value == other:
+        if values[i] == wanted:
             found.append(i)
     return found
 
