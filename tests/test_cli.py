@@ -48,3 +48,15 @@ def test_bad_setting_names_the_variable_and_exits_non_zero():
     result = run_cli("run", METRICS_PORT="eighty")
     assert result.returncode == 2
     assert "METRICS_PORT must be an integer" in result.stderr
+
+
+def test_process_survives_a_record_nested_past_the_serializer_limit(tmp_path):
+    from tests.helpers import article_body, page
+    deep = page("https://a.example/deep", article_body(1))[:-1] + b',"x":' + b"[" * 300 + b"]" * 300 + b"}"
+    pages = tmp_path / "pages.jsonl"
+    pages.write_bytes(deep + b"\n" + page("https://a.example/good", article_body(2)) + b"\n")
+    result = run_cli("process", "--input", str(pages), "--output-dir", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    [dead] = [orjson.loads(line) for line in (tmp_path / "out" / "pages.dlq.jsonl").read_bytes().splitlines()]
+    assert dead["reason"] == "invalid_field" and "INPUT_MAX_DEPTH" in dead["error"]
+    assert (tmp_path / "out" / "articles.normalized.jsonl").read_bytes().count(b"\n") == 1

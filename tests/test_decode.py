@@ -56,3 +56,56 @@ def test_xhtml_is_html_and_charset_is_parsed():
 def test_naive_fetch_time_is_taken_as_utc():
     page = decode(orjson.dumps({**GOOD, "fetched_at": "2024-05-01T12:00:00+02:00"}))
     assert page.fetched_at.isoformat() == "2024-05-01T10:00:00+00:00"
+
+
+def nested(depth: int):
+    value: list = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize("fields", [
+    {"url": "https://[::1/a"},
+    {"url": "https://news.example.com:99999999/a"},
+    {"url": "https://news.example.com:-1/a"},
+    {"url": "https://news.example.com:abc/a"},
+    {"url": "https://news.example.com/a\x00b"},
+    {"url": "https://news.example.com/a\x7fb"},
+    {"url": "https://news.example.com/a\x85b"},
+    {"url": "https://:80/aaaaaaa"},
+    {"fetched_at": "0001-01-01T00:00:00+01:00"},
+    {"fetched_at": "9999-06-01T00:00:00Z"},
+    {"fetched_at": "1989-12-31T23:59:59Z"},
+    {"x": nested(64)},
+])
+def test_hostile_fields_are_invalid_fields_with_a_clear_message(fields):
+    with pytest.raises(PageRejected) as caught:
+        decode(orjson.dumps({**GOOD, **fields}))
+    assert caught.value.reason == Reason.INVALID_FIELD
+    assert list(fields)[0] in caught.value.message or "INPUT_MAX_DEPTH" in caught.value.message
+
+
+def test_nesting_deeper_than_any_serializer_takes_is_refused_at_decode():
+    value = orjson.dumps(GOOD)[:-1] + b',"x":' + b"[" * 300 + b"]" * 300 + b"}"
+    assert reason_of(value) == Reason.INVALID_FIELD
+    assert reason_of(b"[" * 5000 + b"]" * 5000) == Reason.INVALID_JSON
+
+
+def test_fetch_time_window_is_relative_to_now_and_configurable():
+    from datetime import datetime, timedelta, timezone
+
+    from worker.config import InputSettings
+    soon = (datetime.now(timezone.utc) + timedelta(hours=20)).isoformat()
+    later = (datetime.now(timezone.utc) + timedelta(hours=30)).isoformat()
+    assert decode(orjson.dumps({**GOOD, "fetched_at": soon})).fetched_at.year >= 2024
+    assert reason_of(orjson.dumps({**GOOD, "fetched_at": later})) == Reason.INVALID_FIELD
+    strict = DecodeStage(1000, limits=InputSettings(fetched_at_max_ahead_hours=1))
+    with pytest.raises(PageRejected):
+        strict(SourceRecord("pages.raw", 0, 7, b"k", orjson.dumps({**GOOD, "fetched_at": soon})))
+
+
+def test_nesting_up_to_the_limit_is_carried_through():
+    page = decode(orjson.dumps({**GOOD, "x": nested(62), "ports": "https://h:8080/"}))
+    assert page.extra["ports"] == "https://h:8080/"
+    assert decode(orjson.dumps({**GOOD, "url": "https://news.example.com:8443/a"})).url.endswith(":8443/a")

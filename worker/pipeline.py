@@ -5,12 +5,14 @@ event, a duplicate event or a dead letter). Transports and the service loop live
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
 from .config import Settings
-from .errors import PageRejected, Reason
+from .errors import DependencyUnavailable, PageRejected, Reason
 from .models import Article, DeadLetter, SourceRecord
 from .service.metrics import Metrics
 from .stages.clean import CleanStage
@@ -20,6 +22,13 @@ from .state import DedupIndex
 
 # Room for the record's key, headers and batch framing next to the value.
 RECORD_OVERHEAD_BYTES = 1024
+# A dead letter is keyed by the original key when it is at most this long (so the letters of one
+# key share a partition, as the pages did), else by a digest of it: the key must fit the overhead.
+DLQ_MAX_KEY_BYTES = 512
+# Longest key kept (before encoding) in a dead letter's `original`, when the whole one does not fit.
+DLQ_KEPT_KEY_BYTES = 1024
+# Free text of a dead letter (error message, url) is cut at this many characters.
+DLQ_MAX_TEXT_CHARS = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +46,7 @@ class Pipeline:
         self.settings = settings
         self.metrics = metrics or Metrics()
         timeout = settings.service.stage_timeout_seconds
-        self.decode = DecodeStage(settings.service.max_body_bytes, self.metrics)
+        self.decode = DecodeStage(settings.service.max_body_bytes, self.metrics, limits=settings.input)
         self.clean = CleanStage(settings.cleaning, self.metrics, timeout_seconds=timeout)
         self.dedup = DedupStage(index, self.metrics, settings.dedup)
         self._max_value = settings.kafka.max_request_size - RECORD_OVERHEAD_BYTES
@@ -47,7 +56,8 @@ class Pipeline:
         return self.decide([(record, self.prepare(record))])[0]
 
     def prepare(self, record: SourceRecord) -> Article | Output:
-        """Decode and clean one record: the article, or already its dead letter. Never raises."""
+        """Decode and clean one record: the article, or already its dead letter. Raises only
+        DependencyUnavailable."""
         url = None
         try:
             page = self.decode(record)
@@ -55,11 +65,15 @@ class Pipeline:
             return self.clean(page)
         except PageRejected as rejected:
             return self.dead_letter(record, rejected, url)
+        except DependencyUnavailable:
+            raise
+        except Exception as error:  # noqa: BLE001 - a bug outside the stages' own handling: one record's
+            return self.dead_letter(record, _unexpected(error, "prepare"), url)
 
     def decide(self, prepared: list[tuple[SourceRecord, Article | Output]]) -> list[Output]:
         """Dedup the prepared articles as one batch, in order, and route everything: one output per
-        record. Raises DependencyUnavailable when the dedup state is unreachable; calling again with
-        the same list gives the same outputs (decided articles come back as replays)."""
+        record. Raises only DependencyUnavailable, when the dedup state is unreachable; calling again
+        with the same list gives the same outputs (decided articles come back as replays)."""
         articles = [item for _, item in prepared if isinstance(item, Article)]
         decided = iter(self.dedup.run_batch(articles))
         outputs = []
@@ -74,6 +88,8 @@ class Pipeline:
                 outputs.append(self._article_output(result, record))
             except PageRejected as rejected:
                 outputs.append(self.dead_letter(record, rejected, item.url))
+            except Exception as error:  # noqa: BLE001 - e.g. an event the serializer refuses: this record's
+                outputs.append(self.dead_letter(record, _unexpected(error, "route"), item.url))
         return outputs
 
     def _article_output(self, article: Article, record: SourceRecord) -> Output:
@@ -90,16 +106,66 @@ class Pipeline:
                       kind=decision.status, label=decision.method)
 
     def dead_letter(self, record: SourceRecord, rejected: PageRejected, url: str | None = None) -> Output:
-        letter = DeadLetter(reason=rejected.reason.value, error=rejected.message, stage=rejected.stage or "unknown",
-                            record=record, url=url)
+        """The record's dead letter, always within the producer's limit: the original key, then the
+        original value are cut when they would not fit (`key_truncated`, `value_truncated`), and the
+        letter is keyed by the original key only when that is short (else by its digest)."""
+        letter = DeadLetter(reason=rejected.reason.value, error=_cut(rejected.message), stage=rejected.stage or "unknown",
+                            record=record, url=_cut(url) if url else url)
         event = letter.to_event()
         value = orjson.dumps(event)
         if len(value) > self._max_value:
-            # Keep the dead letter deliverable: the original value is cut, and the event says so.
-            original = event["original"]
-            room = max(0, self._max_value - (len(value) - len(original["value"] or "")) - 100)
-            original["value"] = (original["value"] or "")[: room // 4]  # a char is at most 4 bytes
-            original["value_truncated"] = True
-            value = orjson.dumps(event)
-        return Output(topic=self.settings.topics.pages_dlq, key=record.key, value=value, source=record,
+            value = self._fit(event)
+        key = record.key
+        if key is not None and len(key) > DLQ_MAX_KEY_BYTES:
+            key = b"blake2b:" + hashlib.blake2b(key, digest_size=16).hexdigest().encode()
+        return Output(topic=self.settings.topics.pages_dlq, key=key, value=value, source=record,
                       kind="dlq", label=rejected.reason.value)
+
+    def _fit(self, event: dict[str, Any]) -> bytes:
+        """The event serialized within the limit: the key cut first (a key is an id: its start
+        identifies it), then the value cut to what room is left, measured serialized (JSON escaping
+        of control characters inflates a character up to six bytes)."""
+        original = event["original"]
+        record_key = original["key"]
+        if record_key is not None and len(record_key) > DLQ_KEPT_KEY_BYTES:
+            original["key"] = _cut_encoded(record_key, original["key_encoding"], DLQ_KEPT_KEY_BYTES)
+            original["key_truncated"] = True
+        text = original["value"] or ""
+        original["value"] = ""
+        original["value_truncated"] = True
+        # (the room is measured with the value empty; 64 bytes of margin for rounding)
+        room = self._max_value - len(orjson.dumps(event)) - 64
+        original["value"] = _prefix_within(text, original["value_encoding"], room)
+        return orjson.dumps(event)
+
+
+def _unexpected(error: Exception, stage: str) -> PageRejected:
+    return PageRejected(Reason.STAGE_ERROR, f"{type(error).__name__}: {error}", stage=stage)
+
+
+def _cut(text: str) -> str:
+    """Bounded, and serializable whatever an exception's message holds (a lone surrogate)."""
+    text = text if len(text) <= DLQ_MAX_TEXT_CHARS else text[:DLQ_MAX_TEXT_CHARS] + "…"
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _cut_encoded(text: str, encoding: str | None, length: int) -> str:
+    """A prefix of `text`; base64 only at a multiple of 4 characters, so it still decodes."""
+    return text[: length - length % 4] if encoding == "base64" else text[:length]
+
+
+def _prefix_within(text: str, encoding: str | None, room: int) -> str:
+    """The longest prefix (within a few percent) of `text` whose JSON form fits in `room` bytes."""
+    if room <= 0:
+        return ""
+    size = len(orjson.dumps(text)) - 2
+    length = len(text)
+    while size > room and length > 0:
+        # Proportional cut: a prefix inflates like the whole; a few rounds settle uneven text.
+        length = _cut_length(min(length - 1, int(length * room / size * 0.98)), encoding)
+        size = len(orjson.dumps(text[:length])) - 2
+    return text[:length]
+
+
+def _cut_length(length: int, encoding: str | None) -> int:
+    return max(0, length - length % 4) if encoding == "base64" else max(0, length)

@@ -4,6 +4,7 @@
 - cleaning.py: thresholds of the cleaning stage (HTML extraction, text-dump cleaning, quality gate).
 - dedup.py: dedup backend, window, shingling and MinHash/LSH thresholds.
 - redis.py: the redis dedup backend's key prefix and timeouts.
+- input.py: input validation limits (nesting depth, the fetched_at window).
 """
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from dataclasses import dataclass, field
 from .cleaning import CleaningSettings
 from .dedup import DedupSettings
 from .env import ConfigError
+from .input import InputSettings
 from .redis import RedisSettings
 from .service import KafkaSettings, ServiceSettings, Topics
 
 __all__ = ["ConfigError", "Settings", "KafkaSettings", "ServiceSettings", "Topics",
-           "CleaningSettings", "DedupSettings", "RedisSettings"]
+           "CleaningSettings", "DedupSettings", "RedisSettings", "InputSettings"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Settings:
     cleaning: CleaningSettings = field(default_factory=CleaningSettings)
     dedup: DedupSettings = field(default_factory=DedupSettings)
     redis: RedisSettings = field(default_factory=RedisSettings)
+    input: InputSettings = field(default_factory=InputSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -40,4 +43,5 @@ class Settings:
             cleaning=CleaningSettings.from_env(env),
             dedup=DedupSettings.from_env(env),
             redis=RedisSettings.from_env(env),
+            input=InputSettings.from_env(env),
         )

@@ -4,10 +4,13 @@ The schema is documented in README.md and worker/schema/raw_page.schema.json.
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 
+from ..config import InputSettings
 from ..errors import PageRejected, Reason
 from ..models import RawPage, SourceRecord, parse_time
 from ..service.metrics import Metrics
@@ -22,9 +25,11 @@ HTML_ALIASES = ("application/xhtml+xml",)
 class DecodeStage(Stage[SourceRecord, RawPage]):
     name = "decode"
 
-    def __init__(self, max_body_bytes: int, metrics: Metrics | None = None, timeout_seconds: float = 0.0):
+    def __init__(self, max_body_bytes: int, metrics: Metrics | None = None, timeout_seconds: float = 0.0,
+                 limits: InputSettings | None = None):
         super().__init__(metrics, timeout_seconds)
         self.max_body_bytes = max_body_bytes
+        self.limits = limits or InputSettings()
 
     def process(self, record: SourceRecord) -> RawPage:
         data = _parse_json_object(record.value)
@@ -37,14 +42,8 @@ class DecodeStage(Stage[SourceRecord, RawPage]):
             if not isinstance(value, str):
                 raise PageRejected(Reason.INVALID_FIELD,
                                    f"field {name!r} must be a string, got {type(value).__name__}")
-        url = url.strip()
-        if not url.lower().startswith(("http://", "https://")) or len(url) < 10 or any(c.isspace() for c in url):
-            raise PageRejected(Reason.INVALID_FIELD, f"field 'url' must be an absolute http(s) URL, got {url[:200]!r}")
-        try:
-            fetched = parse_time(fetched_at)
-        except ValueError:
-            raise PageRejected(Reason.INVALID_FIELD,
-                               f"field 'fetched_at' must be an ISO-8601 time, got {fetched_at[:100]!r}") from None
+        url = check_url(url.strip())
+        fetched = self._check_fetched_at(fetched_at)
         media_type, charset = parse_content_type(content_type)
         if media_type in HTML_ALIASES:
             media_type = "text/html"
@@ -57,8 +56,68 @@ class DecodeStage(Stage[SourceRecord, RawPage]):
             raise PageRejected(Reason.BODY_TOO_LARGE,
                                f"body is {size} bytes, over the limit of {self.max_body_bytes} (MAX_BODY_BYTES)")
         extra = {k: v for k, v in data.items() if k not in REQUIRED_FIELDS}
+        depth = nesting_depth(extra, self.limits.max_depth) + 1  # (the record itself is one level)
+        if depth > self.limits.max_depth:
+            raise PageRejected(Reason.INVALID_FIELD, f"optional fields nest deeper than {self.limits.max_depth} "
+                                                     f"levels (INPUT_MAX_DEPTH)")
         return RawPage(url=url, fetched_at=fetched, content_type=media_type, body=body, charset=charset,
                        extra=extra, record=record)
+
+    def _check_fetched_at(self, text: str) -> datetime:
+        try:
+            fetched = parse_time(text)
+        except (ValueError, OverflowError):  # (OverflowError: 0001-01-01T00:00:00+01:00 in UTC)
+            raise PageRejected(Reason.INVALID_FIELD,
+                               f"field 'fetched_at' must be an ISO-8601 time, got {text[:100]!r}") from None
+        latest = datetime.now(timezone.utc) + timedelta(hours=self.limits.fetched_at_max_ahead_hours)
+        if not self.limits.fetched_at_earliest <= fetched <= latest:
+            raise PageRejected(Reason.INVALID_FIELD,
+                               f"field 'fetched_at' {text[:100]!r} is outside the accepted window: not before "
+                               f"{self.limits.fetched_at_earliest.date()} (INPUT_FETCHED_AT_EARLIEST), not more than "
+                               f"{self.limits.fetched_at_max_ahead_hours:g} h ahead of now "
+                               f"(INPUT_FETCHED_AT_MAX_AHEAD_HOURS)")
+        return fetched
+
+
+def check_url(url: str) -> str:
+    """The URL if it is an absolute http(s) URL with a host and a valid port, else PageRejected."""
+    problem = None
+    if not url.lower().startswith(("http://", "https://")) or len(url) < 10:
+        problem = "must be an absolute http(s) URL"
+    elif any(c.isspace() or ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in url):
+        problem = "must not contain spaces or control characters"
+    else:
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+            if not parts.hostname:
+                problem = "has no host"
+        except ValueError as error:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
+            problem = f"is malformed ({error})"
+    if problem:
+        raise PageRejected(Reason.INVALID_FIELD, f"field 'url' {problem}, got {url[:200]!r}")
+    return url
+
+
+def nesting_depth(value: Any, limit: int) -> int:
+    """How deep arrays and objects nest in `value` (a scalar is 0), counted up to `limit` + 1:
+    iterative, so a hostile depth costs no recursion."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                return deepest
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
 
 
 def _parse_json_object(value: bytes | None) -> dict[str, Any]:

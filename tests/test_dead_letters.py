@@ -1,0 +1,85 @@
+"""Dead letters: always deliverable whatever the record, and never an exception out of the pipeline."""
+import base64
+
+import orjson
+import pytest
+
+from tests.helpers import article_body, page
+from worker.config import KafkaSettings, Settings
+from worker.errors import DependencyUnavailable
+from worker.models import Article, SourceRecord
+from worker.pipeline import DLQ_MAX_KEY_BYTES, RECORD_OVERHEAD_BYTES, Pipeline
+from worker.state import MemoryIndex
+
+LIMIT = 64 * 1024
+
+
+def pipeline(limit: int = LIMIT) -> Pipeline:
+    return Pipeline(Settings(kafka=KafkaSettings(max_request_size=limit)), MemoryIndex())
+
+
+def record(value: bytes | None, key: bytes | None = b"k") -> SourceRecord:
+    return SourceRecord("pages.raw", 3, 42, key, value, timestamp_ms=1)
+
+
+def fits(output, limit: int = LIMIT) -> bool:
+    return len(output.value) + len(output.key or b"") <= limit - RECORD_OVERHEAD_BYTES + DLQ_MAX_KEY_BYTES
+
+
+def test_a_huge_binary_key_is_cut_in_the_letter_and_the_letter_keyed_by_its_digest():
+    key = b"\xff" * 600_000
+    output = pipeline().process(record(b"x", key))
+    event = orjson.loads(output.value)
+    assert output.kind == "dlq" and event["reason"] == "invalid_json"
+    assert fits(output) and len(output.key) <= DLQ_MAX_KEY_BYTES
+    original = event["original"]
+    assert original["key_truncated"] is True and original["key_encoding"] == "base64"
+    assert key.startswith(base64.b64decode(original["key"])) and len(original["key"]) > 100
+    assert original["value"] == "x"
+    assert pipeline().process(record(b"x", key)).key == output.key  # deterministic: same partition
+
+
+@pytest.mark.parametrize("value", [b"\x01" * 400_000, b"\xfe" * 400_000, ("\u2028\"\\" * 100_000).encode(),
+                                   b"\x01" * 30_000 + b"a" * 300_000])
+def test_a_value_inflated_by_escaping_keeps_a_meaningful_prefix(value):
+    output = pipeline().process(record(value, b"k" * 2000))
+    event = orjson.loads(output.value)
+    assert fits(output)
+    original = event["original"]
+    assert original["value_truncated"] is True
+    kept = base64.b64decode(original["value"]) if original["value_encoding"] == "base64" else original["value"].encode()
+    assert value.startswith(kept) and len(output.value) > (LIMIT - RECORD_OVERHEAD_BYTES) * 0.8
+
+
+def test_a_short_record_is_kept_whole():
+    event = orjson.loads(pipeline().process(record(b"\x01" * 100, b"\xff\xfe")).value)
+    assert "value_truncated" not in event["original"] and "key_truncated" not in event["original"]
+
+
+def test_an_event_the_serializer_refuses_is_a_dead_letter_not_an_exception(monkeypatch):
+    p = pipeline(1_048_576)
+    process = p.clean.process
+
+    def unserializable(page_):
+        article: Article = process(page_)
+        article.extra["x"] = {1, 2}  # orjson refuses a set, as it refuses 256 levels of nesting
+        return article
+    monkeypatch.setattr(p.clean, "process", unserializable)
+    output = p.process(record(page("https://a.example/1", article_body(1))))
+    event = orjson.loads(output.value)
+    assert output.kind == "dlq" and event["reason"] == "stage_error" and event["stage"] == "route"
+    assert "JSONEncodeError" in event["error"] or "TypeError" in event["error"]
+    assert event["url"] == "https://a.example/1"
+
+
+def test_prepare_raises_nothing_but_dependency_unavailable(monkeypatch):
+    p = pipeline()
+    monkeypatch.setattr(p, "decode", lambda r: (_ for _ in ()).throw(RecursionError("deep")))
+    output = p.prepare(record(page("https://a.example/1", article_body(1))))
+    assert output.kind == "dlq" and orjson.loads(output.value)["reason"] == "stage_error"
+
+    def down(r):
+        raise DependencyUnavailable("x")
+    monkeypatch.setattr(p, "decode", down)
+    with pytest.raises(DependencyUnavailable):
+        p.prepare(record(b"{}"))
