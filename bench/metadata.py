@@ -21,10 +21,9 @@ Matching rules:
 "stated" is the accuracy over pages whose label has a value (the issue's targets: "of the pages
 that state them"), "all" also counts pages labelled with nothing (they need nothing found).
 
-Text dumps are made from each page's HTML by independent tools, in the styles real scrapers send
-(text_dump): html-text with its <title> line, html-text without it, one text node per line as
-lxml's itertext gives (get_text style, no blank lines), and a seeds-like dump opening with a site
-header (the site's name, a menu line and the day of the scrape) instead of the <title>. trafilatura
+Text dumps are made from each page's HTML by bench/make_text_dumps.py (html-text and lxml, not our
+code) in its four styles: html-text with its <title> line, without it, get_text style (one text
+node per line) and seeds-like (a site header and the fetch day instead of the <title>). trafilatura
 has no text path: its HTML figures stand beside ours as the anchor.
 
     .venv/bin/python bench/metadata.py [--sets a,b] [--paths html,text] [--errors SET] [--shared PATH]
@@ -45,15 +44,15 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))  # (make_text_dumps imports its siblings by name)
 
 from bench.splits import SPLITS, TUNING, split_of  # noqa: E402
+from make_text_dumps import STYLES, dump  # noqa: E402
+from sets import DEFAULT_SHARED  # noqa: E402
 
 LABELS = REPO / "bench" / "data" / "metadata_labels.json"
 SETS = ("article-extraction", "readability-pages", "dates-mediacloud")
-STYLES = ("html-text", "html-text-no-title", "get-text", "seeds-like")
 FIELDS = ("title", "authors", "date")
-# The seeds-like dump's header date: the day a scraper fetched the page, never its publication day.
-SCRAPE_DAY = "Saturday, April 27, 2024"
 _NON_WORD = re.compile(r"[\W_]+")
 
 
@@ -154,42 +153,6 @@ def htmldate_html(page: Truth) -> Found:
     return Found(None, [], date.fromisoformat(day) if day else None)
 
 
-def text_dump(html: str, style: str) -> str:
-    """The page as a scraper in `style` would send it (made by html-text and lxml, not by us)."""
-    import html_text
-    import lxml.html
-
-    tree = lxml.html.fromstring(html.encode("utf-8"))
-    if style == "html-text":
-        return html_text.extract_text(tree)
-    for node in tree.xpath("//title"):
-        node.drop_tree()
-    if style == "html-text-no-title":
-        return html_text.extract_text(tree)
-    if style == "seeds-like":
-        parts = urlhost(tree).split(".")
-        site = parts[-2].capitalize() if len(parts) >= 2 else "News"
-        return f"{site}\n\nHome News World Business Sport\n{SCRAPE_DAY}\n\n" + html_text.extract_text(tree)
-    # get-text: every text node on its own line, scripts and styles left out, no blank lines
-    for node in tree.xpath("//script|//style|//noscript|//template"):
-        node.drop_tree()
-    return "\n".join(text.strip() for text in tree.itertext() if text.strip())
-
-
-def urlhost(tree) -> str:
-    """A host for the seeds-like header: the canonical link's, else a neutral one."""
-    from urllib.parse import urlsplit
-
-    for href in tree.xpath('//link[@rel="canonical"]/@href') + tree.xpath('//meta[@property="og:url"]/@content'):
-        try:
-            host = urlsplit(href).hostname
-        except ValueError:
-            continue
-        if host:
-            return host
-    return "news.example"
-
-
 # -- scoring
 
 def score(page: Truth, found: Found) -> dict[str, tuple[bool, bool]]:
@@ -224,7 +187,7 @@ def run(shared: Path, sets: list[str], paths: list[str], errors_in: str | None) 
             if "text" in paths:
                 for style in STYLES:
                     runs.append((f"text {style}", "ours",
-                                 lambda style=style: ours_text(text_dump(page.html, style), page.url)))
+                                 lambda style=style: ours_text(dump(page.html, style, page.url), page.url)))
             for path, extractor, call in runs:
                 found = call()
                 for field, (stated, ok) in score(page, found).items():
@@ -264,8 +227,7 @@ def print_table(table) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=next(
-        (p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared").is_dir()), REPO.parent / "shared"))
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--paths", default="html,text")
     parser.add_argument("--errors", metavar="SET", help="list the mismatches of ours on SET's tuning part")
