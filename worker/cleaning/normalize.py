@@ -10,10 +10,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from itertools import compress, count, repeat
+from itertools import compress, count
 from typing import Final
 
 import ftfy
+
+# Scripts written without spaces between words, whose characters the quality gate counts as words:
+# CJK ideographs (and their extensions), kana, Thai, Lao, Myanmar, Khmer.
+SPACELESS_SCRIPTS = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff\u3040-\u30ff\u31f0-\u31ff"
+                     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\ua9e0-\ua9ff\uaa60-\uaa7f"
+                     "\U00020000-\U0003134f")
+_COUNTED = re.compile(f"(?P<spaceless>[{SPACELESS_SCRIPTS}])|[^\\s{SPACELESS_SCRIPTS}]+")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
 # UTF-8 read as Latin-1/cp1252: a lead byte shown as Â-Å, Î, Ï, Ð, Ñ, ×, Ø, Ù (2-byte sequences) or
 # â-ï followed by two continuation bytes (3-byte sequences: â€™), each continuation byte shown as a
@@ -148,11 +156,18 @@ def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
     return [paragraph for paragraph in paragraphs if paragraph]
 
 
-def count_words(paragraphs: list[str]) -> int:
-    """The whitespace-separated words of normalize_paragraphs' output (len(text.split()) of the
-    text they make), at a third of split's cost: a normalized paragraph is not empty and its only
-    whitespace is single spaces between words, so it holds one word more than spaces."""
-    return sum(map(str.count, paragraphs, repeat(" "))) + len(paragraphs)
+def count_words(text: str, enough: int | None = None) -> int:
+    """The words of a text, counted per script: each character of a script written without spaces
+    between words (Chinese, Japanese, Thai, Lao, Khmer, Myanmar) is one word; elsewhere (Latin,
+    Cyrillic, Hebrew, Arabic, ...) a run of characters between spaces holding a letter or digit is
+    one. With `enough`, counting stops there (the quality gate needs no more)."""
+    words = 0
+    for match in _COUNTED.finditer(text):
+        if match.lastgroup == "spaceless" or _LETTER_OR_DIGIT.search(match.group()):
+            words += 1
+            if words == enough:
+                break
+    return words
 
 
 def _failing_tests(paragraphs: list[str]) -> list[Callable[[str], bool]]:

@@ -63,7 +63,9 @@ class TextDumpThresholds:
 @dataclass(frozen=True)
 class CleaningSettings:
     # Quality gate: a page whose cleaned text has fewer words than this has no article text
-    # and goes to the DLQ with reason no_content.
+    # and goes to the DLQ with reason no_content. Words are counted per script
+    # (worker/cleaning/normalize.py count_words): a character of Chinese, Japanese, Thai, Lao,
+    # Khmer or Myanmar is one word, elsewhere a run between spaces holding a letter or digit.
     min_words: int = 25
     # Cross-page line memory of the text path (worker/cleaning/site_lines.py): how many sites it
     # remembers (least recently seen forgotten first; 0 turns it off), how many distinct lines per

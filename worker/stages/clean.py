@@ -17,11 +17,6 @@ from ..service.metrics import Metrics
 from .base import Stage
 
 
-# How far into the text the quality gate first counts spaces: enough for min_words words of any
-# usual length. No result depends on it: a text with longer words (or none) is counted whole.
-_MAX_CHARS_PER_WORD = 16
-
-
 class CleanStage(Stage[RawPage, Article]):
     name = "clean"
 
@@ -43,7 +38,7 @@ class CleanStage(Stage[RawPage, Article]):
         if paragraphs and title and paragraphs[0].casefold() == title.casefold():
             del paragraphs[0]  # the headline is the title, not the first paragraph
         text = "\n\n".join(paragraphs)
-        self._check_words(text, paragraphs)
+        self._check_words(text)
         return Article(
             article_id=page.page_id,
             url=page.url,
@@ -59,15 +54,11 @@ class CleanStage(Stage[RawPage, Article]):
             extra=page.extra,
         )
 
-    def _check_words(self, text: str, paragraphs: list[str]) -> None:
-        """The quality gate: too few words and the page goes to the DLQ. The paragraphs are
-        normalized (see _extract), so a paragraph holds one word more than spaces (count_words);
-        the spaces of the text's start are counted first, which settles most pages without reading
-        the whole article (a full count takes 12 us a page)."""
+    def _check_words(self, text: str) -> None:
+        """The quality gate: too few words (counted per script, see count_words) and the page goes
+        to the DLQ."""
         minimum = self.settings.min_words
-        if text.count(" ", 0, minimum * _MAX_CHARS_PER_WORD) + len(paragraphs) >= minimum:
-            return
-        words = count_words(paragraphs)
+        words = count_words(text, enough=minimum)
         if words < minimum:
             raise PageRejected(Reason.NO_CONTENT,
                                f"cleaned text has {words} words, fewer than {minimum} (CLEAN_MIN_WORDS)")
