@@ -141,3 +141,59 @@ def test_warnings_and_a_crash_reach_the_log_as_json_lines_too():
     assert "ZeroDivisionError" in thread_crash["exception"]
     assert crash["level"] == "CRITICAL" and "RuntimeError: cannot connect with ***" in crash["exception"]
     assert "pw-in-crash" not in result.stderr
+
+
+@pytest.mark.parametrize(("logged", "expected"), [
+    # An @ inside a password: URL parsers split the host part at its last @.
+    ("redis://user:p@ss@redis:6379/0", "redis://user:***@redis:6379/0"),
+    ("redis://:p@ss@w0rd@redis:6379", "redis://:***@redis:6379"),
+    # A token used as the user name, with no password.
+    ("https://ghp_abcdefgh12345678@github.com/org/repo.git", "https://***@github.com/org/repo.git"),
+    # Secrets in query parameters, any case, any position; other parameters kept.
+    ("https://news.example/a?id=5&password=hunter22&lang=en", "https://news.example/a?id=5&password=***&lang=en"),
+    ("https://news.example/a?token=tok-123#top", "https://news.example/a?token=***#top"),
+    ("https://api.example/v1?API_KEY=k-999&q=x", "https://api.example/v1?API_KEY=***&q=x"),
+    ("https://api.example/v1?api-key=k-999", "https://api.example/v1?api-key=***"),
+    ("https://s3.example/o?X-Amz-Credential=AKIA1&X-Amz-Signature=abcd", "https://s3.example/o?X-Amz-Credential=***&X-Amz-Signature=***"),
+    ("https://maps.example/js?key=AIzaSy0&access_token=at0", "https://maps.example/js?key=***&access_token=***"),
+    ("https://a.example/cb?client_secret=cs0&code_verifier=v", "https://a.example/cb?client_secret=***&code_verifier=v"),
+    # Free text in key=value form, as drivers log connection strings.
+    ("dsn host=db password=hunter22 user=x", "dsn host=db password=*** user=x"),
+])
+def test_credentials_in_urls_are_masked_in_every_form(log_stream, logged, expected):
+    configure_logging("INFO", stream=log_stream)
+    logging.getLogger("urllib3.connectionpool").warning("retrying %s", logged)
+    (entry,) = lines(log_stream)
+    assert entry["message"] == f"retrying {expected}"
+
+
+@pytest.mark.parametrize("logged", [
+    "https://news.example/2024/05/a-story?author=jane&id=5&page=2",
+    "https://news.example/u/me@example.com/profile",
+    "mailto:desk@news.example",
+    "key_count=3 monkey=1 keyboard=2",
+    "partition=3 offset=42",
+])
+def test_urls_and_fields_without_secrets_are_left_alone(log_stream, logged):
+    configure_logging("INFO", stream=log_stream)
+    logging.getLogger("worker.test").info(logged)
+    (entry,) = lines(log_stream)
+    assert entry["message"] == logged
+
+
+def test_masking_covers_extra_fields_and_tracebacks_and_stays_linear(log_stream):
+    configure_logging("INFO", stream=log_stream)
+    log = logging.getLogger("worker.test")
+    try:
+        raise OSError("GET https://u:p@ss@host/x?token=t0k failed")
+    except OSError:
+        log.exception("fetch failed", extra={"url": "https://host/x?password=pw0"})
+    (entry,) = lines(log_stream)
+    assert "p@ss" not in entry["exception"] and "t0k" not in entry["exception"]
+    assert entry["url"] == "https://host/x?password=***"
+    # Hostile shapes (a page URL is input) cost linear time: no backtracking blow-up.
+    import time
+    for shape in ("a://" + "@" * 200_000, "x=" * 100_000, "https://" + "a:" * 100_000 + "@h", "token=" * 50_000):
+        started = time.perf_counter()
+        log.info(shape)
+        assert time.perf_counter() - started < 1.0, shape[:20]

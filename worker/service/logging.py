@@ -7,7 +7,10 @@ exception's traceback goes under `exception`. The level comes from LOG_LEVEL (Se
 Secrets never reach a log line, whatever a developer passes in:
 - the values registered with `configure_logging(secrets=...)` (see `settings_secrets`) are masked
   wherever they appear, in the message, in extra fields and in tracebacks;
-- a password inside a URL (redis://:pw@host, kafka://user:pw@host) is masked in any text;
+- credentials inside a URL are masked in any text: the password of user:password@ (up to the
+  last @ of the host part, so a raw @ inside a password is masked whole), a user part without a
+  password (a token used as the user name: https://TOKEN@host), and the values of query or
+  key=value parameters named like secrets (password=, token=, api_key=, secret=, signature=, ...);
 - fields named in REDACT_KEYS are masked whatever their value;
 - `settings_summary` turns a Settings object into a dict fit for logging: the fields that settings
   classes declare with `repr=False` (their convention for secrets) are masked.
@@ -28,8 +31,16 @@ import orjson
 
 MASK = "***"
 REDACT_KEYS = frozenset({"password", "sasl_password", "ssl_password", "redis_url", "secret", "token"})
-# scheme://user:password@host -> scheme://user:***@host
-_URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]*:)(?P<password>[^\s@/]+)(?=@)")
+# The user part of a URL: everything between :// and the last @ before the path, query or fragment
+# (URL parsers split the host part at its last @, so p@ss in user:p@ss@host is one password).
+_URL_USERINFO = re.compile(r"://(?P<userinfo>[^\s/?#]*)@")
+# Parameters whose value is a secret, in a query string (?a=1&token=...) or in free text
+# ("password=... host=..."): names ending in these words (access_token, X-Amz-Signature,
+# client_secret, api-key, ...), or exactly `key`, `sig` or `pass`. `author=` does not end in one.
+_SECRET_PARAMETER = re.compile(
+    r"(?P<name>(?<![\w.-])(?:[\w.-]*?(?:password|passwd|pwd|token|secret|api[_-]?key|apikey|access[_-]?key"
+    r"|private[_-]?key|signature|credential|credentials|auth)|key|sig|pass)=)(?P<value>[^&#\s\"',;]+)",
+    re.IGNORECASE)
 # Attributes every LogRecord has; anything else on a record came from `extra=`.
 _RECORD_ATTRIBUTES = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 # Secrets shorter than this are not masked as free text: masking "a" everywhere would mangle lines.
@@ -47,7 +58,11 @@ class Redactor:
         for secret in self.secrets:
             if secret in value:
                 value = value.replace(secret, MASK)
-        return _URL_PASSWORD.sub(lambda m: m.group("head") + MASK, value)
+        if "://" in value:
+            value = _URL_USERINFO.sub(_mask_userinfo, value)
+        if "=" in value:
+            value = _SECRET_PARAMETER.sub(lambda m: m.group("name") + MASK, value)
+        return value
 
     def value(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -59,6 +74,12 @@ class Redactor:
         if value is None or isinstance(value, (bool, int, float)):
             return value
         return self.text(str(value))
+
+
+def _mask_userinfo(match: re.Match) -> str:
+    """user:password@ -> user:***@; a user part alone (often a token) -> ***@."""
+    user, colon, _ = match.group("userinfo").partition(":")
+    return f"://{user}:{MASK}@" if colon else f"://{MASK}@"
 
 
 class JsonFormatter(logging.Formatter):
