@@ -13,15 +13,13 @@ FROM ${PYTHON_IMAGE} AS builder
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /src
-# gcc and the C library's headers compile the worker's text path with mypyc (setup.py; the image has
-# the Python headers); g++ builds wheels that have no prebuilt binary on the target platform (pycld2
-# on arm64). They stay in this stage: the worker's wheel carries the compiled modules and mypyc's
-# runtime library, and needs nothing else at run time.
+# gcc, g++ and the C library's headers build wheels that have no prebuilt binary on the target
+# platform (pycld2 on arm64). They stay in this stage: the runtime gets only wheels.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gcc libc6-dev g++ \
  && rm -rf /var/lib/apt/lists/*
 # Only what the package build reads (see .dockerignore, an allow-list).
-COPY pyproject.toml setup.py README.md ./
+COPY pyproject.toml README.md ./
 COPY worker ./worker
 RUN pip wheel --wheel-dir /wheels .
 

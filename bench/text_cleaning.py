@@ -177,9 +177,7 @@ def _steps(tree: Path | None) -> dict:
 def _import_tree(tree: Path) -> dict:
     """The worker modules of another checkout, imported beside this tree's: its `worker` package is
     imported under the same name, its modules kept, and this tree's put back in sys.modules (the
-    text path and the stage import nothing at call time, so each tree's functions keep their own).
-    A tree compiled with mypyc also has a shared runtime module, `<hash>__mypyc`, named alike in
-    both trees: it is swapped too, or the second tree would run the first one's code."""
+    text path and the stage import nothing at call time, so each tree's functions keep their own)."""
     ours = {name: module for name, module in sys.modules.items() if _is_worker_module(name)}
     for name in ours:
         del sys.modules[name]
@@ -195,7 +193,7 @@ def _import_tree(tree: Path) -> dict:
 
 
 def _is_worker_module(name: str) -> bool:
-    return name == "worker" or name.startswith("worker.") or name.endswith("__mypyc")
+    return name == "worker" or name.startswith("worker.")
 
 
 def _timed(run, inputs) -> tuple[float, float]:

@@ -38,8 +38,6 @@ ensure_venv() {  # ensure_venv EXTRA: install the project with that extra into .
          .venv/bin/python -m pip install --disable-pip-version-check -e ".[$1]"; } > .venv/install.log 2>&1; then
     cat .venv/install.log >&2
     echo "error: installing the Python packages failed (log above, also in .venv/install.log)" >&2
-    # The worker's text path is compiled (setup.py): that needs gcc and the Python headers.
-    echo "without a C compiler: NEWS_WORKER_PURE_PYTHON=1 builds the worker without compiling" >&2
     return 1
   fi
 }

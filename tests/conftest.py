@@ -3,5 +3,4 @@ pytest_plugins = [
     "tests.fixtures.broker",
     "tests.fixtures.redis_server",
     "tests.fixtures.prometheus_server",
-    "tests.fixtures.compiled_text_path",
 ]
