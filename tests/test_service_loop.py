@@ -135,7 +135,7 @@ def test_a_stage_error_on_one_page_of_a_batch_costs_only_that_page(monkeypatch):
     assert len(sink.topics["articles.normalized"]) == 2
     [dead] = sink.topics["pages.dlq"]
     event = orjson.loads(dead.value)
-    assert (event["reason"], event["stage"], event["url"]) == ("stage_error", "dedup", "https://a.example/1")
+    assert (event["reason"], event["stage"], event["url"]) == ("stage_error", "fingerprint", "https://a.example/1")
     assert "fingerprint bug" in event["error"]
 
 

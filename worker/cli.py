@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     process.add_argument("--input", required=True, type=Path, help="JSON-lines file, one raw page per line")
     process.add_argument("--output-dir", required=True, type=Path, help="writes <topic>.jsonl per output topic here")
     process.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    process.add_argument("--jobs", type=_positive_int, default=None, metavar="N",
+                         help="processes that clean and fingerprint (default: the cores); outputs as with 1")
     feed = commands.add_parser("feed", help="produce a JSON-lines file of raw pages to the input topic")
     feed.add_argument("--input", required=True, type=Path)
     demo = commands.add_parser("demo", help="the embedded default: local broker, sample pages, printed results")
@@ -41,14 +43,23 @@ def main(argv: list[str] | None = None) -> int:
         from .service.app import run_service
         return run_service(settings)
     if args.command == "process":
-        return _process(settings, args.input, args.output_dir, progress=not args.no_progress and sys.stderr.isatty())
+        return _process(settings, args.input, args.output_dir, progress=not args.no_progress and sys.stderr.isatty(),
+                        jobs=args.jobs)
     if args.command == "feed":
         return _feed(settings, args.input)
     from .local.demo import run_demo
     return run_demo(args.input, keep_running=args.keep_running)
 
 
-def _process(settings: Settings, input_path: Path, output_dir: Path, progress: bool) -> int:
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _process(settings: Settings, input_path: Path, output_dir: Path, progress: bool, jobs: int | None) -> int:
+    from .parallel import ParallelPipeline, default_jobs
     from .pipeline import Pipeline
     from .service.health import Health
     from .service.loop import ConsumeLoop
@@ -64,11 +75,14 @@ def _process(settings: Settings, input_path: Path, output_dir: Path, progress: b
     source = JsonLinesSource(input_path, settings.topics.pages_raw)
     sink = JsonLinesSink(output_dir, settings.topics.outputs())
     output = _ProgressSink(sink, len(source)) if progress else sink
-    loop = ConsumeLoop(source, output, Pipeline(settings, index, metrics), index, metrics, settings.service,
+    jobs = jobs or default_jobs()
+    pipeline = ParallelPipeline(settings, index, metrics, jobs) if jobs > 1 else Pipeline(settings, index, metrics)
+    loop = ConsumeLoop(source, output, pipeline, index, metrics, settings.service,
                        Health(metrics, settings.service.liveness_timeout_seconds))
     try:
         loop.run(threading.Event())
     finally:
+        pipeline.close()
         output.close()
         index.close()
     total = sum(sink.counts.values())

@@ -1,11 +1,16 @@
-"""The processing pipeline: decode -> clean -> dedup -> route to an output topic.
+"""The processing pipeline: decode -> clean -> fingerprint -> dedup -> route to an output topic.
 
 It knows nothing of Kafka: it takes a SourceRecord and returns exactly one Output (an article
 event, a duplicate event or a dead letter). Transports and the service loop live elsewhere.
+
+Two steps: `prepare` (decode, clean, fingerprint) depends on the record alone and on the cleaner's
+memory of earlier pages of the same site; `decide` (dedup, route) must see the records in input
+order. worker/parallel.py runs `prepare` in several processes.
 """
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,12 +18,12 @@ import orjson
 
 from .config import Settings
 from .errors import DependencyUnavailable, PageRejected, Reason
-from .models import Article, DeadLetter, SourceRecord
+from .models import Article, DeadLetter, RawPage, SourceRecord
 from .service.metrics import Metrics
 from .stages.clean import CleanStage
 from .stages.decode import DecodeStage
-from .stages.dedup import DedupStage
-from .state import DedupIndex
+from .stages.dedup import DedupStage, FingerprintStage
+from .state import DedupIndex, Fingerprint
 
 # Room for the record's key, headers and batch framing next to the value.
 RECORD_OVERHEAD_BYTES = 1024
@@ -41,69 +46,52 @@ class Output:
     label: str | None = None  # dedup method, or DLQ reason (for metrics once delivered)
 
 
-class Pipeline:
-    def __init__(self, settings: Settings, index: DedupIndex, metrics: Metrics | None = None):
+@dataclass(slots=True)
+class Cleaned:
+    """A prepared page: its article and the article's fingerprint, all but the dedup decision."""
+
+    article: Article
+    fingerprint: Fingerprint
+
+
+class Preparer:
+    """decode -> clean -> fingerprint of one record; owns the cleaner's memory of earlier pages."""
+
+    def __init__(self, settings: Settings, metrics: Metrics | None = None):
         self.settings = settings
         self.metrics = metrics or Metrics()
         timeout = settings.service.stage_timeout_seconds
         self.decode = DecodeStage(settings.service.max_body_bytes, self.metrics, limits=settings.input)
         self.clean = CleanStage(settings.cleaning, self.metrics, timeout_seconds=timeout)
-        self.dedup = DedupStage(index, self.metrics, settings.dedup)
+        self.fingerprint = FingerprintStage(settings.dedup, self.metrics, timeout_seconds=timeout)
         self._max_value = settings.kafka.max_request_size - RECORD_OVERHEAD_BYTES
 
-    def process(self, record: SourceRecord) -> Output:
-        """One record in, one output out. Raises only DependencyUnavailable (retry the record)."""
-        return self.decide([(record, self.prepare(record))])[0]
+    def prepare(self, record: SourceRecord) -> Cleaned | Output:
+        """Decode, clean and fingerprint one record: the result, or already its dead letter. Raises
+        only DependencyUnavailable."""
+        page = self.decode_record(record)
+        return page if isinstance(page, Output) else self.finish(record, page)
 
-    def prepare(self, record: SourceRecord) -> Article | Output:
-        """Decode and clean one record: the article, or already its dead letter. Raises only
-        DependencyUnavailable."""
-        url = None
+    def decode_record(self, record: SourceRecord) -> RawPage | Output:
+        return self._guarded(record, None, self.decode, record)
+
+    def finish(self, record: SourceRecord, page: RawPage) -> Cleaned | Output:
+        """Clean and fingerprint a decoded page."""
+        return self._guarded(record, page.url, self._clean_and_fingerprint, page)
+
+    def _clean_and_fingerprint(self, page: RawPage) -> Cleaned:
+        article = self.clean(page)
+        return Cleaned(article, self.fingerprint(article))
+
+    def _guarded(self, record: SourceRecord, url: str | None, step, item):
         try:
-            page = self.decode(record)
-            url = page.url
-            return self.clean(page)
+            return step(item)
         except PageRejected as rejected:
             return self.dead_letter(record, rejected, url)
         except DependencyUnavailable:
             raise
         except Exception as error:  # noqa: BLE001 - a bug outside the stages' own handling: one record's
             return self.dead_letter(record, _unexpected(error, "prepare"), url)
-
-    def decide(self, prepared: list[tuple[SourceRecord, Article | Output]]) -> list[Output]:
-        """Dedup the prepared articles as one batch, in order, and route everything: one output per
-        record. Raises only DependencyUnavailable, when the dedup state is unreachable; calling again
-        with the same list gives the same outputs (decided articles come back as replays)."""
-        articles = [item for _, item in prepared if isinstance(item, Article)]
-        decided = iter(self.dedup.run_batch(articles))
-        outputs = []
-        for record, item in prepared:
-            if isinstance(item, Output):
-                outputs.append(item)
-                continue
-            result = next(decided)
-            try:
-                if isinstance(result, PageRejected):
-                    raise result
-                outputs.append(self._article_output(result, record))
-            except PageRejected as rejected:
-                outputs.append(self.dead_letter(record, rejected, item.url))
-            except Exception as error:  # noqa: BLE001 - e.g. an event the serializer refuses: this record's
-                outputs.append(self.dead_letter(record, _unexpected(error, "route"), item.url))
-        return outputs
-
-    def _article_output(self, article: Article, record: SourceRecord) -> Output:
-        topics = self.settings.topics
-        value = orjson.dumps(article.to_event())
-        if len(value) > self._max_value:
-            raise PageRejected(Reason.OUTPUT_TOO_LARGE,
-                               f"article event is {len(value)} bytes, over the producer limit "
-                               f"KAFKA_MAX_REQUEST_SIZE={self.settings.kafka.max_request_size}", stage="route")
-        decision = article.dedup
-        assert decision is not None, "the dedup stage sets a decision on every article"
-        topic = topics.articles_duplicates if decision.is_duplicate else topics.articles_normalized
-        return Output(topic=topic, key=article.article_id.encode(), value=value, source=record,
-                      kind=decision.status, label=decision.method)
 
     def dead_letter(self, record: SourceRecord, rejected: PageRejected, url: str | None = None) -> Output:
         """The record's dead letter, always within the producer's limit: the original key, then the
@@ -137,6 +125,60 @@ class Pipeline:
         room = self._max_value - len(orjson.dumps(event)) - 64
         original["value"] = _prefix_within(text, original["value_encoding"], room)
         return orjson.dumps(event)
+
+
+class Pipeline(Preparer):
+    def __init__(self, settings: Settings, index: DedupIndex, metrics: Metrics | None = None):
+        super().__init__(settings, metrics)
+        self.dedup = DedupStage(index, self.metrics, settings.dedup)
+
+    def process(self, record: SourceRecord) -> Output:
+        """One record in, one output out. Raises only DependencyUnavailable (retry the record)."""
+        return self.decide([(record, self.prepare(record))])[0]
+
+    def prepare_each(self, records: Iterable[SourceRecord]) -> Iterator[Cleaned | Output]:
+        """prepare() of each record, in order, one at a time as the caller asks for them (the caller
+        may stop asking: the rest is never prepared). worker/parallel.py prepares ahead instead."""
+        for record in records:
+            yield self.prepare(record)
+
+    def close(self) -> None:
+        """Release what preparing holds (nothing here; processes in worker/parallel.py)."""
+
+    def decide(self, prepared: list[tuple[SourceRecord, Cleaned | Output]]) -> list[Output]:
+        """Dedup the prepared articles as one batch, in order, and route everything: one output per
+        record. Raises only DependencyUnavailable, when the dedup state is unreachable; calling again
+        with the same list gives the same outputs (decided articles come back as replays)."""
+        cleaned = [(item.article, item.fingerprint) for _, item in prepared if isinstance(item, Cleaned)]
+        decided = iter(self.dedup.run_batch(cleaned))
+        outputs = []
+        for record, item in prepared:
+            if isinstance(item, Output):
+                outputs.append(item)
+                continue
+            result = next(decided)
+            try:
+                if isinstance(result, PageRejected):
+                    raise result
+                outputs.append(self._article_output(result, record))
+            except PageRejected as rejected:
+                outputs.append(self.dead_letter(record, rejected, item.article.url))
+            except Exception as error:  # noqa: BLE001 - e.g. an event the serializer refuses: this record's
+                outputs.append(self.dead_letter(record, _unexpected(error, "route"), item.article.url))
+        return outputs
+
+    def _article_output(self, article: Article, record: SourceRecord) -> Output:
+        topics = self.settings.topics
+        value = orjson.dumps(article.to_event())
+        if len(value) > self._max_value:
+            raise PageRejected(Reason.OUTPUT_TOO_LARGE,
+                               f"article event is {len(value)} bytes, over the producer limit "
+                               f"KAFKA_MAX_REQUEST_SIZE={self.settings.kafka.max_request_size}", stage="route")
+        decision = article.dedup
+        assert decision is not None, "the dedup stage sets a decision on every article"
+        topic = topics.articles_duplicates if decision.is_duplicate else topics.articles_normalized
+        return Output(topic=topic, key=article.article_id.encode(), value=value, source=record,
+                      kind=decision.status, label=decision.method)
 
 
 def _unexpected(error: Exception, stage: str) -> PageRejected:

@@ -71,14 +71,16 @@ class ConsumeLoop:
     def run_batch(self, records: list[SourceRecord], stop: threading.Event) -> None:
         started = time.perf_counter()
         prepared: list[tuple[SourceRecord, object]] = []
-        for record in records:
+        # Records revoked while this batch was in hand are left to their new owner.
+        owned = [r for r in records if self.source.owns(r.topic, r.partition)]
+        items = self.pipeline.prepare_each(owned)
+        for record in owned:
             if stop.is_set():
                 break  # the rest is abandoned uncommitted and redelivered to whoever owns it next
-            if not self.source.owns(record.topic, record.partition):
-                continue  # revoked while this batch was in hand: the new owner processes it
             self.health.beat()  # a long batch of heavy pages is progress, not a wedged loop
             self.metrics.pages_consumed.labels(topic=record.topic).inc()
-            prepared.append((record, self.pipeline.prepare(record)))
+            prepared.append((record, next(items)))
+        items.close()
         outputs = self._decide(prepared, stop)
         if outputs is None:
             return

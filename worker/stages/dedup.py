@@ -1,8 +1,11 @@
-"""Dedup stage: gives each Article its decision (unique, or duplicate of which article and how).
+"""Dedup stages: FingerprintStage computes an Article's fingerprint (canonical URL, body hash,
+MinHash signature and LSH bands), DedupStage gives it its decision (unique, or duplicate of which
+article and how).
 
-The fingerprint (canonical URL, body hash, MinHash signature and LSH bands) is computed here, in
-the worker; the index (worker/state) only looks up and claims, so every backend decides on the
-same fingerprint.
+The fingerprint is computed in the worker, apart from the decision: it depends on the article alone,
+so it runs wherever the page is cleaned (one of several processes with `process --jobs N`), while
+decisions are taken in input order. The index (worker/state) only looks up and claims, so every
+backend decides on the same fingerprint.
 """
 from __future__ import annotations
 
@@ -12,14 +15,30 @@ from ..config import DedupSettings
 from ..dedup.fingerprint import Fingerprinter
 from ..models import Article
 from ..service.metrics import Metrics
-from ..state import DedupIndex
+from ..state import DedupIndex, Fingerprint
 from .base import Stage
 
 # The index size gauge is refreshed at most this often (a shared backend answers it over the network).
 INDEX_SIZE_REFRESH_SECONDS = 1.0
 
 
-class DedupStage(Stage[Article, Article]):
+class FingerprintStage(Stage[Article, Fingerprint]):
+    name = "fingerprint"
+
+    def __init__(self, settings: DedupSettings | None = None, metrics: Metrics | None = None,
+                 timeout_seconds: float = 0.0):
+        super().__init__(metrics, timeout_seconds)
+        self.fingerprinter = Fingerprinter(settings or DedupSettings())
+
+    def process(self, article: Article) -> Fingerprint:
+        return self.fingerprinter.fingerprint(article)
+
+
+# An article with its fingerprint already computed (FingerprintStage), or an article alone.
+Fingerprinted = tuple[Article, Fingerprint]
+
+
+class DedupStage(Stage[Article | Fingerprinted, Article]):
     name = "dedup"
     interruptible = False  # it talks to the state backend
 
@@ -32,8 +51,8 @@ class DedupStage(Stage[Article, Article]):
         self._index_size = self.metrics.dedup_index_size
         self._size_refreshed_at = -INDEX_SIZE_REFRESH_SECONDS
 
-    def process(self, article: Article) -> Article:
-        fingerprint = self.fingerprinter.fingerprint(article)
+    def process(self, item: Article | Fingerprinted) -> Article:
+        article, fingerprint = self._fingerprinted(item)
         started = time.perf_counter()
         article.dedup = self.index.decide(fingerprint)
         finished = time.perf_counter()
@@ -41,15 +60,16 @@ class DedupStage(Stage[Article, Article]):
         self._refresh_index_size(finished)
         return article
 
-    def process_batch(self, articles: list[Article]) -> list[Article]:
+    def process_batch(self, items: list[Article | Fingerprinted]) -> list[Article]:
         """Decide a batch in one index call (index.decide_many: one round trip on a shared backend),
         in list order, exactly as process() one after another would. Raises DependencyUnavailable
         when the backend is unreachable; retry the whole batch (decided ones come back as replays)."""
-        if not articles:
-            return articles
-        fingerprints = [self.fingerprinter.fingerprint(article) for article in articles]
+        if not items:
+            return []
+        pairs = [self._fingerprinted(item) for item in items]
+        articles = [article for article, _ in pairs]
         started = time.perf_counter()
-        decisions = self.index.decide_many(fingerprints)
+        decisions = self.index.decide_many([fingerprint for _, fingerprint in pairs])
         finished = time.perf_counter()
         per_decision = (finished - started) / len(articles)  # the batch's time, shared out
         for article, decision in zip(articles, decisions, strict=True):
@@ -57,6 +77,9 @@ class DedupStage(Stage[Article, Article]):
             self._decision_time.observe(per_decision)
         self._refresh_index_size(finished)
         return articles
+
+    def _fingerprinted(self, item: Article | Fingerprinted) -> Fingerprinted:
+        return item if isinstance(item, tuple) else (item, self.fingerprinter.fingerprint(item))
 
     def _refresh_index_size(self, now: float) -> None:
         if now - self._size_refreshed_at >= INDEX_SIZE_REFRESH_SECONDS:
