@@ -119,8 +119,14 @@ class KafkaSettings:
 
 @dataclass(frozen=True)
 class ServiceSettings:
+    # All interfaces: in a pod or container the kubelet's probes and Prometheus reach the port from
+    # outside the network namespace. Outside a container, 127.0.0.1 keeps it private.
     metrics_host: str = "0.0.0.0"
     metrics_port: int = 8000
+    # The HTTP endpoint cuts a connection after this long (idle or trickling: slowloris), and serves
+    # at most this many at once (a thread each; the oldest is dropped to make room).
+    http_idle_timeout_seconds: float = 10.0
+    http_max_connections: int = 16
     # Records taken per poll; a batch is processed, delivered and committed as one checkpoint.
     batch_max_records: int = 500
     poll_timeout_ms: int = 1000
@@ -145,6 +151,9 @@ class ServiceSettings:
         return cls(
             metrics_host=require_str(env, "METRICS_HOST", cls.metrics_host),
             metrics_port=get_int(env, "METRICS_PORT", cls.metrics_port, minimum=0, maximum=65535),
+            http_idle_timeout_seconds=get_float(env, "HTTP_IDLE_TIMEOUT_SECONDS", cls.http_idle_timeout_seconds,
+                                                minimum=0.1),
+            http_max_connections=get_int(env, "HTTP_MAX_CONNECTIONS", cls.http_max_connections, minimum=2),
             batch_max_records=get_int(env, "BATCH_MAX_RECORDS", cls.batch_max_records, minimum=1),
             poll_timeout_ms=get_int(env, "POLL_TIMEOUT_MS", cls.poll_timeout_ms, minimum=10),
             max_body_bytes=get_int(env, "MAX_BODY_BYTES", cls.max_body_bytes, minimum=1),

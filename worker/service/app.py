@@ -29,7 +29,10 @@ def run_service(settings: Settings) -> int:
     metrics = Metrics()
     metrics.build_info.info({"version": __version__})
     health = Health(metrics, settings.service.liveness_timeout_seconds)
-    server = HealthServer(settings.service.metrics_host, settings.service.metrics_port, metrics, health).start()
+    service = settings.service
+    server = HealthServer(service.metrics_host, service.metrics_port, metrics, health,
+                          idle_timeout=service.http_idle_timeout_seconds,
+                          max_connections=service.http_max_connections).start()
     log.info("metrics, /healthz and /readyz listening", extra={"event": "http", "port": server.port})
 
     stop = threading.Event()

@@ -1,6 +1,9 @@
 """Liveness, readiness and the HTTP endpoint that serves them next to /metrics."""
 from __future__ import annotations
 
+import logging
+import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -8,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from .metrics import Metrics
+
+log = logging.getLogger(__name__)
 
 
 class Health:
@@ -37,12 +42,22 @@ class Health:
 
 
 class HealthServer:
-    """Serves /metrics, /healthz and /readyz on one port, in a background thread."""
+    """Serves /metrics, /healthz and /readyz on one port, in a background thread.
 
-    def __init__(self, host: str, port: int, metrics: Metrics, health: Health):
+    Hardened for a port anyone on the network may reach: every connection lives at most
+    `idle_timeout` seconds (a client that sends nothing, or trickles a byte at a time, is cut off),
+    at most `max_connections` are served at once (the oldest is dropped to make room, so probes
+    still get through a flood of idle sockets), and a client that hangs up mid-response is a
+    debug log line, never a traceback on stderr.
+    """
+
+    def __init__(self, host: str, port: int, metrics: Metrics, health: Health, *,
+                 idle_timeout: float = 10.0, max_connections: int = 16):
         registry = metrics.registry
 
         class Handler(BaseHTTPRequestHandler):
+            timeout = idle_timeout  # per read/write on the socket
+
             def do_GET(self):  # noqa: N802 - http.server's naming
                 path = self.path.split("?", 1)[0]
                 if path == "/metrics":
@@ -66,10 +81,10 @@ class HealthServer:
             def log_message(self, *args):
                 """Silent: scrapes and probes every few seconds would flood the log."""
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
+        self._server = _BoundedServer((host, port), Handler, idle_timeout, max_connections)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="http", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.25},
+                                        name="http", daemon=True)
 
     def start(self) -> HealthServer:
         self._thread.start()
@@ -78,3 +93,67 @@ class HealthServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def open_connections(self) -> int:
+        return self._server.open_connections()
+
+
+class _BoundedServer(ThreadingHTTPServer):
+    """A thread per connection, at most `max_connections` of them, none older than `lifetime` s."""
+
+    daemon_threads = True
+    # The listen queue: connections beyond it are refused by the kernel, not held.
+    request_queue_size = 64
+
+    def __init__(self, address: tuple[str, int], handler, lifetime: float, max_connections: int):
+        # "::" or another IPv6 literal in METRICS_HOST listens on IPv6.
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self._lifetime = lifetime
+        self._max = max_connections
+        self._open: dict[socket.socket, float] = {}  # accepted connections, oldest first
+        self._lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request, client_address):
+        with self._lock:
+            while len(self._open) >= self._max:
+                oldest = next(iter(self._open))
+                del self._open[oldest]
+                _cut(oldest)
+            self._open[request] = time.monotonic()
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._lock:
+            self._open.pop(request, None)
+        super().shutdown_request(request)
+
+    def service_actions(self):
+        """Runs in the serving thread between accepts: cuts connections past their lifetime."""
+        expired_before = time.monotonic() - self._lifetime
+        with self._lock:
+            expired = [conn for conn, opened in self._open.items() if opened < expired_before]
+            for conn in expired:
+                del self._open[conn]
+        for conn in expired:
+            _cut(conn)
+
+    def handle_error(self, request, client_address):
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            log.debug("http client went away: %s", error, extra={"event": "http"})
+        else:
+            log.warning("http request failed", exc_info=True, extra={"event": "http"})
+
+    def open_connections(self) -> int:
+        with self._lock:
+            return len(self._open)
+
+
+def _cut(conn: socket.socket) -> None:
+    """Ends a connection from another thread: its handler's blocked read or write returns at once
+    and the handler thread finishes (closing the socket is left to it)."""
+    try:
+        conn.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already gone
