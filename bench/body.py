@@ -3,7 +3,8 @@
 HTML path: each page of article-extraction and readability-pages goes through the cleaning stage
 (worker.stages.clean.CleanStage, text/html: extraction, normalization, quality gate) and through
 trafilatura (default mode, body only); both texts are scored with bench/metric.py (a dead-lettered
-page scores as empty). "wrong block" counts the pages where trafilatura finds the article (recall
+page scores as empty; "F1 ungated" scores the text the page had before the quality gate, which
+sets apart pages with no article at all, like the set's synthetic one-word test pages). "wrong block" counts the pages where trafilatura finds the article (recall
 >= 0.8) and ours returns something else (recall < 0.2). dates-mediacloud has no body truth: it
 reports the pages published with text and those dead-lettered (by reason).
 
@@ -25,7 +26,7 @@ import argparse
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -49,6 +50,7 @@ FETCHED = datetime(2024, 5, 1, tzinfo=timezone.utc)
 class Run:
     """What one extractor returned for the pages of one set in one style."""
     texts: dict[str, str] = field(default_factory=dict)  # key -> published text ("" when dead-lettered)
+    extracted: dict[str, str] = field(default_factory=dict)  # key -> the text before the quality gate
     rejected: dict[str, str] = field(default_factory=dict)  # key -> DLQ reason
     seconds: float = 0.0
 
@@ -87,7 +89,9 @@ def our_texts(pages: list[BenchPage], style: str, inputs: dict[str, str]) -> Run
     from worker.models import RawPage
     from worker.stages.clean import CleanStage
 
-    stage = CleanStage(CleaningSettings())  # one stage per set and style: its site memory sees one stream
+    settings = CleaningSettings()
+    stage = CleanStage(settings)  # one stage per set and style: its site memory sees one stream
+    ungated = CleanStage(replace(settings, min_words=0))
     content_type = "text/html" if style == HTML else "text/plain"
     run = Run()
     for page in pages:
@@ -100,6 +104,13 @@ def our_texts(pages: list[BenchPage], style: str, inputs: dict[str, str]) -> Run
             run.rejected[page.key] = rejected.reason.value
         run.seconds += time.perf_counter() - start
         run.texts[page.key] = text
+        if page.key in run.rejected:
+            try:
+                run.extracted[page.key] = ungated.process(raw).text
+            except PageRejected:
+                run.extracted[page.key] = ""
+        else:
+            run.extracted[page.key] = text
     return run
 
 
@@ -118,9 +129,9 @@ def body_rows(set_name: str, pages: list[BenchPage], styles: list[str], use_cach
     print(f"\n## {set_name}: article body F1 ({len(pages)} pages; "
           f"{sum(p.split == SPLITS[0] for p in pages)} tuning, {sum(p.split == SPLITS[1] for p in pages)} held-out)")
     print("| input              | extractor      | split    | pages | F1    | P     | R     | empty | DLQ | "
-          "wrong block | pages/s |")
+          "F1 ungated | wrong block  | pages/s |")
     print("|--------------------|----------------|----------|-------|-------|-------|-------|-------|-----|"
-          "-------------|---------|")
+          "------------|--------------|---------|")
     for style in styles:
         inputs = page_inputs(pages, style, use_cache)
         run = our_texts(pages, style, inputs)
@@ -139,9 +150,11 @@ def body_rows(set_name: str, pages: list[BenchPage], styles: list[str], use_cach
                 empty = sum(not (source.texts if source else inputs)[page.key].strip() for page in part)
                 dlq = sum(page.key in source.rejected for page in part) if source else 0
                 wrong = len(wrong_blocks(part, per_page, anchor)) if name == "ours" else 0
+                before_gate = summarize(page_score(p.truth, source.extracted[p.key]) for p in part)[0] \
+                    if source is not None and source.extracted else f1
                 speed = f"{len(pages) / source.seconds:7.0f}" if source and source.seconds else "      -"
                 print(f"| {style:<18} | {name:<14} | {split:<8} | {len(part):5d} | {f1:.3f} | {p:.3f} | {r:.3f} | "
-                      f"{empty:5d} | {dlq:3d} | {wrong:4d} ({wrong / len(part):4.1%}) | {speed} |")
+                      f"{empty:5d} | {dlq:3d} | {before_gate:10.3f} | {wrong:3d} ({wrong / len(part):5.1%}) | {speed} |")
         if worst:
             tuning = [p for p in pages if p.split == SPLITS[0]]
             wrong = set(wrong_blocks(tuning, ours, anchor))
