@@ -34,7 +34,7 @@ HIDDEN = ('[hidden], [aria-hidden="true"], [style*="display:none"], [style*="dis
 # class/id names of boilerplate: always removed, unless the name also says it is the content.
 BOILERPLATE_NAME = re.compile(
     r"comment|share|sharing|social|related|recommend|newsletter|cookie|consent|subscribe|signup|"
-    r"breadcrumb|byline|caption|popup|modal|outbrain|taboola|trending|most-?popular|read-?more|author-?bio|"
+    r"breadcrumb|byline|caption|popup|modal|outbrain|taboola|trending|most-?popular|author-?bio|"
     # the same in the languages of the stream, where sites name classes in their own language
     r"komment|teilen|verwandt|commentaire|partag|compartir|comentari|relacionad|correlat|komentarz|"
     r"udostepnij|powiazan",
@@ -42,9 +42,11 @@ BOILERPLATE_NAME = re.compile(
 # Names that are boilerplate on small elements but also appear on page-wide wrappers
 # ("has-sidebar", "Page-ad-margins"): removed only when holding less than this share of the page text.
 WEAK_BOILERPLATE_NAME = re.compile(
-    r"promo|advert|\bads?\b|sidebar|footer|\bnav|menu|masthead|toolbar|widget|\btags?\b|credit|"
+    r"promo|advert|\bads?\b|sidebar|footer|\bnav|menu|masthead|toolbar|widget|\btags?\b|credit|read-?more|"
     r"werbung|anzeige|publicit|publicidad|pubblicit|reklam", re.I)
 WEAK_MAX_SHARE = 0.3
+# ...and kept whatever their size when they hold this much paragraph text, at most this share links.
+WEAK_PROSE_CHARS, WEAK_PROSE_MAX_LINK_SHARE = 1000, 0.1
 # Substrings covering every alternative of the two patterns above: lexbor selects the elements whose
 # class or id contains one (case-insensitively, in C), and only those are checked in Python.
 _NAME_HINTS = ("comment", "shar", "social", "related", "recommend", "newsletter", "cookie", "consent",
@@ -62,7 +64,7 @@ TEXT_HOLDER_TAGS = "div, section, article, span, font, td, blockquote"  # paragr
 MIN_PARAGRAPH_CHARS = 25
 CLIMB_GAIN = 1.6  # climb to an ancestor holding at least this many times the container's paragraph text,
 CLIMB_MIN_RATIO, CLIMB_MIN_CHARS = 1.3, 800  # or this many times and this many characters more (long articles)
-CLIMB_LEVELS = 5
+CLIMB_LEVELS = 6
 CLIMB_MAX_LINK_GAIN = 0.05  # ...and whose link share exceeds the container's by at most this (teaser lists)
 # Paragraph text is credited to ancestors this far up (enough for the climb; bounds deep trees).
 CREDIT_LEVELS = 2 + CLIMB_LEVELS + 1
@@ -125,10 +127,22 @@ def _prune(tree: LexborHTMLParser, body: LexborNode) -> None:
             doomed.append(node)
         elif kind == "weak" and weak_checks < MAX_WEAK_CHECKS:
             weak_checks += 1
-            if len(node.text(deep=True)) < WEAK_MAX_SHARE * page_chars:
+            if len(node.text(deep=True)) < WEAK_MAX_SHARE * page_chars and not _holds_prose(node):
                 doomed.append(node)
     for node in reversed(doomed):
         node.decompose()
+
+
+def _holds_prose(node: LexborNode) -> bool:
+    """Whether node holds article-like prose: paragraphs of some length, few of them links (a
+    collapsed "read more" part of the article, not a teaser list or an ad)."""
+    chars = links = 0
+    for paragraph in node.css("p"):
+        text = paragraph.text(deep=True)
+        if len(text) >= MIN_PARAGRAPH_CHARS:
+            chars += len(text)
+            links += sum(len(link.text(deep=True)) for link in paragraph.css("a"))
+    return chars >= WEAK_PROSE_CHARS and links <= WEAK_PROSE_MAX_LINK_SHARE * chars
 
 
 def _name_kind(name: str) -> str:
