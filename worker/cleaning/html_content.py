@@ -29,7 +29,7 @@ NON_CONTENT_TAGS = ["script", "style", "noscript", "svg", "iframe", "template", 
                     "textarea", "nav", "aside", "footer", "figure", "figcaption"]
 # (<form> is kept: ASP.NET pages wrap the whole page, article included, in one form.)
 HIDDEN = ('[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], '
-          '[style*="visibility:hidden"]')
+          '[style*="visibility:hidden"], [style*="visibility: hidden"]')
 
 # class/id names of boilerplate: always removed, unless the name also says it is the content.
 BOILERPLATE_NAME = re.compile(
