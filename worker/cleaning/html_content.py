@@ -119,7 +119,7 @@ def _prune(tree: LexborHTMLParser, body: LexborNode) -> None:
         if node.tag in PROTECTED_TAGS:
             continue
         attributes = node.attributes
-        name = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+        name = f"{attributes.get('class') or ''} #{attributes.get('id') or ''}"
         kind = kinds.get(name)
         if kind is None:
             kind = kinds[name] = _name_kind(name)
@@ -146,6 +146,11 @@ def _holds_prose(node: LexborNode) -> bool:
 
 
 def _name_kind(name: str) -> str:
+    # An id names one element, so a boilerplate id ("comment-text") outweighs a content word
+    # anywhere in the name (its class "user-post-text"); a class only when no content word is there.
+    identifier = name[name.rindex("#") + 1:]
+    if BOILERPLATE_NAME.search(identifier):
+        return "boilerplate"
     if CONTENT_NAME.search(name):
         return "content"
     if BOILERPLATE_NAME.search(name):
