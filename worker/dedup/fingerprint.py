@@ -5,7 +5,7 @@ from ..config import DedupSettings
 from ..models import Article
 from ..state.base import Fingerprint
 from .minhash import MinHasher
-from .shingles import tokens
+from .shingles import bigrams, word_hashes
 from .urls import canonical_url
 
 
@@ -18,14 +18,15 @@ class Fingerprinter:
         # The fetched URL, not a canonical URL the page declares: some sites declare their home page
         # or a section as canonical for every article, and a recrawl is a fetch of the same address.
         url_key = canonical_url(article.url)
-        shingles, content_shingles = self.minhasher.shingle_hashes(tokens(article.text))
+        pairs, content_pairs = bigrams(*word_hashes(article.text))
+        shingles = self.minhasher.shingles(pairs)
         if len(shingles) < self.min_shingles:
             return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=article.content_hash,
                                fetched_at=article.fetched_at, shingle_count=len(shingles))
         values = self.minhasher.minhash(shingles)
         # A signed text without two content words (possible only with a very low DEDUP_MIN_SHINGLES)
         # takes its bands from its shingles: every signed fingerprint has all its bands.
-        lsh_shingles = content_shingles if len(content_shingles) else shingles
+        lsh_shingles = self.minhasher.content_shingles(content_pairs if len(content_pairs) else pairs)
         return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=article.content_hash,
                            fetched_at=article.fetched_at, signature=self.minhasher.signature(values),
                            band_keys=self.minhasher.band_keys(lsh_shingles), shingle_count=len(shingles))

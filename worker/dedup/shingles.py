@@ -11,8 +11,15 @@ they carried most of the chance LSH collisions between unrelated articles (about
 candidates to verify), while spun copies keep their similarity (function words survive spinning
 next to swapped content words).
 
-Text is NFKC-normalized and case-folded; tokens are runs of letters and digits, so punctuation,
-spacing and stray " ," artifacts of spinners do not count.
+Text is NFKC-normalized and case-folded; tokens are runs of letters, digits and combining marks
+(so that Indic and other abugida words stay whole), so punctuation, spacing and stray " ," artifacts
+of spinners do not count.
+
+Tokens are found and hashed with numpy over the text's code points, with no Python work per word
+(bench/dedup_fingerprint.py measures it): each character is classified by a table, and a token's
+hash is the sum over its characters of a random 64-bit value per (character, place in the token),
+mixed with the token's length. Hashes depend on nothing but the text and fixed constants: every
+replica and every restart computes the same.
 
 Scripts written without spaces between words (Chinese, Japanese, Thai; also Lao, Khmer, Myanmar)
 would make a whole clause one "word", so such a text got too few shingles for a signature. There
@@ -22,17 +29,26 @@ phrases that carry their particles, so word bigrams of Korean rarely repeat betw
 """
 from __future__ import annotations
 
-import re
 import unicodedata
+from functools import cache
+from typing import NamedTuple
+
+import numpy as np
 
 # The scripts tokenized character by character (see above), by Unicode block: Thai, Lao, Myanmar,
 # Khmer, Hangul Jamo, CJK and Kangxi radicals, Hiragana, Katakana, Hangul compatibility Jamo, CJK
 # extension A, CJK unified ideographs, Hangul syllables, CJK compatibility ideographs, and the
 # supplementary ideographic planes (NFKC has folded halfwidth Katakana and Hangul into these).
-_UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff"
-             "\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff")
-# One character of those scripts, or a run of other letters and digits.
-_TOKEN = re.compile(f"[{_UNSPACED}]|[^\\W{_UNSPACED}]+")
+UNSPACED_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x1100, 0x11FF), (0x2E80, 0x2FDF),
+                   (0x3040, 0x30FF), (0x3130, 0x318F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF),
+                   (0xF900, 0xFAFF), (0x20000, 0x3FFFF))
+SEPARATOR, WORD, SINGLE = 0, 1, 2  # character classes: not in a token, in a word, a token by itself
+
+_K1 = np.uint64(0x9E3779B97F4A7C15)
+_K2 = np.uint64(0xC2B2AE3D27D4EB4F)
+_K3 = np.uint64(0x165667B19E3779F9)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
 
 # Function words of the most frequent news languages. A shingle made of two of these is dropped.
 # One list for all languages (no detection needed): a content word of one language that is a
@@ -57,11 +73,122 @@ het een en of maar is zijn was waren van in op met voor dat die niet ook te
 """.split())
 
 
+def mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer (every input bit affects every output bit), on uint64 arrays."""
+    x = (x ^ (x >> np.uint64(30))) * _M1
+    x = (x ^ (x >> np.uint64(27))) * _M2
+    return x ^ (x >> np.uint64(31))
+
+
+PLACES = 64  # places in a token with their own multiplier (then they repeat)
+
+
+class _CharacterTables(NamedTuple):
+    characters: np.ndarray  # a random 64-bit value per BMP character
+    places: np.ndarray  # an odd random multiplier per place in a token
+
+
+@cache
+def _character_tables() -> _CharacterTables:
+    return _CharacterTables(mix(np.arange(0x10000, dtype=np.uint64) * _K2),
+                            mix(np.arange(PLACES, dtype=np.uint64) + _K1) | np.uint64(1))
+
+
+@cache
+def _bmp_classes() -> np.ndarray:
+    """The class of every character of the Basic Multilingual Plane (built once, ~30 ms)."""
+    classes = np.zeros(0x10000, dtype=np.uint8)
+    for code in range(0x10000):
+        char = chr(code)
+        if char.isalnum() or unicodedata.category(char)[0] == "M":
+            classes[code] = WORD
+    for low, high in UNSPACED_RANGES:
+        if low < 0x10000:
+            classes[low:high + 1][classes[low:high + 1] == WORD] = SINGLE
+    return classes
+
+
+def _classes(codes: np.ndarray) -> np.ndarray:
+    classes = _bmp_classes()[np.minimum(codes, 0xFFFF)]
+    astral = np.flatnonzero(codes > 0xFFFF)
+    for position in astral:  # rare (emoji, historic scripts, CJK extensions): looked up one by one
+        code = int(codes[position])
+        char = chr(code)
+        if char.isalnum() or unicodedata.category(char)[0] == "M":
+            classes[position] = SINGLE if 0x20000 <= code <= 0x3FFFF else WORD
+        else:
+            classes[position] = SEPARATOR
+    return classes
+
+
+def _token_spans(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(code points of the normalized text, whether each is part of a token, start and end of each token)."""
+    normalized = unicodedata.normalize("NFKC", text).casefold()
+    codes = np.frombuffer(normalized.encode("utf-32-le", "replace"), dtype="<u4")
+    if not len(codes):
+        empty = np.empty(0, dtype=np.intp)
+        return codes, np.empty(0, dtype=bool), empty, empty
+    classes = _classes(codes)
+    in_word = classes == WORD
+    single = classes == SINGLE
+    before = np.empty_like(in_word)
+    before[0] = False
+    before[1:] = in_word[:-1]
+    after = np.empty_like(in_word)
+    after[-1] = False
+    after[:-1] = in_word[1:]
+    starts = np.flatnonzero(single | (in_word & ~before))
+    ends = np.flatnonzero(single | (in_word & ~after)) + 1
+    return codes, in_word | single, starts, ends
+
+
 def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(unicodedata.normalize("NFKC", text).casefold())
+    """The tokens of a text, as strings (what word_hashes hashes)."""
+    codes, _, starts, ends = _token_spans(text)
+    normalized = codes.tobytes().decode("utf-32-le")
+    return [normalized[start:end] for start, end in zip(starts.tolist(), ends.tolist())]
 
 
-def shingle_pairs(words: list[str]) -> list[tuple[str, str]]:
-    """The word bigrams kept as shingles (duplicates included; the caller takes the set)."""
-    function = FUNCTION_WORDS
-    return [(a, b) for a, b in zip(words, words[1:]) if not (a in function and b in function)]
+def word_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """(64-bit hash of each token in order, whether each token is a function word)."""
+    hashes = _hash_spans(*_token_spans(text))
+    return hashes, _is_function_word(hashes)
+
+
+def _hash_spans(codes: np.ndarray, inside: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Hash of each token: the sum over its characters of a random value per (character, place in
+    the token), mixed with the token's length. Computed over the whole text (separators count 0),
+    so no Python work and no gather per token."""
+    if not len(starts):
+        return np.empty(0, dtype=np.uint64)
+    tables = _character_tables()
+    values = tables.characters[np.minimum(codes, 0xFFFF)]
+    astral = np.flatnonzero(codes > 0xFFFF)
+    if len(astral):
+        values[astral] = mix(codes[astral].astype(np.uint64) * _K2)
+    marks = np.zeros(len(codes), dtype=np.intp)
+    marks[starts] = starts
+    place = np.arange(len(codes), dtype=np.intp)
+    place -= np.maximum.accumulate(marks)
+    values *= tables.places[place & (PLACES - 1)]
+    values[~inside] = 0
+    sums = np.add.reduceat(values, starts)
+    return mix(sums ^ ((ends - starts).astype(np.uint64) * _K3))
+
+
+@cache
+def _function_hashes() -> np.ndarray:
+    return np.unique(_hash_spans(*_token_spans(" ".join(sorted(FUNCTION_WORDS)))))
+
+
+def _is_function_word(hashes: np.ndarray) -> np.ndarray:
+    function = _function_hashes()
+    found = np.minimum(np.searchsorted(function, hashes), len(function) - 1)
+    return function[found] == hashes
+
+
+def bigrams(hashes: np.ndarray, function: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(hashes of the word bigrams kept as shingles, of the bigrams of content words), repeats included."""
+    pairs = (hashes[:-1] * _K1) ^ hashes[1:]
+    content = hashes[~function]
+    return pairs[~(function[:-1] & function[1:])], (content[:-1] * _K1) ^ content[1:]
