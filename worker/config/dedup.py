@@ -42,9 +42,10 @@ class DedupSettings:
     # Jaccard 0.59 at 40 shingles).
     min_shingles: int = 60
     # A candidate is a near-duplicate when its estimated Jaccard similarity reaches this ... (on
-    # the shingles of worker/dedup/shingles.py: different articles on one story reach 0.22 at most
-    # in the evaluation set, two rewrites of one press release; spun copies 0.38 at least, the
-    # real pair of seeds 000/001 0.46; the estimate's standard deviation is about 0.03)
+    # the word bigrams of worker/dedup/shingles.py: different articles on one story reach 0.22 at
+    # most, two rewrites of one press release; WordNet-spun copies of the independent evaluation's
+    # tuning half 0.35 at least, the real pair of seeds 000/001 0.48; the estimate's standard
+    # deviation is about 0.03)
     near_jaccard: float = 0.30
     # ... or when the estimated share of the shorter text's shingles found in the longer one
     # reaches this (a truncated copy), provided the shorter text has at least

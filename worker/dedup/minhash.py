@@ -16,7 +16,7 @@ built per word (worker/dedup/shingles.py hashes tokens in numpy), and the values
 the text and the family name (blake2b of it salts the mix): every replica, every restart and every
 version of numpy computes the same signatures.
 
-- The signature (num_perm bins) is taken over the shingles of shingles.py and verifies candidates;
+- The signature (num_perm bins) is taken over all word bigrams (shingles.py) and verifies candidates;
   the LSH values (bands x rows bins, another salt) over the bigrams of content words only, which
   find them: common phrases of function words ("of the", "said that") then cause no chance
   collisions, while a spun copy keeps most content-word pairs. Band k hashes its rows and k itself
