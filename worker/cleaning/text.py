@@ -51,6 +51,9 @@ _CJK_WEIGHT: Final = 3  # one CJK character carries about as much as three Latin
 UNRESOLVED: Final = -1  # kind of a short line whose phrase has not been looked up yet (_Dump.kind)
 _PHRASE_MAX_CHARS: Final = 60  # longer lines are never one of the phrases of text_lines
 _HEADLINE_MAX_CHARS: Final = 300  # a longer first line is not looked for again further down (_headline_indexes)
+# A line starting with one of these goes on with the sentence of the line before (_joined_lines),
+# attached without a space. (Not dashes: they open list items.)
+_CLOSING: Final = ",.;:!?)]}»”’%"
 _BULLET: Final = re.compile(r"^[-•*·▪►]\s+")
 _WORD: Final = re.compile(r"\w+")
 # (_words) Characters that are neither word characters nor whitespace, stripped from a token's
@@ -83,13 +86,7 @@ def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
     Removing lines (duplicates, captions) can leave a run that would be read differently on its
     own, so the paragraphs are read again until they settle (one more round, rarely two)."""
     host = _host(url)
-    # (Compiled, this loop is C: strip is a direct call. map(str.strip) and filter, faster interpreted,
-    # call strip through Python's convention.)
-    lines = []
-    for raw in body.splitlines():
-        line = raw.strip()
-        if line:
-            lines.append(line)
+    lines = _joined_lines(body)
     if not lines:
         return Extraction(paragraphs=[])
     readings = _Readings()
@@ -118,6 +115,30 @@ def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
             break
     extraction.paragraphs = paragraphs
     return extraction
+
+
+def _joined_lines(body: str) -> list[str]:
+    """The dump's non-empty lines, stripped, with a sentence broken over lines put back together.
+
+    Dumps that print every text node on its own line (get_text-style) or keep the page source's
+    line wrapping break sentences: at each link, and every 80 characters or so. A line that does not
+    end a sentence is joined with the next when that one goes on with the sentence (starts with a
+    lower-case letter or with punctuation that never opens one) and no blank line came between
+    them (a blank line ends a block in every dump style, so the output, paragraphs separated by
+    blank lines, is never joined again)."""
+    lines: list[str] = []
+    joinable = False  # the last line kept may be continued by the next one
+    for raw in body.splitlines():
+        line = raw.strip()
+        if not line:
+            joinable = False
+            continue
+        if joinable and (line[0].islower() or line[0] in _CLOSING) and lines[-1][-1] not in SENTENCE_END:
+            lines[-1] = f"{lines[-1]}{'' if line[0] in _CLOSING else ' '}{line}"
+        else:
+            lines.append(line)
+        joinable = True
+    return lines
 
 
 def _host(url: str) -> str:
