@@ -14,9 +14,15 @@ from kafka.structs import OffsetAndMetadata
 from ..config import KafkaSettings
 from ..models import SourceRecord
 from ..pipeline import Output
+from . import kafka_scram
 from .base import CommitFailed, DeliveryFailed, Offsets
 
 log = logging.getLogger(__name__)
+
+kafka_scram.register()  # a refused SCRAM login reported as such, for every client built here
+
+# How long a client's constructor waits for its first connection (kafka-python's default).
+BOOTSTRAP_TIMEOUT_MS = 30_000
 
 # Outputs of a batch are sent together; a few ms of lingering packs them into fewer requests.
 LINGER_MS = 5
