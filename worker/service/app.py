@@ -6,22 +6,21 @@ import os
 import signal
 import threading
 
-from kafka.errors import KafkaConfigurationError, KafkaError
-
 from .. import __version__
 from ..config import Settings
+from ..errors import DependencyMisconfigured
 from ..pipeline import Pipeline
 from ..state import open_index
-from ..transport.kafka import KafkaSink, KafkaSource
 from .health import Health, HealthServer
 from .loop import ConsumeLoop
 from .metrics import Metrics
+from .startup import EXIT_CONFIG, StartupFailed, connect
 
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0
-EXIT_CONFIG = 2
-EXIT_UNAVAILABLE = 3  # the broker could not be reached at start
+# EXIT_CONFIG = 2: a dependency refused the configuration (authentication, TLS certificate), at start
+# or later; EXIT_UNAVAILABLE = 3: the broker or Redis not reachable within STARTUP_TIMEOUT_SECONDS.
 EXIT_SHUTDOWN_TIMEOUT = 4
 
 
@@ -39,27 +38,26 @@ def run_service(settings: Settings) -> int:
     _install_signal_handlers(stop, health, settings.service.shutdown_timeout_seconds)
 
     index = open_index(settings.dedup, settings.redis)
+    assignment = _Assignment(metrics)
     try:
-        assignment = _Assignment(metrics)
-        source = KafkaSource(settings.kafka, settings.topics.pages_raw,
-                             on_assigned=assignment.assigned, on_revoked=assignment.revoked)
-        sink = KafkaSink(settings.kafka)
-    except KafkaConfigurationError as error:
-        log.error("invalid Kafka configuration: %s", error)
+        source, sink = connect(settings, index, on_assigned=assignment.assigned, on_revoked=assignment.revoked)
+    except StartupFailed as failure:
+        log.error("cannot start: %s", failure, extra={"event": "startup", "exit_code": failure.exit_code})
         index.close()
         server.stop()
-        return EXIT_CONFIG
-    except KafkaError as error:
-        log.error("cannot reach Kafka at KAFKA_BOOTSTRAP_SERVERS=%s: %s", settings.kafka.bootstrap_servers, error)
-        index.close()
-        server.stop()
-        return EXIT_UNAVAILABLE
+        return failure.exit_code
 
     pipeline = Pipeline(settings, index, metrics)
     loop = ConsumeLoop(source, sink, pipeline, index, metrics, settings.service, health)
     log.info("worker started", extra={"event": "start", "topic": settings.topics.pages_raw})
+    exit_code = EXIT_OK
     try:
         loop.run(stop)
+    except DependencyMisconfigured as error:
+        # e.g. the Redis password rotated under a running worker: not an outage to wait out.
+        log.error("stopping: %s (the batch in hand is redelivered)", error,
+                  extra={"event": "stop", "exit_code": EXIT_CONFIG})
+        exit_code = EXIT_CONFIG
     finally:
         # Order: the loop has delivered and committed what it finished; leave the group so the
         # partitions move at once, then release the producer and the state.
@@ -69,7 +67,7 @@ def run_service(settings: Settings) -> int:
         index.close()
         server.stop()
         log.info("worker stopped", extra={"event": "stop"})
-    return EXIT_OK
+    return exit_code
 
 
 class _Assignment:

@@ -9,7 +9,7 @@ import time
 from contextlib import contextmanager
 from typing import Generic, Iterator, TypeVar
 
-from ..errors import DependencyUnavailable, PageRejected, Reason, StageTimeout
+from ..errors import DependencyError, PageRejected, Reason, StageTimeout
 from ..service.metrics import Metrics
 
 In = TypeVar("In")
@@ -21,7 +21,7 @@ class Stage(ABC, Generic[In, Out]):
 
     `process` raises PageRejected for a page it cannot turn into output. Any other exception is a
     bug or a page the stage cannot handle: it becomes a DLQ record with reason stage_error rather
-    than a crash, so one bad page never stops the stream. DependencyUnavailable passes through:
+    than a crash, so one bad page never stops the stream. DependencyError passes through:
     that is not the page's fault, and the service retries it.
     """
 
@@ -47,14 +47,14 @@ class Stage(ABC, Generic[In, Out]):
         """Each item's output, or the PageRejected that sends it to the DLQ.
 
         An unexpected error in an overridden process_batch falls back to one item at a time, so
-        that one bad page costs only itself. DependencyUnavailable passes through (retry the batch).
+        that one bad page costs only itself. DependencyError passes through (retry the batch, or stop).
         """
         if type(self).process_batch is Stage.process_batch or not items:
             return [self._call_or_rejection(item) for item in items]
         started = time.perf_counter()
         try:
             outputs = list(self.process_batch(items))
-        except DependencyUnavailable:
+        except DependencyError:
             raise
         except Exception:  # noqa: BLE001 - retried item by item, each with its own error handling
             return [self._call_or_rejection(item) for item in items]
@@ -83,7 +83,7 @@ class Stage(ABC, Generic[In, Out]):
             raise PageRejected(Reason.STAGE_TIMEOUT,
                                f"{self.name} took longer than {self.timeout_seconds:g}s on this page",
                                stage=self.name) from None
-        except DependencyUnavailable:
+        except DependencyError:
             raise
         except Exception as error:  # noqa: BLE001 - see class docstring
             self._count_failure(Reason.STAGE_ERROR)

@@ -85,6 +85,11 @@ class DedupIndex(ABC):
         """True when the backend can take decisions now (used by /readyz)."""
         return True
 
+    def check(self, deadline: float) -> None:
+        """At start: return once the backend is reachable and accepts the worker's credentials.
+        Raises DependencyMisconfigured when it refuses them, DependencyUnavailable when it is still
+        unreachable at `deadline` (a time.monotonic() value). In-process state has nothing to check."""
+
     @abstractmethod
     def size(self) -> int:
         """Number of articles in the window."""

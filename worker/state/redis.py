@@ -44,8 +44,11 @@ bench/dedup_redis.py measures it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
+import ssl
 import time
+from urllib.parse import urlsplit
 
 import numpy as np
 import redis
@@ -54,9 +57,11 @@ from redis.retry import Retry
 
 from ..config.dedup import DedupSettings
 from ..config.redis import RedisSettings
-from ..errors import DependencyUnavailable
+from ..errors import DependencyMisconfigured, DependencyUnavailable
 from ..models import DedupDecision
 from .base import DedupIndex, Fingerprint
+
+log = logging.getLogger(__name__)
 
 SECONDS_PER_HOUR = 3600
 # LSH buckets are grouped by generations of fetched_at, this many per window: a page reads the
@@ -77,6 +82,15 @@ BAND_FIELD_BYTES = 4
 UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.BusyLoadingError,
                       redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError,
                       redis.exceptions.MasterDownError, redis.exceptions.TryAgainError)
+# Errors that mean "Redis refuses this worker's configuration": wrong password (WRONGPASS), none
+# given where one is required (NOAUTH), an ACL user without the commands the worker runs (NOPERM).
+# Retrying cannot help: the worker exits with the cause. (AuthenticationError is a ConnectionError:
+# it must be caught before UNAVAILABLE_ERRORS.)
+MISCONFIGURED_ERRORS = (redis.exceptions.AuthenticationError, redis.exceptions.AuthenticationWrongNumberOfArgsError,
+                        redis.exceptions.NoPermissionError)
+# Pause between connection attempts at start while Redis is unreachable: doubling, capped.
+CHECK_RETRY_INITIAL_SECONDS = 0.1
+CHECK_RETRY_MAX_SECONDS = 2.0
 
 # One decision: the steps of DedupIndex (worker/state/base.py), in one atomic script.
 # The settings are constants of the script (see script_source(): window, ttl, generation_length,
@@ -299,6 +313,8 @@ class RedisIndex(DedupIndex):
         keys, args = self.script_input(fp)
         try:
             reply = self._decide(keys=keys, args=args)
+        except MISCONFIGURED_ERRORS as error:
+            raise _misconfigured(error) from error
         except UNAVAILABLE_ERRORS as error:
             raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
         return _decision(reply)
@@ -320,6 +336,8 @@ class RedisIndex(DedupIndex):
                 # The server lost its scripts (restart, failover) between the pipeline's check and
                 # its run: the pipeline loads them again on the next run.
                 replies = self._run_pipeline(inputs)
+        except MISCONFIGURED_ERRORS as error:
+            raise _misconfigured(error) from error
         except UNAVAILABLE_ERRORS as error:
             raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
         return [_decision(reply) for reply in replies]
@@ -345,12 +363,46 @@ class RedisIndex(DedupIndex):
         except redis.RedisError:
             return False
 
+    def check(self, deadline: float) -> None:
+        """At start: Redis answers PING and accepts the decide script (so the credentials, and an ACL
+        user's right to run scripts, are checked too) before `deadline`. Each attempt runs on a client
+        of its own whose timeouts end at the deadline, so a silent peer cannot hold the start longer."""
+        where = _server_of(self.settings.redis_url)
+        pause = CHECK_RETRY_INITIAL_SECONDS
+        cause = "no attempt completed"
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise DependencyUnavailable(f"redis at {where} not reachable in time: {cause}")
+            connect = min(remaining, self.redis_settings.connect_timeout_seconds)
+            try:
+                with redis.Redis.from_url(self.settings.redis_url, socket_connect_timeout=connect,
+                                          socket_timeout=min(remaining, self.redis_settings.socket_timeout_seconds),
+                                          retry=None) as client:
+                    client.ping()
+                    client.script_load(self._decide.script)
+                return
+            except MISCONFIGURED_ERRORS as error:
+                raise _misconfigured(error) from error
+            except redis.RedisError as error:
+                if _certificate_rejected(error):
+                    raise DependencyMisconfigured(f"redis at {where}: TLS certificate verify failed: {error}") from error
+                new_cause = _describe_unreachable(error, self.settings.redis_url)
+                if new_cause != cause:
+                    log.warning("redis not reachable yet; retrying until STARTUP_TIMEOUT_SECONDS",
+                                extra={"event": "startup", "server": where, "error": new_cause})
+                cause = new_cause
+            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            pause = min(pause * 2, CHECK_RETRY_MAX_SECONDS)
+
     def size(self) -> int:
         """Decisions written within the last window (hourly counters that expire with it)."""
         now = _hour()
         hours = range(now - math.ceil(self.settings.window_seconds / SECONDS_PER_HOUR), now + 1)
         try:
             counts = self._client.mget([self._counter_key(hour) for hour in hours])
+        except MISCONFIGURED_ERRORS as error:
+            raise _misconfigured(error) from error
         except UNAVAILABLE_ERRORS as error:
             raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
         return sum(int(count) for count in counts if count is not None)
@@ -360,6 +412,38 @@ class RedisIndex(DedupIndex):
 
     def _counter_key(self, hour: int) -> bytes:
         return f"{self.prefix}n:{hour}".encode()
+
+
+def _misconfigured(error: redis.RedisError) -> DependencyMisconfigured:
+    kind = "permission refused" if isinstance(error, redis.exceptions.NoPermissionError) else "authentication failed"
+    return DependencyMisconfigured(f"redis {kind} (check the user and password in REDIS_URL, and the ACL): "
+                                   f"{type(error).__name__}: {error}")
+
+
+def _server_of(url: str | None) -> str:
+    """host:port of a Redis URL, without its user and password."""
+    if not url:
+        return "(client given)"
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or 6379}"
+
+
+def _certificate_rejected(error: BaseException) -> bool:
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+def _describe_unreachable(error: redis.RedisError, url: str | None) -> str:
+    tls = bool(url) and url.startswith("rediss://")
+    if isinstance(error, redis.TimeoutError):
+        hint = " (a silent peer, or not a TLS port)" if tls else " (a silent peer?)"
+        return f"timed out: {error}{hint}"
+    return f"unreachable: {error}"
 
 
 def script_source(settings: DedupSettings) -> str:

@@ -33,9 +33,11 @@ class KafkaSource:
 
     def __init__(self, settings: KafkaSettings, topic: str,
                  on_assigned: Callable[[set[tuple[str, int]]], None] | None = None,
-                 on_revoked: Callable[[set[tuple[str, int]]], None] | None = None):
+                 on_revoked: Callable[[set[tuple[str, int]]], None] | None = None,
+                 bootstrap_timeout_ms: int = BOOTSTRAP_TIMEOUT_MS):
         self._consumer = KafkaConsumer(
             **settings.client_options(),
+            bootstrap_timeout_ms=bootstrap_timeout_ms,
             group_id=settings.group_id,
             enable_auto_commit=False,  # offsets are committed only after delivery is acknowledged
             auto_offset_reset=settings.auto_offset_reset,
@@ -119,10 +121,12 @@ class _Listener(ConsumerRebalanceListener):
 class KafkaSink:
     """Produces outputs; `deliver` checks every send's result, not just the flush."""
 
-    def __init__(self, settings: KafkaSettings, delivery_timeout_seconds: float = 30.0):
+    def __init__(self, settings: KafkaSettings, delivery_timeout_seconds: float = 30.0,
+                 bootstrap_timeout_ms: int = BOOTSTRAP_TIMEOUT_MS):
         self._timeout = delivery_timeout_seconds
         self._producer = KafkaProducer(
             **settings.client_options(),
+            bootstrap_timeout_ms=bootstrap_timeout_ms,
             acks="all",
             enable_idempotence=True,  # broker-side dedup of internal retries
             linger_ms=LINGER_MS,

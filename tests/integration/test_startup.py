@@ -1,0 +1,229 @@
+"""Start-up against a broker or Redis that is unreachable, silent or refuses the configuration:
+a bounded time (STARTUP_TIMEOUT_SECONDS), a message naming the cause, a non-zero exit. Real
+broker (Tansu, also with --authentication), real redis-server (also with a password and ACLs)."""
+from __future__ import annotations
+
+import time
+
+import orjson
+import pytest
+import redis
+
+from tests.fixtures.redis_server import RedisServer, _redis_binary, free_port
+from tests.helpers import WorkerProcess, article_body, consume, page, produce
+from worker.config import DedupSettings, KafkaSettings, RedisSettings, Topics
+from worker.errors import DependencyMisconfigured, DependencyUnavailable
+from worker.state.redis import RedisIndex
+from worker.transport.kafka_check import check_broker
+
+pytestmark = [pytest.mark.broker, pytest.mark.redis]
+
+BUDGET = 2.0  # STARTUP_TIMEOUT_SECONDS of these tests
+MARGIN = 1.5  # what a bounded start may take beyond it (the last attempt's clean-up, a poll)
+REDIS_PASSWORD = "startup-test-pw"
+
+
+def closed_port() -> int:
+    return free_port()  # bound and released at once: nothing listens there
+
+
+@pytest.fixture(scope="module")
+def password_redis(tmp_path_factory):
+    server = RedisServer(_redis_binary(), free_port(), str(tmp_path_factory.mktemp("redis-pw")),
+                         persistence=("--appendonly", "no", "--requirepass", REDIS_PASSWORD))
+    server.url = f"redis://:{REDIS_PASSWORD}@127.0.0.1:{server.port}/0"
+    server.start()
+    with server.client() as admin:
+        # An ACL user that may PING but not run the decide script.
+        admin.execute_command("ACL", "SETUSER", "pinger", "on", ">pinger-pw", "~*", "+ping", "+hello")
+    yield server
+    server.stop()
+
+
+def redis_index(url: str) -> RedisIndex:
+    return RedisIndex(DedupSettings(backend="redis", redis_url=url), RedisSettings())
+
+
+def timed(call):
+    started = time.monotonic()
+    try:
+        call()
+    except Exception as error:  # noqa: BLE001 - returned for the test to inspect
+        return error, time.monotonic() - started
+    return None, time.monotonic() - started
+
+
+# --- the broker check, in process: every cause named, every wait bounded --------------------------
+
+def test_a_closed_port_is_unreachable_within_the_budget():
+    error, took = timed(lambda: check_broker(KafkaSettings(bootstrap_servers=f"127.0.0.1:{closed_port()}"),
+                                             time.monotonic() + BUDGET))
+    assert isinstance(error, DependencyUnavailable)
+    assert "unreachable: connection refused" in str(error)
+    assert took < BUDGET + MARGIN
+
+
+def test_an_unknown_host_is_named():
+    error, _ = timed(lambda: check_broker(KafkaSettings(bootstrap_servers="no-such-host.invalid:9092"),
+                                          time.monotonic() + BUDGET))
+    assert isinstance(error, DependencyUnavailable) and "cannot resolve host 'no-such-host.invalid'" in str(error)
+
+
+def test_a_silent_peer_times_out_naming_the_step(silent_server):
+    settings = KafkaSettings(bootstrap_servers=f"127.0.0.1:{silent_server.port}")
+    error, took = timed(lambda: check_broker(settings, time.monotonic() + BUDGET))
+    assert isinstance(error, DependencyUnavailable) and "no answer to ApiVersions" in str(error)
+    assert took < BUDGET + MARGIN
+
+
+def test_tls_to_a_silent_peer_times_out_in_the_handshake(silent_server):
+    """It used to hang for ever, without a log line: kafka-python's TLS handshake has no timeout."""
+    settings = KafkaSettings(bootstrap_servers=f"127.0.0.1:{silent_server.port}", security_protocol="SSL")
+    error, took = timed(lambda: check_broker(settings, time.monotonic() + BUDGET))
+    assert isinstance(error, DependencyUnavailable) and "TLS handshake not completed" in str(error)
+    assert took < BUDGET + MARGIN
+
+
+def test_tls_to_a_plaintext_broker_times_out_in_the_handshake(broker):
+    settings = KafkaSettings(bootstrap_servers=broker.bootstrap, security_protocol="SSL")
+    error, took = timed(lambda: check_broker(settings, time.monotonic() + BUDGET))
+    assert isinstance(error, DependencyUnavailable) and "TLS handshake not completed" in str(error)
+    assert took < BUDGET + MARGIN
+
+
+def test_one_reachable_server_of_several_is_enough(broker):
+    settings = KafkaSettings(bootstrap_servers=f"127.0.0.1:{closed_port()},{broker.bootstrap}")
+    error, took = timed(lambda: check_broker(settings, time.monotonic() + BUDGET))
+    assert error is None and took < 1.0
+
+
+def test_a_refused_scram_login_is_a_configuration_error_at_once(auth_broker):
+    settings = KafkaSettings(bootstrap_servers=auth_broker.bootstrap, security_protocol="SASL_PLAINTEXT",
+                             sasl_mechanism="SCRAM-SHA-256", sasl_username="news-worker", sasl_password="wrong-pw")
+    error, took = timed(lambda: check_broker(settings, time.monotonic() + BUDGET))
+    assert isinstance(error, DependencyMisconfigured)
+    assert "SASL authentication failed (SCRAM-SHA-256 as user 'news-worker')" in str(error)
+    assert "unknown-user" in str(error)  # the broker's own reason
+    assert took < 1.0  # not retried until the deadline: retrying cannot help
+
+
+# --- the Redis check, in process ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("url", "expected"), [
+    (f"redis://:wrong-pw@127.0.0.1:{{port}}/0", "redis authentication failed"),
+    ("redis://127.0.0.1:{port}/0", "redis authentication failed"),  # NOAUTH: no password given
+    ("redis://pinger:pinger-pw@127.0.0.1:{port}/0", "redis permission refused"),  # ACL: no scripts
+])
+def test_redis_refusing_the_credentials_is_a_configuration_error_at_once(password_redis, url, expected):
+    index = redis_index(url.format(port=password_redis.port))
+    error, took = timed(lambda: index.check(time.monotonic() + BUDGET))
+    assert isinstance(error, DependencyMisconfigured) and expected in str(error)
+    assert took < 1.0
+    assert "wrong-pw" not in str(error) and "pinger-pw" not in str(error)
+
+
+def test_redis_with_the_right_password_passes(password_redis):
+    error, took = timed(lambda: redis_index(password_redis.url).check(time.monotonic() + BUDGET))
+    assert error is None and took < 1.0
+
+
+def test_redis_unreachable_or_silent_is_named_and_bounded(silent_server):
+    for url, expected in ((f"redis://127.0.0.1:{closed_port()}/0", "unreachable"),
+                          (f"redis://127.0.0.1:{silent_server.port}/0", "timed out"),
+                          (f"rediss://127.0.0.1:{silent_server.port}/0", "not a TLS port")):
+        error, took = timed(lambda: redis_index(url).check(time.monotonic() + BUDGET))
+        assert isinstance(error, DependencyUnavailable) and expected in str(error), url
+        assert took < BUDGET + MARGIN, url
+
+
+def test_a_password_refused_while_running_is_not_an_outage(password_redis):
+    index = redis_index(f"redis://:wrong-pw@127.0.0.1:{password_redis.port}/0")
+    with pytest.raises(DependencyMisconfigured, match="authentication failed"):
+        index.size()
+
+
+# --- the worker process: exit code, time and message --------------------------------------------
+
+@pytest.fixture
+def start_worker(broker, tmp_path):
+    workers = []
+
+    def start(kafka: KafkaSettings | None = None, topics: Topics | None = None, **env) -> WorkerProcess:
+        settings = kafka or KafkaSettings(bootstrap_servers=broker.bootstrap)
+        worker = WorkerProcess(settings, topics or Topics(), tmp_path, STARTUP_TIMEOUT_SECONDS=str(BUDGET), **env)
+        workers.append(worker.start())
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
+
+
+def exit_of(worker: WorkerProcess, timeout: float) -> tuple[int, float, list[dict]]:
+    """Exit code, seconds to exit, and the log lines (every one must be JSON)."""
+    started = time.monotonic()
+    code = worker.process.wait(timeout=timeout)
+    took = time.monotonic() - started
+    return code, took, [orjson.loads(line) for line in worker.log_path.read_text().splitlines()]
+
+
+def test_the_worker_exits_3_naming_a_silent_tls_broker_within_the_budget(start_worker, silent_server):
+    worker = start_worker(KafkaSettings(bootstrap_servers=f"127.0.0.1:{silent_server.port}"),
+                          KAFKA_SECURITY_PROTOCOL="SSL")
+    code, took, entries = exit_of(worker, timeout=30)
+    assert code == 3
+    assert took < BUDGET + 5  # interpreter start included
+    (final,) = [e for e in entries if e["message"].startswith("cannot start")]
+    assert "TLS handshake not completed" in final["message"] and final["exit_code"] == 3
+
+
+def test_the_worker_exits_2_on_a_refused_scram_login_without_the_old_key_error(start_worker, auth_broker):
+    worker = start_worker(KafkaSettings(bootstrap_servers=auth_broker.bootstrap),
+                          KAFKA_SECURITY_PROTOCOL="SASL_PLAINTEXT", KAFKA_SASL_MECHANISM="SCRAM-SHA-512",
+                          KAFKA_SASL_USERNAME="news-worker", KAFKA_SASL_PASSWORD="never-logged-pw")
+    code, _, entries = exit_of(worker, timeout=30)
+    assert code == 2
+    (final,) = [e for e in entries if e["message"].startswith("cannot start")]
+    assert "SASL authentication failed" in final["message"]
+    text = worker.log_path.read_text()
+    assert "'v'" not in text and "never-logged-pw" not in text
+
+
+def test_the_worker_exits_2_on_a_wrong_redis_password_and_3_on_no_redis(start_worker, password_redis):
+    wrong = start_worker(DEDUP_BACKEND="redis", REDIS_URL=f"redis://:wrong-pw@127.0.0.1:{password_redis.port}/0")
+    absent = start_worker(DEDUP_BACKEND="redis", REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")
+    code, _, entries = exit_of(wrong, timeout=30)
+    assert code == 2
+    assert any("redis authentication failed" in e["message"] for e in entries)
+    assert "wrong-pw" not in wrong.log_path.read_text()
+    code, took, entries = exit_of(absent, timeout=30)
+    assert code == 3
+    assert any("cannot start" in e["message"] and "unreachable" in e["message"] for e in entries)
+
+
+def test_a_redis_password_rotated_under_a_running_worker_stops_it_and_loses_nothing(
+        start_worker, kafka_settings, make_topics, password_redis):
+    topics = make_topics(partitions=1)
+    worker = start_worker(kafka_settings, topics, DEDUP_BACKEND="redis", REDIS_URL=password_redis.url,
+                          DEDUP_REDIS_PREFIX="rotation:")
+    worker.wait_ready()
+    with password_redis.client() as admin:
+        admin.config_set("requirepass", "rotated-pw")
+        admin.client_kill_filter(_type="normal", skipme=True)
+    try:
+        produce(kafka_settings, topics.pages_raw, [page("https://news.example/rotated", article_body(1))])
+        code, _, entries = exit_of(worker, timeout=30)
+        assert code == 2  # a configuration error, not an outage waited out for ever
+        assert any(e["message"].startswith("stopping: redis authentication failed") for e in entries)
+        # The page was neither dead-lettered nor committed: the next worker, with the right
+        # password, publishes it.
+        rotated_url = f"redis://:rotated-pw@127.0.0.1:{password_redis.port}/0"
+        again = start_worker(kafka_settings, topics, DEDUP_BACKEND="redis", REDIS_URL=rotated_url,
+                             DEDUP_REDIS_PREFIX="rotation:")
+        events = consume(kafka_settings, topics, expected=1, timeout=30)
+        assert [e["url"] for e in events[topics.articles_normalized]] == ["https://news.example/rotated"]
+        assert events[topics.pages_dlq] == []
+        again.terminate()
+    finally:
+        with redis.Redis(host="127.0.0.1", port=password_redis.port, password="rotated-pw") as admin:
+            admin.config_set("requirepass", REDIS_PASSWORD)
