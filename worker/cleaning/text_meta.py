@@ -237,18 +237,22 @@ def split_site_suffix(title: str, host: str) -> tuple[str, str | None]:
     naming = [_NAMES_NOT] + [_naming(part, labels, joined) for part in parts[1:]]
     site = None
     hi = len(parts)  # the parts kept: parts[lo:hi]
+    # (Whether parts[start:end] make enough of a title only gains from more parts: each test is
+    # worked out once, as the first `end` that passes, so that a title of n parts costs O(n).)
+    enough_2 = _first_enough(parts, 0, 2)
     # Everything from the first later part that names the host ("... - Remember 80/90 - Memorabilia").
-    for k in range(1, len(parts)):
-        if naming[k] != _NAMES_NOT and _enough_title(parts[:k], 2):  # ("About bugs – Vortex Cannon")
+    for k in range(max(1, enough_2), len(parts)):
+        if naming[k] != _NAMES_NOT:  # ("About bugs – Vortex Cannon")
             site, hi = parts[k], k
             break
-    while hi > 1 and _is_site_name(parts[hi - 1], naming[hi - 1] != _NAMES_NOT) and _enough_title(parts[:hi - 1]):
+    enough_3 = _first_enough(parts, 0, 3) if hi > 1 else hi + 1
+    while hi - 1 >= enough_3 and _is_site_name(parts[hi - 1], naming[hi - 1] != _NAMES_NOT):
         site = site or parts[hi - 1]
         hi -= 1
     lo = 0
     if hi > 1:
         first_names_host = _naming(parts[0], labels, joined) == _NAMES_IS
-        if (first_names_host or _is_section(parts[0])) and _enough_title(parts[1:hi]):
+        if (first_names_host or _is_section(parts[0])) and hi >= _first_enough(parts, 1, 3):
             site = site or (parts[0] if first_names_host else None)
             lo = 1
     if hi - lo == len(written):
@@ -279,6 +283,26 @@ def _enough_title(parts: list[str], words: int = 3) -> bool:
     text = " ".join(parts)
     # (split stops after `words` words: a headline's later words are not made into strings.)
     return len(text.split(None, words - 1)) >= words or (len(text) >= 6 and not any(ch.isupper() or ch.islower() for ch in text[:6]))
+
+
+def _first_enough(parts: list[str], start: int, words: int = 3) -> int:
+    """The smallest `end` for which _enough_title(parts[start:end], words) holds (len(parts) + 1
+    when none does), without joining any prefix: the join's words are the parts' words (the parts
+    are stripped and joined by a space) and its first six characters are those of the first parts.
+    Once true the test stays true for any longer list: its words only grow, and its first six
+    characters stop changing once there are six."""
+    count = 0
+    length = -1  # the join's length so far (no separator before the first part)
+    head = ""  # the join's first six characters
+    for end in range(start + 1, len(parts) + 1):
+        part = parts[end - 1]
+        if len(head) < 6:
+            head = (head + " " + part if length >= 0 else part)[:6]
+        length += 1 + len(part)
+        count += len(part.split(None, words - count - 1)) if part else 0
+        if count >= words or (length >= 6 and not any(ch.isupper() or ch.islower() for ch in head)):
+            return end
+    return len(parts) + 1
 
 
 def _is_section(text: str) -> bool:
