@@ -15,6 +15,7 @@ from ..errors import PageRejected, Reason
 from ..models import Article, RawPage
 from ..service.metrics import Metrics
 from .base import Stage
+from .isolation import Isolated
 
 
 class CleanStage(Stage[RawPage, Article]):
@@ -30,6 +31,9 @@ class CleanStage(Stage[RawPage, Article]):
             min_pages=settings.site_memory_min_pages) if settings.site_memory_sites > 0 else None
         self.language = LanguageDetector(sample_chars=settings.language_sample_chars,
                                          min_confidence=settings.language_min_confidence)
+        # With a time limit, HTML is extracted in a child process that is killed when the limit is
+        # up: the parser's C code cannot be interrupted otherwise (see isolation.py).
+        self._html = Isolated(extract_html, "html-extraction") if self.timeout_seconds > 0 else None
 
     def process(self, page: RawPage) -> Article:
         extraction = self._extract(page)
@@ -66,10 +70,17 @@ class CleanStage(Stage[RawPage, Article]):
     def _extract(self, page: RawPage) -> Extraction:
         """The extraction, its paragraphs normalized (the text path normalizes its own)."""
         if page.content_type == "text/html":
-            extraction = extract_html(page.body, page.url)
+            if self._html is not None:
+                extraction = self._html(page.body, page.url, timeout=self.timeout_seconds)
+            else:
+                extraction = extract_html(page.body, page.url)
             extraction.paragraphs = normalize_paragraphs(extraction.paragraphs)
             return extraction
         return extract_text(page.body, page.url, self.site_lines, self.settings.text)
+
+    def close(self) -> None:
+        if self._html is not None:
+            self._html.close()
 
 
 def _clean_field(value: str | None) -> str | None:

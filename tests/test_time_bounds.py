@@ -1,0 +1,68 @@
+"""Work on hostile shapes is linear or runs where it can be stopped: the per-page time limit holds
+even inside the HTML parser's C code, and the health endpoints' thread keeps running meanwhile."""
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from tests.helpers import article_body
+from worker.config import CleaningSettings
+from worker.errors import PageRejected, Reason
+from worker.models import RawPage
+from worker.stages.clean import CleanStage
+from worker.stages.isolation import ChildFailed, Isolated
+
+URL = "https://news.example.com/a"
+
+
+def raw(body: str, content_type: str = "text/html") -> RawPage:
+    return RawPage(url=URL, fetched_at=datetime(2024, 5, 1, tzinfo=timezone.utc), content_type=content_type,
+                   body=body)
+
+
+def test_html_the_parser_would_take_minutes_on_is_stopped_at_the_time_limit():
+    stage = CleanStage(CleaningSettings(site_memory_sites=0), timeout_seconds=1.5)
+    ticks = []
+    done = threading.Event()
+
+    def heartbeat():  # what the metrics server's thread needs: the GIL now and then
+        while not done.is_set():
+            ticks.append(time.monotonic())
+            time.sleep(0.01)
+    thread = threading.Thread(target=heartbeat)
+    try:
+        stage(raw("<p>" + article_body(1) + "</p>"))  # the child is up
+        thread.start()
+        started = time.monotonic()
+        with pytest.raises(PageRejected) as caught:
+            stage(raw("<ul><li>" * 100_000))  # lexbor: about a minute
+        took = time.monotonic() - started
+        assert caught.value.reason is Reason.STAGE_TIMEOUT and took < 1.5 + 0.5
+        done.set()
+        thread.join()
+        gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+        assert max(gaps) < 0.5, f"the other thread waited {max(gaps):.2f}s for the GIL"
+        article = stage(raw("<p>" + article_body(2) + "</p>"))  # a fresh child takes the next page
+        assert article.word_count >= 100
+    finally:
+        done.set()
+        stage.close()
+
+
+def test_a_child_that_dies_costs_its_call_only():
+    import os
+    isolated = Isolated(os._exit, "exit")
+    with pytest.raises(ChildFailed, match="died"):
+        isolated(3, timeout=10)
+    with pytest.raises(ChildFailed):
+        isolated(4, timeout=10)  # a fresh child each time
+    isolated.close()
+    same = Isolated(len, "len")
+    assert same([1, 2, 3], timeout=10) == 3
+    with pytest.raises(ChildFailed, match="TypeError"):
+        same(5, timeout=10)
+    assert same("ab", timeout=10) == 2
+    same.close()

@@ -1,0 +1,133 @@
+"""Work that C code may make endless, run where it can be stopped: a child process, killed when
+the page's time is up.
+
+A signal (the stage time limit) reaches Python code only between bytecodes: the HTML parser's C
+code (lexbor, lxml) runs to its end first, and its tree construction costs a page's tags times its
+nesting depth (100,000 nested elements: minutes). Such work runs in one long-lived child process
+per stage; the parent waits on a pipe (which a signal interrupts, and which leaves the GIL to the
+health endpoints meanwhile), kills the child when the time is up or anything interrupts the wait,
+and starts a fresh one for the next page. A child that dies (a crash in C code) costs its page,
+not the worker.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from ..errors import StageTimeout
+
+log = logging.getLogger(__name__)
+
+
+class ChildFailed(Exception):
+    """The function raised in the child (the message names the exception), or the child died."""
+
+
+class Isolated:
+    """Calls `function` (a module-level function: it is sent by name) in a supervised child."""
+
+    def __init__(self, function: Callable[..., Any], name: str):
+        self._function = function
+        self._name = name
+        self._process: Any = None
+        self._connection: Connection | None = None
+
+    def __call__(self, *args: Any, timeout: float) -> Any:
+        """function(*args) in the child; StageTimeout after `timeout` seconds (0: no limit)."""
+        connection = self._connection or self._start()
+        try:
+            connection.send(args)
+            if timeout > 0 and not connection.poll(timeout):
+                raise StageTimeout()
+            outcome = connection.recv()
+        except EOFError:
+            code = self._stop()
+            self._start()  # (its start-up is not spent on the next page's time)
+            raise ChildFailed(f"the {self._name} child process died (exit code {code})") from None
+        except BaseException:
+            self._stop()  # a timeout, or a signal meanwhile: the child's state is unknown
+            self._start()
+            raise
+        if outcome[0] == "error":
+            raise ChildFailed(outcome[1])
+        return outcome[1]
+
+    def _start(self) -> Connection:
+        # A fresh interpreter (not a fork of a process running Kafka and HTTP threads), talking
+        # over two pipes of its own.
+        to_child, child_in = os.pipe()[::-1]
+        child_out, from_child = os.pipe()[::-1]
+        target = f"{self._function.__module__}:{self._function.__qualname__}"
+        code = f"from worker.stages.isolation import serve; serve({target!r}, {child_in}, {child_out})"
+        try:
+            self._process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(child_in, child_out),
+                                             stdin=subprocess.DEVNULL)
+        finally:
+            os.close(child_in)
+            os.close(child_out)
+        self._connection = _Duplex(Connection(from_child, writable=False), Connection(to_child, readable=False))
+        return self._connection  # type: ignore[return-value]
+
+    def _stop(self, grace: float = 0.0) -> int | None:
+        process, connection = self._process, self._connection
+        self._process = self._connection = None
+        if connection is not None:
+            connection.close()  # an idle child exits on its own when its input closes
+        if process is None:
+            return None
+        try:
+            return process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            if not grace:
+                log.warning("child process killed", extra={"child": self._name, "pid": process.pid})
+            return process.wait()
+
+    def close(self) -> None:
+        self._stop(grace=2.0)
+
+
+class _Duplex:
+    """One end of two pipes, used as one connection."""
+
+    def __init__(self, reader: Connection, writer: Connection):
+        self._reader, self._writer = reader, writer
+
+    def send(self, value: Any) -> None:
+        self._writer.send(value)
+
+    def poll(self, timeout: float) -> bool:
+        return self._reader.poll(timeout)
+
+    def recv(self) -> Any:
+        return self._reader.recv()
+
+    def close(self) -> None:
+        self._writer.close()
+        self._reader.close()
+
+
+def serve(target: str, read_fd: int, write_fd: int) -> None:
+    """The child's loop: one call of `target` ("module:function") per message, until the parent
+    closes its end."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    module, _, name = target.partition(":")
+    function = getattr(importlib.import_module(module), name)
+    reader, writer = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+    while True:
+        try:
+            args = reader.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            outcome: tuple = ("ok", function(*args))
+        except Exception as error:  # noqa: BLE001 - reported to the parent, which dead-letters the page
+            outcome = ("error", f"{type(error).__name__}: {error}")
+        writer.send(outcome)
