@@ -147,6 +147,7 @@ class ParallelPipeline(Pipeline):
                 child.kill()
                 child.join()
         self._children, self._tasks = [], []
+        super().close()
 
 
 def _prepare_forever(settings: Settings, tasks, results) -> None:

@@ -143,7 +143,9 @@ class Pipeline(Preparer):
             yield self.prepare(record)
 
     def close(self) -> None:
-        """Release what preparing holds (nothing here; processes in worker/parallel.py)."""
+        """Release what preparing holds: the clean stage's child process (HTML extraction); the
+        preparing processes of worker/parallel.py."""
+        self.clean.close()
 
     def decide(self, prepared: list[tuple[SourceRecord, Cleaned | Output]]) -> list[Output]:
         """Dedup the prepared articles as one batch, in order, and route everything: one output per

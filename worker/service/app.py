@@ -64,6 +64,7 @@ def run_service(settings: Settings) -> int:
         health.set_ready(False, "shutting down")
         source.close()
         sink.close()
+        pipeline.close()
         index.close()
         server.stop()
         log.info("worker stopped", extra={"event": "stop"})
