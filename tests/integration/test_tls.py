@@ -1,0 +1,91 @@
+"""The worker over TLS against the real broker, through the TLS-terminating proxy of
+tests/fixtures/tls_proxy.py (Tansu 0.6 cannot serve TLS itself): pages in and events out over TLS,
+and certificates that must be refused are refused at start, with the cause and exit 2."""
+from __future__ import annotations
+
+import time
+
+import orjson
+import pytest
+
+from tests.helpers import WorkerProcess, article_body, page
+from worker.config import KafkaSettings, Topics
+from worker.errors import DependencyMisconfigured
+from worker.local.client import consume_events, page_key, produce_values
+from worker.transport.kafka import ensure_topics
+from worker.transport.kafka_check import check_broker
+
+pytestmark = pytest.mark.broker
+
+BUDGET = 5.0  # STARTUP_TIMEOUT_SECONDS: a refusal must come well before it
+
+
+def tls_env(settings: KafkaSettings, **extra: str) -> dict[str, str]:
+    return {"KAFKA_SECURITY_PROTOCOL": "SSL", "KAFKA_SSL_CAFILE": settings.ssl_cafile,
+            "STARTUP_TIMEOUT_SECONDS": str(BUDGET), **extra}
+
+
+def test_the_worker_runs_end_to_end_over_tls(tls_broker, tmp_path):
+    settings = tls_broker.settings()
+    topics = Topics(pages_raw="tls.pages.raw", articles_normalized="tls.articles.normalized",
+                    articles_duplicates="tls.articles.duplicates", pages_dlq="tls.pages.dlq")
+    ensure_topics(settings, topics.all(), partitions=2)
+    values = [page(f"https://news.example/tls/{n}", article_body(n)) for n in range(6)]
+    values += [page("https://news.example/tls/0?utm_source=x", article_body(0)), b"not json"]
+    produce_values(settings, topics.pages_raw, values, [page_key(v) for v in values])
+
+    worker = WorkerProcess(settings, topics, tmp_path, **tls_env(settings)).start()
+    try:
+        worker.wait_ready()
+        events = consume_events(settings, topics.outputs(), expected=len(values), timeout_seconds=60)
+        assert len(events[topics.articles_normalized]) == 6
+        assert [e["dedup"]["method"] for e in events[topics.articles_duplicates]] == ["url"]
+        assert [e["reason"] for e in events[topics.pages_dlq]] == ["invalid_json"]
+        assert worker.terminate() == 0
+    finally:
+        worker.stop()
+    log = worker.log_path.read_text()
+    assert "cannot start" not in log and "certificate" not in log
+
+
+@pytest.mark.parametrize(("certificate", "host", "cause"), [
+    ("other_ca_server", "127.0.0.1", "certificate verify failed: unable to get local issuer certificate"),
+    ("other_host_server", "127.0.0.1", "certificate verify failed: IP address mismatch, certificate is not valid for '127.0.0.1'"),
+    ("other_host_server", "localhost", "certificate verify failed: Hostname mismatch, certificate is not valid for 'localhost'"),
+])
+def test_a_certificate_from_another_ca_or_for_another_host_is_refused_with_exit_2(
+        tls_broker, tls_proxy_with, tmp_path, certificate, host, cause):
+    proxy = tls_proxy_with(certificate)
+    settings = tls_broker.settings(bootstrap_servers=f"{host}:{proxy.port}")
+    worker = WorkerProcess(settings, Topics(), tmp_path, **tls_env(settings)).start()
+    try:
+        started = time.monotonic()
+        assert worker.process.wait(timeout=30) == 2
+        took = time.monotonic() - started
+    finally:
+        worker.stop()
+    entries = [orjson.loads(line) for line in worker.log_path.read_text().splitlines()]  # JSON only
+    (final,) = [e for e in entries if e["message"].startswith("cannot start")]
+    assert cause in final["message"] and final["exit_code"] == 2
+    assert took < BUDGET  # refused at once, not retried until STARTUP_TIMEOUT_SECONDS
+
+
+def test_the_good_certificate_is_accepted_by_host_name_too(tls_broker, tls_proxy_with):
+    proxy = tls_proxy_with("server")
+    check_broker(tls_broker.settings(bootstrap_servers=f"localhost:{proxy.port}"), time.monotonic() + BUDGET)
+
+
+def test_the_host_name_check_can_be_turned_off_but_the_ca_check_cannot(tls_broker, tls_proxy_with):
+    other_host = tls_proxy_with("other_host_server")
+    other_ca = tls_proxy_with("other_ca_server")
+    unchecked = tls_broker.settings(bootstrap_servers=f"127.0.0.1:{other_host.port}", ssl_check_hostname=False)
+    check_broker(unchecked, time.monotonic() + BUDGET)
+    unchecked_ca = tls_broker.settings(bootstrap_servers=f"127.0.0.1:{other_ca.port}", ssl_check_hostname=False)
+    with pytest.raises(DependencyMisconfigured, match="unable to get local issuer certificate"):
+        check_broker(unchecked_ca, time.monotonic() + BUDGET)
+
+
+def test_without_the_ca_file_the_system_store_refuses_a_private_ca(tls_broker):
+    settings = tls_broker.settings(ssl_cafile=None)
+    with pytest.raises(DependencyMisconfigured, match="certificate verify failed"):
+        check_broker(settings, time.monotonic() + BUDGET)
