@@ -5,6 +5,7 @@ import argparse
 import logging
 import sys
 import threading
+import time
 from pathlib import Path
 
 from .config import ConfigError, Settings
@@ -60,10 +61,12 @@ def _positive_int(text: str) -> int:
 
 def _process(settings: Settings, input_path: Path, output_dir: Path, progress: bool, jobs: int | None) -> int:
     from .parallel import ParallelPipeline, default_jobs
+    from .errors import DependencyError, DependencyMisconfigured
     from .pipeline import Pipeline
     from .service.health import Health
     from .service.loop import ConsumeLoop
     from .service.metrics import Metrics
+    from .service.startup import EXIT_CONFIG, EXIT_UNAVAILABLE
     from .state import open_index
     from .transport.memory import JsonLinesSink, JsonLinesSource
 
@@ -72,6 +75,12 @@ def _process(settings: Settings, input_path: Path, output_dir: Path, progress: b
         return EXIT_USAGE
     metrics = Metrics()
     index = open_index(settings.dedup, settings.redis)
+    try:  # the same bounded check as `run`: a wrong Redis password is not waited out
+        index.check(time.monotonic() + settings.service.startup_timeout_seconds)
+    except DependencyError as error:
+        index.close()
+        print(f"error: cannot start: {error}", file=sys.stderr)
+        return EXIT_CONFIG if isinstance(error, DependencyMisconfigured) else EXIT_UNAVAILABLE
     source = JsonLinesSource(input_path, settings.topics.pages_raw)
     sink = JsonLinesSink(output_dir, settings.topics.outputs())
     output = _ProgressSink(sink, len(source)) if progress else sink
@@ -81,6 +90,9 @@ def _process(settings: Settings, input_path: Path, output_dir: Path, progress: b
                        Health(metrics, settings.service.liveness_timeout_seconds))
     try:
         loop.run(threading.Event())
+    except DependencyMisconfigured as error:
+        print(f"error: stopped: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     finally:
         pipeline.close()
         output.close()

@@ -227,3 +227,26 @@ def test_a_redis_password_rotated_under_a_running_worker_stops_it_and_loses_noth
     finally:
         with redis.Redis(host="127.0.0.1", port=password_redis.port, password="rotated-pw") as admin:
             admin.config_set("requirepass", REDIS_PASSWORD)
+
+
+def test_process_with_a_refused_or_absent_redis_exits_at_once_or_within_the_budget(password_redis, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO, SAMPLES
+
+    def process(url: str) -> tuple[subprocess.CompletedProcess, float]:
+        env = {**os.environ, "DEDUP_BACKEND": "redis", "REDIS_URL": url, "STARTUP_TIMEOUT_SECONDS": str(BUDGET)}
+        started = time.monotonic()
+        result = subprocess.run([sys.executable, "-m", "worker", "process", "--input", str(SAMPLES),
+                                 "--output-dir", str(tmp_path / "out")], env=env, cwd=REPO,
+                                capture_output=True, text=True, timeout=60)
+        return result, time.monotonic() - started
+
+    refused, _ = process(f"redis://:wrong-pw@127.0.0.1:{password_redis.port}/0")
+    assert refused.returncode == 2 and "cannot start: redis authentication failed" in refused.stderr
+    assert "wrong-pw" not in refused.stderr + refused.stdout
+    absent, took = process(f"redis://127.0.0.1:{closed_port()}/0")
+    assert absent.returncode == 3 and "unreachable" in absent.stderr
+    assert took < BUDGET + 5
