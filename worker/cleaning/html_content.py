@@ -24,6 +24,8 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from .prompts import is_prompt
+
 # Elements whose whole subtree is never article text.
 NON_CONTENT_TAGS = ["script", "style", "noscript", "svg", "iframe", "template", "button", "select", "input",
                     "textarea", "nav", "aside", "footer", "figure", "figcaption"]
@@ -96,7 +98,7 @@ def article_paragraphs(tree: LexborHTMLParser) -> list[str]:
     paragraphs = []
     for node in siblings:
         for text, link_chars in _blocks(node):
-            if link_chars <= MAX_LINK_SHARE * len(text):
+            if link_chars <= MAX_LINK_SHARE * len(text) and not is_prompt(text):
                 paragraphs.append(text)
     return paragraphs
 

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 from ..config.cleaning import TextDumpThresholds
 from .normalize import normalize_paragraphs
+from .prompts import is_prompt
 from .site_lines import SiteLineMemory
 from .text_dates import HAS_YEAR, date_in_url, find_date, year_in_url
 from .text_lines import (BOILER, BYLINE, COMMENTS, CREDIT, DATELINE, SECTION_END, SENTENCE_END, TEXT, phrase_kind,
@@ -234,6 +235,9 @@ class _Dump:
         self.positives: list[int] = []
         self.gaps: list[float] = []
         self.kinds, self.scores = self._score_lines(weight)
+        for i in [i for i in self.positives if is_prompt(lines[i])]:
+            self.kinds[i] = BOILER  # a cookie notice or a newsletter call written as a sentence
+            self._lower_score(i, -thresholds.boiler_penalty)
         self._refined = readings.refined
         self._readings = readings
         self.kept: list[int] = []  # indexes of the lines _body returned

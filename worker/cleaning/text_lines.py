@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from .prompts import is_prompt
 from .text_dates import HAS_YEAR, MONTH_BY_NAME
 
 # Line kinds. Everything but TEXT is removed from the article body when it falls inside it.
@@ -184,6 +185,8 @@ def refine_kind(line: str) -> int:
     """Kind of a line of the article run that phrase_kind left as TEXT: credits, links, copyright,
     pointers to other articles, date lines, lines without a letter or digit. Substring tests
     guard every regex: case-insensitive alternations are slow in Python's re."""
+    if is_prompt(line):
+        return BOILER
     spaces = line.count(" ")
     if spaces >= 20:
         return TEXT
