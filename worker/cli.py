@@ -125,11 +125,19 @@ class _ProgressSink:
 
 
 def _feed(settings: Settings, input_path: Path) -> int:
+    from .errors import DependencyError, DependencyMisconfigured
     from .local.client import page_key, produce_values, read_jsonl_values
+    from .service.startup import EXIT_CONFIG, EXIT_UNAVAILABLE
+    from .transport.kafka_check import check_broker
 
     if not input_path.is_file():
         print(f"error: input file {input_path} does not exist", file=sys.stderr)
         return EXIT_USAGE
+    try:  # the same bounded broker check as `run`, instead of "Unable to bootstrap" after 30 s
+        check_broker(settings.kafka, time.monotonic() + settings.service.startup_timeout_seconds)
+    except DependencyError as error:
+        print(f"error: cannot reach the broker: {error}", file=sys.stderr)
+        return EXIT_CONFIG if isinstance(error, DependencyMisconfigured) else EXIT_UNAVAILABLE
     values = read_jsonl_values(input_path)
     count = produce_values(settings.kafka, settings.topics.pages_raw, values, [page_key(v) for v in values])
     print(f"produced {count} pages to {settings.topics.pages_raw} at {settings.kafka.bootstrap_servers}")

@@ -3,6 +3,7 @@ a bounded time (STARTUP_TIMEOUT_SECONDS), a message naming the cause, a non-zero
 broker (Tansu, also with --authentication), real redis-server (also with a password and ACLs)."""
 from __future__ import annotations
 
+import threading
 import time
 
 import orjson
@@ -13,6 +14,7 @@ from tests.fixtures.redis_server import RedisServer, _redis_binary, free_port
 from tests.helpers import WorkerProcess, article_body, consume, page, produce
 from worker.config import DedupSettings, KafkaSettings, RedisSettings, Topics
 from worker.errors import DependencyMisconfigured, DependencyUnavailable
+from worker.local.broker import LocalBroker
 from worker.state.redis import RedisIndex
 from worker.transport.kafka_check import check_broker
 
@@ -60,7 +62,7 @@ def test_a_closed_port_is_unreachable_within_the_budget():
                                              time.monotonic() + BUDGET))
     assert isinstance(error, DependencyUnavailable)
     assert "unreachable: connection refused" in str(error)
-    assert took < BUDGET + MARGIN
+    assert BUDGET - 0.3 < took < BUDGET + MARGIN  # retried until the deadline, not given up early
 
 
 def test_an_unknown_host_is_named():
@@ -97,6 +99,20 @@ def test_one_reachable_server_of_several_is_enough(broker):
     assert error is None and took < 1.0
 
 
+def test_a_broker_that_comes_up_during_the_budget_is_used(tmp_path):
+    """A broker still starting (compose, a rolling restart) is waited for, not given up on."""
+    late = LocalBroker(log_path=tmp_path / "late.log")
+    starter = threading.Timer(1.0, late.start)
+    starter.start()
+    try:
+        error, took = timed(lambda: check_broker(KafkaSettings(bootstrap_servers=late.bootstrap),
+                                                 time.monotonic() + 10))
+        assert error is None and 1.0 < took < 10
+    finally:
+        starter.join()
+        late.stop()
+
+
 def test_a_refused_scram_login_is_a_configuration_error_at_once(auth_broker):
     settings = KafkaSettings(bootstrap_servers=auth_broker.bootstrap, security_protocol="SASL_PLAINTEXT",
                              sasl_mechanism="SCRAM-SHA-256", sasl_username="news-worker", sasl_password="wrong-pw")
@@ -131,9 +147,9 @@ def test_redis_unreachable_or_silent_is_named_and_bounded(silent_server):
     for url, expected in ((f"redis://127.0.0.1:{closed_port()}/0", "unreachable"),
                           (f"redis://127.0.0.1:{silent_server.port}/0", "timed out"),
                           (f"rediss://127.0.0.1:{silent_server.port}/0", "not a TLS port")):
-        error, took = timed(lambda: redis_index(url).check(time.monotonic() + BUDGET))
+        error, took = timed(lambda: redis_index(url).check(time.monotonic() + 1.0))
         assert isinstance(error, DependencyUnavailable) and expected in str(error), url
-        assert took < BUDGET + MARGIN, url
+        assert took < 1.0 + MARGIN, url
 
 
 def test_a_password_refused_while_running_is_not_an_outage(password_redis):
@@ -250,3 +266,18 @@ def test_process_with_a_refused_or_absent_redis_exits_at_once_or_within_the_budg
     absent, took = process(f"redis://127.0.0.1:{closed_port()}/0")
     assert absent.returncode == 3 and "unreachable" in absent.stderr
     assert took < BUDGET + 5
+
+
+def test_feed_names_an_unreachable_broker_within_the_budget(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO, SAMPLES
+
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{closed_port()}", "STARTUP_TIMEOUT_SECONDS": str(BUDGET)}
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "worker", "feed", "--input", str(SAMPLES)], env=env, cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 3 and "unreachable: connection refused" in result.stderr
+    assert time.monotonic() - started < BUDGET + 5

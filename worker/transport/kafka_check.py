@@ -60,10 +60,11 @@ def check_broker(settings: KafkaSettings, deadline: float) -> None:
                     log.warning("broker not reachable yet; retrying until STARTUP_TIMEOUT_SECONDS",
                                 extra={"event": "startup", "server": server, "error": str(error)})
                 causes[server] = str(error)
-        if time.monotonic() + pause >= deadline:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
             detail = "; ".join(f"{server}: {cause}" for server, cause in causes.items()) or "no attempt completed"
             raise DependencyUnavailable(f"no broker of KAFKA_BOOTSTRAP_SERVERS answered in time ({detail})")
-        time.sleep(pause)
+        time.sleep(min(pause, remaining))
         pause = min(pause * 2, RETRY_MAX_SECONDS)
 
 
