@@ -146,3 +146,40 @@ def test_replayed_records_get_the_same_events():
     _, replay, _ = run(values, index=index)
     for topic in ("articles.normalized", "articles.duplicates"):
         assert [o.value for o in first.topics[topic]] == [o.value for o in replay.topics[topic]]
+
+
+def test_a_batch_stops_at_its_time_budget_and_the_next_poll_reads_the_rest():
+    import dataclasses
+    import time as clock
+    settings = dataclasses.replace(FAST_RETRY, batch_max_records=10, batch_max_seconds=0.05)
+    index, metrics = MemoryIndex(), Metrics()
+    values = [page(f"https://a.example/{i}", article_body(i)) for i in range(6)]
+    source, sink = MemorySource(records(values)), MemorySink()
+    pipeline = Pipeline(Settings(service=settings), index, metrics)
+    prepare = pipeline.prepare
+
+    def slow_prepare(record):
+        clock.sleep(0.03)  # two pages per batch
+        return prepare(record)
+    pipeline.prepare = slow_prepare
+    commits = []
+    commit = source.commit
+    source.commit = lambda offsets: (commits.append(dict(offsets)), commit(offsets))
+    ConsumeLoop(source, sink, pipeline, index, metrics, settings, Health(metrics, 60)).run(threading.Event())
+    urls = sorted(orjson.loads(o.value)["url"] for o in sink.topics["articles.normalized"])
+    assert urls == sorted(f"https://a.example/{i}" for i in range(6))  # each exactly once
+    assert len(commits) == 3 and metrics.batches_cut._value.get() == 2
+    assert source.committed == {("pages.raw", 0): 3, ("pages.raw", 1): 3}
+
+
+def test_batch_budget_follows_the_poll_interval_and_a_budget_that_cannot_fit_is_refused():
+    import pytest
+
+    from worker.config import ConfigError
+    assert Settings.from_env({}).service.batch_max_seconds == 60
+    assert Settings.from_env({"KAFKA_MAX_POLL_INTERVAL_MS": "10000", "STAGE_TIMEOUT_SECONDS": "1"}
+                             ).service.batch_max_seconds == 5
+    with pytest.raises(ConfigError, match="BATCH_MAX_SECONDS"):
+        Settings.from_env({"BATCH_MAX_SECONDS": "250"})
+    with pytest.raises(ConfigError, match="KAFKA_MAX_POLL_INTERVAL_MS"):
+        Settings.from_env({"KAFKA_MAX_POLL_INTERVAL_MS": "10000"})

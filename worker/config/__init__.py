@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .cleaning import CleaningSettings
 from .dedup import DedupSettings
@@ -21,6 +21,10 @@ from .service import KafkaSettings, ServiceSettings, Topics
 
 __all__ = ["ConfigError", "Settings", "KafkaSettings", "ServiceSettings", "Topics",
            "CleaningSettings", "DedupSettings", "RedisSettings", "InputSettings"]
+
+# A batch and its last page must end within this share of max.poll.interval (the rest: delivery).
+MAX_POLL_SHARE = 0.8
+DEFAULT_BATCH_MAX_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -44,4 +48,26 @@ class Settings:
             dedup=DedupSettings.from_env(env),
             redis=RedisSettings.from_env(env),
             input=InputSettings.from_env(env),
-        )
+        )._checked()
+
+    def _checked(self) -> Settings:
+        """Settings that only make sense together: the batch time budget against the group's
+        max.poll.interval. A batch takes new pages for batch_max_seconds, then finishes its last
+        page (each of its three stages bounded by the stage timeout), decides and delivers: all of
+        it must end before the group drops this member for not polling."""
+        service = self.service
+        room = self.kafka.max_poll_interval_ms / 1000 * MAX_POLL_SHARE - 3 * service.stage_timeout_seconds
+        if service.batch_max_seconds is None:
+            budget = min(DEFAULT_BATCH_MAX_SECONDS, room)
+            if budget <= 0:
+                raise ConfigError(
+                    f"3 x STAGE_TIMEOUT_SECONDS ({service.stage_timeout_seconds:g}) leaves no time for a batch "
+                    f"within {MAX_POLL_SHARE:.0%} of KAFKA_MAX_POLL_INTERVAL_MS ({self.kafka.max_poll_interval_ms})")
+            return replace(self, service=replace(service, batch_max_seconds=budget))
+        if service.batch_max_seconds > room and service.stage_timeout_seconds:
+            raise ConfigError(
+                f"BATCH_MAX_SECONDS ({service.batch_max_seconds:g}) + 3 x STAGE_TIMEOUT_SECONDS "
+                f"({service.stage_timeout_seconds:g}) must stay under {MAX_POLL_SHARE:.0%} of "
+                f"KAFKA_MAX_POLL_INTERVAL_MS ({self.kafka.max_poll_interval_ms}), so that no batch outlives "
+                f"the group membership")
+        return self

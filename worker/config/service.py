@@ -142,6 +142,11 @@ class ServiceSettings:
     # A stage that runs longer than this on one page is interrupted; the page goes to the DLQ
     # with reason stage_timeout. 0 disables the limit.
     stage_timeout_seconds: float = 10.0
+    # A batch stops taking new records after this long: what is done is delivered and committed,
+    # the rest is read again by the next poll. Keeps every batch well inside the consumer group's
+    # max.poll.interval (checked against it in Settings), whatever the pages cost. Unset: 60 s, or
+    # less when the poll interval asks for it (Settings).
+    batch_max_seconds: float | None = None
     # After SIGTERM/SIGINT or a fatal error the worker finishes the page in hand, delivers and
     # commits what is done, leaves the group and exits. If that takes longer than this, it exits
     # anyway (uncommitted pages are redelivered, which at-least-once allows).
@@ -166,6 +171,7 @@ class ServiceSettings:
             poll_timeout_ms=get_int(env, "POLL_TIMEOUT_MS", cls.poll_timeout_ms, minimum=10),
             max_body_bytes=get_int(env, "MAX_BODY_BYTES", cls.max_body_bytes, minimum=1),
             stage_timeout_seconds=get_float(env, "STAGE_TIMEOUT_SECONDS", cls.stage_timeout_seconds, minimum=0),
+            batch_max_seconds=get_float(env, "BATCH_MAX_SECONDS", 0, minimum=0.01) if env.get("BATCH_MAX_SECONDS") else None,
             shutdown_timeout_seconds=get_float(env, "SHUTDOWN_TIMEOUT_SECONDS", cls.shutdown_timeout_seconds, minimum=1),
             liveness_timeout_seconds=get_float(env, "LIVENESS_TIMEOUT_SECONDS", cls.liveness_timeout_seconds, minimum=1),
             retry_backoff_initial_seconds=get_float(env, "RETRY_BACKOFF_INITIAL_SECONDS", cls.retry_backoff_initial_seconds, minimum=0.01),

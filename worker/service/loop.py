@@ -74,9 +74,17 @@ class ConsumeLoop:
         # Records revoked while this batch was in hand are left to their new owner.
         owned = [r for r in records if self.source.owns(r.topic, r.partition)]
         items = self.pipeline.prepare_each(owned)
-        for record in owned:
+        budget = self.settings.batch_max_seconds
+        for position, record in enumerate(owned):
             if stop.is_set():
                 break  # the rest is abandoned uncommitted and redelivered to whoever owns it next
+            if budget is not None and prepared and time.perf_counter() - started > budget:
+                # Out of time: deliver and commit what is done, well before the group's
+                # max.poll.interval; the next poll reads the rest again.
+                self.source.rewind(owned[position:])
+                self.metrics.batches_cut.inc()
+                log.info("batch cut at its time budget", extra={"done": len(prepared), "left": len(owned) - position})
+                break
             self.health.beat()  # a long batch of heavy pages is progress, not a wedged loop
             self.metrics.pages_consumed.labels(topic=record.topic).inc()
             prepared.append((record, next(items)))

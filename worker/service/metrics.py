@@ -51,6 +51,8 @@ class Metrics:
         self.batch_duration = Histogram(f"{p}_batch_duration_seconds",
                                         "Processing, delivery and commit of one polled batch",
                                         buckets=LATENCY_BUCKETS, registry=r)
+        self.batches_cut = Counter(f"{p}_batches_cut_total",
+                                   "Batches that reached BATCH_MAX_SECONDS (the rest was read again)", registry=r)
         self.consumer_lag = Gauge(f"{p}_consumer_lag_records", "Records behind the partition's end offset",
                                   ["topic", "partition"], registry=r)
         self.assigned_partitions = Gauge(f"{p}_assigned_partitions", "Input partitions assigned to this worker",

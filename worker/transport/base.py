@@ -30,6 +30,10 @@ class Source(Protocol):
 
     def commit(self, offsets: Offsets) -> None: ...
 
+    def rewind(self, records: list[SourceRecord]) -> None:
+        """Serve these records (the unprocessed end of the last batch, in order) again from the
+        next poll on."""
+
     def keepalive(self) -> None:
         """Called while the loop waits on a dependency, so the group does not drop this member."""
 

@@ -57,6 +57,15 @@ class KafkaSource:
                              timestamp_ms=m.timestamp)
                 for messages in batches.values() for m in messages]
 
+    def rewind(self, records: list[SourceRecord]) -> None:
+        first: dict[tuple[str, int], int] = {}
+        for record in records:
+            key = (record.topic, record.partition)
+            first[key] = min(first.get(key, record.offset), record.offset)
+        for (topic, partition), offset in first.items():
+            if (topic, partition) in self._owned:  # (a revoked partition's new owner reads it anyway)
+                self._consumer.seek(TopicPartition(topic, partition), offset)
+
     def keepalive(self) -> None:
         # A poll on paused partitions fetches nothing but tells the group this member is alive
         # (max_poll_interval_ms) and runs rebalance callbacks.

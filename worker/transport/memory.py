@@ -28,6 +28,9 @@ class MemorySource:
     def commit(self, offsets: Offsets) -> None:
         self.committed.update(offsets)
 
+    def rewind(self, records: list[SourceRecord]) -> None:
+        self._records[self._position:self._position] = records
+
     def keepalive(self) -> None:
         """Nothing to keep alive without a group."""
 
