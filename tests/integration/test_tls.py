@@ -89,3 +89,15 @@ def test_without_the_ca_file_the_system_store_refuses_a_private_ca(tls_broker):
     settings = tls_broker.settings(ssl_cafile=None)
     with pytest.raises(DependencyMisconfigured, match="certificate verify failed"):
         check_broker(settings, time.monotonic() + BUDGET)
+
+
+def test_tls_files_that_do_not_load_are_named_at_once(tls_broker, tmp_path):
+    not_a_certificate = tmp_path / "ca.pem"
+    not_a_certificate.write_text("not a certificate\n")
+    for overrides, named in (({"ssl_cafile": str(tmp_path / "missing.pem")}, "KAFKA_SSL_CAFILE="),
+                             ({"ssl_cafile": str(not_a_certificate)}, "KAFKA_SSL_CAFILE="),
+                             ({"ssl_certfile": str(tls_broker.certificates.server.cert)}, "KAFKA_SSL_CERTFILE=")):
+        started = time.monotonic()
+        with pytest.raises(DependencyMisconfigured, match=named):
+            check_broker(tls_broker.settings(**overrides), time.monotonic() + BUDGET)
+        assert time.monotonic() - started < 0.5

@@ -7,7 +7,8 @@ completes a connection (TCP, TLS, ApiVersions, SASL: kafka-python's own connecti
 same TLS context and SASL exchange as the clients) or the deadline passes, and says why not:
 
 - DependencyMisconfigured at once when retrying cannot help: SASL authentication refused, the
-  TLS certificate rejected (another CA, another host name), a TLS protocol error;
+  TLS certificate rejected (another CA, another host name), a TLS protocol error, TLS files
+  (KAFKA_SSL_CAFILE, KAFKA_SSL_CERTFILE/KEYFILE) that do not load;
 - DependencyUnavailable at the deadline otherwise, with each server's last cause: unreachable
   (connection refused, unknown host, TCP connect timed out), or connected but silent (no TLS
   handshake, no ApiVersions answer), or the connection closed during SASL.
@@ -42,6 +43,8 @@ class _Transient(Exception):
 def check_broker(settings: KafkaSettings, deadline: float) -> None:
     """Return once a bootstrap server accepts a full connection; raise as described above.
     `deadline` is a time.monotonic() value."""
+    if settings.security_protocol in ("SSL", "SASL_SSL"):
+        _check_tls_files(settings)
     servers = settings.client_options()["bootstrap_servers"]
     causes: dict[str, str] = {}
     pause = RETRY_INITIAL_SECONDS
@@ -66,6 +69,23 @@ def check_broker(settings: KafkaSettings, deadline: float) -> None:
             raise DependencyUnavailable(f"no broker of KAFKA_BOOTSTRAP_SERVERS answered in time ({detail})")
         time.sleep(min(pause, remaining))
         pause = min(pause * 2, RETRY_MAX_SECONDS)
+
+
+def _check_tls_files(settings: KafkaSettings) -> None:
+    """The CA file and client certificate load (kafka-python would fail on them at every attempt,
+    as if the broker were down)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    try:
+        if settings.ssl_cafile:
+            context.load_verify_locations(settings.ssl_cafile)
+    except (OSError, ssl.SSLError) as error:
+        raise DependencyMisconfigured(f"KAFKA_SSL_CAFILE={settings.ssl_cafile} cannot be loaded: {error}") from None
+    try:
+        if settings.ssl_certfile:
+            context.load_cert_chain(settings.ssl_certfile, settings.ssl_keyfile, settings.ssl_password)
+    except (OSError, ssl.SSLError) as error:
+        raise DependencyMisconfigured(f"KAFKA_SSL_CERTFILE={settings.ssl_certfile} with KAFKA_SSL_KEYFILE="
+                                      f"{settings.ssl_keyfile} cannot be loaded: {error}") from None
 
 
 def _attempt(settings: KafkaSettings, server: str, timeout: float) -> None:
