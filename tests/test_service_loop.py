@@ -57,7 +57,8 @@ def test_article_event_has_the_documented_fields_and_is_keyed_by_article_id():
                  "published_at", "fetched_at", "language", "text", "word_count", "content_hash", "dedup"):
         assert name in event
     assert event["source"] == "crawler-3"
-    assert event["dedup"] == {"status": "unique", "duplicate_of": None, "method": None, "similarity": None}
+    assert event["dedup"] == {"status": "unique", "duplicate_of": None, "method": None, "similarity": None,
+                              "reason": None}
 
 
 def test_dead_letter_keeps_the_original_record():

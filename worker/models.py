@@ -61,6 +61,8 @@ class DedupDecision:
     duplicate_of: str | None = None
     method: str | None = None  # "url" | "exact" | "near" | None
     similarity: float | None = None
+    # Why a unique page's text was not compared with others (worker/dedup/comparable.py), or None.
+    reason: str | None = None
 
     UNIQUE_STATUS = "unique"
     DUPLICATE_STATUS = "duplicate"
@@ -79,12 +81,12 @@ class DedupDecision:
 
     def to_dict(self) -> dict[str, Any]:
         return {"status": self.status, "duplicate_of": self.duplicate_of, "method": self.method,
-                "similarity": self.similarity}
+                "similarity": self.similarity, "reason": self.reason}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DedupDecision:
         return cls(status=data["status"], duplicate_of=data.get("duplicate_of"),
-                   method=data.get("method"), similarity=data.get("similarity"))
+                   method=data.get("method"), similarity=data.get("similarity"), reason=data.get("reason"))
 
 
 @dataclass(slots=True)

@@ -59,6 +59,15 @@ class DedupSettings:
     # Not read from the environment (README lists the variables); change it with an evaluation run.
     containment_min_jaccard: float = 0.10
 
+    # --- Texts not compared at all (worker/dedup/comparable.py); not read from the environment ---
+    # Not compared when lines worded like a consent notice or a paywall hold this share of the tokens.
+    boilerplate_share: float = 0.5
+    # A prose line has at least this many tokens, appears once in the text and is not such a line.
+    prose_line_tokens: int = 8
+    # Not compared with fewer prose tokens than this (the briefs reposted word for word in the
+    # independent evaluation have 35 or more).
+    min_prose_tokens: int = 25
+
     @property
     def window_seconds(self) -> float:
         return self.window_days * 86400.0

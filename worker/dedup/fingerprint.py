@@ -4,21 +4,33 @@ from __future__ import annotations
 from ..config import DedupSettings
 from ..models import Article
 from ..state.base import Fingerprint
+from .comparable import not_comparable
 from .minhash import MinHasher
-from .shingles import bigrams, word_hashes
+from .shingles import bigrams, tokenize, word_hashes
 from .urls import canonical_url
 
 
 class Fingerprinter:
     def __init__(self, settings: DedupSettings, family: str = "newsworker"):
+        self.settings = settings
         self.min_shingles = settings.min_shingles
         self.minhasher = MinHasher(settings.num_perm, settings.lsh_bands, settings.lsh_rows, family)
 
     def fingerprint(self, article: Article) -> Fingerprint:
+        """A text not compared with others (Fingerprint.not_compared says why) keeps its URL key (a
+        recrawl is still a recrawl) but gets no signature and, as content hash, a key no other page
+        has ("uncompared:" and its article_id): backends treat the hash as an opaque key, so it
+        neither matches nor is matched."""
         # The fetched URL, not a canonical URL the page declares: some sites declare their home page
         # or a section as canonical for every article, and a recrawl is a fetch of the same address.
         url_key = canonical_url(article.url)
-        pairs, content_pairs = bigrams(*word_hashes(article.text))
+        spans = tokenize(article.text)
+        reason = not_comparable(spans, self.settings)
+        if reason is not None:
+            return Fingerprint(article_id=article.article_id, url_key=url_key,
+                               content_hash=f"uncompared:{article.article_id}", fetched_at=article.fetched_at,
+                               not_compared=reason)
+        pairs, content_pairs = bigrams(*word_hashes(spans))
         shingles = self.minhasher.shingles(pairs)
         if len(shingles) < self.min_shingles:
             return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=article.content_hash,

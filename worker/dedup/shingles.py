@@ -124,13 +124,22 @@ def _classes(codes: np.ndarray) -> np.ndarray:
     return classes
 
 
-def _token_spans(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(code points of the normalized text, whether each is part of a token, start and end of each token)."""
+class TokenSpans(NamedTuple):
+    """A text tokenized once, for the fingerprint and the comparability check alike."""
+
+    normalized: str  # NFKC, case-folded
+    codes: np.ndarray  # its code points (uint32)
+    inside: np.ndarray  # whether each code point is part of a token
+    starts: np.ndarray  # where each token starts and ends (code point offsets)
+    ends: np.ndarray
+
+
+def tokenize(text: str) -> TokenSpans:
     normalized = unicodedata.normalize("NFKC", text).casefold()
     codes = np.frombuffer(normalized.encode("utf-32-le", "replace"), dtype="<u4")
     if not len(codes):
         empty = np.empty(0, dtype=np.intp)
-        return codes, np.empty(0, dtype=bool), empty, empty
+        return TokenSpans(normalized, codes, np.empty(0, dtype=bool), empty, empty)
     classes = _classes(codes)
     in_word = classes == WORD
     single = classes == SINGLE
@@ -142,19 +151,20 @@ def _token_spans(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     after[:-1] = in_word[1:]
     starts = np.flatnonzero(single | (in_word & ~before))
     ends = np.flatnonzero(single | (in_word & ~after)) + 1
-    return codes, in_word | single, starts, ends
+    return TokenSpans(normalized, codes, in_word | single, starts, ends)
 
 
 def tokens(text: str) -> list[str]:
     """The tokens of a text, as strings (what word_hashes hashes)."""
-    codes, _, starts, ends = _token_spans(text)
-    normalized = codes.tobytes().decode("utf-32-le")
-    return [normalized[start:end] for start, end in zip(starts.tolist(), ends.tolist())]
+    spans = tokenize(text)
+    return [spans.normalized[start:end] for start, end in zip(spans.starts.tolist(), spans.ends.tolist())]
 
 
-def word_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
+def word_hashes(spans: TokenSpans | str) -> tuple[np.ndarray, np.ndarray]:
     """(64-bit hash of each token in order, whether each token is a function word)."""
-    hashes = _hash_spans(*_token_spans(text))
+    if isinstance(spans, str):
+        spans = tokenize(spans)
+    hashes = _hash_spans(spans.codes, spans.inside, spans.starts, spans.ends)
     return hashes, _is_function_word(hashes)
 
 
@@ -181,7 +191,8 @@ def _hash_spans(codes: np.ndarray, inside: np.ndarray, starts: np.ndarray, ends:
 
 @cache
 def _function_hashes() -> np.ndarray:
-    return np.unique(_hash_spans(*_token_spans(" ".join(sorted(FUNCTION_WORDS)))))
+    spans = tokenize(" ".join(sorted(FUNCTION_WORDS)))
+    return np.unique(_hash_spans(spans.codes, spans.inside, spans.starts, spans.ends))
 
 
 def _is_function_word(hashes: np.ndarray) -> np.ndarray:

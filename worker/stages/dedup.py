@@ -10,10 +10,11 @@ backend decides on the same fingerprint.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from ..config import DedupSettings
 from ..dedup.fingerprint import Fingerprinter
-from ..models import Article
+from ..models import Article, DedupDecision
 from ..service.metrics import Metrics
 from ..state import DedupIndex, Fingerprint
 from .base import Stage
@@ -54,7 +55,7 @@ class DedupStage(Stage[Article | Fingerprinted, Article]):
     def process(self, item: Article | Fingerprinted) -> Article:
         article, fingerprint = self._fingerprinted(item)
         started = time.perf_counter()
-        article.dedup = self.index.decide(fingerprint)
+        article.dedup = _with_reason(self.index.decide(fingerprint), fingerprint)
         finished = time.perf_counter()
         self._decision_time.observe(finished - started)
         self._refresh_index_size(finished)
@@ -72,8 +73,8 @@ class DedupStage(Stage[Article | Fingerprinted, Article]):
         decisions = self.index.decide_many([fingerprint for _, fingerprint in pairs])
         finished = time.perf_counter()
         per_decision = (finished - started) / len(articles)  # the batch's time, shared out
-        for article, decision in zip(articles, decisions, strict=True):
-            article.dedup = decision
+        for (article, fingerprint), decision in zip(pairs, decisions, strict=True):
+            article.dedup = _with_reason(decision, fingerprint)
             self._decision_time.observe(per_decision)
         self._refresh_index_size(finished)
         return articles
@@ -85,3 +86,11 @@ class DedupStage(Stage[Article | Fingerprinted, Article]):
         if now - self._size_refreshed_at >= INDEX_SIZE_REFRESH_SECONDS:
             self._index_size.set(self.index.size())
             self._size_refreshed_at = now
+
+
+def _with_reason(decision: DedupDecision, fingerprint: Fingerprint) -> DedupDecision:
+    """A unique page whose text was not compared says why. The reason depends on the text alone, so
+    a replay (the backend returns the decision it stored) gets the same event."""
+    if fingerprint.not_compared is None or decision.is_duplicate:
+        return decision
+    return replace(decision, reason=fingerprint.not_compared)

@@ -28,6 +28,10 @@ class Fingerprint:
     signature: bytes = b""
     band_keys: tuple[bytes, ...] = ()
     shingle_count: int = 0
+    # Why the text is not compared with others (worker/dedup/comparable.py), or None. Such a
+    # fingerprint has no signature and a content_hash no other page has; backends need not read it
+    # (the stage puts it into the unique decision's reason).
+    not_compared: str | None = None
 
 
 class DedupIndex(ABC):

@@ -1,0 +1,81 @@
+"""Texts that are not articles (a consent wall, a paywall, a menu) are not compared with others:
+two unrelated pages that cleaned to the same notice are not duplicates, and the event says why."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from worker.config import DedupSettings
+from worker.dedup.comparable import CONSENT_NOTICE, PAYWALL, TOO_SHORT, not_comparable
+from worker.dedup.shingles import tokenize
+from worker.service.metrics import Metrics
+from worker.stages.dedup import DedupStage
+from worker.state.memory import MemoryIndex
+
+from .conftest import T0, article, story
+
+CONSENT = {
+    "en": "We and our partners store and/or access information on a device, such as cookies, and process "
+          "personal data for personalised ads and content, ad and content measurement and audience insights. "
+          "You can change your preferences or withdraw your consent at any time.\n\nAccept all\n\nManage options",
+    "de": "Wir verwenden Cookies und ähnliche Technologien. Mit Ihrer Einwilligung verarbeiten wir und unsere "
+          "Partner personenbezogene Daten für personalisierte Anzeigen. Details finden Sie in der "
+          "Datenschutzerklärung.\n\nAlle akzeptieren\n\nEinstellungen",
+    "fr": "Ce site utilise des cookies. Avec votre consentement, nous et nos partenaires traitons des données "
+          "personnelles pour des publicités personnalisées. Vous pouvez modifier vos préférences.\n\nTout accepter",
+}
+PAYWALL_TEXT = {
+    "en": "This story is available to subscribers only. Subscribe today for unlimited digital access. Already a "
+          "subscriber? Log in to continue reading.",
+    "es": "Este artículo es exclusivo para suscriptores. Suscríbete para seguir leyendo sin límites. ¿Ya eres "
+          "suscriptor? Inicia sesión.",
+    "it": "Questo contenuto è riservato agli abbonati. Abbonati per continuare a leggere. Sei già abbonato? Accedi.",
+}
+
+
+def reason(text: str) -> str | None:
+    return not_comparable(tokenize(text), DedupSettings())
+
+
+@pytest.mark.parametrize("language", sorted(CONSENT))
+def test_a_consent_notice_is_not_compared(language):
+    assert reason(CONSENT[language]) == CONSENT_NOTICE
+
+
+@pytest.mark.parametrize("language", sorted(PAYWALL_TEXT))
+def test_a_paywall_teaser_is_not_compared(language):
+    assert reason("Minister resigns\n\n" + PAYWALL_TEXT[language]) == PAYWALL
+
+
+def test_menus_and_buttons_are_too_short_to_be_an_article():
+    menu = "\n".join(["Home", "World", "Politics", "Business", "Sport", "Read more", "Share this article"] * 3)
+    assert reason(menu) == TOO_SHORT
+    assert reason("") == TOO_SHORT
+
+
+def test_articles_are_compared_even_with_some_boilerplate_lines(seed_articles):
+    for name, seed in seed_articles.items():
+        assert reason(seed.text) is None, name
+    assert reason(story(1) + "\n\n" + CONSENT["en"]) is None
+    brief = ("Police arrested a 34-year-old man on Tuesday in connection with a burglary on Main Street, "
+             "officials said. He is expected to appear in court later this week.")
+    assert reason(brief) is None
+
+
+def test_two_pages_with_the_same_consent_notice_are_unique_and_say_why():
+    dedup = DedupStage(MemoryIndex(DedupSettings()), Metrics(), DedupSettings())
+    first = dedup(article("a", CONSENT["en"], "https://one.example/story-1"))
+    second = dedup(article("b", CONSENT["en"], "https://two.example/story-2", T0 + timedelta(hours=1)))
+    for page in (first, second):
+        assert page.to_event()["dedup"] == {"status": "unique", "duplicate_of": None, "method": None,
+                                            "similarity": None, "reason": CONSENT_NOTICE}
+    replay = dedup(article("b", CONSENT["en"], "https://two.example/story-2", T0 + timedelta(hours=1)))
+    assert replay.to_event()["dedup"] == second.to_event()["dedup"]
+    recrawl = dedup(article("c", CONSENT["en"], "https://one.example/story-1", T0 + timedelta(hours=2)))
+    assert (recrawl.dedup.method, recrawl.dedup.duplicate_of, recrawl.dedup.reason) == ("url", "a", None)
+
+
+def test_a_compared_article_has_no_reason():
+    dedup = DedupStage(MemoryIndex(DedupSettings()), Metrics(), DedupSettings())
+    assert dedup(article("a", story(3))).to_event()["dedup"]["reason"] is None
