@@ -40,7 +40,14 @@ def test_sasl_settings_reach_the_client_and_are_hidden_from_repr():
     ({"KAFKA_SASL_MECHANISM": "PLAIN"}, "needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD"),
     ({"TOPIC_PAGES_DLQ": "pages.raw"}, "topic names must be distinct"),
     ({"DEDUP_BACKEND": "redis"}, "needs REDIS_URL"),
+    ({"WORKER_PROCESSES": "0"}, "WORKER_PROCESSES must be >= 1"),
+    ({"WORKER_PROCESSES": "2"}, "WORKER_PROCESSES=2 needs DEDUP_BACKEND=redis"),
 ])
 def test_bad_settings_fail_with_a_message_naming_the_variable(env, message):
     with pytest.raises(ConfigError, match=message):
         Settings.from_env(env)
+
+
+def test_several_worker_processes_share_a_redis_dedup_state():
+    settings = Settings.from_env({"WORKER_PROCESSES": "3", "DEDUP_BACKEND": "redis", "REDIS_URL": "redis://r:6379/0"})
+    assert settings.service.worker_processes == 3

@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         logging.getLogger("worker").info("settings", extra={"settings": settings_summary(settings)})
 
+    if args.command == "run" and settings.service.worker_processes > 1:
+        from .service.supervisor import Supervisor  # (without the pipeline's modules: the children have them)
+        return Supervisor(settings).run()
     if args.command == "run":
         from .service.app import run_service
         return run_service(settings)

@@ -40,6 +40,16 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
+        settings = cls._read(env)
+        processes = settings.service.worker_processes
+        if processes > 1 and settings.dedup.backend == "memory":
+            raise ConfigError(f"WORKER_PROCESSES={processes} needs DEDUP_BACKEND=redis: the memory backend's dedup "
+                              "state lives in one process, so copies consumed by different processes would not "
+                              "be found (or run one process per container and scale containers)")
+        return settings
+
+    @classmethod
+    def _read(cls, env: Mapping[str, str]) -> Settings:
         return cls(
             kafka=KafkaSettings.from_env(env),
             topics=Topics.from_env(env),

@@ -157,6 +157,14 @@ class ServiceSettings:
     retry_backoff_initial_seconds: float = 0.5
     retry_backoff_max_seconds: float = 30.0
     log_level: str = "INFO"
+    # Consumer processes in one container (`run`), each a member of the consumer group, under one
+    # supervisor that restarts a process that dies (after restart_backoff_*: doubling, reset after a
+    # process ran restart_backoff_reset_seconds) and serves one /metrics, /healthz and /readyz.
+    # More than one needs DEDUP_BACKEND=redis (the memory backend's state is per process).
+    worker_processes: int = 1
+    restart_backoff_initial_seconds: float = 1.0
+    restart_backoff_max_seconds: float = 30.0
+    restart_backoff_reset_seconds: float = 60.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> ServiceSettings:
@@ -177,4 +185,5 @@ class ServiceSettings:
             retry_backoff_initial_seconds=get_float(env, "RETRY_BACKOFF_INITIAL_SECONDS", cls.retry_backoff_initial_seconds, minimum=0.01),
             retry_backoff_max_seconds=get_float(env, "RETRY_BACKOFF_MAX_SECONDS", cls.retry_backoff_max_seconds, minimum=0.01),
             log_level=get_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+            worker_processes=get_int(env, "WORKER_PROCESSES", cls.worker_processes, minimum=1, maximum=256),
         )

@@ -15,6 +15,7 @@ from .health import Health, HealthServer
 from .loop import ConsumeLoop
 from .metrics import Metrics
 from .startup import EXIT_CONFIG, StartupFailed, connect
+from .supervisor import CHILD_PORT_FILE_ENV
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ EXIT_SHUTDOWN_TIMEOUT = 4
 
 
 def run_service(settings: Settings) -> int:
+    """One consumer process (WORKER_PROCESSES > 1: the supervisor runs this in each child)."""
     metrics = Metrics()
     metrics.build_info.info({"version": __version__})
     health = Health(metrics, settings.service.liveness_timeout_seconds)
@@ -33,6 +35,7 @@ def run_service(settings: Settings) -> int:
                           idle_timeout=service.http_idle_timeout_seconds,
                           max_connections=service.http_max_connections).start()
     log.info("metrics, /healthz and /readyz listening", extra={"event": "http", "port": server.port})
+    _tell_supervisor(server.port)
 
     stop = threading.Event()
     _install_signal_handlers(stop, health, settings.service.shutdown_timeout_seconds)
@@ -69,6 +72,16 @@ def run_service(settings: Settings) -> int:
         server.stop()
         log.info("worker stopped", extra={"event": "stop"})
     return exit_code
+
+
+def _tell_supervisor(port: int) -> None:
+    """A child of worker/service/supervisor.py: where the supervisor asks for its health."""
+    path = os.environ.get(CHILD_PORT_FILE_ENV)
+    if path:
+        partial = f"{path}.partial"
+        with open(partial, "w") as handle:
+            handle.write(str(port))
+        os.replace(partial, path)  # (the supervisor never reads half a number)
 
 
 class _Assignment:

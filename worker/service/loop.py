@@ -177,7 +177,7 @@ class ConsumeLoop:
         self._lag_refreshed = now
         lags = self.source.lag()
         for gone in self._lag_labels - lags.keys():
-            self.metrics.consumer_lag.remove(gone[0], str(gone[1]))
+            self.metrics.drop_lag(*gone)
         for (topic, partition), lag in lags.items():
             self.metrics.consumer_lag.labels(topic=topic, partition=str(partition)).set(lag)
         self._lag_labels = set(lags)

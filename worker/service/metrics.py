@@ -3,9 +3,14 @@
 Names follow Prometheus conventions: counters end in _total, durations are _seconds histograms,
 and no label carries a URL or an id (unbounded cardinality). One Metrics object per worker, with its
 own registry, so that tests and the offline command can run several pipelines in one process.
+
+With WORKER_PROCESSES > 1 every consumer process writes its values to PROMETHEUS_MULTIPROC_DIR
+(prometheus-client's multiprocess mode) and the supervisor serves them as one container
+(worker/service/supervisor.py): counters and histograms add up; each gauge says how (multiprocess_mode).
 """
 from __future__ import annotations
 
+import os
 from collections import deque
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
@@ -35,11 +40,14 @@ class Metrics:
                                   ["method"], registry=r)
         self.dlq_records = Counter(f"{p}_dlq_records_total", "Records published to the dead-letter topic, by reason",
                                    ["reason"], registry=r)
+        # (several processes: the one updated last; each sees a share of the same stream)
         self.duplicate_rate = Gauge(f"{p}_duplicate_rate",
-                                    "Share of published articles that are duplicates, since start", registry=r)
+                                    "Share of published articles that are duplicates, since start", registry=r,
+                                    multiprocess_mode="livemostrecent")
         self.duplicate_rate_recent = Gauge(
             f"{p}_duplicate_rate_recent",
-            f"Share of duplicates among the last {RECENT_DECISIONS} published articles", registry=r)
+            f"Share of duplicates among the last {RECENT_DECISIONS} published articles", registry=r,
+            multiprocess_mode="livemostrecent")
         self.stage_duration = Histogram(f"{p}_stage_duration_seconds", "Time one page spends in a stage",
                                         ["stage"], buckets=STAGE_BUCKETS, registry=r)
         self.stage_failures = Counter(f"{p}_stage_failures_total", "Pages a stage rejected, by stage and reason",
@@ -54,9 +62,9 @@ class Metrics:
         self.batches_cut = Counter(f"{p}_batches_cut_total",
                                    "Batches that reached BATCH_MAX_SECONDS (the rest was read again)", registry=r)
         self.consumer_lag = Gauge(f"{p}_consumer_lag_records", "Records behind the partition's end offset",
-                                  ["topic", "partition"], registry=r)
+                                  ["topic", "partition"], registry=r, multiprocess_mode="livesum")
         self.assigned_partitions = Gauge(f"{p}_assigned_partitions", "Input partitions assigned to this worker",
-                                         registry=r)
+                                         registry=r, multiprocess_mode="livesum")
         self.rebalances = Counter(f"{p}_rebalances_total", "Partition assignment changes, by event",
                                   ["event"], registry=r)
         self.commits = Counter(f"{p}_offset_commits_total", "Offset commits after acknowledged delivery", registry=r)
@@ -64,9 +72,10 @@ class Metrics:
                                          "Batches whose outputs the broker did not acknowledge (retried)", registry=r)
         self.dependency_retries = Counter(f"{p}_dependency_retries_total",
                                           "Retries while a dependency was unavailable", ["dependency"], registry=r)
-        self.ready = Gauge(f"{p}_ready", "1 when the worker is ready to consume", registry=r)
+        self.ready = Gauge(f"{p}_ready", "1 when the worker is ready to consume", registry=r,
+                           multiprocess_mode="livemin")
         self.dedup_index_size = Gauge(f"{p}_dedup_index_size", "Articles held in the dedup index window",
-                                      registry=r)
+                                      registry=r, multiprocess_mode="livemax")
         self.dedup_decision_duration = Histogram(f"{p}_dedup_decision_seconds",
                                                  "Time of one dedup decision against the state backend",
                                                  ["backend"], buckets=STAGE_BUCKETS, registry=r)
@@ -80,6 +89,14 @@ class Metrics:
             self.duplicates.labels(method=method)
         for dependency in ("dedup_state", "broker"):
             self.dependency_retries.labels(dependency=dependency)
+
+    def drop_lag(self, topic: str, partition: int) -> None:
+        """A partition this process no longer owns. In multiprocess mode a series cannot be removed
+        from the shared files: it stays at 0, and the container's sum is the new owner's value."""
+        series = self.consumer_lag.labels(topic=topic, partition=str(partition))
+        series.set(0)
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            self.consumer_lag.remove(topic, str(partition))
 
     def record_published(self, status: str, method: str | None) -> None:
         """Count one acknowledged article event and keep the duplicate rates current."""

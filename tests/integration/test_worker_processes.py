@@ -1,0 +1,90 @@
+"""WORKER_PROCESSES=2: two consumer processes in one container under a supervisor, as a real process
+against a real broker (Tansu) and a real redis-server (the dedup state they share)."""
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import WorkerProcess, article_body, consume, page, produce
+
+pytestmark = [pytest.mark.broker, pytest.mark.redis]
+
+WAIT_SECONDS = 60
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # (a zombie: exited, not yet reaped by its parent)
+    return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+
+
+def wait_until(condition, what: str, timeout: float = WAIT_SECONDS) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def container(kafka_settings, make_topics, redis_url, redis_prefix, tmp_path):
+    topics = make_topics(partitions=4)
+    worker = WorkerProcess(kafka_settings, topics, tmp_path, WORKER_PROCESSES="2", DEDUP_BACKEND="redis",
+                           REDIS_URL=redis_url, DEDUP_REDIS_PREFIX=redis_prefix, SHUTDOWN_TIMEOUT_SECONDS="10")
+    worker.topics = topics
+    yield worker.start()
+    worker.stop()
+    for pid in getattr(worker, "children", []):
+        if not gone(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_two_processes_share_the_topic_and_sigterm_stops_both(container, kafka_settings):
+    container.wait_ready()
+    container.children = children(container.process.pid)
+    assert len(container.children) == 2
+    wait_until(lambda: container.metric("newsworker_assigned_partitions") == 4, "the 4 partitions assigned")
+    values = [page(f"https://site{i % 7}.example/story/{i}", article_body(i)) for i in range(40)]
+    produce(kafka_settings, container.topics.pages_raw, values)
+    events = consume(kafka_settings, container.topics, expected=40, settle=1.0)
+    ids = [e["article_id"] for e in events[container.topics.articles_normalized]]
+    assert len(ids) == len(set(ids)) == 40  # every page once, all unique
+    # One /metrics for the container: the children's counters add up.
+    wait_until(lambda: container.metric("newsworker_pages_consumed_total", topic=container.topics.pages_raw) == 40,
+               "the consumed pages of both processes on /metrics")
+    assert container.metric("newsworker_articles_published_total", status="unique") == 40
+    assert container.metric("newsworker_worker_processes") == 2
+    assert container.metric("newsworker_ready") == 1
+    assert container.terminate(timeout=30) == 0
+    assert all(gone(pid) for pid in container.children)
+
+
+def test_a_killed_process_is_restarted_and_consumes_again(container, kafka_settings):
+    container.wait_ready()
+    first = children(container.process.pid)
+    os.kill(first[0], signal.SIGKILL)
+    wait_until(lambda: container.metric("newsworker_worker_restarts_total") == 1, "the restart")
+    container.wait_ready()
+    container.children = children(container.process.pid)
+    assert first[0] not in container.children and first[1] in container.children
+    wait_until(lambda: container.metric("newsworker_assigned_partitions") == 4, "the 4 partitions assigned again")
+    values = [page(f"https://after.example/story/{i}", article_body(100 + i)) for i in range(20)]
+    produce(kafka_settings, container.topics.pages_raw, values)
+    events = consume(kafka_settings, container.topics, expected=20)
+    assert len(events[container.topics.articles_normalized]) == 20
+    assert container.terminate(timeout=30) == 0
+    assert all(gone(pid) for pid in container.children)
