@@ -167,3 +167,4 @@ def _prepare_forever(settings: Settings, tasks, results) -> None:
                 site, url = entry
                 memory.remember(site, url, [])
         results.put((batch, done))
+    preparer.clean.close()
