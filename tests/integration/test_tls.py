@@ -101,3 +101,27 @@ def test_tls_files_that_do_not_load_are_named_at_once(tls_broker, tmp_path):
         with pytest.raises(DependencyMisconfigured, match=named):
             check_broker(tls_broker.settings(**overrides), time.monotonic() + BUDGET)
         assert time.monotonic() - started < 0.5
+
+
+@pytest.mark.redis
+def test_redis_over_tls_works_and_a_refused_certificate_is_named(redis_server, redis_url, tls_certificates):
+    from tests.fixtures.tls_proxy import TlsProxy
+    from worker.config import DedupSettings, RedisSettings
+    from worker.state.redis import RedisIndex
+
+    def index(proxy: TlsProxy) -> RedisIndex:
+        url = f"rediss://127.0.0.1:{proxy.port}/0?ssl_ca_certs={tls_certificates.ca}"
+        return RedisIndex(DedupSettings(backend="redis", redis_url=url), RedisSettings())
+
+    with TlsProxy(tls_certificates.server, redis_server.port) as good:
+        trusted = index(good)
+        trusted.check(time.monotonic() + BUDGET)
+        assert trusted.size() == 0  # a real command over TLS
+        trusted.close()
+    for certificate, cause in (("other_ca_server", "unable to get local issuer certificate"),
+                               ("other_host_server", "IP address mismatch")):
+        with TlsProxy(getattr(tls_certificates, certificate), redis_server.port) as bad:
+            started = time.monotonic()
+            with pytest.raises(DependencyMisconfigured, match=f"TLS certificate verify failed: .*{cause}"):
+                index(bad).check(time.monotonic() + BUDGET)
+            assert time.monotonic() - started < 1.0
