@@ -11,7 +11,7 @@ worker/dedup/similarity.py. Storage, per article:
   8-byte keys (12 and 8 bytes an entry). A 32-bit band key that collides by chance only adds a
   candidate, which verification then rejects.
 Records are appended; records older than the window (by fetched_at, against the newest fetched_at
-seen) are dropped by a compaction that renumbers slots in order, once they are a quarter of all.
+seen, or the wall clock when that is earlier) are dropped by a compaction that renumbers slots in order, once they are a quarter of all.
 
 Speed: decide_many() searches the tables once for the keys of a whole batch (numpy's fixed cost
 per call, not the search, is what a lookup of a few keys costs; each distinct key once), verifies
@@ -30,6 +30,7 @@ at the last checkpoint, which the service takes before committing offsets.
 from __future__ import annotations
 
 import math
+import time
 import os
 import struct
 import tempfile
@@ -199,7 +200,10 @@ class MemoryIndex(DedupIndex):
     def _drop_expired(self) -> None:
         """Compact away the records out of the window, once they are a share of all worth it."""
         records = self._records
-        live = records.fetched_at[: records.size] > self._clock - self.window_seconds
+        # Never a horizon past the wall clock: one record with a far-future fetched_at must not
+        # expire the whole index (the clock itself stays the newest fetched_at: restored exactly).
+        horizon = min(self._clock, time.time()) - self.window_seconds
+        live = records.fetched_at[: records.size] > horizon
         expired = records.size - int(np.count_nonzero(live))
         if not expired or expired < EXPIRED_SHARE_TO_COMPACT * records.size:
             return

@@ -157,6 +157,11 @@ end
 local bands = {}
 for offset = 1, #ARGV[8], band_width do bands[#bands + 1] = string.sub(ARGV[8], offset, offset + band_width - 1) end
 local my_generation = math.floor(fetched_at / generation_length)
+-- The newest generation this page may mark as written (which every later page reads up to): its
+-- own, but at most a window past the server's clock, so that one page with a far-future fetched_at
+-- cannot make every later decision walk the generations up to it, nor keep that mark alive.
+local latest_mark = math.floor(tonumber(redis.call('TIME')[1]) / generation_length) + generations_per_window
+local my_mark = math.min(my_generation, latest_mark)
 local generations_key = prefix .. 'generations'
 -- Buckets of this page's generation, as read (the HSET that indexes the page appends to them).
 local my_buckets = {}
@@ -201,7 +206,7 @@ local function near_match()
   -- Generations that can hold a usable article: from a window before this page up to the newest
   -- one written (a later fetch is usable too).
   local first = math.floor((fetched_at - window) / generation_length)
-  newest_generation = tonumber(redis.call('GET', generations_key) or my_generation)
+  newest_generation = math.min(tonumber(redis.call('GET', generations_key) or my_mark), latest_mark)
   local last = math.max(my_generation, newest_generation)
   local seen, records = {}, {}
   for generation = first, last do
@@ -275,8 +280,8 @@ if status == 'unique' and signature ~= '' then
   -- window and an hour when less than a window is left: once an hour, not on every page (each
   -- write is also a command in the append-only file).
   if redis.call('TTL', generation_key) < ttl then redis.call('EXPIRE', generation_key, ttl + 3600) end
-  if my_generation > newest_generation or redis.call('TTL', generations_key) < ttl then
-    redis.call('SET', generations_key, math.max(my_generation, newest_generation), 'EX', ttl + 3600)
+  if my_mark > newest_generation or redis.call('TTL', generations_key) < ttl then
+    redis.call('SET', generations_key, math.max(my_mark, newest_generation), 'EX', ttl + 3600)
   end
 end
 redis.call('SET', article_key,
@@ -453,6 +458,7 @@ def script_source(settings: DedupSettings) -> str:
         "window": repr(settings.window_seconds),
         "ttl": str(max(1, math.ceil(settings.window_seconds))),
         "generation_length": repr(settings.window_seconds / GENERATIONS_PER_WINDOW),
+        "generations_per_window": str(GENERATIONS_PER_WINDOW),
         "num_perm": str(settings.num_perm),
         "near_jaccard": repr(settings.near_jaccard),
         "near_containment": repr(settings.near_containment),
