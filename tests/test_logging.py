@@ -197,3 +197,13 @@ def test_masking_covers_extra_fields_and_tracebacks_and_stays_linear(log_stream)
         started = time.perf_counter()
         log.info(shape)
         assert time.perf_counter() - started < 1.0, shape[:20]
+
+
+def test_credential_headers_and_token_fields_are_masked_whatever_their_case(log_stream):
+    configure_logging("INFO", stream=log_stream)
+    logging.getLogger("worker.test").warning("page", extra={
+        "headers": {"Authorization": "Bearer abc.def", "Set-Cookie": "sid=s3ss10n", "Content-Type": "text/html"},
+        "Access_Token": "at-123"})
+    (entry,) = lines(log_stream)
+    assert entry["headers"] == {"Authorization": "***", "Set-Cookie": "***", "Content-Type": "text/html"}
+    assert entry["Access_Token"] == "***"

@@ -30,7 +30,11 @@ from urllib.parse import urlsplit
 import orjson
 
 MASK = "***"
-REDACT_KEYS = frozenset({"password", "sasl_password", "ssl_password", "redis_url", "secret", "token"})
+# Field names (any case) whose values are masked whole: settings, and HTTP headers carrying credentials
+# (a page's `headers` as the scraper recorded them).
+REDACT_KEYS = frozenset({"password", "passwd", "sasl_password", "ssl_password", "redis_url", "secret", "client_secret",
+                         "token", "access_token", "refresh_token", "api_key", "apikey", "authorization",
+                         "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
 # The user part of a URL: everything between :// and the last @ before the path, query or fragment
 # (URL parsers split the host part at its last @, so p@ss in user:p@ss@host is one password).
 _URL_USERINFO = re.compile(r"://(?P<userinfo>[^\s/?#]*)@")
@@ -68,12 +72,16 @@ class Redactor:
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, dict):
-            return {k: MASK if k in REDACT_KEYS and v is not None else self.value(v) for k, v in value.items()}
+            return {k: MASK if _secret_key(k) and v is not None else self.value(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
             return [self.value(v) for v in value]
         if value is None or isinstance(value, (bool, int, float)):
             return value
         return self.text(str(value))
+
+
+def _secret_key(key: Any) -> bool:
+    return isinstance(key, str) and key.lower() in REDACT_KEYS
 
 
 def _mask_userinfo(match: re.Match) -> str:
@@ -99,7 +107,7 @@ class JsonFormatter(logging.Formatter):
         for key, value in record.__dict__.items():
             if key in _RECORD_ATTRIBUTES or key.startswith("_") or key in entry:
                 continue
-            entry[key] = MASK if key in REDACT_KEYS and value is not None else redact.value(value)
+            entry[key] = MASK if _secret_key(key) and value is not None else redact.value(value)
         if record.exc_info:
             entry["exception"] = redact.text(self.formatException(record.exc_info))
         if record.stack_info:
