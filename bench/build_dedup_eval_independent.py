@@ -32,7 +32,8 @@ How a copy is made (kinds, each expected "duplicate of the original"):
 - brief_copy   a short brief reposted word for word elsewhere
 Every copy but recrawl and url_variant is re-wrapped in another site's real page: the donor page's
 article is removed (every element whose text is part of the donor's reviewed body, its JSON-LD and
-descriptions), the copy's paragraphs put where the donor's body was, the title replaced; the page is
+descriptions), the copy's paragraphs put where the donor's first paragraph was (a block of 80+
+characters outside navigation, headers, footers and lists), the title replaced; the page is
 published as HTML or, half of the time, as the text dump a naive scraper makes of it (html-text,
 like bench/make_text_dumps.py). Donors whose body leaves more than 10 % of its 4-word shingles
 behind are not used.
@@ -381,6 +382,10 @@ def _shingles(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + 4]) for i in range(len(words) - 3)}
 
 
+_BLOCKS = {"p", "div", "section", "blockquote", "pre", "h2", "h3", "h4", "h5", "h6", "td"}
+_CHROME = {"nav", "header", "footer", "aside", "li", "menu", "form", "button", "a", "p", "span"}
+
+
 class Donor:
     """A real page whose article is taken out, so that another text can be put in its place."""
 
@@ -405,7 +410,13 @@ class Donor:
         self.usable = sum(len(_norm(node.text_content())) for node in matched) >= 0.5 * len(truth)
         if not self.usable:
             return
-        anchor = matched[0]
+        # The copy goes where the donor's first real paragraph was: a short match may be a menu
+        # item or a teaser that happens to quote the body.
+        anchor = next((node for node in matched if len(_norm(node.text_content())) >= 80
+                       and node.tag in _BLOCKS and not any(a.tag in _CHROME for a in node.iterancestors())), None)
+        if anchor is None:
+            self.usable = False
+            return
         self.slot = anchor.makeelement("div", {"class": "story-body"})
         anchor.addprevious(self.slot)
         for node in matched:
@@ -508,6 +519,7 @@ def build() -> list[dict]:
     rng.shuffle(pool)
     clusters, negative_only, filler = pool[:170], pool[170:215], pool[215:]
     filler_paragraphs = [p for s in filler for p in paragraphs(s["text"]) if len(p.split()) >= 25]
+    print(f"{len(donors)} template donors, {len(clusters)} cluster sources, {len(negative_only)} negative-only")
     records: list[dict] = []
     clock = [START]
 
