@@ -128,17 +128,30 @@ def _joined_lines(body: str) -> list[str]:
     them (a blank line ends a block in every dump style, so the output, paragraphs separated by
     blank lines, is never joined again)."""
     lines: list[str] = []
+    # The pieces of the last line kept while lines continue it, joined once it ends: joining at
+    # every continued line cost quadratic time on a dump of thousands of lines that all continue.
+    pieces: list[str] = []
     joinable = False  # the last line kept may be continued by the next one
     for raw in body.splitlines():
         line = raw.strip()
         if not line:
             joinable = False
             continue
-        if joinable and (line[0].islower() or line[0] in _CLOSING) and lines[-1][-1] not in SENTENCE_END:
-            lines[-1] = f"{lines[-1]}{'' if line[0] in _CLOSING else ' '}{line}"
+        if joinable and (line[0].islower() or line[0] in _CLOSING) and \
+                (pieces[-1] if pieces else lines[-1])[-1] not in SENTENCE_END:
+            if not pieces:
+                pieces.append(lines[-1])
+            if line[0] not in _CLOSING:
+                pieces.append(" ")
+            pieces.append(line)
         else:
+            if pieces:
+                lines[-1] = "".join(pieces)
+                pieces = []
             lines.append(line)
         joinable = True
+    if pieces:
+        lines[-1] = "".join(pieces)
     return lines
 
 
