@@ -184,3 +184,13 @@ def test_batch_budget_follows_the_poll_interval_and_a_budget_that_cannot_fit_is_
         Settings.from_env({"BATCH_MAX_SECONDS": "250"})
     with pytest.raises(ConfigError, match="KAFKA_MAX_POLL_INTERVAL_MS"):
         Settings.from_env({"KAFKA_MAX_POLL_INTERVAL_MS": "10000"})
+
+
+def test_an_unreachable_index_size_after_delivery_costs_the_gauge_only():
+    class GoneAfterDecisions(MemoryIndex):
+        def size(self):
+            raise DependencyUnavailable("redis went away after the batch")
+
+    source, sink, _ = run([b"{broken", b"[1]"], index=GoneAfterDecisions())
+    assert len(sink.topics["pages.dlq"]) == 2
+    assert source.committed == {("pages.raw", 0): 1, ("pages.raw", 1): 1}

@@ -162,7 +162,12 @@ class ConsumeLoop:
                 self.metrics.record_published(output.kind, output.label)
             if output.source.timestamp_ms:
                 self.metrics.record_latency.observe(max(0.0, (now_ms - output.source.timestamp_ms) / 1000))
-        self.metrics.dedup_index_size.set(self.index.size())
+        try:
+            self.metrics.dedup_index_size.set(self.index.size())
+        except DependencyUnavailable as error:
+            # A gauge, not a decision: the batch is delivered and its offsets are still committed
+            # (Redis gone after a batch of only dead letters, which never asked it anything).
+            log.warning("dedup index size unavailable", extra={"error": str(error)})
 
     def _check_ready(self) -> None:
         if self.index.ping():
