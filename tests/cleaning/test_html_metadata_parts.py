@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from worker.cleaning.html_authors import split_authors
-from worker.cleaning.html_dates import date_in_url, parse_date, parse_prose_date
+from worker.cleaning.meta.names import split_authors
+from worker.cleaning.meta.dates import date_in_url, find_date, parse_date
 
 
 @pytest.mark.parametrize("byline, names", [
@@ -51,19 +51,19 @@ def test_parse_machine_dates(written, expected):
     assert (found.isoformat() if found else None) == expected
 
 
-@pytest.mark.parametrize("text, day_first, day", [
-    ("Updated Nov. 19, 2019 8:21 am ET", False, "2019-11-19"),
+@pytest.mark.parametrize("text, month_first, day", [
+    ("Updated Nov. 19, 2019 8:21 am ET", True, "2019-11-19"),
     ("publiziert am 25. September 2018", False, "2018-09-25"),
     ("24 сентября 2018", False, "2018-09-24"),
     ("12 listopada 2021", False, "2021-11-12"),
     ("5 de mayo de 2022", False, "2022-05-05"),
-    ("13.11.2019, 23:06", False, "2019-11-13"),
-    ("05/10/2018", True, "2018-10-05"),
+    ("13.11.2019, 23:06", True, "2019-11-13"),
+    ("05/10/2018", False, "2018-10-05"),
     ("11/20/2019", False, "2019-11-20"),
-    ("05/10/2018", False, None),  # ambiguous without knowing the page's language
+    ("05/10/2018", True, "2018-05-10"),  # an English (US) page
 ])
-def test_parse_dates_written_for_readers(text, day_first, day):
-    found = parse_prose_date(text, day_first)
+def test_parse_dates_written_for_readers(text, month_first, day):
+    found = find_date(text, month_first=month_first)
     assert (found.date().isoformat() if found else None) == day
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import article_body
 from worker.cleaning.text import extract_text
-from worker.cleaning.text_meta import _enough_title, _first_enough
+from worker.cleaning.meta.titles import _enough_title, _first_enough
 
 URL = "https://news.example.com/a"
 

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 
 from worker.cleaning.text import (_CJK, _CJK_SAMPLE, _NOT_WORD_ENDS, _WORD, DEFAULT_THRESHOLDS, _best_segment, _Dump,
                                   _host, _is_cjk, _paragraphs_cjk, _positions, _Readings, _words)
-from worker.cleaning.text_dates import HAS_YEAR, find_date
+from worker.cleaning.meta.dates import HAS_YEAR, find_date
 from worker.cleaning.text_lines import (_COPYRIGHT, _CREDIT_NAMES, _CREDIT_OR_COPYRIGHT, _CREDIT_OR_COPYRIGHT_PIECES,
                                         _CREDIT_STARTS, _CREDIT_STARTS_BY_FIRST, _LINK, _POINTER_STARTS,
                                         _POINTER_STARTS_BY_FIRST, _holds_credit_or_copyright_piece)
-from worker.cleaning.text_meta import split_site_suffix
+from worker.cleaning.meta.titles import split_site_suffix
 
 URL_PARTS = st.sampled_from(["http", "https", "HTTPS", "h+t.t-p", "1x", ":", "//", "/", "news", "Example", ".", "com",
                              "-", "_", "~", ":8080", "@", "user", "[", "]", "::1", "?", "#", "q=1", "%", " ", "\t",

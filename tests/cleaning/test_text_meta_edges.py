@@ -7,8 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from worker.cleaning.text_dates import find_date
-from worker.cleaning.text_meta import _NOT_NAME_CHAR, parse_bare_name, parse_byline, split_site_suffix
+from worker.cleaning.meta.dates import find_date
+from worker.cleaning.meta.names import _NOT_NAME_CHAR, parse_bare_name, parse_byline
+from worker.cleaning.meta.titles import split_site_suffix
 
 
 def day(year: int, month: int, date: int) -> datetime:

@@ -6,8 +6,9 @@ from datetime import datetime, timezone
 import pytest
 
 from worker.cleaning.text import extract_text
-from worker.cleaning.text_dates import date_in_url, find_date
-from worker.cleaning.text_meta import parse_bare_name, parse_byline, split_site_suffix
+from worker.cleaning.meta.dates import date_in_url, find_date
+from worker.cleaning.meta.names import parse_bare_name, parse_byline
+from worker.cleaning.meta.titles import split_site_suffix
 
 PARAGRAPH = ("The committee met for three hours on Tuesday and agreed on a budget that raises spending on schools, "
              "roads and hospitals while keeping taxes where they were last year.")

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import orjson
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .html_authors import has_byline_lead, split_authors
-from .html_dates import date_in_url, parse_date, parse_prose_date
+from .meta.dates import date_in_url, find_date, local_day_differs, parse_date, plausible
+from .meta.hosts import host as _host
+from .meta.hosts import site_words as words_of_site
+from .meta.names import has_byline_lead, split_authors
+from .meta.titles import is_site_text, loose, strip_site_name, title_parts
 
 ARTICLE_TYPES = frozenset({
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
@@ -46,13 +49,10 @@ MAX_BYLINE_CHARS = 200
 MAX_BYLINE_ELEMENTS = 30  # byline/date-like elements looked at (bounds pages that nest thousands)
 DATELINE_CHARS = 300  # how far from the headline a date still belongs to it
 BYLINE_LINES = 6  # a plain-text byline sits within this many text lines under the headline
-GENERIC_HOST_LABELS = frozenset({"www", "m", "amp", "blog", "blogs", "news", "en", "de", "fr", "es", "it",
-                                 "pl", "co", "com", "org", "net", "hosted"})
 
 # A byline line that ends (or a next line that starts) with a separator: more names follow.
 _NAMES_GO_ON = re.compile(r"(?:[,&]|\s(?:and|und|et|y|e|i|en))\s*$")
 _NAMES_GO_ON_NEXT = re.compile(r"^\s*(?:[,&]|(?:and|und|et|y|e|i|en)\s)")
-_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—:·•»]|::)\s+")
 _SPACES = re.compile(r"\s+")
 
 
@@ -116,7 +116,8 @@ class PageMetadata:
     canonical_url: str | None = None
 
 
-def page_metadata(tree: LexborHTMLParser, url: str) -> PageMetadata:
+def page_metadata(tree: LexborHTMLParser, url: str, html: str = "") -> PageMetadata:
+    """The page's metadata; `html`, the page's source, lets htmldate search it for the date."""
     meta = _meta_tags(tree)
     linked = _json_ld_articles(tree)
     site_name = _first_text(meta.get(k) for k in SITE_KEYS) or _first_text(
@@ -127,8 +128,7 @@ def page_metadata(tree: LexborHTMLParser, url: str) -> PageMetadata:
     return PageMetadata(
         title=title,
         authors=_authors(tree, meta, linked, site_name, url, context),
-        # Outside the US, 05/10/2018 is the 5th of October.
-        published_at=_published(tree, meta, linked, url, context, day_first=language not in (None, "en")),
+        published_at=_published(tree, html, meta, linked, url, context, language),
         site_name=site_name,
         language=language,
         canonical_url=_canonical(tree, meta, url),
@@ -210,66 +210,25 @@ def _title(tree, meta, linked, site_name, url) -> str | None:
     declared = [t for t in declared if t and len(t) <= MAX_TITLE_CHARS]
     headings = [_clean(node.text(deep=True)) for node in tree.css("h1")[:MAX_HEADINGS]]
     # The page's <title> ends with the site's name: an <h1> equal to that part is the logo.
-    title_parts = [_loose(part) for part in _TITLE_SEPARATORS.split(declared[-1])[1:][-1:]] if declared else []
+    site_parts = [loose(part) for part in title_parts(declared[-1])[1:][-1:]] if declared else []
     headings = [h for h in headings if 3 <= len(h) <= MAX_TITLE_CHARS
-                and not _names_site(h, site_name, url) and _loose(h) not in title_parts]
+                and not is_site_text(h, site_name, url) and loose(h) not in site_parts]
     for heading in headings:  # quoted in a declared title: "Opinion | <h1>", "<h1> - WSJ"
-        if len(heading.split()) >= 2 and any(_loose(heading) in _loose(t) for t in declared):
+        if len(heading.split()) >= 2 and any(loose(heading) in loose(t) for t in declared):
             return heading
     for heading in headings[:1]:  # reworded for search engines, but about the same thing
         if any(_shared_words(heading, t) >= 2 for t in declared):
             return heading
     for text in declared:
-        stripped = _strip_site_name(text, site_name, url)
-        if not _names_site(stripped, site_name, url):
+        stripped = strip_site_name(text, site_name, url)
+        if not is_site_text(stripped, site_name, url):
             return stripped
     return headings[0] if headings else None
 
 
 def _shared_words(a: str, b: str) -> int:
-    words = {w for w in _loose(a).split() if len(w) >= 4}
-    return len(words & {w for w in _loose(b).split() if len(w) >= 4})
-
-
-def _names_site(text: str, site_name: str | None, url: str) -> bool:
-    """True when text is the site's name ("The GiveWell Blog", "India Post"), not a headline."""
-    squashed = _loose(text).replace(" ", "")
-    if not squashed:
-        return True
-    site = _loose(site_name or "").replace(" ", "")
-    host = _host(url).removeprefix("www.").split(".")[0].replace("-", "")
-    return squashed == site or squashed == host or (len(host) >= 4 and squashed in (host, f"the{host}"))
-
-
-def _loose(text: str) -> str:
-    return re.sub(r"\W+", " ", text).strip().casefold()
-
-
-def _strip_site_name(title: str, site_name: str | None, url: str) -> str:
-    """'Headline - The New York Times' -> 'Headline': drop a separated part naming the site."""
-    parts = _TITLE_SEPARATORS.split(title)
-    if len(parts) < 2:
-        return title
-    host = _host(url).removeprefix("www.")
-    host_words = _loose(host.replace(".", " "))
-    site = _loose(site_name or "")
-
-    def names_site(part: str) -> bool:
-        words = _loose(part)
-        squashed = words.replace(" ", "")
-        return bool(words) and (words == site or (squashed and squashed in host_words.replace(" ", ""))
-                                or (site and (words in site or site in words)))
-
-    while len(parts) > 1 and names_site(parts[-1]):
-        parts.pop()
-    while len(parts) > 1 and names_site(parts[0]):
-        parts.pop(0)
-    if len(parts) == len(_TITLE_SEPARATORS.split(title)):
-        return title
-    # Rebuild from the original text so separators inside the headline survive.
-    start = title.find(parts[0])
-    end = title.rfind(parts[-1]) + len(parts[-1])
-    return title[start:end].strip() if start >= 0 and end > start else title
+    words = {w for w in loose(a).split() if len(w) >= 4}
+    return len(words & {w for w in loose(b).split() if len(w) >= 4})
 
 
 def _authors(tree, meta, linked, site_name, url, context: _Headline) -> list[str]:
@@ -279,7 +238,7 @@ def _authors(tree, meta, linked, site_name, url, context: _Headline) -> list[str
     persons (JSON-LD and meta often list only the first of several), and replaces meta tags when it
     is an explicit "By ..." byline (a page's meta author is sometimes its web producer).
     """
-    site_words = _site_words(site_name, url)
+    site_words = words_of_site(site_name, url)
     declared: list[str] = []
     for item in linked:
         declared = _linked_authors(item.get("author") or item.get("creator"), site_words)
@@ -293,7 +252,7 @@ def _authors(tree, meta, linked, site_name, url, context: _Headline) -> list[str
     visible, explicit = _byline(tree, site_words)
     if not visible and not declared:
         visible, explicit = _byline_after_headline(context, site_words), True
-    if visible and ({_loose(n) for n in declared} <= {_loose(n) for n in visible} or (from_meta and explicit)):
+    if visible and ({loose(n) for n in declared} <= {loose(n) for n in visible} or (from_meta and explicit)):
         return visible
     return declared or visible
 
@@ -324,14 +283,6 @@ def _byline_after_headline(context: _Headline, site_words: frozenset[str]) -> li
     return []
 
 
-def _site_words(site_name: str | None, url: str) -> frozenset[str]:
-    labels = _host(url).split(".")[:-1]
-    words = {label.replace("-", "") for label in labels if label not in GENERIC_HOST_LABELS}
-    if site_name:
-        words.add(re.sub(r"\W", "", site_name).casefold())
-    return frozenset(w for w in words if len(w) >= 3)
-
-
 def _linked_authors(value: Any, site_words: frozenset[str]) -> list[str]:
     values = value if isinstance(value, list) else [value]
     names: list[str] = []
@@ -346,7 +297,25 @@ def _linked_authors(value: Any, site_words: frozenset[str]) -> list[str]:
     return names
 
 
-def _published(tree, meta, linked, url, context: _Headline, day_first: bool) -> datetime | None:
+def _published(tree, html, meta, linked, url, context: _Headline, language: str | None) -> datetime | None:
+    """The publication date, from the most to the least reliable source: what the page declares
+    (JSON-LD, meta tags, <time> elements), the URL, a date written next to the headline; last
+    htmldate (a well-kept library that searches the whole page, markup and text, for the original
+    date: it finds dates in markup we do not read)."""
+    month_first = language in (None, "en")  # outside the US, 05/10/2018 is the 5th of October
+    in_url = date_in_url(url)
+    declared = _declared_date(tree, meta, linked, month_first)
+    if declared is not None:
+        # A CMS writes the URL's date in the publisher's local time: one day off from a time
+        # stated in UTC, and reachable from it by a publisher's offset, the URL has the reader's day.
+        if in_url is not None and local_day_differs(declared, in_url):
+            return in_url
+        return declared
+    return in_url or _dateline(tree, context, month_first) or _htmldate(html, url)
+
+
+def _declared_date(tree, meta, linked, month_first: bool) -> datetime | None:
+    """JSON-LD, then meta tags, then <time> elements."""
     for item in linked:
         found = parse_date(item.get("datePublished") or item.get("dateCreated"))
         if found:
@@ -357,21 +326,41 @@ def _published(tree, meta, linked, url, context: _Headline, day_first: bool) -> 
             if found:
                 return found
     for node in tree.css("time")[:MAX_BYLINE_ELEMENTS]:
-        found = parse_date(node.attributes.get("datetime") or "") or parse_prose_date(node.text(deep=True), day_first)
+        found = parse_date(node.attributes.get("datetime") or "") or _written_date(node.text(deep=True), month_first)
         if found:
             return found
-    return date_in_url(url) or _dateline(tree, context, day_first)
+    return None
 
 
-def _dateline(tree: LexborHTMLParser, context: _Headline, day_first: bool) -> datetime | None:
+def _htmldate(html: str, url: str) -> datetime | None:
+    # Imported here: htmldate (with lxml) loads in a fraction of a second, once.
+    import htmldate
+
+    if not html:
+        return None
+    try:
+        day = htmldate.find_date(html, url=url, original_date=True, extensive_search=True)
+    except (ValueError, TypeError):  # a page lxml cannot read
+        return None
+    if not day or day.endswith("-01-01"):  # (its guess from a lone year: "empty since 2009")
+        return None
+    return datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
+
+
+def _written_date(text: str, month_first: bool) -> datetime | None:
+    found = find_date(text, month_first=month_first)
+    return plausible(found) if found else None
+
+
+def _dateline(tree: LexborHTMLParser, context: _Headline, month_first: bool) -> datetime | None:
     """A date written next to the headline (after it, else before it), or in a date-like element."""
-    found = parse_prose_date(context.after, day_first) or parse_prose_date(context.before, day_first)
+    found = _written_date(context.after, month_first) or _written_date(context.before, month_first)
     if found:
         return found
     for node in tree.css('[class*="date"], [class*="Date"], [class*="publish"], [id*="date"]')[:MAX_BYLINE_ELEMENTS]:
         text = node.text(deep=True)
         if len(text) <= MAX_BYLINE_CHARS:
-            found = parse_prose_date(text, day_first)
+            found = _written_date(text, month_first)
             if found:
                 return found
     return None
@@ -408,8 +397,3 @@ def _canonical(tree: LexborHTMLParser, meta, url: str) -> str | None:
     return None
 
 
-def _host(url: str) -> str:
-    try:
-        return urlsplit(url).hostname or ""
-    except ValueError:
-        return ""

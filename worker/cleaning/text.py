@@ -27,16 +27,18 @@ import re
 from bisect import bisect_left, bisect_right
 from datetime import datetime
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 from ..config.cleaning import TextDumpThresholds
 from .normalize import normalize_paragraphs
 from .prompts import is_prompt
 from .site_lines import SiteLineMemory
-from .text_dates import HAS_YEAR, date_in_url, find_date, year_in_url
+from .meta.dates import HAS_YEAR, date_in_url, find_date, year_in_url
+from .meta.hosts import host as _host
+from .meta.hosts import names_host
 from .text_lines import (BOILER, BYLINE, COMMENTS, CREDIT, DATELINE, SECTION_END, SENTENCE_END, TEXT, phrase_kind,
                          refine_kind)
-from .text_meta import may_be_byline, names_host, opens_like_byline, parse_bare_name, parse_byline, split_site_suffix
+from .meta.names import may_be_byline, opens_like_byline, parse_bare_name, parse_byline
+from .meta.titles import split_site_suffix
 from .types import Extraction
 
 DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
@@ -71,9 +73,6 @@ _POSTED: Final = re.compile(r"(?i)\b(?:posted|published|publié|veröffentlicht|
 # re's ignore-case also matches ı, İ, ſ, K, ᲂ, ᲀ there, which lower() keeps.)
 _PUBLISHED_PIECES: Final = ("pub", "upd", "ted", "ffentl", "tual", "jour", "rnat", "gewer", "публ", "бн")
 _POSTED_PIECES: Final = ("pub", "ted", "ffentl")
-# scheme://host[:port] and then the path, query, fragment or nothing: no user, no IPv6 brackets, no
-# characters urlsplit would remove or reject.
-_PLAIN_HOST: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://([A-Za-z0-9._~-]+)(?::[0-9]*)?(?=[/?#]|\Z)")
 # Hosts whose numeric dates put the month first (03/04/2019 is March 4th).
 _MONTH_FIRST_SUFFIXES: Final = (".com", ".us", ".org", ".net", ".gov", ".edu")
 
@@ -153,15 +152,6 @@ def _joined_lines(body: str) -> list[str]:
     if pieces:
         lines[-1] = "".join(pieces)
     return lines
-
-
-def _host(url: str) -> str:
-    """urlsplit(url).hostname, lower case ("" for none): the usual form read by one regex match,
-    at a fifth of urlsplit's cost; urlsplit reads every other."""
-    plain = _PLAIN_HOST.match(url)
-    if plain is not None:
-        return plain[1].lower()
-    return (urlsplit(url).hostname or "").lower()
 
 
 def _holds_piece(line: str, pieces: tuple[str, ...]) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from .meta.dates import HAS_YEAR, MONTH_BY_NAME
 from .prompts import is_prompt
-from .text_dates import HAS_YEAR, MONTH_BY_NAME
 
 # Line kinds. Everything but TEXT is removed from the article body when it falls inside it.
 TEXT: Final = 0

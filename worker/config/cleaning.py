@@ -93,3 +93,17 @@ class CleaningSettings:
             language_min_confidence=get_float(env, "CLEAN_LANGUAGE_MIN_CONFIDENCE", cls.language_min_confidence,
                                               minimum=0.0, maximum=1.0),
         )
+
+
+@dataclass(frozen=True)
+class DateLimits:
+    """Which dates can be publication dates (worker/cleaning/meta/dates.py): anything older, or
+    later than now plus the margin (time zones, embargoed pages), is a parsing accident."""
+
+    earliest_year: int = 1990
+    days_ahead: int = 2
+    # The furthest west and east publishers' UTC offsets (hours) taken for a day written in local
+    # time (a URL's) to differ from the day of a time stated in UTC: the Americas' Pacific coast,
+    # Australia's east coast.
+    west_hours: float = 8.0
+    east_hours: float = 10.0

@@ -1,16 +1,142 @@
-"""Metadata a text dump states in its visible lines: the title (and the site name glued to it) and
-the byline. Dates are read by text_dates."""
+"""Person names and bylines, for the HTML path (split_authors: an author field or a byline
+element's text) and the text path (parse_byline, parse_bare_name: a dump's line).
+
+Bylines carry more than names: "By Tom Krisher, AP Auto Writer", "Analysis by Chris Cillizza, CNN
+Editor-at-large", "Von Moritz Bachmann", "Текст: Лида Буслаева", "Posted by Vortex", and author
+fields often name an organisation ("Reuters", "BBC News", "HNN Staff") or an account ("admin").
+split_authors keeps the persons; what counts as a person is decided by NOT looking like anything
+else, since names themselves follow no pattern across languages.
+"""
 from __future__ import annotations
 
 import re
-from typing import Final
+from typing import Any, Final
 
-# "Title – Site", "Title | Site", "Site :: Title". (\s\s* is \s+ written to start with a character
-# class: the regex engine then skips ahead to the next space instead of trying at every character.)
-_TITLE_SEPARATOR: Final = re.compile(r"\s\s*(?:[|–—·•»:~/-]|-{2}|::)\s+")
-# Longest site name we accept at the end of a title, in words and characters.
-_SITE_MAX_WORDS: Final = 5
-_SITE_MAX_CHARS: Final = 40
+from .dates import MONTH_NAMES, WEEKDAY_NAMES, is_calendar_word
+
+MAX_NAME_CHARS = 60
+MAX_NAME_WORDS = 5
+
+_SPACES = re.compile(r"\s+")
+# A byline keyword, possibly after a few words ("Analysis by", "Publicado por", "Posted by"):
+# everything up to it is dropped. Not "de"/"di"/"da": they start names too ("De Souza", "Di Maio").
+_BYLINE_LEAD = re.compile(
+    r"^(?:[^\W\d_]+\s+){0,3}?(?:by|von|par|por|przez|door|av|af|autor|autora|autorin|author|auteur|"
+    r"text|texto|tekst|текст|автор|written by)\s*:?\s+", re.I)
+# "and" between names, in several languages. Case-sensitive so that initials survive ("Sarah E.
+# Needleman", "Bruce Y. Lee"); all-caps bylines use AND.
+_NAME_SEPARATORS = re.compile(r"\s*(?:[,;&|/•·]|\s(?:and|AND|und|et|y|e|i|en|og|och)\s)\s*")
+# News agencies and wire desks, also when glued to a name by markup ("ERIC TUCKERAssociated Press").
+# Acronyms only in capitals: "Ani", "Efe" are names too.
+_AGENCIES = re.compile(
+    r"(?:(?i:the associated press|associated press|reuters|agence france-presse|bloomberg news|xinhua|"
+    r"interfax|deutsche presse-agentur)|AFP|AP|ANSA|EFE|PTI|IANS|ANI|dpa)\b")
+_HANDLE = re.compile(r"@\w+|\S+@\S+|https?://\S+|www\.\S+")
+# Words that name a role, a desk or a publication rather than a person.
+_NOT_A_PERSON = re.compile(
+    r"\b(?:staff|reporter|writer|editor|editors|editorial|correspondent|columnist|contributor|"
+    r"bureau|desk|team|newsroom|wire|services|news|media|press|agency|magazine|times|journal|"
+    r"insider|international|network|online|daily|tribune|herald|digital|group|inc|ltd|llc|"
+    r"admin|administrator|webmaster|guest|anonymous|gast|invité|invitado|redaktion|rédaction|"
+    r"redacción|redazione|redakcja|redactie|гость|редакция|home|updated|published|posted|photo|"
+    r"comments?|share)\b", re.I)
+# Lower-case words that do occur inside names ("Charles de Gaulle", "Ludwig van Beethoven").
+PARTICLES: Final = frozenset({"de", "da", "di", "do", "dos", "das", "del", "della", "van", "von", "der", "den",
+                              "ter", "ten", "la", "le", "du", "bin", "ibn", "al", "el", "y", "e", "zu"})
+_ARTICLES = frozenset({"the", "a", "an", "le", "la", "les", "der", "die", "das", "el", "los", "il", "lo"})
+# Where the names end: a weekday, or a month followed by a day ("Minh Do on Monday, November 18th").
+_DATE_START = re.compile(r"\b(?:" + WEEKDAY_NAMES + r")\b|\b(?:" + MONTH_NAMES + r")\.?\s+\d", re.I)
+# Two texts glued by markup: "Jose AltoverosView More Articles", "Carrie ArnoldNovember 15".
+# (Not "McDonald", "LaMotte", "DeArdo": the glue point needs three lower-case letters before it.)
+_GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])")
+
+
+def split_authors(text: Any, site_words: frozenset[str] = frozenset()) -> list[str]:
+    """'By Jane Doe and John Roe, Staff Writers' -> ['Jane Doe', 'John Roe']; [] when no person.
+
+    site_words: the site's own name and host words, lower case: a "name" made only of them is the
+    site itself ("LinkNaija", "Vortex").
+    """
+    if not isinstance(text, str):
+        return []
+    text = _SPACES.sub(" ", _HANDLE.sub(" ", text)).strip()
+    if not text or len(text) > 4 * MAX_NAME_CHARS:
+        return []
+    text = _BYLINE_LEAD.sub("", text + " ").strip()
+    text = _GLUED.split(text, maxsplit=1)[0]
+    with_agency = _AGENCIES.search(text) is not None
+    text = _AGENCIES.sub(",", text)
+    text = _DATE_START.split(text, maxsplit=1)[0]
+    text = re.split(r"\d", text, maxsplit=1)[0]  # a date or time follows the names
+    text = re.sub(r"(?<=[^\W\d_]{3})\.\s+(?=[A-ZÀ-ÖØ-ÞА-Я])", ", ", text)  # "Cunningham. Sputnik"
+    parts = [_trailing_lowercase(_BYLINE_LEAD.sub("", part).strip(" .,:;-–—|()"))
+             for part in _NAME_SEPARATORS.split(text)]
+    names = [part for part in parts if is_person_name(part, site_words)]
+    if with_agency or any(" " in name for name in names):
+        # "Victor Tangermann, Futurism": a one-word part beside full names is an affiliation;
+        # "PTI, Washington": beside an agency, a place.
+        names = [name for name in names if " " in name]
+    unique: list[str] = []
+    for name in names:
+        name = _undouble(name.title() if name.isupper() else name)
+        if name not in unique:
+            unique.append(name)
+    return unique
+
+
+def is_person_name(name: str, site_words: frozenset[str] = frozenset()) -> bool:
+    words = name.split()
+    if not words or len(name) > MAX_NAME_CHARS or len(words) > MAX_NAME_WORDS:
+        return False
+    if _BYLINE_LEAD.match(name + " ") or all(is_calendar_word(word) for word in words):
+        return False  # "By", "Nov"
+    if words[0].casefold() in _ARTICLES:
+        return False  # "The Russian and Syrian defense ministries"
+    if not all(any(ch.isalpha() for ch in word) or word in "-'" for word in words):
+        return False
+    if any(ch.isdigit() or ch in "_@/:=.[]()" and not _is_initial(word) for word in words for ch in word):
+        return False
+    if _NOT_A_PERSON.search(name) or _AGENCIES.fullmatch(name):
+        return False
+    squashed = re.sub(r"\W", "", name).casefold()
+    if squashed and any(squashed in site or site in squashed for site in site_words if len(site) >= 3):
+        return False
+    if any(ch.isalpha() and ch.lower() != ch.upper() for ch in name):  # a script with letter case
+        if not name[0].isupper():
+            return False  # "admin", "kevin-r": an account, not a name
+        if len(words) == 1 and name.isupper():
+            return False  # "PTI", "CNN", "KWCHCIK", "HOME"
+        if any(word.islower() and word not in PARTICLES for word in words):
+            return False  # "Syrian defense ministries", "Siamo un memorabilia": words, not a name
+    return True
+
+
+def _undouble(name: str) -> str:
+    """'Sean Martin Sean Martin' (a byline's link and its text, glued) -> 'Sean Martin'."""
+    words = name.split()
+    half = len(words) // 2
+    return " ".join(words[:half]) if len(words) % 2 == 0 and words[:half] == words[half:] else name
+
+
+def has_byline_lead(text: str) -> bool:
+    """True when text introduces names as a byline does ("By ...", "Von ...", "Текст: ...")."""
+    return _BYLINE_LEAD.match(text.strip() + " ") is not None
+
+
+def _trailing_lowercase(name: str) -> str:
+    """'Minh Do on' -> 'Minh Do': a short connecting word after the names (before a date)."""
+    words = name.split()
+    if len(words) > 1 and words[-1].islower() and len(words[-1]) <= 3:
+        words.pop()
+    return " ".join(words)
+
+
+def _is_initial(word: str) -> bool:
+    return bool(re.fullmatch(r"(?:[^\W\d_]\.)+|[^\W\d_]+\.?", word))
+
+
+# -- the text path: a dump's lines
+
 _LONGEST_BYLINE: Final = 140
 
 # Words that open a byline, by language ("By", "Von", "Par", "Por", "Di", "Door", "Av", "Przez", ...).
@@ -32,7 +158,6 @@ _NAMES_END: Final = re.compile(
 _NAME_SPLIT: Final = re.compile(r"(?=[\s,;&aeiouy])\s*(?:[,;&]|\b(?:and|und|et|y|e|i|oraz|en)\b)\s*")
 # Where a bare name ends: a comma, "|", a handle, a parenthesis or a dash between spaces.
 _BARE_NAME_END: Final = re.compile(r"(?=[\s,|@(])(?:\s*[,|@(]\s*|\s[–—-]\s)")
-_PARTICLES: Final = frozenset("van von der den de del della di da dos das du la le al el bin ibn zu ter y".split())
 # Words that are never part of a person's name but often capitalised in a page header: roles
 # ("Senior Contributor"), which may follow a name, and organisation words and page furniture
 # ("Associated Press", "Breaking News", "Watch"), which make the line something else than a name.
@@ -75,7 +200,7 @@ def looks_like_name(text: str) -> bool:
         if not bare:
             return False
         lowered = bare.lower()
-        if lowered in _PARTICLES:
+        if lowered in PARTICLES:
             continue
         if lowered in _NOT_NAME_WORDS or not bare[0].isupper():
             return False
@@ -164,7 +289,7 @@ def _never_in_name(word: str) -> bool:
     if not word.isalpha():
         return False
     lowered = word.lower()
-    if word[0].islower() and lowered not in _PARTICLES:
+    if word[0].islower() and lowered not in PARTICLES:
         return True
     return word.isascii() and lowered in _NOT_NAME_WORDS
 
@@ -192,7 +317,7 @@ def _one_name(text: str, whole: bool = False) -> str | None:
     kept = []
     for token in tokens:
         bare = token.strip(".'’-").lower()
-        if bare in _NOT_NAME_WORDS or not (token[0].isupper() or bare in _PARTICLES):
+        if bare in _NOT_NAME_WORDS or not (token[0].isupper() or bare in PARTICLES):
             if bare in _ORG_NOUNS and token[0].isupper():
                 return None  # "European Space Agency", "Telegraph Sport": an organisation
             break
@@ -212,166 +337,3 @@ def _one_name(text: str, whole: bool = False) -> str | None:
         return None  # "European Space Agency", "Russia Sends More Troops ...": not a name and a role
     name = " ".join(kept)
     return name if looks_like_name(name) else None
-
-
-def split_site_suffix(title: str, host: str) -> tuple[str, str | None]:
-    """("Title | Section | Site", host) -> ("Title", "Site"): the parts after the headline that look
-    like a site or section name (short and naming the host, or short and capitalised like a name),
-    and a first part naming the host or a one-word section ("Opinion | Title"), go. The headline
-    keeps at least three words. Returns (title, site name or None)."""
-    head, colon, rest = title.partition(": ")
-    # (The host's labels are worked out only for titles that have a part to compare with them.)
-    labels = _host_labels(host) if colon else []
-    if colon and _names_labels(head, labels, strict=True) and _enough_title([rest]):  # "The Space Review: Seeking ..."
-        return rest.strip(), head.strip()
-    if not _holds_separator_character(title):
-        return title, None  # (most first paragraphs, which settled() asks about, and many titles)
-    written = _TITLE_SEPARATOR.split(title)
-    if len(written) < 2:
-        return title, None
-    parts = [part.strip() for part in written]
-    labels = labels or _host_labels(host)
-    # How each later part names the host, worked out once: the two loops below ask about the last
-    # one twice. (The first part, the headline, is asked about only when the loops leave two parts.)
-    joined = "".join(labels)
-    naming = [_NAMES_NOT] + [_naming(part, labels, joined) for part in parts[1:]]
-    site = None
-    hi = len(parts)  # the parts kept: parts[lo:hi]
-    # (Whether parts[start:end] make enough of a title only gains from more parts: each test is
-    # worked out once, as the first `end` that passes, so that a title of n parts costs O(n).)
-    enough_2 = _first_enough(parts, 0, 2)
-    # Everything from the first later part that names the host ("... - Remember 80/90 - Memorabilia").
-    for k in range(max(1, enough_2), len(parts)):
-        if naming[k] != _NAMES_NOT:  # ("About bugs – Vortex Cannon")
-            site, hi = parts[k], k
-            break
-    enough_3 = _first_enough(parts, 0, 3) if hi > 1 else hi + 1
-    while hi - 1 >= enough_3 and _is_site_name(parts[hi - 1], naming[hi - 1] != _NAMES_NOT):
-        site = site or parts[hi - 1]
-        hi -= 1
-    lo = 0
-    if hi > 1:
-        first_names_host = _naming(parts[0], labels, joined) == _NAMES_IS
-        if (first_names_host or _is_section(parts[0])) and hi >= _first_enough(parts, 1, 3):
-            site = site or (parts[0] if first_names_host else None)
-            lo = 1
-    if hi - lo == len(written):
-        return title, None
-    return _rejoin(title, parts[lo:hi]), site
-
-
-# The characters every title separator holds (_TITLE_SEPARATOR), most frequent first: a title with
-# none of them has one part, found by a few memchr-like searches instead of the pattern's scan.
-_SEPARATOR_CHARACTERS: Final = ("-", "|", ":", "–", "—", "/", "·", "•", "»", "~")
-
-
-def _holds_separator_character(title: str) -> bool:
-    for character in _SEPARATOR_CHARACTERS:
-        if character in title:
-            return True
-    return False
-
-
-def _rejoin(title: str, parts: list[str]) -> str:
-    """The kept parts as written in the title (with their original separators)."""
-    start = title.find(parts[0])
-    end = title.rfind(parts[-1]) + len(parts[-1])
-    return title[start:end].strip() if 0 <= start < end else " - ".join(parts)
-
-
-def _enough_title(parts: list[str], words: int = 3) -> bool:
-    text = " ".join(parts)
-    # (split stops after `words` words: a headline's later words are not made into strings.)
-    return len(text.split(None, words - 1)) >= words or (len(text) >= 6 and not any(ch.isupper() or ch.islower() for ch in text[:6]))
-
-
-def _first_enough(parts: list[str], start: int, words: int = 3) -> int:
-    """The smallest `end` for which _enough_title(parts[start:end], words) holds (len(parts) + 1
-    when none does), without joining any prefix: the join's words are the parts' words (the parts
-    are stripped and joined by a space) and its first six characters are those of the first parts.
-    Once true the test stays true for any longer list: its words only grow, and its first six
-    characters stop changing once there are six."""
-    count = 0
-    length = -1  # the join's length so far (no separator before the first part)
-    head = ""  # the join's first six characters
-    for end in range(start + 1, len(parts) + 1):
-        part = parts[end - 1]
-        if len(head) < 6:
-            head = (head + " " + part if length >= 0 else part)[:6]
-        length += 1 + len(part)
-        count += len(part.split(None, words - count - 1)) if part else 0
-        if count >= words or (length >= 6 and not any(ch.isupper() or ch.islower() for ch in head)):
-            return end
-    return len(parts) + 1
-
-
-def _is_section(text: str) -> bool:
-    """"Opinion", "Column", "Live": a one-word capitalised label before the headline."""
-    return " " not in text and len(text) <= 20 and text[:1].isupper() and text.isalpha()
-
-
-def _is_site_name(text: str, names_host: bool) -> bool:
-    """A short part of a title that names the host (`names_host`: _naming found it does) or is
-    capitalised like a name."""
-    if len(text) > _SITE_MAX_CHARS:
-        return False  # (before the split: the later part of a long first paragraph is often long)
-    words = text.split()
-    if not words or len(words) > _SITE_MAX_WORDS:
-        return False
-    if names_host:
-        return True
-    if not any(ch.isupper() or ch.islower() for ch in text):
-        return len(text) <= 30  # a name in a script without case (CJK, Arabic, ...)
-    return all(word[0].isupper() or word[0].isdigit() or word.lower() in _PARTICLES or word.lower() in
-               ("of", "the", "and") for word in words) and not text.endswith((".", "?", "!"))
-
-
-# What str.isalnum() rejects (\w is exactly isalnum() or "_"): removed by one regex call, not a
-# Python loop over characters (names_host runs several times per page).
-_NOT_ALNUM: Final = re.compile(r"[\W_]+")
-
-
-def names_host(text: str, host: str, strict: bool = False) -> bool:
-    """The text is the host's name ("WSJ" for wsj.com, "Henry’s Club" for henrysclub.com), or, unless
-    `strict`, contains it ("pv magazine International" for pv-magazine.com)."""
-    return _names_labels(text, _host_labels(host), strict)
-
-
-def _host_labels(host: str) -> list[str]:
-    """The labels of a host that can name the site ("pvmagazine", "com" for www.pv-magazine.com),
-    worked out once per title by split_site_suffix, which asks about several parts."""
-    return [label if label.isalnum() else _NOT_ALNUM.sub("", label)  # (isalnum: nothing to remove)
-            for label in host.casefold().split(".") if label not in ("www", "m", "amp")]
-
-
-def _names_labels(text: str, labels: list[str], strict: bool = False) -> bool:
-    """names_host with the host's labels (_host_labels) given."""
-    naming = _naming(text, labels, "".join(labels))
-    return naming == _NAMES_IS if strict else naming != _NAMES_NOT
-
-
-# How a text names a host (_naming): not at all, by containing one of its labels, or by being its
-# name (what names_host with `strict` accepts).
-_NAMES_NOT: Final = 0
-_NAMES_PART: Final = 1
-_NAMES_IS: Final = 2
-
-
-def _alnum_only(text: str) -> str:
-    """_NOT_ALNUM.sub("", text): the characters of `text` for which isalnum() holds. Site names are
-    mostly words and spaces: removing the whitespace (never alnum) by split and join, then finding all
-    left alnum, costs a third of the regex's substitution (the regex only reads the other texts)."""
-    if text.isalnum():
-        return text
-    text = "".join(text.split())
-    return text if text.isalnum() else _NOT_ALNUM.sub("", text)
-
-
-def _naming(text: str, labels: list[str], joined: str) -> int:
-    """How `text` names the host whose labels (_host_labels) are `labels`, `joined` their concatenation."""
-    compact = _alnum_only(text.casefold())
-    if len(compact) < 2:
-        return _NAMES_NOT
-    if compact in joined:
-        return _NAMES_IS
-    return _NAMES_PART if any(len(label) >= 4 and label in compact for label in labels[:-1]) else _NAMES_NOT

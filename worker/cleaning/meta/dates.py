@@ -1,5 +1,8 @@
 """Dates as pages write them, in many languages: "November 20, 2019", "20. November 2019",
-"20 de noviembre de 2019", "20 listopada 2019", "2019-11-20", "20.11.2019", "2019年11月20日".
+"20 de noviembre de 2019", "20 listopada 2019", "2019-11-20", "20.11.2019", "2019年11月20日", glued
+by markup to the words around them ("Posted on28. Juli 2019AuthorAndreas Kalt"); machine-written
+dates (ISO 8601, RFC 2822, epoch seconds) in parse_date; dates in URLs. One module for the HTML and
+the text path.
 
 Calendar dates, as the page's reader sees them: a date becomes midnight UTC of the day written, so
 its .date() is that day. Time zone names are not read (a page's "5:30 am ET" needs the site's zone
@@ -9,41 +12,66 @@ to mean anything); only a machine-written time with a numeric offset right after
 from __future__ import annotations
 
 import re
+import contextlib
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import Final
+
+from ...config.cleaning import DateLimits
 
 # Month names and usual abbreviations, lower case, by language (several forms where grammar needs
 # them: Polish, Czech and Russian write the genitive in dates). Shared spellings map to one month.
 _MONTHS: Final[dict[int, tuple[str, ...]]] = {
     1: ("january", "jan", "januar", "jänner", "janvier", "janv", "enero", "ene", "gennaio", "gen", "janeiro",
-        "januari", "stycznia", "styczeń", "styczen", "ledna", "leden", "января", "январь", "ocak", "tammikuuta"),
+        "januari", "stycznia", "styczeń", "styczen", "ledna", "leden", "января", "январь", "ocak", "tammikuuta",
+        "ianuarie", "januára", "január", "sausio", "січня", "ιανουαρίου", "ιανουάριος", "يناير", "كانون", "ינואר", "בינואר", "siječnja", "gener"),
     2: ("february", "feb", "februar", "février", "fevrier", "févr", "fevr", "febrero", "febbraio", "fevereiro",
         "fev", "februari", "lutego", "luty", "února", "unora", "únor", "февраля", "февраль", "şubat",
-        "helmikuuta"),
+        "helmikuuta",
+        "februarie", "február", "februára", "vasario", "лютого", "лютий", "φεβρουαρίου", "فبراير", "פברואר", "בפברואר", "veljače", "febrer", "subat"),
     3: ("march", "mar", "märz", "maerz", "mär", "mars", "marzo", "março", "marco", "maart", "marca", "marzec",
-        "března", "brezna", "březen", "марта", "март", "mart", "maaliskuuta"),
+        "března", "brezna", "březen", "марта", "март", "mart", "maaliskuuta",
+        "marts", "maret", "martie", "március", "березня", "березень", "μαρτίου", "مارس", "מרץ", "במרץ", "מרס", "ožujka", "març", "kovo"),
     4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwietnia", "kwiecień", "kwiecien", "dubna",
-        "duben", "апреля", "апрель", "nisan", "huhtikuuta"),
+        "duben", "апреля", "апрель", "nisan", "huhtikuuta",
+        "aprilie", "április", "apríla", "квітня", "квітень", "απριλίου", "أبريل", "ابريل", "אפריל", "באפריל", "travnja", "balandžio"),
     5: ("may", "mai", "mayo", "maggio", "mag", "maio", "mei", "maja", "maj", "května", "kvetna", "květen",
-        "мая", "май", "mayıs", "toukokuuta"),
+        "мая", "май", "mayıs", "toukokuuta",
+        "május", "mája", "травня", "травень", "μαΐου", "μαίου", "مايو", "מאי", "במאי", "svibnja", "maig", "mayis", "gegužės"),
     6: ("june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho", "czerwca", "czerwiec", "června",
-        "cervna", "červen", "июня", "июнь", "haziran", "kesäkuuta"),
+        "cervna", "červen", "июня", "июнь", "haziran", "kesäkuuta",
+        "iunie", "június", "júna", "червня", "червень", "ιουνίου", "يونيو", "יוני", "ביוני", "lipnja", "juny", "birželio"),
     7: ("july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho", "lipca", "lipiec",
-        "července", "cervence", "červenec", "июля", "июль", "temmuz", "heinäkuuta"),
+        "července", "cervence", "červenec", "июля", "июль", "temmuz", "heinäkuuta",
+        "iulie", "július", "júla", "липня", "липень", "ιουλίου", "يوليو", "יולי", "ביולי", "srpnja", "juliol", "liepos"),
     8: ("august", "aug", "août", "aout", "agosto", "ago", "augustus", "augusti", "sierpnia", "sierpień",
-        "sierpien", "srpna", "srpen", "августа", "август", "ağustos", "elokuuta"),
+        "sierpien", "srpna", "srpen", "августа", "август", "ağustos", "elokuuta",
+        "augusztus", "augusta", "agustus", "серпня", "серпень", "αυγούστου", "أغسطس", "اغسطس", "אוגוסט", "באוגוסט", "kolovoza", "agost", "agustos", "rugpjūčio"),
     9: ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "settembre", "set", "setembro",
-        "września", "wrzesnia", "wrzesień", "září", "zari", "сентября", "сентябрь", "eylül", "syyskuuta"),
+        "września", "wrzesnia", "wrzesień", "září", "zari", "сентября", "сентябрь", "eylül", "syyskuuta",
+        "septembrie", "szeptember", "septembra", "вересня", "вересень", "σεπτεμβρίου", "سبتمبر", "ספטמבר", "בספטמבר", "rujna", "setembre", "eylul", "rugsėjo"),
     10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro", "out",
          "października", "pazdziernika", "październik", "října", "rijna", "říjen", "октября", "октябрь", "ekim",
-         "lokakuuta"),
+         "lokakuuta",
+        "octombrie", "október", "októbra", "жовтня", "жовтень", "οκτωβρίου", "أكتوبر", "اكتوبر", "אוקטובר", "באוקטובר", "spalio"),
     11: ("november", "nov", "novembre", "noviembre", "novembro", "listopada", "listopad", "listopadu",
-         "ноября", "ноябрь", "kasım", "marraskuuta"),
+         "ноября", "ноябрь", "kasım", "marraskuuta",
+        "noiembrie", "novembra", "листопада", "листопад", "νοεμβρίου", "نوفمبر", "נובמבר", "בנובמבר", "studenoga", "kasim", "lapkričio"),
     12: ("december", "dec", "dezember", "dez", "décembre", "decembre", "déc", "diciembre", "dic", "dicembre",
          "dezembro", "grudnia", "grudzień", "grudzien", "prosince", "prosinec", "декабря", "декабрь", "aralık",
-         "desember", "joulukuuta"),
+         "desember", "joulukuuta",
+        "decembrie", "decembra", "desembre", "грудня", "грудень", "δεκεμβρίου", "ديسمبر", "דצמבר", "בדצמבר", "prosinca", "aralik", "gruodžio"),
 }
 MONTH_BY_NAME: Final = {name: number for number, names in _MONTHS.items() for name in names}
+# Every month name as one regex alternation (no group), longest first.
+MONTH_NAMES: Final = "|".join(sorted(map(re.escape, MONTH_BY_NAME), key=len, reverse=True))
+_WEEKDAYS: Final = frozenset("""
+monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun
+montag dienstag mittwoch donnerstag freitag samstag sonntag lundi mardi mercredi jeudi vendredi samedi dimanche
+lunes martes miércoles jueves viernes sábado domingo lunedì martedì mercoledì giovedì venerdì sabato
+segunda terça quarta quinta sexta poniedziałek wtorek środa czwartek piątek sobota niedziela
+""".split())
+WEEKDAY_NAMES: Final = "|".join(sorted(map(re.escape, _WEEKDAYS), key=len, reverse=True))
 # Longest first, so that "sept" wins over "sep" and "marca" over "mar".
 _MONTH: Final = "(?P<month>" + "|".join(sorted(map(re.escape, MONTH_BY_NAME), key=len, reverse=True)) + ")"
 # Where a month name leads the pattern, any word stands in for it and the word is checked after the
@@ -66,9 +94,10 @@ _PATTERNS: Final = [
     re.compile(_YEAR_FIRST + r"(?P<sep>[-/.])\s?(?P<mon>[01]?\d)(?P=sep)\s?" + _DAY + r"(?!\d)"),
     # 2019年11月20日, 2019년 11월 20일
     re.compile(_YEAR_FIRST + r"\s?[年년]\s?(?P<mon>[01]?\d)\s?[月월]\s?" + _DAY + r"\s?[日일]"),
-    # 20 November 2019, 20. November 2019, 20 de noviembre de 2019, 1er mai 2019, 20th Nov. 2019
+    # 20 November 2019, 20. November 2019, 20 de noviembre de 2019, 1er mai 2019, 20th Nov. 2019,
+    # and glued after a word by markup: "Posted on28. Juli 2019"
     # (The month names are tried only where a lookahead finds a word and a year after the day.)
-    re.compile(r"(?=\d)(?<![\w.])" + _DAY + r"(?:\.|er|st|nd|rd|th|º)?\s+(?:de\s+)?"
+    re.compile(r"(?=\d)(?<![\d.A-Z_])" + _DAY + r"(?:\.|er|st|nd|rd|th|º)?\s*(?:de\s+)?"
                + r"(?=[^\W\d_]++" + _AFTER_MONTH + r"(?:19|20)\d\d(?!\d))" + _MONTH + _AFTER_MONTH + _YEAR + r"(?!\d)",
                re.IGNORECASE),
     # November 20, 2019; Nov. 20th 2019
@@ -95,18 +124,20 @@ _UTC: Final = timezone.utc
 
 
 def date_in_url(url: str) -> datetime | None:
-    """The date in a URL's path (/2019/11/19/, /2019-11-19-, /20191119/), as midnight UTC."""
+    """The date in a URL's path (/2019/11/19/, /2019/1/9/, /2019-11-19-, /20191119/), as midnight UTC."""
     match = _URL_DATE.search(url)
     if not match:
         return None
     try:
-        return datetime(int(match["year"]), int(match["mon"]), int(match["day"]), tzinfo=timezone.utc)
+        return datetime(int(match["year"]), int(match["mon"] or match["mon2"]), int(match["day"] or match["day2"]),
+                        tzinfo=timezone.utc)
     except ValueError:
         return None
 
 
 _URL_DATE: Final = re.compile(
-    r"/(?P<year>(?:19|20)\d\d)(?P<sep>[/_-]?)(?P<mon>[01]\d)(?P=sep)(?P<day>[0-3]\d)(?:[/_.-]|$)")
+    r"/(?P<year>(?:19|20)\d\d)(?:(?P<sep>[/_-])(?P<mon>[01]?\d)(?P=sep)(?P<day>[0-3]?\d)"
+    r"|(?P<mon2>[01]\d)(?P<day2>[0-3]\d))(?:[/_.?#-]|$)")
 
 
 def year_in_url(url: str) -> int | None:
@@ -201,4 +232,85 @@ def _with_stated_time(year: int, month: int, day: int, stated: re.Match) -> date
         return datetime(year, month, day, int(stated["H"]), int(stated["M"]), int(stated["S"] or 0),
                         tzinfo=timezone(offset))
     except ValueError:
+        return None
+
+
+def is_calendar_word(word: str) -> bool:
+    """A month or weekday name, or its abbreviation ("Nov.", "Mon", "Juli")."""
+    word = word.rstrip(".").lower()
+    return word in MONTH_BY_NAME or word in _WEEKDAYS
+
+
+# -- machine-written dates (JSON-LD, meta tags, <time datetime>)
+
+_ISO: Final = re.compile(
+    r"(?P<y>(?:19|20)\d\d)-?(?P<m>[01]\d)-?(?P<d>[0-3]\d)"
+    r"(?:[T ](?P<H>[0-2]\d):?(?P<M>[0-5]\d)(?::?(?P<S>[0-5]\d)(?:[.,]\d+)?)?"
+    r"\s*(?P<tz>Z|UTC|GMT|[+-][01]\d(?::?[0-5]\d)?)?)?", re.I)
+LIMITS: Final = DateLimits()
+
+
+def parse_date(value: object, *, month_first: bool = False) -> datetime | None:
+    """A machine-written date (ISO 8601, RFC 2822, epoch seconds or ms) -> aware datetime in the
+    offset it states (UTC when it states none); else the first date written for readers in it
+    (find_date). None when there is none, or it cannot be a publication date (plausible)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _epoch(float(value))
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    if text.isdigit() and len(text) in (10, 13):
+        return _epoch(float(text) / (1000 if len(text) == 13 else 1))
+    match = _ISO.search(text)
+    if match:
+        return _from_iso_match(match)
+    with contextlib.suppress(TypeError, ValueError, IndexError):  # not an RFC 2822 date
+        return plausible(parsedate_to_datetime(text))
+    found = find_date(text, month_first=month_first)
+    return plausible(found) if found else None
+
+
+def plausible(moment: datetime) -> datetime | None:
+    """The moment, in its own offset, if it can be a publication date; None otherwise (copyright
+    years, "0001-01-01" placeholders, dates of events far in the future)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    if moment.year < LIMITS.earliest_year or moment > datetime.now(timezone.utc) + timedelta(days=LIMITS.days_ahead):
+        return None
+    return moment
+
+
+def local_day_differs(moment: datetime, day: datetime) -> bool:
+    """`day` (written by the publisher in its local time, as in a URL) is the day before or after a
+    moment stated in UTC, and a publisher's offset (LIMITS.west_hours to LIMITS.east_hours) makes it so."""
+    if moment.utcoffset() != timedelta(0):
+        return False
+    hours = moment.hour + moment.minute / 60
+    gap = (day.date() - moment.date()).days
+    return (gap == -1 and hours < LIMITS.west_hours) or (gap == 1 and hours >= 24 - LIMITS.east_hours)
+
+
+def _from_iso_match(match: re.Match) -> datetime | None:
+    parts = match.groupdict()
+    try:
+        moment = datetime(int(parts["y"]), int(parts["m"]), int(parts["d"]),
+                          int(parts["H"] or 0), int(parts["M"] or 0), int(parts["S"] or 0))
+    except ValueError:
+        return None
+    zone = (parts["tz"] or "").upper()
+    offset = timedelta(0)
+    if zone and zone not in ("Z", "UTC", "GMT"):
+        digits = zone[1:].replace(":", "")
+        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+        if zone[0] == "-":
+            offset = -offset
+    return plausible(moment.replace(tzinfo=timezone(offset)))
+
+
+def _epoch(seconds: float) -> datetime | None:
+    try:
+        return plausible(datetime.fromtimestamp(seconds, tz=timezone.utc))
+    except (OverflowError, OSError, ValueError):
         return None
