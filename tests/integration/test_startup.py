@@ -166,7 +166,7 @@ def start_worker(broker, tmp_path):
 
     def start(kafka: KafkaSettings | None = None, topics: Topics | None = None, **env) -> WorkerProcess:
         settings = kafka or KafkaSettings(bootstrap_servers=broker.bootstrap)
-        worker = WorkerProcess(settings, topics or Topics(), tmp_path, STARTUP_TIMEOUT_SECONDS=str(BUDGET), **env)
+        worker = WorkerProcess(settings, topics or Topics(), tmp_path, **{"STARTUP_TIMEOUT_SECONDS": str(BUDGET), **env})
         workers.append(worker.start())
         return worker
 
@@ -281,3 +281,15 @@ def test_feed_names_an_unreachable_broker_within_the_budget(tmp_path):
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 3 and "unreachable: connection refused" in result.stderr
     assert time.monotonic() - started < BUDGET + 5
+
+
+def test_sigterm_while_waiting_for_the_broker_exits_0_at_once(start_worker):
+    worker = start_worker(KafkaSettings(bootstrap_servers=f"127.0.0.1:{closed_port()}"), STARTUP_TIMEOUT_SECONDS="30")
+    deadline = time.monotonic() + 20
+    while "broker not reachable yet" not in worker.log_path.read_text():  # waiting for the broker
+        assert time.monotonic() < deadline and worker.process.poll() is None, worker.log()
+        time.sleep(0.1)
+    started = time.monotonic()
+    assert worker.terminate(timeout=10) == 0
+    assert time.monotonic() - started < 3
+    assert "shutdown requested during start-up" in worker.log()

@@ -43,9 +43,11 @@ def run_service(settings: Settings) -> int:
     index = open_index(settings.dedup, settings.redis)
     assignment = _Assignment(metrics)
     try:
-        source, sink = connect(settings, index, on_assigned=assignment.assigned, on_revoked=assignment.revoked)
+        source, sink = connect(settings, index, on_assigned=assignment.assigned, on_revoked=assignment.revoked,
+                               stop=stop)
     except StartupFailed as failure:
-        log.error("cannot start: %s", failure, extra={"event": "startup", "exit_code": failure.exit_code})
+        level = logging.INFO if failure.exit_code == EXIT_OK else logging.ERROR
+        log.log(level, "cannot start: %s", failure, extra={"event": "startup", "exit_code": failure.exit_code})
         index.close()
         server.stop()
         return failure.exit_code

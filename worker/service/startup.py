@@ -29,6 +29,7 @@ from ..transport.kafka_check import check_broker
 
 log = logging.getLogger(__name__)
 
+EXIT_OK = 0
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 3
 # The clients' own bootstrap, after the checks passed, gets at least this long.
@@ -42,16 +43,19 @@ class StartupFailed(Exception):
 
 
 def connect(settings: Settings, index: DedupIndex, on_assigned: Callable, on_revoked: Callable,
-            ) -> tuple[KafkaSource, KafkaSink]:
-    """The consumer and producer, once the broker and the dedup state answered; or StartupFailed."""
+            stop: threading.Event) -> tuple[KafkaSource, KafkaSink]:
+    """The consumer and producer, once the broker and the dedup state answered; or StartupFailed
+    (exit code 0 when `stop` was set meanwhile: SIGTERM during the start)."""
     budget = settings.service.startup_timeout_seconds
     deadline = time.monotonic() + budget
     watchdog = threading.Timer(budget + STARTUP_GRACE_SECONDS, _exit_stuck, args=(budget,))
     watchdog.daemon = True
     watchdog.start()
     try:
-        check_broker(settings.kafka, deadline)
-        index.check(deadline)
+        check_broker(settings.kafka, deadline, stop)
+        index.check(deadline, stop)
+        if stop.is_set():
+            raise StartupFailed(EXIT_OK, "shutdown requested during start-up")
         source = KafkaSource(settings.kafka, settings.topics.pages_raw, on_assigned=on_assigned,
                              on_revoked=on_revoked, bootstrap_timeout_ms=_left_ms(deadline))
         try:

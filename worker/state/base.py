@@ -1,6 +1,7 @@
 """The dedup index interface: every backend decides atomically and answers replays identically."""
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,10 +90,11 @@ class DedupIndex(ABC):
         """True when the backend can take decisions now (used by /readyz)."""
         return True
 
-    def check(self, deadline: float) -> None:
+    def check(self, deadline: float, stop: threading.Event | None = None) -> None:
         """At start: return once the backend is reachable and accepts the worker's credentials.
         Raises DependencyMisconfigured when it refuses them, DependencyUnavailable when it is still
-        unreachable at `deadline` (a time.monotonic() value). In-process state has nothing to check."""
+        unreachable at `deadline` (a time.monotonic() value); returns early, between attempts, once
+        `stop` is set. In-process state has nothing to check."""
 
     @abstractmethod
     def size(self) -> int:

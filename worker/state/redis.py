@@ -47,6 +47,7 @@ import hashlib
 import logging
 import math
 import ssl
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -368,14 +369,15 @@ class RedisIndex(DedupIndex):
         except redis.RedisError:
             return False
 
-    def check(self, deadline: float) -> None:
+    def check(self, deadline: float, stop: threading.Event | None = None) -> None:
         """At start: Redis answers PING and accepts the decide script (so the credentials, and an ACL
         user's right to run scripts, are checked too) before `deadline`. Each attempt runs on a client
         of its own whose timeouts end at the deadline, so a silent peer cannot hold the start longer."""
         where = _server_of(self.settings.redis_url)
+        stop = stop or threading.Event()
         pause = CHECK_RETRY_INITIAL_SECONDS
         cause = "no attempt completed"
-        while True:
+        while not stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise DependencyUnavailable(f"redis at {where} not reachable in time: {cause}")
@@ -397,7 +399,7 @@ class RedisIndex(DedupIndex):
                     log.warning("redis not reachable yet; retrying until STARTUP_TIMEOUT_SECONDS",
                                 extra={"event": "startup", "server": where, "error": new_cause})
                 cause = new_cause
-            time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
+            stop.wait(min(pause, max(0.0, deadline - time.monotonic())))
             pause = min(pause * 2, CHECK_RETRY_MAX_SECONDS)
 
     def size(self) -> int:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import socket
 import ssl
+import threading
 import time
 
 from kafka import errors as kafka_errors
@@ -40,9 +41,10 @@ class _Transient(Exception):
     """This attempt failed in a way a later one may not (the message names the cause)."""
 
 
-def check_broker(settings: KafkaSettings, deadline: float) -> None:
+def check_broker(settings: KafkaSettings, deadline: float, stop: threading.Event | None = None) -> None:
     """Return once a bootstrap server accepts a full connection; raise as described above.
-    `deadline` is a time.monotonic() value."""
+    `deadline` is a time.monotonic() value. Returns early, between attempts, once `stop` is set."""
+    stop = stop or threading.Event()
     if settings.security_protocol in ("SSL", "SASL_SSL"):
         _check_tls_files(settings)
     servers = settings.client_options()["bootstrap_servers"]
@@ -51,7 +53,7 @@ def check_broker(settings: KafkaSettings, deadline: float) -> None:
     while True:
         for server in servers:
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or stop.is_set():
                 break
             try:
                 _attempt(settings, server, remaining)
@@ -63,11 +65,13 @@ def check_broker(settings: KafkaSettings, deadline: float) -> None:
                     log.warning("broker not reachable yet; retrying until STARTUP_TIMEOUT_SECONDS",
                                 extra={"event": "startup", "server": server, "error": str(error)})
                 causes[server] = str(error)
+        if stop.is_set():
+            return
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             detail = "; ".join(f"{server}: {cause}" for server, cause in causes.items()) or "no attempt completed"
             raise DependencyUnavailable(f"no broker of KAFKA_BOOTSTRAP_SERVERS answered in time ({detail})")
-        time.sleep(min(pause, remaining))
+        stop.wait(min(pause, remaining))
         pause = min(pause * 2, RETRY_MAX_SECONDS)
 
 
