@@ -147,6 +147,7 @@ def test_warnings_and_a_crash_reach_the_log_as_json_lines_too():
     # An @ inside a password: URL parsers split the host part at its last @.
     ("redis://user:p@ss@redis:6379/0", "redis://user:***@redis:6379/0"),
     ("redis://:p@ss@w0rd@redis:6379", "redis://:***@redis:6379"),
+    ("error connecting to 'redis://:pa'ss@redis:6379'", "error connecting to 'redis://:***@redis:6379'"),
     # A token used as the user name, with no password.
     ("https://ghp_abcdefgh12345678@github.com/org/repo.git", "https://***@github.com/org/repo.git"),
     # Secrets in query parameters, any case, any position; other parameters kept.
@@ -173,6 +174,7 @@ def test_credentials_in_urls_are_masked_in_every_form(log_stream, logged, expect
     "mailto:desk@news.example",
     "key_count=3 monkey=1 keyboard=2",
     "partition=3 offset=42",
+    '{"url":"https://news.example","byline":"desk@news.example"}',  # compact JSON: the host stays
 ])
 def test_urls_and_fields_without_secrets_are_left_alone(log_stream, logged):
     configure_logging("INFO", stream=log_stream)

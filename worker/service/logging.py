@@ -37,7 +37,9 @@ REDACT_KEYS = frozenset({"password", "passwd", "sasl_password", "ssl_password", 
                          "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
 # The user part of a URL: everything between :// and the last @ before the path, query or fragment
 # (URL parsers split the host part at its last @, so p@ss in user:p@ss@host is one password).
-_URL_USERINFO = re.compile(r"://(?P<userinfo>[^\s/?#]*)@")
+# A double quote, angle bracket or backslash ends it too (never raw in a URL): a URL quoted in JSON
+# text is followed by "," and more fields, which must not be taken for its user part.
+_URL_USERINFO = re.compile(r"://(?P<userinfo>[^\s/?#\"<>\\]*)@")
 # Parameters whose value is a secret, in a query string (?a=1&token=...) or in free text
 # ("password=... host=..."): names ending in these words (access_token, X-Amz-Signature,
 # client_secret, api-key, ...), or exactly `key`, `sig` or `pass`. `author=` does not end in one.
