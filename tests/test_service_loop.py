@@ -1,8 +1,10 @@
 """The consume loop on in-memory transports: one output per record, commit only after delivery,
 retries instead of losses when a dependency is down."""
 import threading
+import time
 
 import orjson
+import pytest
 
 from tests.helpers import article_body, page
 from worker.config import ServiceSettings, Settings
@@ -13,7 +15,7 @@ from worker.pipeline import Pipeline
 from worker.service.health import Health
 from worker.service.loop import ConsumeLoop
 from worker.service.metrics import Metrics
-from worker.state import MemoryIndex
+from worker.state import DedupIndex, MemoryIndex
 from worker.transport.memory import MemorySink, MemorySource
 
 FAST_RETRY = ServiceSettings(retry_backoff_initial_seconds=0.01, retry_backoff_max_seconds=0.02, batch_max_records=4)
@@ -194,3 +196,101 @@ def test_an_unreachable_index_size_after_delivery_costs_the_gauge_only():
     source, sink, _ = run([b"{broken", b"[1]"], index=GoneAfterDecisions())
     assert len(sink.topics["pages.dlq"]) == 2
     assert source.committed == {("pages.raw", 0): 1, ("pages.raw", 1): 1}
+
+
+class Killed(BaseException):
+    """Stands for a SIGKILL: nothing of the loop runs after it."""
+
+
+class KilledAfterDelivery(MemorySink):
+    """Delivers (the broker acknowledged every output), then the process dies before the commit."""
+
+    def deliver(self, outputs):
+        super().deliver(outputs)
+        raise Killed()
+
+
+def test_a_kill_after_delivery_leaves_the_state_ahead_of_the_published_decisions(tmp_path):
+    # A on partition 0, its exact copy B on partition 1. The process dies once the outputs are
+    # delivered; the replay polls the partitions in the other order. The restored state must hold
+    # the published decisions, or B would be unique and A its duplicate on replay.
+    dedup = Settings().dedup.__class__(state_dir=str(tmp_path / "state"))
+    a = SourceRecord("pages.raw", 0, 0, None, page("https://a.example/story", article_body(1)), timestamp_ms=None)
+    b = SourceRecord("pages.raw", 1, 0, None, page("https://b.example/copy", article_body(1)), timestamp_ms=None)
+    metrics = Metrics()
+
+    def run_once(order, sink):
+        index = MemoryIndex(dedup)  # restored from the state directory
+        source = MemorySource(order)
+        loop = ConsumeLoop(source, sink, Pipeline(Settings(service=FAST_RETRY), index, metrics), index, metrics,
+                           FAST_RETRY, Health(metrics, 60))
+        loop.run(threading.Event())
+        return source
+
+    first = KilledAfterDelivery()
+    with pytest.raises(Killed):
+        run_once([a, b], first)
+    replay = MemorySink()
+    source = run_once([b, a], replay)
+    published = {o.key: o.value for topic in first.topics.values() for o in topic}
+    replayed = {o.key: o.value for topic in replay.topics.values() for o in topic}
+    assert replayed == published
+    assert source.committed == {("pages.raw", 0): 1, ("pages.raw", 1): 1}
+
+
+class SizeUnavailableIndex(DedupIndex):
+    """Decides, but the size (a metric's only input) cannot be read: Redis went away after the decisions."""
+
+    def __init__(self):
+        self.inner = MemoryIndex()
+
+    def decide(self, fingerprint):
+        return self.inner.decide(fingerprint)
+
+    def decide_many(self, fingerprints):
+        return self.inner.decide_many(fingerprints)
+
+    def size(self):
+        raise DependencyUnavailable("connection refused")
+
+
+def test_a_metric_failing_between_delivery_and_commit_does_not_stop_the_loop():
+    values = [page(f"https://a.example/{i}", article_body(i)) for i in range(3)]
+    source, sink, metrics = run(values, index=SizeUnavailableIndex())
+    assert len(sink.topics["articles.normalized"]) == 3
+    assert source.committed == {("pages.raw", 0): 2, ("pages.raw", 1): 1}
+    assert metrics.commits._value.get() == 1
+
+
+class OutageIndex(MemoryIndex):
+    """Down (decisions and ping fail) until `back_at` on the monotonic clock, like a Redis restart."""
+
+    def __init__(self, down_seconds: float):
+        super().__init__()
+        self.back_at = time.monotonic() + down_seconds
+        self.back_seen_at = None
+
+    def _up(self) -> bool:
+        return time.monotonic() >= self.back_at
+
+    def ping(self):
+        return self._up()
+
+    def decide_many(self, fingerprints):
+        if not self._up():
+            raise DependencyUnavailable("connection refused")
+        if self.back_seen_at is None:
+            self.back_seen_at = time.monotonic()
+        return super().decide_many(fingerprints)
+
+
+def test_a_paused_worker_resumes_within_a_probe_interval_of_the_state_coming_back():
+    # A long backoff (5 s) must not delay the resumption: the state is probed every 0.05 s.
+    settings = ServiceSettings(retry_backoff_initial_seconds=5, retry_backoff_max_seconds=5, batch_max_records=4,
+                               dependency_probe_interval_seconds=0.05)
+    index = OutageIndex(down_seconds=0.3)
+    started = time.monotonic()
+    _, sink, _ = run([page("https://a.example/1", article_body(1))], index=index, settings=settings)
+    assert len(sink.topics["articles.normalized"]) == 1
+    assert index.back_seen_at - index.back_at < 0.5
+    assert time.monotonic() - started < 2

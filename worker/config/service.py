@@ -156,6 +156,9 @@ class ServiceSettings:
     # Backoff when delivery or the dedup state is unavailable: retried, never dropped.
     retry_backoff_initial_seconds: float = 0.5
     retry_backoff_max_seconds: float = 30.0
+    # While paused on the dedup state, it is probed this often, and the batch retried as soon as it
+    # answers again (the backoff above only spaces retries against a state that answers but fails).
+    dependency_probe_interval_seconds: float = 0.5
     log_level: str = "INFO"
     # Consumer processes in one container (`run`), each a member of the consumer group, under one
     # supervisor that restarts a process that dies (after restart_backoff_*: doubling, reset after a
@@ -184,6 +187,8 @@ class ServiceSettings:
             liveness_timeout_seconds=get_float(env, "LIVENESS_TIMEOUT_SECONDS", cls.liveness_timeout_seconds, minimum=1),
             retry_backoff_initial_seconds=get_float(env, "RETRY_BACKOFF_INITIAL_SECONDS", cls.retry_backoff_initial_seconds, minimum=0.01),
             retry_backoff_max_seconds=get_float(env, "RETRY_BACKOFF_MAX_SECONDS", cls.retry_backoff_max_seconds, minimum=0.01),
+            dependency_probe_interval_seconds=get_float(env, "DEPENDENCY_PROBE_INTERVAL_SECONDS",
+                                                        cls.dependency_probe_interval_seconds, minimum=0.01),
             log_level=get_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             worker_processes=get_int(env, "WORKER_PROCESSES", cls.worker_processes, minimum=1, maximum=256),
         )

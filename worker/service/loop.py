@@ -1,19 +1,24 @@
-"""The consume loop: poll a batch, process it, deliver, checkpoint, commit. At-least-once.
+"""The consume loop: poll a batch, process it, checkpoint, deliver, commit. At-least-once.
 
 Checkpoint order, for every batch (a crash between any two steps loses nothing):
   1. process every record into exactly one output (article, duplicate or dead letter);
-  2. deliver all outputs and wait until the broker acknowledged each of them;
-  3. checkpoint the dedup state (so it is never behind the offsets about to be committed);
+  2. checkpoint the dedup state, so it is never behind what is published: a state ahead of the
+     outputs is safe (a replay finds its stored decision), one behind them is not (a replay would
+     decide afresh, and copies on other partitions could swap roles);
+  3. deliver all outputs and wait until the broker acknowledged each of them;
   4. commit the offsets of the processed records.
 A crash before 4 redelivers the batch; decisions are keyed by article_id, so replays produce the
-same events. A dependency that is down (dedup state, broker) pauses the loop with backoff; the
-batch is retried, never dropped and never sent to the DLQ for that.
+same events. Between 3 and 4 nothing may raise: only in-process counters are updated there. A
+dependency that is down (dedup state, broker) pauses the loop with backoff, probing the dedup state
+every DEPENDENCY_PROBE_INTERVAL_SECONDS to resume as soon as it is back; the batch is retried,
+never dropped and never sent to the DLQ for that.
 """
 from __future__ import annotations
 
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from ..config import ServiceSettings
 from ..errors import DependencyUnavailable
@@ -89,14 +94,18 @@ class ConsumeLoop:
             self.metrics.pages_consumed.labels(topic=record.topic).inc()
             prepared.append((record, next(items)))
         items.close()
+        # 1. process
         outputs = self._decide(prepared, stop)
         if outputs is None:
             return
+        # 2. checkpoint: the decisions are durable before any of them is published
+        self.index.checkpoint()
+        # 3. deliver
         outputs = [o for o in outputs if self.source.owns(o.source.topic, o.source.partition)]
         if not outputs or not self._deliver(outputs, stop):
             return
-        self.index.checkpoint()
         self._count_delivered(outputs)
+        # 4. commit
         offsets = next_offsets([o.source for o in outputs])
         try:
             self.source.commit(offsets)
@@ -121,7 +130,7 @@ class ConsumeLoop:
                 self.metrics.dependency_retries.labels(dependency="dedup_state").inc()
                 self.health.set_ready(False, f"dedup state unavailable: {error}")
                 log.warning("dedup state unavailable; pausing and retrying the batch", extra={"error": str(error)})
-                if not self._wait(backoff.next(), stop):
+                if not self._wait(backoff.next(), stop, probe=self.index.ping):
                     return None
                 prepared = [(r, item) for r, item in prepared if self.source.owns(r.topic, r.partition)]
 
@@ -141,19 +150,31 @@ class ConsumeLoop:
                 if not outputs:
                     return False
 
-    def _wait(self, seconds: float, stop: threading.Event) -> bool:
-        """Sleep while keeping group membership alive; False if asked to stop meanwhile."""
+    def _wait(self, seconds: float, stop: threading.Event, probe: Callable[[], bool] | None = None) -> bool:
+        """Sleep while keeping group membership alive; False if asked to stop meanwhile. With
+        `probe`, the dependency is probed every DEPENDENCY_PROBE_INTERVAL_SECONDS and the wait ends
+        early once a probe that failed succeeds: the backoff bounds retries against a dependency
+        that answers but still fails, not the time to resume after an outage."""
         deadline = time.monotonic() + seconds
+        interval = self.settings.dependency_probe_interval_seconds
+        seen_down = False
         while not stop.is_set():
             self.health.beat()  # waiting on a dependency is not a wedged process
             self.source.keepalive()
+            if probe is not None:
+                if not probe():
+                    seen_down = True
+                elif seen_down:
+                    return True
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return True
-            stop.wait(min(remaining, 0.5))
+            stop.wait(min(remaining, interval if probe is not None else 0.5))
         return False
 
     def _count_delivered(self, outputs: list[Output]) -> None:
+        """Metrics of a delivered batch. Runs between delivery and commit, so it reads nothing that
+        can fail (the index size gauge is the dedup stage's, refreshed with its decisions)."""
         now_ms = time.time() * 1000
         for output in outputs:
             if output.kind == "dlq":
@@ -162,12 +183,6 @@ class ConsumeLoop:
                 self.metrics.record_published(output.kind, output.label)
             if output.source.timestamp_ms:
                 self.metrics.record_latency.observe(max(0.0, (now_ms - output.source.timestamp_ms) / 1000))
-        try:
-            self.metrics.dedup_index_size.set(self.index.size())
-        except DependencyUnavailable as error:
-            # A gauge, not a decision: the batch is delivered and its offsets are still committed
-            # (Redis gone after a batch of only dead letters, which never asked it anything).
-            log.warning("dedup index size unavailable", extra={"error": str(error)})
 
     def _check_ready(self) -> None:
         if self.index.ping():

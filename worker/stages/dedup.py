@@ -9,15 +9,19 @@ backend decides on the same fingerprint.
 """
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import replace
 
 from ..config import DedupSettings
 from ..dedup.fingerprint import Fingerprinter
+from ..errors import DependencyUnavailable
 from ..models import Article, DedupDecision
 from ..service.metrics import Metrics
 from ..state import DedupIndex, Fingerprint
 from .base import Stage
+
+log = logging.getLogger(__name__)
 
 # The index size gauge is refreshed at most this often (a shared backend answers it over the network).
 INDEX_SIZE_REFRESH_SECONDS = 1.0
@@ -83,9 +87,14 @@ class DedupStage(Stage[Article | Fingerprinted, Article]):
         return item if isinstance(item, tuple) else (item, self.fingerprinter.fingerprint(item))
 
     def _refresh_index_size(self, now: float) -> None:
+        """Only a gauge: a backend that cannot answer now leaves it as it was (the decisions are
+        taken; failing here would make the service retry the batch for a metric)."""
         if now - self._size_refreshed_at >= INDEX_SIZE_REFRESH_SECONDS:
-            self._index_size.set(self.index.size())
             self._size_refreshed_at = now
+            try:
+                self._index_size.set(self.index.size())
+            except DependencyUnavailable as error:
+                log.warning("dedup index size unavailable; gauge not updated", extra={"error": str(error)})
 
 
 def _with_reason(decision: DedupDecision, fingerprint: Fingerprint) -> DedupDecision:

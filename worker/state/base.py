@@ -67,9 +67,9 @@ class DedupIndex(ABC):
     window, not by the stream length.
 
     Also (tests/state/ run the same contract on every backend):
-    - checkpoint() makes every decision so far durable; the service calls it after the broker
-      acknowledged a batch's outputs and before committing offsets, so after a restart the state
-      is never behind the committed offsets.
+    - checkpoint() makes every decision so far durable; the service calls it before delivering a
+      batch's outputs, so after a restart the state is never behind what was published (a replay
+      finds its stored decision) nor behind the committed offsets.
     - an unreachable backend raises worker.errors.DependencyUnavailable (the service retries).
     """
 

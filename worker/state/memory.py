@@ -25,7 +25,7 @@ appends the buffer to a log file and fsyncs it. When the log outgrows the last s
 state is written as a snapshot (temp file, fsync, rename) and the log restarts. Restoring loads
 the snapshot and re-applies the log records after it (each has a sequence number; a torn last
 record from a crash mid-write is cut off). State after a restart is therefore exactly the state
-at the last checkpoint, which the service takes before committing offsets.
+at the last checkpoint, which the service takes before delivering a batch's outputs.
 """
 from __future__ import annotations
 

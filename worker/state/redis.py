@@ -27,8 +27,9 @@ write, so each of its entries lives between one window and one window plus a gen
 
 Durability: every decision is stored by the script before decide() returns, so checkpoint() has
 nothing to do. What survives a Redis restart is the server's persistence; configure `appendonly yes`
-with `appendfsync everysec` (a crash loses at most about a second of decisions; the pages behind
-them are uncommitted or replayed and decided again), and `maxmemory-policy noeviction` (or
+with `appendfsync everysec` (a crash of Redis loses at most about a second of decisions, some of
+them possibly published already: a later copy of such an article can then come out unique too;
+`appendfsync always` loses none, at an fsync per decision), and `maxmemory-policy noeviction` (or
 `volatile-ttl`; never `allkeys-*`, which would forget claims early and let copies through as
 unique). With noeviction a full Redis refuses writes: the worker pauses (DependencyUnavailable)
 instead of deciding wrongly. Also set `lazyfree-lazy-expire yes`: a generation of LSH buckets is one
