@@ -10,7 +10,7 @@ import pytest
 
 from tests.helpers import WorkerProcess, article_body, page
 from worker.config import KafkaSettings, Topics
-from worker.errors import DependencyMisconfigured
+from worker.errors import DependencyMisconfigured, DependencyUnavailable
 from worker.local.client import consume_events, page_key, produce_values
 from worker.transport.kafka import ensure_topics
 from worker.transport.kafka_check import check_broker
@@ -125,3 +125,11 @@ def test_redis_over_tls_works_and_a_refused_certificate_is_named(redis_server, r
             with pytest.raises(DependencyMisconfigured, match=f"TLS certificate verify failed: .*{cause}"):
                 index(bad).check(time.monotonic() + BUDGET)
             assert time.monotonic() - started < 1.0
+
+
+def test_plaintext_to_a_tls_listener_is_named(tls_broker):
+    settings = KafkaSettings(bootstrap_servers=tls_broker.bootstrap)  # PLAINTEXT
+    started = time.monotonic()
+    with pytest.raises(DependencyUnavailable, match="a TLS listener spoken to in plaintext"):
+        check_broker(settings, time.monotonic() + 1.0)
+    assert time.monotonic() - started < 2.5

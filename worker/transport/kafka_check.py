@@ -168,6 +168,9 @@ def _classify(error: Exception, settings: KafkaSettings, *, tls: bool, sasl: boo
                           f"{error} (a mechanism or credentials it does not accept?)")
     if tls and isinstance(error, kafka_errors.KafkaConnectionError):
         return _Transient(f"TLS handshake failed: {error}")
+    if not answered and isinstance(error, kafka_errors.KafkaConnectionError):
+        return _Transient(f"the peer closed the connection before answering ApiVersions ({error}): a TLS "
+                          f"listener spoken to in plaintext? (KAFKA_SECURITY_PROTOCOL={settings.security_protocol})")
     return _Transient(f"{type(error).__name__}: {error}")
 
 
