@@ -97,10 +97,38 @@ def main() -> None:
     print(f"{len(articles)} texts ({words:.0f} words on average), {args.repeat} interleaved passes, "
           f"num_perm={settings.num_perm}, bands={settings.lsh_bands}x{settings.lsh_rows}")
     base = min(times[next(iter(times))])
+    steps = _steps(articles, settings)
     for name, values in times.items():
         best = min(values)
         print(f"  {name:48s} {best * 1e6:8.0f} us/page (best pass; median {statistics.median(values) * 1e6:.0f})"
               f"  {base / best:5.1f}x the baseline")
+    print("current, per step: " + ", ".join(f"{name} {seconds * 1e6:.0f} us" for name, seconds in steps.items()))
+
+
+def _steps(articles: list[Article], settings: DedupSettings) -> dict[str, float]:
+    """Where the current fingerprint's time goes, step by step (each step timed over all texts)."""
+    from worker.dedup.comparable import not_comparable
+    from worker.dedup.shingles import bigrams, tokenize, word_hashes
+
+    fingerprinter = Fingerprinter(settings)
+    minhasher = fingerprinter.minhasher
+    texts = [a.text for a in articles]
+    steps: dict[str, float] = {}
+
+    def step(name, function, inputs):
+        started = time.perf_counter()
+        outputs = [function(x) for x in inputs]
+        steps[name] = (time.perf_counter() - started) / len(articles)
+        return outputs
+    spans = step("tokenize", tokenize, texts)
+    hashed = step("word hashes", word_hashes, spans)
+    step("comparable?", lambda sh: not_comparable(sh[0], sh[1][0], settings), list(zip(spans, hashed)))
+    pairs = step("bigrams", lambda h: bigrams(*h), hashed)
+    shingles = step("shingle set", lambda p: minhasher.shingles(p[0]), pairs)
+    step("signature", lambda s: minhasher.signature(minhasher.minhash(s)) if len(s) else b"", shingles)
+    step("bands", lambda p: minhasher.band_keys(minhasher.content_shingles(p[1])), pairs)
+    step("content hash", lambda a: a.content_hash, articles)
+    return steps
 
 
 if __name__ == "__main__":

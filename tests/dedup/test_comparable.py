@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 
 from worker.config import DedupSettings
-from worker.dedup.comparable import CONSENT_NOTICE, PAYWALL, TOO_SHORT, not_comparable
-from worker.dedup.shingles import tokenize
+from worker.dedup.comparable import CONSENT_NOTICE, PAYWALL, TOO_SHORT, reason_of
 from worker.service.metrics import Metrics
 from worker.stages.dedup import DedupStage
 from worker.state.memory import MemoryIndex
@@ -35,7 +34,7 @@ PAYWALL_TEXT = {
 
 
 def reason(text: str) -> str | None:
-    return not_comparable(tokenize(text), DedupSettings())
+    return reason_of(text, DedupSettings())
 
 
 @pytest.mark.parametrize("language", sorted(CONSENT))

@@ -20,101 +20,135 @@ Thresholds: worker/config/dedup.py (bench/dedup_eval_independent.py measures the
 """
 from __future__ import annotations
 
-import re
+from collections import Counter
+from functools import cache
 
 import numpy as np
 
 from ..config import DedupSettings
-from .shingles import TokenSpans
+from .shingles import PAIR_MIX as _PAIR_MIX
+from .shingles import TokenSpans, bigrams, tokenize, word_hashes
 
 CONSENT_NOTICE, PAYWALL, TOO_SHORT = "consent_notice", "paywall", "too_short"
 REASONS = (CONSENT_NOTICE, PAYWALL, TOO_SHORT)
 
-# Terms of consent notices (the text is case-folded): cookies, consent, personal data, partners,
-# preferences, devices and ads, the buttons. One alternative is one term.
-_CONSENT = re.compile("|".join((
-    r"cookie", r"consent", r"einwilligung", r"zustimm", r"consentement", r"consentimiento", r"consenso",
-    r"toestemming", r"consentimento",
-    r"personal data", r"personenbezogene", r"données personnelles", r"datos personales", r"dati personali",
-    r"persoonsgegevens", r"dados pessoais",
-    r"privacy", r"datenschutz", r"confidentialité", r"privacidad", r"privacidade",
-    r"partners?\b", r"partenaires", r"socios", r"parceiros",
-    r"preferences", r"präferenzen", r"préférences", r"preferencias", r"preferenze", r"voorkeuren", r"preferências",
-    r"opt[- ]out", r"third[- ]party", r"geoloca", r"standortdaten",
-    r"device", r"gerät", r"appareil", r"dispositivo", r"apparaat",
-    r"\bads\b", r"personali[sz]ed", r"personalisiert", r"personnalisé", r"personalizad", r"personalizzat",
-    r"gepersonaliseerd",
-    r"\baccept", r"akzeptier", r"accepter", r"aceptar", r"accetta", r"akkoord", r"aceitar", r"\bagree\b",
-    r"\breject", r"ablehnen", r"refuser", r"rechazar", r"rifiuta", r"weigeren", r"rejeitar",
-    r"options", r"optionen", r"opciones", r"opzioni", r"opties", r"opções",
-)))
-# Terms of paywalls: subscriptions, logging in, reading on, offers.
-_PAYWALL = re.compile("|".join((
-    r"subscri", r"abonn", r"abbona", r"suscri", r"assinante", r"assine", r"assinatura",
-    r"sign in", r"log in", r"anmelden", r"einloggen", r"se connecter", r"inicia sesión", r"accedi", r"inloggen",
-    r"already a", r"bereits", r"déjà", r"ya eres", r"sei già", r"al abonnee", r"já é",
-    r"continue reading", r"keep reading", r"weiterlesen", r"lire la suite", r"seguir leyendo",
-    r"continuare a leggere", r"verder lezen", r"continuar lendo",
-    r"unlimited", r"unbegrenzt", r"illimité", r"sin límites", r"illimitat", r"onbeperkt", r"ilimitado",
-    r"free articles", r"member", r"premium", r"exclusiv", r"esclusiv", r"réservé", r"riservat",
-    r"cancel anytime", r"jederzeit kündbar", r"sans engagement",
-)))
+# Terms of consent notices, as tokens (case-folded) and two-token phrases: cookies, consent,
+# personal data, privacy, partners, preferences, devices and ads, tracking, the buttons.
+_CONSENT_TERMS = """
+cookie cookies consent consents consenting einwilligung einwilligungen zustimmen zustimmung consentement
+consentimiento consenso toestemming consentimento privacy datenschutz datenschutzerklärung confidentialité
+privacidad privacidade partner partners partnern partenaires socios parceiros preferences präferenzen
+préférences preferencias preferenze voorkeuren preferências geolocation geolocalisation geolocalización
+geolocalizzazione geolocatiegegevens standortdaten device devices gerät geräten appareil appareils
+dispositivo dispositivos apparaat ads advertising anzeigen publicités anuncios annunci advertenties
+personalised personalized personalisierte personalisierten personnalisés personnalisées personnalisé
+personalizados personalizzati gepersonaliseerde tracking trackers accept accepter akzeptieren aceptar
+accetta accetto akkoord aceitar agree reject ablehnen refuser rechazar rifiuta weigeren rejeitar options
+optionen opciones opzioni opties opções settings einstellungen paramètres configuración impostazioni
+instellingen configurações
+personal_data personenbezogene_daten données_personnelles datos_personales dati_personali dados_pessoais
+opt_out third_party
+"""
+# Terms of paywalls: subscriptions, signing in, reading on, offers.
+_PAYWALL_TERMS = """
+subscribe subscriber subscribers subscription subscriptions subscribed abonnent abonnenten abonnement
+abonnements abonnieren abo abonné abonnés abonnez abonner abbonati abbonato abbonamento abbonarsi
+suscriptor suscriptores suscríbete suscripción suscribirse assinante assinantes assine assinatura abonnee
+abonnees abonneer premium paywall weiterlesen anmelden einloggen inloggen accedi unlimited unbegrenzt
+illimité illimitato illimitata onbeperkt ilimitado membership member members exclusive exklusiv exclusivo
+esclusivo réservé riservato kündbar
+sign_in log_in already_a continue_reading keep_reading la_suite seguir_leyendo continuare_a verder_lezen
+continuar_lendo free_articles se_connecter inicia_sesión cancel_anytime sei_già ya_eres
+"""
 # A line with this many tokens or fewer needs only one term (a button: "ACCEPT", "Log in").
 _BUTTON_TOKENS = 5
 _TERMS_PER_LINE = 2
 
 
-def not_comparable(spans: TokenSpans, settings: DedupSettings) -> str | None:
-    """Why the text of these spans must not be compared with other texts, or None."""
+class _Lexicon:
+    """The hashes of a lexicon's one-token terms and two-token phrases (worker/dedup/shingles.py)."""
+
+    def __init__(self, terms: str):
+        words = [term for term in terms.split() if "_" not in term]
+        phrases = [term.replace("_", " ") for term in terms.split() if "_" in term]
+        self.words = _HashSet(word_hashes(" ".join(words))[0])
+        self.phrases = _HashSet(np.concatenate([bigrams(*word_hashes(phrase))[0] for phrase in phrases]))
+
+    def hits(self, hashes: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions of tokens that are terms, positions of token pairs that are phrases)."""
+        return self.words.positions_in(hashes), self.phrases.positions_in(pairs)
+
+
+class _HashSet:
+    """A small set of 64-bit hashes: a 2^16-bit filter on the low bits first (one gather over the
+    text's tokens), then a binary search for the few tokens that pass it."""
+
+    def __init__(self, hashes: np.ndarray):
+        self.sorted = np.unique(hashes)
+        self.filter = np.zeros(1 << 16, dtype=bool)
+        self.filter[(self.sorted & np.uint64(0xFFFF)).astype(np.intp)] = True
+
+    def positions_in(self, values: np.ndarray) -> np.ndarray:
+        candidates = np.flatnonzero(self.filter[(values & np.uint64(0xFFFF)).astype(np.intp)])
+        if not len(candidates):
+            return candidates
+        found = np.minimum(np.searchsorted(self.sorted, values[candidates]), len(self.sorted) - 1)
+        return candidates[self.sorted[found] == values[candidates]]
+
+
+@cache
+def _lexicons() -> tuple[_Lexicon, _Lexicon]:
+    return _Lexicon(_CONSENT_TERMS), _Lexicon(_PAYWALL_TERMS)
+
+
+def not_comparable(spans: TokenSpans, hashes: np.ndarray, settings: DedupSettings) -> str | None:
+    """Why the text of these spans (and their word hashes) must not be compared with others, or None."""
     if not len(spans.starts):
         return TOO_SHORT
-    lines = _line_tokens(spans)
+    breaks = np.flatnonzero(spans.codes == 10)
+    token_line = np.searchsorted(breaks, spans.starts)
+    lines = np.bincount(token_line, minlength=len(breaks) + 1)
     total = int(lines.sum())
-    consent = _lexicon_lines(spans, _CONSENT, lines)
-    paywall = _lexicon_lines(spans, _PAYWALL, lines) & ~consent
+    pairs = (hashes[:-1] * _PAIR_MIX) ^ hashes[1:]
+    consent_lexicon, paywall_lexicon = _lexicons()
+    consent = _lexicon_lines(consent_lexicon.hits(hashes, pairs), hashes, pairs, token_line, lines)
+    paywall = _lexicon_lines(paywall_lexicon.hits(hashes, pairs), hashes, pairs, token_line, lines) & ~consent
     consent_share = lines[consent].sum() / total
     paywall_share = lines[paywall].sum() / total
     if consent_share + paywall_share >= settings.boilerplate_share:
         return CONSENT_NOTICE if consent_share >= paywall_share else PAYWALL
     prose = (lines >= settings.prose_line_tokens) & ~consent & ~paywall & _single_lines(spans, len(lines))
-    prose_tokens = int(lines[prose].sum())
-    return TOO_SHORT if prose_tokens < settings.min_prose_tokens else None
+    return TOO_SHORT if int(lines[prose].sum()) < settings.min_prose_tokens else None
 
 
-def _line_of(spans: TokenSpans, positions: np.ndarray) -> np.ndarray:
-    breaks = np.flatnonzero(spans.codes == 10)
-    return np.searchsorted(breaks, positions)
-
-
-def _line_tokens(spans: TokenSpans) -> np.ndarray:
-    """Tokens per line (every line, blank ones included, so that line numbers are positions)."""
-    count = int(np.count_nonzero(spans.codes == 10)) + 1
-    return np.bincount(_line_of(spans, spans.starts), minlength=count)
-
-
-def _lexicon_lines(spans: TokenSpans, lexicon: re.Pattern, lines: np.ndarray) -> np.ndarray:
+def _lexicon_lines(hits: tuple[np.ndarray, np.ndarray], hashes: np.ndarray, pairs: np.ndarray,
+                   token_line: np.ndarray, lines: np.ndarray) -> np.ndarray:
     """Lines written like the lexicon's kind of notice: _TERMS_PER_LINE distinct terms, or one in a
     line of at most _BUTTON_TOKENS tokens."""
+    words, phrases = hits
     flagged = np.zeros(len(lines), dtype=bool)
-    hits = [(match.start(), match.group()) for match in lexicon.finditer(spans.normalized)]
-    if not hits:
+    if not len(words) and not len(phrases):
         return flagged
-    line_numbers = _line_of(spans, np.fromiter((start for start, _ in hits), dtype=np.intp, count=len(hits)))
-    terms: dict[int, set[str]] = {}
-    for line, (_, term) in zip(line_numbers.tolist(), hits):
-        terms.setdefault(line, set()).add(term)
-    for line, found in terms.items():
-        if len(found) >= _TERMS_PER_LINE or (lines[line] <= _BUTTON_TOKENS and lines[line] > 0):
-            flagged[line] = True
+    line_of_hit = np.concatenate((token_line[words], token_line[phrases]))
+    term_of_hit = np.concatenate((hashes[words], pairs[phrases]))
+    order = np.lexsort((term_of_hit, line_of_hit))
+    line_of_hit, term_of_hit = line_of_hit[order], term_of_hit[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (line_of_hit[1:] != line_of_hit[:-1]) | (term_of_hit[1:] != term_of_hit[:-1])
+    terms_per_line = np.bincount(line_of_hit[new], minlength=len(lines))
+    flagged |= terms_per_line >= _TERMS_PER_LINE
+    flagged |= (terms_per_line >= 1) & (lines <= _BUTTON_TOKENS)
     return flagged
 
 
 def _single_lines(spans: TokenSpans, count: int) -> np.ndarray:
     """Lines whose text appears only once in the text (a line printed twice is a menu or a teaser)."""
-    texts = spans.normalized.split("\n")
-    seen: dict[str, int] = {}
-    for text in texts:
-        key = text.strip()
-        if key:
-            seen[key] = seen.get(key, 0) + 1
-    return np.fromiter((seen.get(text.strip(), 0) == 1 for text in texts), dtype=bool, count=count)
+    texts = [text.strip() for text in spans.normalized.split("\n")]
+    seen = Counter(texts)
+    return np.fromiter((seen[text] == 1 for text in texts), dtype=bool, count=count)
+
+
+def reason_of(text: str, settings: DedupSettings) -> str | None:
+    """not_comparable of a text (tokenized here: for tests and tools)."""
+    spans = tokenize(text)
+    return not_comparable(spans, word_hashes(spans)[0], settings)

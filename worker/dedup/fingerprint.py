@@ -25,12 +25,13 @@ class Fingerprinter:
         # or a section as canonical for every article, and a recrawl is a fetch of the same address.
         url_key = canonical_url(article.url)
         spans = tokenize(article.text)
-        reason = not_comparable(spans, self.settings)
+        hashes, function = word_hashes(spans)
+        reason = not_comparable(spans, hashes, self.settings)
         if reason is not None:
             return Fingerprint(article_id=article.article_id, url_key=url_key,
                                content_hash=f"uncompared:{article.article_id}", fetched_at=article.fetched_at,
                                not_compared=reason)
-        pairs, content_pairs = bigrams(*word_hashes(spans))
+        pairs, content_pairs = bigrams(hashes, function)
         shingles = self.minhasher.shingles(pairs)
         if len(shingles) < self.min_shingles:
             return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=article.content_hash,

@@ -9,9 +9,11 @@ An empty bin borrows the value of the first non-empty bin in its fixed probe seq
 sequence in every replica): the optimal densification, whose estimate stays unbiased for short
 texts. bench/dedup_fingerprint.py measures it against the K-permutation MinHash it replaced.
 
-Why our own code rather than a library: rensa (Rust, on PyPI) hashes Python strings, so every
-shingle would have to be built as a str in Python first, and its hash function is not promised to
-stay the same across versions; datasketch runs SHA-1 per shingle from Python. Here no string is
+Why our own code rather than a library: rensa (Rust, on PyPI) takes Python strings, so every
+shingle would have to be built as a str in Python first, and its digests change between versions
+(its 0.5.0 release notes: rebuild persisted signatures, never compare digests of two algorithm
+versions), so a rolling upgrade would silently stop matching against two weeks of stored
+signatures; datasketch runs SHA-1 per shingle from Python. Here no string is
 built per word (worker/dedup/shingles.py hashes tokens in numpy), and the values depend only on
 the text and the family name (blake2b of it salts the mix): every replica, every restart and every
 version of numpy computes the same signatures.

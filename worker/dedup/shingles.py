@@ -93,8 +93,9 @@ class _CharacterTables(NamedTuple):
 
 @cache
 def _character_tables() -> _CharacterTables:
-    return _CharacterTables(mix(np.arange(0x10000, dtype=np.uint64) * _K2),
-                            mix(np.arange(PLACES, dtype=np.uint64) + _K1) | np.uint64(1))
+    # A character outside tokens has the value 0, so sums over a token's span need no mask.
+    characters = mix(np.arange(0x10000, dtype=np.uint64) * _K2) * (_bmp_classes() != SEPARATOR)
+    return _CharacterTables(characters, mix(np.arange(PLACES, dtype=np.uint64) + _K1) | np.uint64(1))
 
 
 @cache
@@ -178,13 +179,12 @@ def _hash_spans(codes: np.ndarray, inside: np.ndarray, starts: np.ndarray, ends:
     values = tables.characters[np.minimum(codes, 0xFFFF)]
     astral = np.flatnonzero(codes > 0xFFFF)
     if len(astral):
-        values[astral] = mix(codes[astral].astype(np.uint64) * _K2)
+        values[astral] = mix(codes[astral].astype(np.uint64) * _K2) * inside[astral]
     marks = np.zeros(len(codes), dtype=np.intp)
     marks[starts] = starts
     place = np.arange(len(codes), dtype=np.intp)
     place -= np.maximum.accumulate(marks)
     values *= tables.places[place & (PLACES - 1)]
-    values[~inside] = 0
     sums = np.add.reduceat(values, starts)
     return mix(sums ^ ((ends - starts).astype(np.uint64) * _K3))
 
@@ -201,7 +201,10 @@ def _is_function_word(hashes: np.ndarray) -> np.ndarray:
     return function[found] == hashes
 
 
+PAIR_MIX = _K1  # a bigram's hash: (first * PAIR_MIX) ^ second
+
+
 def bigrams(hashes: np.ndarray, function: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(hashes of the word bigrams, of the bigrams of content words), repeats included."""
     content = hashes[~function]
-    return (hashes[:-1] * _K1) ^ hashes[1:], (content[:-1] * _K1) ^ content[1:]
+    return (hashes[:-1] * PAIR_MIX) ^ hashes[1:], (content[:-1] * PAIR_MIX) ^ content[1:]
