@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
-from itertools import compress, count
 from typing import Final
 
 import ftfy
@@ -64,25 +62,7 @@ _STRAY_PERIOD_PIECE: Final = re.compile(r"\.(?:(?<=[.!?]\s\.)|(?<=\s\s\.))")
 _STRAY_QUOTE = re.compile(r"(?<=[.!?][”\"])\s+[”\"]\s*,(?=\s)")
 # "... from the same period last year. Is." (an auxiliary verb left as a sentence of its own)
 _STRAY_VERBS = (" Is.", " Are.", " Was.", " Were.", " Does.", " Do.", " Did.", " Has.", " Have.", " Had.")
-# The start of _STRAY_COMMA's and _STRAY_PERIOD's artifacts, " ," and " .": each found from its
-# comma or period (re skips from one to the next in a tight C loop; a space a word apart would stop
-# it at every word), then the space behind it checked. (_odd_spacing)
-_SPACE_BEFORE_COMMA: Final = re.compile(r",(?<= ,)")
-_SPACE_BEFORE_PERIOD: Final = re.compile(r"\.(?<= \.)")
 _STRAY_VERB = re.compile(r"(?<=[.!?])\s+(?:Is|Are|Was|Were|Does|Do|Did|Has|Have|Had)\.(?=\s*$)")
-
-# What _failing_character_tests removes before it looks at a text's characters.
-_PRINTABLE_ASCII: Final = bytes(range(0x20, 0x7F))
-# Characters that NFC leaves as they are whatever their neighbours (quick check "yes", combining
-# class 0; tests/cleaning/test_normalize_paragraphs.py checks each): Latin, Cyrillic, general
-# punctuation (curly quotes, dashes), currency, symbols, kana, CJK, Hangul syllables, emoji. A
-# text of only these is NFC; any other character sends the text to unicodedata.is_normalized.
-NFC_STABLE_CHARACTERS: Final = ("\x00-\u02ff\u0400-\u0482\u048a-\u052f\u1e00-\u1eff\u2010-\u2027\u2030-\u205e"
-                                "\u20a0-\u20c0\u2460-\u27bf\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff\uac00-\ud7a3"
-                                "\U0001f300-\U0001faff")
-_MAY_CHANGE_IN_NFC: Final = re.compile(f"[^{NFC_STABLE_CHARACTERS}]")
-# "””" in UTF-8 (a byte search of whole characters' bytes finds only whole characters).
-_CLOSING_QUOTES: Final = "””".encode()
 
 
 def looks_like_mojibake(text: str) -> bool:
@@ -142,18 +122,8 @@ def _remove_spinner_artifacts_once(text: str) -> str:
 
 
 def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
-    """Normalized paragraphs, empty ones dropped. Most articles need no change, and where one does,
-    most of its paragraphs still need none: the tests that normalize_text's changes depend on run
-    once on all paragraphs (_failing_tests), then only those that failed run on each paragraph,
-    and normalize_text only on a paragraph that fails one (it returns any other unchanged)."""
-    tests = _failing_tests(paragraphs)
-    if tests:
-        suspects: set[int] = set()
-        for test in tests:  # (map and compress: no Python loop per paragraph and test)
-            suspects.update(compress(count(), map(test, paragraphs)))
-        paragraphs = [normalize_text(paragraph) if i in suspects else paragraph
-                      for i, paragraph in enumerate(paragraphs)]
-    return [paragraph for paragraph in paragraphs if paragraph]
+    """Normalized paragraphs, empty ones dropped."""
+    return [paragraph for paragraph in map(normalize_text, paragraphs) if paragraph]
 
 
 def count_words(text: str, enough: int | None = None) -> int:
@@ -170,152 +140,7 @@ def count_words(text: str, enough: int | None = None) -> int:
     return words
 
 
-def _failing_tests(paragraphs: list[str]) -> list[Callable[[str], bool]]:
-    """The tests below that some paragraph fails; a text passing all of them is one normalize_text
-    returns unchanged (each test is the guard of one of its steps). All but the last run once on
-    the paragraphs joined by single spaces: a space composes with no neighbour, is printable and is
-    in no pattern above except at a paragraph's edge, which shows as a doubled, leading or trailing
-    space: so when some paragraph fails one of them, the joined text fails it too."""
-    text = " ".join(paragraphs)
-    # Its characters other than printable ASCII (a few dozen in most articles), for the tests of
-    # characters: bytes.translate on the UTF-8 form, a C loop. (Deleting whole ASCII bytes leaves
-    # every multi-byte sequence whole: the rest decodes.)
-    unusual = text.encode("utf-8", "surrogatepass").translate(None, _PRINTABLE_ASCII)
-    tests = _failing_character_tests(text, unusual) if unusual else []
-    if _odd_spacing(text):
-        tests.append(_odd_spacing)
-    # (The curly pair "” ”" shows as "””" in the rest's bytes, where its space is gone: a short search
-    # first.)
-    if _doubled_ascii_quotes(text) or (_CLOSING_QUOTES in unusual
-                                       and _CURLY_QUOTE_PAIR.search(text) is not None):
-        tests.append(_doubled_quotes)
-    if any(_ends_like_stray_verb(paragraph) for paragraph in paragraphs):
-        tests.append(_ends_like_stray_verb)
-    return tests
-
-
-def _failing_character_tests(text: str, unusual: bytes) -> list[Callable[[str], bool]]:
-    """Which of _may_be_mojibake, _not_nfc and _not_printable `text` fails, decided on its characters
-    other than printable ASCII (`unusual`: their UTF-8 form), the rest: printable ASCII is
-    printable, never changed by NFC and in no mojibake pattern, so removing it keeps every
-    non-printable character and every mojibake match, and when the rest holds only characters NFC
-    never changes whatever their neighbours, the text is NFC. (isprintable and is_normalized on the
-    whole text cost 11 us on an 8 KB dump, this 5.) But a text mostly of other characters (CJK,
-    Hangul, Cyrillic) is tested itself: decoding its rest and the rest's tests (the NFC pattern's
-    character class looks at each character) cost twice as much then."""
-    tests: list[Callable[[str], bool]] = []
-    if len(unusual) > len(text):
-        # (Every mojibake lead character, U+00C2-U+00EF, is encoded with a 0xC3 byte: memchr first.)
-        if b"\xc3" in unusual and looks_like_mojibake(text):
-            tests.append(_may_be_mojibake)
-        if not unicodedata.is_normalized("NFC", text):
-            tests.append(_not_nfc)
-        if not text.isprintable():
-            tests.append(_not_printable)
-        return tests
-    rest = unusual.decode("utf-8", "surrogatepass")
-    if b"\xc3" in unusual and _mojibake_in(text, rest):
-        tests.append(_may_be_mojibake)
-    if _MAY_CHANGE_IN_NFC.search(rest) is not None and not unicodedata.is_normalized("NFC", text):
-        tests.append(_not_nfc)
-    if not rest.isprintable():
-        tests.append(_not_printable)
-    return tests
-
-
-def _mojibake_in(text: str, rest: str) -> bool:
-    """looks_like_mojibake(text), given `rest`, its characters other than printable ASCII in order.
-    A match is two or three such characters side by side, so they are side by side in `rest` too,
-    and the pattern decides on the matched characters alone (its lookbehind looks at the first):
-    `text` holds a match if and only if it holds one of the strings matched in `rest` (matches at
-    every start). Most of those are false (a "é" of one word and the quotes after it); each is
-    looked for in `text` by str's search of a short string (~1 ns a character, where the pattern's
-    character class costs 4). Past _FEW_MOJIBAKE_CANDIDATES of them, the pattern searches `text`."""
-    found = _MOJIBAKE.search(rest)
-    for _ in range(_FEW_MOJIBAKE_CANDIDATES):
-        if found is None:
-            return False
-        if found.group() in text:
-            return True
-        found = _MOJIBAKE.search(rest, found.start() + 1)
-    return found is not None and looks_like_mojibake(text)
-
-
-_FEW_MOJIBAKE_CANDIDATES: Final = 4
-
-
 def _may_be_mojibake(text: str) -> bool:
     # Every mojibake lead character (U+00C2-U+00EF) is encoded with a 0xC3 byte: encoding is 3x
     # faster than the pattern's search, which most non-ASCII texts (curly quotes, dashes) skip then.
     return not text.isascii() and b"\xc3" in text.encode("utf-8", "surrogatepass") and looks_like_mojibake(text)
-
-
-def _not_nfc(text: str) -> bool:
-    return not text.isascii() and not unicodedata.is_normalized("NFC", text)
-
-
-def _not_printable(text: str) -> bool:
-    return not text.isprintable()
-
-
-def _odd_spacing(text: str) -> bool:
-    """A leading, trailing or doubled space, or a space before a comma or a period."""
-    # (One scan of " [ ,.]" stops at every space: 12 us on an 8 KB dump's article, these three 11.
-    # Finding each comma and period by str.find and looking behind it saves 1 us compiled but costs
-    # 10 interpreted, where a find is a Python call.)
-    return (text[:1] == " " or text[-1:] == " " or _SPACE_BEFORE_COMMA.search(text) is not None
-            or _SPACE_BEFORE_PERIOD.search(text) is not None or "  " in text)
-
-
-def _doubled_quotes(text: str) -> bool:
-    return _doubled_ascii_quotes(text) or ("”" in text and _CURLY_QUOTE_PAIR.search(text) is not None)
-
-
-def _doubled_ascii_quotes(text: str) -> bool:
-    """'' or `` or '" "' in text. A quote is rare (most articles hold a few at most): each is found
-    by str.find (C's memchr), and a pair is a quote whose next one follows it at once (or past a
-    space). Past _FEW_QUOTES of one kind, the pair's literal pattern searches the rest (re skips
-    from quote to quote in a tight C loop, but it looks at every character: 2 us on an 8 KB dump's
-    article)."""
-    for quote, between, pair in _ASCII_QUOTE_PAIRS:
-        at = text.find(quote)
-        for _ in range(_FEW_QUOTES):
-            if at < 0:
-                break
-            following = text.find(quote, at + 1)
-            if following == at + 1 + len(between) and text.startswith(between, at + 1):
-                return True
-            at = following
-        else:
-            if at >= 0 and pair.search(text, at) is not None:
-                return True
-    return False
-
-
-# The pairs _doubled_quotes looks for: the quote, what is between the pair's two quotes, and the
-# pair as a literal pattern (re finds a literal by skipping to its first character in a tight C
-# loop, where str's search for two or three characters checks at every few characters).
-_ASCII_QUOTE_PAIRS: Final = tuple((pair[0], pair[1:-1], re.compile(re.escape(pair))) for pair in ("''", "``", '" "'))
-_FEW_QUOTES: Final = 16
-_CURLY_QUOTE_PAIR: Final = re.compile("” ”")
-
-
-def _ends_like_stray_verb(text: str) -> bool:
-    """text.endswith(_STRAY_VERBS). Each of them is a space, a word of letters and a period: the text
-    ends with one only if it ends with a period and its nearest space 4 to 6 characters from the end
-    starts one (characters compared one by one, which mypyc compiles to C, and one set lookup cost
-    less than ten comparisons of the text's end, or a search for the space)."""
-    n = len(text)
-    if n < _SHORTEST_STRAY_VERB or text[n - 1] != ".":
-        return False
-    for back in range(_SHORTEST_STRAY_VERB, min(n, _LONGEST_STRAY_VERB) + 1):
-        if text[n - back] == " ":
-            return text[n - back:] in _STRAY_VERB_ENDINGS
-    return False
-
-
-_STRAY_VERB_ENDINGS: Final = frozenset(_STRAY_VERBS)
-_SHORTEST_STRAY_VERB: Final = min(map(len, _STRAY_VERBS))
-_LONGEST_STRAY_VERB: Final = max(map(len, _STRAY_VERBS))
-
-

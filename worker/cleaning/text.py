@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 from ..config.cleaning import TextDumpThresholds
 from .normalize import normalize_paragraphs
@@ -44,11 +44,8 @@ from .types import Extraction
 DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
 
 _CJK: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_CJK_RUNS: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 _CJK_SAMPLE: Final = 2000
-# (_is_cjk) All bytes but the first bytes of U+3000-DFFF in UTF-8, and the characters U+3000-DFFF
-# outside _CJK (a raw string: for mypyc).
-_NOT_CJK_LEAD_BYTES: Final = bytes([b for b in range(256) if not 0xE3 <= b <= 0xED])
-_WIDE_NOT_CJK: Final = re.compile(r"[\u3000-\u303f\u3100-\u33ff\u4dc0-\u4dff\ua000-\uabff\ud7b0-\udfff]")
 _MAX_ROUNDS: Final = 3  # of reading the result again until it settles
 _CJK_WEIGHT: Final = 3  # one CJK character carries about as much as three Latin ones
 UNRESOLVED: Final = -1  # kind of a short line whose phrase has not been looked up yet (_Dump.kind)
@@ -157,41 +154,23 @@ def _joined_lines(body: str) -> list[str]:
 def _holds_piece(line: str, pieces: tuple[str, ...]) -> bool:
     """One of `pieces` is in the lower-cased line (a cheap test before a case-insensitive regex)."""
     low = line.lower()
-    for piece in pieces:
-        if piece in low:
-            return True
-    return False
+    return any(piece in low for piece in pieces)
 
 
 def _paragraphs_cjk(paragraphs: list[str]) -> bool:
-    """_is_cjk("\n\n".join(paragraphs)), joining only the paragraphs its sample reaches: it reads
-    the first _CJK_SAMPLE characters (and isascii, which answers as the sample's encoded length
-    does when the sample is ASCII), and the rest of an article would be copied for nothing."""
-    size = -2  # the joined length of the first `count` paragraphs
-    count = 0
-    while count < len(paragraphs) and size < _CJK_SAMPLE:
-        size += len(paragraphs[count]) + 2
-        count += 1
-    return _is_cjk("\n\n".join(paragraphs[:count]))
+    return _is_cjk("\n\n".join(paragraphs))
 
 
 def _is_cjk(body: str) -> bool:
     """More than a fifth of the first _CJK_SAMPLE characters are CJK."""
-    if body.isascii():  # (a flag of the str)
+    if body.isascii():
         return False
-    # A CJK character takes three bytes in UTF-8: when the sample's UTF-8 form has too few extra
-    # bytes to hold enough of them, it is not CJK (encoding costs a third of a regex scan).
     sample = body[:_CJK_SAMPLE]
-    encoded = sample.encode("utf-8", "surrogatepass")
-    if (len(encoded) - len(sample)) * 5 <= 2 * len(sample):
+    # A CJK character takes three bytes in UTF-8: a sample whose UTF-8 form is not much longer than
+    # itself holds too few of them (encoding costs a fraction of the search).
+    if (len(sample.encode("utf-8", "surrogatepass")) - len(sample)) * 5 <= 2 * len(sample):
         return False
-    # The CJK characters counted as the characters U+3000-DFFF (a byte E3-ED starts one in UTF-8,
-    # and no other character has such a byte) less the few of those outside _CJK's ranges: 20 us
-    # on a CJK page, where _CJK.findall costs 200 (one match a character).
-    wide = len(encoded.translate(None, _NOT_CJK_LEAD_BYTES))
-    if wide * 5 <= len(sample):
-        return False
-    return (wide - len(_WIDE_NOT_CJK.findall(sample))) * 5 > len(sample)
+    return sum(map(len, _CJK_RUNS.findall(sample))) * 5 > len(sample)
 
 
 class _Readings:
@@ -247,52 +226,33 @@ class _Dump:
         self._folded: dict[int, str] = {}  # line index -> its casefold, once worked out (_fold)
 
     def _score_lines(self, weight: int) -> tuple[list[int], list[float]]:
-        """Score of every line as text; short lines are left UNRESOLVED (their phrase not looked up).
-        The hot loop of the text path: no regex, no phrase lookups, no calls it can do without."""
-        t = self.t
-        prose_min, long_line, short_penalty = t.prose_min_chars, t.long_line_chars, t.short_line_penalty
-        question_min = 2 * prose_min  # a shorter line ending in "?" or "!" is a headline more often
-        prose_offset = prose_min / 2
-        lines = self.lines
-        # Most lines of a dump are short (menus, labels): below `short_below` a line is neither prose
-        # nor long nor longer than a phrase, so the fewest tests decide it, and its score is a float
-        # object of a table (the same value, not one allocated a line). (Compiled, a float is a C
-        # double, boxed again when it goes into a list: `Any` keeps the table's object as it is.)
-        short_below = min(prose_min, long_line, _PHRASE_MAX_CHARS + 1, 120)
-        short_scores: tuple[Any, ...] = _short_scores(short_penalty)
-        kinds = [UNRESOLVED] * len(lines)
-        scores: list[Any] = []  # (floats)
-        positives, gaps = self.positives, self.gaps
+        """Score of every line as text: a prose line (long enough, ending like a sentence; a short
+        one ending in "?" or "!" is a headline more often) weighs its length, a long line without
+        final punctuation half of it; any other line (menus, labels, headlines) weighs against, the
+        more the longer (up to 120 characters). Kinds are looked up later, on need (kind()): a line
+        longer than any phrase is TEXT, a shorter one is left UNRESOLVED. (The hot loop of the text
+        path: the thresholds are read once, and the score is worked out inline.)"""
+        prose_min, long_line, short_penalty = self.t.prose_min_chars, self.t.long_line_chars, self.t.short_line_penalty
+        kinds = [TEXT if len(line) > _PHRASE_MAX_CHARS else UNRESOLVED for line in self.lines]
+        scores = []
         gap = 0.0
-        # (An index loop and plain appends: compiled, they are C; zip and a bound `append` kept in a
-        # local were interpreter tricks, calls through Python's convention there.)
-        for i in range(len(lines)):
-            line = lines[i]
-            size = len(line)
-            if weight != 1:
-                size *= weight  # (compiled, a multiplication of ints is a call: most pages weigh 1)
-            if size < short_below:
-                scores.append(short_scores[size])
-                gap -= short_penalty + size / 4  # (exactly gap + the score: negating is exact)
-                continue
-            if len(line) > _PHRASE_MAX_CHARS:
-                kinds[i] = TEXT
+        for i, line in enumerate(self.lines):
+            size = len(line) * weight
             last = line[-1]
-            if size >= prose_min and last in SENTENCE_END and (size >= question_min or last not in "?!"):
-                scores.append(size - prose_offset)
-                positives.append(i)
-                gaps.append(gap)
-                gap = 0.0
-                continue
-            score = size / 2 if size >= long_line else -(short_penalty + (size if size < 120 else 120) / 4)
+            if size >= prose_min and last in SENTENCE_END and (size >= 2 * prose_min or last not in "?!"):
+                score = size - prose_min / 2
+            elif size >= long_line:
+                score = size / 2
+            else:
+                score = -(short_penalty + (size if size < 120 else 120) / 4)
             scores.append(score)
             if score > 0:
-                positives.append(i)
-                gaps.append(gap)
+                self.positives.append(i)
+                self.gaps.append(gap)
                 gap = 0.0
             else:
                 gap += score
-        gaps.append(gap)
+        self.gaps.append(gap)
         return kinds, scores
 
     def _lower_score(self, i: int, score: float) -> None:
@@ -320,8 +280,7 @@ class _Dump:
         return kind
 
     def _byline(self, line: str) -> list[str] | None:
-        """The names of the byline `line` (_Readings.byline). (A method, not the bound method kept in
-        an attribute: compiled, that one is called through Python's calling convention.)"""
+        """The names of the byline `line` (_Readings.byline)."""
         return self._readings.byline(line)
 
     def refined(self, i: int) -> int:
@@ -415,7 +374,7 @@ class _Dump:
             return []
         wanted = {first.casefold(), first_stripped.casefold()}
         # Only lines of the same length are compared (casefold keeps the length of almost every
-        # text): no casefold of the others. (Compiled, len() of a str is a C call: lengths are not kept.)
+        # text): no casefold of the others.
         one, other = len(first), len(first_stripped)
         found = []
         for i in range(1, len(lines) - 1):
@@ -679,69 +638,22 @@ class _Dump:
             return False
         if (_CJK_WEIGHT if _paragraphs_cjk(paragraphs) else 1) != self.weight:
             return False
-        # (All prose, the usual case: then the run is all of them and there is no tail to trim. An
-        # index loop, compiled C: a list of the scores would box each float again, and min() is a call.)
-        all_prose = True
-        for i in kept:
-            if self.scores[i] <= 0:
-                all_prose = False
-                break
-        if not all_prose:
-            scores = [self.scores[i] for i in kept]
+        # (All prose, the usual case: then the run is all of them and there is no tail to trim.)
+        scores = [self.scores[i] for i in kept]
+        if min(scores) <= 0:
             last = len(scores) - 1
             if _best_segment(scores, 0, len(scores))[1:] != (0, last) or _trim_tail(scores, 0, last, t) != last:
                 return False
         first = paragraphs[0]
-        # (Asked only where _headline_indexes would look: a first line of at most
-        # _HEADLINE_MAX_CHARS, three lines or more. The paragraphs are the kept lines, some already
-        # casefolded by _body.) split_site_suffix's title is a piece of `first`, so its casefold is
-        # a piece of first's: it is worked out only for a line found within first's casefold.
+        # A copy of the first line further down would anchor the run to the headline (_headline_indexes).
         if len(first) <= _HEADLINE_MAX_CHARS and len(paragraphs) >= 3:
-            first_folded = first.casefold()
-            longest = len(first_folded)
-            stripped_folded: str | None = None
-            for k in range(1, len(kept)):
-                i = kept[k]
-                line = lines[i]
-                if len(line) > longest:
-                    continue  # (casefold never shortens a text: it cannot be first's or a piece of it)
-                # Casefold works character by character, and an ASCII text in lower case casefolds as
-                # itself: such a piece of the line is in its casefold, so it is in first's if the
-                # line is. Most lines that are not ASCII (curly quotes: casefold's slow case) are
-                # ruled out by one of two pieces, not casefolded.
-                if not line.isascii():
-                    middle = len(line) // 2
-                    probe, other = line[middle:middle + 8], line[-9:-1]
-                    if (probe.isascii() and probe.islower() and probe not in first_folded) or (
-                            other.isascii() and other.islower() and other not in first_folded):
-                        continue
-                key = self._fold(i)
-                if key == first_folded:
-                    return False
-                if key in first_folded:
-                    if stripped_folded is None:
-                        stripped_folded = split_site_suffix(first, self.host)[0].casefold()
-                    if key == stripped_folded:
-                        return False
+            wanted = {first.casefold(), split_site_suffix(first, self.host)[0].casefold()}
+            longest = max(map(len, wanted))  # (casefold never shortens a text: longer lines are not it)
+            if any(len(lines[i]) <= longest and self._fold(i) in wanted for i in kept[1:]):
+                return False
         if any(self._byline(p) is not None for p in paragraphs[:t.body_meta_window]):
             return False
         return _drop_repeated_summary(paragraphs, list(range(len(paragraphs))), t) == list(range(len(paragraphs)))
-
-
-def _short_score_table(short_penalty: float) -> tuple[float, ...]:
-    """The scores of short lines by size: -(short_penalty + size / 4) for sizes 0-120."""
-    return tuple(-(short_penalty + size / 4) for size in range(121))
-
-
-_DEFAULT_SHORT_SCORES: Final = _short_score_table(DEFAULT_THRESHOLDS.short_line_penalty)
-
-
-def _short_scores(short_penalty: float) -> tuple[float, ...]:
-    """_short_score_table(short_penalty): made once for the default thresholds (immutable), and for
-    each page read with other ones."""
-    if short_penalty == DEFAULT_THRESHOLDS.short_line_penalty:
-        return _DEFAULT_SHORT_SCORES
-    return _short_score_table(short_penalty)
 
 
 def _trim_tail(scores: list[float], start: int, end: int, t: TextDumpThresholds) -> int:
@@ -803,13 +715,8 @@ def _best_segment(scores: list[float], lo: int, hi: int) -> tuple[float, int, in
 
 
 def _positions(values: list[int], wanted: int, lo: int, hi: int) -> list[int]:
-    """Indexes in [lo, hi) of `values` equal to `wanted`, in order. (Compiled, this index loop over
-    ints is C and beats list.count and list.index on a slice, which were the fast form interpreted.)"""
-    found = []
-    for i in range(lo, hi):
-        if values[i] == wanted:
-            found.append(i)
-    return found
+    """Indexes in [lo, hi) of `values` equal to `wanted`, in order."""
+    return [i for i in range(lo, hi) if values[i] == wanted]
 
 
 def _better_cased(line: str, other: str) -> str:
