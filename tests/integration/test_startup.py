@@ -22,6 +22,11 @@ pytestmark = [pytest.mark.broker, pytest.mark.redis]
 
 BUDGET = 2.0  # STARTUP_TIMEOUT_SECONDS of these tests
 MARGIN = 1.5  # what a bounded start may take beyond it (the last attempt's clean-up, a poll)
+# "At once": with the deadline this far away, an answer within AT_ONCE seconds was not retried
+# until the deadline (generous, for a machine shared with other test runs).
+FAR_DEADLINE = 20.0
+AT_ONCE = 5.0
+PROCESS_START = 10.0  # an interpreter and the worker's imports, on a loaded machine
 REDIS_PASSWORD = "startup-test-pw"
 
 
@@ -95,8 +100,8 @@ def test_tls_to_a_plaintext_broker_times_out_in_the_handshake(broker):
 
 def test_one_reachable_server_of_several_is_enough(broker):
     settings = KafkaSettings(bootstrap_servers=f"127.0.0.1:{closed_port()},{broker.bootstrap}")
-    error, took = timed(lambda: check_broker(settings, time.monotonic() + BUDGET))
-    assert error is None and took < 1.0
+    error, took = timed(lambda: check_broker(settings, time.monotonic() + FAR_DEADLINE))
+    assert error is None and took < AT_ONCE
 
 
 def test_a_broker_that_comes_up_during_the_budget_is_used(tmp_path):
@@ -116,11 +121,11 @@ def test_a_broker_that_comes_up_during_the_budget_is_used(tmp_path):
 def test_a_refused_scram_login_is_a_configuration_error_at_once(auth_broker):
     settings = KafkaSettings(bootstrap_servers=auth_broker.bootstrap, security_protocol="SASL_PLAINTEXT",
                              sasl_mechanism="SCRAM-SHA-256", sasl_username="news-worker", sasl_password="wrong-pw")
-    error, took = timed(lambda: check_broker(settings, time.monotonic() + BUDGET))
+    error, took = timed(lambda: check_broker(settings, time.monotonic() + FAR_DEADLINE))
     assert isinstance(error, DependencyMisconfigured)
     assert "SASL authentication failed (SCRAM-SHA-256 as user 'news-worker')" in str(error)
     assert "unknown-user" in str(error)  # the broker's own reason
-    assert took < 1.0  # not retried until the deadline: retrying cannot help
+    assert took < AT_ONCE  # not retried until the deadline: retrying cannot help
 
 
 # --- the Redis check, in process ----------------------------------------------------------------
@@ -132,15 +137,15 @@ def test_a_refused_scram_login_is_a_configuration_error_at_once(auth_broker):
 ])
 def test_redis_refusing_the_credentials_is_a_configuration_error_at_once(password_redis, url, expected):
     index = redis_index(url.format(port=password_redis.port))
-    error, took = timed(lambda: index.check(time.monotonic() + BUDGET))
+    error, took = timed(lambda: index.check(time.monotonic() + FAR_DEADLINE))
     assert isinstance(error, DependencyMisconfigured) and expected in str(error)
-    assert took < 1.0
+    assert took < AT_ONCE
     assert "wrong-pw" not in str(error) and "pinger-pw" not in str(error)
 
 
 def test_redis_with_the_right_password_passes(password_redis):
-    error, took = timed(lambda: redis_index(password_redis.url).check(time.monotonic() + BUDGET))
-    assert error is None and took < 1.0
+    error, took = timed(lambda: redis_index(password_redis.url).check(time.monotonic() + FAR_DEADLINE))
+    assert error is None and took < AT_ONCE
 
 
 def test_redis_unreachable_or_silent_is_named_and_bounded(silent_server):
@@ -188,7 +193,7 @@ def test_the_worker_exits_3_naming_a_silent_tls_broker_within_the_budget(start_w
                           KAFKA_SECURITY_PROTOCOL="SSL")
     code, took, entries = exit_of(worker, timeout=30)
     assert code == 3
-    assert took < BUDGET + 5  # interpreter start included
+    assert took < BUDGET + PROCESS_START
     (final,) = [e for e in entries if e["message"].startswith("cannot start")]
     assert "TLS handshake not completed" in final["message"] and final["exit_code"] == 3
 
@@ -265,7 +270,7 @@ def test_process_with_a_refused_or_absent_redis_exits_at_once_or_within_the_budg
     assert "wrong-pw" not in refused.stderr + refused.stdout
     absent, took = process(f"redis://127.0.0.1:{closed_port()}/0")
     assert absent.returncode == 3 and "unreachable" in absent.stderr
-    assert took < BUDGET + 5
+    assert took < BUDGET + PROCESS_START
 
 
 def test_feed_names_an_unreachable_broker_within_the_budget(tmp_path):
@@ -280,7 +285,7 @@ def test_feed_names_an_unreachable_broker_within_the_budget(tmp_path):
     result = subprocess.run([sys.executable, "-m", "worker", "feed", "--input", str(SAMPLES)], env=env, cwd=REPO,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 3 and "unreachable: connection refused" in result.stderr
-    assert time.monotonic() - started < BUDGET + 5
+    assert time.monotonic() - started < BUDGET + PROCESS_START
 
 
 def test_sigterm_while_waiting_for_the_broker_exits_0_at_once(start_worker):
@@ -291,5 +296,5 @@ def test_sigterm_while_waiting_for_the_broker_exits_0_at_once(start_worker):
         time.sleep(0.1)
     started = time.monotonic()
     assert worker.terminate(timeout=10) == 0
-    assert time.monotonic() - started < 3
+    assert time.monotonic() - started < AT_ONCE
     assert "shutdown requested during start-up" in worker.log()
