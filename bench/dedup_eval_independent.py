@@ -13,7 +13,7 @@ else it is a false positive and a miss. A negative marked duplicate is a false p
 stage did not compare (dedup.reason) and pages cleaning rejected are counted per kind.
 
     .venv/bin/python bench/dedup_eval_independent.py [--input text|pages|both] [--split tuning|held-out|both]
-                                                     [--misses]
+                                                     [--misses] [--families N]
 
 --misses lists the errors of the tuning part only, unless --split held-out is asked for explicitly
 (look at held-out errors only to report them, never to tune).
@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.build_dedup_eval_independent import COPY_KINDS, OUT  # noqa: E402
 from bench.splits import HELD_OUT, TUNING  # noqa: E402
 from worker.config import DedupSettings  # noqa: E402
+from worker.dedup.fingerprint import Fingerprinter  # noqa: E402
 from worker.errors import PageRejected  # noqa: E402
 from worker.models import Article, RawPage, page_id, parse_time  # noqa: E402
 from worker.service.metrics import Metrics  # noqa: E402
@@ -52,9 +53,11 @@ def load() -> list[dict]:
         return [orjson.loads(line) for line in handle]
 
 
-def run(records: list[dict], mode: str, settings: DedupSettings) -> tuple[list, float]:
+def run(records: list[dict], mode: str, settings: DedupSettings, family: str | None = None) -> tuple[list, float]:
     metrics = Metrics()
     stage = DedupStage(MemoryIndex(settings), metrics, settings)
+    if family is not None:
+        stage.fingerprinter = Fingerprinter(settings, family)
     clean = CleanStage(metrics=metrics)
     outcomes = []
     started = time.perf_counter()
@@ -144,6 +147,8 @@ def main() -> None:
     parser.add_argument("--input", choices=("text", "pages", "both"), default="both")
     parser.add_argument("--split", choices=(TUNING, HELD_OUT, "both"), default="both")
     parser.add_argument("--misses", action="store_true", help="list the errors (tuning part unless --split held-out)")
+    parser.add_argument("--families", type=int, default=0,
+                        help="also count errors under N other hash families (input text), per split")
     args = parser.parse_args()
     settings = DedupSettings.from_env(os.environ)
     print(f"settings: num_perm={settings.num_perm} bands={settings.lsh_bands}x{settings.lsh_rows} "
@@ -158,6 +163,15 @@ def main() -> None:
             show = args.misses and (split == TUNING or args.split == HELD_OUT)
             kinds = score(part, outcomes, show)
             report(kinds, f"input={mode} split={split}: {len(part)} pages in {seconds:.1f}s")
+    for number in range(args.families):
+        for split in splits:
+            part = [r for r in records if r["split"] == split]
+            outcomes, _ = run(part, "text", settings, family=f"evaluation-{number}")
+            kinds = score(part, outcomes, False)
+            errors = {name: (k["fp"], k["fn"]) for name, k in kinds.items() if k["fp"] or k["fn"]}
+            print(f"hash family evaluation-{number}, input=text, split={split}: "
+                  f"{sum(k['fp'] for k in kinds.values())} false positives, "
+                  f"{sum(k['fn'] for k in kinds.values())} misses {errors or ''}")
 
 
 if __name__ == "__main__":
