@@ -66,8 +66,11 @@ class ParallelPipeline(Pipeline):
         self._start()
         batch = next(self._batches)
         ready: dict[int, Cleaned | Output] = {}
-        plans: list[list] = [[] for _ in range(self.jobs)]  # per child: (index, page) or host to touch
+        # Per child: its entries not sent yet, (index, page) or a host to remember, in input order;
+        # a chunk goes as soon as it holds CHUNK_PAGES pages, so the children start at once.
+        plans: list[list] = [[] for _ in range(self.jobs)]
         load = [0] * self.jobs
+        pages = [0] * self.jobs  # pages in each child's plan
         for i, record in enumerate(records):
             page = self.decode_record(record)
             if isinstance(page, Output):
@@ -76,8 +79,13 @@ class ParallelPipeline(Pipeline):
             child = self._route(page, load, plans)
             plans[child].append((i, page))
             load[child] += len(page.body)
+            pages[child] += 1
+            if pages[child] == CHUNK_PAGES:
+                self._tasks[child].put((batch, plans[child]))
+                plans[child], pages[child] = [], 0
         for child, plan in enumerate(plans):
-            self._send(batch, child, plan)
+            if plan:
+                self._tasks[child].put((batch, plan))
         for i in range(len(records)):
             while i not in ready:
                 ready.update(self._receive(batch))
@@ -93,19 +101,6 @@ class ParallelPipeline(Pipeline):
                 if other != child:
                     plan.append((site, page.url))
         return child
-
-    def _send(self, batch: int, child: int, plan: list) -> None:
-        chunk: list = []
-        pages = 0
-        for entry in plan:
-            chunk.append(entry)
-            if isinstance(entry[0], int):
-                pages += 1
-                if pages == CHUNK_PAGES:
-                    self._tasks[child].put((batch, chunk))
-                    chunk, pages = [], 0
-        if chunk:
-            self._tasks[child].put((batch, chunk))
 
     def _receive(self, batch: int) -> list[tuple[int, Cleaned | Output]]:
         while True:
