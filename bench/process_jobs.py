@@ -1,0 +1,80 @@
+"""`python -m worker process --jobs N` against `--jobs 1` on the same file, in one run.
+
+The file: the 181 article-extraction pages as text dumps (html-text, as bench/make_text_dumps.py
+makes them) and as HTML, each repeated as recrawls (same URL, later fetched_at). Every --jobs value
+runs --rounds times, interleaved (1, N, 1, N, ...), and its best wall time counts (the machine is
+shared: the best run is the one least disturbed). The outputs of every run are compared with those
+of --jobs 1 (dead letters' failed_at aside): they must be identical.
+
+    .venv/bin/python bench/process_jobs.py [--jobs 2] [--text-repeat 5] [--html-repeat 1] [--rounds 2]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+
+from throughput import load_pages  # noqa: E402
+from make_text_dumps import DEFAULT_SHARED  # noqa: E402
+
+
+def outputs(directory: Path) -> dict[str, list[dict]]:
+    found = {}
+    for path in sorted(directory.glob("*.jsonl")):
+        events = [orjson.loads(line) for line in path.read_bytes().splitlines()]
+        for event in events:
+            event.pop("failed_at", None)
+        found[path.name] = events
+    return found
+
+
+def run(input_path: Path, out: Path, jobs: int) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "worker", "process", "--input", str(input_path), "--output-dir", str(out),
+                    "--jobs", str(jobs), "--no-progress"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--sets", default="text,html")
+    parser.add_argument("--text-repeat", type=int, default=5)
+    parser.add_argument("--html-repeat", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    pages = load_pages(args.shared, None)
+    repeats = {"text": args.text_repeat, "html": args.html_repeat}
+    print(f"{os.cpu_count()} cores; best of {args.rounds} interleaved runs each")
+    with tempfile.TemporaryDirectory(prefix="process-jobs-") as tmp:
+        for set_name in args.sets.split(","):
+            values = [page.value(r) for r in range(repeats[set_name]) for page in pages[set_name]]
+            input_path = Path(tmp) / f"{set_name}.jsonl"
+            input_path.write_bytes(b"\n".join(values) + b"\n")
+            best: dict[int, float] = {}
+            reference = None
+            for round_ in range(args.rounds):
+                for jobs in (1, args.jobs):
+                    out = Path(tmp) / f"{set_name}-{jobs}-{round_}"
+                    seconds = run(input_path, out, jobs)
+                    best[jobs] = min(best.get(jobs, seconds), seconds)
+                    found = outputs(out)
+                    reference = reference or found
+                    assert found == reference, f"--jobs {jobs} gave other outputs than --jobs 1"
+            one, many = len(values) / best[1], len(values) / best[args.jobs]
+            print(f"{set_name}: {len(values)} pages; --jobs 1 {one:.0f} pages/s, --jobs {args.jobs} {many:.0f} pages/s: "
+                  f"{many / one:.2f}x (outputs identical)", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""Where one worker process spends its time per page, without the broker: the pipeline in process
+(prepare and decide in batches of 500, as the consume loop does) over the pages bench/throughput.py
+sends, with each stage's time from the worker's own stage histograms, then cProfile's top functions.
+
+    .venv/bin/python bench/profile_pipeline.py [--sets text,html] [--text-repeat 3] [--html-repeat 1] [--top 20]
+
+The in-process rate against bench/throughput.py's rate through the broker is the transport's share.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from make_text_dumps import DEFAULT_SHARED  # noqa: E402
+from throughput import load_pages  # noqa: E402
+from worker.config import Settings  # noqa: E402
+from worker.models import SourceRecord  # noqa: E402
+from worker.pipeline import Pipeline  # noqa: E402
+from worker.service.metrics import Metrics  # noqa: E402
+from worker.state import MemoryIndex  # noqa: E402
+
+BATCH = 500
+
+
+def run(records: list[SourceRecord]) -> tuple[float, Metrics]:
+    settings = Settings()
+    metrics = Metrics()
+    pipeline = Pipeline(settings, MemoryIndex(settings.dedup), metrics)
+    started = time.perf_counter()
+    try:
+        for i in range(0, len(records), BATCH):
+            batch = records[i:i + BATCH]
+            pipeline.decide(list(zip(batch, pipeline.prepare_each(batch))))
+    finally:
+        pipeline.close()
+    return time.perf_counter() - started, metrics
+
+
+def stage_seconds(metrics: Metrics) -> dict[str, float]:
+    totals = {}
+    for metric in metrics.stage_duration.collect():
+        for sample in metric.samples:
+            if sample.name.endswith("_sum"):
+                totals[sample.labels["stage"]] = sample.value
+    return totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--sets", default="text,html")
+    parser.add_argument("--text-repeat", type=int, default=3)
+    parser.add_argument("--html-repeat", type=int, default=1)
+    parser.add_argument("--top", type=int, default=20)
+    args = parser.parse_args()
+    pages = load_pages(args.shared, None)
+    repeats = {"text": args.text_repeat, "html": args.html_repeat}
+    for set_name in args.sets.split(","):
+        values = [page.value(r) for r in range(repeats[set_name]) for page in pages[set_name]]
+        records = [SourceRecord("pages.raw", 0, n, None, value) for n, value in enumerate(values)]
+        seconds, metrics = run(records)
+        per_page = seconds / len(records) * 1000
+        print(f"\n{set_name}: {len(records)} pages, {len(records) / seconds:.0f} pages/s in process "
+              f"({per_page:.2f} ms/page)")
+        stages = stage_seconds(metrics)
+        for stage, total in stages.items():
+            print(f"  {stage:12s} {total / len(records) * 1000:6.2f} ms/page")
+        rest = seconds - sum(stages.values())
+        print(f"  {'the rest':12s} {rest / len(records) * 1000:6.2f} ms/page (routing, event serialization, batching)")
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run(records)
+        profiler.disable()
+        print(f"  cProfile (a second run, slower by the profiler's cost), top {args.top} by own time:")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
