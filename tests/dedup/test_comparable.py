@@ -73,6 +73,9 @@ def test_two_pages_with_the_same_consent_notice_are_unique_and_say_why():
     assert replay.to_event()["dedup"] == second.to_event()["dedup"]
     recrawl = dedup(article("c", CONSENT["en"], "https://one.example/story-1", T0 + timedelta(hours=2)))
     assert (recrawl.dedup.method, recrawl.dedup.duplicate_of, recrawl.dedup.reason) == ("url", "a", None)
+    counted = dedup.metrics.registry.get_sample_value("newsworker_dedup_not_compared_total",
+                                                      {"reason": CONSENT_NOTICE})
+    assert counted == 3  # two pages and the replay
 
 
 def test_a_compared_article_has_no_reason():

@@ -76,6 +76,10 @@ class Metrics:
                            multiprocess_mode="livemin")
         self.dedup_index_size = Gauge(f"{p}_dedup_index_size", "Articles held in the dedup index window",
                                       registry=r, multiprocess_mode="livemax")
+        self.dedup_not_compared = Counter(
+            f"{p}_dedup_not_compared_total",
+            "Pages whose text was not compared for duplicates, by reason (decisions, replays included)",
+            ["reason"], registry=r)
         self.dedup_decision_duration = Histogram(f"{p}_dedup_decision_seconds",
                                                  "Time of one dedup decision against the state backend",
                                                  ["backend"], buckets=STAGE_BUCKETS, registry=r)

@@ -14,6 +14,7 @@ import time
 from dataclasses import replace
 
 from ..config import DedupSettings
+from ..dedup.comparable import REASONS
 from ..dedup.fingerprint import Fingerprinter
 from ..errors import DependencyUnavailable
 from ..models import Article, DedupDecision
@@ -55,11 +56,13 @@ class DedupStage(Stage[Article | Fingerprinted, Article]):
         self._decision_time = self.metrics.dedup_decision_duration.labels(backend=index.backend)
         self._index_size = self.metrics.dedup_index_size
         self._size_refreshed_at = -INDEX_SIZE_REFRESH_SECONDS
+        for reason in REASONS:  # every series exported from the start, at 0
+            self.metrics.dedup_not_compared.labels(reason=reason)
 
     def process(self, item: Article | Fingerprinted) -> Article:
         article, fingerprint = self._fingerprinted(item)
         started = time.perf_counter()
-        article.dedup = _with_reason(self.index.decide(fingerprint), fingerprint)
+        article.dedup = self._with_reason(self.index.decide(fingerprint), fingerprint)
         finished = time.perf_counter()
         self._decision_time.observe(finished - started)
         self._refresh_index_size(finished)
@@ -78,13 +81,21 @@ class DedupStage(Stage[Article | Fingerprinted, Article]):
         finished = time.perf_counter()
         per_decision = (finished - started) / len(articles)  # the batch's time, shared out
         for (article, fingerprint), decision in zip(pairs, decisions, strict=True):
-            article.dedup = _with_reason(decision, fingerprint)
+            article.dedup = self._with_reason(decision, fingerprint)
             self._decision_time.observe(per_decision)
         self._refresh_index_size(finished)
         return articles
 
     def _fingerprinted(self, item: Article | Fingerprinted) -> Fingerprinted:
         return item if isinstance(item, tuple) else (item, self.fingerprinter.fingerprint(item))
+
+    def _with_reason(self, decision: DedupDecision, fingerprint: Fingerprint) -> DedupDecision:
+        """A unique page whose text was not compared says why. The reason depends on the text alone,
+        so a replay (the backend returns the decision it stored) gets the same event."""
+        if fingerprint.not_compared is None or decision.is_duplicate:
+            return decision
+        self.metrics.dedup_not_compared.labels(reason=fingerprint.not_compared).inc()
+        return replace(decision, reason=fingerprint.not_compared)
 
     def _refresh_index_size(self, now: float) -> None:
         """Only a gauge: a backend that cannot answer now leaves it as it was (the decisions are
@@ -95,11 +106,3 @@ class DedupStage(Stage[Article | Fingerprinted, Article]):
                 self._index_size.set(self.index.size())
             except DependencyUnavailable as error:
                 log.warning("dedup index size unavailable; gauge not updated", extra={"error": str(error)})
-
-
-def _with_reason(decision: DedupDecision, fingerprint: Fingerprint) -> DedupDecision:
-    """A unique page whose text was not compared says why. The reason depends on the text alone, so
-    a replay (the backend returns the decision it stored) gets the same event."""
-    if fingerprint.not_compared is None or decision.is_duplicate:
-        return decision
-    return replace(decision, reason=fingerprint.not_compared)
