@@ -48,7 +48,8 @@ def test_bare_names_decided_by_their_first_words(line, names):
     ("2019/11/20", None, day(2019, 11, 20)),
     ("20/11/2019 and 2019-11-21", None, day(2019, 11, 20)),  # the first date written wins
     ("12019-11-20", None, None),  # a five-digit number is no year
-    ("a20 November 2019", None, None),  # nor is a day glued to a word
+    ("a20 November 2019", None, day(2019, 11, 20)),  # a day glued to a word by markup ("Posted on28. Juli")
+    ("A20 November 2019", None, None),  # but not to a capital: "COVID19", "A20" name things
     ("3/4/21 6:38 AM", None, day(2021, 3, 4)),  # a year written without "19" or "20": found by its "/"
     ("Nov 2, 2021", None, day(2021, 11, 2)),
 ])

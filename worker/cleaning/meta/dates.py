@@ -97,7 +97,7 @@ _PATTERNS: Final = [
     # 20 November 2019, 20. November 2019, 20 de noviembre de 2019, 1er mai 2019, 20th Nov. 2019,
     # and glued after a word by markup: "Posted on28. Juli 2019"
     # (The month names are tried only where a lookahead finds a word and a year after the day.)
-    re.compile(r"(?=\d)(?<![\d.A-Z_])" + _DAY + r"(?:\.|er|st|nd|rd|th|º)?\s*(?:de\s+)?"
+    re.compile(r"(?=\d)(?<![\d._])(?<!(?-i:[A-Z]))" + _DAY + r"(?:\.|er|st|nd|rd|th|º)?\s*(?:de\s+)?"
                + r"(?=[^\W\d_]++" + _AFTER_MONTH + r"(?:19|20)\d\d(?!\d))" + _MONTH + _AFTER_MONTH + _YEAR + r"(?!\d)",
                re.IGNORECASE),
     # November 20, 2019; Nov. 20th 2019

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from .dates import MONTH_NAMES, WEEKDAY_NAMES, is_calendar_word
+from .dates import MONTH_NAMES, WEEKDAY_NAMES, find_date, is_calendar_word
 
 MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 5
@@ -40,6 +40,14 @@ _NOT_A_PERSON = re.compile(
     r"admin|administrator|webmaster|guest|anonymous|gast|invité|invitado|redaktion|rédaction|"
     r"redacción|redazione|redakcja|redactie|гость|редакция|home|updated|published|posted|photo|"
     r"comments?|share)\b", re.I)
+# Page furniture, capitalised in menus and headers: a line holding one of these words is no name
+# ("Twitter Flickr YouTube Webseite", "Primäres Menü", "Eingetragen am ...").
+PAGE_FURNITURE: Final = frozenset("""
+facebook twitter instagram linkedin pinterest youtube telegram reddit flickr tiktok whatsapp xing vimeo tumblr
+mastodon rss feed menu menü menú primäres primary hauptmenü navigation webseite website homepage startseite
+springe skip posted published updated eingetragen veröffentlicht aktualisiert erstellt geschrieben publiziert
+gepostet publié publicado pubblicato opublikowano gepubliceerd support kontakt impressum datenschutz
+""".split())
 # Lower-case words that do occur inside names ("Charles de Gaulle", "Ludwig van Beethoven").
 PARTICLES: Final = frozenset({"de", "da", "di", "do", "dos", "das", "del", "della", "van", "von", "der", "den",
                               "ter", "ten", "la", "le", "du", "bin", "ibn", "al", "el", "y", "e", "zu"})
@@ -59,7 +67,7 @@ def split_authors(text: Any, site_words: frozenset[str] = frozenset()) -> list[s
     """
     if not isinstance(text, str):
         return []
-    text = _SPACES.sub(" ", _HANDLE.sub(" ", text)).strip()
+    text = _SPACES.sub(" ", _HANDLE.sub(" ", unglued(text))).strip()
     if not text or len(text) > 4 * MAX_NAME_CHARS:
         return []
     text = _BYLINE_LEAD.sub("", text + " ").strip()
@@ -96,7 +104,8 @@ def is_person_name(name: str, site_words: frozenset[str] = frozenset()) -> bool:
         return False
     if any(ch.isdigit() or ch in "_@/:=.[]()" and not _is_initial(word) for word in words for ch in word):
         return False
-    if _NOT_A_PERSON.search(name) or _AGENCIES.fullmatch(name):
+    if _NOT_A_PERSON.search(name) or _AGENCIES.fullmatch(name) or any(
+            word.lower() in PAGE_FURNITURE for word in words):
         return False
     squashed = re.sub(r"\W", "", name).casefold()
     if squashed and any(squashed in site or site in squashed for site in site_words if len(site) >= 3):
@@ -144,7 +153,7 @@ _BYLINE_WORDS: Final = frozenset(("by von par por di da door av af przez autor a
                            " written posted reported words text texto texte tekst redakcja reportage").split())
 _LONGEST_BYLINE_WORD: Final = max(map(len, _BYLINE_WORDS))
 _BYLINE_LABELS: Final = frozenset("analysis opinion commentary column story interview review report reportage essay"
-                            " analyse kommentar meinung análisis opinión tribune".split())
+                            " analyse kommentar meinung análisis opinión tribune post".split())
 # (The four patterns below open with a lookahead naming the characters a match can start with: at
 # every other character the regex engine gives up at once instead of trying the whole pattern.)
 _BYLINE_OPENER: Final = re.compile(
@@ -182,7 +191,7 @@ wednesday thursday friday saturday sunday
 # The last word of an organisation's name: a "name" followed by one is the organisation's.
 _ORG_NOUNS: Final = frozenset("""agency press news media group magazine daily times post journal network sport sports
 wire reuters desk newsroom service services online digital editorial team""".split())
-_NOT_NAME_WORDS: Final = _ROLE_WORDS | _ORG_WORDS
+_NOT_NAME_WORDS: Final = _ROLE_WORDS | _ORG_WORDS | PAGE_FURNITURE
 # Characters a name's word never holds (looks_like_name: letters and .'’- only), and that have no
 # case, so that title-casing a shouted line does not change them.
 _NOT_NAME_CHAR: Final = re.compile(r"[\d:;!?/()\[\]\"“”«»,|@#&+=*%$€£<>]")
@@ -236,19 +245,37 @@ def opens_like_byline(line: str) -> bool:
     return opener is not None
 
 
+# Words glued by markup ("Posted on28. Juli 2019AuthorAndreas Kalt"): a year and the word after it,
+# a byline word and the name after it, "on"/"am" and the day after it.
+_GLUED_YEAR: Final = re.compile(r"(?<=(?:19|20)\d\d)(?=[^\W\d_])")
+_GLUED_LEAD: Final = re.compile(r"(?<![^\W\d_])((?i:author|autor|autorin|auteur|by|von|vom|par|por|door|posted))(?=[A-Z])")
+_GLUED_DAY: Final = re.compile(r"(?<![^\W\d_])((?i:on|am|le|el|il|den))(?=\d)")
+
+
+def unglued(line: str) -> str:
+    """The line with a space where markup glued a date or a byline word to the next word."""
+    line = _GLUED_YEAR.sub(" ", line)
+    line = _GLUED_LEAD.sub(r"\1 ", line)
+    return _GLUED_DAY.sub(r"\1 ", line)
+
+
 def parse_byline(line: str) -> list[str] | None:
     """The person names of a byline: "By A and B", "11/19/2019 by A", "Von A", "By A, Wednesday
     20 November", "By A @handle", "A | Associated Press". None if the line is not one.
     Organisations ("By Reuters") are not persons: such a byline gives None."""
     if len(line) > _LONGEST_BYLINE:
         return None
+    line = unglued(line)
     opener = _BYLINE_OPENER.search(line)
     # The byline word opens the line, or follows a date ("11/19/2019 by ...") or a label ("Analysis
     # by ..."), not a sentence ("Additional reporting by ...").
     before = line[:opener.start()] if opener else ""
     # (A date or time before it has digits and no lower-case word: "5:45 AM PST 11/19/2019 by ...".)
-    if opener and (not any(ch.islower() for ch in before) or before.strip().lower() in _BYLINE_LABELS):
-        return _names(line[opener.end():]) or None
+    if opener and (not any(ch.islower() for ch in before) or before.strip().lower() in _BYLINE_LABELS
+                   or (len(before.split()) <= 6 and find_date(before) is not None)):  # "Posted on 28. Juli 2019 Author"
+        rest = line[opener.end():]
+        again = _BYLINE_OPENER.match(rest)  # "Post author By X": a label, then the byline word
+        return _names(rest[again.end():] if again else rest) or None
     if " | " in line:
         head, _, tail = line.partition(" | ")
         name = _one_name(head, whole=True)

@@ -1,0 +1,129 @@
+"""The metadata toolkit (worker/cleaning/meta) both cleaning paths read pages with: dates in many
+languages and glued forms, bylines and person names, page furniture that is neither, titles."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from worker.cleaning.meta.dates import date_in_url, find_date, is_calendar_word, local_day_differs, parse_date
+from worker.cleaning.meta.hosts import host, names_host, site_words
+from worker.cleaning.meta.names import parse_bare_name, parse_byline, split_authors, unglued
+from worker.cleaning.meta.titles import split_site_suffix, strip_site_name
+
+
+@pytest.mark.parametrize("text, day", [
+    ("20 November 2019", date(2019, 11, 20)),
+    ("20. November 2019", date(2019, 11, 20)),
+    ("20 de noviembre de 2019", date(2019, 11, 20)),
+    ("1er mai 2019", date(2019, 5, 1)),
+    ("20 listopada 2019", date(2019, 11, 20)),  # Polish
+    ("20. listopadu 2019", date(2019, 11, 20)),  # Czech
+    ("24 сентября 2018", date(2018, 9, 24)),  # Russian
+    ("3 лютого 2021", date(2021, 2, 3)),  # Ukrainian
+    ("2 marts 2020", date(2020, 3, 2)),  # Danish
+    ("12 augusti 2020", date(2020, 8, 12)),  # Swedish
+    ("12 maart 2020", date(2020, 3, 12)),  # Dutch
+    ("12. srpnja 2020.", date(2020, 7, 12)),  # Croatian
+    ("5 martie 2020", date(2020, 3, 5)),  # Romanian
+    ("14 Ιανουαρίου 2020", date(2020, 1, 14)),  # Greek
+    ("15 يناير 2020", date(2020, 1, 15)),  # Arabic
+    ("15 בינואר 2020", date(2020, 1, 15)),  # Hebrew ("in January")
+    ("5 Ağustos 2020", date(2020, 8, 5)),  # Turkish
+    ("5 agustos 2020", date(2020, 8, 5)),  # Turkish without its letters
+    ("2019年11月20日", date(2019, 11, 20)),
+    ("2019년 11월 20일", date(2019, 11, 20)),
+    ("Nov. 20, 2019", date(2019, 11, 20)),
+    ("20.11.2019", date(2019, 11, 20)),
+    ("2019-11-20", date(2019, 11, 20)),
+])
+def test_dates_in_many_languages(text, day):
+    found = find_date(text)
+    assert (found.date() if found else None) == day
+
+
+@pytest.mark.parametrize("text, day", [
+    ("Posted on28. Juli 2019AuthorAndreas Kalt", date(2019, 7, 28)),
+    ("Eingetragen am 3. Januar 2020 vom Support Team", date(2020, 1, 3)),
+    ("Veröffentlicht am14. März 2021", date(2021, 3, 14)),
+    ("COVID19 March 2020", None),  # a capital before the digits: a name, not a glued word
+])
+def test_dates_glued_to_words(text, day):
+    found = find_date(text)
+    assert (found.date() if found else None) == day
+
+
+def test_calendar_words():
+    assert is_calendar_word("Nov.") and is_calendar_word("Juli") and is_calendar_word("Mittwoch")
+    assert not is_calendar_word("Kalt")
+
+
+def test_machine_dates_keep_their_offset():
+    assert parse_date("2020-06-29T00:16:15+03:00").isoformat() == "2020-06-29T00:16:15+03:00"
+    assert parse_date("Mon, 18 Nov 2019 16:07:38 -0600").isoformat() == "2019-11-18T16:07:38-06:00"
+    assert parse_date("0001-01-01T00:00:00Z") is None
+
+
+def test_dates_in_urls():
+    utc = timezone.utc
+    assert date_in_url("https://www.cnn.com/2019/11/18/politics/x.html") == datetime(2019, 11, 18, tzinfo=utc)
+    assert date_in_url("https://example.com/2019/1/9/x") == datetime(2019, 1, 9, tzinfo=utc)
+    assert date_in_url("https://example.com/news/20191118/x") == datetime(2019, 11, 18, tzinfo=utc)
+    assert date_in_url("https://example.com/2019-11-18-budget") == datetime(2019, 11, 18, tzinfo=utc)
+    assert date_in_url("https://example.com/2019/11/budget") is None
+
+
+def test_a_utc_time_one_day_from_the_url_day():
+    url_day = datetime(2020, 2, 17, tzinfo=timezone.utc)
+    assert local_day_differs(datetime(2020, 2, 18, 2, 18, tzinfo=timezone.utc), url_day)  # 21:18 in Florida
+    assert not local_day_differs(datetime(2020, 2, 18, 10, 4, tzinfo=timezone.utc), url_day)  # no US offset
+    assert not local_day_differs(datetime(2020, 2, 18, 2, 18, tzinfo=parse_date("2020-01-01T00:00+05:00").tzinfo),
+                                 url_day)  # a stated local offset is the publisher's own
+
+
+@pytest.mark.parametrize("line, names", [
+    ("By Jane Doe and John Roe", ["Jane Doe", "John Roe"]),
+    ("Post author By Andreas Kalt", ["Andreas Kalt"]),
+    ("Posted on28. Juli 2019AuthorAndreas Kalt", ["Andreas Kalt"]),
+    ("Von Moritz Bachmann", ["Moritz Bachmann"]),
+    ("Par Jean Dupont", ["Jean Dupont"]),
+    ("Autor: Jan Kowalski", ["Jan Kowalski"]),
+    ("Door Piet de Vries", ["Piet de Vries"]),
+    ("Eingetragen am 3. Januar 2020 von Support Team", None),  # a team, not a person
+    ("By Reuters", None),
+])
+def test_bylines(line, names):
+    assert parse_byline(line) == names
+
+
+@pytest.mark.parametrize("line", ["Twitter Flickr YouTube Webseite", "Primäres Menü", "Skip Navigation"])
+def test_menu_lines_are_no_names(line):
+    assert parse_bare_name(line) is None
+    assert parse_byline(line) is None
+    assert split_authors(line) == []
+
+
+def test_html_author_fields():
+    assert split_authors("By Tom Krisher, AP Auto Writer") == ["Tom Krisher"]
+    assert split_authors("Eingetragen am 3. Januar 2020 vom Support Team") == []
+    assert split_authors("ERIC TUCKERAssociated Press") == ["Eric Tucker"]
+    assert split_authors("LinkNaija", frozenset({"linknaija"})) == []
+
+
+def test_unglued():
+    assert unglued("Posted on28. Juli 2019AuthorAndreas Kalt") == "Posted on 28. Juli 2019 Author Andreas Kalt"
+    assert unglued("By McDonald Smith") == "By McDonald Smith"
+
+
+def test_titles_and_site_names():
+    assert split_site_suffix("Budget passes in the Senate | The Herald", "www.herald.example") == (
+        "Budget passes in the Senate", "The Herald")
+    assert strip_site_name("Budget passes in the Senate - The New York Times", "The New York Times",
+                           "https://www.nytimes.com/x") == "Budget passes in the Senate"
+
+
+def test_hosts():
+    assert host("https://WWW.Example.com:8080/a") == "www.example.com"
+    assert host("http://[not-an-ipv6/") == ""
+    assert names_host("Henry’s Club", "www.henrysclub.com", strict=True)
+    assert "vortex" in site_words("Vortex", "https://blog.vortex.example/a")
