@@ -4,7 +4,7 @@ fixed corpus, written to a file or compared with one written before.
 The corpus: the 181 benchmark dumps (bench/make_text_dumps.py), the five seeds, the 615 article
 texts of the dedup evaluation set as dumps (title line first), and variants of every benchmark dump
 (its first half, its second half, its lines in reverse, each line doubled) that reach code the
-originals do not. The pages also go, in order, through one SiteLineMemory, as a stream does.
+originals do not.
 Speed work on the text path should leave this output byte-identical:
 
     .venv/bin/python bench/text_outputs.py --write /tmp/before.jsonl    # on the old code
@@ -49,18 +49,15 @@ def corpus(shared: Path) -> list[tuple[str, str, str]]:
 
 
 def outputs(shared: Path) -> list[bytes]:
-    from worker.cleaning import SiteLineMemory
     from worker.cleaning.text import extract_text
 
-    memory = SiteLineMemory()
     rows = []
     for name, url, dump in corpus(shared):
-        for with_memory in (False, True):
-            found = extract_text(dump, url, memory if with_memory else None)
-            rows.append(orjson.dumps({
-                "page": name, "memory": with_memory, "paragraphs": found.paragraphs, "title": found.title,
-                "authors": found.authors, "site_name": found.site_name,
-                "published_at": found.published_at.isoformat() if found.published_at else None}))
+        found = extract_text(dump, url)
+        rows.append(orjson.dumps({
+            "page": name, "paragraphs": found.paragraphs, "title": found.title,
+            "authors": found.authors, "site_name": found.site_name,
+            "published_at": found.published_at.isoformat() if found.published_at else None}))
     return rows
 
 

@@ -10,7 +10,7 @@ from worker.cli import main
 from tests.helpers import REPO, SAMPLES, page
 
 SEEDS = sorted((REPO / "tests" / "cleaning" / "fixtures" / "seeds").glob("*.txt"))
-# A paragraph each site prints under every article: what the cross-page memory learns to drop.
+# A paragraph each site prints under every article.
 SITE_BLOCK = ("The {site} Gazette is an independent newspaper, founded in 1921 and read in three cities "
               "every morning, with correspondents across the whole region.")
 
@@ -53,14 +53,11 @@ def process(tmp_path, name: str, jobs: int, monkeypatch, **env: str) -> dict[str
 @pytest.mark.parametrize("jobs", [2, 3])
 def test_jobs_give_the_outputs_of_one_process(tmp_path, monkeypatch, jobs):
     (tmp_path / "pages.jsonl").write_bytes(b"\n".join(stream()) + b"\n")
-    # Three sites remembered for five in the stream: sites are forgotten and learnt again, so the
-    # order in which each process forgets them matters. Small batches: several rounds of children.
-    env = {"CLEAN_SITE_MEMORY_SITES": "3", "CLEAN_SITE_MEMORY_MIN_PAGES": "2", "BATCH_MAX_RECORDS": "20"}
+    # Small batches: several rounds of children.
+    env = {"BATCH_MAX_RECORDS": "20"}
     one = process(tmp_path, "one", 1, monkeypatch, **env)
     assert process(tmp_path, f"jobs{jobs}", jobs, monkeypatch, **env) == one
     assert sum(map(len, one.values())) == 60 and one["articles.duplicates.jsonl"] and one["pages.dlq.jsonl"]
-    # The memory did change what came out (else this test would not test the routing by site).
-    assert process(tmp_path, "no-memory", 1, monkeypatch, **{**env, "CLEAN_SITE_MEMORY_SITES": "0"}) != one
 
 
 def test_jobs_must_be_positive(capsys):

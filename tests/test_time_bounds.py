@@ -24,7 +24,7 @@ def raw(body: str, content_type: str = "text/html") -> RawPage:
 
 
 def test_html_the_parser_would_take_minutes_on_is_stopped_at_the_time_limit():
-    stage = CleanStage(CleaningSettings(site_memory_sites=0), timeout_seconds=1.5)
+    stage = CleanStage(CleaningSettings(), timeout_seconds=1.5)
     ticks = []
     done = threading.Event()
 

@@ -1,29 +1,20 @@
 """A Pipeline that prepares (cleans and fingerprints) in several processes and decides in input order.
 
-The records of a batch are decoded here (routing needs each page's URL and type), cleaned and
+The records of a batch are decoded here (a page is routed by its size), cleaned and
 fingerprinted in `jobs` child processes, and decided here in input order, so the outputs are those of
-one process, byte for byte.
-
-One thing makes cleaning depend on earlier pages: the text path's memory of the lines a site repeats
-(SiteLineMemory), read and updated per site, with the least recently seen sites forgotten beyond
-CLEAN_SITE_MEMORY_SITES. So every text page of a site goes to the same child (by a stable hash of
-its host), which holds that site's memory, and every child is told of the other children's text
-pages (their host only), so that its memory forgets sites in the order one process would. HTML
-pages, and text pages when the memory is off, depend on nothing else: they go to the child with the
-fewest bytes in hand.
+one process, byte for byte: cleaning a page depends on nothing but the page, so each goes to the
+child with the fewest bytes in hand.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
 import queue
-import zlib
 from collections.abc import Iterable, Iterator
 from itertools import count
 
-from .cleaning.text import _host as memory_site  # the key SiteLineMemory files a text page under
 from .config import Settings
-from .models import RawPage, SourceRecord
+from .models import SourceRecord
 from .pipeline import Cleaned, Output, Pipeline, Preparer
 from .service.metrics import Metrics
 from .state import DedupIndex
@@ -53,7 +44,6 @@ class ParallelPipeline(Pipeline):
         if jobs < 2:
             raise ValueError("ParallelPipeline needs at least 2 jobs; use Pipeline for one")
         self.jobs = jobs
-        self._memory_on = settings.cleaning.site_memory_sites > 0
         self._batches = count()
         self._children: list[multiprocessing.Process] = []
         self._tasks: list = []
@@ -66,23 +56,21 @@ class ParallelPipeline(Pipeline):
         self._start()
         batch = next(self._batches)
         ready: dict[int, Cleaned | Output] = {}
-        # Per child: its entries not sent yet, (index, page) or a host to remember, in input order;
-        # a chunk goes as soon as it holds CHUNK_PAGES pages, so the children start at once.
+        # Per child: its pages not sent yet, (index, page) in input order; a chunk goes as soon as it
+        # holds CHUNK_PAGES pages, so the children start at once.
         plans: list[list] = [[] for _ in range(self.jobs)]
         load = [0] * self.jobs
-        pages = [0] * self.jobs  # pages in each child's plan
         for i, record in enumerate(records):
             page = self.decode_record(record)
             if isinstance(page, Output):
                 ready[i] = page
                 continue
-            child = self._route(page, load, plans)
+            child = load.index(min(load))
             plans[child].append((i, page))
             load[child] += len(page.body)
-            pages[child] += 1
-            if pages[child] == CHUNK_PAGES:
+            if len(plans[child]) == CHUNK_PAGES:
                 self._tasks[child].put((batch, plans[child]))
-                plans[child], pages[child] = [], 0
+                plans[child] = []
         for child, plan in enumerate(plans):
             if plan:
                 self._tasks[child].put((batch, plan))
@@ -90,17 +78,6 @@ class ParallelPipeline(Pipeline):
             while i not in ready:
                 ready.update(self._receive(batch))
             yield ready.pop(i)
-
-    def _route(self, page: RawPage, load: list[int], plans: list[list]) -> int:
-        if not (self._memory_on and page.content_type == "text/plain"):
-            return load.index(min(load))
-        site = memory_site(page.url)
-        child = zlib.crc32(site.encode()) % self.jobs
-        if page.body and not page.body.isspace():  # extract_text remembers only pages with a line
-            for other, plan in enumerate(plans):
-                if other != child:
-                    plan.append((site, page.url))
-        return child
 
     def _receive(self, batch: int) -> list[tuple[int, Cleaned | Output]]:
         while True:
@@ -146,20 +123,9 @@ class ParallelPipeline(Pipeline):
 
 
 def _prepare_forever(settings: Settings, tasks, results) -> None:
-    """A child: its own cleaner (and so its own memory of its sites), chunk after chunk, in order."""
+    """A child: its own cleaner, chunk after chunk, in order."""
     preparer = Preparer(settings)
-    memory = preparer.clean.site_lines
     while (message := tasks.get()) is not None:
         batch, chunk = message
-        done = []
-        for entry in chunk:
-            if isinstance(entry[0], int):
-                index, page = entry
-                done.append((index, preparer.finish(page.record, page)))
-            else:
-                # Another child's page: only the order of sites matters here (this child never
-                # reads that site's lines), so it is remembered without lines.
-                site, url = entry
-                memory.remember(site, url, [])
-        results.put((batch, done))
+        results.put((batch, [(index, preparer.finish(page.record, page)) for index, page in chunk]))
     preparer.clean.close()

@@ -29,5 +29,4 @@ def raw_page(body: str, url: str = "https://news.example/a", content_type: str =
 
 @pytest.fixture(scope="module")
 def clean_stage() -> CleanStage:
-    # No cross-page memory: each test's pages are cleaned as if they were the first of their site.
-    return CleanStage(CleaningSettings(site_memory_sites=0))
+    return CleanStage(CleaningSettings())

@@ -104,7 +104,7 @@ SENTENCE = "The council voted on Tuesday to build two new schools in the norther
 def test_pathological_pages_finish_within_the_stage_time_limit(name, body, content_type):
     # A generous limit: if the stage needed more, the page would go to the DLQ as stage_timeout and
     # this test would fail (no timing assertion of our own).
-    stage = CleanStage(CleaningSettings(site_memory_sites=0), timeout_seconds=60.0)
+    stage = CleanStage(CleaningSettings(), timeout_seconds=60.0)
     try:
         stage(raw_page(body, content_type=content_type))
     except PageRejected as rejected:

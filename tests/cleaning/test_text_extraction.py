@@ -1,7 +1,6 @@
 """Where the article is in a text dump, and what around it goes."""
 from __future__ import annotations
 
-from worker.cleaning.site_lines import SiteLineMemory
 from worker.cleaning.text import extract_text
 
 SENTENCES = [
@@ -120,53 +119,3 @@ def test_japanese_text_is_found():
 def test_a_page_with_no_prose_gives_no_paragraphs():
     assert extract_text("", "https://paper.example/").paragraphs == []
     assert extract_text(dump("Home", "News", "Sport", "Contact"), "https://paper.example/").paragraphs == []
-
-
-def _site_page(n: int) -> str:
-    story = [f"Story {n}: the council met on day {n} and voted on item {n} of the agenda after a long debate "
-             f"that ran late into the evening, the mayor said.",
-             f"Item {n} concerns the budget of the northern district, which has grown by {n} percent in the "
-             f"last year according to the city's own figures."]
-    blurb = ("The Daily Example is an independent newspaper covering the city and its region since 1901, "
-             "with news, sport and culture every day.")
-    return dump(f"Headline number {n} of the day", *story, "Desk", "https://daily.example/about", blurb)
-
-
-def test_lines_a_site_repeats_on_many_pages_are_boilerplate():
-    memory = SiteLineMemory(min_pages=3)
-    blurb = "The Daily Example is an independent newspaper"
-    seen = [extract_text(_site_page(n), f"https://daily.example/{n}", memory) for n in range(5)]
-    # The blurb looks like prose: on the first pages it is kept, once the site has shown it on
-    # three pages it is known as the site's boilerplate.
-    assert any(p.startswith(blurb) for p in seen[0].paragraphs)
-    assert not any(p.startswith(blurb) for p in seen[4].paragraphs)
-    assert seen[4].paragraphs[0].startswith("Story 4")
-
-
-def test_a_recrawl_of_the_same_page_does_not_make_its_lines_boilerplate():
-    memory = SiteLineMemory(min_pages=3)
-    for _ in range(5):
-        found = extract_text(_site_page(7), "https://daily.example/7", memory)
-    assert found.paragraphs[0].startswith("Story 7")
-
-
-def test_a_page_repeated_under_many_urls_keeps_its_text():
-    memory = SiteLineMemory(min_pages=3)
-    for n in range(6):
-        found = extract_text(_site_page(1), f"https://daily.example/copy-{n}", memory)
-    assert found.paragraphs[0].startswith("Story 1")
-
-
-def test_site_memory_is_bounded_and_deterministic():
-    def run() -> list[list[str]]:
-        memory = SiteLineMemory(max_sites=4, max_lines_per_site=32, min_pages=3)
-        out = []
-        for n in range(60):
-            site = f"site{n % 6}.example"
-            out.append(extract_text(_site_page(n).replace("daily.example", site), f"https://{site}/{n}",
-                                    memory).paragraphs)
-            assert len(memory) <= 4
-            assert all(len(entry.counts) <= 32 for entry in memory._sites.values())
-        return out
-
-    assert run() == run()

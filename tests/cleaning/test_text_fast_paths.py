@@ -81,7 +81,6 @@ def test_best_run_over_prose_lines_is_the_line_by_line_best_run(lines, weight, d
         assert dump._best_segment(lo, hi) == _best_segment(dump.scores, lo, hi)
         for i in data.draw(st.lists(indexes, max_size=4)):
             dump.kind(i)  # a phrase lookup: may lower the line's score
-    dump.mark_site_boilerplate(set(data.draw(st.lists(indexes, max_size=3))))
     assert dump._best_segment(0, len(lines)) == _best_segment(dump.scores, 0, len(lines))
     assert dump.positives == [i for i, score in enumerate(dump.scores) if score > 0]
 

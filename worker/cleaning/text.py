@@ -17,7 +17,6 @@ How it works, in order:
    "Published": a bare date there is the site header's scrape day).
 4. The paragraphs are normalized (normalize.py) and read again until nothing changes, so that the
    text path is a fixed point on its own output.
-Lines a site prints on many pages (SiteLineMemory, optional) count as boilerplate.
 The thresholds are in worker/config/cleaning.py (TextDumpThresholds); accuracy and speed are
 measured by bench/text_cleaning.py.
 """
@@ -31,7 +30,6 @@ from typing import Final
 from ..config.cleaning import TextDumpThresholds
 from .normalize import normalize_paragraphs
 from .prompts import is_prompt
-from .site_lines import SiteLineMemory
 from .meta.dates import HAS_YEAR, date_in_url, find_date, year_in_url
 from .meta.hosts import host as _host
 from .meta.hosts import names_host
@@ -74,10 +72,9 @@ _POSTED_PIECES: Final = ("pub", "ted", "ffentl")
 _MONTH_FIRST_SUFFIXES: Final = (".com", ".us", ".org", ".net", ".gov", ".edu")
 
 
-def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
-                 thresholds: TextDumpThresholds = DEFAULT_THRESHOLDS) -> Extraction:
-    """The article in a text dump, its paragraphs normalized (normalize.py). `memory`, when given,
-    is read (lines this site repeats are boilerplate) and then updated with this page's lines.
+def extract_text(body: str, url: str, thresholds: TextDumpThresholds = DEFAULT_THRESHOLDS) -> Extraction:
+    """The article in a text dump, its paragraphs normalized (normalize.py): a function of the page
+    alone, so that a replay, or another replica, cleans it the same.
 
     The result is a fixed point: cleaning the returned paragraphs again returns them unchanged.
     Removing lines (duplicates, captions) can leave a run that would be read differently on its
@@ -88,11 +85,6 @@ def extract_text(body: str, url: str, memory: SiteLineMemory | None = None,
         return Extraction(paragraphs=[])
     readings = _Readings()
     dump = _Dump(lines, url, host, thresholds, _CJK_WEIGHT if _is_cjk(body) else 1, readings)
-    if memory is not None:
-        repeated = memory.repeated_lines(host, lines)
-        if repeated:
-            dump.mark_site_boilerplate(repeated)
-        memory.remember(host, url, lines)
     extraction = dump.extract()
     paragraphs = normalize_paragraphs(extraction.paragraphs)
     for _ in range(0 if dump.settled(paragraphs) else _MAX_ROUNDS):
@@ -290,20 +282,6 @@ class _Dump:
         if kind is None:
             kind = self._refined[line] = refine_kind(line)
         return kind
-
-    def mark_site_boilerplate(self, repeated: set[int]) -> None:
-        """Lines the site repeats become boilerplate, unless that would take most of the prose:
-        then the page itself is a repeat (a re-posted article), not boilerplate."""
-        scores, kinds = self.scores, self.kinds
-        for i in [i for i in self.positives if kinds[i] == UNRESOLVED]:  # (kind() may drop one from positives)
-            self.kind(i)
-        prose = sum(map(scores.__getitem__, self.positives))  # (in line order, as before: the same sum)
-        if sum(scores[i] for i in repeated if scores[i] > 0) > prose / 2:
-            return
-        for i in repeated:
-            if self.kind(i) == TEXT:
-                self.kinds[i] = BOILER
-                self._lower_score(i, -self.t.boiler_penalty)
 
     def _best_segment(self, lo: int, hi: int) -> tuple[float, int, int]:
         """_best_segment(self.scores, lo, hi), scanning the prose lines only (a seventh of a dump's

@@ -67,12 +67,6 @@ class CleaningSettings:
     # (worker/cleaning/normalize.py count_words): a character of Chinese, Japanese, Thai, Lao,
     # Khmer or Myanmar is one word, elsewhere a run between spaces holding a letter or digit.
     min_words: int = 25
-    # Cross-page line memory of the text path (worker/cleaning/site_lines.py): how many sites it
-    # remembers (least recently seen forgotten first; 0 turns it off), how many distinct lines per
-    # site, and on how many pages of a site a line must have been seen to count as boilerplate.
-    site_memory_sites: int = 256
-    site_memory_lines: int = 2048
-    site_memory_min_pages: int = 4
     # Language detection (CLD2, worker/cleaning/language.py) reads this many characters from the
     # middle of the article and answers only when it calls its answer reliable and attributes at
     # least this share of the sample to the language (else the page's declared language).
@@ -84,10 +78,6 @@ class CleaningSettings:
     def from_env(cls, env: Mapping[str, str]) -> CleaningSettings:
         return cls(
             min_words=get_int(env, "CLEAN_MIN_WORDS", cls.min_words, minimum=0),
-            site_memory_sites=get_int(env, "CLEAN_SITE_MEMORY_SITES", cls.site_memory_sites, minimum=0),
-            site_memory_lines=get_int(env, "CLEAN_SITE_MEMORY_LINES", cls.site_memory_lines, minimum=16),
-            site_memory_min_pages=get_int(env, "CLEAN_SITE_MEMORY_MIN_PAGES", cls.site_memory_min_pages,
-                                          minimum=2),
             language_sample_chars=get_int(env, "CLEAN_LANGUAGE_SAMPLE_CHARS", cls.language_sample_chars,
                                           minimum=50),
             language_min_confidence=get_float(env, "CLEAN_LANGUAGE_MIN_CONFIDENCE", cls.language_min_confidence,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..cleaning import Extraction, LanguageDetector, SiteLineMemory, extract_html, extract_text
+from ..cleaning import Extraction, LanguageDetector, extract_html, extract_text
 from ..cleaning.normalize import count_words, normalize_paragraphs, normalize_text
 from ..config import CleaningSettings
 from ..errors import PageRejected, Reason
@@ -25,10 +25,6 @@ class CleanStage(Stage[RawPage, Article]):
                  timeout_seconds: float = 0.0):
         super().__init__(metrics, timeout_seconds)
         self.settings = settings = settings or CleaningSettings()
-        # Owned by this stage: what it remembers depends only on the pages it has cleaned.
-        self.site_lines = SiteLineMemory(
-            max_sites=settings.site_memory_sites, max_lines_per_site=settings.site_memory_lines,
-            min_pages=settings.site_memory_min_pages) if settings.site_memory_sites > 0 else None
         self.language = LanguageDetector(sample_chars=settings.language_sample_chars,
                                          min_confidence=settings.language_min_confidence)
         # With a time limit, HTML is extracted in a child process that is killed when the limit is
@@ -76,7 +72,7 @@ class CleanStage(Stage[RawPage, Article]):
                 extraction = extract_html(page.body, page.url)
             extraction.paragraphs = normalize_paragraphs(extraction.paragraphs)
             return extraction
-        return extract_text(page.body, page.url, self.site_lines, self.settings.text)
+        return extract_text(page.body, page.url, self.settings.text)
 
     def close(self) -> None:
         if self._html is not None:
