@@ -14,7 +14,9 @@ cleaning stage as text/plain; the uncleaned dump's F1 is the floor the text path
 Every figure comes per split (bench/splits.py): tuning and held-out apart, never pooled. --worst
 lists the worst pages of the TUNING part only: held-out pages are not looked at while tuning.
 trafilatura's outputs and the dumps are cached in .cache/bench (bench/cache.py), keyed by the
-versions that made them; trafilatura's pages/s comes from the run that filled the cache.
+versions that made them; trafilatura's pages/s comes from the run that filled the cache. Speed is
+CPU time of this process (the machine is shared), the whole cleaning stage for ours; compare
+revisions with bench/html_extraction.py or bench/text_cleaning.py --baseline, in one run.
 
     .venv/bin/python bench/body.py [--sets article-extraction,readability-pages,dates-mediacloud]
         [--limit N] [--styles html,html-text,html-text-no-title,get-text,seeds-like] [--worst N]
@@ -58,13 +60,13 @@ class Run:
 def trafilatura_texts(pages: list[BenchPage], use_cache: bool) -> Run:
     import trafilatura
 
-    cache = Cache("trafilatura", trafilatura.__version__, pages[0].set_name, use_cache)
+    cache = Cache("trafilatura-cpu", trafilatura.__version__, pages[0].set_name, use_cache)
     run = Run()
 
     def extract(page: BenchPage) -> dict:
-        start = time.perf_counter()
+        start = time.process_time()
         text = trafilatura.extract(page.html, url=page.url, include_comments=False) or ""
-        return {"text": text, "seconds": time.perf_counter() - start}
+        return {"text": text, "seconds": time.process_time() - start}
 
     for page in pages:
         value = cache.get(page.key, lambda: extract(page))
@@ -96,13 +98,13 @@ def our_texts(pages: list[BenchPage], style: str, inputs: dict[str, str]) -> Run
     run = Run()
     for page in pages:
         raw = RawPage(url=page.url, fetched_at=FETCHED, content_type=content_type, body=inputs[page.key])
-        start = time.perf_counter()
+        start = time.process_time()
         try:
             text = stage.process(raw).text
         except PageRejected as rejected:
             text = ""
             run.rejected[page.key] = rejected.reason.value
-        run.seconds += time.perf_counter() - start
+        run.seconds += time.process_time() - start
         run.texts[page.key] = text
         if page.key in run.rejected:
             try:
