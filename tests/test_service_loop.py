@@ -171,7 +171,8 @@ def test_a_batch_stops_at_its_time_budget_and_the_next_poll_reads_the_rest():
     ConsumeLoop(source, sink, pipeline, index, metrics, settings, Health(metrics, 60)).run(threading.Event())
     urls = sorted(orjson.loads(o.value)["url"] for o in sink.topics["articles.normalized"])
     assert urls == sorted(f"https://a.example/{i}" for i in range(6))  # each exactly once
-    assert len(commits) == 3 and metrics.batches_cut._value.get() == 2
+    # (pages of 0.03 s or more against 0.05 s: at most two pages a batch, however fast the machine)
+    assert len(commits) >= 3 and metrics.batches_cut._value.get() == len(commits) - 1
     assert source.committed == {("pages.raw", 0): 3, ("pages.raw", 1): 3}
 
 

@@ -219,3 +219,30 @@ def test_slow_pages_at_a_short_poll_interval_are_committed_batch_by_batch(kafka_
     assert sorted(e["reason"] for e in events[topics.pages_dlq]) == ["stage_timeout"] * 8
     assert "commit failed" not in worker.log() and worker.process.poll() is None
     assert worker.metric("newsworker_batches_cut_total") >= 2
+
+
+def test_the_same_hostile_records_through_process(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+    # A JSON-lines file carries neither keys nor tombstones, and a value holding a line break
+    # would be two lines: those records are the streaming test's.
+    records = [r for r in hostile_records(random.Random(12)) if r[2] and b"\n" not in r[2] and b"\r" not in r[2]]
+    pages = tmp_path / "pages.jsonl"
+    pages.write_bytes(b"".join(value + b"\n" for _, _, value, _ in records))
+    result = subprocess.run([sys.executable, "-m", "worker", "process", "--input", str(pages), "--output-dir",
+                             str(tmp_path / "out"), "--no-progress", "--jobs", "1"], cwd=REPO, capture_output=True,
+                            env={**os.environ, "STAGE_TIMEOUT_SECONDS": str(STAGE_TIMEOUT),
+                                 "MAX_BODY_BYTES": str(MAX_BODY)}, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = {name: (tmp_path / "out" / f"{name}.jsonl").read_bytes().splitlines()
+             for name in ("articles.normalized", "articles.duplicates", "pages.dlq")}
+    assert sum(len(found) for found in lines.values()) == len(records)
+    reasons = [orjson.loads(line)["reason"] for line in lines["pages.dlq"]]
+    by_offset = {orjson.loads(line)["original"]["offset"]: orjson.loads(line)["reason"] for line in lines["pages.dlq"]}
+    for offset, (kind, _, _, expected) in enumerate(records):
+        if offset in by_offset:
+            assert by_offset[offset] in expected, (kind, by_offset[offset])
+    assert "stage_error" not in reasons

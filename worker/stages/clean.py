@@ -17,6 +17,10 @@ from ..service.metrics import Metrics
 from .base import Stage
 from .isolation import Isolated
 
+# A first page for a fresh HTML child: too short for an article, so the extractor's fallback
+# (trafilatura, a second to import) is loaded too before the child takes real pages.
+_HTML_WARM_UP = ("<html><head><title>Warm-up</title></head><body><p>A first page.</p></body></html>",
+                 "https://example.com/warm-up")
 
 class CleanStage(Stage[RawPage, Article]):
     name = "clean"
@@ -29,7 +33,13 @@ class CleanStage(Stage[RawPage, Article]):
                                          min_confidence=settings.language_min_confidence)
         # With a time limit, HTML is extracted in a child process that is killed when the limit is
         # up: the parser's C code cannot be interrupted otherwise (see isolation.py).
-        self._html = Isolated(extract_html, "html-extraction") if self.timeout_seconds > 0 else None
+        self._html = Isolated(extract_html, "html-extraction", warm_up=_HTML_WARM_UP) \
+            if self.timeout_seconds > 0 else None
+
+    def __call__(self, page: RawPage) -> Article:
+        if self._html is not None and page.content_type == "text/html":
+            self._html.ensure_ready()  # a fresh child's start-up is not spent from this page's time
+        return super().__call__(page)
 
     def process(self, page: RawPage) -> Article:
         extraction = self._extract(page)

@@ -25,6 +25,9 @@ from ..errors import StageTimeout
 
 log = logging.getLogger(__name__)
 
+# A child that has not imported its module and run its warm-up call in this long is broken.
+START_TIMEOUT_SECONDS = 60.0
+
 
 class ChildFailed(Exception):
     """The function raised in the child (the message names the exception), or the child died."""
@@ -33,15 +36,37 @@ class ChildFailed(Exception):
 class Isolated:
     """Calls `function` (a module-level function: it is sent by name) in a supervised child."""
 
-    def __init__(self, function: Callable[..., Any], name: str):
+    def __init__(self, function: Callable[..., Any], name: str, warm_up: tuple = ()):
         self._function = function
         self._name = name
+        self._warm_up = warm_up  # arguments of a first call the child makes before it says it is ready
         self._process: Any = None
         self._connection: Connection | None = None
+        self._ready = False
+
+    def ensure_ready(self) -> None:
+        """Waits until the child has started and warmed up (a fresh child's start-up, a second or
+        so, must not be spent from a page's time: call this before the page's clock starts)."""
+        connection = self._connection or self.start()
+        if self._ready:
+            return
+        try:
+            if not connection.poll(START_TIMEOUT_SECONDS):
+                raise ChildFailed(f"the {self._name} child process did not start in {START_TIMEOUT_SECONDS:g}s")
+            connection.recv()
+        except EOFError:
+            code = self._stop()
+            raise ChildFailed(f"the {self._name} child process exited at start (exit code {code})") from None
+        except BaseException:
+            self._stop()
+            raise
+        self._ready = True
 
     def __call__(self, *args: Any, timeout: float) -> Any:
         """function(*args) in the child; StageTimeout after `timeout` seconds (0: no limit)."""
-        connection = self._connection or self._start()
+        self.ensure_ready()
+        connection = self._connection
+        assert connection is not None
         try:
             connection.send(args)
             if timeout > 0 and not connection.poll(timeout):
@@ -49,23 +74,25 @@ class Isolated:
             outcome = connection.recv()
         except EOFError:
             code = self._stop()
-            self._start()  # (its start-up is not spent on the next page's time)
+            self.start()  # (its start-up is not spent on the next page's time)
             raise ChildFailed(f"the {self._name} child process died (exit code {code})") from None
         except BaseException:
             self._stop()  # a timeout, or a signal meanwhile: the child's state is unknown
-            self._start()
+            self.start()
             raise
         if outcome[0] == "error":
             raise ChildFailed(outcome[1])
         return outcome[1]
 
-    def _start(self) -> Connection:
+    def start(self) -> Connection:
+        """Starts the child (it imports its module meanwhile, while the caller goes on)."""
         # A fresh interpreter (not a fork of a process running Kafka and HTTP threads), talking
         # over two pipes of its own.
         to_child, child_in = os.pipe()[::-1]
         child_out, from_child = os.pipe()[::-1]
         target = f"{self._function.__module__}:{self._function.__qualname__}"
-        code = f"from worker.stages.isolation import serve; serve({target!r}, {child_in}, {child_out})"
+        code = (f"from worker.stages.isolation import serve; "
+                f"serve({target!r}, {child_in}, {child_out}, {self._warm_up!r})")
         try:
             self._process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(child_in, child_out),
                                              stdin=subprocess.DEVNULL)
@@ -73,6 +100,7 @@ class Isolated:
             os.close(child_in)
             os.close(child_out)
         self._connection = _Duplex(Connection(from_child, writable=False), Connection(to_child, readable=False))
+        self._ready = False
         return self._connection  # type: ignore[return-value]
 
     def _stop(self, grace: float = 0.0) -> int | None:
@@ -114,20 +142,27 @@ class _Duplex:
         self._reader.close()
 
 
-def serve(target: str, read_fd: int, write_fd: int) -> None:
+def serve(target: str, read_fd: int, write_fd: int, warm_up: tuple = ()) -> None:
     """The child's loop: one call of `target` ("module:function") per message, until the parent
-    closes its end."""
+    closes its end. First the module is imported and, with `warm_up`, called once (lazy imports
+    and compiled patterns), then the parent is told the child is ready."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     module, _, name = target.partition(":")
     function = getattr(importlib.import_module(module), name)
     reader, writer = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
-    while True:
+    if warm_up:
         try:
+            function(*warm_up)
+        except Exception:  # noqa: BLE001 - a warm-up only; real calls report their errors
+            pass
+    try:
+        writer.send(("ready",))
+        while True:
             args = reader.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            outcome: tuple = ("ok", function(*args))
-        except Exception as error:  # noqa: BLE001 - reported to the parent, which dead-letters the page
-            outcome = ("error", f"{type(error).__name__}: {error}")
-        writer.send(outcome)
+            try:
+                outcome: tuple = ("ok", function(*args))
+            except Exception as error:  # noqa: BLE001 - reported to the parent, which dead-letters the page
+                outcome = ("error", f"{type(error).__name__}: {error}")
+            writer.send(outcome)
+    except (EOFError, OSError):  # the parent closed its end (or is gone): nothing left to do
+        return
