@@ -134,3 +134,48 @@ def test_plaintext_to_a_tls_listener_is_named(tls_broker):
     with pytest.raises(DependencyUnavailable, match="a TLS listener spoken to in plaintext"):
         check_broker(settings, time.monotonic() + 1.0)
     assert time.monotonic() - started < 1.0 + 3.0
+
+
+def test_a_running_worker_follows_the_broker_connection_and_stops_when_refused(tls_certificates, tmp_path):
+    """While running: broker gone -> /readyz 503 naming it; back -> 200; then presenting a
+    certificate from another CA (refused twice) -> the worker stops with exit 2, as at start."""
+    from tests.fixtures.tls_proxy import TlsProxy, TlsBroker
+    from worker.local.broker import LocalBroker, free_port
+
+    proxy_port = free_port()
+    with LocalBroker(log_path=tmp_path / "tansu.log", advertised_port=proxy_port) as own_broker:
+        proxy = TlsProxy(tls_certificates.server, own_broker.port, port=proxy_port).start()
+        settings = TlsBroker(own_broker, proxy, tls_certificates).settings()
+        topics = Topics(pages_raw="watch.pages.raw", articles_normalized="watch.articles.normalized",
+                        articles_duplicates="watch.articles.duplicates", pages_dlq="watch.pages.dlq")
+        ensure_topics(settings, topics.all(), partitions=1)
+        worker = WorkerProcess(settings, topics, tmp_path, **tls_env(settings, BROKER_CHECK_INTERVAL_SECONDS="0.5",
+                                                                      SHUTDOWN_TIMEOUT_SECONDS="5")).start()
+        try:
+            worker.wait_ready()
+            proxy.stop()  # the broker's only address goes away
+            status, reason = wait_for_readyz(worker, lambda status, _: status == 503)
+            assert "broker unreachable" in reason and "connection refused" in reason
+            proxy = TlsProxy(tls_certificates.server, own_broker.port, port=proxy_port).start()
+            wait_for_readyz(worker, lambda status, _: status == 200)
+            proxy.stop()
+            proxy = TlsProxy(tls_certificates.other_ca_server, own_broker.port, port=proxy_port).start()
+            assert worker.process.wait(timeout=AT_ONCE + 10) == 2
+        finally:
+            worker.stop()
+            proxy.stop()
+    entries = [orjson.loads(line) for line in worker.log_path.read_text().splitlines()]
+    # Whichever saw it first (the watch, or kafka-python's poll): one line saying why.
+    (final,) = [e for e in entries if e["message"].startswith("stopping: broker refuses the worker")]
+    assert "certificate verify failed" in final["message"] and final["exit_code"] == 2
+
+
+def wait_for_readyz(worker: WorkerProcess, wanted, timeout: float = 20.0) -> tuple[int, str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert worker.process.poll() is None, worker.log()
+        status, body = worker.get("/readyz")
+        if wanted(status, body):
+            return status, body
+        time.sleep(0.1)
+    raise AssertionError(f"/readyz never as wanted; last {status} {body!r}\n{worker.log()}")

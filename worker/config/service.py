@@ -14,6 +14,8 @@ SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 # Backstop on the start: a worker still starting this long after STARTUP_TIMEOUT_SECONDS (a client
 # library stuck where its own timeouts do not reach) logs why and exits.
 STARTUP_GRACE_SECONDS = 5.0
+# One check of the broker while running (service/broker_watch.py) gives up after this long.
+BROKER_CHECK_TIMEOUT_SECONDS = 10.0
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI")
 
 
@@ -134,6 +136,10 @@ class ServiceSettings:
     # non-zero with the cause (unreachable, timed out, TLS, authentication). A misconfiguration
     # (authentication or TLS certificate refused) exits at once.
     startup_timeout_seconds: float = 30.0
+    # While running, the broker connection is checked this often, as at start: unreachable makes
+    # /readyz 503 with the cause; refusing the worker (credentials, certificate) twice in a row stops
+    # it with exit 2. 0 turns the check off.
+    broker_check_interval_seconds: float = 30.0
     # Records taken per poll; a batch is processed, delivered and committed as one checkpoint.
     batch_max_records: int = 500
     poll_timeout_ms: int = 1000
@@ -178,6 +184,8 @@ class ServiceSettings:
                                                 minimum=0.1),
             http_max_connections=get_int(env, "HTTP_MAX_CONNECTIONS", cls.http_max_connections, minimum=2),
             startup_timeout_seconds=get_float(env, "STARTUP_TIMEOUT_SECONDS", cls.startup_timeout_seconds, minimum=1),
+            broker_check_interval_seconds=get_float(env, "BROKER_CHECK_INTERVAL_SECONDS",
+                                                    cls.broker_check_interval_seconds, minimum=0),
             batch_max_records=get_int(env, "BATCH_MAX_RECORDS", cls.batch_max_records, minimum=1),
             poll_timeout_ms=get_int(env, "POLL_TIMEOUT_MS", cls.poll_timeout_ms, minimum=10),
             max_body_bytes=get_int(env, "MAX_BODY_BYTES", cls.max_body_bytes, minimum=1),

@@ -5,12 +5,15 @@ import logging
 import os
 import signal
 import threading
+from collections.abc import Callable
 
 from .. import __version__
 from ..config import Settings
+from ..config.service import BROKER_CHECK_TIMEOUT_SECONDS
 from ..errors import DependencyMisconfigured
 from ..pipeline import Pipeline
 from ..state import open_index
+from .broker_watch import BrokerWatch
 from .health import Health, HealthServer
 from .loop import ConsumeLoop
 from .metrics import Metrics
@@ -38,7 +41,8 @@ def run_service(settings: Settings) -> int:
     _tell_supervisor(server.port)
 
     stop = threading.Event()
-    _install_signal_handlers(stop, health, settings.service.shutdown_timeout_seconds)
+    request_stop = _stopper(stop, health, settings.service.shutdown_timeout_seconds)
+    _install_signal_handlers(request_stop)
 
     index = open_index(settings.dedup, settings.redis)
     assignment = _Assignment(metrics)
@@ -56,8 +60,23 @@ def run_service(settings: Settings) -> int:
     loop = ConsumeLoop(source, sink, pipeline, index, metrics, settings.service, health)
     log.info("worker started", extra={"event": "start", "topic": settings.topics.pages_raw})
     exit_code = EXIT_OK
+    refused: list[str] = []
+
+    def on_refused(message: str) -> None:
+        refused.append(message)
+        request_stop("broker_refused", EXIT_CONFIG)
+
+    watch = None
+    if service.broker_check_interval_seconds > 0:
+        watch = BrokerWatch(settings.kafka, health, service.broker_check_interval_seconds,
+                            min(service.broker_check_interval_seconds, BROKER_CHECK_TIMEOUT_SECONDS),
+                            on_refused).start()
     try:
         loop.run(stop)
+        if refused:
+            log.error("stopping: broker refuses the worker: %s (the batch in hand is redelivered)",
+                      refused[0], extra={"event": "stop", "exit_code": EXIT_CONFIG})
+            exit_code = EXIT_CONFIG
     except DependencyMisconfigured as error:
         # e.g. the Redis password rotated under a running worker: not an outage to wait out.
         log.error("stopping: %s (the batch in hand is redelivered)", error,
@@ -67,6 +86,8 @@ def run_service(settings: Settings) -> int:
         # Order: the loop has delivered and committed what it finished; leave the group so the
         # partitions move at once, then release the producer and the state.
         health.set_ready(False, "shutting down")
+        if watch is not None:
+            watch.stop()
         source.close()
         sink.close()
         pipeline.close()
@@ -106,26 +127,36 @@ class _Assignment:
         self._metrics.assigned_partitions.set(len(self._parts))
 
 
-def _install_signal_handlers(stop: threading.Event, health: Health, timeout_seconds: float) -> None:
-    """SIGTERM/SIGINT: stop after the page in hand, deliver and commit, leave the group, exit.
-    If that takes longer than SHUTDOWN_TIMEOUT_SECONDS, exit anyway: uncommitted pages are
-    redelivered, so a hard exit loses nothing."""
+def _stopper(stop: threading.Event, health: Health, timeout_seconds: float) -> Callable[..., None]:
+    """request_stop(reason, exit_code): stop after the page in hand, deliver and commit, leave the
+    group, exit. If that takes longer than SHUTDOWN_TIMEOUT_SECONDS, exit anyway with `exit_code`:
+    uncommitted pages are redelivered, so a hard exit loses nothing."""
 
-    def on_signal(signum, frame):  # noqa: ARG001
+    def request_stop(reason: str, exit_code: int = EXIT_SHUTDOWN_TIMEOUT) -> None:
         if stop.is_set():
             return
-        log.info("shutdown requested", extra={"event": signal.Signals(signum).name})
+        log.info("shutdown requested", extra={"event": reason})
         health.set_ready(False, "shutting down")
         stop.set()
-        watchdog = threading.Timer(timeout_seconds, _exit_now)
+        watchdog = threading.Timer(timeout_seconds, _exit_now, args=(exit_code,))
         watchdog.daemon = True
         watchdog.start()
+
+    return request_stop
+
+
+def _install_signal_handlers(request_stop: Callable[..., None]) -> None:
+    """SIGTERM/SIGINT: a graceful stop (see _stopper)."""
+
+    def on_signal(signum, frame):  # noqa: ARG001
+        request_stop(signal.Signals(signum).name)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 
 
-def _exit_now() -> None:
-    log.error("shutdown took longer than SHUTDOWN_TIMEOUT_SECONDS; exiting without waiting further")
+def _exit_now(exit_code: int = EXIT_SHUTDOWN_TIMEOUT) -> None:
+    log.error("shutdown took longer than SHUTDOWN_TIMEOUT_SECONDS; exiting without waiting further",
+              extra={"exit_code": exit_code})
     logging.shutdown()
-    os._exit(EXIT_SHUTDOWN_TIMEOUT)
+    os._exit(exit_code)

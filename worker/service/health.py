@@ -17,14 +17,16 @@ log = logging.getLogger(__name__)
 
 class Health:
     """Liveness: the consume loop came round recently (a wedged process gets restarted).
-    Readiness: consuming normally — started, dependencies reachable, not shutting down."""
+    Readiness: consuming normally — started, dependencies reachable (the dedup state, checked by
+    the loop; the broker, checked by service/broker_watch.py), not shutting down."""
 
     def __init__(self, metrics: Metrics, liveness_timeout_seconds: float):
         self._metrics = metrics
         self._timeout = liveness_timeout_seconds
         self._last_beat = time.monotonic()
         self._ready = False
-        self.reason = "starting"
+        self._reason = "starting"
+        self._broker_problem: str | None = None
 
     def beat(self) -> None:
         self._last_beat = time.monotonic()
@@ -34,11 +36,25 @@ class Health:
 
     def set_ready(self, ready: bool, reason: str = "") -> None:
         self._ready = ready
-        self.reason = "ok" if ready else reason
-        self._metrics.ready.set(1 if ready else 0)
+        self._reason = "ok" if ready else reason
+        self._publish()
+
+    def set_broker_problem(self, problem: str | None) -> None:
+        """What is wrong with the broker connection, or None once it answers again."""
+        self._broker_problem = problem
+        self._publish()
 
     def ready(self) -> bool:
-        return self._ready
+        return self._ready and self._broker_problem is None
+
+    @property
+    def reason(self) -> str:
+        if self._ready and self._broker_problem is not None:
+            return self._broker_problem
+        return self._reason
+
+    def _publish(self) -> None:
+        self._metrics.ready.set(1 if self.ready() else 0)
 
 
 class HealthServer:

@@ -3,23 +3,31 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
-from kafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
+from kafka.errors import (CommitFailedError, KafkaConnectionError, KafkaError, KafkaTimeoutError,
+                          NodeNotReadyError, RequestTimedOutError, TopicAlreadyExistsError)
 from kafka.structs import OffsetAndMetadata
 
 from ..config import KafkaSettings
+from ..errors import DependencyMisconfigured
 from ..models import SourceRecord
 from ..pipeline import Output
 from . import kafka_scram
 from .base import CommitFailed, DeliveryFailed, Offsets
+from .kafka_check import refusal
 
 log = logging.getLogger(__name__)
 
 kafka_scram.register()  # a refused SCRAM login reported as such, for every client built here
+
+# Errors kafka-python raises out of poll while the broker is unreachable (an outage, not a bug).
+POLL_OUTAGE_ERRORS = (KafkaConnectionError, KafkaTimeoutError, NodeNotReadyError,
+                      RequestTimedOutError)
 
 # How long a client's constructor waits for its first connection (kafka-python's default).
 BOOTSTRAP_TIMEOUT_MS = 30_000
@@ -35,6 +43,7 @@ class KafkaSource:
                  on_assigned: Callable[[set[tuple[str, int]]], None] | None = None,
                  on_revoked: Callable[[set[tuple[str, int]]], None] | None = None,
                  bootstrap_timeout_ms: int = BOOTSTRAP_TIMEOUT_MS):
+        self._settings = settings
         self._consumer = KafkaConsumer(
             **settings.client_options(),
             bootstrap_timeout_ms=bootstrap_timeout_ms,
@@ -51,8 +60,22 @@ class KafkaSource:
         self._consumer.subscribe([topic], listener=_Listener(self))
 
     def poll(self, max_records: int, timeout_ms: int) -> list[SourceRecord]:
+        """Records, or [] when the broker cannot be reached right now (kafka-python raises its
+        connection errors out of poll when the group coordinator is unreachable: an outage,
+        retried at the next poll). Raises DependencyMisconfigured when the broker refuses the
+        worker (certificate, login, authorization)."""
         self._consumer.resume(*self._consumer.paused())
-        batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
+        try:
+            batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
+        except KafkaError as error:
+            refused = refusal(error, self._settings)
+            if refused is not None:
+                raise DependencyMisconfigured(f"broker refuses the worker: {refused}") from error
+            if not isinstance(error, POLL_OUTAGE_ERRORS):
+                raise
+            log.warning("broker unreachable during poll; retrying", extra={"error": str(error)})
+            time.sleep(timeout_ms / 1000)  # as long as the poll would have waited
+            return []
         return [SourceRecord(topic=m.topic, partition=m.partition, offset=m.offset, key=m.key, value=m.value,
                              timestamp_ms=m.timestamp)
                 for messages in batches.values() for m in messages]

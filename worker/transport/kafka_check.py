@@ -41,9 +41,11 @@ class _Transient(Exception):
     """This attempt failed in a way a later one may not (the message names the cause)."""
 
 
-def check_broker(settings: KafkaSettings, deadline: float, stop: threading.Event | None = None) -> None:
+def check_broker(settings: KafkaSettings, deadline: float, stop: threading.Event | None = None,
+                 announce: bool = True) -> None:
     """Return once a bootstrap server accepts a full connection; raise as described above.
-    `deadline` is a time.monotonic() value. Returns early, between attempts, once `stop` is set."""
+    `deadline` is a time.monotonic() value. Returns early, between attempts, once `stop` is set.
+    `announce`: log each new cause while retrying (at start; the running check logs its own)."""
     stop = stop or threading.Event()
     if settings.security_protocol in ("SSL", "SASL_SSL"):
         _check_tls_files(settings)
@@ -61,7 +63,7 @@ def check_broker(settings: KafkaSettings, deadline: float, stop: threading.Event
             except DependencyMisconfigured as error:
                 raise DependencyMisconfigured(f"broker {server}: {error}") from None
             except _Transient as error:
-                if causes.get(server) != str(error):  # each new cause once, not every retry
+                if announce and causes.get(server) != str(error):  # each new cause once, not every retry
                     log.warning("broker not reachable yet; retrying until STARTUP_TIMEOUT_SECONDS",
                                 extra={"event": "startup", "server": server, "error": str(error)})
                 causes[server] = str(error)
@@ -144,16 +146,9 @@ def _classify(error: Exception, settings: KafkaSettings, *, tls: bool, sasl: boo
               seconds: float) -> Exception:
     """The exception to raise for a failed connection: misconfigured or transient, cause named."""
     login = f"{settings.sasl_mechanism} as user {settings.sasl_username!r}"
-    certificate = _in_chain(error, ssl.SSLCertVerificationError)
-    if certificate is not None:
-        return DependencyMisconfigured(
-            f"TLS certificate verify failed: {certificate.verify_message or certificate.reason} (check "
-            f"KAFKA_SSL_CAFILE and that the broker's certificate names the host in KAFKA_BOOTSTRAP_SERVERS)")
-    protocol = _in_chain(error, ssl.SSLError)
-    if protocol is not None and not isinstance(protocol, (ssl.SSLEOFError, ssl.SSLZeroReturnError)):
-        return DependencyMisconfigured(f"TLS handshake failed: {protocol.reason or protocol}")
-    if isinstance(error, AUTH_ERRORS):
-        return DependencyMisconfigured(f"SASL authentication failed ({login}): {error}")
+    refused = refusal(error, settings)
+    if refused is not None:
+        return DependencyMisconfigured(refused)
     if isinstance(error, (kafka_errors.KafkaTimeoutError, kafka_errors.RequestTimedOutError)):
         if tls and not answered:
             return _Transient(f"timed out: TLS handshake not completed within {seconds:.1f} s (the peer "
@@ -174,8 +169,28 @@ def _classify(error: Exception, settings: KafkaSettings, *, tls: bool, sasl: boo
     return _Transient(f"{type(error).__name__}: {error}")
 
 
-def _in_chain(error: BaseException | None, kind: type[BaseException]):
-    """The first exception of type `kind` among `error` and the ones it was raised from or during
+def refusal(error: BaseException, settings: KafkaSettings) -> str | None:
+    """What the broker refuses, when `error` says it refuses the worker's configuration (TLS
+    certificate or protocol, SASL login, authorization): retrying cannot help. None otherwise."""
+    certificate = _in_chain(error, ssl.SSLCertVerificationError)
+    if certificate is not None:
+        return (f"TLS certificate verify failed: {certificate.verify_message or certificate.reason} (check "
+                f"KAFKA_SSL_CAFILE and that the broker's certificate names the host in KAFKA_BOOTSTRAP_SERVERS)")
+    protocol = _in_chain(error, ssl.SSLError)
+    if protocol is not None and not isinstance(protocol, (ssl.SSLEOFError, ssl.SSLZeroReturnError)):
+        return f"TLS handshake failed: {protocol.reason or protocol}"
+    login = f"{settings.sasl_mechanism} as user {settings.sasl_username!r}"
+    authorization = _in_chain(error, kafka_errors.AuthorizationError)
+    if authorization is not None:
+        return f"not authorized ({login}): {authorization}"
+    authentication = _in_chain(error, AUTH_ERRORS)
+    if authentication is not None:
+        return f"SASL authentication failed ({login}): {authentication}"
+    return None
+
+
+def _in_chain(error: BaseException | None, kind):
+    """The first exception of type `kind` (a class or tuple) among `error` and the ones it was raised from or during
     (kafka-python wraps TLS errors in KafkaConnectionError("Handshake failed: ...") inside the except)."""
     seen = 0
     while error is not None and seen < 10:
