@@ -106,6 +106,8 @@ class Article:
     content_type: str = "text/plain"
     extra: dict[str, Any] = field(default_factory=dict)
     dedup: DedupDecision | None = None
+    # (the text content_hash was computed for, and the hash: the fingerprint and the event both ask)
+    _hashed: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def word_count(self) -> int:
@@ -114,7 +116,10 @@ class Article:
     @property
     def content_hash(self) -> str:
         """Hash of the normalized body: case, punctuation and spacing do not change it."""
-        return content_hash(self.text)
+        hashed = self._hashed
+        if hashed is None or hashed[0] is not self.text:
+            hashed = self._hashed = (self.text, content_hash(self.text))
+        return hashed[1]
 
     def to_event(self) -> dict[str, Any]:
         event = {
