@@ -6,7 +6,8 @@ bench/make_text_dumps.py makes them) and as HTML. A repeat is a recrawl: same UR
 fetched_at (so every system sees the same duplicates).
 
 For every page set and system (fresh topics and consumer group each time, 4 partitions):
-  saturation: the worker starts and one page goes through it (imports done, group joined), then
+  saturation: the worker starts and one page goes through it (imports done, group joined and
+              settled: every partition assigned, no rebalance for 3 s), then
               all pages are produced at once (the producer is several times faster than either
               worker); rate = pages / (last output's broker timestamp - first page produced);
   latency:    the worker runs, pages are produced at --load of its saturated rate for
@@ -34,6 +35,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -54,6 +56,7 @@ PARTITIONS = 4
 REDIS_URL: list[str | None] = [None]  # set by --redis
 FETCHED = datetime(2026, 11, 20, 10, tzinfo=timezone.utc)
 START_TIMEOUT_SECONDS = 60
+SETTLE_SECONDS = 3.0
 
 
 @dataclass
@@ -103,6 +106,7 @@ class Worker:
         self._name = name
         self._log = log
         self.process: subprocess.Popen | None = None
+        self.metrics_port = free_port()
 
     def start(self) -> None:
         with open(self._log, "ab") as log:
@@ -114,13 +118,43 @@ class Worker:
                 processes = self.system.split("-")[1] if "-" in self.system else "1"
                 command = [sys.executable, "-m", "worker", "run"]
                 env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": self._bootstrap, "KAFKA_GROUP_ID": f"g-{self._name}",
-                       "KAFKA_SESSION_TIMEOUT_MS": "6000", "METRICS_PORT": str(free_port()), "LOG_LEVEL": "WARNING",
+                       "KAFKA_SESSION_TIMEOUT_MS": "6000", "METRICS_PORT": str(self.metrics_port), "LOG_LEVEL": "WARNING",
                        "WORKER_PROCESSES": processes, "TOPIC_PAGES_RAW": self.raw,
                        "TOPIC_ARTICLES_NORMALIZED": self.outputs[0], "TOPIC_ARTICLES_DUPLICATES": self.outputs[1],
                        "TOPIC_PAGES_DLQ": self.outputs[2]}
                 if self._redis_url:
                     env.update(DEDUP_BACKEND="redis", REDIS_URL=self._redis_url, DEDUP_REDIS_PREFIX=f"{self._name}:")
             self.process = subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+
+    def wait_settled(self, timeout: float = START_TIMEOUT_SECONDS) -> None:
+        """Ours: every partition assigned and no rebalance for SETTLE_SECONDS (with several processes
+        the later ones join the group after the first output; a rebalance mid-run would be counted)."""
+        if self.system == "naive":
+            return
+        deadline, last, since = time.monotonic() + timeout, None, time.monotonic()
+        while time.monotonic() < deadline:
+            state = self._group_state()
+            if state != last:
+                last, since = state, time.monotonic()
+            elif state[0] == PARTITIONS and time.monotonic() - since >= SETTLE_SECONDS:
+                return
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.system}: group not settled within {timeout}s ({last})")
+
+    def _group_state(self) -> tuple[float, float]:
+        """(assigned partitions, rebalances) from /metrics."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=2) as response:
+                text = response.read().decode()
+        except OSError:
+            return (-1.0, -1.0)
+        assigned = rebalances = 0.0
+        for line in text.splitlines():
+            if line.startswith("newsworker_assigned_partitions "):
+                assigned = float(line.split()[-1])
+            elif line.startswith("newsworker_rebalances_total{"):
+                rebalances += float(line.split()[-1])
+        return (assigned, rebalances)
 
     def peak_rss_mb(self) -> float:
         return sum(_vm_hwm_kb(pid) for pid in _process_tree(self.process.pid)) / 1024
@@ -216,6 +250,7 @@ def _started(bootstrap: str, kafka: KafkaSettings, system: str, name: str, warm_
     producer.flush()
     if not outputs.wait_for(1, START_TIMEOUT_SECONDS):
         raise RuntimeError(f"{system} did not start; see {log}")
+    worker.wait_settled()
     return worker, outputs, producer
 
 
