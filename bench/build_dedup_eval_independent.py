@@ -41,9 +41,11 @@ Hard negatives (expected unique):
 - original     the cluster sources' real pages, and negative-only sources alone
 - template     a negative-only source in the template of a donor that a copy also uses
 - same_story   different articles on the same story: seeds 002-004 against 000 (the seeds' real
-               spun copy 001 is a "spun_real" copy), and the benchmark's closest real pairs (two
-               rewrites of one tour announcement, two press releases of one company rewritten, two
-               posts of one blog)
+               spun copy 001 is a "spun_real" copy), and every group of shared-set bodies that are
+               close to each other (word-bigram Jaccard >= 0.06 and containment >= 0.15, joined
+               transitively): the same news of November 2019 told by several outlets (a feather
+               duvet lung, water on Europa, plague in China, two tour announcements), two press
+               releases of one company, posts of one blog. Each appears once, as its real page
 - brief        short formulaic briefs: one wording, other facts (the only generated texts here)
 - consent      a page whose only text is a consent notice (real CMP wordings, six languages)
 - paywall      a page whose only text is its title and a paywall teaser (six languages)
@@ -455,11 +457,7 @@ def text_dump(html: str) -> str:
 
 # --- The stream ------------------------------------------------------------------------------------
 
-SAME_STORY_PAIRS = [  # the closest pairs of different articles in the shared article-extraction set
-    ("billboard.com/articles/news/8544119/doobie-brothers", "rollingstone.com/music/music-news/doobie-brothers"),
-    ("my6sense.com/2018/07/02/", "my6sense.com/2018/02/15/"),
-    ("jeongdongtheater.com/blog/2018/10/12/", "jeongdongtheater.com/blog/2018/10/15/"),
-]
+SAME_STORY_JACCARD, SAME_STORY_CONTAINMENT = 0.06, 0.15  # two bodies this close tell one story
 SEED_CUTS = {"000": (7, 37), "001": (0, None), "002": (0, None), "003": (3, None), "004": (0, None)}
 
 
@@ -501,6 +499,30 @@ def _distinct(sources: list[dict]) -> list[dict]:
     return kept
 
 
+def _same_story_groups(sources: list[dict]) -> list[list[dict]]:
+    """Sources close to one another (SAME_STORY_*), joined transitively, in source order."""
+    bigrams = []
+    for source in sources:
+        words = re.findall(r"\w+", source["text"].lower())
+        bigrams.append(set(zip(words, words[1:])))
+    parent = list(range(len(sources)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+    for i in range(len(sources)):
+        for j in range(i + 1, len(sources)):
+            shared = len(bigrams[i] & bigrams[j])
+            if (shared >= SAME_STORY_JACCARD * len(bigrams[i] | bigrams[j])
+                    and shared >= SAME_STORY_CONTAINMENT * min(len(bigrams[i]), len(bigrams[j]))):
+                parent[root(j)] = root(i)
+    members: dict[int, list[dict]] = {}
+    for i, source in enumerate(sources):
+        members.setdefault(root(i), []).append(source)
+    return [group for group in members.values() if len(group) > 1]
+
+
 def _slug(title: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", title.lower())[:8]) or "story"
 
@@ -511,15 +533,15 @@ def build() -> list[dict]:
     sources = load_sources()
     donors = [d for d in (Donor(s["key"], s["url"], s["html"], s["text"]) for s in sources
                           if len(s["html"]) > 20_000) if d.usable]
-    pair_keys = {key for pair in SAME_STORY_PAIRS for key in pair}
-    paired = [[next(s for s in sources if part in s["url"]) for part in pair] for pair in SAME_STORY_PAIRS]
-    pool = [s for s in sources if len(s["text"].split()) >= MIN_SOURCE_WORDS
-            and not any(part in s["url"] for part in pair_keys)]
-    pool = _distinct(pool)
+    pool = _distinct([s for s in sources if len(s["text"].split()) >= MIN_SOURCE_WORDS])
+    groups = _same_story_groups(pool)
+    grouped = {id(source) for group in groups for source in group}
+    pool = [source for source in pool if id(source) not in grouped]
     rng.shuffle(pool)
-    clusters, negative_only, filler = pool[:170], pool[170:215], pool[215:]
+    clusters, negative_only, filler = pool[:150], pool[150:190], pool[190:]
     filler_paragraphs = [p for s in filler for p in paragraphs(s["text"]) if len(p.split()) >= 25]
-    print(f"{len(donors)} template donors, {len(clusters)} cluster sources, {len(negative_only)} negative-only")
+    print(f"{len(donors)} template donors, {len(clusters)} cluster sources, {len(negative_only)} negative-only, "
+          f"{len(groups)} same-story groups of {len(grouped)} bodies, {len(filler)} filler sources")
     records: list[dict] = []
     clock = [START]
 
@@ -584,9 +606,9 @@ def build() -> list[dict]:
     for name in ("002", "003", "004"):
         add("same_story", "seeds/000", f"https://seed.example/{name}", later(1, 9, at), seeds[name][1],
             seeds[name][2], seeds[name][0], "text/plain")
-    for first, second in paired:
-        for source in (first, second):
-            add("same_story", first["key"], source["url"], later(0.5, 30, clock[0]), source["title"], source["text"],
+    for group in groups:
+        for source in group:
+            add("same_story", group[0]["key"], source["url"], later(0, 200, START), source["title"], source["text"],
                 source["html"], "text/html")
 
     for number, source in enumerate(negative_only):
