@@ -9,7 +9,7 @@ import pytest
 from worker.cleaning.meta.dates import date_in_url, find_date, is_calendar_word, local_day_differs, parse_date
 from worker.cleaning.meta.hosts import host, names_host, site_words
 from worker.cleaning.meta.names import parse_bare_name, parse_byline, split_authors, unglued
-from worker.cleaning.meta.titles import split_site_suffix, strip_site_name
+from worker.cleaning.meta.titles import is_furniture, split_site_suffix, strip_site_name
 
 
 @pytest.mark.parametrize("text, day", [
@@ -127,3 +127,19 @@ def test_hosts():
     assert host("http://[not-an-ipv6/") == ""
     assert names_host("Henry’s Club", "www.henrysclub.com", strict=True)
     assert "vortex" in site_words("Vortex", "https://blog.vortex.example/a")
+
+
+@pytest.mark.parametrize("line, furniture", [
+    ("Skip to content Skip to site index", True),
+    ("facebook twitter youtube instagram", True),
+    ("Show more sharing options", True),
+    ("Published Wed, Nov 20 2019 4:29 AM EST Updated an hour ago", True),
+    ("(Reed Saxon / Associated Press)", True),
+    ("Tom Davies Associated Press", True),
+    ("News reporter @TomGillespie1", True),
+    ("Republicans Are Following Trump to Nowhere", False),
+    ("Share prices fall as markets open lower in Asia", False),
+    ("Die elektronische Patientenakte (ePA) – der lange Marsch", False),
+])
+def test_page_furniture_is_no_headline(line, furniture):
+    assert is_furniture(line) is furniture

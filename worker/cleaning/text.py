@@ -36,7 +36,7 @@ from .meta.hosts import names_host
 from .text_lines import (BOILER, BYLINE, COMMENTS, CREDIT, DATELINE, SECTION_END, SENTENCE_END, TEXT, phrase_kind,
                          refine_kind)
 from .meta.names import may_be_byline, opens_like_byline, parse_bare_name, parse_byline
-from .meta.titles import split_site_suffix
+from .meta.titles import is_furniture, split_site_suffix
 from .types import Extraction
 
 DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
@@ -462,7 +462,7 @@ class _Dump:
         """A line of title shape that is not a date, a credit, a link, a person's name or a byline."""
         line = self.lines[i]
         return (self.refined(i) == TEXT and not opens_like_byline(line) and self._readings.bare_name(line) is None
-                and self._byline(line) is None)
+                and self._byline(line) is None and not is_furniture(line))
 
     def _site_name_line(self) -> str | None:
         """A short first line that the page prints again (the site's name in its header and

@@ -127,6 +127,11 @@ def _undouble(name: str) -> str:
     return " ".join(words[:half]) if len(words) % 2 == 0 and words[:half] == words[half:] else name
 
 
+def names_agency(text: str) -> bool:
+    """A news agency or wire desk is named ("Associated Press", "AFP", "Reuters")."""
+    return _AGENCIES.search(text) is not None
+
+
 def has_byline_lead(text: str) -> bool:
     """True when text introduces names as a byline does ("By ...", "Von ...", "Текст: ...")."""
     return _BYLINE_LEAD.match(text.strip() + " ") is not None

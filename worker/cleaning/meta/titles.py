@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from .dates import find_date
 from .hosts import NAMES_IS, NAMES_NOT, host, host_labels, names_labels, naming
-from .names import PARTICLES
+from .names import PAGE_FURNITURE, PARTICLES, names_agency
 
 # "Title – Site", "Title | Site", "Site :: Title". (\s\s* is \s+ written to start with a character
 # class: the regex engine then skips ahead to the next space instead of trying at every character.)
@@ -14,6 +15,28 @@ _TITLE_SEPARATOR: Final = re.compile(r"\s\s*(?:[|–—·•»:~/-]|-{2}|::)\s+"
 # Longest site name we accept at the end of a title, in words and characters.
 _SITE_MAX_WORDS: Final = 5
 _SITE_MAX_CHARS: Final = 40
+
+
+# Words of menus and share bars besides PAGE_FURNITURE's: a line made only of such words is no headline.
+_MENU_WORDS: Final = PAGE_FURNITURE | frozenset("""
+to content site index main share sharing this with options more show messenger email print comments
+comment sign log in up out subscribe newsletter search close open toggle menü zum inhalt hauptinhalt
+""".split())
+_SHORT_LINE_WORDS: Final = 12  # a date or an agency in a line this short makes it a dateline or a credit
+
+
+def is_furniture(line: str) -> bool:
+    """A line that is no headline though shaped like one: a menu or share bar ("Skip to content
+    Skip to site index", "facebook twitter youtube"), a short date line ("Published Wed, Nov 20
+    2019 4:29 AM EST"), a credit or byline naming an agency ("(Reed Saxon / Associated Press)"),
+    a handle ("News reporter @TomGillespie1")."""
+    words = [word.strip(".,:;|/()[]-–—•·").lower() for word in line.split()]
+    words = [word for word in words if word]
+    if not words or all(word in _MENU_WORDS for word in words):
+        return True
+    if line.startswith(("(", "[")) or "@" in line:
+        return True
+    return len(words) <= _SHORT_LINE_WORDS and (find_date(line) is not None or names_agency(line))
 
 
 def title_parts(title: str) -> list[str]:
