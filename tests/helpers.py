@@ -37,6 +37,20 @@ def produce(settings: KafkaSettings, topic: str, values: list[bytes]) -> None:
     produce_values(settings, topic, values, [page_key(v) for v in values])
 
 
+def produce_to_partitions(settings: KafkaSettings, topic: str, values_by_partition: list[tuple[int, bytes]]) -> None:
+    """Each value to the partition given with it (copies of one article placed on several partitions)."""
+    from kafka import KafkaProducer
+
+    producer = KafkaProducer(**settings.client_options(), acks="all")
+    try:
+        futures = [producer.send(topic, value=value, partition=partition) for partition, value in values_by_partition]
+        producer.flush(timeout=30)
+        for future in futures:
+            future.get(timeout=30)
+    finally:
+        producer.close(timeout=10)
+
+
 def consume(settings: KafkaSettings, topics: Topics, expected: int, timeout: float = 60.0,
             settle: float = 0.0) -> dict[str, list[dict]]:
     """Events per output topic, read from the beginning until `expected` arrived (plus `settle` s)."""
@@ -46,7 +60,9 @@ def consume(settings: KafkaSettings, topics: Topics, expected: int, timeout: flo
 class WorkerProcess:
     """`python -m worker run` as a real process, configured like a deployment (environment)."""
 
-    def __init__(self, settings: KafkaSettings, topics: Topics, log_dir: Path, **env_overrides: str):
+    def __init__(self, settings: KafkaSettings, topics: Topics, log_dir: Path, module: str = "worker",
+                 **env_overrides: str):
+        self.module = module  # tests.kill_point: the same worker with a fault hook
         self.metrics_port = free_port()
         self.log_path = Path(log_dir) / f"worker-{self.metrics_port}.log"
         self.env = {
@@ -69,7 +85,7 @@ class WorkerProcess:
 
     def start(self) -> WorkerProcess:
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "worker", "run"], env=self.env, cwd=REPO,
+            self.process = subprocess.Popen([sys.executable, "-m", self.module, "run"], env=self.env, cwd=REPO,
                                             stdout=log, stderr=subprocess.STDOUT)
         return self
 

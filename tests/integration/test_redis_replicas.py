@@ -11,9 +11,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from kafka import KafkaProducer
 
-from tests.helpers import WorkerProcess, article_body, consume, page
+from tests.helpers import WorkerProcess, article_body, consume, page, produce_to_partitions
 
 pytestmark = [pytest.mark.broker, pytest.mark.redis]
 
@@ -33,17 +32,6 @@ def workers(tmp_path):
     yield start
     for worker in started:
         worker.stop()
-
-
-def produce_to_partitions(settings, topic: str, values_by_partition: list[tuple[int, bytes]]) -> None:
-    producer = KafkaProducer(**settings.client_options(), acks="all")
-    try:
-        futures = [producer.send(topic, value=value, partition=partition) for partition, value in values_by_partition]
-        producer.flush(timeout=30)
-        for future in futures:
-            future.get(timeout=30)
-    finally:
-        producer.close(timeout=10)
 
 
 def copy_of(story: int, variant: int) -> str:
