@@ -87,6 +87,11 @@ def score(records: list[dict], outcomes: list, show: bool) -> dict[str, Counter]
         kind = kinds[record["kind"]]
         kind["n"] += 1
         positive = record["expect"] == "duplicate"
+        if positive:  # copies found, by how the copy was published (HTML page or text dump)
+            media = "html" if record["content_type"] == "text/html" else "dump"
+            kinds[f"copies as {media}"]["n"] += 1
+            kinds[f"copies as {media}"]["found"] += bool(
+                decision is not None and decision.is_duplicate and decision.duplicate_of == ids[record["original"]])
         if decision is None:
             kind["rejected"] += 1
             kind["fn"] += positive
@@ -117,7 +122,7 @@ def report(kinds: dict[str, Counter], title: str) -> dict[str, float]:
           "methods / not compared / rejected by cleaning")
     totals: Counter = Counter()
     negatives_fp = negatives = 0
-    for name in sorted(kinds, key=lambda k: (k not in POSITIVE_KINDS, k)):
+    for name in sorted((k for k in kinds if not k.startswith("copies as")), key=lambda k: (k not in POSITIVE_KINDS, k)):
         kind = kinds[name]
         totals.update({k: kind[k] for k in ("n", "tp", "fp", "fn")})
         if name not in POSITIVE_KINDS:
@@ -129,12 +134,15 @@ def report(kinds: dict[str, Counter], title: str) -> dict[str, float]:
                            if k not in ("n", "tp", "fp", "fn") and v)
         print(f"{name:12s} {kind['n']:5d} {marked:10d} {_ratio(kind['tp'], marked):>9s} "
               f"{_ratio(kind['tp'], expected):>7s} {kind['fp']:3d} {kind['fn']:4d}  {detail}")
+    by_media = [f"{name} {kinds[name]['found']}/{kinds[name]['n']}" for name in sorted(kinds)
+                if name.startswith("copies as")]
     precision = totals["tp"] / max(1, totals["tp"] + totals["fp"])
     recall = totals["tp"] / max(1, totals["tp"] + totals["fn"])
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     print(f"{'ALL':12s} {totals['n']:5d} {totals['tp'] + totals['fp']:10d} {precision:9.4f} {recall:7.4f} "
           f"{totals['fp']:3d} {totals['fn']:4d}  duplicate F1 {f1:.4f}; false positives on negatives "
           f"{negatives_fp} of {negatives}")
+    print("found: " + ", ".join(by_media))
     return {"f1": f1, "precision": precision, "recall": recall, "negative_fp": negatives_fp}
 
 
