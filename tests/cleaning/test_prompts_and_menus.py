@@ -65,3 +65,24 @@ def test_text_dump_opening_with_menus_gives_the_article_and_its_headline():
     assert found.title == "Just-released Minecraft exploit makes it easy to crash game servers"
     assert found.paragraphs[0].startswith("A flaw in the wildly popular online game Minecraft")
     assert not {"Skip to main content", "Biz & IT", "Subscribe", "Sign in"} & set(found.paragraphs)
+
+
+CONSENT = ("We use cookies and similar technologies to give you the best experience on our website, to show you "
+           "personalised content and to analyse our traffic. By continuing to browse you accept cookies.")
+
+
+def test_a_page_whose_only_prose_is_a_consent_notice_has_no_article(clean_stage):
+    """Two unrelated pages whose "article" is the same consent notice must not become duplicates:
+    both go to the DLQ as no_content, on either path."""
+    from worker.errors import PageRejected, Reason
+
+    from .conftest import raw_page
+
+    menus = "Home\nNews\nSport\nWeather\n"
+    pages = [raw_page(f"{menus}\n{CONSENT}\n\nAccept all\nSettings", content_type="text/plain"),
+             raw_page(f"<html><body><nav>{menus}</nav><div class='notice'><p>{CONSENT}</p></div></body></html>",
+                      content_type="text/html")]
+    for page in pages:
+        with pytest.raises(PageRejected) as rejected:
+            clean_stage(page)
+        assert rejected.value.reason is Reason.NO_CONTENT

@@ -11,12 +11,14 @@ import re
 
 from .html_content import article_paragraphs, collapse, parse
 from .html_metadata import page_metadata
+from .prompts import is_prompt
 from .types import Extraction
 
 # Below this many characters of article text the own extractor has probably missed the article
-# (or the page has none): ask trafilatura too. A safety net for unusual layouts: no benchmark page
-# falls this low (the shortest own result is 365 characters), and raising it to 500-2000 lowered F1
-# (0.968 -> 0.967-0.962: trafilatura's longer text is not the better one) while costing speed.
+# (or the page has none): ask trafilatura too. A safety net for unusual layouts and pages without
+# an article (bench/body.py: 9 of 130 readability pages, 21 of 200 dates-mediacloud pages, none of
+# article-extraction); raising it lowered F1 (trafilatura's longer text is not the better one) while
+# costing speed.
 FALLBACK_BELOW_CHARS = 200
 _NON_WORD = re.compile(r"\W+")
 
@@ -52,4 +54,5 @@ def _trafilatura_paragraphs(html: str, url: str) -> list[str]:
     import trafilatura
 
     text = trafilatura.extract(html, url=url, fast=True, include_comments=False) or ""
-    return [line for line in (collapse(raw) for raw in text.split("\n")) if line]
+    # (Its text is held to the same rule as ours: a consent notice or a newsletter call is no article.)
+    return [line for line in (collapse(raw) for raw in text.split("\n")) if line and not is_prompt(line)]
