@@ -1,5 +1,6 @@
 """The consume loop on in-memory transports: one output per record, commit only after delivery,
 retries instead of losses when a dependency is down."""
+import errno
 import threading
 import time
 
@@ -7,7 +8,7 @@ import orjson
 import pytest
 
 from tests.helpers import article_body, page
-from worker.config import ServiceSettings, Settings
+from worker.config import DedupSettings, ServiceSettings, Settings
 from worker.dedup.fingerprint import Fingerprinter
 from worker.errors import DependencyUnavailable
 from worker.models import SourceRecord
@@ -295,3 +296,37 @@ def test_a_paused_worker_resumes_within_a_probe_interval_of_the_state_coming_bac
     assert len(sink.topics["articles.normalized"]) == 1
     assert index.back_seen_at - index.back_at < 0.5
     assert time.monotonic() - started < 2
+
+
+def test_a_state_directory_that_cannot_be_written_pauses_the_batch_and_keeps_the_log_whole(tmp_path, monkeypatch):
+    from worker.state import memory as memory_module
+
+    real = memory_module.os
+    failures = [2]
+
+    class DiskFillingUp:
+        """The memory backend's os, whose first two appends stop half-way: no space left."""
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def write(self, fd, data):
+            if failures[0]:
+                failures[0] -= 1
+                real.write(fd, bytes(data[:len(data) // 2]))
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real.write(fd, data)
+
+    monkeypatch.setattr(memory_module, "os", DiskFillingUp())
+    dedup = DedupSettings(state_dir=str(tmp_path / "state"))
+    values = [page(f"https://a.example/{i}", article_body(i)) for i in range(3)]
+    values.append(page("https://b.example/copy", article_body(1)))
+    source, sink, metrics = run(values, index=MemoryIndex(dedup))
+    assert metrics.dependency_retries.labels(dependency="dedup_state")._value.get() == 2
+    assert source.committed == {("pages.raw", 0): 2, ("pages.raw", 1): 2}
+    published = [o.value for topic in ("articles.normalized", "articles.duplicates") for o in sink.topics[topic]]
+    assert len(published) == 4
+    # A restart restores every decision from the log (no torn record in its middle), and a replay
+    # publishes the same events.
+    _, replay, _ = run(values, index=MemoryIndex(dedup))
+    assert [o.value for topic in ("articles.normalized", "articles.duplicates") for o in replay.topics[topic]] == published

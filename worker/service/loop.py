@@ -9,9 +9,9 @@ Checkpoint order, for every batch (a crash between any two steps loses nothing):
   4. commit the offsets of the processed records.
 A crash before 4 redelivers the batch; decisions are keyed by article_id, so replays produce the
 same events. Between 3 and 4 nothing may raise: only in-process counters are updated there. A
-dependency that is down (dedup state, broker) pauses the loop with backoff, probing the dedup state
-every DEPENDENCY_PROBE_INTERVAL_SECONDS to resume as soon as it is back; the batch is retried,
-never dropped and never sent to the DLQ for that.
+dependency that is down (the dedup state: Redis, or the memory backend's directory; the broker)
+pauses the loop with backoff, probing the dedup state every DEPENDENCY_PROBE_INTERVAL_SECONDS to
+resume as soon as it is back; the batch is retried, never dropped and never sent to the DLQ for that.
 """
 from __future__ import annotations
 
@@ -99,7 +99,8 @@ class ConsumeLoop:
         if outputs is None:
             return
         # 2. checkpoint: the decisions are durable before any of them is published
-        self.index.checkpoint()
+        if not self._checkpoint(stop):
+            return
         # 3. deliver
         outputs = [o for o in outputs if self.source.owns(o.source.topic, o.source.partition)]
         if not outputs or not self._deliver(outputs, stop):
@@ -127,12 +128,28 @@ class ConsumeLoop:
                     self._check_ready()
                 return outputs
             except DependencyUnavailable as error:
-                self.metrics.dependency_retries.labels(dependency="dedup_state").inc()
-                self.health.set_ready(False, f"dedup state unavailable: {error}")
-                log.warning("dedup state unavailable; pausing and retrying the batch", extra={"error": str(error)})
-                if not self._wait(backoff.next(), stop, probe=self.index.ping):
+                if not self._pause_on_state(error, backoff, stop):
                     return None
                 prepared = [(r, item) for r, item in prepared if self.source.owns(r.topic, r.partition)]
+
+    def _checkpoint(self, stop: threading.Event) -> bool:
+        """The decisions made durable, retried with backoff while the state cannot take them (memory
+        backend: its directory). False when asked to stop meanwhile (nothing is then delivered)."""
+        backoff = self._backoff()
+        while True:
+            try:
+                self.index.checkpoint()
+                return True
+            except DependencyUnavailable as error:
+                if not self._pause_on_state(error, backoff, stop):
+                    return False
+
+    def _pause_on_state(self, error: DependencyUnavailable, backoff: Backoff, stop: threading.Event) -> bool:
+        """Not ready, and wait before the retry; False if asked to stop meanwhile."""
+        self.metrics.dependency_retries.labels(dependency="dedup_state").inc()
+        self.health.set_ready(False, f"dedup state unavailable: {error}")
+        log.warning("dedup state unavailable; pausing and retrying the batch", extra={"error": str(error)})
+        return self._wait(backoff.next(), stop, probe=self.index.ping)
 
     def _deliver(self, outputs: list[Output], stop: threading.Event) -> bool:
         backoff = self._backoff()

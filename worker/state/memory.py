@@ -29,9 +29,10 @@ at the last checkpoint, which the service takes before delivering a batch's outp
 """
 from __future__ import annotations
 
+import logging
 import math
-import time
 import os
+import time
 import struct
 import tempfile
 import zlib
@@ -43,9 +44,12 @@ import xxhash
 
 from ..config import DedupSettings
 from ..dedup.similarity import NearThresholds, best_match, near_similarities, near_similarity
+from ..errors import DependencyUnavailable
 from ..models import DedupDecision
 from .base import DedupIndex, Fingerprint
 from .memory_tables import NO_SLOT, SlotTable, release_freed_memory, return_large_allocations, stable_order
+
+_log = logging.getLogger(__name__)
 
 SNAPSHOT_FILE = "dedup-memory.npz"
 LOG_FILE = "dedup-memory.log"
@@ -229,18 +233,27 @@ class MemoryIndex(DedupIndex):
     # --- durability -------------------------------------------------------------------------------
 
     def checkpoint(self) -> None:
+        """Appends the decisions since the last checkpoint to the log. A directory that cannot take
+        them (full disk, lost mount) raises DependencyUnavailable, the log cut back to where it was,
+        so that the service pauses and a retry appends the same records again (never after a torn
+        one). The snapshot is only a shortcut for restoring: when it cannot be written the log
+        keeps everything, and the next checkpoint tries again."""
         if self._dir is None or not self._unsaved:
             return
-        self._dir.mkdir(parents=True, exist_ok=True)
-        with open(self._dir / LOG_FILE, "ab") as log:
-            log.write(self._unsaved)
-            log.flush()
-            os.fsync(log.fileno())
+        try:
+            self._dir.mkdir(parents=True, exist_ok=True)
+            _append_durably(self._dir / LOG_FILE, self._unsaved)
+        except OSError as error:
+            raise DependencyUnavailable(f"dedup state directory {self._dir}: {error}") from error
         self._log_records += self._seq - self._logged_seq
         self._logged_seq = self._seq
         self._unsaved = bytearray()
         if self._log_records >= max(MIN_LOG_RECORDS_FOR_SNAPSHOT, self.size()):
-            self._snapshot()
+            try:
+                self._snapshot()
+            except OSError as error:
+                _log.warning("dedup state snapshot not written; the log holds every decision",
+                            extra={"error": str(error)})
 
     def _snapshot(self) -> None:
         assert self._dir is not None
@@ -712,6 +725,23 @@ def _read_log(content: bytes):
         yield end, (seq, article_id, url_key, hash_key, at, status, of, similarity / SIMILARITY_SCALE,
                     signature, bands, count)
         offset = end
+
+
+def _append_durably(path: Path, data: bytes) -> None:
+    """Appends `data` to the file and fsyncs it; on failure the file is cut back to its old length."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        start = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except OSError:
+            os.ftruncate(fd, start)
+            raise
+    finally:
+        os.close(fd)
 
 
 def _fsync_dir(path: Path) -> None:
