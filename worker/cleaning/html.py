@@ -25,7 +25,7 @@ _NON_WORD = re.compile(r"\W+")
 
 def extract_html(html: str, url: str) -> Extraction:
     tree = parse(html)
-    metadata = page_metadata(tree, url, html)
+    metadata = page_metadata(tree, url)
     paragraphs = article_paragraphs(tree)
     if sum(len(p) for p in paragraphs) < FALLBACK_BELOW_CHARS:
         second = _trafilatura_paragraphs(html, url)

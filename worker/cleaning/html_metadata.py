@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -116,8 +116,7 @@ class PageMetadata:
     canonical_url: str | None = None
 
 
-def page_metadata(tree: LexborHTMLParser, url: str, html: str = "") -> PageMetadata:
-    """The page's metadata; `html`, the page's source, lets htmldate search it for the date."""
+def page_metadata(tree: LexborHTMLParser, url: str) -> PageMetadata:
     meta = _meta_tags(tree)
     linked = _json_ld_articles(tree)
     site_name = _first_text(meta.get(k) for k in SITE_KEYS) or _first_text(
@@ -128,7 +127,7 @@ def page_metadata(tree: LexborHTMLParser, url: str, html: str = "") -> PageMetad
     return PageMetadata(
         title=title,
         authors=_authors(tree, meta, linked, site_name, url, context),
-        published_at=_published(tree, html, meta, linked, url, context, language),
+        published_at=_published(tree, meta, linked, url, context, language),
         site_name=site_name,
         language=language,
         canonical_url=_canonical(tree, meta, url),
@@ -297,11 +296,9 @@ def _linked_authors(value: Any, site_words: frozenset[str]) -> list[str]:
     return names
 
 
-def _published(tree, html, meta, linked, url, context: _Headline, language: str | None) -> datetime | None:
+def _published(tree, meta, linked, url, context: _Headline, language: str | None) -> datetime | None:
     """The publication date, from the most to the least reliable source: what the page declares
-    (JSON-LD, meta tags, <time> elements), the URL, a date written next to the headline; last
-    htmldate (a well-kept library that searches the whole page, markup and text, for the original
-    date: it finds dates in markup we do not read)."""
+    (JSON-LD, meta tags, <time> elements), the URL, a date written next to the headline."""
     month_first = language in (None, "en")  # outside the US, 05/10/2018 is the 5th of October
     in_url = date_in_url(url)
     declared = _declared_date(tree, meta, linked, month_first)
@@ -311,7 +308,7 @@ def _published(tree, html, meta, linked, url, context: _Headline, language: str 
         if in_url is not None and local_day_differs(declared, in_url):
             return in_url
         return declared
-    return in_url or _dateline(tree, context, month_first) or _htmldate(html, url)
+    return in_url or _dateline(tree, context, month_first)
 
 
 def _declared_date(tree, meta, linked, month_first: bool) -> datetime | None:
@@ -330,21 +327,6 @@ def _declared_date(tree, meta, linked, month_first: bool) -> datetime | None:
         if found:
             return found
     return None
-
-
-def _htmldate(html: str, url: str) -> datetime | None:
-    # Imported here: htmldate (with lxml) loads in a fraction of a second, once.
-    import htmldate
-
-    if not html:
-        return None
-    try:
-        day = htmldate.find_date(html, url=url, original_date=True, extensive_search=True)
-    except (ValueError, TypeError):  # a page lxml cannot read
-        return None
-    if not day or day.endswith("-01-01"):  # (its guess from a lone year: "empty since 2009")
-        return None
-    return datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
 
 
 def _written_date(text: str, month_first: bool) -> datetime | None:
