@@ -1,7 +1,9 @@
 """Dedup settings: which state backend, how long decisions are remembered, similarity thresholds.
 
 The shingling and MinHash/LSH figures below were chosen on bench/data/dedup_eval.jsonl.gz (see
-bench/dedup_eval.py for the precision/recall table they give); change them together with a new run.
+bench/dedup_eval.py for the precision/recall table they give) and checked on the tuning half of the
+independent set (bench/dedup_eval_independent.py, which also reports the held-out half); change them
+together with a new run of both.
 """
 from __future__ import annotations
 
