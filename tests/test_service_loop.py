@@ -17,6 +17,7 @@ from worker.service.health import Health
 from worker.service.loop import ConsumeLoop
 from worker.service.metrics import Metrics
 from worker.state import DedupIndex, MemoryIndex
+from worker.transport.base import SourceUnavailable
 from worker.transport.memory import MemorySink, MemorySource
 
 FAST_RETRY = ServiceSettings(retry_backoff_initial_seconds=0.01, retry_backoff_max_seconds=0.02, batch_max_records=4)
@@ -330,3 +331,36 @@ def test_a_state_directory_that_cannot_be_written_pauses_the_batch_and_keeps_the
     # publishes the same events.
     _, replay, _ = run(values, index=MemoryIndex(dedup))
     assert [o.value for topic in ("articles.normalized", "articles.duplicates") for o in replay.topics[topic]] == published
+
+
+class FlakySource(MemorySource):
+    """A source whose broker is away for its first polls and keepalives (a broker restart)."""
+
+    def __init__(self, records, failures: int):
+        super().__init__(records)
+        self.failures = failures
+
+    def _maybe_fail(self):
+        if self.failures > 0:
+            self.failures -= 1
+            raise SourceUnavailable("KafkaConnectionError: 111 ECONNREFUSED")
+
+    def poll(self, max_records, timeout_ms):
+        self._maybe_fail()
+        return super().poll(max_records, timeout_ms)
+
+    def keepalive(self):
+        self._maybe_fail()
+        super().keepalive()
+
+
+def test_a_broker_away_while_polling_pauses_the_loop_and_nothing_is_lost():
+    values = [page(f"https://a.example/{i}", article_body(i)) for i in range(6)]
+    index, metrics, sink = MemoryIndex(), Metrics(), MemorySink()
+    source = FlakySource(records(values), failures=5)
+    loop = ConsumeLoop(source, sink, Pipeline(Settings(service=FAST_RETRY), index, metrics), index, metrics,
+                       FAST_RETRY, Health(metrics, 60))
+    loop.run(threading.Event())
+    assert len(sink.topics["articles.normalized"]) == 6
+    assert source.committed == {("pages.raw", 0): 3, ("pages.raw", 1): 3}
+    assert metrics.dependency_retries.labels(dependency="broker")._value.get() >= 1

@@ -57,6 +57,9 @@ class KafkaSettings:
     max_poll_interval_ms: int = 300_000
     max_request_size: int = 1_048_576
     compression_type: str | None = None
+    # Broker-side dedup of the producer's internal retries. Off for a broker whose producer-id
+    # state does not survive a restart (Tansu 0.6: outputs acknowledged around a restart were lost).
+    enable_idempotence: bool = True
     security_protocol: str = "PLAINTEXT"
     ssl_cafile: str | None = None
     ssl_certfile: str | None = None
@@ -93,6 +96,7 @@ class KafkaSettings:
             max_poll_interval_ms=get_int(env, "KAFKA_MAX_POLL_INTERVAL_MS", cls.max_poll_interval_ms, minimum=1000),
             max_request_size=get_int(env, "KAFKA_MAX_REQUEST_SIZE", cls.max_request_size, minimum=1024),
             compression_type=compression,
+            enable_idempotence=get_bool(env, "KAFKA_ENABLE_IDEMPOTENCE", True),
             security_protocol=protocol,
             ssl_cafile=get_str(env, "KAFKA_SSL_CAFILE"),
             ssl_certfile=get_str(env, "KAFKA_SSL_CERTFILE"),

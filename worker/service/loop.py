@@ -15,6 +15,7 @@ resume as soon as it is back; the batch is retried, never dropped and never sent
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -25,7 +26,7 @@ from ..errors import DependencyUnavailable
 from ..models import SourceRecord
 from ..pipeline import Output, Pipeline
 from ..state import DedupIndex
-from ..transport.base import CommitFailed, DeliveryFailed, Sink, Source, next_offsets
+from ..transport.base import CommitFailed, DeliveryFailed, Sink, Source, SourceUnavailable, next_offsets
 from .health import Health
 from .metrics import Metrics
 
@@ -62,9 +63,18 @@ class ConsumeLoop:
 
     def run(self, stop: threading.Event) -> None:
         """Run until `stop` is set or a finite source is exhausted."""
+        backoff = self._backoff()
         while not stop.is_set():
             self.health.beat()
-            records = self.source.poll(self.settings.batch_max_records, self.settings.poll_timeout_ms)
+            try:
+                records = self.source.poll(self.settings.batch_max_records, self.settings.poll_timeout_ms)
+            except SourceUnavailable as error:
+                # The broker is away (restarting, unreachable): nothing was handed out, poll again.
+                self.metrics.dependency_retries.labels(dependency="broker").inc()
+                log.warning("broker unavailable while polling; retrying", extra={"error": str(error)})
+                self._wait(backoff.next(), stop)
+                continue
+            backoff = self._backoff()
             if records is None:
                 return
             if not self.health.ready():
@@ -177,7 +187,8 @@ class ConsumeLoop:
         seen_down = False
         while not stop.is_set():
             self.health.beat()  # waiting on a dependency is not a wedged process
-            self.source.keepalive()
+            with contextlib.suppress(SourceUnavailable):  # the broker may be away too: keep waiting
+                self.source.keepalive()
             if probe is not None:
                 if not probe():
                     seen_down = True

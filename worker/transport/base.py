@@ -24,9 +24,15 @@ class CommitFailed(Exception):
     are redelivered to their new owner, which at-least-once allows."""
 
 
+class SourceUnavailable(Exception):
+    """The broker could not be reached to fetch records or keep the group membership (e.g. it is
+    restarting). Nothing was handed out; the loop waits and polls again."""
+
+
 class Source(Protocol):
     def poll(self, max_records: int, timeout_ms: int) -> list[SourceRecord] | None:
-        """Next records; [] when none arrived in time; None when a finite source is exhausted."""
+        """Next records; [] when none arrived in time; None when a finite source is exhausted.
+        Raises SourceUnavailable when the broker cannot be reached."""
 
     def commit(self, offsets: Offsets) -> None: ...
 
@@ -35,7 +41,8 @@ class Source(Protocol):
         next poll on."""
 
     def keepalive(self) -> None:
-        """Called while the loop waits on a dependency, so the group does not drop this member."""
+        """Called while the loop waits on a dependency, so the group does not drop this member.
+        Raises SourceUnavailable when the broker cannot be reached."""
 
     def owns(self, topic: str, partition: int) -> bool:
         """False once the partition was revoked: its uncommitted work belongs to the new owner."""

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
@@ -18,7 +17,7 @@ from ..errors import DependencyMisconfigured
 from ..models import SourceRecord
 from ..pipeline import Output
 from . import kafka_scram
-from .base import CommitFailed, DeliveryFailed, Offsets
+from .base import CommitFailed, DeliveryFailed, Offsets, SourceUnavailable
 from .kafka_check import refusal
 
 log = logging.getLogger(__name__)
@@ -60,22 +59,13 @@ class KafkaSource:
         self._consumer.subscribe([topic], listener=_Listener(self))
 
     def poll(self, max_records: int, timeout_ms: int) -> list[SourceRecord]:
-        """Records, or [] when the broker cannot be reached right now (kafka-python raises its
-        connection errors out of poll when the group coordinator is unreachable: an outage,
-        retried at the next poll). Raises DependencyMisconfigured when the broker refuses the
-        worker (certificate, login, authorization)."""
+        """Records. kafka-python raises its connection errors out of poll when the group
+        coordinator is unreachable (a broker restarting): SourceUnavailable, and the loop polls
+        again after a backoff. Raises DependencyMisconfigured when the broker refuses the worker
+        (certificate, login, authorization)."""
         self._consumer.resume(*self._consumer.paused())
-        try:
+        with self._outage_as_unavailable():
             batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
-        except KafkaError as error:
-            refused = refusal(error, self._settings)
-            if refused is not None:
-                raise DependencyMisconfigured(f"broker refuses the worker: {refused}") from error
-            if not isinstance(error, POLL_OUTAGE_ERRORS):
-                raise
-            log.warning("broker unreachable during poll; retrying", extra={"error": str(error)})
-            time.sleep(timeout_ms / 1000)  # as long as the poll would have waited
-            return []
         return [SourceRecord(topic=m.topic, partition=m.partition, offset=m.offset, key=m.key, value=m.value,
                              timestamp_ms=m.timestamp)
                 for messages in batches.values() for m in messages]
@@ -93,7 +83,20 @@ class KafkaSource:
         # A poll on paused partitions fetches nothing but tells the group this member is alive
         # (max_poll_interval_ms) and runs rebalance callbacks.
         self._consumer.pause(*self._consumer.assignment())
-        self._consumer.poll(timeout_ms=0)
+        with self._outage_as_unavailable():
+            self._consumer.poll(timeout_ms=0)
+
+    @contextlib.contextmanager
+    def _outage_as_unavailable(self) -> Iterator[None]:
+        try:
+            yield
+        except KafkaError as error:
+            refused = refusal(error, self._settings)
+            if refused is not None:
+                raise DependencyMisconfigured(f"broker refuses the worker: {refused}") from error
+            if not isinstance(error, POLL_OUTAGE_ERRORS):
+                raise
+            raise SourceUnavailable(f"{type(error).__name__}: {error}") from error
 
     def owns(self, topic: str, partition: int) -> bool:
         return (topic, partition) in self._owned
@@ -151,37 +154,58 @@ class _Listener(ConsumerRebalanceListener):
 
 
 class KafkaSink:
-    """Produces outputs; `deliver` checks every send's result, not just the flush."""
+    """Produces outputs; `deliver` checks every send's result, not just the flush.
+
+    After a failed delivery the producer is replaced: a producer whose batches failed can be left in
+    a fatal state (seen after a broker restart: its producer id refused, every later batch aborted),
+    and a fresh one costs one bootstrap. The retried outputs are the same records (same keys and
+    values), so a partial first attempt only means duplicates downstream, which at-least-once allows.
+    """
 
     def __init__(self, settings: KafkaSettings, delivery_timeout_seconds: float = 30.0,
                  bootstrap_timeout_ms: int = BOOTSTRAP_TIMEOUT_MS):
+        self._settings = settings
         self._timeout = delivery_timeout_seconds
-        self._producer = KafkaProducer(
-            **settings.client_options(),
-            bootstrap_timeout_ms=bootstrap_timeout_ms,
+        self._bootstrap_timeout_ms = bootstrap_timeout_ms
+        self._producer: KafkaProducer | None = self._new_producer()
+
+    def _new_producer(self) -> KafkaProducer:
+        return KafkaProducer(
+            **self._settings.client_options(),
+            bootstrap_timeout_ms=self._bootstrap_timeout_ms,
             acks="all",
-            enable_idempotence=True,  # broker-side dedup of internal retries
+            enable_idempotence=self._settings.enable_idempotence,
             linger_ms=LINGER_MS,
-            compression_type=settings.compression_type,
-            max_request_size=settings.max_request_size,
-            delivery_timeout_ms=int(delivery_timeout_seconds * 1000),
+            compression_type=self._settings.compression_type,
+            max_request_size=self._settings.max_request_size,
+            delivery_timeout_ms=int(self._timeout * 1000),
             # kafka-python requires delivery_timeout_ms > linger_ms + request_timeout_ms.
-            request_timeout_ms=min(30_000, int(delivery_timeout_seconds * 1000) - LINGER_MS - 1),
+            request_timeout_ms=min(30_000, int(self._timeout * 1000) - LINGER_MS - 1),
         )
 
     def deliver(self, outputs: list[Output]) -> None:
         try:
+            self._producer = self._producer or self._new_producer()
             futures = [self._producer.send(o.topic, value=o.value, key=o.key) for o in outputs]
             self._producer.flush(timeout=self._timeout)
         except KafkaError as error:
+            self._discard_producer()
             raise DeliveryFailed(f"send failed: {error}") from error
         failed = [f for f in futures if not f.succeeded()]
         if failed:
+            self._discard_producer()
             first = failed[0].exception if failed[0].is_done else "not acknowledged in time"
             raise DeliveryFailed(f"{len(failed)} of {len(futures)} outputs not acknowledged; first error: {first}")
 
+    def _discard_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):  # it failed already; closing must not fail the retry
+                producer.close(timeout=0)
+
     def close(self) -> None:
-        self._producer.close(timeout=self._timeout)
+        if self._producer is not None:
+            self._producer.close(timeout=self._timeout)
 
 
 def ensure_topics(settings: KafkaSettings, topics: list[str], partitions: int, replication_factor: int = 1) -> None:
