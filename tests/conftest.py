@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.redis_server",
     "tests.fixtures.prometheus_server",
     "tests.fixtures.tls_proxy",
+    "tests.fixtures.s3_broker",
 ]

