@@ -81,3 +81,10 @@ def test_two_pages_with_the_same_consent_notice_are_unique_and_say_why():
 def test_a_compared_article_has_no_reason():
     dedup = DedupStage(MemoryIndex(DedupSettings()), Metrics(), DedupSettings())
     assert dedup(article("a", story(3))).to_event()["dedup"]["reason"] is None
+
+
+def test_an_article_the_page_holds_twice_is_still_compared():
+    twice = story(4) + "\n\n" + story(4)
+    assert reason(twice) is None
+    repeated_teasers = "\n".join(["Minister resigns over the budget row, the third this year in the cabinet"] * 6)
+    assert reason(repeated_teasers) == TOO_SHORT

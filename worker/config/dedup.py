@@ -64,7 +64,7 @@ class DedupSettings:
     # --- Texts not compared at all (worker/dedup/comparable.py); not read from the environment ---
     # Not compared when lines worded like a consent notice or a paywall hold this share of the tokens.
     boilerplate_share: float = 0.5
-    # A prose line has at least this many tokens, appears once in the text and is not such a line.
+    # A prose line has at least this many tokens and is not such a line (a repeated line counts once).
     prose_line_tokens: int = 8
     # Not compared with fewer prose tokens than this (the briefs reposted word for word in the
     # independent evaluation have 35 or more).

@@ -11,8 +11,8 @@ character of the scripts written without spaces):
 - consent_notice / paywall: most tokens are in lines written like a cookie-consent notice or a
   paywall (several of their usual terms in one line, or one in a line as short as a button),
   in English, German, French, Spanish, Italian, Dutch and Portuguese;
-- too_short: fewer than min_prose_tokens tokens in prose lines (lines of at least
-  prose_line_tokens tokens that appear once in the text and are not consent or paywall lines):
+- too_short: fewer than min_prose_tokens tokens in prose lines (distinct lines of at least
+  prose_line_tokens tokens that are not consent or paywall lines, a repeated line counted once):
   menus, buttons, link lists and repeated teasers are not an article.
 A rule on the share of short lines was tried and left out: real articles made mostly of list
 lines (a meal plan, a product list) fall below any share that catches menus.
@@ -20,7 +20,6 @@ Thresholds: worker/config/dedup.py (bench/dedup_eval_independent.py measures the
 """
 from __future__ import annotations
 
-from collections import Counter
 from functools import cache
 
 import numpy as np
@@ -117,7 +116,7 @@ def not_comparable(spans: TokenSpans, hashes: np.ndarray, settings: DedupSetting
     paywall_share = lines[paywall].sum() / total
     if consent_share + paywall_share >= settings.boilerplate_share:
         return CONSENT_NOTICE if consent_share >= paywall_share else PAYWALL
-    prose = (lines >= settings.prose_line_tokens) & ~consent & ~paywall & _single_lines(spans, len(lines))
+    prose = (lines >= settings.prose_line_tokens) & ~consent & ~paywall & _first_occurrences(spans, len(lines))
     return TOO_SHORT if int(lines[prose].sum()) < settings.min_prose_tokens else None
 
 
@@ -141,11 +140,17 @@ def _lexicon_lines(hits: tuple[np.ndarray, np.ndarray], hashes: np.ndarray, pair
     return flagged
 
 
-def _single_lines(spans: TokenSpans, count: int) -> np.ndarray:
-    """Lines whose text appears only once in the text (a line printed twice is a menu or a teaser)."""
-    texts = [text.strip() for text in spans.normalized.split("\n")]
-    seen = Counter(texts)
-    return np.fromiter((seen[text] == 1 for text in texts), dtype=bool, count=count)
+def _first_occurrences(spans: TokenSpans, count: int) -> np.ndarray:
+    """Each distinct line once: a line printed again (a teaser in the sidebar and the footer, an
+    article the dump holds twice) counts only where it first appears."""
+    seen: set[str] = set()
+    first = np.zeros(count, dtype=bool)
+    for number, text in enumerate(spans.normalized.split("\n")):
+        key = text.strip()
+        if key not in seen:
+            seen.add(key)
+            first[number] = True
+    return first
 
 
 def reason_of(text: str, settings: DedupSettings) -> str | None:
