@@ -325,12 +325,16 @@ def test_a_state_directory_that_cannot_be_written_pauses_the_batch_and_keeps_the
     source, sink, metrics = run(values, index=MemoryIndex(dedup))
     assert metrics.dependency_retries.labels(dependency="dedup_state")._value.get() == 2
     assert source.committed == {("pages.raw", 0): 2, ("pages.raw", 1): 2}
-    published = [o.value for topic in ("articles.normalized", "articles.duplicates") for o in sink.topics[topic]]
+    published = article_values(sink)
     assert len(published) == 4
     # A restart restores every decision from the log (no torn record in its middle), and a replay
     # publishes the same events.
     _, replay, _ = run(values, index=MemoryIndex(dedup))
-    assert [o.value for topic in ("articles.normalized", "articles.duplicates") for o in replay.topics[topic]] == published
+    assert article_values(replay) == published
+
+
+def article_values(sink: MemorySink) -> list[bytes]:
+    return [o.value for topic in ("articles.normalized", "articles.duplicates") for o in sink.topics[topic]]
 
 
 class FlakySource(MemorySource):
@@ -364,3 +368,28 @@ def test_a_broker_away_while_polling_pauses_the_loop_and_nothing_is_lost():
     assert len(sink.topics["articles.normalized"]) == 6
     assert source.committed == {("pages.raw", 0): 3, ("pages.raw", 1): 3}
     assert metrics.dependency_retries.labels(dependency="broker")._value.get() >= 1
+
+
+def test_closing_on_a_full_disk_neither_raises_nor_leaves_a_torn_log(tmp_path, monkeypatch):
+    from worker.state import memory as memory_module
+
+    dedup = DedupSettings(state_dir=str(tmp_path / "state"))
+    index = MemoryIndex(dedup)
+    run([page("https://a.example/1", article_body(1))], index=index)  # checkpointed before delivery
+    # A second page decided, not yet checkpointed nor delivered, when the worker stops on a full disk.
+    second = page("https://a.example/2", article_body(2))
+    Pipeline(Settings(), index).process(SourceRecord("pages.raw", 0, 1, None, second))
+    real = memory_module.os
+
+    class FullDisk:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def write(self, fd, data):
+            real.write(fd, bytes(data[:3]))
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(memory_module, "os", FullDisk())
+    index.close()  # the undelivered decision is lost, nothing else
+    monkeypatch.undo()
+    assert MemoryIndex(dedup).size() == 1
