@@ -28,6 +28,7 @@ from worker.cleaning.meta.titles import is_furniture, split_site_suffix, strip_s
     ("5 martie 2020", date(2020, 3, 5)),  # Romanian
     ("14 Ιανουαρίου 2020", date(2020, 1, 14)),  # Greek
     ("15 يناير 2020", date(2020, 1, 15)),  # Arabic
+    ("الجمعة 24 نيسان / أبريل 2020", date(2020, 4, 24)),  # Arabic, the Levantine and the Egyptian name
     ("15 בינואר 2020", date(2020, 1, 15)),  # Hebrew ("in January")
     ("5 Ağustos 2020", date(2020, 8, 5)),  # Turkish
     ("5 agustos 2020", date(2020, 8, 5)),  # Turkish without its letters

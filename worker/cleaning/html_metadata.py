@@ -339,7 +339,7 @@ def _dateline(tree: LexborHTMLParser, context: _Headline, month_first: bool) -> 
     found = _written_date(context.after, month_first) or _written_date(context.before, month_first)
     if found:
         return found
-    for node in tree.css('[class*="date"], [class*="Date"], [class*="publish"], [id*="date"]')[:MAX_BYLINE_ELEMENTS]:
+    for node in tree.css('[class*="date"], [class*="Date"], [class*="publish"], [class*="created"], [id*="date"]')[:MAX_BYLINE_ELEMENTS]:
         text = node.text(deep=True)
         if len(text) <= MAX_BYLINE_CHARS:
             found = _written_date(text, month_first)

@@ -28,28 +28,36 @@ _MONTHS: Final[dict[int, tuple[str, ...]]] = {
     2: ("february", "feb", "februar", "février", "fevrier", "févr", "fevr", "febrero", "febbraio", "fevereiro",
         "fev", "februari", "lutego", "luty", "února", "unora", "únor", "февраля", "февраль", "şubat",
         "helmikuuta",
-        "februarie", "február", "februára", "vasario", "лютого", "лютий", "φεβρουαρίου", "فبراير", "פברואר", "בפברואר", "veljače", "febrer", "subat"),
+        "februarie", "február", "februára", "vasario", "лютого", "лютий", "φεβρουαρίου", "فبراير", "פברואר", "בפברואר", "veljače", "febrer", "subat",
+        "شباط"),
     3: ("march", "mar", "märz", "maerz", "mär", "mars", "marzo", "março", "marco", "maart", "marca", "marzec",
         "března", "brezna", "březen", "марта", "март", "mart", "maaliskuuta",
-        "marts", "maret", "martie", "március", "березня", "березень", "μαρτίου", "مارس", "מרץ", "במרץ", "מרס", "ožujka", "març", "kovo"),
+        "marts", "maret", "martie", "március", "березня", "березень", "μαρτίου", "مارس", "מרץ", "במרץ", "מרס", "ožujka", "març", "kovo",
+        "آذار", "اذار"),
     4: ("april", "apr", "avril", "avr", "abril", "abr", "aprile", "kwietnia", "kwiecień", "kwiecien", "dubna",
         "duben", "апреля", "апрель", "nisan", "huhtikuuta",
-        "aprilie", "április", "apríla", "квітня", "квітень", "απριλίου", "أبريل", "ابريل", "אפריל", "באפריל", "travnja", "balandžio"),
+        "aprilie", "április", "apríla", "квітня", "квітень", "απριλίου", "أبريل", "ابريل", "אפריל", "באפריל", "travnja", "balandžio",
+        "نيسان"),
     5: ("may", "mai", "mayo", "maggio", "mag", "maio", "mei", "maja", "maj", "května", "kvetna", "květen",
         "мая", "май", "mayıs", "toukokuuta",
-        "május", "mája", "травня", "травень", "μαΐου", "μαίου", "مايو", "מאי", "במאי", "svibnja", "maig", "mayis", "gegužės"),
+        "május", "mája", "травня", "травень", "μαΐου", "μαίου", "مايو", "מאי", "במאי", "svibnja", "maig", "mayis", "gegužės",
+        "أيار", "ايار"),
     6: ("june", "jun", "juni", "juin", "junio", "giugno", "giu", "junho", "czerwca", "czerwiec", "června",
         "cervna", "červen", "июня", "июнь", "haziran", "kesäkuuta",
-        "iunie", "június", "júna", "червня", "червень", "ιουνίου", "يونيو", "יוני", "ביוני", "lipnja", "juny", "birželio"),
+        "iunie", "június", "júna", "червня", "червень", "ιουνίου", "يونيو", "יוני", "ביוני", "lipnja", "juny", "birželio",
+        "حزيران"),
     7: ("july", "jul", "juli", "juillet", "juil", "julio", "luglio", "lug", "julho", "lipca", "lipiec",
         "července", "cervence", "červenec", "июля", "июль", "temmuz", "heinäkuuta",
-        "iulie", "július", "júla", "липня", "липень", "ιουλίου", "يوليو", "יולי", "ביולי", "srpnja", "juliol", "liepos"),
+        "iulie", "július", "júla", "липня", "липень", "ιουλίου", "يوليو", "יולי", "ביולי", "srpnja", "juliol", "liepos",
+        "تموز"),
     8: ("august", "aug", "août", "aout", "agosto", "ago", "augustus", "augusti", "sierpnia", "sierpień",
         "sierpien", "srpna", "srpen", "августа", "август", "ağustos", "elokuuta",
-        "augusztus", "augusta", "agustus", "серпня", "серпень", "αυγούστου", "أغسطس", "اغسطس", "אוגוסט", "באוגוסט", "kolovoza", "agost", "agustos", "rugpjūčio"),
+        "augusztus", "augusta", "agustus", "серпня", "серпень", "αυγούστου", "أغسطس", "اغسطس", "אוגוסט", "באוגוסט", "kolovoza", "agost", "agustos", "rugpjūčio",
+        "آب"),
     9: ("september", "sep", "sept", "septembre", "septiembre", "setiembre", "settembre", "set", "setembro",
         "września", "wrzesnia", "wrzesień", "září", "zari", "сентября", "сентябрь", "eylül", "syyskuuta",
-        "septembrie", "szeptember", "septembra", "вересня", "вересень", "σεπτεμβρίου", "سبتمبر", "ספטמבר", "בספטמבר", "rujna", "setembre", "eylul", "rugsėjo"),
+        "septembrie", "szeptember", "septembra", "вересня", "вересень", "σεπτεμβρίου", "سبتمبر", "ספטמבר", "בספטמבר", "rujna", "setembre", "eylul", "rugsėjo",
+        "أيلول", "ايلول"),
     10: ("october", "oct", "oktober", "okt", "octobre", "octubre", "ottobre", "ott", "outubro", "out",
          "października", "pazdziernika", "październik", "října", "rijna", "říjen", "октября", "октябрь", "ekim",
          "lokakuuta",
@@ -87,7 +95,9 @@ _DAY: Final = r"(?P<day>[0-3]?\d)"
 # "(?:19|20)(?<!\d\d\d)" is "19" or "20" with no digit before it; "(?=\d)" before a lookbehind
 # fails at once on the letters and spaces that most of a line is.
 _YEAR_FIRST: Final = r"(?P<year>(?:19|20)(?<!\d\d\d)\d\d)"
-_AFTER_MONTH: Final = r"\.?,?\s+(?:de\s+|del\s+)?"  # between the month and the year: "Nov. 20, 2019", "mayo de 2019"
+# Between the month and the year: "Nov. 20, 2019", "mayo de 2019", and the month's other name in
+# Arabic ("24 نيسان / أبريل 2020": the Levantine and the Egyptian name of April).
+_AFTER_MONTH: Final = r"\.?,?\s+(?:de\s+|del\s+|/\s*[^\W\d_]+\s+)?"
 
 _PATTERNS: Final = [
     # 2019-11-20, 2019/11/20, 2019.11.20 (also Korean 2019. 11. 20.)
