@@ -4,7 +4,8 @@ The file: the 181 article-extraction pages as text dumps (html-text, as bench/ma
 makes them) and as HTML, each repeated as recrawls (same URL, later fetched_at). Every --jobs value
 runs --rounds times, interleaved (1, N, 1, N, ...), and its best wall time counts (the machine is
 shared: the best run is the one least disturbed). The outputs of every run are compared with those
-of --jobs 1 (dead letters' failed_at aside): they must be identical.
+of --jobs 1 (dead letters' failed_at aside): they must be identical. First it measures how much
+more CPU work --jobs processes get done here than one (bench/cores.py): no speed-up can exceed it.
 
     .venv/bin/python bench/process_jobs.py [--jobs 2] [--text-repeat 5] [--html-repeat 1] [--rounds 2]
 """
@@ -23,6 +24,7 @@ import orjson
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
+from cores import parallel_capacity  # noqa: E402
 from throughput import load_pages  # noqa: E402
 from make_text_dumps import DEFAULT_SHARED  # noqa: E402
 
@@ -55,7 +57,8 @@ def main() -> None:
     args = parser.parse_args()
     pages = load_pages(args.shared, None)
     repeats = {"text": args.text_repeat, "html": args.html_repeat}
-    print(f"{os.cpu_count()} cores; best of {args.rounds} interleaved runs each")
+    print(f"{os.cpu_count()} cores; best of {args.rounds} interleaved runs each. Ceiling here now: {args.jobs} "
+          f"spinning processes get {parallel_capacity(args.jobs):.2f}x the CPU work of one (bench/cores.py)")
     with tempfile.TemporaryDirectory(prefix="process-jobs-") as tmp:
         for set_name in args.sets.split(","):
             values = [page.value(r) for r in range(repeats[set_name]) for page in pages[set_name]]

@@ -335,6 +335,11 @@ def main() -> None:
     repeats = {"text": args.text_repeat, "html": args.html_repeat}
     log = REPO / ".bench-throughput.log"
     results: list[Result] = []
+    processes = max([int(s.split("-")[1]) for s in systems if s.startswith("ours-")], default=1)
+    if processes > 1:
+        from cores import parallel_capacity
+        print(f"ceiling here now: {processes} spinning processes get {parallel_capacity(processes):.2f}x the CPU "
+              "work of one (bench/cores.py)")
     redis = _start_redis() if args.redis or any(s.startswith("ours-") for s in systems) else None
     if redis:
         REDIS_URL[0] = redis[1]
