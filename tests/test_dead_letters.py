@@ -8,7 +8,8 @@ from tests.helpers import article_body, page
 from worker.config import KafkaSettings, Settings
 from worker.errors import DependencyUnavailable
 from worker.models import Article, SourceRecord
-from worker.pipeline import DLQ_MAX_KEY_BYTES, RECORD_OVERHEAD_BYTES, Pipeline
+import worker
+from worker.pipeline import DLQ_MAX_KEY_BYTES, RECORD_OVERHEAD_BYTES, Pipeline, headers_size
 from worker.state import MemoryIndex
 
 LIMIT = 64 * 1024
@@ -83,3 +84,33 @@ def test_prepare_raises_nothing_but_dependency_unavailable(monkeypatch):
     monkeypatch.setattr(p, "decode", down)
     with pytest.raises(DependencyUnavailable):
         p.prepare(record(b"{}"))
+
+
+def test_every_dead_letter_carries_its_context_in_headers_and_the_event():
+    output = pipeline().process(record(b"not json"))
+    headers = dict(output.headers)
+    event = orjson.loads(output.value)
+    assert headers == {"dlq.reason": b"invalid_json", "dlq.stage": event["stage"].encode(),
+                       "dlq.original.topic": b"pages.raw", "dlq.original.partition": b"3",
+                       "dlq.original.offset": b"42", "dlq.error.class": event["error_class"].encode(),
+                       "dlq.worker.version": worker.__version__.encode()}
+    assert event["worker_version"] == worker.__version__
+
+
+def test_an_unexpected_error_names_its_class(monkeypatch):
+    p = pipeline()
+
+    def boom(page):
+        raise ZeroDivisionError("bug")
+    monkeypatch.setattr(p, "_clean_and_fingerprint", boom)
+    output = p.process(record(page("https://site.example/a", article_body(1))))
+    assert dict(output.headers)["dlq.error.class"] == b"ZeroDivisionError"
+    assert orjson.loads(output.value)["error_class"] == "ZeroDivisionError"
+
+
+def test_a_huge_letter_fits_the_limit_with_its_headers():
+    long_topic = "t" * 249
+    output = pipeline().process(SourceRecord(long_topic, 3, 42, b"k" * DLQ_MAX_KEY_BYTES, b"\x01" * 400_000))
+    size = len(output.value) + len(output.key) + headers_size(output.headers)
+    assert dict(output.headers)["dlq.original.topic"] == long_topic.encode()
+    assert size <= LIMIT - RECORD_OVERHEAD_BYTES + DLQ_MAX_KEY_BYTES

@@ -165,14 +165,20 @@ class DeadLetter:
     record: SourceRecord
     failed_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     url: str | None = None
+    # The exception behind the rejection (PageRejected when a stage rejected the page itself), and
+    # the worker that wrote the letter: what to look for once a fix is deployed.
+    error_class: str = "PageRejected"
+    worker_version: str = ""
 
     def to_event(self) -> dict[str, Any]:
         return {
             "schema_version": DEAD_LETTER_SCHEMA_VERSION,
             "reason": self.reason,
             "error": self.error,
+            "error_class": self.error_class,
             "stage": self.stage,
             "failed_at": format_time(self.failed_at),
+            "worker_version": self.worker_version,
             "url": self.url,
             "original": {
                 "topic": self.record.topic,

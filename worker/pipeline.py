@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from . import __version__
 from .config import Settings
 from .errors import DependencyError, PageRejected, Reason
 from .models import Article, DeadLetter, RawPage, SourceRecord
@@ -34,6 +35,13 @@ DLQ_MAX_KEY_BYTES = 512
 DLQ_KEPT_KEY_BYTES = 1024
 # Free text of a dead letter (error message, url) is cut at this many characters.
 DLQ_MAX_TEXT_CHARS = 2000
+# Kafka headers of every dead letter, from fields of its event, so that tools filter without parsing
+# JSON (as Kafka Connect's error headers). Names are stable: `python -m worker dlq` reads them.
+DLQ_HEADERS = (("dlq.reason", ("reason",)), ("dlq.stage", ("stage",)),
+               ("dlq.original.topic", ("original", "topic")),
+               ("dlq.original.partition", ("original", "partition")),
+               ("dlq.original.offset", ("original", "offset")),
+               ("dlq.error.class", ("error_class",)), ("dlq.worker.version", ("worker_version",)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +52,7 @@ class Output:
     source: SourceRecord
     kind: str  # "unique" | "duplicate" | "dlq"
     label: str | None = None  # dedup method, or DLQ reason (for metrics once delivered)
+    headers: tuple[tuple[str, bytes], ...] = ()  # Kafka record headers (dead letters: DLQ_HEADERS)
 
 
 @dataclass(slots=True)
@@ -97,19 +106,22 @@ class Preparer:
         """The record's dead letter, always within the producer's limit: the original key, then the
         original value are cut when they would not fit (`key_truncated`, `value_truncated`), and the
         letter is keyed by the original key only when that is short (else by its digest)."""
+        cause = rejected.__cause__
         letter = DeadLetter(reason=rejected.reason.value, error=_cut(rejected.message), stage=rejected.stage or "unknown",
-                            record=record, url=_cut(url) if url else url)
+                            record=record, url=_cut(url) if url else url,
+                            error_class=type(cause or rejected).__name__, worker_version=__version__)
         event = letter.to_event()
+        headers = dlq_headers(event)
         value = orjson.dumps(event)
-        if len(value) > self._max_value:
-            value = self._fit(event)
+        if len(value) > self._max_value - headers_size(headers):
+            value = self._fit(event, self._max_value - headers_size(headers))
         key = record.key
         if key is not None and len(key) > DLQ_MAX_KEY_BYTES:
             key = b"blake2b:" + hashlib.blake2b(key, digest_size=16).hexdigest().encode()
         return Output(topic=self.settings.topics.pages_dlq, key=key, value=value, source=record,
-                      kind="dlq", label=rejected.reason.value)
+                      kind="dlq", label=rejected.reason.value, headers=headers)
 
-    def _fit(self, event: dict[str, Any]) -> bytes:
+    def _fit(self, event: dict[str, Any], limit: int) -> bytes:
         """The event serialized within the limit: the key cut first (a key is an id: its start
         identifies it), then the value cut to what room is left, measured serialized (JSON escaping
         of control characters inflates a character up to six bytes)."""
@@ -122,7 +134,7 @@ class Preparer:
         original["value"] = ""
         original["value_truncated"] = True
         # (the room is measured with the value empty; 64 bytes of margin for rounding)
-        room = self._max_value - len(orjson.dumps(event)) - 64
+        room = limit - len(orjson.dumps(event)) - 64
         original["value"] = _prefix_within(text, original["value_encoding"], room)
         return orjson.dumps(event)
 
@@ -184,8 +196,28 @@ class Pipeline(Preparer):
                       kind=decision.status, label=decision.method)
 
 
+def dlq_headers(event: dict[str, Any]) -> tuple[tuple[str, bytes], ...]:
+    """The Kafka headers of a dead letter, from its event (DLQ_HEADERS); a field an older letter
+    lacks is left out."""
+    headers = []
+    for name, path in DLQ_HEADERS:
+        value: Any = event
+        for step in path:
+            value = value.get(step) if isinstance(value, dict) else None
+        if value is not None and value != "":
+            headers.append((name, str(value).encode("utf-8", "replace")))
+    return tuple(headers)
+
+
+def headers_size(headers: tuple[tuple[str, bytes], ...]) -> int:
+    """Bytes the headers add to a record (names, values and a few bytes of varint framing each)."""
+    return sum(len(name.encode()) + len(value) + 10 for name, value in headers)
+
+
 def _unexpected(error: Exception, stage: str) -> PageRejected:
-    return PageRejected(Reason.STAGE_ERROR, f"{type(error).__name__}: {error}", stage=stage)
+    rejected = PageRejected(Reason.STAGE_ERROR, f"{type(error).__name__}: {error}", stage=stage)
+    rejected.__cause__ = error  # (its class goes into the dead letter)
+    return rejected
 
 
 def _cut(text: str) -> str:

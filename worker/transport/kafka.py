@@ -186,7 +186,8 @@ class KafkaSink:
     def deliver(self, outputs: list[Output]) -> None:
         try:
             self._producer = self._producer or self._new_producer()
-            futures = [self._producer.send(o.topic, value=o.value, key=o.key) for o in outputs]
+            futures = [self._producer.send(o.topic, value=o.value, key=o.key, headers=list(o.headers) or None)
+                       for o in outputs]
             self._producer.flush(timeout=self._timeout)
         except KafkaError as error:
             self._discard_producer()
