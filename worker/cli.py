@@ -1,4 +1,4 @@
-"""Command line: `python -m worker run | process | feed | demo`."""
+"""Command line: `python -m worker run | process | feed | dlq | demo`."""
 from __future__ import annotations
 
 import argparse
@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
                          help="processes that clean and fingerprint (default: the cores); outputs as with 1")
     feed = commands.add_parser("feed", help="produce a JSON-lines file of raw pages to the input topic")
     feed.add_argument("--input", required=True, type=Path)
+    _add_dlq_parser(commands)
     demo = commands.add_parser("demo", help="the embedded default: local broker, sample pages, printed results")
     demo.add_argument("--input", type=Path, help="JSON-lines pages (default: the bundled samples)")
     demo.add_argument("--keep-running", action="store_true", help="keep broker and worker up until Ctrl-C")
@@ -51,8 +52,87 @@ def main(argv: list[str] | None = None) -> int:
                         jobs=args.jobs)
     if args.command == "feed":
         return _feed(settings, args.input)
+    if args.command == "dlq":
+        return _dlq(settings, args)
     from .local.demo import run_demo
     return run_demo(args.input, keep_running=args.keep_running)
+
+
+DLQ_EPILOG = """\
+The dead letters come from the dead-letter topic (TOPIC_PAGES_DLQ, read from its start; nothing is
+committed) or, with --file, from a `process` output file. Times are ISO-8601 (UTC unless stated) or
+an age back from now (30m, 2h, 1d); --since is inclusive, --until exclusive.
+
+replay re-publishes the original key and value of each selected letter to the input topic
+(TOPIC_PAGES_RAW, or --to), and says how many. It refuses to run without a selection. It is safe to
+run again: a page already published comes out as the same decision (dedup decisions are keyed by the
+article id), and a page that still fails becomes a new dead letter. Letters whose original was cut to
+fit the size limit are skipped and counted.
+"""
+
+
+def _add_dlq_parser(commands) -> None:
+    dlq = commands.add_parser("dlq", help="list, count, show and replay dead letters (the DLQ runbook)",
+                              description="Dead letters operators can act on.", epilog=DLQ_EPILOG,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = dlq.add_subparsers(dest="dlq_command", required=True, metavar="ACTION")
+    for name, text in (("count", "dead letters per reason, with the first and last failure time"),
+                       ("list", "one line per dead letter: ref, time, reason, stage, original, url, error"),
+                       ("show", "one dead letter in full (headers and event)"),
+                       ("replay", "re-publish the originals of a selection to the input topic")):
+        action = actions.add_parser(name, help=text, description=text, epilog=DLQ_EPILOG,
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+        action.add_argument("--file", type=Path, help="a `process` output file instead of the topic")
+        if name == "show":
+            action.add_argument("ref", help="PARTITION:OFFSET in the topic, or the line number in --file")
+            continue
+        action.add_argument("--reason", action="append", default=[], help="only this reason (repeatable)")
+        action.add_argument("--since", type=_moment, help="failed at or after this time")
+        action.add_argument("--until", type=_moment, help="failed before this time")
+        action.add_argument("--limit", type=_positive_int, help="at most this many letters, oldest first")
+        if name == "replay":
+            action.add_argument("--to", help="topic to publish to (default: TOPIC_PAGES_RAW)")
+            action.add_argument("--dry-run", action="store_true", help="say what would be re-published, publish nothing")
+
+
+def _moment(text: str):
+    from .service.dlq import parse_moment
+    try:
+        return parse_moment(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a time (ISO-8601, or 30m / 2h / 1d): {text!r}") from error
+
+
+def _dlq(settings: Settings, args: argparse.Namespace) -> int:
+    from .errors import DependencyError, DependencyMisconfigured
+    from .service import dlq
+    from .service.startup import EXIT_CONFIG, EXIT_UNAVAILABLE
+    from .transport.kafka_check import check_broker
+
+    if args.file is not None:
+        if not args.file.is_file():
+            print(f"error: file {args.file} does not exist", file=sys.stderr)
+            return EXIT_USAGE
+        letters = dlq.letters_from_file(args.file)
+    else:
+        try:
+            check_broker(settings.kafka, time.monotonic() + settings.service.startup_timeout_seconds)
+        except DependencyError as error:
+            print(f"error: cannot reach the broker: {error}", file=sys.stderr)
+            return EXIT_CONFIG if isinstance(error, DependencyMisconfigured) else EXIT_UNAVAILABLE
+        letters = dlq.letters_from_topic(settings)
+    try:
+        if args.dlq_command == "show":
+            return dlq.show(letters, args.ref, sys.stdout)
+        selection = dlq.Selection(frozenset(args.reason), args.since, args.until, args.limit)
+        if args.dlq_command == "replay":
+            return dlq.replay(settings, letters, selection, args.to or settings.topics.pages_raw, sys.stdout,
+                              dry_run=args.dry_run)
+        report = dlq.count if args.dlq_command == "count" else dlq.list_letters
+        return report(selection.apply(letters), sys.stdout)
+    except LookupError as error:  # (the topic does not exist)
+        print(f"error: {error}", file=sys.stderr)
+        return 1
 
 
 def _positive_int(text: str) -> int:

@@ -16,6 +16,9 @@ SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 STARTUP_GRACE_SECONDS = 5.0
 # One check of the broker while running (service/broker_watch.py) gives up after this long.
 BROKER_CHECK_TIMEOUT_SECONDS = 10.0
+# `python -m worker dlq` reads a topic from its start until no record came for this long (not up to the
+# end offset the broker reports: Tansu's ListOffsets was seen reporting less than the topic holds).
+DLQ_READ_IDLE_SECONDS = 3.0
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI")
 
 

@@ -1,0 +1,208 @@
+"""`python -m worker dlq`: list, count, show and replay dead letters, from the topic or a file.
+
+The source is the dead-letter topic (read from its start to its end, outside any consumer group:
+reading commits nothing), or a `process` output file (one dead-letter event per line). A selection
+(--reason, --since, --until, --limit) narrows what is listed, counted or replayed; on the topic the
+reason and time are read from the record's headers and timestamp, without parsing its JSON.
+
+`replay` re-publishes the original key and value of each selected letter to the input topic, so
+that the pages go through the pipeline again once the cause is fixed. It is safe to run twice: a
+page that was published since comes out as the same decision (dedup decisions are keyed by
+article_id), and a page that fails again becomes a new dead letter. Letters whose original was cut
+to fit the broker's size limit (`value_truncated`, `key_truncated`) cannot be replayed faithfully:
+they are skipped and counted.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+
+from ..config import Settings
+from ..config.service import DLQ_READ_IDLE_SECONDS
+from ..models import decode_original, format_time, parse_time
+from ..pipeline import dlq_headers
+from ..transport.kafka_topic import publish, read_topic
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+ERROR_PREVIEW_CHARS = 100
+
+_RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+@dataclass(slots=True)
+class Letter:
+    """One dead letter: where it is (`ref`: PARTITION:OFFSET in the topic, or the file's line
+    number), its headers, its reason and time, and its JSON value parsed on demand."""
+
+    ref: str
+    headers: dict[str, str]
+    failed_at: datetime | None
+    key: bytes | None
+    value: bytes
+    _event: dict[str, Any] | None = None
+
+    @property
+    def reason(self) -> str:
+        return self.headers.get("dlq.reason") or str(self.event.get("reason", "unknown"))
+
+    @property
+    def event(self) -> dict[str, Any]:
+        if self._event is None:
+            try:
+                parsed = orjson.loads(self.value)
+            except orjson.JSONDecodeError:
+                parsed = None
+            self._event = parsed if isinstance(parsed, dict) else {"unreadable": self.value.decode("utf-8", "replace")}
+        return self._event
+
+    def original(self) -> dict[str, Any]:
+        original = self.event.get("original")
+        return original if isinstance(original, dict) else {}
+
+    def replayable(self) -> bool:
+        original = self.original()
+        return (bool(original) and original.get("value") is not None and not original.get("value_truncated")
+                and not original.get("key_truncated"))
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    reasons: frozenset[str] = frozenset()
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.reasons and self.since is None and self.until is None and self.limit is None
+
+    def matches(self, letter: Letter) -> bool:
+        if self.reasons and letter.reason not in self.reasons:
+            return False
+        if self.since is not None and (letter.failed_at is None or letter.failed_at < self.since):
+            return False
+        return self.until is None or (letter.failed_at is not None and letter.failed_at < self.until)
+
+    def apply(self, letters: Iterator[Letter]) -> Iterator[Letter]:
+        count = 0
+        for letter in letters:
+            if self.limit is not None and count >= self.limit:
+                return
+            if self.matches(letter):
+                count += 1
+                yield letter
+
+
+def parse_moment(text: str, now: datetime | None = None) -> datetime:
+    """ISO-8601 (naive: UTC), or an age back from now: 30m, 2h, 1.5d. Raises ValueError."""
+    match = _RELATIVE.match(text.strip())
+    if match:
+        now = now or datetime.now(timezone.utc)
+        return now - timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+    return parse_time(text)
+
+
+def letters_from_topic(settings: Settings, idle_seconds: float = DLQ_READ_IDLE_SECONDS) -> Iterator[Letter]:
+    for record in read_topic(settings.kafka, settings.topics.pages_dlq, idle_seconds):
+        headers = {name: value.decode("utf-8", "replace") for name, value in record.headers}
+        failed_at = (datetime.fromtimestamp(record.timestamp_ms / 1000, timezone.utc)
+                     if record.timestamp_ms and record.timestamp_ms > 0 else None)
+        yield Letter(f"{record.partition}:{record.offset}", headers, failed_at, record.key, record.value or b"")
+
+
+def letters_from_file(path: Path) -> Iterator[Letter]:
+    """A `process` output file (<dlq topic>.jsonl): its events hold every header's field."""
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            line = line.strip()
+            if not line:
+                continue
+            letter = Letter(str(number), {}, None, None, line)
+            event = letter.event
+            letter.headers = {name: value.decode() for name, value in dlq_headers(event)}
+            try:
+                letter.failed_at = parse_time(event["failed_at"])
+            except (KeyError, TypeError, ValueError):
+                letter.failed_at = None
+            yield letter
+
+
+def count(letters: Iterator[Letter], out: TextIO) -> int:
+    """Dead letters per reason, with the first and last failure time of each."""
+    per_reason: Counter[str] = Counter()
+    first: dict[str, datetime] = {}
+    last: dict[str, datetime] = {}
+    for letter in letters:
+        reason = letter.reason
+        per_reason[reason] += 1
+        if letter.failed_at is not None:
+            first[reason] = min(first.get(reason, letter.failed_at), letter.failed_at)
+            last[reason] = max(last.get(reason, letter.failed_at), letter.failed_at)
+    width = max([len("reason"), *map(len, per_reason)])
+    out.write(f"{'reason':<{width}}  {'count':>7}  {'first':<20}  last\n")
+    for reason, number in per_reason.most_common():
+        out.write(f"{reason:<{width}}  {number:>7}  {_time(first.get(reason)):<20}  {_time(last.get(reason))}\n")
+    out.write(f"{'total':<{width}}  {sum(per_reason.values()):>7}\n")
+    return EXIT_OK
+
+
+def list_letters(letters: Iterator[Letter], out: TextIO) -> int:
+    """One line per dead letter: ref, time, reason, stage, where the original was, url, error."""
+    for letter in letters:
+        event = letter.event
+        original = letter.original()
+        where = f"{original.get('topic')}[{original.get('partition')}]@{original.get('offset')}"
+        error = " ".join(str(event.get("error", "")).split())[:ERROR_PREVIEW_CHARS]
+        out.write(f"{letter.ref}\t{_time(letter.failed_at)}\t{letter.reason}\t{event.get('stage', '')}\t{where}\t"
+                  f"{event.get('url') or '-'}\t{error}\n")
+    return EXIT_OK
+
+
+def show(letters: Iterator[Letter], ref: str, out: TextIO) -> int:
+    """The dead letter at `ref` in full: its headers and its event."""
+    for letter in letters:
+        if letter.ref == ref:
+            out.write(orjson.dumps({"ref": letter.ref, "key": letter.key.decode("utf-8", "replace") if letter.key else None,
+                                    "headers": letter.headers, "event": letter.event},
+                                   option=orjson.OPT_INDENT_2).decode() + "\n")
+            return EXIT_OK
+    print(f"error: no dead letter at {ref}", file=sys.stderr)
+    return 1
+
+
+def replay(settings: Settings, letters: Iterator[Letter], selection: Selection, target: str, out: TextIO,
+           dry_run: bool = False) -> int:
+    """Re-publish the originals of the selected letters to `target` with their original keys."""
+    if selection.empty:
+        print("error: replay needs a selection: --reason, --since, --until or --limit "
+              "(re-publishing every dead letter at once is rarely what a fix calls for)", file=sys.stderr)
+        return EXIT_USAGE
+    originals: list[tuple[bytes | None, bytes | None]] = []
+    skipped = 0
+    for letter in selection.apply(letters):
+        if not letter.replayable():
+            skipped += 1
+            continue
+        original = letter.original()
+        originals.append((decode_original(original, "key"), decode_original(original, "value")))
+    published = 0 if dry_run else publish(settings.kafka, target, originals)
+    verb = "would re-publish" if dry_run else "re-published"
+    out.write(f"{verb} {len(originals) if dry_run else published} record(s) to {target}\n")
+    if skipped:
+        out.write(f"skipped {skipped} whose original was cut to fit the size limit (not replayable faithfully; "
+                  "see them with `list`)\n")
+    return EXIT_OK
+
+
+def _time(moment: datetime | None) -> str:
+    return format_time(moment.replace(microsecond=0)) if moment is not None else "-"
