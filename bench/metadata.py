@@ -11,7 +11,8 @@ Sets and their truth:
 
 Matching rules:
 - title: equal after normalization (NFKC, case folded, every run of non-word characters -> one
-  space), so quotes, dashes and ellipses written differently still match;
+  space), so quotes, dashes and ellipses written differently still match; a label's site-name part
+  at its end, set off by a separator, may be missing (readability keeps some: "... | eHow");
 - authors: with a list of names (article-extraction), the same set of names after the same
   normalization ("Sarah E. Needleman" == "sarah e needleman"), and a page labelled [] needs [];
   with a byline string (readability-pages), at least one name found and every name found inside
@@ -78,13 +79,22 @@ def normalize(text: str | None) -> str:
     return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text or "").casefold()).strip()
 
 
+_GLUED_DIGITS = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+_SUFFIX_SEPARATOR = re.compile(r"\s+(?:[|\-–—_»·•]|::)\s+")
+
+
 def title_matches(label: str | None, found: str | None) -> bool:
-    return normalize(label) == normalize(found)
+    """Equal after normalization, or equal to the label without the site-name part a separator
+    sets off at its end (readability keeps some: "How to Build a Terrarium | eHow")."""
+    if normalize(label) == normalize(found):
+        return True
+    parts = _SUFFIX_SEPARATOR.split(label or "")
+    return bool(found) and any(normalize(" ".join(parts[:k])) == normalize(found) for k in range(1, len(parts)))
 
 
 def authors_match(label: list[str] | str | None, found: list[str]) -> bool:
     if isinstance(label, str):  # a byline as written: the names found must be in it
-        byline = f" {normalize(label)} "
+        byline = f" {normalize(_GLUED_DIGITS.sub(' ', label))} "  # ("by Lucas Nolan22 Dec 2016")
         return bool(found) and all(f" {normalize(name)} " in byline for name in found)
     return {normalize(a) for a in label or []} == {normalize(a) for a in found}
 
