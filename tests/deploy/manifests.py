@@ -6,11 +6,13 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import yaml
 
 from worker.service.metrics import Metrics
+from worker.service.supervisor import SupervisorCollector
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -115,7 +117,9 @@ def exported_metric_names() -> set[str]:
     suffixes = {"counter": ("_total", "_created"), "histogram": ("_bucket", "_sum", "_count", "_created"),
                 "summary": ("_sum", "_count", "_created"), "info": ("_info",), "gauge": ("",)}
     names = set()
-    for family in Metrics().registry.collect():
+    # (and the supervisor's own, WORKER_PROCESSES > 1)
+    supervisor = SupervisorCollector(SimpleNamespace(restarts=0, running_children=lambda: 0))
+    for family in [*Metrics().registry.collect(), *supervisor.collect()]:
         names.add(family.name)
         names.update(family.name + suffix for suffix in suffixes.get(family.type, ("",)))
     return names

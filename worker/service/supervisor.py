@@ -85,14 +85,14 @@ class Supervisor:
         self._metrics_dir = self._prepare_metrics_dir()
         self._children = [_Child(slot, self._runtime / f"child-{slot}.port")
                           for slot in range(self.service.worker_processes)]
-        self._restarts = 0
+        self.restarts = 0
         self._last_beat = time.monotonic()
         self._reason = "starting"
 
     def run(self) -> int:
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=str(self._metrics_dir))
-        registry.register(_SupervisorCollector(self))
+        registry.register(SupervisorCollector(self))
         server = HealthServer(self.service.metrics_host, self.service.metrics_port, _Registry(registry), self,
                               idle_timeout=self.service.http_idle_timeout_seconds,
                               max_connections=self.service.http_max_connections).start()
@@ -140,7 +140,7 @@ class Supervisor:
                 child.process = None
             if child.process is None and child.restart_at is not None and now >= child.restart_at:
                 if child.started_at:
-                    self._restarts += 1
+                    self.restarts += 1
                 self._spawn(child)
         return False
 
@@ -219,7 +219,7 @@ class _Registry:
         self.registry = registry
 
 
-class _SupervisorCollector:
+class SupervisorCollector:
     """The supervisor's own series (plain values: it is not one of the multiprocess writers)."""
 
     def __init__(self, supervisor: Supervisor):
@@ -232,4 +232,4 @@ class _SupervisorCollector:
         yield GaugeMetricFamily("newsworker_worker_processes", "Consumer processes running in this container",
                                 value=self._supervisor.running_children())
         yield CounterMetricFamily("newsworker_worker_restarts", "Consumer processes restarted after they died",
-                                  value=self._supervisor._restarts)
+                                  value=self._supervisor.restarts)
