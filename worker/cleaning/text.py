@@ -52,6 +52,9 @@ _HEADLINE_MAX_CHARS: Final = 300  # a longer first line is not looked for again 
 # A line starting with one of these goes on with the sentence of the line before (_joined_lines),
 # attached without a space. (Not dashes: they open list items.)
 _CLOSING: Final = ",.;:!?)]}»”’%"
+# A line this short between an unfinished line and its continuation is a link's text inside the
+# sentence (get_text-style dumps put every text node on its own line).
+_LINK_TEXT_MAX_CHARS: Final = 40
 _BULLET: Final = re.compile(r"^[-•*·▪►]\s+")
 _WORD: Final = re.compile(r"\w+")
 # (_words) Characters that are neither word characters nor whitespace, stripped from a token's
@@ -112,7 +115,8 @@ def _joined_lines(body: str) -> list[str]:
     Dumps that print every text node on its own line (get_text-style) or keep the page source's
     line wrapping break sentences: at each link, and every 80 characters or so. A line that does not
     end a sentence is joined with the next when that one goes on with the sentence (starts with a
-    lower-case letter or with punctuation that never opens one) and no blank line came between
+    lower-case letter or with punctuation that never opens one), and so is a short line between
+    them (the text of a link inside the sentence), when no blank line came between
     them (a blank line ends a block in every dump style, so the output, paragraphs separated by
     blank lines, is never joined again)."""
     lines: list[str] = []
@@ -120,22 +124,29 @@ def _joined_lines(body: str) -> list[str]:
     # every continued line cost quadratic time on a dump of thousands of lines that all continue.
     pieces: list[str] = []
     joinable = False  # the last line kept may be continued by the next one
+    inside = False  # the last line kept is short and came right after an unfinished one: a link's text
     for raw in body.splitlines():
         line = raw.strip()
         if not line:
-            joinable = False
+            joinable = inside = False
             continue
         if joinable and (line[0].islower() or line[0] in _CLOSING) and \
                 (pieces[-1] if pieces else lines[-1])[-1] not in SENTENCE_END:
             if not pieces:
-                pieces.append(lines[-1])
+                if inside:  # "the agency said", "Reuters", "on Tuesday": one sentence again
+                    link = lines.pop()
+                    pieces.extend((lines[-1], " ", link))
+                else:
+                    pieces.append(lines[-1])
             if line[0] not in _CLOSING:
                 pieces.append(" ")
             pieces.append(line)
+            inside = False
         else:
             if pieces:
                 lines[-1] = "".join(pieces)
                 pieces = []
+            inside = joinable and len(line) <= _LINK_TEXT_MAX_CHARS and lines[-1][-1] not in SENTENCE_END
             lines.append(line)
         joinable = True
     if pieces:
