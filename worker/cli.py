@@ -164,11 +164,12 @@ def _process(settings: Settings, input_path: Path, output_dir: Path, progress: b
         index.close()
         print(f"error: cannot start: {error}", file=sys.stderr)
         return EXIT_CONFIG if isinstance(error, DependencyMisconfigured) else EXIT_UNAVAILABLE
+    jobs = jobs or default_jobs()
+    # (first: its processes start before the progress bar's thread does)
+    pipeline = ParallelPipeline(settings, index, metrics, jobs) if jobs > 1 else Pipeline(settings, index, metrics)
     source = JsonLinesSource(input_path, settings.topics.pages_raw)
     sink = JsonLinesSink(output_dir, settings.topics.outputs())
     output = _ProgressSink(sink, len(source)) if progress else sink
-    jobs = jobs or default_jobs()
-    pipeline = ParallelPipeline(settings, index, metrics, jobs) if jobs > 1 else Pipeline(settings, index, metrics)
     loop = ConsumeLoop(source, output, pipeline, index, metrics, settings.service,
                        Health(metrics, settings.service.liveness_timeout_seconds))
     try:

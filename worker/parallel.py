@@ -48,12 +48,12 @@ class ParallelPipeline(Pipeline):
         self._children: list[multiprocessing.Process] = []
         self._tasks: list = []
         self._results = None
+        self._start()
 
     def prepare_each(self, records: Iterable[SourceRecord]) -> Iterator[Cleaned | Output]:
         records = list(records)
         if not records:
             return
-        self._start()
         batch = next(self._batches)
         ready: dict[int, Cleaned | Output] = {}
         # Per child: its pages not sent yet, (index, page) in input order; a chunk goes as soon as it
@@ -95,10 +95,8 @@ class ParallelPipeline(Pipeline):
                 raise PreparingProcessDied(f"preparing process {child.pid} died (exit code {child.exitcode})")
 
     def _start(self) -> None:
-        if self._children:
-            return
         # fork: the children start at once with the parent's modules loaded (spawn would import the
-        # worker again in each, about a second). Nothing runs threads yet when they start.
+        # worker again in each, about a second). They start with the pipeline, before any thread.
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
         self._results = context.Queue()
