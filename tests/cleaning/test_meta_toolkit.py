@@ -90,11 +90,18 @@ def test_a_utc_time_one_day_from_the_url_day():
     ("Par Jean Dupont", ["Jean Dupont"]),
     ("Autor: Jan Kowalski", ["Jan Kowalski"]),
     ("Door Piet de Vries", ["Piet de Vries"]),
+    ("Текст: Лида Буслаева · 11 октября 2018", ["Лида Буслаева"]),
+    ("Автор: Иван Петров", ["Иван Петров"]),
     ("Eingetragen am 3. Januar 2020 von Support Team", None),  # a team, not a person
     ("By Reuters", None),
 ])
 def test_bylines(line, names):
     assert parse_byline(line) == names
+
+
+def test_a_name_with_its_agency():
+    assert parse_bare_name("Tom Davies Associated Press") == ["Tom Davies"]
+    assert parse_bare_name("Russia Sends More Troops to the West") is None
 
 
 @pytest.mark.parametrize("line", ["Twitter Flickr YouTube Webseite", "Primäres Menü", "Skip Navigation"])

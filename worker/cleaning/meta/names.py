@@ -155,15 +155,15 @@ _LONGEST_BYLINE: Final = 140
 
 # Words that open a byline, by language ("By", "Von", "Par", "Por", "Di", "Door", "Av", "Przez", ...).
 _BYLINE_WORDS: Final = frozenset(("by von par por di da door av af przez autor autorka autore auteur author authors"
-                           " written posted reported words text texto texte tekst redakcja reportage").split())
+                           " written posted reported words text texto texte tekst redakcja reportage текст автор").split())
 _LONGEST_BYLINE_WORD: Final = max(map(len, _BYLINE_WORDS))
 _BYLINE_LABELS: Final = frozenset("analysis opinion commentary column story interview review report reportage essay"
                             " analyse kommentar meinung análisis opinión tribune post".split())
 # (The four patterns below open with a lookahead naming the characters a match can start with: at
 # every other character the regex engine gives up at once instead of trying the whole pattern.)
 _BYLINE_OPENER: Final = re.compile(
-    r"(?i)(?=[\sbvpdawrt])(?:^|\s)(?:by|von|par|por|di|door|av|przez|autor(?:ka|e)?:?|auteur\s?:|author:?|authors:?"
-    r"|written by|posted by|reported by|words by|text:|texto:|texte\s?:|tekst:)\s+(?=\S)")
+    r"(?i)(?=[\sbvpdawrtта])(?:^|\s)(?:by|von|par|por|di|door|av|przez|autor(?:ka|e)?:?|auteur\s?:|author:?|authors:?"
+    r"|written by|posted by|reported by|words by|text:|texto:|texte\s?:|tekst:|текст:|автор:?)\s+(?=\S)")
 # Where the names of a byline end: a handle, a separator, a digit (date, time), a parenthesis.
 _NAMES_END: Final = re.compile(
     r"(?=[\s\d(])(?:\s@|\s[|/•·–—-]\s|\s*\d|\s*\(|\s+(?i:on|am|le|el|il|am|updated|published|posted)\s)")
@@ -365,7 +365,9 @@ def _one_name(text: str, whole: bool = False) -> str | None:
     if half >= 2 and kept[:half] == kept[half:]:  # "Sean Martin Sean Martin"
         kept = kept[:half]
     rest = tokens[len(kept):]
-    if whole and any(t.strip(".,").lower() not in _ROLE_WORDS and not t.isupper() for t in rest):
+    # (A news agency after the name is the byline's affiliation: "Tom Davies Associated Press".)
+    if whole and not names_agency(" ".join(rest)) and any(
+            t.strip(".,").lower() not in _ROLE_WORDS and not t.isupper() for t in rest):
         return None  # "European Space Agency", "Russia Sends More Troops ...": not a name and a role
     name = " ".join(kept)
     return name if looks_like_name(name) else None
