@@ -34,7 +34,8 @@ def test_html_the_parser_would_take_minutes_on_is_stopped_at_the_time_limit():
             time.sleep(0.01)
     thread = threading.Thread(target=heartbeat)
     try:
-        stage(raw("<p>" + article_body(1) + "</p>"))  # the child is up
+        stage(raw("<p>" + article_body(1) + "</p>"))  # a small page: extracted in process
+        stage._html.ensure_ready()  # (what the stage does before a large page's clock starts)
         thread.start()
         started = time.monotonic()
         with pytest.raises(PageRejected) as caught:
@@ -45,7 +46,7 @@ def test_html_the_parser_would_take_minutes_on_is_stopped_at_the_time_limit():
         thread.join()
         gaps = [b - a for a, b in zip(ticks, ticks[1:])]
         assert max(gaps) < 0.5, f"the other thread waited {max(gaps):.2f}s for the GIL"
-        article = stage(raw("<p>" + article_body(2) + "</p>"))  # a fresh child takes the next page
+        article = stage(raw("<div></div>" * 2000 + "<p>" + article_body(2) + "</p>"))  # a fresh child's page
         assert article.word_count >= 100
     finally:
         done.set()
@@ -66,3 +67,14 @@ def test_a_child_that_dies_costs_its_call_only():
         same(5, timeout=10)
     assert same("ab", timeout=10) == 2
     same.close()
+
+
+def test_only_pages_with_many_tags_go_to_the_child():
+    stage = CleanStage(CleaningSettings(html_isolate_above_tags=100), timeout_seconds=5)
+    try:
+        stage(raw("<p>" + article_body(1) + "</p>"))
+        assert stage._html._process is None
+        stage(raw("<i></i>" * 60 + "<p>" + article_body(2) + "</p>"))
+        assert stage._html._process is not None
+    finally:
+        stage.close()

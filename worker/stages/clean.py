@@ -31,15 +31,19 @@ class CleanStage(Stage[RawPage, Article]):
         self.settings = settings = settings or CleaningSettings()
         self.language = LanguageDetector(sample_chars=settings.language_sample_chars,
                                          min_confidence=settings.language_min_confidence)
-        # With a time limit, HTML is extracted in a child process that is killed when the limit is
-        # up: the parser's C code cannot be interrupted otherwise (see isolation.py).
+        # With a time limit, large HTML pages are extracted in a child process that is killed when
+        # the limit is up: the parser's C code cannot be interrupted otherwise (see isolation.py).
         self._html = Isolated(extract_html, "html-extraction", warm_up=_HTML_WARM_UP) \
             if self.timeout_seconds > 0 else None
 
     def __call__(self, page: RawPage) -> Article:
-        if self._html is not None and page.content_type == "text/html":
+        if self._isolates(page):
             self._html.ensure_ready()  # a fresh child's start-up is not spent from this page's time
         return super().__call__(page)
+
+    def _isolates(self, page: RawPage) -> bool:
+        return self._html is not None and page.content_type == "text/html" and \
+            page.body.count("<") > self.settings.html_isolate_above_tags
 
     def process(self, page: RawPage) -> Article:
         extraction = self._extract(page)
@@ -76,7 +80,7 @@ class CleanStage(Stage[RawPage, Article]):
     def _extract(self, page: RawPage) -> Extraction:
         """The extraction, its paragraphs normalized (the text path normalizes its own)."""
         if page.content_type == "text/html":
-            if self._html is not None:
+            if self._isolates(page):
                 extraction = self._html(page.body, page.url, timeout=self.timeout_seconds)
             else:
                 extraction = extract_html(page.body, page.url)
