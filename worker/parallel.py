@@ -11,9 +11,11 @@ import multiprocessing
 import os
 import queue
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from itertools import count
 
 from .config import Settings
+from .errors import PageRejected, Reason
 from .models import SourceRecord
 from .pipeline import Cleaned, Output, Pipeline, Preparer
 from .service.metrics import Metrics
@@ -66,7 +68,8 @@ class ParallelPipeline(Pipeline):
                 ready[i] = page
                 continue
             child = load.index(min(load))
-            plans[child].append((i, page))
+            # (without its record: the body goes once, not also inside the record's raw value)
+            plans[child].append((i, replace(page, record=None)))
             load[child] += len(page.body)
             if len(plans[child]) == CHUNK_PAGES:
                 self._tasks[child].put((batch, plans[child]))
@@ -74,10 +77,14 @@ class ParallelPipeline(Pipeline):
         for child, plan in enumerate(plans):
             if plan:
                 self._tasks[child].put((batch, plan))
-        for i in range(len(records)):
+        for i, record in enumerate(records):
             while i not in ready:
                 ready.update(self._receive(batch))
-            yield ready.pop(i)
+            item = ready.pop(i)
+            if isinstance(item, tuple):  # why the child could not clean the page, and its URL
+                (reason, message, stage), url = item
+                item = self.dead_letter(record, PageRejected(Reason(reason), message, stage=stage), url)
+            yield item
 
     def _receive(self, batch: int) -> list[tuple[int, Cleaned | Output]]:
         while True:
@@ -125,5 +132,12 @@ def _prepare_forever(settings: Settings, tasks, results) -> None:
     preparer = Preparer(settings)
     while (message := tasks.get()) is not None:
         batch, chunk = message
-        results.put((batch, [(index, preparer.finish(page.record, page)) for index, page in chunk]))
+        results.put((batch, [(index, _portable(preparer.clean_page(page), page.url)) for index, page in chunk]))
     preparer.clean.close()
+
+
+def _portable(outcome: Cleaned | PageRejected, url: str):
+    """What the parent can unpickle: an exception with keyword fields does not pickle whole."""
+    if isinstance(outcome, PageRejected):
+        return (outcome.reason.value, outcome.message, outcome.stage), url
+    return outcome

@@ -86,7 +86,19 @@ class Preparer:
 
     def finish(self, record: SourceRecord, page: RawPage) -> Cleaned | Output:
         """Clean and fingerprint a decoded page."""
-        return self._guarded(record, page.url, self._clean_and_fingerprint, page)
+        outcome = self.clean_page(page)
+        return outcome if isinstance(outcome, Cleaned) else self.dead_letter(record, outcome, page.url)
+
+    def clean_page(self, page: RawPage) -> Cleaned | PageRejected:
+        """Clean and fingerprint a decoded page, or why not (it needs the page, not its record)."""
+        try:
+            return self._clean_and_fingerprint(page)
+        except PageRejected as rejected:
+            return rejected
+        except DependencyError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a bug outside the stages' own handling: one record's
+            return _unexpected(error, "prepare")
 
     def _clean_and_fingerprint(self, page: RawPage) -> Cleaned:
         article = self.clean(page)
