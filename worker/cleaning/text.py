@@ -509,6 +509,12 @@ class _Dump:
                 # ("Alex Wong | Getty Images" names the photographer)
                 self.kinds[i] = BYLINE
                 return names
+        # Some sites print the byline above the headline ("Von Moritz Bachmann publiziert am ..."):
+        # there only an explicit byline counts, not a bare name (a menu's, a section's).
+        for i in range(max(1, title_index - self.t.byline_above_lines), title_index) if title_index else ():
+            names = self._byline(self.lines[i])
+            if names and self.kind(i) in (TEXT, BYLINE):
+                return names
         return []
 
     def _published(self, title_index: int | None, start: int, end: int) -> datetime | None:

@@ -54,6 +54,8 @@ class TextDumpThresholds:
     # A line that is only a person's name is a byline this many lines under the headline (or in
     # the article's first body_meta_window lines).
     bare_name_lines: int = 3
+    # An explicit byline ("By ...", "Von ...") this many lines above the headline is the article's.
+    byline_above_lines: int = 2
     # A list of bullets at the top goes when this share of its items is repeated by the body,
     summary_repeat_share: float = 0.5
     # an item counting as repeated when this share of its words is found in the body.
