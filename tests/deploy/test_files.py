@@ -104,7 +104,7 @@ def test_the_dashboard_shows_what_an_operator_needs():
     queries = " ".join(expr for _, expr in m.dashboard_targets())
     for needed in ("newsworker_pages_consumed_total", "newsworker_articles_published_total",
                    "newsworker_duplicates_total", "newsworker_dlq_records_total",
-                   "newsworker_stage_duration_seconds_bucket", "newsworker_consumer_lag_records",
+                   "newsworker_stage_duration_seconds_bucket", "newsworker_consumer_group_lag_records",
                    "up{", "newsworker_rebalances_total"):
         assert needed in queries, f"the dashboard has no panel on {needed}"
     for quantile in ("0.50", "0.95", "0.99"):

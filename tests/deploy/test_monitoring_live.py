@@ -103,9 +103,9 @@ def test_prometheus_loaded_and_evaluated_every_rule_without_error(stack):
 
 def test_recorded_series_carry_the_worker_figures(stack):
     _, prometheus = stack
-    prometheus.wait_for(lambda: prometheus.query("newsworker:consumer_lag_records:sum"), WAIT_SECONDS,
+    prometheus.wait_for(lambda: prometheus.query("newsworker:consumer_group_lag_records:sum"), WAIT_SECONDS,
                         "the lag recording rule")
-    (lag,) = prometheus.query("newsworker:consumer_lag_records:sum")
+    (lag,) = prometheus.query("newsworker:consumer_group_lag_records:sum")
     assert float(lag["value"][1]) == 0  # every page was processed
 
 

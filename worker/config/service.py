@@ -19,6 +19,8 @@ BROKER_CHECK_TIMEOUT_SECONDS = 10.0
 # `python -m worker dlq` reads a topic from its start until no record came for this long (not up to the
 # end offset the broker reports: Tansu's ListOffsets was seen reporting less than the topic holds).
 DLQ_READ_IDLE_SECONDS = 3.0
+# One read of the group's lag (service/group_lag.py) gives up after this long.
+GROUP_LAG_TIMEOUT_SECONDS = 5.0
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI")
 
 
@@ -172,6 +174,9 @@ class ServiceSettings:
     # While paused on the dedup state, it is probed this often, and the batch retried as soon as it
     # answers again (the backoff above only spaces retries against a state that answers but fails).
     dependency_probe_interval_seconds: float = 0.5
+    # The group's lag (end offset minus committed offset, per input partition) is read from the
+    # broker this often, off the consume loop (two small requests). 0 turns it off.
+    group_lag_interval_seconds: float = 5.0
     log_level: str = "INFO"
     # Consumer processes in one container (`run`), each a member of the consumer group, under one
     # supervisor that restarts a process that dies (after restart_backoff_*: doubling, reset after a
@@ -204,6 +209,8 @@ class ServiceSettings:
             retry_backoff_max_seconds=get_float(env, "RETRY_BACKOFF_MAX_SECONDS", cls.retry_backoff_max_seconds, minimum=0.01),
             dependency_probe_interval_seconds=get_float(env, "DEPENDENCY_PROBE_INTERVAL_SECONDS",
                                                         cls.dependency_probe_interval_seconds, minimum=0.01),
+            group_lag_interval_seconds=get_float(env, "GROUP_LAG_INTERVAL_SECONDS", cls.group_lag_interval_seconds,
+                                                 minimum=0),
             log_level=get_choice(env, "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             worker_processes=get_int(env, "WORKER_PROCESSES", cls.worker_processes, minimum=1, maximum=256),
         )

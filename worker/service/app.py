@@ -9,11 +9,13 @@ from collections.abc import Callable
 
 from .. import __version__
 from ..config import Settings
-from ..config.service import BROKER_CHECK_TIMEOUT_SECONDS
+from ..config.service import BROKER_CHECK_TIMEOUT_SECONDS, GROUP_LAG_TIMEOUT_SECONDS
 from ..errors import DependencyMisconfigured
 from ..pipeline import Pipeline
 from ..state import open_index
+from ..transport.kafka_lag import GroupLagReader
 from .broker_watch import BrokerWatch
+from .group_lag import GroupLagWatch
 from .health import Health, HealthServer
 from .loop import ConsumeLoop
 from .metrics import Metrics
@@ -71,6 +73,11 @@ def run_service(settings: Settings) -> int:
         watch = BrokerWatch(settings.kafka, health, service.broker_check_interval_seconds,
                             min(service.broker_check_interval_seconds, BROKER_CHECK_TIMEOUT_SECONDS),
                             on_refused).start()
+    lag_watch = None
+    if service.group_lag_interval_seconds > 0:
+        timeout = min(service.group_lag_interval_seconds, GROUP_LAG_TIMEOUT_SECONDS)
+        reader = GroupLagReader(settings.kafka, settings.topics.pages_raw, int(timeout * 1000))
+        lag_watch = GroupLagWatch(reader, metrics, service.group_lag_interval_seconds).start()
     try:
         loop.run(stop)
         if refused:
@@ -88,6 +95,8 @@ def run_service(settings: Settings) -> int:
         health.set_ready(False, "shutting down")
         if watch is not None:
             watch.stop()
+        if lag_watch is not None:
+            lag_watch.stop()
         source.close()
         sink.close()
         pipeline.close()

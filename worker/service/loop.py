@@ -32,6 +32,8 @@ from .metrics import Metrics
 
 log = logging.getLogger(__name__)
 
+# The consumer's own fetch lag (local data, no request) is refreshed this often; the group's lag
+# from the broker is service/group_lag.py's, every GROUP_LAG_INTERVAL_SECONDS.
 LAG_REFRESH_SECONDS = 1.0
 
 
@@ -227,7 +229,7 @@ class ConsumeLoop:
         for gone in self._lag_labels - lags.keys():
             self.metrics.drop_lag(*gone)
         for (topic, partition), lag in lags.items():
-            self.metrics.consumer_lag.labels(topic=topic, partition=str(partition)).set(lag)
+            self.metrics.consumer_fetch_lag.labels(topic=topic, partition=str(partition)).set(lag)
         self._lag_labels = set(lags)
 
     def _backoff(self) -> Backoff:

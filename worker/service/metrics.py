@@ -61,8 +61,17 @@ class Metrics:
                                         buckets=LATENCY_BUCKETS, registry=r)
         self.batches_cut = Counter(f"{p}_batches_cut_total",
                                    "Batches that reached BATCH_MAX_SECONDS (the rest was read again)", registry=r)
-        self.consumer_lag = Gauge(f"{p}_consumer_lag_records", "Records behind the partition's end offset",
-                                  ["topic", "partition"], registry=r, multiprocess_mode="livesum")
+        # What this consumer sees: its fetch position behind the high-water mark of the partitions it
+        # owns (a batch fetched but not yet committed is not counted).
+        self.consumer_fetch_lag = Gauge(f"{p}_consumer_fetch_lag_records",
+                                        "Records between this consumer's fetch position and the end of a partition "
+                                        "it owns", ["topic", "partition"], registry=r, multiprocess_mode="livesum")
+        # The group's: end offset minus committed offset, of every input partition (service/group_lag.py).
+        self.consumer_group_lag = Gauge(f"{p}_consumer_group_lag_records",
+                                        "End offset minus the consumer group's committed offset, per input partition",
+                                        ["topic", "partition"], registry=r, multiprocess_mode="livemax")
+        self.group_lag_read_failures = Counter(f"{p}_group_lag_read_failures_total",
+                                               "Reads of the group's lag from the broker that failed", registry=r)
         self.assigned_partitions = Gauge(f"{p}_assigned_partitions", "Input partitions assigned to this worker",
                                          registry=r, multiprocess_mode="livesum")
         self.rebalances = Counter(f"{p}_rebalances_total", "Partition assignment changes, by event",
@@ -97,10 +106,17 @@ class Metrics:
     def drop_lag(self, topic: str, partition: int) -> None:
         """A partition this process no longer owns. In multiprocess mode a series cannot be removed
         from the shared files: it stays at 0, and the container's sum is the new owner's value."""
-        series = self.consumer_lag.labels(topic=topic, partition=str(partition))
-        series.set(0)
+        self._drop(self.consumer_fetch_lag, topic, partition)
+
+    def drop_group_lag(self, topic: str, partition: int) -> None:
+        """A partition the input topic no longer has (or a topic renamed)."""
+        self._drop(self.consumer_group_lag, topic, partition)
+
+    @staticmethod
+    def _drop(gauge: Gauge, topic: str, partition: int) -> None:
+        gauge.labels(topic=topic, partition=str(partition)).set(0)
         if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-            self.consumer_lag.remove(topic, str(partition))
+            gauge.remove(topic, str(partition))
 
     def record_published(self, status: str, method: str | None) -> None:
         """Count one acknowledged article event and keep the duplicate rates current."""
