@@ -546,7 +546,10 @@ class _Dump:
             moment = find_date(line, month_first=month_first, default_year=year)
             if moment is not None:
                 return moment
-        return date_in_url(self.url)
+        # Else the URL's date, else one in the <title> line ("... - 21/12/2018 - Esporte - Folha").
+        title_line = self.lines[0]
+        return date_in_url(self.url) or (find_date(title_line, month_first=month_first)
+                                         if len(title_line) <= 300 and _DIGIT.search(title_line) else None)
 
     def _stamped(self, i: int) -> bool:
         line = self.lines[i]
