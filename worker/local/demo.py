@@ -2,7 +2,7 @@
 
 Starts Tansu, creates the topics, feeds the pages, runs `python -m worker run` as its own process
 (as in production), reads every output topic, prints the articles, duplicates, dead letters and
-the duplicate rate, and shows where the metrics are.
+the duplicate rate, and shows where the metrics are and how to re-process the dead letters.
 """
 from __future__ import annotations
 
@@ -54,6 +54,7 @@ def run_demo(input_path: Path | None = None, keep_running: bool = False) -> int:
             metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
             _print_results(events, topics)
             _print_metrics(metrics_url)
+            _print_dlq_help(events[topics.pages_dlq], broker.bootstrap, keep_running)
             if keep_running:
                 print(f"\nbroker {broker.bootstrap} and worker running; metrics at {metrics_url}; Ctrl-C to stop")
                 with contextlib.suppress(KeyboardInterrupt):
@@ -108,6 +109,26 @@ def _print_metrics(url: str) -> None:
     for line in text.splitlines():
         if line.startswith(METRIC_LINES):
             print(f"  {line}")
+
+
+def _print_dlq_help(dead: list[dict], bootstrap: str, keep_running: bool) -> None:
+    if not dead:
+        return
+    reasons = sorted({e["reason"] for e in dead})
+    # (a reason a worker fix can cure makes the better example: bad input fails again)
+    fixable = [r for r in ("no_content", "stage_error", "stage_timeout", "body_too_large", "output_too_large")
+               if r in reasons]
+    example = (fixable or reasons)[0]
+    env = f"KAFKA_BOOTSTRAP_SERVERS={bootstrap}"
+    print("\n== re-processing the dead letters (deploy/README.md, \"Dead letters: the runbook\")")
+    if not keep_running:
+        print("  (the demo's broker stops when it ends: run `python -m worker demo --keep-running` to try these)")
+    print(f"  {env} python -m worker dlq count    # per reason: {', '.join(reasons)}")
+    print(f"  {env} python -m worker dlq list --reason {example}    # refs, urls, errors")
+    print(f"  {env} python -m worker dlq show PARTITION:OFFSET    # one in full, with its headers")
+    print(f"  {env} python -m worker dlq replay --reason {example} --dry-run")
+    print("  once the cause is fixed, replay without --dry-run: it re-publishes the originals to pages.raw and says")
+    print("  how many; safe to re-run (a page already published comes out as the same decision).")
 
 
 def _short(text: str | None, width: int) -> str:
