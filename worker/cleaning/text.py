@@ -546,10 +546,11 @@ class _Dump:
             moment = find_date(line, month_first=month_first, default_year=year)
             if moment is not None:
                 return moment
-        # Else the URL's date, else one in the <title> line ("... - 21/12/2018 - Esporte - Folha").
+        # Else the URL's date, else one in the <title> line ("... - 21/12/2018 - Esporte - Folha"),
+        # unless that line is only a date (a site header's scrape day: the seeds open so).
         title_line = self.lines[0]
-        return date_in_url(self.url) or (find_date(title_line, month_first=month_first)
-                                         if len(title_line) <= 300 and _DIGIT.search(title_line) else None)
+        in_title = len(title_line) <= 300 and _DIGIT.search(title_line) and self.refined(0) == TEXT
+        return date_in_url(self.url) or (find_date(title_line, month_first=month_first) if in_title else None)
 
     def _stamped(self, i: int) -> bool:
         line = self.lines[i]
