@@ -19,8 +19,9 @@ from tests.helpers import WorkerProcess, article_body, consume, page
 
 pytestmark = pytest.mark.broker
 
-STAGE_TIMEOUT = 1.0
-# A page may take its stage's limit, then the time to stop the work: the metrics' bucket above.
+STAGE_TIMEOUT = 2.0
+# A page may take its stage's limit, then the time to stop the work: the metrics' bucket above
+# (the limit is 2 s, not less: on a loaded 2-core machine linear pages of 100 KB took over 1 s).
 PAGE_BOUND_BUCKET = "2.5"
 MAX_BODY = 300_000
 ARTICLE = "article"  # the expected outcome of a good page (unique or duplicate)
