@@ -114,3 +114,12 @@ def test_a_huge_letter_fits_the_limit_with_its_headers():
     size = len(output.value) + len(output.key) + headers_size(output.headers)
     assert dict(output.headers)["dlq.original.topic"] == long_topic.encode()
     assert size <= LIMIT - RECORD_OVERHEAD_BYTES + DLQ_MAX_KEY_BYTES
+
+
+def test_a_huge_key_of_a_tombstone_or_a_short_value_cuts_the_key_only():
+    for value in (None, b"{}"):
+        output = pipeline().process(record(value, b"k" * 600_000))
+        original = orjson.loads(output.value)["original"]
+        assert fits(output) and original["key_truncated"] is True
+        assert "value_truncated" not in original
+        assert original["value"] == (None if value is None else "{}")

@@ -142,6 +142,9 @@ class Preparer:
         if record_key is not None and len(record_key) > DLQ_KEPT_KEY_BYTES:
             original["key"] = _cut_encoded(record_key, original["key_encoding"], DLQ_KEPT_KEY_BYTES)
             original["key_truncated"] = True
+            value = orjson.dumps(event)
+            if len(value) <= self._max_value or original["value"] is None:
+                return value
         text = original["value"] or ""
         original["value"] = ""
         original["value_truncated"] = True
