@@ -89,3 +89,23 @@ def test_group_lag_counts_the_backlog_the_fetch_lag_does_not(kafka_settings, mak
         prometheus.wait_for(lambda: total(group) == 0, 30, "group lag back to 0 after the outage")
     finally:
         worker.stop()
+
+
+def test_a_batched_backlog_reads_as_the_broker_reports_its_end(kafka_settings, make_topics):
+    """What Tansu does with ListOffsets, measured: 50 records in one batch, nothing committed.
+    Apache Kafka reports the end at 50; Tansu 0.6.0 at the batch's base offset + 1."""
+    from worker.transport.kafka_lag import GroupLagReader
+    topics = make_topics(partitions=1)
+    producer = KafkaProducer(**kafka_settings.client_options(), acks="all", linger_ms=50)
+    try:
+        futures = [producer.send(topics.pages_raw, value=b"x", partition=0) for _ in range(50)]
+        producer.flush(timeout=30)
+        assert len({f.get(timeout=30).offset for f in futures}) == 50
+    finally:
+        producer.close(timeout=10)
+    reader = GroupLagReader(kafka_settings, topics.pages_raw, timeout_ms=5000)
+    try:
+        lag = reader.lag()[(topics.pages_raw, 0)]
+    finally:
+        reader.close()
+    assert lag in (50, 1), f"neither Apache Kafka's end (50) nor Tansu 0.6.0's last batch base + 1 (1): {lag}"

@@ -1,0 +1,57 @@
+"""`python -m worker dlq` selection, times and replayability, without a broker."""
+import io
+from datetime import datetime, timedelta, timezone
+
+import orjson
+
+from worker.service.dlq import Letter, Selection, letters_from_file, parse_moment, replay
+
+
+def letter(reason: str, minute: int, **original) -> Letter:
+    event = {"reason": reason, "original": {"key": "k", "key_encoding": "utf-8", "value": "{}",
+                                            "value_encoding": "utf-8", **original}}
+    return Letter(str(minute), {"dlq.reason": reason}, datetime(2026, 1, 1, 12, minute, tzinfo=timezone.utc), None,
+                  orjson.dumps(event))
+
+
+def test_times_are_iso_or_an_age():
+    now = datetime(2026, 1, 2, tzinfo=timezone.utc)
+    assert parse_moment("2h", now) == now - timedelta(hours=2)
+    assert parse_moment("1.5d", now) == now - timedelta(hours=36)
+    assert parse_moment("2026-01-01T10:00") == datetime(2026, 1, 1, 10, tzinfo=timezone.utc)
+
+
+def test_selection_by_reason_and_window_then_limit():
+    letters = [letter("no_content", m) for m in range(5)] + [letter("invalid_json", 2)]
+    since = datetime(2026, 1, 1, 12, 1, tzinfo=timezone.utc)
+    until = datetime(2026, 1, 1, 12, 4, tzinfo=timezone.utc)
+    chosen = Selection(frozenset({"no_content"}), since, until).apply(iter(letters))
+    assert [x.ref for x in chosen] == ["1", "2", "3"]  # since inclusive, until exclusive
+    assert [x.ref for x in Selection(limit=2).apply(iter(letters))] == ["0", "1"]
+    assert Selection().empty and not Selection(limit=1).empty
+
+
+def test_replay_refuses_without_a_selection(capsys):
+    assert replay(None, iter([letter("no_content", 1)]), Selection(), "pages.raw", io.StringIO()) == 2
+    assert "needs a selection" in capsys.readouterr().err
+
+
+def test_cut_originals_are_skipped_and_counted():
+    out = io.StringIO()
+    letters = [letter("no_content", 1, value_truncated=True), letter("no_content", 2, key_truncated=True),
+               letter("no_content", 3)]
+    assert replay(None, iter(letters), Selection(limit=10), "pages.raw", out, dry_run=True) == 0
+    assert out.getvalue().splitlines() == [
+        "would re-publish 1 record(s) to pages.raw",
+        "skipped 2 whose original was cut to fit the size limit (not replayable faithfully; see them with `list`)"]
+
+
+def test_a_file_letter_has_the_headers_of_its_event(tmp_path):
+    path = tmp_path / "pages.dlq.jsonl"
+    path.write_bytes(orjson.dumps({"reason": "no_content", "stage": "clean", "failed_at": "2026-01-01T12:00:00Z",
+                                   "error_class": "PageRejected", "worker_version": "0.1.0",
+                                   "original": {"topic": "pages.raw", "partition": 0, "offset": 7}}) + b"\n\n")
+    [only] = letters_from_file(path)
+    assert only.ref == "1" and only.reason == "no_content"
+    assert only.headers["dlq.original.offset"] == "7" and only.headers["dlq.stage"] == "clean"
+    assert only.failed_at == datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
