@@ -123,3 +123,10 @@ def test_a_huge_key_of_a_tombstone_or_a_short_value_cuts_the_key_only():
         assert fits(output) and original["key_truncated"] is True
         assert "value_truncated" not in original
         assert original["value"] == (None if value is None else "{}")
+
+
+def test_letters_around_the_limit_fit_with_their_headers():
+    p = pipeline()
+    for size in range(LIMIT - RECORD_OVERHEAD_BYTES - 2500, LIMIT - RECORD_OVERHEAD_BYTES, 29):
+        output = p.process(record(b"x" * size, b"k" * 5000))
+        assert len(output.value) + headers_size(output.headers) <= LIMIT - RECORD_OVERHEAD_BYTES, size

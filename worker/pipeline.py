@@ -143,7 +143,7 @@ class Preparer:
             original["key"] = _cut_encoded(record_key, original["key_encoding"], DLQ_KEPT_KEY_BYTES)
             original["key_truncated"] = True
             value = orjson.dumps(event)
-            if len(value) <= self._max_value or original["value"] is None:
+            if len(value) <= limit or original["value"] is None:
                 return value
         text = original["value"] or ""
         original["value"] = ""
