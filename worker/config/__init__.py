@@ -74,7 +74,7 @@ class Settings:
                     f"3 x STAGE_TIMEOUT_SECONDS ({service.stage_timeout_seconds:g}) leaves no time for a batch "
                     f"within {MAX_POLL_SHARE:.0%} of KAFKA_MAX_POLL_INTERVAL_MS ({self.kafka.max_poll_interval_ms})")
             return replace(self, service=replace(service, batch_max_seconds=budget))
-        if service.batch_max_seconds > room and service.stage_timeout_seconds:
+        if service.batch_max_seconds > room:
             raise ConfigError(
                 f"BATCH_MAX_SECONDS ({service.batch_max_seconds:g}) + 3 x STAGE_TIMEOUT_SECONDS "
                 f"({service.stage_timeout_seconds:g}) must stay under {MAX_POLL_SHARE:.0%} of "
