@@ -175,7 +175,7 @@ class ServiceSettings:
     # answers again (the backoff above only spaces retries against a state that answers but fails).
     dependency_probe_interval_seconds: float = 0.5
     # The group's lag (end offset minus committed offset, per input partition) is read from the
-    # broker this often, off the consume loop (two small requests). 0 turns it off.
+    # broker this often, off the consume loop (three small requests: metadata, committed and end offsets). 0 turns it off.
     group_lag_interval_seconds: float = 5.0
     log_level: str = "INFO"
     # Consumer processes in one container (`run`), each a member of the consumer group, under one

@@ -1,6 +1,6 @@
 """The consumer group's lag, read from the broker: end offsets and the group's committed offsets.
 
-Read with an admin client of its own (ListOffsets and OffsetFetch, a request each), so it runs in
+Read with an admin client of its own (Metadata, OffsetFetch and ListOffsets: a small request each), so it runs in
 another thread than the consumer and costs the broker what `kafka-consumer-groups --describe` does.
 """
 from __future__ import annotations
