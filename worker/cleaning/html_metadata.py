@@ -10,6 +10,7 @@ Measured on labelled benchmark pages by bench/metadata.py.
 """
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -135,7 +136,11 @@ def page_metadata(tree: LexborHTMLParser, url: str) -> PageMetadata:
 
 
 def _clean(text: Any) -> str:
-    return _SPACES.sub(" ", text).strip() if isinstance(text, str) else ""
+    if not isinstance(text, str):
+        return ""
+    if "&" in text:  # escaped twice by the page ("Australian &#039;megablaze&#039;")
+        text = html.unescape(text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def _first_text(values) -> str | None:
@@ -349,8 +354,8 @@ def _dateline(tree: LexborHTMLParser, context: _Headline, month_first: bool) -> 
 
 
 def _language(tree, meta, linked) -> str | None:
-    html = tree.css_first("html")
-    candidates = [html.attributes.get("lang") or html.attributes.get("xml:lang")] if html is not None else []
+    root = tree.css_first("html")
+    candidates = [root.attributes.get("lang") or root.attributes.get("xml:lang")] if root is not None else []
     candidates += meta.get("content-language", []) + meta.get("og:locale", []) + meta.get("language", [])
     candidates += [item.get("inLanguage") for item in linked]
     for value in candidates:
