@@ -411,7 +411,12 @@ class _Dump:
         nearest the article."""
         lines, t = self.lines, self.t
         if headline is not None and headline < start:
-            return headline, _better_cased(lines[headline], first_stripped)
+            if not self._site_header():
+                return headline, _better_cased(lines[headline], first_stripped)
+            # The site's name printed again (its logo): the headline is looked for below it, and the
+            # byline and date under that copy as before.
+            found = self._title(None, start, first_stripped)[1] if headline + 1 < start else None
+            return headline, found
         # Cheap tests first; the costlier ones (a date? a name? a byline?) only on the lines chosen.
         shaped = [i for i in range(max(1, start - t.header_window), start) if self._title_shape(i)]
         first_is_title = start > 0 and self._title_shape(0) and self._title_like(0)  # not the article's 1st line
@@ -447,6 +452,13 @@ class _Dump:
             if self._title_like(i):
                 return i, lines[i]
         return None, None
+
+    def _site_header(self) -> bool:
+        """The dump opens with a site header, not the page's <title>: the site's name, then within
+        a few lines a line that is only a date (the day the page was fetched), as the seeds do."""
+        lines = self.lines
+        return names_host(lines[0], self.host, strict=True) and any(
+            self.refined(j) == DATELINE for j in range(1, min(4, len(lines))))
 
     def _above_meta(self, i: int, start: int) -> bool:
         """A byline or a date line among the few lines under line i (before the article)."""
