@@ -88,3 +88,10 @@ def test_a_killed_process_is_restarted_and_consumes_again(container, kafka_setti
     assert len(events[container.topics.articles_normalized]) == 20
     assert container.terminate(timeout=30) == 0
     assert all(gone(pid) for pid in container.children)
+
+
+def test_the_processes_stop_when_the_supervisor_is_killed(container):
+    container.wait_ready()
+    container.children = children(container.process.pid)
+    container.kill()  # SIGKILL: no chance to pass anything on
+    wait_until(lambda: all(gone(pid) for pid in container.children), "the orphaned processes to stop", timeout=30)

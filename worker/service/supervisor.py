@@ -43,6 +43,7 @@ WATCH_SECONDS = 0.2
 PROBE_TIMEOUT_SECONDS = 1.0
 # After the children's own shutdown bound, a moment to exit before they are killed.
 SHUTDOWN_GRACE_SECONDS = 2.0
+PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
 
 
 class _Child:
@@ -147,7 +148,8 @@ class Supervisor:
     def _spawn(self, child: _Child) -> None:
         env = {**os.environ, "WORKER_PROCESSES": "1", "METRICS_HOST": "127.0.0.1", "METRICS_PORT": "0",
                MULTIPROC_DIR_ENV: str(self._metrics_dir), CHILD_PORT_FILE_ENV: str(child.port_file)}
-        child.process = subprocess.Popen([sys.executable, "-m", "worker", "run"], env=env)
+        child.process = subprocess.Popen([sys.executable, "-m", "worker", "run"], env=env,
+                                         preexec_fn=_stop_with_parent)
         child.started_at = time.monotonic()
         child.restart_at = None
         log.info("worker process started", extra={"event": "child_start", "slot": child.slot,
@@ -210,6 +212,17 @@ class Supervisor:
 
     def running_children(self) -> int:
         return sum(child.running() for child in self._children)
+
+
+def _stop_with_parent() -> None:
+    """In the child before it runs: SIGTERM when the supervisor dies, however it dies (SIGKILL too),
+    so that no consumer outlives it unsupervised. Linux only (prctl); elsewhere nothing."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 class _Registry:
