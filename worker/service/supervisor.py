@@ -214,15 +214,24 @@ class Supervisor:
         return sum(child.running() for child in self._children)
 
 
-def _stop_with_parent() -> None:
-    """In the child before it runs: SIGTERM when the supervisor dies, however it dies (SIGKILL too),
-    so that no consumer outlives it unsupervised. Linux only (prctl); elsewhere nothing."""
+def _load_prctl():
+    """libc's prctl, looked up here: the child may only call it (an import between fork and exec
+    could wait forever on a lock another thread of the supervisor held). None where there is none."""
     try:
         import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        return ctypes.CDLL(None, use_errno=True).prctl
     except (OSError, AttributeError):
-        pass
+        return None
+
+
+_PRCTL = _load_prctl()
+
+
+def _stop_with_parent() -> None:
+    """In the child before it runs: SIGTERM when the supervisor dies, however it dies (SIGKILL too),
+    so that no consumer outlives it unsupervised. Linux only."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class _Registry:
