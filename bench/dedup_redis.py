@@ -6,14 +6,18 @@ by the dedup stage's code, and reports:
 - decisions/s one by one (decide(): one EVALSHA round trip per page), and in batches
   (decide_many(): a pipeline of scripts, what DedupStage.process_batch uses), per quarter of the
   run (the rate falls when the index grows if LSH brings random candidates to verify);
+- whether every decision is the memory backend's on the same stream;
 - Redis memory per article: INFO used_memory before and after, divided by the articles stored, and
-  MEMORY USAGE of each kind of key for one article, and of one LSH band entry.
+  MEMORY USAGE of the keys of each kind (the letter after the prefix: worker/state/redis.py;
+  sampled, an estimate).
+--baseline COMMIT runs the backend as it was at that commit first, in the same run.
 
-    .venv/bin/python bench/dedup_redis.py --articles 20000
+    .venv/bin/python bench/dedup_redis.py --articles 100000 --baseline a90070c
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import shutil
 import socket
 import subprocess
@@ -34,8 +38,8 @@ from worker.config.redis import RedisSettings  # noqa: E402
 from worker.dedup.fingerprint import Fingerprinter  # noqa: E402
 from worker.dedup.shingles import FUNCTION_WORDS  # noqa: E402
 from worker.models import Article, page_id  # noqa: E402
-from worker.state import Fingerprint  # noqa: E402
-from worker.state.redis import BAND_FIELD_BYTES, HANDLE_BYTES, RedisIndex  # noqa: E402
+from worker.state import Fingerprint, MemoryIndex  # noqa: E402
+from worker.state.redis import RedisIndex  # noqa: E402
 
 
 def start_server(appendonly: bool) -> tuple[subprocess.Popen, str, tempfile.TemporaryDirectory]:
@@ -127,6 +131,8 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=5_000, help="pages decided one by one with decide()")
     parser.add_argument("--appendonly", action="store_true",
                         help="start the server with the production persistence (AOF, fsync every second)")
+    parser.add_argument("--baseline", metavar="COMMIT",
+                        help="also run worker/state/redis.py as it was at this git commit, in the same run")
     parser.add_argument("--url", help="an existing Redis (default: start one); the bench writes under fresh prefixes")
     args = parser.parse_args()
 
@@ -140,48 +146,15 @@ def main() -> None:
         pages = fingerprints(args.articles, seed=1, settings=settings)
         print(f"num_perm={settings.num_perm}, {settings.lsh_bands} LSH bands of {settings.lsh_rows} rows, "
               f"redis-server {client.info('server')['redis_version']}; one client process")
-
-        single = RedisIndex(settings, RedisSettings(prefix=f"bench:{time.time_ns()}:single:"))
-        subset = pages[:args.single]
-        single.decide(subset[0])  # load the script, open the connection
-        started = time.perf_counter()
-        expected = [single.decide(page) for page in subset[1:]]
-        elapsed = time.perf_counter() - started
-        print(f"decide(), one round trip per page, first {len(subset)} pages: "
-              f"{len(expected) / elapsed:,.0f} decisions/s")
-        single.close()
-
-        batched = RedisIndex(settings, RedisSettings(prefix=f"bench:{time.time_ns()}:batched:"))
-        batched.decide(pages[0])
-        client.config_resetstat()
-        before = client.info("memory")["used_memory"]
-        decisions: list = []
-        quarter = max(1, (len(pages) - 1) // 4)
-        started = lap = time.perf_counter()
-        for offset in range(1, len(pages), args.batch):
-            decisions += batched.decide_many(pages[offset:offset + args.batch])
-            if len(decisions) % quarter < args.batch and len(decisions) >= quarter:
-                now = time.perf_counter()
-                rate = min(quarter, len(decisions)) / (now - lap)
-                print(f"  pages up to {len(decisions):>7,}: {rate:,.0f} decisions/s")
-                lap = now
-        elapsed = time.perf_counter() - started
-        after = client.info("memory")["used_memory"]
-        assert decisions[:len(expected)] == expected, "decide_many must decide exactly as decide()"
-        methods = Counter(d.method or "unique" for d in decisions)
-        print(f"decide_many(), {args.batch} pages per round trip: {len(decisions) / elapsed:,.0f} decisions/s "
-              f"over {len(decisions):,} pages ({dict(methods)}); script time inside Redis "
-              f"{client.info('commandstats')['cmdstat_evalsha']['usec_per_call']:.0f} us per decision")
-        print(f"  LSH candidates to verify per page (sampled at the end): {_candidates(client, batched, pages):.1f}")
-        print(f"Redis used_memory delta: {(after - before) / len(pages):,.0f} bytes per article")
-        sample = pages[len(pages) // 2]
-        for kind, key in _keys_of(batched, sample).items():
-            print(f"  MEMORY USAGE of one {kind}: {client.memory_usage(key, samples=0)} bytes")
-        for key in client.scan_iter(match=f"{batched.prefix}g:*"):
-            fields = client.hlen(key)
-            print(f"  LSH generation hash: {fields:,} band entries, {client.memory_usage(key, samples=0) / fields:.0f} "
-                  f"bytes per entry, {settings.lsh_bands} entries per unique article")
-        batched.close()
+        memory = MemoryIndex(DedupSettings())
+        expected = [d for offset in range(0, len(pages), args.batch)
+                    for d in memory.decide_many(pages[offset:offset + args.batch])]
+        implementations = [("this tree", RedisIndex)]
+        if args.baseline:
+            implementations.insert(0, (f"baseline {args.baseline}", _baseline_index(args.baseline)))
+        for label, index_class in implementations:
+            print(f"\n[{label}]")
+            _run(index_class, settings, client, pages, expected, args)
     finally:
         if server is not None:
             server.terminate()
@@ -189,30 +162,63 @@ def main() -> None:
             workdir.cleanup()
 
 
-def _candidates(client: redis.Redis, index: RedisIndex, pages: list[Fingerprint], sample: int = 300) -> float:
-    """Average number of other indexed articles sharing a band with a page (what the script fetches
-    and verifies), over the last pages with a signature."""
-    generations = list(client.scan_iter(match=f"{index.prefix}g:*"))
-    counts = []
-    for page in pages[-sample:]:
-        if not page.band_keys:
-            continue
-        keys, args = index.script_input(page)
-        own = keys[0][len(index.prefix) + 2:]  # the page's own handle: it was indexed after its decision
-        bands, width = args[-1], BAND_FIELD_BYTES
-        fields = [bands[i:i + width] for i in range(0, len(bands), width)]
-        handles = set()
-        for generation in generations:
-            for bucket in client.hmget(generation, fields):
-                if bucket:
-                    handles.update(bucket[i:i + HANDLE_BYTES] for i in range(0, len(bucket), HANDLE_BYTES))
-        counts.append(len(handles - {own}))
-    return sum(counts) / max(1, len(counts))
+def _run(index_class, settings: DedupSettings, client: redis.Redis, pages: list[Fingerprint], expected: list,
+         args: argparse.Namespace) -> None:
+    single = index_class(settings, RedisSettings(prefix=f"bench:{time.time_ns()}:single:"))
+    subset = pages[:args.single]
+    single.decide(subset[0])  # load the script, open the connection
+    started = time.perf_counter()
+    one_by_one = [single.decide(page) for page in subset[1:]]
+    elapsed = time.perf_counter() - started
+    print(f"decide(), one round trip per page, first {len(subset)} pages: {len(one_by_one) / elapsed:,.0f} decisions/s")
+    single.close()
+
+    prefix = f"bench:{time.time_ns()}:batched:"
+    batched = index_class(settings, RedisSettings(prefix=prefix))
+    batched.decide(pages[0])
+    client.config_resetstat()
+    before = client.info("memory")["used_memory"]
+    decisions = [expected[0]]
+    quarter = max(1, (len(pages) - 1) // 4)
+    started = lap = time.perf_counter()
+    for offset in range(1, len(pages), args.batch):
+        decisions += batched.decide_many(pages[offset:offset + args.batch])
+        if (len(decisions) - 1) % quarter < args.batch and len(decisions) > quarter:
+            now = time.perf_counter()
+            print(f"  pages up to {len(decisions):>7,}: {min(quarter, len(decisions)) / (now - lap):,.0f} decisions/s")
+            lap = now
+    elapsed = time.perf_counter() - started
+    after = client.info("memory")["used_memory"]
+    assert decisions[1:len(one_by_one) + 1] == one_by_one, "decide_many must decide exactly as decide()"
+    same = sum(a == b for a, b in zip(decisions, expected))
+    methods = Counter(d.method or "unique" for d in decisions)
+    print(f"decide_many(), {args.batch} pages per round trip: {(len(decisions) - 1) / elapsed:,.0f} decisions/s "
+          f"over {len(decisions):,} pages ({dict(methods)}); script time inside Redis "
+          f"{client.info('commandstats')['cmdstat_evalsha']['usec_per_call']:.0f} us per decision")
+    print(f"  same decisions as the memory backend: {same:,} of {len(expected):,}")
+    by_kind: Counter = Counter()
+    keys = 0
+    for key in client.scan_iter(match=f"{prefix}*", count=1000):
+        keys += 1
+        rest = key[len(prefix):]
+        by_kind[chr(rest[0]) if rest else "?"] += client.memory_usage(key) or 0  # big hashes: estimated from samples
+    print(f"Redis used_memory delta: {(after - before) / len(pages):,.0f} bytes per article ({keys:,} keys)")
+    for kind, total in sorted(by_kind.items()):
+        print(f"  MEMORY USAGE of keys {kind!r}: {total / len(pages):,.0f} bytes per article")
+    batched.close()
 
 
-def _keys_of(index: RedisIndex, page: Fingerprint) -> dict[str, bytes]:
-    keys, _ = index.script_input(page)
-    return dict(zip(["article record", "URL claim", "hash claim"], keys))
+def _baseline_index(commit: str):
+    """RedisIndex as worker/state/redis.py was at `commit`, loaded beside this tree's."""
+    source = subprocess.run(["git", "show", f"{commit}:worker/state/redis.py"], check=True, capture_output=True,
+                            text=True, cwd=Path(__file__).resolve().parents[1]).stdout
+    name = "worker.state._baseline_redis"
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "worker.state"
+    sys.modules[name] = module
+    exec(compile(source, f"{commit}:worker/state/redis.py", "exec"), module.__dict__)
+    return module.RedisIndex
 
 
 if __name__ == "__main__":

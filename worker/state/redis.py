@@ -4,47 +4,56 @@ Copies of one article can land on different partitions, hence on different repli
 is one Lua script run by Redis (EVALSHA; loaded again on NOSCRIPT), so the look-up and the claim of
 the article id, its canonical URL, its content hash and its LSH bands are one atomic step: of two
 copies decided at the same time by two replicas, exactly one is unique. The steps and the window
-rule are those of DedupIndex (worker/state/base.py); near candidates are verified as
-worker/dedup/similarity.py states, in the same double-precision arithmetic, so this backend and the
-memory backend reach the same decisions on the same sequence of fingerprints.
+rule are those of DedupIndex (worker/state/base.py), with the keys and codes of rules.py; near
+candidates are verified as worker/dedup/similarity.py states, in the same double-precision
+arithmetic, so this backend and the memory backend reach the same decisions on the same sequence
+of fingerprints.
 
-Keys, all under a configurable prefix (DEDUP_REDIS_PREFIX) so that pipelines can share one Redis:
-    <prefix>a:<id digest>    record: fetched_at, decision, and the signature of a near-indexed article
-    <prefix>u:<url digest>   URL claim: claimer's fetched_at + canonical article id
-    <prefix>h:<content hash> hash claim: likewise
-    <prefix>g:<generation>   LSH buckets of the unique articles fetched in one half of a window:
-                             band key (first 4 bytes) -> concatenated 12-byte id digests
-    <prefix>generations      the newest generation written
-    <prefix>n:<hour>         decisions written that hour (for size())
+Layout: everything an article leaves is stored in its generation (GENERATIONS_PER_WINDOW per window
+of fetched_at), in containers small enough for Redis's compact encodings, so that the per-key
+overhead of Redis (~90 bytes) is paid per few dozen articles, not per article:
+    <prefix>G                   registry hash: per generation g, its last write (server clock,
+                                "t<g>"), decisions ("n<g>"), near rows ("v<g>"), deletion cursor
+                                ("d<g>"); and the layout ("L")
+    <prefix>r<g>:<shard>        records (listpack hash): id digest -> decision (replays)
+    <prefix>c<g>:<shard>        claims (listpack hash): URL or hash digest -> claimer's fetched_at,
+                                canonical id
+    <prefix>b<g>                LSH buckets (hash): the low bits of a band key name its field
+                                (Layout.bucket_bits, so that a bucket holds about BUCKET_ENTRIES
+                                entries at the expected volume); the value: entries of 6 bytes,
+                                the band key's high 16 bits and a near row number
+    <prefix>v<g>:<chunk>        near rows (string, ROWS_PER_CHUNK fixed-size rows): fetched_at,
+                                shingle count, id, 8-bit signature
+Digests are the 64-bit keys of rules.py. Records and claims are sharded by digest into
+RedisSettings.shards_per_generation hashes (a few dozen entries each at the expected volume: below
+Redis's hash-max-listpack-entries, 128 by default); a shard past that limit only costs memory.
 
 Window and expiry: whether a claim or article counts for a page is decided in the script from the
 stored fetched_at (the DedupIndex rule), so decisions depend on the sequence of pages only, never on
-when they are processed. Memory is bounded by a relative TTL of one window set on every key when it
-is written (chosen over EXPIREAT fetched_at+window: that would drop a backfill of old pages from the
-index as soon as it is written, so old copies would never be caught; in a live stream fetched_at is
-close to now and both expire alike). A generation of LSH buckets expires a window after its last
-write, so each of its entries lives between one window and one window plus a generation.
+when they are processed. A claim is looked up in every live generation that can hold a usable one,
+and the newest (largest fetched_at) counts: a claim is only ever replaced by one fetched a window
+later, so the newest written is the one fetched last. Memory is bounded by the server's clock, not
+the pages': a generation is deleted RETENTION_MARGIN_SECONDS more than a window after its last
+write (so every entry lives at least a window after it was written, as a relative TTL would keep
+it, and a backfill of old pages is remembered), a few hundred keys per decision (UNLINK: freed in
+the background) until it is gone. A page fetched far in the future only opens a generation of its
+own, which the same rule deletes; no clock of the pages decides what is forgotten.
 
 Durability: every decision is stored by the script before decide() returns, so checkpoint() has
 nothing to do. What survives a Redis restart is the server's persistence; configure `appendonly yes`
 with `appendfsync everysec` (a crash of Redis loses at most about a second of decisions, some of
 them possibly published already: a later copy of such an article can then come out unique too;
-`appendfsync always` loses none, at an fsync per decision), and `maxmemory-policy noeviction` (or
-`volatile-ttl`; never `allkeys-*`, which would forget claims early and let copies through as
-unique). With noeviction a full Redis refuses writes: the worker pauses (DependencyUnavailable)
-instead of deciding wrongly. Also set `lazyfree-lazy-expire yes`: a generation of LSH buckets is one
-large hash (half a window of unique articles x bands: 45 million entries at 100k articles a day
-and 64 bands), and freeing it in the foreground when it expires would block Redis for seconds. Use one
-primary (with Sentinel or a managed failover), not Redis Cluster: the script reads records of LSH
-candidates it only learns while running, which Cluster forbids across slots.
+`appendfsync always` loses none, at an fsync per decision), and `maxmemory-policy noeviction` (never
+`allkeys-*`, which would forget claims early and let copies through as unique). With noeviction a
+full Redis refuses writes: the worker pauses (DependencyUnavailable) instead of deciding wrongly.
+Use one primary (with Sentinel or a managed failover), not Redis Cluster: the script reads records
+of LSH candidates it only learns while running, which Cluster forbids across slots; beyond one
+Redis, shard by prefix (deploy/README.md, capacity plan).
 
-Size: about 3.9 KB of Redis memory per article at num_perm 256 and 64 bands (60 bytes per band
-entry of a unique article, a 0.5 KB record with its signature, two claims of ~160 bytes);
-bench/dedup_redis.py measures it.
+Size: bench/dedup_redis.py measures Redis memory per article (INFO used_memory).
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import ssl
@@ -62,28 +71,35 @@ from ..config.redis import RedisSettings
 from ..errors import DependencyMisconfigured, DependencyUnavailable
 from ..models import DedupDecision
 from .base import DedupIndex, Fingerprint
+from .rules import packed_claim_keys
 
 log = logging.getLogger(__name__)
 
-SECONDS_PER_HOUR = 3600
-# LSH buckets are grouped by generations of fetched_at, this many per window: a page reads the
-# generations of its window (about this many + 1 hashes); shorter generations mean fewer stale
-# candidates to skip, more hashes to read.
-GENERATIONS_PER_WINDOW = 2
-# Sizes that matter because they are stored once per LSH band of every unique article (64 bands:
-# ~75% of the Redis memory per article). An article is named in buckets and record keys by a
-# 12-byte digest of its id (collision odds ~1e-15 for 10 million articles in a window; 12 bytes
-# fit jemalloc's 16-byte class, 16 bytes would take 24). A band key is stored by its first 4
-# bytes: the low 32 bits the memory backend keys its band table by, so that both backends see
-# exactly the same candidates (a chance collision of shortened keys adds a candidate to both).
-HANDLE_BYTES = 12
-BAND_FIELD_BYTES = 4
+# Generations of fetched_at per window: a page reads the buckets of every live generation of its
+# window (about this many + 1, in one MGET), and a generation is deleted whole, so memory holds up
+# to a window and one generation of articles: 4 keeps that to 1.25 windows.
+GENERATIONS_PER_WINDOW = 4
+# A generation outlives its last write by a window and this much (server clock).
+RETENTION_MARGIN_SECONDS = 3600
+# Keys of an expired generation deleted per decision (UNLINK, freed in the background).
+DELETE_KEYS_PER_DECISION = 256
+# LSH buckets are sized to hold about this many entries at the expected volume, of which about
+# UNIQUE_SHARE are unique articles: fewer, larger buckets cost less memory (~40 bytes a bucket) and
+# more bytes read per band looked up.
+BUCKET_ENTRIES = 32
+UNIQUE_SHARE = 0.75
+# Article ids are stored in near rows in this many bytes (the worker's ids are 32 hex digits).
+ID_BYTES = 32
+# Near rows are stored this many bytes to a string (one allocation size class of the allocator,
+# 20 KiB, minus the string header).
+ROW_CHUNK_BYTES = 20_464
 
 # Errors that mean "Redis cannot take the decision now", not "this page is bad". OutOfMemoryError
 # and ReadOnlyError are replies: Redis is full (noeviction), or is a replica after a failover.
 UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.BusyLoadingError,
                       redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError,
                       redis.exceptions.MasterDownError, redis.exceptions.TryAgainError)
+LAYOUT_ERROR = "dedup layout mismatch"
 # Errors that mean "Redis refuses this worker's configuration": wrong password (WRONGPASS), none
 # given where one is required (NOAUTH), an ACL user without the commands the worker runs (NOPERM).
 # Retrying cannot help: the worker exits with the cause. (AuthenticationError is a ConnectionError:
@@ -95,56 +111,112 @@ CHECK_RETRY_INITIAL_SECONDS = 0.1
 CHECK_RETRY_MAX_SECONDS = 2.0
 
 # One decision: the steps of DedupIndex (worker/state/base.py), in one atomic script.
-# The settings are constants of the script (see script_source(): window, ttl, generation_length,
-# num_perm, near_jaccard, near_containment, containment_min_shingles, containment_min_jaccard,
-# band_width); per page:
-# KEYS: [1] article record, [2] URL claim, [3] hash claim.
-# ARGV: [1] article id, [2] article handle (12 bytes), [3] fetched_at (epoch seconds, the double
-# Python has), [4] key prefix, [5] key of this hour's decision counter, [6] signature (1, 2 or 4
-# bytes a value), [7] shingle count, [8] LSH band keys, each cut to band_width bytes, concatenated.
-# (Fewer arguments per call: packing them is most of the client's time per decision.)
-# Returns {"unique"} or {"duplicate", duplicate_of, method, similarity as a string} (Redis would
-# truncate a Lua number to an integer).
-#
-# Values: a record is msgpack (fetched_at, status, duplicate_of, method, similarity, shingle count,
-# signature, article id); a URL or hash claim is the claimer's fetched_at (8-byte double) followed
-# by the canonical article id. LSH buckets live in one hash per generation of fetched_at
-# (<prefix>g:<n>, field = band key, value = the handles of the unique articles of that
-# generation in the bucket): a page reads all its buckets of a generation with one HMGET and adds
-# itself with one HSET, instead of one key per bucket (which cost ~130 Redis calls per page).
+# The settings are constants of the script (Layout.script()).
+# KEYS: [1] the registry. ARGV: [1] article id, [2] fetched_at (epoch seconds, the double Python
+# has), [3] key prefix, [4] id digest, [5] URL digest, [6] hash digest (8 bytes each), [7] the
+# signature (1 byte a value, or empty), [8] shingle count, [9] and [10] the band keys' low 32 bits
+# (the memory backend's band keys) split into bucket fields and high halves (_band_fields). Returns {"unique"} or {"duplicate", duplicate_of, method, similarity as a
+# string} (Redis would truncate a Lua number to an integer).
+# Record values: "u" (unique), or the method's code ("1" url, "2" exact, "3" near) then the
+# similarity (8-byte double) then the canonical id. Claim values: fetched_at (8-byte double) then
+# the canonical id.
 DECIDE_SCRIPT_BODY = r"""
-local article_key, url_key, hash_key = KEYS[1], KEYS[2], KEYS[3]
-local article_id, handle = ARGV[1], ARGV[2]
-local fetched_at = tonumber(ARGV[3])
-local prefix = ARGV[4]
-local counter_key = ARGV[5]
-local signature = ARGV[6]
-local shingle_count = tonumber(ARGV[7])
-local HANDLE = #handle
+local registry = KEYS[1]
+local article_id = ARGV[1]
+local fetched_at = tonumber(ARGV[2])
+local prefix = ARGV[3]
+local id_digest, url_digest, hash_digest = ARGV[4], ARGV[5], ARGV[6]
+local signature = ARGV[7]
+local shingle_count = tonumber(ARGV[8])
+local bucket_fields, band_highs = ARGV[9], ARGV[10]
+local METHOD = {['1'] = 'url', ['2'] = 'exact', ['3'] = 'near'}
+local CODE = {url = '1', exact = '2', near = '3'}
 
-local function reply(status, duplicate_of, method, similarity)
-  if status == 'unique' then return {'unique'} end
-  return {status, duplicate_of, method, string.format('%.17g', similarity)}
+local now = tonumber(redis.call('TIME')[1])
+local my_generation = math.floor(fetched_at / generation_length)
+local first_generation = math.floor((fetched_at - window) / generation_length)
+
+-- The registry: which generations exist, when each was last written, which are being deleted.
+local touched, counts, rows, deleting = {}, {}, {}, {}
+local stored_layout = nil
+local entries = redis.call('HGETALL', registry)
+for i = 1, #entries, 2 do
+  local name, value = entries[i], entries[i + 1]
+  local kind = string.sub(name, 1, 1)
+  if kind == 'L' then stored_layout = value
+  else
+    local generation = tonumber(string.sub(name, 2))
+    if kind == 't' then touched[generation] = tonumber(value)
+    elseif kind == 'n' then counts[generation] = tonumber(value)
+    elseif kind == 'v' then rows[generation] = tonumber(value)
+    elseif kind == 'd' then deleting[generation] = tonumber(value) end
+  end
 end
+if stored_layout and stored_layout ~= layout then
+  return redis.error_reply('dedup layout mismatch: ' .. stored_layout .. ' stored, ' .. layout .. ' expected')
+end
+
+-- Generations that can hold something usable for this page, oldest first; an expired one is
+-- deleted bit by bit (one per decision), and not read meanwhile.
+local generations, expired = {}, nil
+for generation, at in pairs(touched) do
+  if deleting[generation] or now - at >= retention then
+    if generation ~= my_generation and (expired == nil or generation < expired) then expired = generation end
+  elseif generation >= first_generation then
+    generations[#generations + 1] = generation
+  end
+end
+table.sort(generations)
+
+local function shard(digest, count)
+  return (string.byte(digest, 1) + 256 * string.byte(digest, 2)) % count
+end
+local function record_key(generation, digest) return prefix .. 'r' .. generation .. ':' .. shard(digest, record_shards) end
+local function claim_key(generation, digest) return prefix .. 'c' .. generation .. ':' .. shard(digest, claim_shards) end
+local function row_key(generation, row) return prefix .. 'v' .. generation .. ':' .. math.floor(row / rows_per_chunk) end
+
+local function delete_some(generation)
+  local cursor = deleting[generation] or 0
+  local chunks = math.ceil((rows[generation] or 0) / rows_per_chunk)
+  local total = record_shards + claim_shards + 1 + chunks
+  local keys = {}
+  local stop = math.min(cursor + delete_keys, total)
+  for n = cursor, stop - 1 do
+    if n < record_shards then keys[#keys + 1] = prefix .. 'r' .. generation .. ':' .. n
+    elseif n < record_shards + claim_shards then keys[#keys + 1] = prefix .. 'c' .. generation .. ':' .. (n - record_shards)
+    elseif n == record_shards + claim_shards then keys[#keys + 1] = prefix .. 'b' .. generation
+    else keys[#keys + 1] = prefix .. 'v' .. generation .. ':' .. (n - record_shards - claim_shards - 1) end
+  end
+  for from = 1, #keys, 200 do redis.call('UNLINK', unpack(keys, from, math.min(from + 199, #keys))) end
+  if stop >= total then
+    redis.call('HDEL', registry, 't' .. generation, 'n' .. generation, 'v' .. generation, 'd' .. generation)
+  else
+    redis.call('HSET', registry, 'd' .. generation, stop)
+  end
+end
+if expired then delete_some(expired) end
 
 -- 1. Replay: the decision remembered for this article id, unchanged.
-local stored = redis.call('GET', article_key)
+local my_record_key = record_key(my_generation, id_digest)
+local stored = redis.call('HGET', my_record_key, id_digest)
 if stored then
-  local _, status, duplicate_of, method, similarity = cmsgpack.unpack(stored)
-  return reply(status, duplicate_of, method, similarity)
+  local code = string.sub(stored, 1, 1)
+  if code == 'u' then return {'unique'} end
+  return {'duplicate', string.sub(stored, 10), METHOD[code], string.format('%.17g', struct.unpack('<d', stored, 2))}
 end
 
--- A claim or an article is usable when fetched less than a window before this page.
-local function usable(claimed_at)
-  return fetched_at - claimed_at < window
-end
-
--- The canonical article id of a usable claim, or nil.
-local function claimed(key)
-  local value = redis.call('GET', key)
-  if not value then return nil end
-  if not usable(struct.unpack('<d', value)) then return nil end
-  return string.sub(value, 9)
+-- The canonical article id of the newest claim of a digest, if usable for this page.
+local function claimed(digest)
+  local newest_at, canonical = nil, nil
+  for _, generation in ipairs(generations) do
+    local value = redis.call('HGET', claim_key(generation, digest), digest)
+    if value then
+      local at = struct.unpack('<d', value)
+      if newest_at == nil or at > newest_at then newest_at, canonical = at, string.sub(value, 9) end
+    end
+  end
+  if newest_at and fetched_at - newest_at < window then return canonical end
+  return nil
 end
 
 -- Python's str order (code points); Lua's < follows the server's locale.
@@ -156,20 +228,6 @@ local function before(a, b)
   return #a < #b
 end
 
-local bands = {}
-for offset = 1, #ARGV[8], band_width do bands[#bands + 1] = string.sub(ARGV[8], offset, offset + band_width - 1) end
-local my_generation = math.floor(fetched_at / generation_length)
--- The newest generation this page may mark as written (which every later page reads up to): its
--- own, but at most a window past the server's clock, so that one page with a far-future fetched_at
--- cannot make every later decision walk the generations up to it, nor keep that mark alive.
-local latest_mark = math.floor(tonumber(redis.call('TIME')[1]) / generation_length) + generations_per_window
-local my_mark = math.min(my_generation, latest_mark)
-local generations_key = prefix .. 'generations'
--- Buckets of this page's generation, as read (the HSET that indexes the page appends to them).
-local my_buckets = {}
--- The newest generation written (read only when the page has a signature).
-local newest_generation = nil
-
 -- The similarity.py rule: the similarity of a verified pair with m matching values, or nil.
 local function near_similarity(m, count)
   local jaccard = m / num_perm
@@ -179,15 +237,6 @@ local function near_similarity(m, count)
     local containment = m * (shingle_count + count) / ((num_perm + m) * shorter)
     if containment >= near_containment then return math.min(containment, 1.0) end
   end
-  return nil
-end
-
--- A signature's values as numbers: 1 byte each (b-bit MinHash), or 2 or 4 (RedisIndex.script_input).
-local function values(packed)
-  local width = #packed / num_perm
-  if width == 1 then return {string.byte(packed, 1, num_perm)} end
-  if width == 2 then return {struct.unpack('<' .. string.rep('H', num_perm), packed)} end
-  if width == 4 then return {struct.unpack('<' .. string.rep('I4', num_perm), packed)} end
   return nil
 end
 
@@ -203,44 +252,60 @@ local function verified_matches(mine, other, count)
   return m
 end
 
+-- A band key's low bucket_bits bits name its bucket (3 bytes: ARGV[9]), its high 16 bits are
+-- stored in the bucket (2 bytes: ARGV[10]) with the row of the article: together all 32 bits.
+local band_count = #bucket_fields / 3
+local fields, highs = {}, {}  -- filled by near_match (a page decided by a claim needs neither)
+local my_buckets = {}  -- the buckets of this page's bands in its own generation, as read
+
 -- Near: verify every usable unique article sharing a band, as worker/dedup/similarity.py states.
 local function near_match()
-  -- Generations that can hold a usable article: from a window before this page up to the newest
-  -- one written (a later fetch is usable too).
-  local first = math.floor((fetched_at - window) / generation_length)
-  newest_generation = math.min(tonumber(redis.call('GET', generations_key) or my_mark), latest_mark)
-  local last = math.max(my_generation, newest_generation)
-  local seen, records = {}, {}
-  for generation = first, last do
-    local buckets = redis.call('HMGET', prefix .. 'g:' .. generation, unpack(bands))
-    if generation == my_generation then my_buckets = buckets end
-    for _, bucket in ipairs(buckets) do
+  for i = 1, band_count do
+    fields[i] = string.sub(bucket_fields, 3 * i - 2, 3 * i)
+    highs[i] = string.sub(band_highs, 2 * i - 1, 2 * i)
+  end
+  local seen, candidates = {}, {}
+  for _, generation in ipairs(generations) do
+    local buckets = redis.call('HMGET', prefix .. 'b' .. generation, unpack(fields))
+    local mine = generation == my_generation
+    for i = 1, band_count do
+      local bucket = buckets[i]
       if bucket then
-        for offset = 1, #bucket, HANDLE do
-          local candidate = string.sub(bucket, offset, offset + HANDLE - 1)
-          if not seen[candidate] then
-            seen[candidate] = true
-            records[#records + 1] = prefix .. 'a:' .. candidate
+        if mine then my_buckets[i] = bucket end
+        local high = highs[i]
+        local position = string.find(bucket, high, 1, true)
+        while position do
+          if position % 6 == 1 then
+            local row = struct.unpack('<I4', bucket, position + 2)
+            local name = generation .. ':' .. row
+            if not seen[name] then
+              seen[name] = true
+              candidates[#candidates + 1] = {generation, row}
+            end
           end
+          position = string.find(bucket, high, position + 1, true)
         end
       end
     end
   end
-  if #records == 0 then return nil, nil end
-  local mine = values(signature)
+  if #candidates == 0 then return nil, nil end
+  local mine = {string.byte(signature, 1, num_perm)}
   local best_id, best_similarity = nil, nil
-  local BATCH = 200  -- records per MGET (unpack() has a stack limit)
-  for from = 1, #records, BATCH do
-    local packed_records = redis.call('MGET', unpack(records, from, math.min(from + BATCH - 1, #records)))
-    for _, packed in ipairs(packed_records) do
-      if packed then
-        local at, _, _, _, _, count, theirs, their_id = cmsgpack.unpack(packed)
-        local other = usable(at) and values(theirs)
-        local m = other and verified_matches(mine, other, count)
+  for _, candidate in ipairs(candidates) do
+    local generation, row = candidate[1], candidate[2]
+    local offset = (row % rows_per_chunk) * row_bytes
+    local packed = redis.call('GETRANGE', row_key(generation, row), offset, offset + row_bytes - 1)
+    if #packed == row_bytes then
+      local at, count, id_length = struct.unpack('<dI4B', packed)
+      if fetched_at - at < window then
+        local m = verified_matches(mine, {string.byte(packed, 46, 45 + num_perm)}, count)
         local similarity = m and near_similarity(m, count)
-        if similarity and (best_id == nil or similarity > best_similarity
-                           or (similarity == best_similarity and before(their_id, best_id))) then
-          best_id, best_similarity = their_id, similarity
+        if similarity then
+          local their_id = string.sub(packed, 14, 13 + id_length)
+          if best_id == nil or similarity > best_similarity
+              or (similarity == best_similarity and before(their_id, best_id)) then
+            best_id, best_similarity = their_id, similarity
+          end
         end
       end
     end
@@ -249,8 +314,8 @@ local function near_match()
 end
 
 -- 2. The first matching rule wins: url, exact, near; else unique.
-local by_url = claimed(url_key)
-local by_hash = claimed(hash_key)
+local by_url = claimed(url_digest)
+local by_hash = claimed(hash_digest)
 local status, duplicate_of, method, similarity = 'duplicate', by_url, 'url', 1.0
 if not by_url then
   duplicate_of, method = by_hash, 'exact'
@@ -260,37 +325,50 @@ if not by_url then
   end
 end
 local canonical = duplicate_of
-if not duplicate_of then
-  status, duplicate_of, method, similarity, canonical = 'unique', false, false, 0, article_id
-end
+if not duplicate_of then status, canonical = 'unique', article_id end
 
 -- 3. Claims: the decision for replays, URL and hash unless usably claimed, bands when unique.
+if not stored_layout then redis.call('HSET', registry, 'L', layout) end
 local claim = struct.pack('<d', fetched_at) .. canonical
-if not by_url then redis.call('SET', url_key, claim, 'EX', ttl) end
-if not by_hash then redis.call('SET', hash_key, claim, 'EX', ttl) end
-local indexed = ''
+if not by_url then redis.call('HSET', claim_key(my_generation, url_digest), url_digest, claim) end
+if not by_hash then redis.call('HSET', claim_key(my_generation, hash_digest), hash_digest, claim) end
 if status == 'unique' and signature ~= '' then
-  indexed = signature
-  local fields = {}
-  for i, band in ipairs(bands) do
-    fields[#fields + 1] = band
-    fields[#fields + 1] = (my_buckets[i] or '') .. handle
+  local row = redis.call('HINCRBY', registry, 'v' .. my_generation, 1) - 1
+  local key = row_key(my_generation, row)
+  -- A chunk is allocated whole by its first row, so that later rows do not grow it.
+  if row % rows_per_chunk == 0 then redis.call('SETRANGE', key, rows_per_chunk * row_bytes - 1, '\0') end
+  local padded = article_id .. string.rep('\0', id_bytes - #article_id)
+  redis.call('SETRANGE', key, (row % rows_per_chunk) * row_bytes,
+             struct.pack('<dI4B', fetched_at, shingle_count, #article_id) .. padded .. signature)
+  local values, order = {}, {}
+  local entry_row = struct.pack('<I4', row)
+  for i = 1, band_count do
+    local field = fields[i]
+    local value = values[field]
+    if value == nil then
+      order[#order + 1] = field
+      value = my_buckets[i] or ''
+    end
+    values[field] = value .. highs[i] .. entry_row
   end
-  local generation_key = prefix .. 'g:' .. my_generation
-  redis.call('HSET', generation_key, unpack(fields))
-  -- Every entry must live at least a window after it was written. The expiry is pushed to a
-  -- window and an hour when less than a window is left: once an hour, not on every page (each
-  -- write is also a command in the append-only file).
-  if redis.call('TTL', generation_key) < ttl then redis.call('EXPIRE', generation_key, ttl + 3600) end
-  if my_mark > newest_generation or redis.call('TTL', generations_key) < ttl then
-    redis.call('SET', generations_key, math.max(my_mark, newest_generation), 'EX', ttl + 3600)
+  local arguments = {}
+  for n, field in ipairs(order) do
+    arguments[2 * n - 1] = field
+    arguments[2 * n] = values[field]
   end
+  redis.call('HSET', prefix .. 'b' .. my_generation, unpack(arguments))
 end
-redis.call('SET', article_key,
-           cmsgpack.pack(fetched_at, status, duplicate_of, method, similarity, shingle_count, indexed, article_id),
-           'EX', ttl)
-if redis.call('INCR', counter_key) == 1 then redis.call('EXPIRE', counter_key, ttl + 3600) end
-return reply(status, duplicate_of, method, similarity)
+if status == 'unique' then
+  redis.call('HSET', my_record_key, id_digest, 'u')
+else
+  redis.call('HSET', my_record_key, id_digest, CODE[method] .. struct.pack('<d', similarity) .. duplicate_of)
+end
+redis.call('HINCRBY', registry, 'n' .. my_generation, 1)
+if touched[my_generation] ~= now then redis.call('HSET', registry, 't' .. my_generation, now) end
+-- A page written into a generation being deleted keeps it: it was written now.
+if deleting[my_generation] then redis.call('HDEL', registry, 'd' .. my_generation) end
+if status == 'unique' then return {'unique'} end
+return {status, duplicate_of, method, string.format('%.17g', similarity)}
 """
 
 
@@ -307,6 +385,7 @@ class RedisIndex(DedupIndex):
         self.redis_settings = redis_settings or RedisSettings()
         self.prefix = self.redis_settings.prefix
         self._prefix = self.prefix.encode()
+        self.layout = Layout(settings, self.redis_settings)
         # One immediate retry on a fresh connection covers a connection the server closed (a restart
         # or failover); beyond that the service loop pauses and retries with its own backoff. A
         # retried script is harmless: if the first run got through, the retry is a replay.
@@ -314,17 +393,11 @@ class RedisIndex(DedupIndex):
             settings.redis_url, socket_timeout=self.redis_settings.socket_timeout_seconds,
             socket_connect_timeout=self.redis_settings.connect_timeout_seconds,
             retry=Retry(NoBackoff(), 1), health_check_interval=30)
-        self._decide = self._client.register_script(script_source(settings))
+        self._decide = self._client.register_script(self.layout.script())
+        self._registry = self._prefix + b"G"
 
     def decide(self, fp: Fingerprint) -> DedupDecision:
-        keys, args = self.script_input(fp)
-        try:
-            reply = self._decide(keys=keys, args=args)
-        except MISCONFIGURED_ERRORS as error:
-            raise _misconfigured(error) from error
-        except UNAVAILABLE_ERRORS as error:
-            raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
-        return _decision(reply)
+        return self.decide_many([fp])[0]
 
     def decide_many(self, fingerprints: list[Fingerprint]) -> list[DedupDecision]:
         """Decisions for several pages, exactly as deciding them one by one in this order, in one
@@ -335,7 +408,7 @@ class RedisIndex(DedupIndex):
         fingerprints again returns them as replays, so the caller simply retries the whole batch."""
         if not fingerprints:
             return []
-        inputs = [self.script_input(fp) for fp in fingerprints]
+        inputs = [self.script_args(fp) for fp in fingerprints]
         try:
             try:
                 replies = self._run_pipeline(inputs)
@@ -347,22 +420,29 @@ class RedisIndex(DedupIndex):
             raise _misconfigured(error) from error
         except UNAVAILABLE_ERRORS as error:
             raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
+        except redis.ResponseError as error:
+            if LAYOUT_ERROR in str(error):
+                raise RuntimeError(
+                    f"{error}: the prefix {self.prefix!r} holds dedup state written with other settings "
+                    "(DEDUP_NUM_PERM, DEDUP_WINDOW_DAYS or DEDUP_REDIS_ARTICLES_PER_DAY); use another "
+                    "DEDUP_REDIS_PREFIX or the settings it was written with") from error
+            raise
         return [_decision(reply) for reply in replies]
 
-    def _run_pipeline(self, inputs: list[tuple[list[bytes], list]]) -> list:
+    def _run_pipeline(self, inputs: list[list]) -> list:
         with self._client.pipeline(transaction=False) as pipe:
-            for keys, args in inputs:
-                self._decide(keys=keys, args=args, client=pipe)
+            for args in inputs:
+                self._decide(keys=[self._registry], args=args, client=pipe)
             return pipe.execute()
 
-    def script_input(self, fp: Fingerprint) -> tuple[list[bytes], list]:
-        """KEYS and ARGV of the decide script for one fingerprint."""
-        p = self._prefix
-        handle = _digest(fp.article_id, HANDLE_BYTES)
-        keys = [p + b"a:" + handle, p + b"u:" + _digest(fp.url_key), p + b"h:" + fp.content_hash.encode()]
-        args = [fp.article_id, handle, repr(fp.fetched_at.timestamp()), p, self._counter_key(_hour()),
-                _compact(fp.signature), fp.shingle_count, _band_fields(fp.band_keys)]
-        return keys, args
+    def script_args(self, fp: Fingerprint) -> list:
+        """ARGV of the decide script for one fingerprint."""
+        id_digest, url_digest, hash_digest = packed_claim_keys(fp)
+        if len(fp.article_id.encode()) > ID_BYTES:
+            raise ValueError(f"the redis dedup backend stores article ids of at most {ID_BYTES} bytes")
+        fields, highs = _band_fields(fp.band_keys, self.layout.bucket_bits)
+        return [fp.article_id, repr(fp.fetched_at.timestamp()), self._prefix, id_digest, url_digest, hash_digest,
+                _signature_bytes(fp.signature, self.settings.num_perm), fp.shingle_count, fields, highs]
 
     def ping(self) -> bool:
         try:
@@ -404,22 +484,19 @@ class RedisIndex(DedupIndex):
             pause = min(pause * 2, CHECK_RETRY_MAX_SECONDS)
 
     def size(self) -> int:
-        """Decisions written within the last window (hourly counters that expire with it)."""
-        now = _hour()
-        hours = range(now - math.ceil(self.settings.window_seconds / SECONDS_PER_HOUR), now + 1)
+        """Decisions stored in the generations not being deleted."""
         try:
-            counts = self._client.mget([self._counter_key(hour) for hour in hours])
+            registry = self._client.hgetall(self._registry)
         except MISCONFIGURED_ERRORS as error:
             raise _misconfigured(error) from error
         except UNAVAILABLE_ERRORS as error:
             raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
-        return sum(int(count) for count in counts if count is not None)
+        deleting = {name[1:] for name in registry if name.startswith(b"d")}
+        return sum(int(value) for name, value in registry.items()
+                   if name.startswith(b"n") and name[1:] not in deleting)
 
     def close(self) -> None:
         self._client.close()
-
-    def _counter_key(self, hour: int) -> bytes:
-        return f"{self.prefix}n:{hour}".encode()
 
 
 def _misconfigured(error: redis.RedisError) -> DependencyMisconfigured:
@@ -454,57 +531,77 @@ def _describe_unreachable(error: redis.RedisError, url: str | None) -> str:
     return f"unreachable: {error}"
 
 
-def script_source(settings: DedupSettings) -> str:
-    """The decide script with the settings as constants. Python's repr of a float reads back in
-    Lua as the same double, so thresholds and the window compare exactly as in Python."""
-    constants = {
-        "window": repr(settings.window_seconds),
-        "ttl": str(max(1, math.ceil(settings.window_seconds))),
-        "generation_length": repr(settings.window_seconds / GENERATIONS_PER_WINDOW),
-        "generations_per_window": str(GENERATIONS_PER_WINDOW),
-        "num_perm": str(settings.num_perm),
-        "near_jaccard": repr(settings.near_jaccard),
-        "near_containment": repr(settings.near_containment),
-        "containment_min_shingles": str(settings.containment_min_shingles),
-        "containment_min_jaccard": repr(settings.containment_min_jaccard),
-        "band_width": str(BAND_FIELD_BYTES),
-    }
-    return "".join(f"local {name} = {value}\n" for name, value in constants.items()) + DECIDE_SCRIPT_BODY
+class Layout:
+    """Where the script stores things, from the settings: shard counts, row sizes, retention."""
+
+    def __init__(self, settings: DedupSettings, redis_settings: RedisSettings):
+        self.generation_seconds = settings.window_seconds / GENERATIONS_PER_WINDOW
+        # Records: one per article; claims: up to two. A shard holds about SHARD_ENTRIES of each at
+        # the expected volume.
+        articles = redis_settings.articles_per_day * self.generation_seconds / 86400
+        self.record_shards = _power_of_two(articles / redis_settings.shard_entries)
+        self.claim_shards = _power_of_two(2 * articles / redis_settings.shard_entries)
+        self.row_bytes = 8 + 4 + 1 + ID_BYTES + settings.num_perm
+        self.rows_per_chunk = max(1, ROW_CHUNK_BYTES // self.row_bytes)
+        band_entries = articles * UNIQUE_SHARE * settings.lsh_bands
+        self.bucket_bits = min(24, max(16, round(math.log2(max(band_entries / BUCKET_ENTRIES, 1.0)))))
+        self.retention = math.ceil(settings.window_seconds) + RETENTION_MARGIN_SECONDS
+        self.settings = settings
+        # What must not change while a prefix holds state (the script checks it).
+        self.name = (f"2 p{settings.num_perm} g{self.generation_seconds!r} r{self.record_shards} "
+                     f"c{self.claim_shards} v{self.rows_per_chunk} b{self.bucket_bits}")
+
+    def script(self) -> str:
+        """The decide script with the settings as constants. Python's repr of a float reads back in
+        Lua as the same double, so thresholds and the window compare exactly as in Python."""
+        s = self.settings
+        constants = {
+            "window": repr(s.window_seconds),
+            "retention": str(self.retention),
+            "generation_length": repr(self.generation_seconds),
+            "num_perm": str(s.num_perm),
+            "near_jaccard": repr(s.near_jaccard),
+            "near_containment": repr(s.near_containment),
+            "containment_min_shingles": str(s.containment_min_shingles),
+            "containment_min_jaccard": repr(s.containment_min_jaccard),
+            "record_shards": str(self.record_shards),
+            "claim_shards": str(self.claim_shards),
+            "rows_per_chunk": str(self.rows_per_chunk),
+            "row_bytes": str(self.row_bytes),
+            "id_bytes": str(ID_BYTES),
+            "delete_keys": str(DELETE_KEYS_PER_DECISION),
+            "layout": f"'{self.name}'",
+        }
+        return "".join(f"local {name} = {value}\n" for name, value in constants.items()) + DECIDE_SCRIPT_BODY
 
 
-def _band_fields(band_keys: tuple[bytes, ...]) -> bytes:
-    """The band keys cut to their first BAND_FIELD_BYTES bytes, concatenated."""
+def _power_of_two(value: float) -> int:
+    return 1 << max(0, math.ceil(math.log2(max(value, 1.0))))
+
+
+def _band_fields(band_keys: tuple[bytes, ...], bucket_bits: int) -> tuple[bytes, bytes]:
+    """The band keys' low 32 bits (their first 4 bytes, little-endian: the key the memory backend's
+    band table uses, so that both backends see exactly the same candidates), as bucket fields (the
+    low bucket_bits bits, 3 bytes each) and high halves (2 bytes each), each concatenated."""
     joined = b"".join(band_keys)
-    if BAND_FIELD_BYTES == 4 and len(joined) == 8 * len(band_keys):  # the stage's 8-byte keys, in one numpy pass
-        return np.frombuffer(joined, dtype="<u8").astype("<u4").tobytes()
-    fields = b"".join(band[:BAND_FIELD_BYTES] for band in band_keys)
-    if len(fields) != BAND_FIELD_BYTES * len(band_keys):
-        raise ValueError(f"LSH band keys must be at least {BAND_FIELD_BYTES} bytes long")
-    return fields
+    if len(joined) == 8 * len(band_keys):  # the stage's 8-byte keys, in one numpy pass
+        keys = np.frombuffer(joined, dtype="<u8").astype("<u4")
+    else:
+        if any(len(band) < 4 for band in band_keys):
+            raise ValueError("LSH band keys must be at least 4 bytes long")
+        keys = np.frombuffer(b"".join(band[:4] for band in band_keys), dtype="<u4")
+    fields = (keys & np.uint32((1 << bucket_bits) - 1)).view(np.uint8).reshape(-1, 4)[:, :3]
+    return fields.tobytes(), (keys >> np.uint32(16)).astype("<u2").tobytes()
 
 
-def _hour() -> int:
-    return int(time.time() // SECONDS_PER_HOUR)
-
-
-def _compact(signature: bytes) -> bytes:
-    """The signature with 1 (or 2) bytes per value when every value fits (b-bit MinHash values are
-    below 2^8, worker/dedup/similarity.py): it is stored with every unique article and read for
-    every candidate. Equality of values, all the script compares, is unchanged."""
+def _signature_bytes(signature: bytes, num_perm: int) -> bytes:
+    """The signature in 8 bits a value (b-bit MinHash values are below 2^8: worker/dedup/similarity.py)."""
     if not signature:
         return signature
     values = np.frombuffer(signature, dtype="<u4")
-    top = int(values.max())
-    if top < 1 << 8:
-        return values.astype(np.uint8).tobytes()
-    if top < 1 << 16:
-        return values.astype("<u2").tobytes()
-    return signature
-
-
-def _digest(text: str, size: int = 16) -> bytes:
-    """A short fixed-size name for an article id or a canonical URL (URLs run to kilobytes)."""
-    return hashlib.blake2b(text.encode(), digest_size=size).digest()
+    if len(values) != num_perm or int(values.max()) >= 1 << 8:
+        raise ValueError(f"signatures must be {num_perm} values below 2^8")
+    return values.astype(np.uint8).tobytes()
 
 
 def _decision(reply: list[bytes]) -> DedupDecision:

@@ -1,0 +1,71 @@
+"""The redis backend's storage layout: generations deleted by the server's clock, a record from the
+far future that neither slows nor empties the index, compact encodings, and settings that must
+not change under a prefix holding state."""
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+
+from worker.config import DedupSettings
+from worker.config.redis import RedisSettings
+from worker.models import DedupDecision
+from worker.state import redis as redis_module
+from worker.state.redis import RedisIndex
+
+from .conftest import dedup_settings
+from .test_contract import T0, fp, near_fp
+
+
+def test_a_generation_is_deleted_a_retention_after_its_last_write(redis_url, redis_prefix, monkeypatch):
+    # A one-second window and no margin: a generation last written more than a second ago is expired.
+    monkeypatch.setattr(redis_module, "RETENTION_MARGIN_SECONDS", 0)
+    monkeypatch.setattr(redis_module, "DELETE_KEYS_PER_DECISION", 1_000_000)  # all of it in one step
+    settings = DedupSettings(backend="redis", redis_url=redis_url, window_days=1 / 86400)
+    index = RedisIndex(settings, RedisSettings(prefix=redis_prefix, articles_per_day=1000))
+    old = T0 - timedelta(days=30)
+    index.decide(near_fp("old", 1, at=old))
+    index.decide(fp("old-copy", "https://site.example/old", "old body", old))
+    client = index._client
+    old_keys = set(client.scan_iter(match=f"{redis_prefix}*"))
+    assert len(old_keys) > 3 and index.size() == 2
+    time.sleep(2.2)  # server clock: the old generation's retention (1 s) has passed
+    index.decide(fp("new", "https://site.example/new", "new body"))  # another generation: deletes the old one
+    assert not old_keys & set(client.scan_iter(match=f"{redis_prefix}*")) - {f"{redis_prefix}G".encode()}
+    assert index.size() == 1
+    # The forgotten article is decided afresh (the contract allows it once out of retention).
+    assert index.decide(fp("old-copy", "https://site.example/old", "old body", old)) == DedupDecision.unique()
+
+
+def test_a_record_from_the_far_future_does_not_age_or_slow_the_index(redis_url, redis_prefix):
+    settings = dedup_settings("redis", redis_url=redis_url)
+    index = RedisIndex(settings, RedisSettings(prefix=redis_prefix))
+    index.decide(fp("a1", "https://site.example/a", "body a"))
+    index.decide(near_fp("n1", 3))
+    far = T0.replace(year=9999)
+    assert index.decide(fp("future", "https://site.example/f", "body f", far)) == DedupDecision.unique()
+    started = time.perf_counter()
+    later = [index.decide(fp("a2", "https://mirror.example/a", "body a", T0 + timedelta(hours=1))),
+             index.decide(near_fp("n2", 3, changed=8, at=T0 + timedelta(hours=1)))]
+    assert time.perf_counter() - started < 1.0
+    assert later == [DedupDecision.duplicate("a1", "exact", 1.0), DedupDecision.duplicate("n1", "near", 248 / 256)]
+    assert index.size() == 5
+
+
+def test_records_and_claims_stay_in_compact_hashes(redis_url, redis_prefix):
+    settings = dedup_settings("redis", redis_url=redis_url)
+    index = RedisIndex(settings, RedisSettings(prefix=redis_prefix, articles_per_day=1000))
+    for n in range(300):
+        index.decide(fp(f"a{n}", f"https://site.example/{n}", f"body {n}"))
+    client = index._client
+    for key in client.scan_iter(match=f"{redis_prefix}[rc]*"):
+        assert client.object("encoding", key) == b"listpack", key
+
+
+def test_another_layout_under_the_same_prefix_is_refused(redis_url, redis_prefix):
+    settings = dedup_settings("redis", redis_url=redis_url)
+    RedisIndex(settings, RedisSettings(prefix=redis_prefix)).decide(fp("a1", "https://site.example/a", "body a"))
+    other = RedisIndex(settings, RedisSettings(prefix=redis_prefix, articles_per_day=10_000_000))
+    with pytest.raises(RuntimeError, match="DEDUP_REDIS_PREFIX"):
+        other.decide(fp("a2", "https://site.example/b", "body b"))
