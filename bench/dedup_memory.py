@@ -14,11 +14,12 @@ Measured separately:
 - checkpoint cost: appending a batch to the log, and a full snapshot;
 - for comparison, datasketch's MinHash (same shingles, num_perm) on the sample.
 
-Run: .venv/bin/python bench/dedup_memory.py [--articles 100000]
+Run: .venv/bin/python bench/dedup_memory.py [--articles 100000] [--baseline COMMIT] [--runs 500,1,500c]
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import gc
 import json
 import os
@@ -107,9 +108,13 @@ def main() -> None:
     parser.add_argument("--run", type=Path, help=argparse.SUPPRESS)  # internal: one measured run
     parser.add_argument("--batch", type=int, default=500, help=argparse.SUPPRESS)
     parser.add_argument("--checkpoint", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", metavar="COMMIT",
+                        help="also run the memory backend as it was at this git commit, in the same run")
+    parser.add_argument("--runs", default="500,1,500c",
+                        help="the measured runs: batch sizes, 'c' for checkpoints every 500 decisions")
     args = parser.parse_args()
     if args.run:
-        run_index(args.run, args.batch, args.checkpoint)
+        run_index(args.run, args.batch, args.checkpoint, args.baseline)
         return
     settings = DedupSettings()
     fingerprinter = Fingerprinter(settings)
@@ -166,18 +171,22 @@ def main() -> None:
             pickle.dump(stream, handle, protocol=pickle.HIGHEST_PROTOCOL)
         del stream
         # Each run in a fresh process: its RSS before the index exists is the stream alone.
-        for batch, checkpoint in ((500, False), (1, False), (500, True)):
-            command = [sys.executable, __file__, "--run", str(work), "--batch", str(batch)]
-            if checkpoint:
-                command.append("--checkpoint")
-            result = subprocess.run(command, check=True, capture_output=True, text=True)
-            print(result.stdout, end="")
+        for run in args.runs.split(","):
+            for baseline in ([args.baseline] if args.baseline else []) + [None]:
+                command = [sys.executable, __file__, "--run", str(work), "--batch", run.rstrip("c")]
+                if run.endswith("c"):
+                    command.append("--checkpoint")
+                if baseline:
+                    command += ["--baseline", baseline]
+                result = subprocess.run(command, check=True, capture_output=True, text=True)
+                print(f"\n{'baseline ' + baseline if baseline else 'this tree'}:", result.stdout, end="")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def run_index(work: Path, batch: int, checkpoint: bool) -> None:
+def run_index(work: Path, batch: int, checkpoint: bool, baseline: str | None = None) -> None:
     """One measured run over the prepared stream, in this (fresh) process."""
+    index_class = _baseline_index(baseline) if baseline else MemoryIndex
     with open(work / "stream.pickle", "rb") as handle:
         stream: PreparedStream = pickle.load(handle)
     settings = DedupSettings(state_dir=str(work / "state") if checkpoint else None)
@@ -185,7 +194,7 @@ def run_index(work: Path, batch: int, checkpoint: bool) -> None:
     calibration = min(timeit.repeat("sum(range(1000))", number=2000, repeat=5)) / 2000
     gc.collect()
     rss_before = rss_bytes()
-    index = MemoryIndex(settings)
+    index = index_class(settings)
     methods: dict[str | None, int] = {}
     checkpoint_seconds = elapsed = cpu = 0.0
     for start in range(0, len(stream), batch):
@@ -216,11 +225,31 @@ def run_index(work: Path, batch: int, checkpoint: bool) -> None:
         snapshot_seconds = time.perf_counter() - t
         size = (work / "state" / "dedup-memory.npz").stat().st_size
         t = time.perf_counter()
-        restored = MemoryIndex(settings)
+        restored = index_class(settings)
         restore_seconds = time.perf_counter() - t
         assert restored.size() == index.size()
         print(f"  full snapshot: {size / 2**20:.1f} MiB in {snapshot_seconds:.2f}s; restore {restore_seconds:.2f}s; "
               f"log append + fsync per 500 decisions: {checkpoint_seconds / (len(stream) / 500) * 1e3:.1f} ms")
+
+
+def _baseline_index(commit: str):
+    """MemoryIndex as it was at `commit` (worker/state/memory.py and memory_tables.py then), loaded
+    beside this tree's under worker.state."""
+    root = Path(__file__).resolve().parents[1]
+
+    def load(name: str, path: str):
+        source = subprocess.run(["git", "show", f"{commit}:{path}"], check=True, capture_output=True, text=True,
+                                cwd=root).stdout
+        spec = importlib.util.spec_from_loader(f"worker.state.{name}", loader=None)
+        module = importlib.util.module_from_spec(spec)
+        module.__package__ = "worker.state"
+        sys.modules[spec.name] = module
+        exec(compile(source, f"{commit}:{path}", "exec"), module.__dict__)
+        return module
+
+    load("memory_tables", "worker/state/memory_tables.py")
+    index_class = load("_baseline_memory", "worker/state/memory.py").MemoryIndex
+    return index_class
 
 
 def _datasketch_comparison(texts: list[str], settings: DedupSettings) -> None:

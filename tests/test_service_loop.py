@@ -300,7 +300,7 @@ def test_a_paused_worker_resumes_within_a_probe_interval_of_the_state_coming_bac
 
 
 def test_a_state_directory_that_cannot_be_written_pauses_the_batch_and_keeps_the_log_whole(tmp_path, monkeypatch):
-    from worker.state import memory as memory_module
+    from worker.state.memory import journal as memory_module
 
     real = memory_module.os
     failures = [2]
@@ -371,7 +371,7 @@ def test_a_broker_away_while_polling_pauses_the_loop_and_nothing_is_lost():
 
 
 def test_closing_on_a_full_disk_neither_raises_nor_leaves_a_torn_log(tmp_path, monkeypatch):
-    from worker.state import memory as memory_module
+    from worker.state.memory import journal as memory_module
 
     dedup = DedupSettings(state_dir=str(tmp_path / "state"))
     index = MemoryIndex(dedup)

@@ -8,7 +8,7 @@ import pytest
 
 from worker.config import DedupSettings
 from worker.models import DedupDecision
-from worker.state import memory as memory_module
+from worker.state.memory import index as memory_module
 from worker.state.memory import LOG_FILE, SNAPSHOT_FILE, MemoryIndex
 
 from .conftest import T0, article, story
@@ -194,3 +194,18 @@ def test_restore_after_compaction_and_snapshots_decides_as_the_running_index(fin
     recent = range(600 - 40, 600)
     assert [restored.decide(page(n)) for n in recent] == decided[-40:]  # replays
     assert [restored.decide(page(n)) for n in range(600, 700)] == [running.decide(page(n)) for n in range(600, 700)]
+
+
+def test_a_log_record_reads_back_as_written():
+    import numpy as np
+
+    from worker.state.memory.journal import LogRecord, read_log
+
+    indexed = LogRecord(7, "a1", 1 << 63, 42, 1.7e9 + 0.25, 0, None, 0.0, np.arange(256, dtype=np.uint8),
+                        np.arange(64, dtype=np.uint32) * 99991, 321)
+    duplicate = LogRecord(8, "é2", 5, 6, 1.7e9 + 1, 3, "a1", 0.4375, None, None, 80)
+    content = indexed.encode() + duplicate.encode()
+    records = [record for _, record in read_log(content + b"\x40\x00\x00\x00torn")]
+    assert [r._replace(signature=None, bands=None) for r in records] == \
+        [indexed._replace(signature=None, bands=None), duplicate]
+    assert records[0].signature.tolist() == list(range(256)) and records[0].bands.tolist() == indexed.bands.tolist()

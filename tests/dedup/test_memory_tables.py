@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.state.memory_tables import NO_SLOT, SlotTable
+from worker.state.memory.tables import NO_SLOT, SlotTable
 
 # Batches of slots, each slot with the keys it is stored under.
 operations = st.lists(st.lists(st.sets(st.integers(0, 40), min_size=1, max_size=6), min_size=1, max_size=4),

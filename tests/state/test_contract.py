@@ -206,3 +206,18 @@ def test_chance_agreements_of_a_short_and_a_very_long_text_are_not_containment(i
     assert matches * (5000 + shorter) / ((NUM_PERM + matches) * shorter) >= settings.near_containment
     assert matches / NUM_PERM < settings.containment_min_jaccard
     assert index.decide(short) == DedupDecision.unique()
+
+
+def test_a_record_from_the_far_future_does_not_make_the_index_forget(index: DedupIndex, monkeypatch):
+    from worker.state.memory import index as memory_index
+
+    monkeypatch.setattr(memory_index, "EXPIRY_CHECK_EVERY", 1)  # the memory backend compacts after every decision
+    index.decide(fp("a1", "https://site.example/a", "body a"))
+    index.decide(near_fp("n1", 12))
+    # Its own decision is taken by the usual rules; it must not age everything else out of the window.
+    assert index.decide(fp("future", "https://site.example/f", "body f", T0.replace(year=9999))) == \
+        DedupDecision.unique()
+    later = T0 + timedelta(hours=1)
+    assert index.decide(fp("a2", "https://mirror.example/a", "body a", later)) == DedupDecision.duplicate("a1", "exact", 1.0)
+    assert index.decide(near_fp("n2", 12, changed=16, at=later)).duplicate_of == "n1"
+    assert index.size() == 5

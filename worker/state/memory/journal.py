@@ -1,0 +1,182 @@
+"""Durability of the memory backend: a write-ahead log of decisions and snapshots of the whole state.
+
+Every applied decision becomes a LogRecord, encoded into an in-memory buffer; flush() appends the
+buffer to the log file and fsyncs it (the index's checkpoint). When the log outgrows the last
+snapshot, the index writes its arrays as a snapshot (temp file, fsync, rename) and the log restarts.
+Restoring loads the snapshot and re-applies the log records after it (each has a sequence number;
+a torn last record from a crash mid-write is cut off), so the state after a restart is exactly the
+state at the last checkpoint.
+"""
+from __future__ import annotations
+
+import os
+import struct
+import tempfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from ..rules import SIMILARITY_SCALE
+
+SNAPSHOT_FILE = "dedup-memory.npz"
+LOG_FILE = "dedup-memory.log"
+
+_HEADER = struct.Struct("<IIQ")  # payload length, crc32 of payload, sequence number
+# fetched_at, method code, similarity * 1e4, shingle count, signature values, band keys, URL key,
+# hash key; then id and duplicate_of (length-prefixed), signature, bands.
+_FIXED = struct.Struct("<dBHIHHQQ")
+_LENGTH = struct.Struct("<H")
+
+
+class LogRecord(NamedTuple):
+    """One applied decision, as the log keeps it (enough to re-apply its record and claims)."""
+
+    seq: int
+    article_id: str
+    url_key: int
+    hash_key: int
+    fetched_at: float
+    code: int  # rules.UNIQUE, URL, EXACT, NEAR
+    duplicate_of: str | None
+    similarity: float
+    signature: np.ndarray | None  # uint8 values, only when indexed for near matching
+    bands: np.ndarray | None  # uint32 band keys, likewise
+    shingle_count: int
+
+    def encode(self) -> bytes:
+        encoded_id, encoded_of = self.article_id.encode(), (self.duplicate_of or "").encode()
+        # np.asarray: no copy when the arrays already have the dtype (as the batch's always do).
+        signature = b"" if self.signature is None else np.asarray(self.signature, np.uint8).tobytes()
+        bands = b"" if self.bands is None else np.asarray(self.bands, "<u4").tobytes()
+        payload = b"".join((
+            _FIXED.pack(self.fetched_at, self.code, round(self.similarity * SIMILARITY_SCALE), self.shingle_count,
+                        len(signature), len(bands) // 4, self.url_key, self.hash_key),
+            _LENGTH.pack(len(encoded_id)), encoded_id, _LENGTH.pack(len(encoded_of)), encoded_of, signature, bands,
+        ))
+        return _HEADER.pack(len(payload), zlib.crc32(payload), self.seq) + payload
+
+
+def read_log(content: bytes) -> Iterator[tuple[int, LogRecord]]:
+    """(end offset, record) for each intact record; stops at the first torn or corrupt one."""
+    offset = 0
+    while offset + _HEADER.size <= len(content):
+        length, crc, seq = _HEADER.unpack_from(content, offset)
+        start, end = offset + _HEADER.size, offset + _HEADER.size + length
+        payload = content[start:end]
+        if end > len(content) or zlib.crc32(payload) != crc:
+            return
+        at, code, similarity, count, n_values, n_bands, url_key, hash_key = _FIXED.unpack_from(payload, 0)
+        position = _FIXED.size
+        (id_length,) = _LENGTH.unpack_from(payload, position)
+        article_id = payload[position + 2: position + 2 + id_length].decode()
+        position += 2 + id_length
+        (of_length,) = _LENGTH.unpack_from(payload, position)
+        of = payload[position + 2: position + 2 + of_length].decode() or None
+        position += 2 + of_length
+        signature = bands = None
+        if n_values:
+            signature = np.frombuffer(payload, np.uint8, n_values, position).copy()
+            position += n_values
+            bands = np.frombuffer(payload, "<u4", n_bands, position).astype(np.uint32)
+        yield end, LogRecord(seq, article_id, url_key, hash_key, at, code, of, similarity / SIMILARITY_SCALE,
+                             signature, bands, count)
+        offset = end
+
+
+class Journal:
+    """The log and snapshot files in one directory."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.log_records = 0  # records in the log file
+        self._unsaved = bytearray()  # encoded records since the last flush
+        self._unsaved_records = 0
+
+    def exists(self) -> bool:
+        return (self.directory / SNAPSHOT_FILE).exists() or (self.directory / LOG_FILE).exists()
+
+    def append(self, record: LogRecord) -> None:
+        self._unsaved += record.encode()
+        self._unsaved_records += 1
+
+    def flush(self) -> bool:
+        """Append the records since the last flush to the log, durably. False when there were none.
+        An OSError (full disk, lost mount) leaves the log cut back to where it was and the records
+        kept for the next flush, so a retry appends them again (never after a torn one)."""
+        if not self._unsaved:
+            return False
+        self.directory.mkdir(parents=True, exist_ok=True)
+        _append_durably(self.directory / LOG_FILE, self._unsaved)
+        self.log_records += self._unsaved_records
+        self._unsaved, self._unsaved_records = bytearray(), 0
+        return True
+
+    def write_snapshot(self, arrays: dict[str, np.ndarray]) -> None:
+        """Replace the snapshot with these arrays, then start a new log (a crash before that leaves
+        old records in the log, which restore skips by sequence number)."""
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".dedup-snapshot-", suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(handle, **arrays)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.directory / SNAPSHOT_FILE)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(self.directory)
+        with open(self.directory / LOG_FILE, "wb") as log:
+            os.fsync(log.fileno())
+        self.log_records = 0
+
+    def snapshot(self):
+        """The snapshot's arrays (a context manager, as np.load gives them), or None."""
+        path = self.directory / SNAPSHOT_FILE
+        return np.load(path) if path.exists() else None
+
+    def replay(self, after_seq: int) -> Iterator[LogRecord]:
+        """The logged records after the sequence number after_seq, in order; a torn tail is cut off
+        the file once they are read."""
+        log = self.directory / LOG_FILE
+        if not log.exists():
+            return
+        content = log.read_bytes()
+        valid_length = 0
+        for end, record in read_log(content):
+            valid_length = end
+            if record.seq > after_seq:
+                self.log_records += 1
+                yield record
+        if valid_length < len(content):  # a torn record from a crash mid-append
+            with open(log, "r+b") as handle:
+                handle.truncate(valid_length)
+                os.fsync(handle.fileno())
+
+
+def _append_durably(path: Path, data: bytes) -> None:
+    """Appends `data` to the file and fsyncs it; on failure the file is cut back to its old length."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        start = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        except OSError:
+            os.ftruncate(fd, start)
+            raise
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    """Make a rename inside path durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
