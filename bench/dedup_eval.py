@@ -28,7 +28,7 @@ from worker.config import DedupSettings
 from worker.dedup.fingerprint import Fingerprinter
 from worker.errors import PageRejected
 from worker.models import Article, RawPage, page_id, parse_time
-from worker.service.metrics import Metrics
+from worker.metrics import Metrics
 from worker.stages.clean import CleanStage
 from worker.stages.dedup import DedupStage
 from worker.state.memory import MemoryIndex

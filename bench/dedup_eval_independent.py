@@ -38,7 +38,7 @@ from worker.config import DedupSettings  # noqa: E402
 from worker.dedup.fingerprint import Fingerprinter  # noqa: E402
 from worker.errors import PageRejected  # noqa: E402
 from worker.models import Article, RawPage, page_id, parse_time  # noqa: E402
-from worker.service.metrics import Metrics  # noqa: E402
+from worker.metrics import Metrics  # noqa: E402
 from worker.stages.clean import CleanStage  # noqa: E402
 from worker.stages.dedup import DedupStage  # noqa: E402
 from worker.state.memory import MemoryIndex  # noqa: E402

@@ -24,7 +24,7 @@ from throughput import load_pages  # noqa: E402
 from worker.config import Settings  # noqa: E402
 from worker.models import SourceRecord  # noqa: E402
 from worker.pipeline import Pipeline  # noqa: E402
-from worker.service.metrics import Metrics  # noqa: E402
+from worker.metrics import Metrics  # noqa: E402
 from worker.state import MemoryIndex  # noqa: E402
 
 BATCH = 500

@@ -2,7 +2,7 @@
 from kafka.errors import KafkaConnectionError
 
 from worker.service.group_lag import GroupLagWatch
-from worker.service.metrics import Metrics
+from worker.metrics import Metrics
 
 
 class Reader:

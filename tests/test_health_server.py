@@ -17,7 +17,7 @@ import pytest
 from worker.config import Settings
 from worker.service.health import Health, HealthServer
 from worker.service.logging import configure_logging
-from worker.service.metrics import Metrics
+from worker.metrics import Metrics
 
 IDLE_TIMEOUT = 0.5
 MAX_CONNECTIONS = 4

@@ -15,7 +15,7 @@ from worker.models import SourceRecord
 from worker.pipeline import Pipeline
 from worker.service.health import Health
 from worker.service.loop import ConsumeLoop
-from worker.service.metrics import Metrics
+from worker.metrics import Metrics
 from worker.state import DedupIndex, MemoryIndex
 from worker.transport.base import SourceUnavailable
 from worker.transport.memory import MemorySink, MemorySource

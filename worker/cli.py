@@ -148,7 +148,7 @@ def _process(settings: Settings, input_path: Path, output_dir: Path, progress: b
     from .pipeline import Pipeline
     from .service.health import Health
     from .service.loop import ConsumeLoop
-    from .service.metrics import Metrics
+    from .metrics import Metrics
     from .service.startup import EXIT_CONFIG, EXIT_UNAVAILABLE
     from .state import open_index
     from .transport.memory import JsonLinesSink, JsonLinesSource

@@ -18,7 +18,7 @@ from .config import Settings
 from .errors import PageRejected, Reason
 from .models import SourceRecord
 from .pipeline import Cleaned, Output, Pipeline, Preparer
-from .service.metrics import Metrics
+from .metrics import Metrics
 from .state import DedupIndex
 
 # Pages sent to a child in one message: enough to amortize the queue's cost (~50 us a message),

@@ -20,7 +20,7 @@ from . import __version__
 from .config import Settings
 from .errors import DependencyError, PageRejected, Reason
 from .models import Article, DeadLetter, RawPage, SourceRecord
-from .service.metrics import Metrics
+from .metrics import Metrics
 from .stages.clean import CleanStage
 from .stages.decode import DecodeStage
 from .stages.dedup import DedupStage, FingerprintStage

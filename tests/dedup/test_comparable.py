@@ -8,7 +8,7 @@ import pytest
 
 from worker.config import DedupSettings
 from worker.dedup.comparable import CONSENT_NOTICE, PAYWALL, TOO_SHORT, reason_of
-from worker.service.metrics import Metrics
+from worker.metrics import Metrics
 from worker.stages.dedup import DedupStage
 from worker.state.memory import MemoryIndex
 

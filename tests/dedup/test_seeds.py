@@ -6,7 +6,7 @@ from itertools import combinations
 
 from worker.config import DedupSettings
 from worker.dedup.similarity import NearThresholds, matches, near_similarity
-from worker.service.metrics import Metrics
+from worker.metrics import Metrics
 from worker.stages.dedup import DedupStage
 from worker.state.memory import MemoryIndex
 

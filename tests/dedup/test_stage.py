@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from worker.config import DedupSettings
-from worker.service.metrics import Metrics
+from worker.metrics import Metrics
 from worker.stages.dedup import DedupStage
 from worker.state.memory import MemoryIndex
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from worker.service.metrics import Metrics
+from worker.metrics import Metrics
 from worker.service.supervisor import SupervisorCollector
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,7 +18,7 @@ from .broker_watch import BrokerWatch
 from .group_lag import GroupLagWatch
 from .health import Health, HealthServer
 from .loop import ConsumeLoop
-from .metrics import Metrics
+from ..metrics import Metrics
 from .startup import EXIT_CONFIG, StartupFailed, connect
 from .supervisor import CHILD_PORT_FILE_ENV
 

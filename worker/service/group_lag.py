@@ -13,7 +13,7 @@ import logging
 import threading
 
 from ..transport.kafka_lag import GroupLagReader
-from .metrics import Metrics
+from ..metrics import Metrics
 
 log = logging.getLogger(__name__)
 

@@ -28,7 +28,7 @@ from ..pipeline import Output, Pipeline
 from ..state import DedupIndex
 from ..transport.base import CommitFailed, DeliveryFailed, Sink, Source, SourceUnavailable, next_offsets
 from .health import Health
-from .metrics import Metrics
+from ..metrics import Metrics
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Generic, Iterator, TypeVar
 
 from ..errors import DependencyError, PageRejected, Reason, StageTimeout
-from ..service.metrics import Metrics
+from ..metrics import Metrics
 
 In = TypeVar("In")
 Out = TypeVar("Out")

@@ -13,7 +13,7 @@ from ..cleaning.normalize import count_words, normalize_paragraphs, normalize_te
 from ..config import CleaningSettings
 from ..errors import PageRejected, Reason
 from ..models import Article, RawPage
-from ..service.metrics import Metrics
+from ..metrics import Metrics
 from .base import Stage
 from .isolation import Isolated
 

@@ -13,7 +13,7 @@ import orjson
 from ..config import InputSettings
 from ..errors import PageRejected, Reason
 from ..models import RawPage, SourceRecord, parse_time
-from ..service.metrics import Metrics
+from ..metrics import Metrics
 from .base import Stage
 
 SUPPORTED_CONTENT_TYPES = ("text/html", "text/plain")

@@ -18,7 +18,7 @@ from ..dedup.comparable import REASONS
 from ..dedup.fingerprint import Fingerprinter
 from ..errors import DependencyUnavailable
 from ..models import Article, DedupDecision
-from ..service.metrics import Metrics
+from ..metrics import Metrics
 from ..state import DedupIndex, Fingerprint
 from .base import Stage
 
