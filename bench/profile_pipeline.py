@@ -31,17 +31,20 @@ BATCH = 500
 
 
 def run(records: list[SourceRecord]) -> tuple[float, Metrics]:
+    """Seconds the records took, and the stage metrics. The clean stage's child process (large HTML
+    pages) is started before the clock and closed after it: a worker pays that once, not per page."""
     settings = Settings()
     metrics = Metrics()
     pipeline = Pipeline(settings, MemoryIndex(settings.dedup), metrics)
-    started = time.perf_counter()
     try:
+        pipeline.clean.start()
+        started = time.perf_counter()
         for i in range(0, len(records), BATCH):
             batch = records[i:i + BATCH]
             pipeline.decide(list(zip(batch, pipeline.prepare_each(batch))))
+        return time.perf_counter() - started, metrics
     finally:
         pipeline.close()
-    return time.perf_counter() - started, metrics
 
 
 def stage_seconds(metrics: Metrics) -> dict[str, float]:
@@ -74,7 +77,7 @@ def main() -> None:
         for stage, total in stages.items():
             print(f"  {stage:12s} {total / len(records) * 1000:6.2f} ms/page")
         rest = seconds - sum(stages.values())
-        print(f"  {'the rest':12s} {rest / len(records) * 1000:6.2f} ms/page (routing, event serialization, batching)")
+        print(f"  {'the rest':12s} {rest / len(records) * 1000:6.2f} ms/page (routing, event serialization, batching, metrics)")
         profiler = cProfile.Profile()
         profiler.enable()
         run(records)
