@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from functools import cache
 from typing import Any
 
+import numpy as np
 import orjson
 
 # Bump when a field of the article event changes meaning or disappears (adding fields is compatible).
@@ -146,13 +147,30 @@ class Article:
         return event
 
 
-# Letters and digits of any script (\w without the underscore, i.e. exactly str.isalnum()).
-_WORD = re.compile(r"[^\W_]+")
-
-
 def content_hash(text: str) -> str:
-    normalized = " ".join(_WORD.findall(text.casefold()))
-    return hashlib.blake2b(normalized.encode(), digest_size=16).hexdigest()
+    """blake2b of the text's words (runs of letters and digits of any script, str.isalnum()),
+    case-folded, one space between them."""
+    return hashlib.blake2b(_words(text.casefold()).encode(), digest_size=16).hexdigest()
+
+
+@cache
+def _alnum_bmp() -> np.ndarray:
+    """str.isalnum() of every character of the Basic Multilingual Plane."""
+    return np.array([chr(code).isalnum() for code in range(0x10000)])
+
+
+def _words(text: str) -> str:
+    """The words of a text, one space between them. Classified over the code points in numpy: a
+    regex over the text (re's Unicode classes, a string per word) took three times as long."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4")
+    alnum = _alnum_bmp()[np.minimum(codes, 0xFFFF)]
+    for position in np.flatnonzero(codes > 0xFFFF):  # rare: looked up one by one
+        alnum[position] = chr(codes[position]).isalnum()
+    # Every letter and digit, and the first character after each word, written as a space.
+    after_word = np.zeros_like(alnum)
+    after_word[1:] = alnum[:-1]
+    kept = np.where(alnum, codes, np.uint32(ord(" ")))[alnum | after_word]
+    return kept.astype("<u4").tobytes().decode("utf-32-le").rstrip(" ")
 
 
 @dataclass(slots=True)
