@@ -3,28 +3,20 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from itertools import repeat
 from pathlib import Path
 
 import orjson
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka import KafkaConsumer, TopicPartition
 
 from ..config import KafkaSettings
+from ..transport.kafka_topic import publish
 
 
 def produce_values(settings: KafkaSettings, topic: str, values: Iterable[bytes],
                    keys: Iterable[bytes | None] | None = None) -> int:
     """Produce values (raw page JSON) to `topic`, wait for every acknowledgement; returns the count."""
-    producer = KafkaProducer(**settings.client_options(), acks="all", linger_ms=5,
-                             max_request_size=settings.max_request_size)
-    try:
-        keys = iter(keys) if keys is not None else None
-        futures = [producer.send(topic, value=v, key=next(keys) if keys else None) for v in values]
-        producer.flush(timeout=60)
-        for future in futures:
-            future.get(timeout=60)
-        return len(futures)
-    finally:
-        producer.close(timeout=10)
+    return publish(settings, topic, zip(keys if keys is not None else repeat(None), values))
 
 
 def page_key(value: bytes) -> bytes | None:
