@@ -1,0 +1,259 @@
+-- One decision: the steps of DedupIndex (worker/state/base.py), in one atomic script.
+-- The settings are constants of the script (Layout.script() in worker/state/redis.py).
+-- KEYS: [1] the registry. ARGV: [1] article id, [2] fetched_at (epoch seconds, the double Python
+-- has), [3] key prefix, [4] id digest, [5] URL digest, [6] hash digest (8 bytes each), [7] the
+-- signature (1 byte a value, or empty), [8] shingle count, [9] and [10] the band keys' low 32 bits
+-- (the memory backend's band keys) split into bucket fields and high halves (_band_fields).
+-- Returns {"unique"} or {"duplicate", duplicate_of, method, similarity as a string} (Redis would
+-- truncate a Lua number to an integer).
+-- Record values: "u" (unique), or the method's code ("1" url, "2" exact, "3" near) then the
+-- similarity (8-byte double) then the canonical id. Claim values: fetched_at (8-byte double) then
+-- the canonical id.
+local registry = KEYS[1]
+local article_id = ARGV[1]
+local fetched_at = tonumber(ARGV[2])
+local prefix = ARGV[3]
+local id_digest, url_digest, hash_digest = ARGV[4], ARGV[5], ARGV[6]
+local signature = ARGV[7]
+local shingle_count = tonumber(ARGV[8])
+local bucket_fields, band_highs = ARGV[9], ARGV[10]
+local METHOD = {['1'] = 'url', ['2'] = 'exact', ['3'] = 'near'}
+local CODE = {url = '1', exact = '2', near = '3'}
+
+local now = tonumber(redis.call('TIME')[1])
+local my_generation = math.floor(fetched_at / generation_length)
+local first_generation = math.floor((fetched_at - window) / generation_length)
+
+-- The registry: which generations exist, when each was last written, which are being deleted.
+local touched, counts, rows, deleting = {}, {}, {}, {}
+local stored_layout = nil
+local entries = redis.call('HGETALL', registry)
+for i = 1, #entries, 2 do
+  local name, value = entries[i], entries[i + 1]
+  local kind = string.sub(name, 1, 1)
+  if kind == 'L' then stored_layout = value
+  else
+    local generation = tonumber(string.sub(name, 2))
+    if kind == 't' then touched[generation] = tonumber(value)
+    elseif kind == 'n' then counts[generation] = tonumber(value)
+    elseif kind == 'v' then rows[generation] = tonumber(value)
+    elseif kind == 'd' then deleting[generation] = tonumber(value) end
+  end
+end
+if stored_layout and stored_layout ~= layout then
+  return redis.error_reply('dedup layout mismatch: ' .. stored_layout .. ' stored, ' .. layout .. ' expected')
+end
+
+-- Generations that can hold something usable for this page, oldest first; an expired one is
+-- deleted bit by bit (one per decision), and not read meanwhile.
+local generations, expired = {}, nil
+for generation, at in pairs(touched) do
+  if deleting[generation] or now - at >= retention then
+    if generation ~= my_generation and (expired == nil or generation < expired) then expired = generation end
+  elseif generation >= first_generation then
+    generations[#generations + 1] = generation
+  end
+end
+table.sort(generations)
+
+local function shard(digest, count)
+  return (string.byte(digest, 1) + 256 * string.byte(digest, 2)) % count
+end
+local function record_key(generation, digest) return prefix .. 'r' .. generation .. ':' .. shard(digest, record_shards) end
+local function claim_key(generation, digest) return prefix .. 'c' .. generation .. ':' .. shard(digest, claim_shards) end
+local function row_key(generation, row) return prefix .. 'v' .. generation .. ':' .. math.floor(row / rows_per_chunk) end
+
+local function delete_some(generation)
+  local cursor = deleting[generation] or 0
+  local chunks = math.ceil((rows[generation] or 0) / rows_per_chunk)
+  local total = record_shards + claim_shards + 1 + chunks
+  local keys = {}
+  local stop = math.min(cursor + delete_keys, total)
+  for n = cursor, stop - 1 do
+    if n < record_shards then keys[#keys + 1] = prefix .. 'r' .. generation .. ':' .. n
+    elseif n < record_shards + claim_shards then keys[#keys + 1] = prefix .. 'c' .. generation .. ':' .. (n - record_shards)
+    elseif n == record_shards + claim_shards then keys[#keys + 1] = prefix .. 'b' .. generation
+    else keys[#keys + 1] = prefix .. 'v' .. generation .. ':' .. (n - record_shards - claim_shards - 1) end
+  end
+  for from = 1, #keys, 200 do redis.call('UNLINK', unpack(keys, from, math.min(from + 199, #keys))) end
+  if stop >= total then
+    redis.call('HDEL', registry, 't' .. generation, 'n' .. generation, 'v' .. generation, 'd' .. generation)
+  else
+    redis.call('HSET', registry, 'd' .. generation, stop)
+  end
+end
+if expired then delete_some(expired) end
+
+-- 1. Replay: the decision remembered for this article id, unchanged.
+local my_record_key = record_key(my_generation, id_digest)
+local stored = redis.call('HGET', my_record_key, id_digest)
+if stored then
+  local code = string.sub(stored, 1, 1)
+  if code == 'u' then return {'unique'} end
+  return {'duplicate', string.sub(stored, 10), METHOD[code], string.format('%.17g', struct.unpack('<d', stored, 2))}
+end
+
+-- The canonical article id of the newest claim of a digest, if usable for this page.
+local function claimed(digest)
+  local newest_at, canonical = nil, nil
+  for _, generation in ipairs(generations) do
+    local value = redis.call('HGET', claim_key(generation, digest), digest)
+    if value then
+      local at = struct.unpack('<d', value)
+      if newest_at == nil or at > newest_at then newest_at, canonical = at, string.sub(value, 9) end
+    end
+  end
+  if newest_at and fetched_at - newest_at < window then return canonical end
+  return nil
+end
+
+-- Python's str order (code points); Lua's < follows the server's locale.
+local function before(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+
+-- The similarity.py rule: the similarity of a verified pair with m matching values, or nil.
+local function near_similarity(m, count)
+  local jaccard = m / num_perm
+  if jaccard >= near_jaccard then return jaccard end
+  local shorter = math.min(shingle_count, count)
+  if shorter >= containment_min_shingles and jaccard >= containment_min_jaccard then
+    local containment = m * (shingle_count + count) / ((num_perm + m) * shorter)
+    if containment >= near_containment then return math.min(containment, 1.0) end
+  end
+  return nil
+end
+
+-- Matching values of two signatures, or nil as soon as the pair cannot pass (the similarity
+-- grows with m, so when even m plus every remaining position fails, the rest need not be read).
+local CHECK_EVERY = 32
+local function verified_matches(mine, other, count)
+  local m = 0
+  for k = 1, num_perm do
+    if mine[k] == other[k] then m = m + 1 end
+    if k % CHECK_EVERY == 0 and not near_similarity(m + num_perm - k, count) then return nil end
+  end
+  return m
+end
+
+-- A band key's low bucket_bits bits name its bucket (3 bytes: ARGV[9]), its high 16 bits are
+-- stored in the bucket (2 bytes: ARGV[10]) with the row of the article: together all 32 bits.
+local band_count = #bucket_fields / 3
+local fields, highs = {}, {}  -- filled by near_match (a page decided by a claim needs neither)
+local my_buckets = {}  -- the buckets of this page's bands in its own generation, as read
+
+-- Near: verify every usable unique article sharing a band, as worker/dedup/similarity.py states.
+local function near_match()
+  for i = 1, band_count do
+    fields[i] = string.sub(bucket_fields, 3 * i - 2, 3 * i)
+    highs[i] = string.sub(band_highs, 2 * i - 1, 2 * i)
+  end
+  local seen, candidates = {}, {}
+  for _, generation in ipairs(generations) do
+    local buckets = redis.call('HMGET', prefix .. 'b' .. generation, unpack(fields))
+    local mine = generation == my_generation
+    for i = 1, band_count do
+      local bucket = buckets[i]
+      if bucket then
+        if mine then my_buckets[i] = bucket end
+        local high = highs[i]
+        local position = string.find(bucket, high, 1, true)
+        while position do
+          if position % 6 == 1 then
+            local row = struct.unpack('<I4', bucket, position + 2)
+            local name = generation .. ':' .. row
+            if not seen[name] then
+              seen[name] = true
+              candidates[#candidates + 1] = {generation, row}
+            end
+          end
+          position = string.find(bucket, high, position + 1, true)
+        end
+      end
+    end
+  end
+  if #candidates == 0 then return nil, nil end
+  local mine = {string.byte(signature, 1, num_perm)}
+  local best_id, best_similarity = nil, nil
+  for _, candidate in ipairs(candidates) do
+    local generation, row = candidate[1], candidate[2]
+    local offset = (row % rows_per_chunk) * row_bytes
+    local packed = redis.call('GETRANGE', row_key(generation, row), offset, offset + row_bytes - 1)
+    if #packed == row_bytes then
+      local at, count, id_length = struct.unpack('<dI4B', packed)
+      if fetched_at - at < window then
+        local m = verified_matches(mine, {string.byte(packed, 46, 45 + num_perm)}, count)
+        local similarity = m and near_similarity(m, count)
+        if similarity then
+          local their_id = string.sub(packed, 14, 13 + id_length)
+          if best_id == nil or similarity > best_similarity
+              or (similarity == best_similarity and before(their_id, best_id)) then
+            best_id, best_similarity = their_id, similarity
+          end
+        end
+      end
+    end
+  end
+  return best_id, best_similarity
+end
+
+-- 2. The first matching rule wins: url, exact, near; else unique.
+local by_url = claimed(url_digest)
+local by_hash = claimed(hash_digest)
+local status, duplicate_of, method, similarity = 'duplicate', by_url, 'url', 1.0
+if not by_url then
+  duplicate_of, method = by_hash, 'exact'
+  if not by_hash and signature ~= '' then
+    duplicate_of, similarity = near_match()
+    method = 'near'
+  end
+end
+local canonical = duplicate_of
+if not duplicate_of then status, canonical = 'unique', article_id end
+
+-- 3. Claims: the decision for replays, URL and hash unless usably claimed, bands when unique.
+if not stored_layout then redis.call('HSET', registry, 'L', layout) end
+local claim = struct.pack('<d', fetched_at) .. canonical
+if not by_url then redis.call('HSET', claim_key(my_generation, url_digest), url_digest, claim) end
+if not by_hash then redis.call('HSET', claim_key(my_generation, hash_digest), hash_digest, claim) end
+if status == 'unique' and signature ~= '' then
+  local row = redis.call('HINCRBY', registry, 'v' .. my_generation, 1) - 1
+  local key = row_key(my_generation, row)
+  -- A chunk is allocated whole by its first row, so that later rows do not grow it.
+  if row % rows_per_chunk == 0 then redis.call('SETRANGE', key, rows_per_chunk * row_bytes - 1, '\0') end
+  local padded = article_id .. string.rep('\0', id_bytes - #article_id)
+  redis.call('SETRANGE', key, (row % rows_per_chunk) * row_bytes,
+             struct.pack('<dI4B', fetched_at, shingle_count, #article_id) .. padded .. signature)
+  local values, order = {}, {}
+  local entry_row = struct.pack('<I4', row)
+  for i = 1, band_count do
+    local field = fields[i]
+    local value = values[field]
+    if value == nil then
+      order[#order + 1] = field
+      value = my_buckets[i] or ''
+    end
+    values[field] = value .. highs[i] .. entry_row
+  end
+  local arguments = {}
+  for n, field in ipairs(order) do
+    arguments[2 * n - 1] = field
+    arguments[2 * n] = values[field]
+  end
+  redis.call('HSET', prefix .. 'b' .. my_generation, unpack(arguments))
+end
+if status == 'unique' then
+  redis.call('HSET', my_record_key, id_digest, 'u')
+else
+  redis.call('HSET', my_record_key, id_digest, CODE[method] .. struct.pack('<d', similarity) .. duplicate_of)
+end
+redis.call('HINCRBY', registry, 'n' .. my_generation, 1)
+if touched[my_generation] ~= now then redis.call('HSET', registry, 't' .. my_generation, now) end
+-- A page written into a generation being deleted keeps it: it was written now.
+if deleting[my_generation] then redis.call('HDEL', registry, 'd' .. my_generation) end
+if status == 'unique' then return {'unique'} end
+return {status, duplicate_of, method, string.format('%.17g', similarity)}
