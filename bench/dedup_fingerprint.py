@@ -30,7 +30,7 @@ from worker.config import DedupSettings  # noqa: E402
 from worker.dedup.fingerprint import Fingerprinter  # noqa: E402
 from worker.models import Article  # noqa: E402
 
-FILES = ("shingles", "minhash", "fingerprint")
+FILES = ("shingles", "minhash", "comparable", "fingerprint")
 
 
 def load_baseline(revision: str):
