@@ -26,7 +26,7 @@ import numpy as np
 
 from ..config import DedupSettings
 from .shingles import PAIR_MIX as _PAIR_MIX
-from .shingles import TokenSpans, bigrams, tokenize, word_hashes
+from .shingles import HashSet, TokenSpans, bigrams, tokenize, word_hashes
 
 CONSENT_NOTICE, PAYWALL, TOO_SHORT = "consent_notice", "paywall", "too_short"
 REASONS = (CONSENT_NOTICE, PAYWALL, TOO_SHORT)
@@ -70,29 +70,12 @@ class _Lexicon:
     def __init__(self, terms: str):
         words = [term for term in terms.split() if "_" not in term]
         phrases = [term.replace("_", " ") for term in terms.split() if "_" in term]
-        self.words = _HashSet(word_hashes(" ".join(words))[0])
-        self.phrases = _HashSet(np.concatenate([bigrams(*word_hashes(phrase))[0] for phrase in phrases]))
+        self.words = HashSet(word_hashes(" ".join(words))[0])
+        self.phrases = HashSet(np.concatenate([bigrams(*word_hashes(phrase))[0] for phrase in phrases]))
 
     def hits(self, hashes: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(positions of tokens that are terms, positions of token pairs that are phrases)."""
         return self.words.positions_in(hashes), self.phrases.positions_in(pairs)
-
-
-class _HashSet:
-    """A small set of 64-bit hashes: a 2^16-bit filter on the low bits first (one gather over the
-    text's tokens), then a binary search for the few tokens that pass it."""
-
-    def __init__(self, hashes: np.ndarray):
-        self.sorted = np.unique(hashes)
-        self.filter = np.zeros(1 << 16, dtype=bool)
-        self.filter[(self.sorted & np.uint64(0xFFFF)).astype(np.intp)] = True
-
-    def positions_in(self, values: np.ndarray) -> np.ndarray:
-        candidates = np.flatnonzero(self.filter[(values & np.uint64(0xFFFF)).astype(np.intp)])
-        if not len(candidates):
-            return candidates
-        found = np.minimum(np.searchsorted(self.sorted, values[candidates]), len(self.sorted) - 1)
-        return candidates[self.sorted[found] == values[candidates]]
 
 
 @cache

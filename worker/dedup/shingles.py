@@ -189,16 +189,33 @@ def _hash_spans(codes: np.ndarray, inside: np.ndarray, starts: np.ndarray, ends:
     return mix(sums ^ ((ends - starts).astype(np.uint64) * _K3))
 
 
+class HashSet:
+    """A small set of 64-bit hashes: a 2^16-bit filter on the low bits first (one gather over the
+    text's tokens), then a binary search for the tokens that pass it."""
+
+    def __init__(self, hashes: np.ndarray):
+        self.sorted = np.unique(hashes)
+        self.filter = np.zeros(1 << 16, dtype=bool)
+        self.filter[(self.sorted & np.uint64(0xFFFF)).astype(np.intp)] = True
+
+    def positions_in(self, values: np.ndarray) -> np.ndarray:
+        candidates = np.flatnonzero(self.filter[(values & np.uint64(0xFFFF)).astype(np.intp)])
+        if not len(candidates):
+            return candidates
+        found = np.minimum(np.searchsorted(self.sorted, values[candidates]), len(self.sorted) - 1)
+        return candidates[self.sorted[found] == values[candidates]]
+
+
 @cache
-def _function_hashes() -> np.ndarray:
+def _function_hashes() -> HashSet:
     spans = tokenize(" ".join(sorted(FUNCTION_WORDS)))
-    return np.unique(_hash_spans(spans.codes, spans.inside, spans.starts, spans.ends))
+    return HashSet(_hash_spans(spans.codes, spans.inside, spans.starts, spans.ends))
 
 
 def _is_function_word(hashes: np.ndarray) -> np.ndarray:
-    function = _function_hashes()
-    found = np.minimum(np.searchsorted(function, hashes), len(function) - 1)
-    return function[found] == hashes
+    function = np.zeros(len(hashes), dtype=bool)
+    function[_function_hashes().positions_in(hashes)] = True
+    return function
 
 
 PAIR_MIX = _K1  # a bigram's hash: (first * PAIR_MIX) ^ second
