@@ -77,3 +77,29 @@ def test_malformed_urls_do_not_raise(url):
             "<h1>A headline - Site</h1><ul><li>too short for the own extractor</li></ul>")
     found = extract_html(page, url)
     assert found.canonical_url is None
+
+
+def test_element_names_are_matched_as_ignorecase_would():
+    """Names are lower-cased for speed: the kinds must be those of the patterns with re.IGNORECASE,
+    including the letters IGNORECASE matches to ASCII (İ ı ſ) and those it does not."""
+    import re
+
+    from worker.cleaning.html_content import BOILERPLATE_NAME, CONTENT_NAME, WEAK_BOILERPLATE_NAME, _name_kind
+
+    def kind_ignorecase(name: str) -> str:
+        boilerplate, content, weak = (re.compile(p.pattern, re.I)
+                                      for p in (BOILERPLATE_NAME, CONTENT_NAME, WEAK_BOILERPLATE_NAME))
+        identifier = name[name.rindex("#") + 1:]
+        if boilerplate.search(identifier):
+            return "boilerplate"
+        if content.search(name):
+            return "content"
+        if boilerplate.search(name):
+            return "boilerplate"
+        return "weak" if weak.search(name) else "other"
+
+    names = ["Sidebar #", "post-body #COMMENTS", "ſhare-bar #", "Socıal #", "SOCİAL #", "Main #Nav",
+             "Page-AD-margins #", "x #ADS", "Teaser Werbung #", "ſ #ı", "ß-straße #", "K-Kelvin #\u212aomment",
+             "article-text #related-posts", "#", " #"]
+    for name in names:
+        assert _name_kind(name) == kind_ignorecase(name), name
