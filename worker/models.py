@@ -107,12 +107,14 @@ class Article:
     content_type: str = "text/plain"
     extra: dict[str, Any] = field(default_factory=dict)
     dedup: DedupDecision | None = None
+    # Counted per script by the clean stage (worker/cleaning/normalize.py); None: space-separated.
+    counted_words: int | None = None
     # (the text content_hash was computed for, and the hash: the fingerprint and the event both ask)
     _hashed: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def word_count(self) -> int:
-        return len(self.text.split())
+        return self.counted_words if self.counted_words is not None else len(self.text.split())
 
     @property
     def content_hash(self) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from worker.cleaning.normalize import count_words
+from worker.cleaning.normalize import article_word_count, count_words
 from worker.errors import PageRejected, Reason
 
 from .conftest import raw_page
@@ -28,6 +28,14 @@ PAGES = Path(__file__).parent / "html_pages"
 ])
 def test_words_are_counted_per_script(text, words):
     assert count_words(text) == words
+
+
+@pytest.mark.parametrize("text", [
+    "The council voted on Tuesday.", "市議会は火曜日に決定した。", "凱爾特人在主場大勝湖人", "สภาเมืองลงมติ",
+    "מועצת העיר הצביעה ביום שלישי", "Apple発表 iPhone 15", "",
+])
+def test_an_article_event_counts_its_words_as_the_gate_does(text):
+    assert article_word_count(text) == count_words(text)
 
 
 def test_counting_stops_at_enough():
@@ -51,6 +59,8 @@ def test_articles_in_scripts_without_spaces_or_right_to_left_are_published(clean
     article = clean_stage(raw_page(real_page(name), url=url, content_type="text/html"))
     assert phrase in article.text
     assert count_words(article.text) >= clean_stage.settings.min_words
+    # The event's count is the gate's (a lone dash aside), not a few space-separated "words".
+    assert abs(article.to_event()["word_count"] - count_words(article.text)) <= 0.02 * count_words(article.text)
 
 
 def test_hebrew_article_text_is_published(clean_stage):

@@ -18,6 +18,7 @@ import ftfy
 SPACELESS_SCRIPTS = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff\u3040-\u30ff\u31f0-\u31ff"
                      "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\ua9e0-\ua9ff\uaa60-\uaa7f"
                      "\U00020000-\U0003134f")
+_SPACELESS = re.compile(f"[{SPACELESS_SCRIPTS}]")
 _COUNTED = re.compile(f"(?P<spaceless>[{SPACELESS_SCRIPTS}])|[^\\s{SPACELESS_SCRIPTS}]+")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 
@@ -138,6 +139,15 @@ def count_words(text: str, enough: int | None = None) -> int:
             if words == enough:
                 break
     return words
+
+
+def article_word_count(text: str) -> int:
+    """The word count an article event carries: count_words where a script written without spaces
+    occurs (a Chinese article is not a handful of "words"), else the space-separated tokens, which
+    agree with it but for lone marks (a dash between spaces) at a tenth of its cost."""
+    if text.isascii() or _SPACELESS.search(text) is None:
+        return len(text.split())
+    return count_words(text)
 
 
 def _may_be_mojibake(text: str) -> bool:

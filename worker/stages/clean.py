@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ..cleaning import Extraction, LanguageDetector, extract_html, extract_text
-from ..cleaning.normalize import count_words, normalize_paragraphs, normalize_text
+from ..cleaning.normalize import article_word_count, count_words, normalize_paragraphs, normalize_text
 from ..config import CleaningSettings
 from ..errors import PageRejected, Reason
 from ..models import Article, RawPage
@@ -72,6 +72,7 @@ class CleanStage(Stage[RawPage, Article]):
             language=self.language.detect(paragraphs, extraction.language),
             content_type=page.content_type,
             extra=page.extra,
+            counted_words=article_word_count(text),
         )
 
     def _check_words(self, text: str) -> None:
