@@ -4,6 +4,7 @@ The schema is documented in README.md and worker/schema/raw_page.schema.json.
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +21,8 @@ SUPPORTED_CONTENT_TYPES = ("text/html", "text/plain")
 REQUIRED_FIELDS = ("url", "fetched_at", "content_type", "body")
 # Media types that are HTML under another name.
 HTML_ALIASES = ("application/xhtml+xml",)
+# What a URL must not hold: whitespace (\s is exactly str.isspace()), C0 and C1 control characters.
+_URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 
 
 class DecodeStage(Stage[SourceRecord, RawPage]):
@@ -84,7 +87,7 @@ def check_url(url: str) -> str:
     problem = None
     if not url.lower().startswith(("http://", "https://")) or len(url) < 10:
         problem = "must be an absolute http(s) URL"
-    elif any(c.isspace() or ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in url):
+    elif _URL_FORBIDDEN.search(url):
         problem = "must not contain spaces or control characters"
     else:
         try:
