@@ -43,8 +43,10 @@ class CleanStage(Stage[RawPage, Article]):
             self._html.ensure_ready()
 
     def __call__(self, page: RawPage) -> Article:
-        if self._isolates(page):
-            self._html.ensure_ready()  # a fresh child's start-up is not spent from this page's time
+        # A fresh child's start-up is not spent from this page's time. (Asked only while the child
+        # is not ready: counting a page's tags is a pass over its whole body.)
+        if self._html is not None and not self._html.ready and self._isolates(page):
+            self._html.ensure_ready()
         return super().__call__(page)
 
     def _isolates(self, page: RawPage) -> bool:

@@ -44,6 +44,11 @@ class Isolated:
         self._connection: Connection | None = None
         self._ready = False
 
+    @property
+    def ready(self) -> bool:
+        """Whether the child is running and warmed up: ensure_ready has nothing to wait for."""
+        return self._ready and self._connection is not None
+
     def ensure_ready(self) -> None:
         """Waits until the child has started and warmed up (a fresh child's start-up, a second or
         so, must not be spent from a page's time: call this before the page's clock starts)."""
