@@ -82,7 +82,6 @@ MAX_WEAK_CHECKS = 200  # weak-boilerplate elements whose size is checked (bounds
 BLOCK_TAGS = frozenset(
     "p div section article main header h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre table tr td th "
     "tbody thead caption hr br center address details summary".split())
-_SPACES = re.compile(r"\s+")
 
 
 def parse(html: str) -> LexborHTMLParser:
@@ -107,7 +106,7 @@ def article_paragraphs(tree: LexborHTMLParser) -> list[str]:
 
 
 def collapse(text: str) -> str:
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _prune(tree: LexborHTMLParser, body: LexborNode) -> None:

@@ -54,7 +54,6 @@ BYLINE_LINES = 6  # a plain-text byline sits within this many text lines under t
 # A byline line that ends (or a next line that starts) with a separator: more names follow.
 _NAMES_GO_ON = re.compile(r"(?:[,&]|\s(?:and|und|et|y|e|i|en))\s*$")
 _NAMES_GO_ON_NEXT = re.compile(r"^\s*(?:[,&]|(?:and|und|et|y|e|i|en)\s)")
-_SPACES = re.compile(r"\s+")
 
 
 class _Headline:
@@ -140,7 +139,7 @@ def _clean(text: Any) -> str:
         return ""
     if "&" in text:  # escaped twice by the page ("Australian &#039;megablaze&#039;")
         text = html.unescape(text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _first_text(values) -> str | None:
