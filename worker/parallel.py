@@ -37,7 +37,8 @@ def default_jobs() -> int:
 
 
 class PreparingProcessDied(RuntimeError):
-    pass
+    """A child preparing pages exited mid-batch: `process` stops with this error instead of waiting
+    for its pages for ever."""
 
 
 class ParallelPipeline(Pipeline):

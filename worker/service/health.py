@@ -1,6 +1,7 @@
 """Liveness, readiness and the HTTP endpoint that serves them next to /metrics."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import sys
@@ -169,7 +170,5 @@ class _BoundedServer(ThreadingHTTPServer):
 def _cut(conn: socket.socket) -> None:
     """Ends a connection from another thread: its handler's blocked read or write returns at once
     and the handler thread finishes (closing the socket is left to it)."""
-    try:
+    with contextlib.suppress(OSError):  # the peer or the handler closed it already
         conn.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # already gone

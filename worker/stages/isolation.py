@@ -58,13 +58,15 @@ class Isolated:
         try:
             if not connection.poll(START_TIMEOUT_SECONDS):
                 raise ChildFailed(f"the {self._name} child process did not start in {START_TIMEOUT_SECONDS:g}s")
-            connection.recv()
+            _, warm_up_error = connection.recv()
         except EOFError:
             code = self._stop()
             raise ChildFailed(f"the {self._name} child process exited at start (exit code {code})") from None
         except BaseException:
             self._stop()
             raise
+        if warm_up_error is not None:  # pages still go to it: each real call reports its own error
+            log.warning("the child's warm-up call failed", extra={"child": self._name, "error": warm_up_error})
         self._ready = True
 
     def __call__(self, *args: Any, timeout: float) -> Any:
@@ -155,13 +157,14 @@ def serve(target: str, read_fd: int, write_fd: int, warm_up: tuple = ()) -> None
     module, _, name = target.partition(":")
     function = getattr(importlib.import_module(module), name)
     reader, writer = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+    warm_up_error = None
     if warm_up:
         try:
             function(*warm_up)
-        except Exception:  # noqa: BLE001 - a warm-up only; real calls report their errors
-            pass
+        except Exception as error:  # noqa: BLE001 - a warm-up only: told to the parent, which logs it
+            warm_up_error = f"{type(error).__name__}: {error}"
     try:
-        writer.send(("ready",))
+        writer.send(("ready", warm_up_error))
         while True:
             args = reader.recv()
             try:
