@@ -93,5 +93,7 @@ def test_a_killed_process_is_restarted_and_consumes_again(container, kafka_setti
 def test_the_processes_stop_when_the_supervisor_is_killed(container):
     container.wait_ready()
     container.children = children(container.process.pid)
+    assert len(container.children) == 2  # WORKER_PROCESSES
     container.kill()  # SIGKILL: no chance to pass anything on
     wait_until(lambda: all(gone(pid) for pid in container.children), "the orphaned processes to stop", timeout=30)
+    assert all(gone(pid) for pid in container.children)
