@@ -12,7 +12,6 @@ Speed work on the text path should leave this output byte-identical:
 """
 from __future__ import annotations
 
-import argparse
 import gzip
 import sys
 from pathlib import Path
@@ -23,6 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+import golden  # noqa: E402
 from make_text_dumps import DEFAULT_SHARED, make_dumps  # noqa: E402
 
 
@@ -61,26 +61,5 @@ def outputs(shared: Path) -> list[bytes]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--write", type=Path, help="write the outputs to this file")
-    group.add_argument("--compare", type=Path, help="compare the outputs with this file")
-    args = parser.parse_args()
-    rows = outputs(args.shared)
-    if args.write:
-        args.write.write_bytes(b"\n".join(rows) + b"\n")
-        print(f"{len(rows)} outputs written to {args.write}")
-        return
-    before = args.compare.read_bytes().splitlines()
-    changed = [(old, new) for old, new in zip(before, rows) if old != new]
-    for old, new in changed[:5]:
-        print(f"changed: {orjson.loads(old)['page']}\n  before: {old[:300]!r}\n  after:  {new[:300]!r}")
-    print(f"{len(rows)} outputs, {len(changed)} changed" + (
-        f", {abs(len(rows) - len(before))} missing" if len(rows) != len(before) else ""))
-    sys.exit(1 if changed or len(rows) != len(before) else 0)
-
-
 if __name__ == "__main__":
-    main()
+    golden.main(__doc__.split("\n\n")[0], outputs, DEFAULT_SHARED)
