@@ -6,13 +6,14 @@ measured and adjusted on the article-extraction benchmark (bench/html_extraction
 
 1. prune: elements that never hold article text (scripts, navigation, figures, forms' widgets),
    hidden elements, and elements whose class/id names them as comments, sharing, related links...
-2. score: every paragraph-like element (p, pre, blockquote, td, and divs holding their own text)
+2. score: every paragraph-like element (p, pre, and divs, cells, list items... holding their own text)
    adds a score (commas, length) to its parent and half of it to its grandparent; the best node,
    discounted by its link density, is the article's core.
 3. widen: articles split into several sibling sections (NYT's "companion columns", WIRED's chunks)
    leave the core holding only one of them, so the container climbs to an ancestor while that
    ancestor holds clearly more paragraph text (CLIMB_*) without being more of a link list —
-   at most CLIMB_LEVELS levels.
+   at most CLIMB_LEVELS levels; before that, as readability does, when several other candidates
+   score nearly as well as the best (RIVAL_*), the container is the ancestor they share with it.
 4. emit: the container's text, one entry per block element (or <br>-separated run), dropping
    blocks that are mostly link text (menus, "read more" lists).
 
@@ -56,7 +57,7 @@ _FOLD_LIKE_IGNORECASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "
 PROTECTED_TAGS = frozenset({"html", "body", "article", "main"})
 
 PARAGRAPH_TAGS = "p, pre"
-TEXT_HOLDER_TAGS = "div, section, article, span, font, td, blockquote"  # paragraphs when holding own text
+TEXT_HOLDER_TAGS = "div, section, article, span, font, td, blockquote, li"  # paragraphs when holding own text
 MIN_PARAGRAPH_CHARS = 25
 CLIMB_GAIN = 1.6  # climb to an ancestor holding at least this many times the container's paragraph text,
 CLIMB_MIN_RATIO, CLIMB_MIN_CHARS = 1.3, 800  # or this many times and this many characters more (long articles)
@@ -64,6 +65,7 @@ CLIMB_LEVELS = 6
 CLIMB_MAX_LINK_GAIN = 0.05  # ...and whose link share exceeds the container's by at most this (teaser lists)
 # Paragraph text is credited to ancestors this far up (enough for the climb; bounds deep trees).
 CREDIT_LEVELS = 2 + CLIMB_LEVELS + 1
+RIVAL_SHARE, MIN_RIVALS = 0.5, 3  # this many other candidates scoring this share of the best: a split article
 SIBLING_SHARE = 0.2  # siblings of the container scoring this share of its score are article too
 SIBLING_MIN_SCORE = 10.0
 MAX_LINK_SHARE = 0.5  # blocks whose text is more than this share link text are dropped
@@ -183,14 +185,17 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
                 scores[key] = scores.get(key, 0.0) + score / (1 + level)
             ancestor = ancestor.parent
     best, best_score = None, 0.0
+    final: dict[int, float] = {}
     # Link density needs each candidate's full text: only the best-scoring few are worth it.
     for key in sorted(scores, key=scores.__getitem__, reverse=True)[:MAX_CANDIDATES]:
         node, score = nodes[key], scores[key]
         score *= 1 - _link_share(node)
+        final[key] = score
         if score > best_score:
             best, best_score = node, score
     if best is None:
         return None, []
+    best = _shared_ancestor(best, best_score, final, nodes)
     ancestor = best.parent
     core_links = _link_share(best)
     for _ in range(CLIMB_LEVELS):
@@ -208,6 +213,33 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
     siblings = [node for node in parent.iter()
                 if node.mem_id == best.mem_id or scores.get(node.mem_id, 0.0) >= threshold]
     return best, siblings
+
+
+def _shared_ancestor(best: LexborNode, best_score: float, final: dict[int, float],
+                     nodes: dict[int, LexborNode]) -> LexborNode:
+    """readability's rule: when several other candidates score nearly as well as the best, the
+    article is split among them; their nearest common ancestor with the best is the container."""
+    rivals = [nodes[key] for key, score in final.items()
+              if key != best.mem_id and score >= RIVAL_SHARE * best_score]
+    if len(rivals) < MIN_RIVALS:
+        return best
+    rival_ancestors = []
+    for rival in rivals:
+        ids, node = set(), rival.parent
+        for _ in range(CREDIT_LEVELS):
+            if node is None:
+                break
+            ids.add(node.mem_id)
+            node = node.parent
+        rival_ancestors.append(ids)
+    ancestor = best.parent
+    for _ in range(CLIMB_LEVELS):
+        if ancestor is None or ancestor.tag in ("body", "html"):
+            break
+        if sum(ancestor.mem_id in ids for ids in rival_ancestors) >= MIN_RIVALS:
+            return ancestor
+        ancestor = ancestor.parent
+    return best
 
 
 def _link_share(node: LexborNode) -> float:
