@@ -4,8 +4,10 @@ HTML path: each page of article-extraction and readability-pages goes through th
 (worker.stages.clean.CleanStage, text/html: extraction, normalization, quality gate) and through
 trafilatura (default mode, body only); both texts are scored with bench/metric.py (a dead-lettered
 page scores as empty; "F1 ungated" scores the text the page had before the quality gate, which
-sets apart pages with no article at all, like the set's synthetic one-word test pages). "wrong block" counts the pages where trafilatura finds the article (recall
->= 0.8) and ours returns something else (recall < 0.2). dates-mediacloud has no body truth: it
+sets apart pages with no article at all; "F1 articles" leaves out the pages whose truth is no
+article, fewer words than the quality gate's minimum: five synthetic readability test pages whose
+whole body is "Test" or a few words). "wrong block" counts the pages with an article where
+trafilatura finds it (recall >= 0.8) and ours returns something else (recall < 0.2). dates-mediacloud has no body truth: it
 reports the pages published with text and those dead-lettered (by reason).
 
 Text path: the same pages as text dumps in every style of bench/make_text_dumps.py go through the
@@ -120,8 +122,17 @@ def scores(pages: list[BenchPage], texts: dict[str, str]) -> dict[str, PageScore
     return {page.key: page_score(page.truth, texts[page.key]) for page in pages}
 
 
+def has_article(page: BenchPage) -> bool:
+    """Whether the page's truth is an article at all: readability-pages holds a few synthetic test
+    pages whose whole "body" is a word or two ("Test"), which the quality gate rightly rejects."""
+    from worker.cleaning.normalize import count_words
+    from worker.config import CleaningSettings
+
+    return count_words(page.truth or "") >= CleaningSettings().min_words
+
+
 def wrong_blocks(pages: list[BenchPage], ours: dict[str, PageScore], anchor: dict[str, PageScore]) -> list[str]:
-    return [page.key for page in pages if recall(*anchor[page.key]) >= WRONG_BLOCK_ANCHOR_RECALL
+    return [page.key for page in pages if has_article(page) and recall(*anchor[page.key]) >= WRONG_BLOCK_ANCHOR_RECALL
             and recall(*ours[page.key]) < WRONG_BLOCK_RECALL]
 
 
@@ -131,9 +142,9 @@ def body_rows(set_name: str, pages: list[BenchPage], styles: list[str], use_cach
     print(f"\n## {set_name}: article body F1 ({len(pages)} pages; "
           f"{sum(p.split == SPLITS[0] for p in pages)} tuning, {sum(p.split == SPLITS[1] for p in pages)} held-out)")
     print("| input              | extractor      | split    | pages | F1    | P     | R     | empty | DLQ | "
-          "F1 ungated | wrong block  | pages/s |")
+          "F1 ungated | F1 articles | wrong block  | pages/s |")
     print("|--------------------|----------------|----------|-------|-------|-------|-------|-------|-----|"
-          "------------|--------------|---------|")
+          "------------|-------------|--------------|---------|")
     for style in styles:
         inputs = page_inputs(pages, style, use_cache)
         run = our_texts(pages, style, inputs)
@@ -154,9 +165,11 @@ def body_rows(set_name: str, pages: list[BenchPage], styles: list[str], use_cach
                 wrong = len(wrong_blocks(part, per_page, anchor)) if name == "ours" else 0
                 before_gate = summarize(page_score(p.truth, source.extracted[p.key]) for p in part)[0] \
                     if source is not None and source.extracted else f1
+                articles = summarize(per_page[page.key] for page in part if has_article(page))[0]
                 speed = f"{len(pages) / source.seconds:7.0f}" if source and source.seconds else "      -"
                 print(f"| {style:<18} | {name:<14} | {split:<8} | {len(part):5d} | {f1:.3f} | {p:.3f} | {r:.3f} | "
-                      f"{empty:5d} | {dlq:3d} | {before_gate:10.3f} | {wrong:3d} ({wrong / len(part):5.1%}) | {speed} |")
+                      f"{empty:5d} | {dlq:3d} | {before_gate:10.3f} | {articles:11.3f} | "
+                      f"{wrong:3d} ({wrong / len(part):5.1%}) | {speed} |")
         if worst:
             tuning = [p for p in pages if p.split == SPLITS[0]]
             wrong = set(wrong_blocks(tuning, ours, anchor))
