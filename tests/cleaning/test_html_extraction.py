@@ -175,3 +175,16 @@ def test_boilerplate_named_in_other_languages_is_gone():
               '<div class="teilen-leiste">Auf Facebook teilen, auf Twitter teilen, per E-Mail teilen</div>')
     found = extract_html(article_page(article=article + extras), "https://news.example/library")
     assert found.paragraphs == ARTICLE
+
+
+def test_the_marked_article_body_stays_and_its_photo_gallery_goes():
+    # A share widget names the article's own container after itself; the page's microdata says
+    # it is the article body. The gallery of captions inside it is not the article.
+    captions = "".join(f"<li><h2>{n}/40 A picture of the week</h2><p>A long caption of picture {n}, with its "
+                       f"place, its people and the agency, that is no part of the article.</p></li>"
+                       for n in range(1, 41))
+    article = ('<div class="text-wrapper" itemprop="articleBody" id="share-btns-2_containerParent">'
+               + "".join(f"<p>{p}</p>" for p in ARTICLE)
+               + f'<div class="widget type-gallery"><ul class="legends">{captions}</ul></div></div>')
+    found = extract_html(article_page(article=article), "https://news.example/library")
+    assert found.paragraphs == ARTICLE

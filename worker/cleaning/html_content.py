@@ -37,7 +37,8 @@ HIDDEN = ('[hidden], [aria-hidden="true"], [style*="display:none"], [style*="dis
 # class/id names of boilerplate: always removed, unless the name also says it is the content.
 BOILERPLATE_NAME = re.compile(
     r"comment|share|sharing|social|related|recommend|newsletter|cookie|consent|subscribe|signup|"
-    r"breadcrumb|byline|caption|popup|modal|outbrain|taboola|trending|most-?popular|author-?bio|"
+    r"breadcrumb|byline|caption|gallery|slideshow|carousel|popup|modal|outbrain|taboola|trending|most-?popular|"
+    r"author-?bio|"
     # the same in the languages of the stream, where sites name classes in their own language
     r"komment|teilen|verwandt|commentaire|partag|compartir|comentari|relacionad|correlat|komentarz|"
     r"udostepnij|powiazan")
@@ -55,6 +56,9 @@ CONTENT_NAME = re.compile(r"article|content|body|main|story|post|entry|text")
 # are folded first, so the result is the same.
 _FOLD_LIKE_IGNORECASE = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 PROTECTED_TAGS = frozenset({"html", "body", "article", "main"})
+# An element the page marks as the article's body (schema.org microdata) is never pruned by its
+# class/id names: widgets name it after themselves (an id "gigya-share-btns-2_gig_containerParent").
+ARTICLE_BODY_PROP = "articlebody"
 
 PARAGRAPH_TAGS = "p, pre"
 TEXT_HOLDER_TAGS = "div, section, article, span, font, td, blockquote, li"  # paragraphs when holding own text
@@ -121,6 +125,8 @@ def _prune(tree: LexborHTMLParser, body: LexborNode) -> None:
             continue
         seen.add(node.mem_id)
         attributes = node.attributes
+        if ARTICLE_BODY_PROP in (attributes.get("itemprop") or "").lower():
+            continue
         name = f"{attributes.get('class') or ''} #{attributes.get('id') or ''}"
         kind = kinds.get(name)
         if kind is None:
