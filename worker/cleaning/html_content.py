@@ -72,6 +72,7 @@ CREDIT_LEVELS = 2 + CLIMB_LEVELS + 1
 RIVAL_SHARE, MIN_RIVALS = 0.5, 3  # this many other candidates scoring this share of the best: a split article
 SIBLING_SHARE = 0.2  # siblings of the container scoring this share of its score are article too
 SIBLING_MIN_SCORE = 10.0
+SIBLING_PARAGRAPH_CHARS, SIBLING_PARAGRAPH_MAX_LINK_SHARE = 80, 0.25  # sibling <p>s this long, this few links, too
 MAX_LINK_SHARE = 0.5  # blocks whose text is more than this share link text are dropped
 MAX_CANDIDATES = 50  # best-scoring containers whose link density is checked
 MAX_WEAK_CHECKS = 200  # weak-boilerplate elements whose size is checked (bounds nested pages)
@@ -217,8 +218,16 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
         return best, [best]
     threshold = max(SIBLING_MIN_SCORE, SIBLING_SHARE * best_score)
     siblings = [node for node in parent.iter()
-                if node.mem_id == best.mem_id or scores.get(node.mem_id, 0.0) >= threshold]
+                if node.mem_id == best.mem_id or scores.get(node.mem_id, 0.0) >= threshold
+                or (node.tag == "p" and _is_prose_paragraph(node))]
     return best, siblings
+
+
+def _is_prose_paragraph(node: LexborNode) -> bool:
+    """readability's test for a paragraph beside the container (an article's lead paragraphs
+    beside the block holding the rest): long enough, and little of it links."""
+    text = collapse(node.text(deep=True))
+    return len(text) >= SIBLING_PARAGRAPH_CHARS and _link_share(node) < SIBLING_PARAGRAPH_MAX_LINK_SHARE
 
 
 def _shared_ancestor(best: LexborNode, best_score: float, final: dict[int, float],
