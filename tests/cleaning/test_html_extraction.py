@@ -188,3 +188,19 @@ def test_the_marked_article_body_stays_and_its_photo_gallery_goes():
                + f'<div class="widget type-gallery"><ul class="legends">{captions}</ul></div></div>')
     found = extract_html(article_page(article=article), "https://news.example/library")
     assert found.paragraphs == ARTICLE
+
+
+def test_an_article_written_as_a_list_is_found():
+    # Release notes, explainers: the article's text sits in list items, not paragraphs.
+    items = "".join(f"<li>{paragraph}</li>" for paragraph in ARTICLE)
+    menu = "".join(f'<li><a href="/s/{i}">Section number {i} of the site</a></li>' for i in range(12))
+    page = f"""<html><body><div class="site-menu"><ul>{menu}</ul></div>
+    <div class="post"><h1>What changed this week</h1><ul>{items}</ul></div></body></html>"""
+    assert extract_html(page, "https://example.org/notes").paragraphs[-4:] == ARTICLE
+
+
+def test_lead_paragraphs_beside_the_container_are_kept():
+    rest = "".join(f"<p>{paragraph}</p>" for paragraph in ARTICLE[1:] * 2)
+    page = f"""<html><body><div class="article-content"><p>{ARTICLE[0]}</p>
+    <div class="toggle-group">{rest}</div></div></body></html>"""
+    assert extract_html(page, "https://example.org/lead").paragraphs[0] == ARTICLE[0]
