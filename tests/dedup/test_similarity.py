@@ -56,5 +56,11 @@ def test_a_few_chance_agreements_with_a_very_long_text_are_not_containment():
 
 
 def test_best_match_takes_the_highest_similarity_then_the_smaller_id():
-    assert best_match([("b", 0.5), ("a", 0.4), ("c", 0.5)]) == ("b", 0.5)
+    assert best_match([("b", 0.5, True), ("a", 0.4, True), ("c", 0.5, True)]) == ("b", 0.5)
+    assert best_match([("b", 0.9, False), ("a", 0.7, False), ("c", 0.9, False)]) == ("b", 0.9)
     assert best_match([]) is None
+
+
+def test_best_match_prefers_a_candidate_verified_by_jaccard_to_a_containment_only_one():
+    assert best_match([("a", 0.95, False), ("b", 0.35, True), ("c", 0.34, True)]) == ("b", 0.35)
+    assert best_match([("b", 0.35, True), ("a", 0.95, False)]) == ("b", 0.35)

@@ -32,7 +32,7 @@ ROWS = DedupSettings().lsh_rows
 BANDS = DedupSettings().lsh_bands
 
 
-def near_fp(article_id: str, base_seed: int, changed: int | range = 0, shingles: int = 200, at: datetime = T0,
+def near_fp(article_id: str, base_seed: int, changed: int | range | list[int] = 0, shingles: int = 200, at: datetime = T0,
             change_seed: int = 0) -> Fingerprint:
     """A fingerprint whose MinHash signature differs from the one of `base_seed` at `changed`
     positions (a count of random ones, or the positions themselves), so its estimated Jaccard with
@@ -41,7 +41,7 @@ def near_fp(article_id: str, base_seed: int, changed: int | range = 0, shingles:
     proportion to their similarity, as the stage's keys do."""
     # b-bit MinHash values are below 2**8 (worker/dedup/similarity.py).
     values = random.Random(base_seed).choices(range(2**8), k=NUM_PERM)
-    positions = changed if isinstance(changed, range) else random.Random(change_seed).sample(range(NUM_PERM), changed)
+    positions = random.Random(change_seed).sample(range(NUM_PERM), changed) if isinstance(changed, int) else changed
     for position in positions:
         values[position] = (values[position] + 1 + change_seed) % 2**8
     signature = struct.pack(f"<{NUM_PERM}I", *values)
@@ -172,6 +172,29 @@ def test_the_most_similar_candidate_wins_and_a_tie_goes_to_the_smaller_id(index:
     index.decide(near_fp("y-closer", 4, changed=range(half, NUM_PERM - half // 2), change_seed=2))
     best = index.decide(near_fp("best", 4, at=T0 + timedelta(hours=1)))
     assert best == DedupDecision.duplicate("y-closer", "near", 0.75)
+
+
+def _jaccard_and_containment_candidates() -> list[Fingerprint]:
+    """A short text (a page of site chrome) that the story's copy contains (containment 0.87, Jaccard
+    0.25), a long one it resembles (Jaccard 0.375), then the copy; the two candidates agree with the
+    copy at different positions and with each other nowhere."""
+    chrome = near_fp("a-chrome", 6, changed=[*range(0, 96), *range(160, NUM_PERM)], shingles=300, change_seed=2)
+    original = near_fp("b-original", 6, changed=range(96, NUM_PERM), shingles=1000, change_seed=1)
+    copy = near_fp("copy", 6, shingles=1000, at=T0 + timedelta(hours=1))
+    assert 64 * (1000 + 300) / ((NUM_PERM + 64) * 300) > 96 / NUM_PERM  # containment's similarity is higher
+    return [chrome, original, copy]
+
+
+def test_a_candidate_verified_by_jaccard_wins_over_one_verified_by_containment_only(index: DedupIndex):
+    chrome, original, copy = _jaccard_and_containment_candidates()
+    assert index.decide(chrome) == DedupDecision.unique()
+    assert index.decide(original) == DedupDecision.unique()
+    assert index.decide(copy) == DedupDecision.duplicate("b-original", "near", 96 / NUM_PERM)
+
+
+def test_the_jaccard_candidate_wins_within_one_batch_too(index: DedupIndex):
+    decisions = index.decide_many(_jaccard_and_containment_candidates())
+    assert decisions[2] == DedupDecision.duplicate("b-original", "near", 96 / NUM_PERM)
 
 
 def test_a_copy_of_a_copy_points_at_the_canonical(index: DedupIndex):

@@ -16,8 +16,11 @@ A signature is `num_perm` MinHash values, packed little-endian uint32. For two a
       and c >= near_containment                                -> similarity min(c, 1.0)
   (the Jaccard test first: a pair passing both gets j). The floor on j keeps a few chance
   agreements between a short text and a very long one from reading as containment.
-- Of several verified candidates the one with the highest similarity wins; equal similarity:
-  the smaller article_id (plain string order), so every backend names the same canonical.
+- Of several verified candidates one verified by Jaccard (j >= near_jaccard) wins over any verified
+  by containment only, whatever their similarities; within each group the highest similarity wins;
+  equal similarity: the smaller article_id (plain string order), so every backend names the same
+  canonical. (A page whose text is mostly its site's chrome is "contained" in every later page of
+  that site; it must not beat the real original of a spun or edited copy.)
 - An article without a signature (too short) is never matched or indexed for near-duplicates.
 
 Signature values are below 2^8 (b-bit MinHash, worker/dedup/minhash.py): a backend may store
@@ -91,10 +94,18 @@ def near_similarities(m: np.ndarray, num_perm: int, count: int, counts: np.ndarr
                     np.where(by_containment, np.minimum(containment, 1.0), np.nan))
 
 
-def best_match(verified: Iterable[tuple[str, float]]) -> tuple[str, float] | None:
-    """Highest similarity wins; ties go to the smaller article_id."""
-    best: tuple[str, float] | None = None
-    for article_id, similarity in verified:
-        if best is None or similarity > best[1] or (similarity == best[1] and article_id < best[0]):
-            best = (article_id, similarity)
-    return best
+def by_jaccard(m: int, num_perm: int, thresholds: NearThresholds) -> bool:
+    """Whether a verified pair with m matching values passed the Jaccard test (not containment only)."""
+    return m / num_perm >= thresholds.near_jaccard
+
+
+def best_match(verified: Iterable[tuple[str, float, bool]]) -> tuple[str, float] | None:
+    """Of (article_id, similarity, by_jaccard) triples: verified by Jaccard first, then the highest
+    similarity, then the smaller article_id."""
+    best: tuple[str, float, bool] | None = None
+    for candidate in verified:
+        article_id, similarity, jaccard = candidate
+        if best is None or jaccard > best[2] or (jaccard == best[2] and (
+                similarity > best[1] or (similarity == best[1] and article_id < best[0]))):
+            best = candidate
+    return None if best is None else (best[0], best[1])

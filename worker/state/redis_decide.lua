@@ -178,7 +178,8 @@ local function near_match()
   end
   if #candidates == 0 then return nil, nil end
   local mine = {string.byte(signature, 1, num_perm)}
-  local best_id, best_similarity = nil, nil
+  -- similarity.py's choice: verified by Jaccard first, then the highest similarity, then the smaller id.
+  local best_id, best_similarity, best_jaccard = nil, nil, false
   for _, candidate in ipairs(candidates) do
     local generation, row = candidate[1], candidate[2]
     local offset = (row % rows_per_chunk) * row_bytes
@@ -190,9 +191,10 @@ local function near_match()
         local similarity = m and near_similarity(m, count)
         if similarity then
           local their_id = string.sub(packed, 14, 13 + id_length)
-          if best_id == nil or similarity > best_similarity
-              or (similarity == best_similarity and before(their_id, best_id)) then
-            best_id, best_similarity = their_id, similarity
+          local jaccard = m / num_perm >= near_jaccard
+          if best_id == nil or (jaccard and not best_jaccard) or (jaccard == best_jaccard and (
+              similarity > best_similarity or (similarity == best_similarity and before(their_id, best_id)))) then
+            best_id, best_similarity, best_jaccard = their_id, similarity, jaccard
           end
         end
       end

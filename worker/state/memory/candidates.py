@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ...dedup.similarity import near_similarities, near_similarity
+from ...dedup.similarity import by_jaccard, near_similarities, near_similarity
 from ..base import Fingerprint
 from ..rules import claim_keys
 from .tables import NO_SLOT, stable_order
@@ -42,7 +42,8 @@ class Batch:
         self.signature_row = [NO_SLOT] * len(fingerprints)
         for row, i in enumerate(with_signature):
             self.signature_row[i] = row
-        self.verified_in_tables: dict[int, list[tuple[int, float]]] = {}
+        # batch position -> [(record, similarity, verified by Jaccard), ...]
+        self.verified_in_tables: dict[int, list[tuple[int, float, bool]]] = {}
         self.pairs_in_batch: dict[int, list[tuple[int, int]]] = {}
         if not with_signature:
             return
@@ -88,16 +89,18 @@ class Batch:
                 if self.times[position] - fetched_at[record] < index.window_seconds:
                     similarity = near_similarity(m, index.num_perm, self.counts[row], their_count, index.thresholds)
                     if similarity is not None:
-                        self.verified_in_tables.setdefault(position, []).append((record, similarity))
+                        self.verified_in_tables.setdefault(position, []).append(
+                            (record, similarity, by_jaccard(m, index.num_perm, index.thresholds)))
             return
         batch_positions = np.array(with_signature)[signature_rows]
         counts = np.array(self.counts)[signature_rows]
         similarity = near_similarities(matches, index.num_perm, counts, near.count[rows], index.thresholds)
         usable = np.array(self.times)[batch_positions] - fetched_at[records] < index.window_seconds
         passed = usable & ~np.isnan(similarity)
-        for position, record, value in zip(batch_positions[passed].tolist(), records[passed].tolist(),
-                                           similarity[passed].tolist()):
-            self.verified_in_tables.setdefault(position, []).append((record, value))
+        jaccard = matches[passed] / index.num_perm >= index.thresholds.near_jaccard  # by_jaccard's arithmetic
+        for position, record, value, first in zip(batch_positions[passed].tolist(), records[passed].tolist(),
+                                                  similarity[passed].tolist(), jaccard.tolist()):
+            self.verified_in_tables.setdefault(position, []).append((record, value, first))
 
     def _pair_within_batch(self, order: np.ndarray) -> None:
         """pairs_in_batch[later row] = [(earlier row, matching values), ...] for the signature rows

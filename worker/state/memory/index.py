@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ...config import DedupSettings
-from ...dedup.similarity import NearThresholds, best_match, near_similarity
+from ...dedup.similarity import NearThresholds, best_match, by_jaccard, near_similarity
 from ...errors import DependencyUnavailable
 from ...models import DedupDecision
 from ..base import DedupIndex, Fingerprint
@@ -159,13 +159,14 @@ class MemoryIndex(DedupIndex):
                     at: float) -> tuple[str, float] | None:
         """The best verified candidate: those in the tables were verified for the whole batch;
         earlier items of the batch sharing a band count when they were indexed and are usable."""
-        verified = [(staged.article_id(record), similarity) for record, similarity in batch.verified_in_tables.get(i, ())]
+        verified = [(staged.article_id(record), similarity, jaccard)
+                    for record, similarity, jaccard in batch.verified_in_tables.get(i, ())]
         for earlier, m in batch.pairs_in_batch.get(row, ()):
             slot = staged.near_slot.get(earlier, NO_SLOT)
             if slot != NO_SLOT and staged.usable(slot, at) != NO_SLOT:
                 similarity = near_similarity(m, self.num_perm, count, batch.counts[earlier], self.thresholds)
                 if similarity is not None:
-                    verified.append((staged.article_id(slot), similarity))
+                    verified.append((staged.article_id(slot), similarity, by_jaccard(m, self.num_perm, self.thresholds)))
         return best_match(verified) if verified else None
 
     def _reapply(self, staged: Staged, record: LogRecord) -> None:
