@@ -138,3 +138,43 @@ def test_a_timed_date_above_the_headline_is_the_publication_date():
     dump = "\n".join(["Menu", "Nov. 20, 2019 5:52 AM EST", "Council agrees on a new budget for schools",
                       PARAGRAPH, PARAGRAPH.replace("three", "four")])
     assert extract_text(dump, "https://courier.example/budget").published_at == day(2019, 11, 20)
+
+
+# A dump without the <title> line (html-text-no-title style), lines from article-extraction's tuning
+# part (nytimes.com): the byline comes after the standfirst, which opens the article run, and the
+# menu prints "Continue reading the main story" twice above the headline.
+NO_TITLE_STANDFIRST_THEN_BYLINE = [
+    "Log In", "Advertisement", "Continue reading the main story", "Opinion", "Supported by",
+    "Continue reading the main story",
+    "Republicans Are Following Trump to Nowhere",
+    "There’s an impeachment lesson hiding in the president’s failure to produce the political results he wants.",
+    "By Jamelle Bouie", "Opinion Columnist",
+    "Americans have gone to the polls four times this month to vote in major, statewide races. In Virginia, "
+    "they voted for control of the state legislature.",
+    PARAGRAPH,
+]
+
+
+def test_without_the_title_line_the_headline_is_above_a_byline_under_the_standfirst():
+    found = extract_text("\n".join(NO_TITLE_STANDFIRST_THEN_BYLINE), "https://www.nytimes.com/2019/11/19/opinion/x.html")
+    assert found.title == "Republicans Are Following Trump to Nowhere"
+    assert found.authors == ["Jamelle Bouie"]
+
+
+def test_a_line_under_the_headlines_date_is_a_standfirst_not_the_headline():
+    lines = ["Menu", "Search", "Council agrees on a new budget for schools", "November 19, 2019",
+             "The vote came after three hours of debate and a walkout by two members",  # (no final period)
+             PARAGRAPH, "By Anna Smith", PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n".join(lines), "https://courier.example/budget")
+    assert found.title == "Council agrees on a new budget for schools"
+    assert found.published_at == day(2019, 11, 19)
+
+
+def test_a_time_line_under_the_headline_is_not_the_headline():
+    # (suntimes.com, article-extraction's tuning part: "Today 12:01 AM" sits between headline and byline)
+    lines = ["Search", "Advice",
+             "Dear Abby: Husband springs for business class flight to India, but leaves wife in economy seat",
+             "Today 12:01 AM", "By Abigail Van Buren", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n".join(lines), "https://chicago.suntimes.com/2019/11/20/dear-abby")
+    assert found.title.startswith("Dear Abby: Husband springs")
+    assert found.authors == ["Abigail Van Buren"]

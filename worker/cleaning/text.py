@@ -433,8 +433,11 @@ class _Dump:
             for _, _, i in sorted(ranked, reverse=True):
                 if self._title_like(i):
                     return i, lines[i]
+        # Without the <title> to fall back on, the byline or date under the headline may come
+        # after the standfirst, which opens the run: the article's first lines count too.
+        into = 0 if first_is_title else t.body_meta_window
         for i in reversed(shaped):  # the headline sits right above its byline or date
-            if self._above_meta(i, start) and self._title_like(i):
+            if self._above_meta(i, start, into) and self._title_like(i) and not self._stamped(i):
                 key = lines[i].casefold()  # printed twice, in two spellings: the better cased one
                 twins = [j for j in shaped if j != i and lines[j].casefold() == key]
                 return i, _better_cased(lines[twins[0]], lines[i]) if twins else lines[i]
@@ -460,14 +463,20 @@ class _Dump:
         return names_host(lines[0], self.host, strict=True) and any(
             self.refined(j) == DATELINE for j in range(1, min(4, len(lines))))
 
-    def _above_meta(self, i: int, start: int) -> bool:
-        """A byline or a date line among the few lines under line i (before the article)."""
-        for j in range(i + 1, min(i + 1 + self.t.headline_meta_lines, start)):
-            line = self.lines[j]
-            if len(line) <= 160 and (self._byline(line) is not None or self._readings.bare_name(line) or (
-                    HAS_YEAR.search(line) and find_date(line) is not None)):
-                return True
+    def _above_meta(self, i: int, start: int, into: int = 0) -> bool:
+        """A byline or a date line among the few lines under line i (before the article, or
+        among its first `into` lines when line i is not itself under such a line: a standfirst
+        between the headline's date and the article is no headline)."""
+        for j in range(i + 1, min(i + 1 + self.t.headline_meta_lines, start + into, len(self.lines))):
+            if self._meta_line(j):
+                return j < start or not self._meta_line(i - 1)
         return False
+
+    def _meta_line(self, j: int) -> bool:
+        """Line j is a byline, a person's name or a date line."""
+        line = self.lines[j]
+        return len(line) <= 160 and (self._byline(line) is not None or self._readings.bare_name(line) is not None or (
+            HAS_YEAR.search(line) is not None and find_date(line) is not None))
 
     def _title_shape(self, i: int) -> bool:
         """Cheap part of _title_like: kind, length, no final period, three words or more (or a
