@@ -151,7 +151,7 @@ def body_rows(set_name: str, pages: list[BenchPage], styles: list[str], use_cach
         ours = scores(pages, run.texts)
         rows = [("ours", ours, run)]
         if style == HTML:
-            rows.append((f"trafilatura", anchor, anchor_run))
+            rows.append(("trafilatura", anchor, anchor_run))
         else:
             rows.append(("dump uncleaned", scores(pages, inputs), None))
         for split in SPLITS:

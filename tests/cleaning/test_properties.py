@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from worker.cleaning.normalize import count_words, normalize_paragraphs, normalize_text
+from worker.cleaning.normalize import count_words, normalize_text
 from worker.cleaning.text import extract_text
 from worker.config import CleaningSettings
 from worker.errors import PageRejected, Reason

@@ -13,7 +13,7 @@ import time
 
 import orjson
 import pytest
-from kafka import KafkaProducer, TopicPartition
+from kafka import KafkaProducer
 from kafka.admin import KafkaAdminClient
 
 from tests.helpers import WorkerProcess, article_body, consume, page

@@ -127,20 +127,6 @@ class HealthProbe(threading.Thread):
                 self.failures.append(status)
 
 
-@pytest.fixture
-def worker_process(tmp_path):
-    started: list[WorkerProcess] = []
-
-    def start(settings, topics, **env) -> WorkerProcess:
-        worker = WorkerProcess(settings, topics, tmp_path, **env).start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
-
-
 def outcome_of(records, positions, events, topics) -> dict[int, list[str]]:
     """Each record's outputs: ARTICLE for an article or duplicate event, else the dead letter's reason."""
     by_position = {position: i for i, position in enumerate(positions)}
@@ -160,10 +146,10 @@ def outcome_of(records, positions, events, topics) -> dict[int, list[str]]:
     return outcomes
 
 
-def test_hostile_records_all_end_as_articles_or_dead_letters(kafka_settings, make_topics, worker_process):
+def test_hostile_records_all_end_as_articles_or_dead_letters(kafka_settings, make_topics, workers):
     topics = make_topics(partitions=2)
     records = hostile_records(random.Random(11))
-    worker = worker_process(kafka_settings, topics, STAGE_TIMEOUT_SECONDS=str(STAGE_TIMEOUT),
+    worker = workers(kafka_settings, topics, STAGE_TIMEOUT_SECONDS=str(STAGE_TIMEOUT),
                             MAX_BODY_BYTES=str(MAX_BODY), BATCH_MAX_RECORDS="50")
     worker.wait_ready()
     probe = HealthProbe(worker)
@@ -202,7 +188,7 @@ def test_hostile_records_all_end_as_articles_or_dead_letters(kafka_settings, mak
 
 
 def test_slow_pages_at_a_short_poll_interval_are_committed_batch_by_batch(kafka_settings, make_topics,
-                                                                           worker_process):
+                                                                           workers):
     topics = make_topics(partitions=1)
     # 8 pages that each run into the 1 s stage limit between good ones: 8+ s of work in one poll
     # of 40 records, against a max.poll.interval of 6 s.
@@ -212,7 +198,7 @@ def test_slow_pages_at_a_short_poll_interval_are_committed_batch_by_batch(kafka_
         if n % 4 == 3:
             values.append(page(f"https://slow.example/bomb{n}", "<ul><li>" * 35_000, content_type="text/html"))
     positions = produce_keyed(kafka_settings, topics.pages_raw, [("", None, v, set()) for v in values])
-    worker = worker_process(kafka_settings, topics, STAGE_TIMEOUT_SECONDS="1", KAFKA_MAX_POLL_INTERVAL_MS="6000",
+    worker = workers(kafka_settings, topics, STAGE_TIMEOUT_SECONDS="1", KAFKA_MAX_POLL_INTERVAL_MS="6000",
                             BATCH_MAX_RECORDS="500")
     events = consume(kafka_settings, topics, expected=len(values), timeout=120, settle=3.0)
     outputs = events[topics.articles_normalized] + events[topics.pages_dlq]

@@ -20,18 +20,12 @@ WAIT_SECONDS = 60
 
 
 @pytest.fixture
-def workers(tmp_path):
-    started: list[WorkerProcess] = []
-
+def workers(workers):
+    """The shared fixture, every worker on the Redis backend under the given key prefix."""
     def start(settings, topics, redis_url: str, prefix: str, **env) -> WorkerProcess:
-        worker = WorkerProcess(settings, topics, tmp_path, DEDUP_BACKEND="redis", REDIS_URL=redis_url,
-                               DEDUP_REDIS_PREFIX=prefix, **env).start()
-        started.append(worker)
-        return worker
+        return workers(settings, topics, DEDUP_BACKEND="redis", REDIS_URL=redis_url, DEDUP_REDIS_PREFIX=prefix, **env)
 
-    yield start
-    for worker in started:
-        worker.stop()
+    return start
 
 
 def copy_of(story: int, variant: int) -> str:

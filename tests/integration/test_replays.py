@@ -169,19 +169,13 @@ def _groups(canonical_of: dict[str, str]) -> set[frozenset[str]]:
 
 
 @pytest.fixture
-def workers(tmp_path):
-    started: list[WorkerProcess] = []
-
+def workers(workers, tmp_path):
+    """The shared fixture, and kill_after=N: the worker is SIGKILLed right after its N-th delivery."""
     def start(settings, topics, kill_after: int | None = None, **env) -> WorkerProcess:
         hook = {"KILL_POINT_AFTER_DELIVERY": str(kill_after), "KILL_POINT_DIR": str(tmp_path)} if kill_after else {}
-        worker = WorkerProcess(settings, topics, tmp_path, module="tests.kill_point" if hook else "worker",
-                               **hook, **env).start()
-        started.append(worker)
-        return worker
+        return workers(settings, topics, module="tests.kill_point" if hook else "worker", **hook, **env)
 
-    yield start
-    for worker in started:
-        worker.stop()
+    return start
 
 
 def killed(worker: WorkerProcess, timeout: float = 60.0) -> None:

@@ -131,7 +131,7 @@ def test_a_refused_scram_login_is_a_configuration_error_at_once(auth_broker):
 # --- the Redis check, in process ----------------------------------------------------------------
 
 @pytest.mark.parametrize(("url", "expected"), [
-    (f"redis://:wrong-pw@127.0.0.1:{{port}}/0", "redis authentication failed"),
+    ("redis://:wrong-pw@127.0.0.1:{port}/0", "redis authentication failed"),
     ("redis://127.0.0.1:{port}/0", "redis authentication failed"),  # NOAUTH: no password given
     ("redis://pinger:pinger-pw@127.0.0.1:{port}/0", "redis permission refused"),  # ACL: no scripts
 ])

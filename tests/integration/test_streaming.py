@@ -4,23 +4,9 @@ import time
 import orjson
 import pytest
 
-from tests.helpers import SAMPLES, WorkerProcess, article_body, consume, page, produce
+from tests.helpers import SAMPLES, article_body, consume, page, produce
 
 pytestmark = pytest.mark.broker
-
-
-@pytest.fixture
-def workers(tmp_path):
-    started: list[WorkerProcess] = []
-
-    def start(settings, topics, **env) -> WorkerProcess:
-        worker = WorkerProcess(settings, topics, tmp_path, **env).start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 def by_id(events: list[dict]) -> dict[str, list[dict]]:

@@ -21,7 +21,6 @@ import orjson
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .meta.dates import date_in_url, find_date, local_day_differs, parse_date, plausible
-from .meta.hosts import host as _host
 from .meta.hosts import site_words as words_of_site
 from .meta.names import has_byline_lead, split_authors
 from .meta.titles import is_site_text, loose, strip_site_name, title_parts
