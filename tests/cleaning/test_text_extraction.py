@@ -119,3 +119,22 @@ def test_japanese_text_is_found():
 def test_a_page_with_no_prose_gives_no_paragraphs():
     assert extract_text("", "https://paper.example/").paragraphs == []
     assert extract_text(dump("Home", "News", "Sport", "Contact"), "https://paper.example/").paragraphs == []
+
+
+def test_a_most_read_box_inside_the_article_repeating_the_headline_does_not_cut_it():
+    # (The shape of readability-pages' seattletimes-1, tuning part: the <title> line is printed as
+    # the headline, above its date and byline, and again in a "Most Read" box inside the article.)
+    headline = "Council approves two new schools in the northern district"
+    found = extract_text(dump(
+        f"{headline} | The Daily Courier", "Skip to content", "Menu", "Local News", "Business",
+        headline, "November 19, 2019 at 6:01 am", "By", "Anna Smith",
+        *SENTENCES[:2],
+        "Most Read Local Stories", "Housing market splits into two pieces", headline,
+        "Bridge closure extended by two weeks", "How to stop robocall spammers",
+        *SENTENCES[2:],
+        "Related", "More on schools",
+    ), "https://courier.example/2019/11/19/schools")
+    assert found.paragraphs[0] == SENTENCES[0]
+    assert found.paragraphs[-1] == SENTENCES[-1]
+    assert found.title == headline
+    assert found.authors == ["Anna Smith"]

@@ -376,21 +376,25 @@ class _Dump:
 
     def _article_run(self, headlines: list[int], headline_shaped: bool) -> tuple[int, int, int | None]:
         """First and last line of the article (end < start when there is none), and which copy of
-        the headline it follows: the one the article comes right after. When the first line has
+        the headline it follows: the one with a byline or date under it, else the one the article
+        comes right after (not a copy in a "Most read" box inside the article). When the first line has
         fewer than three words, it is often the site's name: then a copy of it after the best run
         (the footer's) does not move the article there."""
         scores, t = self.scores, self.t
         best, start, end = self._best_run(0, len(scores))
         headline = None
-        closest = len(scores)
+        closest = (True, len(scores))
         for h in headlines:
             if h > end and not headline_shaped:
                 continue
             anchored, a_start, a_end = self._best_run(h + 1, len(scores))
             if headline is not None and a_start == start:
                 continue  # a copy of the headline (a share box) between the first one and the article
-            if anchored >= t.anchored_share * best and a_start - h < closest:
-                start, end, headline, closest = a_start, a_end, h, a_start - h
+            # The copy with a byline or date under it is the headline, before copies in teaser
+            # lists ("Most read", which may sit inside the article); then the one nearest its run.
+            key = (not self._meta_under(h, a_start), a_start - h)
+            if anchored >= t.anchored_share * best and key < closest:
+                start, end, headline, closest = a_start, a_end, h, key
         prose = 0.0
         for i in range(start, end + 1) if COMMENTS in self.kinds[start:end + 1] else ():
             if self.kinds[i] == COMMENTS and prose >= t.prose_before_comments:
@@ -471,6 +475,10 @@ class _Dump:
             if self._meta_line(j):
                 return j < start or not self._meta_line(i - 1)
         return False
+
+    def _meta_under(self, i: int, end: int) -> bool:
+        """A byline or a date line among the few lines under line i, before line `end`."""
+        return any(self._meta_line(j) for j in range(i + 1, min(i + 1 + self.t.headline_meta_lines, end)))
 
     def _meta_line(self, j: int) -> bool:
         """Line j is a byline, a person's name or a date line."""
