@@ -16,7 +16,13 @@ stage did not compare (dedup.reason) and pages cleaning rejected are counted per
                                                      [--misses] [--families N]
 
 --misses lists the errors of the tuning part only, unless --split held-out is asked for explicitly
-(look at held-out errors only to report them, never to tune).
+(look at held-out errors only to report them, never to tune). With input pages, each error says
+where it comes from: the pair (the page and its original, or the page it was wrongly matched
+with) decided on the bodies a perfect cleaner returns ("bodies: near 0.61", "same text" or "not a
+duplicate") and on the cleaned texts, and how much of each page's cleaned text is its body (bench/
+metric.py's precision P and recall R); "cause cleaning" when the bodies alone are decided right,
+"cause dedup" when not, "cause cascade" for a copy matched with another copy of its original (the
+original was missed before). A count of each closes the list.
 """
 from __future__ import annotations
 
@@ -33,9 +39,11 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.build_dedup_eval_independent import COPY_KINDS, OUT  # noqa: E402
+from bench.metric import page_score, precision, recall  # noqa: E402
 from bench.splits import HELD_OUT, TUNING  # noqa: E402
 from worker.config import DedupSettings  # noqa: E402
 from worker.dedup.fingerprint import Fingerprinter  # noqa: E402
+from worker.dedup.similarity import NearThresholds, matches, near_similarity  # noqa: E402
 from worker.errors import PageRejected  # noqa: E402
 from worker.models import Article, RawPage, page_id, parse_time  # noqa: E402
 from worker.metrics import Metrics  # noqa: E402
@@ -54,6 +62,7 @@ def load() -> list[dict]:
 
 
 def run(records: list[dict], mode: str, settings: DedupSettings, family: str | None = None) -> tuple[list, float]:
+    """[(record, dedup decision or None, rejection reason or None, the article or None)], seconds."""
     metrics = Metrics()
     stage = DedupStage(MemoryIndex(settings), metrics, settings)
     if family is not None:
@@ -73,17 +82,17 @@ def run(records: list[dict], mode: str, settings: DedupSettings, family: str | N
             try:
                 article = clean(page)
             except PageRejected as rejected:
-                outcomes.append((record, None, rejected.reason.value))
+                outcomes.append((record, None, rejected.reason.value, None))
                 continue
-        outcomes.append((record, stage(article).dedup, None))
+        outcomes.append((record, stage(article).dedup, None, article))
     return outcomes, time.perf_counter() - started
 
 
-def score(records: list[dict], outcomes: list, show: bool) -> dict[str, Counter]:
+def score(records: list[dict], outcomes: list, show: bool, causes: Causes | None = None) -> dict[str, Counter]:
     ids = {r["seq"]: page_id(r["url"], parse_time(r["fetched_at"])) for r in records}
     by_id = {v: k for k, v in ids.items()}
     kinds: dict[str, Counter] = defaultdict(Counter)
-    for record, decision, rejected in outcomes:
+    for record, decision, rejected, _ in outcomes:
         kind = kinds[record["kind"]]
         kind["n"] += 1
         positive = record["expect"] == "duplicate"
@@ -108,12 +117,86 @@ def score(records: list[dict], outcomes: list, show: bool) -> dict[str, Counter]
                 print(f"  FALSE POSITIVE {record['kind']} #{record['seq']} {record['url']} -> {decision.method} "
                       f"{decision.similarity} of #{by_id.get(decision.duplicate_of)} "
                       f"({next((r['kind'] for r in records if r['seq'] == by_id.get(decision.duplicate_of)), '?')})")
+                if causes is not None:
+                    causes.explain(record["seq"], by_id.get(decision.duplicate_of), should_match=False)
         elif positive:
             kind["fn"] += 1
             if show:
                 print(f"  MISSED {record['kind']} #{record['seq']} {record['content_type']} {record['url']} "
                       f"(original #{record['original']}){' reason ' + reason if reason else ''}")
+                if causes is not None:
+                    causes.explain(record["seq"], record["original"], should_match=True)
+    if causes is not None and show:
+        causes.close()
     return kinds
+
+
+class Causes:
+    """Where the errors of a run with input pages come from (see --misses above)."""
+
+    def __init__(self, records: list[dict], outcomes: list, settings: DedupSettings):
+        self.records = {r["seq"]: r for r in records}
+        self.cleaned = {record["seq"]: article for record, _, _, article in outcomes}
+        self.fingerprinter = Fingerprinter(settings)
+        self.thresholds = NearThresholds.from_settings(settings)
+        self.num_perm = settings.num_perm
+        self.count: Counter = Counter()
+
+    def explain(self, seq: int, other: int | None, should_match: bool) -> None:
+        if other is None or other not in self.records:
+            return
+        on_bodies = self._pair(self._body(seq), self._body(other))
+        cleaned = self._pair(self.cleaned.get(seq), self.cleaned.get(other))
+        if not should_match and self._cluster(seq) == self._cluster(other):
+            cause = "cascade"  # matched with another copy of its original: that original was missed
+        else:
+            cause = "cleaning" if (on_bodies is not None) == should_match else "dedup"
+        self.count[cause] += 1
+        print(f"      bodies: {_said(on_bodies)}; cleaned: {_said(cleaned)}; "
+              f"#{seq} {self._quality(seq)}, #{other} {self._quality(other)}; cause {cause}")
+
+    def close(self) -> None:
+        print(f"  causes: cleaning {self.count['cleaning']}, dedup {self.count['dedup']}, "
+              f"cascade {self.count['cascade']}")
+
+    def _cluster(self, seq: int) -> int:
+        record = self.records[seq]
+        return record["original"] if record["expect"] == "duplicate" else seq
+
+    def _body(self, seq: int) -> Article:
+        record = self.records[seq]
+        return Article(article_id=f"body-{seq}", url=record["url"], canonical_url=record["url"],
+                       fetched_at=parse_time(record["fetched_at"]), text=record["text"], title=record["title"])
+
+    def _pair(self, a: Article | None, b: Article | None) -> float | None:
+        """The pair's similarity as dedup decides it alone (1.0 exact), None when not a duplicate."""
+        if a is None or b is None:
+            return None
+        fa, fb = self.fingerprinter.fingerprint(a), self.fingerprinter.fingerprint(b)
+        if fa.not_compared or fb.not_compared:
+            return None
+        if fa.content_hash == fb.content_hash:
+            return EXACT
+        if not fa.signature or not fb.signature:
+            return None
+        return near_similarity(matches(fa.signature, fb.signature), self.num_perm, fa.shingle_count,
+                               fb.shingle_count, self.thresholds)
+
+    def _quality(self, seq: int) -> str:
+        article = self.cleaned.get(seq)
+        if article is None:
+            return "rejected"
+        score = page_score(self.records[seq]["text"], article.text)
+        return f"P {precision(*score):.2f} R {recall(*score):.2f}"
+
+
+EXACT = 2.0  # (a similarity no near pair has)
+
+
+def _said(similarity: float | None) -> str:
+    if similarity is None:
+        return "not a duplicate"
+    return "same text" if similarity == EXACT else f"near {similarity:.2f}"
 
 
 def report(kinds: dict[str, Counter], title: str) -> dict[str, float]:
@@ -169,7 +252,8 @@ def main() -> None:
             part = [r for r in records if r["split"] == split]
             outcomes, seconds = run(part, mode, settings)
             show = args.misses and (split == TUNING or args.split == HELD_OUT)
-            kinds = score(part, outcomes, show)
+            causes = Causes(part, outcomes, settings) if show and mode == "pages" else None
+            kinds = score(part, outcomes, show, causes)
             report(kinds, f"input={mode} split={split}: {len(part)} pages in {seconds:.1f}s")
     for number in range(args.families):
         for split in splits:
