@@ -8,15 +8,12 @@ back: no page lost, none sent to the dead-letter topic for it.
 """
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from tests.helpers import WorkerProcess, article_body, consume, page, produce_to_partitions
+from tests.helpers import WorkerProcess, article_body, consume, page, produce_to_partitions, wait_until
 
 pytestmark = [pytest.mark.broker, pytest.mark.redis]
 
-WAIT_SECONDS = 60
 
 
 @pytest.fixture
@@ -34,14 +31,6 @@ def copy_of(story: int, variant: int) -> str:
         return article_body(story)
     words = article_body(story).split(" ")
     return " ".join(f"swapped{i}" if i % 10 == variant * 3 else word for i, word in enumerate(words))
-
-
-def wait_until(condition, what: str, timeout: float = WAIT_SECONDS) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def test_copies_on_partitions_of_different_replicas_give_one_unique(kafka_settings, make_topics, workers,

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import WorkerProcess, article_body, consume, page, produce
+from tests.helpers import WorkerProcess, article_body, consume, page, produce, wait_until
 
 pytestmark = [pytest.mark.broker, pytest.mark.redis]
 
-WAIT_SECONDS = 60
 
 
 def children(pid: int) -> list[int]:
@@ -30,14 +28,6 @@ def gone(pid: int) -> bool:
         return True
     # (a zombie: exited, not yet reaped by its parent)
     return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
-
-
-def wait_until(condition, what: str, timeout: float = WAIT_SECONDS) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 @pytest.fixture
