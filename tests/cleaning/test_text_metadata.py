@@ -178,3 +178,15 @@ def test_a_time_line_under_the_headline_is_not_the_headline():
     found = extract_text("\n".join(lines), "https://chicago.suntimes.com/2019/11/20/dear-abby")
     assert found.title.startswith("Dear Abby: Husband springs")
     assert found.authors == ["Abigail Van Buren"]
+
+
+def test_an_explicit_byline_beats_a_label_shaped_like_a_name_above_it():
+    # (The shape of readability-pages' wapo-2, tuning part: a share bar's "Resize Text" sits just
+    # above the article, whose caption comes before the "By ..." line.)
+    lines = ["Where do strained relations go after the election?", "Share on Facebook", "Share on Twitter",
+             "Resize Text", "Print Article",
+             "The prime minister reacts as he visits the Western Wall in Jerusalem on March 18 following his party's win.",
+             "By Steven Mufson March 18 at 12:22 PM Follow @StevenMufson",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n".join(lines), "https://www.washingtonpost.com/world/relations")
+    assert found.authors == ["Steven Mufson"]

@@ -521,14 +521,19 @@ class _Dump:
     def _authors(self, title_index: int | None, start: int, end: int) -> list[str]:
         """The first byline after the headline; a line that is only a name counts when it is
         right under the headline or among the article's first lines."""
-        for i in self._meta_window(title_index, start, end, self.t.body_meta_window):
+        window = self._meta_window(title_index, start, end, self.t.body_meta_window)
+        # An explicit byline ("By ...") anywhere in the window before a bare name: the lines
+        # under a headline also hold labels shaped like names ("Resize Text", "Tag Cloud").
+        explicit = next((i for i in window if len(self.lines[i]) <= 140 and self._byline(self.lines[i])
+                         and self.kind(i) in (TEXT, BYLINE) and self.refined(i) != CREDIT), None)
+        for i in window:
             line = self.lines[i]
             if len(line) > 140:
                 continue
             names = self._byline(line)
             near = (title_index is not None and 0 < i - title_index <= self.t.bare_name_lines) or (
                 i < start and start - i <= self.t.bare_name_lines)
-            if names is None and near and line[-1] not in ".!?":
+            if names is None and near and line[-1] not in ".!?" and explicit is None:
                 names = self._readings.bare_name(line)
                 if names and any(names_host(name, self.host) for name in names):
                     names = None  # the site's own account ("Practical Horseman"), not a person
