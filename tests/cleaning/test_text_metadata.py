@@ -84,6 +84,9 @@ def test_bylines(line, names):
     ("Tanza Loudenback, Business Insider", ["Tanza Loudenback"]),
     ("Bruce Y. Lee Senior Contributor", ["Bruce Y. Lee"]),
     ("Kevin Johnson and Kevin McCoy USA TODAY", ["Kevin Johnson", "Kevin McCoy"]),
+    ("Mike Conley December 18, 2020", ["Mike Conley"]),  # (a blog's byline: the name, then the day)
+    ("Jane Doe Tuesday, March 3, 2019 10:00", ["Jane Doe"]),
+    ("Taylor Swift 2019 Tour", None),  # a number that is no date: not a byline
     ("Breaking News", None),
     ("Russia Sends More Troops to the West as Tensions Rise in Ukraine", None),
 ])

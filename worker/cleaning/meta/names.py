@@ -296,7 +296,16 @@ def parse_bare_name(line: str) -> list[str] | None:
     if len(line) > 80 or _cannot_start_name(line):
         return None
     head = _BARE_NAME_END.split(line, maxsplit=1)[0]
-    return _names(head, whole=True) or None
+    names = _names(head, whole=True)
+    if not names:  # "Mike Conley December 18, 2020": the name, then the date (a byline's)
+        at = _DATE_OR_DIGIT.search(line)
+        if at is not None and at.start() > 0 and find_date(line[at.start():]) is not None:
+            names = _names(line[:at.start()], whole=True)
+    return names or None
+
+
+# Where a date starts: a weekday, a month and a day, or a digit.
+_DATE_OR_DIGIT: Final = re.compile(_DATE_START.pattern + r"|\d", re.I)
 
 
 def _cannot_start_name(line: str) -> bool:
