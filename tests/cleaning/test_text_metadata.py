@@ -71,6 +71,8 @@ def test_date_in_url():
     ("Par Jean-Pierre Dupont et Marie Curie", ["Jean-Pierre Dupont", "Marie Curie"]),
     ("Por Ana García y Luis Pérez", ["Ana García", "Luis Pérez"]),
     ("Written by Rachael Link, MS, RD on November 14, 2019", ["Rachael Link"]),
+    ("By Alex Heath, a deputy editor and author of the Command Line newsletter. He’s covered the tech "
+     "industry for over a decade at The Information and The Verge.", ["Alex Heath"]),  # (a long one)
     ("By Reuters", None),  # an agency is not a person
     ("By the end of the year, prices had doubled.", None),
     ("Additional reporting by CNN’s Katharina Krebs in Kiev.", None),

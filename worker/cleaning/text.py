@@ -524,12 +524,10 @@ class _Dump:
         window = self._meta_window(title_index, start, end, self.t.body_meta_window)
         # An explicit byline ("By ...") anywhere in the window before a bare name: the lines
         # under a headline also hold labels shaped like names ("Resize Text", "Tag Cloud").
-        explicit = next((i for i in window if len(self.lines[i]) <= 140 and self._byline(self.lines[i])
+        explicit = next((i for i in window if self._byline(self.lines[i])
                          and self.kind(i) in (TEXT, BYLINE) and self.refined(i) != CREDIT), None)
         for i in window:
             line = self.lines[i]
-            if len(line) > 140:
-                continue
             names = self._byline(line)
             near = (title_index is not None and 0 < i - title_index <= self.t.bare_name_lines) or (
                 i < start and start - i <= self.t.bare_name_lines)
