@@ -10,21 +10,17 @@ from __future__ import annotations
 import re
 
 from ..config.cleaning import CleaningSettings
-from .html_content import article_paragraphs, collapse, parse
+from .html_content import T, article_paragraphs, collapse, parse
 from .html_metadata import page_metadata
 from .normalize import count_words
 from .prompts import is_prompt
 from .types import Extraction
 
-# Below this many characters of article text the own extractor has probably missed the article
-# (or the page has none): ask trafilatura too. A safety net for unusual layouts and pages without
-# an article (bench/body.py: 9 of 130 readability pages, 21 of 200 dates-mediacloud pages, none of
-# article-extraction); raising it lowered F1 (trafilatura's longer text is not the better one) while
-# costing speed.
-FALLBACK_BELOW_CHARS = 200
-# ...unless it already holds as many words as the quality gate asks of an article (its default,
-# CleaningSettings.min_words): then it is a short article (a brief), and trafilatura's longer text
-# around it is the template (a gallery, a byline bar, a slideshow's labels).
+# trafilatura is the safety net when the own text is short (T.fallback_below_chars; raising it
+# lowered F1: trafilatura's longer text is not the better one)... unless the own text already holds
+# as many words as the quality gate asks of an article (its default): then it is a short article (a
+# brief), and trafilatura's longer text around it is the template (a gallery, a byline bar, a
+# slideshow's labels).
 FALLBACK_BELOW_WORDS = CleaningSettings.min_words
 _NON_WORD = re.compile(r"\W+")
 
@@ -33,7 +29,7 @@ def extract_html(html: str, url: str) -> Extraction:
     tree = parse(html)
     metadata = page_metadata(tree, url)
     paragraphs = article_paragraphs(tree)
-    if sum(len(p) for p in paragraphs) < FALLBACK_BELOW_CHARS and \
+    if sum(len(p) for p in paragraphs) < T.fallback_below_chars and \
             count_words(" ".join(paragraphs), enough=FALLBACK_BELOW_WORDS) < FALLBACK_BELOW_WORDS:
         second = _trafilatura_paragraphs(html, url)
         if sum(len(p) for p in second) > sum(len(p) for p in paragraphs):

@@ -11,20 +11,23 @@ measured and adjusted on the article-extraction benchmark (bench/html_extraction
    discounted by its link density, is the article's core.
 3. widen: articles split into several sibling sections (NYT's "companion columns", WIRED's chunks)
    leave the core holding only one of them, so the container climbs to an ancestor while that
-   ancestor holds clearly more paragraph text (CLIMB_*) without being more of a link list —
-   at most CLIMB_LEVELS levels; before that, as readability does, when several other candidates
-   score nearly as well as the best (RIVAL_*), the container is the ancestor they share with it.
+   ancestor holds clearly more paragraph text (climb_*) without being more of a link list;
+   before that, as readability does, when several other candidates score nearly as well as the
+   best (rival_*), the container is the ancestor they share with it.
 4. emit: the container's text, one entry per block element (or <br>-separated run), dropping
    blocks that are mostly link text (menus, "read more" lists).
 
-Every constant below was chosen by measuring its effect on the benchmark's F1.
+The thresholds are HtmlThresholds in worker/config/cleaning.py, each chosen by its effect on F1
+(bench/body.py).
 """
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ..config.cleaning import HtmlThresholds
 from .prompts import is_prompt
 
 # Elements whose whole subtree is never article text.
@@ -43,13 +46,10 @@ BOILERPLATE_NAME = re.compile(
     r"komment|teilen|verwandt|commentaire|partag|compartir|comentari|relacionad|correlat|komentarz|"
     r"udostepnij|powiazan")
 # Names that are boilerplate on small elements but also appear on page-wide wrappers
-# ("has-sidebar", "Page-ad-margins"): removed only when holding less than this share of the page text.
+# ("has-sidebar", "Page-ad-margins"): removed only when small and holding no prose (T.weak_*).
 WEAK_BOILERPLATE_NAME = re.compile(
     r"promo|advert|\bads?\b|sidebar|footer|\bnav|menu|masthead|toolbar|widget|\btags?\b|credit|read-?more|"
     r"werbung|anzeige|publicit|publicidad|pubblicit|reklam")
-WEAK_MAX_SHARE = 0.3
-# ...and kept whatever their size when they hold this much paragraph text, at most this share links.
-WEAK_PROSE_CHARS, WEAK_PROSE_MAX_LINK_SHARE = 1000, 0.1
 CONTENT_NAME = re.compile(r"article|content|body|main|story|post|entry|text")
 # The name patterns are lower case and matched against lower-cased names: re.IGNORECASE makes
 # these alternations several times slower. The three letters it would also match to "i" and "s"
@@ -62,20 +62,7 @@ ARTICLE_BODY_PROP = "articlebody"
 
 PARAGRAPH_TAGS = "p, pre"
 TEXT_HOLDER_TAGS = "div, section, article, span, font, td, blockquote, li"  # paragraphs when holding own text
-MIN_PARAGRAPH_CHARS = 25
-CLIMB_GAIN = 1.6  # climb to an ancestor holding at least this many times the container's paragraph text,
-CLIMB_MIN_RATIO, CLIMB_MIN_CHARS = 1.3, 800  # or this many times and this many characters more (long articles)
-CLIMB_LEVELS = 6
-CLIMB_MAX_LINK_GAIN = 0.05  # ...and whose link share exceeds the container's by at most this (teaser lists)
-# Paragraph text is credited to ancestors this far up (enough for the climb; bounds deep trees).
-CREDIT_LEVELS = 2 + CLIMB_LEVELS + 1
-RIVAL_SHARE, MIN_RIVALS = 0.5, 3  # this many other candidates scoring this share of the best: a split article
-SIBLING_SHARE = 0.2  # siblings of the container scoring this share of its score are article too
-SIBLING_MIN_SCORE = 10.0
-SIBLING_PARAGRAPH_CHARS, SIBLING_PARAGRAPH_MAX_LINK_SHARE = 80, 0.25  # sibling <p>s this long, this few links, too
-MAX_LINK_SHARE = 0.5  # blocks whose text is more than this share link text are dropped
-MAX_CANDIDATES = 50  # best-scoring containers whose link density is checked
-MAX_WEAK_CHECKS = 200  # weak-boilerplate elements whose size is checked (bounds nested pages)
+T: Final = HtmlThresholds()  # the numbers, named and explained in worker/config/cleaning.py
 
 BLOCK_TAGS = frozenset(
     "p div section article main header h1 h2 h3 h4 h5 h6 li ul ol dl dt dd blockquote pre table tr td th "
@@ -98,7 +85,7 @@ def article_paragraphs(tree: LexborHTMLParser) -> list[str]:
     paragraphs = []
     for node in siblings:
         for text, link_chars in _blocks(node):
-            if link_chars <= MAX_LINK_SHARE * len(text) and not is_prompt(text):
+            if link_chars <= T.max_link_share * len(text) and not is_prompt(text):
                 paragraphs.append(text)
     return paragraphs
 
@@ -134,9 +121,9 @@ def _prune(tree: LexborHTMLParser, body: LexborNode) -> None:
             kind = kinds[name] = _name_kind(name)
         if kind == "boilerplate":
             doomed.append(node)
-        elif kind == "weak" and weak_checks < MAX_WEAK_CHECKS:
+        elif kind == "weak" and weak_checks < T.max_weak_checks:
             weak_checks += 1
-            if len(node.text(deep=True)) < WEAK_MAX_SHARE * page_chars and not _holds_prose(node):
+            if len(node.text(deep=True)) < T.weak_max_share * page_chars and not _holds_prose(node):
                 doomed.append(node)
     for node in reversed(doomed):
         node.decompose()
@@ -148,10 +135,10 @@ def _holds_prose(node: LexborNode) -> bool:
     chars = links = 0
     for paragraph in node.css("p"):
         text = paragraph.text(deep=True)
-        if len(text) >= MIN_PARAGRAPH_CHARS:
+        if len(text) >= T.min_paragraph_chars:
             chars += len(text)
             links += sum(len(link.text(deep=True)) for link in paragraph.css("a"))
-    return chars >= WEAK_PROSE_CHARS and links <= WEAK_PROSE_MAX_LINK_SHARE * chars
+    return chars >= T.weak_prose_chars and links <= T.weak_prose_max_link_share * chars
 
 
 def _name_kind(name: str) -> str:
@@ -178,11 +165,11 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
     paragraphs = [(node, node.text(deep=True)) for node in body.css(PARAGRAPH_TAGS)]
     paragraphs += [(node, node.text(deep=False)) for node in body.css(TEXT_HOLDER_TAGS)]
     for node, text in paragraphs:
-        if len(text) < MIN_PARAGRAPH_CHARS or len(text := collapse(text)) < MIN_PARAGRAPH_CHARS:
+        if len(text) < T.min_paragraph_chars or len(text := collapse(text)) < T.min_paragraph_chars:
             continue
         score = 1 + text.count(",") + min(len(text) / 100, 3)
         ancestor = node.parent
-        for level in range(CREDIT_LEVELS):
+        for level in range(T.credit_levels):
             if ancestor is None:
                 break
             key = ancestor.mem_id
@@ -194,7 +181,7 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
     best, best_score = None, 0.0
     final: dict[int, float] = {}
     # Link density needs each candidate's full text: only the best-scoring few are worth it.
-    for key in sorted(scores, key=scores.__getitem__, reverse=True)[:MAX_CANDIDATES]:
+    for key in sorted(scores, key=scores.__getitem__, reverse=True)[:T.max_candidates]:
         node, score = nodes[key], scores[key]
         score *= 1 - _link_share(node)
         final[key] = score
@@ -205,18 +192,18 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
     best = _shared_ancestor(best, best_score, final, nodes)
     ancestor = best.parent
     core_links = _link_share(best)
-    for _ in range(CLIMB_LEVELS):
+    for _ in range(T.climb_levels):
         if ancestor is None or ancestor.tag in ("body", "html"):
             break
         gained, had = paragraph_chars.get(ancestor.mem_id, 0), paragraph_chars.get(best.mem_id, 1)
-        if (gained >= CLIMB_GAIN * had or (gained >= CLIMB_MIN_RATIO * had and gained - had >= CLIMB_MIN_CHARS)) \
-                and _link_share(ancestor) <= core_links + CLIMB_MAX_LINK_GAIN:
+        if (gained >= T.climb_gain * had or (gained >= T.climb_min_ratio * had and gained - had >= T.climb_min_chars)) \
+                and _link_share(ancestor) <= core_links + T.climb_max_link_gain:
             best = ancestor
         ancestor = ancestor.parent
     parent = best.parent
     if parent is None:
         return best, [best]
-    threshold = max(SIBLING_MIN_SCORE, SIBLING_SHARE * best_score)
+    threshold = max(T.sibling_min_score, T.sibling_share * best_score)
     siblings = [node for node in parent.iter()
                 if node.mem_id == best.mem_id or scores.get(node.mem_id, 0.0) >= threshold
                 or (node.tag == "p" and _is_prose_paragraph(node))]
@@ -227,7 +214,7 @@ def _is_prose_paragraph(node: LexborNode) -> bool:
     """readability's test for a paragraph beside the container (an article's lead paragraphs
     beside the block holding the rest): long enough, and little of it links."""
     text = collapse(node.text(deep=True))
-    return len(text) >= SIBLING_PARAGRAPH_CHARS and _link_share(node) < SIBLING_PARAGRAPH_MAX_LINK_SHARE
+    return len(text) >= T.sibling_paragraph_chars and _link_share(node) < T.sibling_paragraph_max_link_share
 
 
 def _shared_ancestor(best: LexborNode, best_score: float, final: dict[int, float],
@@ -235,23 +222,23 @@ def _shared_ancestor(best: LexborNode, best_score: float, final: dict[int, float
     """readability's rule: when several other candidates score nearly as well as the best, the
     article is split among them; their nearest common ancestor with the best is the container."""
     rivals = [nodes[key] for key, score in final.items()
-              if key != best.mem_id and score >= RIVAL_SHARE * best_score]
-    if len(rivals) < MIN_RIVALS:
+              if key != best.mem_id and score >= T.rival_share * best_score]
+    if len(rivals) < T.min_rivals:
         return best
     rival_ancestors = []
     for rival in rivals:
         ids, node = set(), rival.parent
-        for _ in range(CREDIT_LEVELS):
+        for _ in range(T.credit_levels):
             if node is None:
                 break
             ids.add(node.mem_id)
             node = node.parent
         rival_ancestors.append(ids)
     ancestor = best.parent
-    for _ in range(CLIMB_LEVELS):
+    for _ in range(T.climb_levels):
         if ancestor is None or ancestor.tag in ("body", "html"):
             break
-        if sum(ancestor.mem_id in ids for ids in rival_ancestors) >= MIN_RIVALS:
+        if sum(ancestor.mem_id in ids for ids in rival_ancestors) >= T.min_rivals:
             return ancestor
         ancestor = ancestor.parent
     return best

@@ -1,9 +1,9 @@
 """Thresholds of the cleaning stage, named and documented here (not scattered in the code).
 
 CleaningSettings holds what an operator tunes (CLEAN_* environment variables). TextDumpThresholds
-holds the constants of the text-dump extractor (worker/cleaning/text.py): they were tuned on the
-benchmark (bench/text_cleaning.py) and change with the algorithm, not per deployment, so they have
-no environment variables.
+and HtmlThresholds hold the constants of the text-dump extractor (worker/cleaning/text.py) and the
+HTML extractor (worker/cleaning/html_content.py): they were tuned on the benchmarks (bench/body.py)
+and change with the algorithm, not per deployment, so they have no environment variables.
 """
 from __future__ import annotations
 
@@ -60,6 +60,56 @@ class TextDumpThresholds:
     summary_repeat_share: float = 0.5
     # an item counting as repeated when this share of its words is found in the body.
     summary_item_contained: float = 0.6
+
+
+@dataclass(frozen=True)
+class HtmlThresholds:
+    """How the HTML path (worker/cleaning/html_content.py, html.py) finds the article: readability's
+    method, every value chosen by its effect on the shared sets' tuning parts (bench/body.py)."""
+
+    # A paragraph-like element (p, pre; div, li... holding its own text) counts from this many characters.
+    min_paragraph_chars: int = 25
+    # Elements with a weak boilerplate name ("promo", "sidebar") go only when holding less than
+    # this share of the page's text ("has-sidebar", "Page-ad-margins" also name page-wide wrappers)...
+    weak_max_share: float = 0.3
+    # ...and stay whatever their size when they hold this much paragraph text, at most this share
+    # of it links (a collapsed "read more" part of the article, not a teaser list).
+    weak_prose_chars: int = 1000
+    weak_prose_max_link_share: float = 0.1
+    # Weak-named elements whose size is checked (bounds pages that nest thousands).
+    max_weak_checks: int = 200
+    # Best-scoring containers whose link density is checked (it needs each one's full text).
+    max_candidates: int = 50
+    # When this many other candidates score this share of the best, the article is split among
+    # them: the container is the ancestor they share with the best (readability's rule).
+    rival_share: float = 0.5
+    min_rivals: int = 3
+    # The container climbs to an ancestor holding this many times its paragraph text, or this
+    # many times and this many characters more (long articles split into sections)...
+    climb_gain: float = 1.6
+    climb_min_ratio: float = 1.3
+    climb_min_chars: int = 800
+    # ...at most this many levels, and only where the ancestor's link share exceeds the
+    # container's by at most this (a teaser list around the article is no article).
+    climb_levels: int = 6
+    climb_max_link_gain: float = 0.05
+    # Siblings of the container scoring this share of its score (and at least the minimum) are
+    # article too; so are sibling <p>s this long with under this share of links.
+    sibling_share: float = 0.2
+    sibling_min_score: float = 10.0
+    sibling_paragraph_chars: int = 80
+    sibling_paragraph_max_link_share: float = 0.25
+    # Blocks whose text is more than this share link text are dropped (menus, "read more" lists).
+    max_link_share: float = 0.5
+    # Below this many characters of article text (and fewer words than the quality gate's
+    # minimum) the own extractor has probably missed the article: trafilatura is asked too, and
+    # its text is kept when longer.
+    fallback_below_chars: int = 200
+
+    @property
+    def credit_levels(self) -> int:
+        """How far up paragraph text is credited to ancestors: enough for the climb, and bounded."""
+        return 2 + self.climb_levels + 1
 
 
 @dataclass(frozen=True)
