@@ -18,20 +18,14 @@ import gzip
 import json
 import os
 import statistics
-import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import orjson
 
+from dedup_stream import Outcome, decide_stream
 from worker.config import DedupSettings
-from worker.dedup.fingerprint import Fingerprinter
-from worker.errors import PageRejected
 from worker.models import Article, RawPage, page_id, parse_time
-from worker.metrics import Metrics
-from worker.stages.clean import CleanStage
-from worker.stages.dedup import DedupStage
-from worker.state.memory import MemoryIndex
 
 DATA = Path(__file__).resolve().parent / "data"
 NEGATIVE_KINDS = ("original", "template", "same_story", "short")
@@ -50,30 +44,17 @@ def page_body(record: dict, templates: dict[str, dict[str, str]]) -> str:
 
 
 def run(records: list[dict], templates: dict, mode: str, settings: DedupSettings,
-        family: str | None = None) -> tuple[list, float]:
-    metrics = Metrics()
-    stage = DedupStage(MemoryIndex(settings), metrics, settings)
-    if family is not None:
-        stage.fingerprinter = Fingerprinter(settings, family)
-    clean = CleanStage(metrics=metrics)
-    outcomes = []
-    started = time.perf_counter()
-    for record in records:
+        family: str | None = None) -> tuple[list[Outcome], float]:
+    def to_input(record: dict) -> Article | RawPage:
         fetched_at = parse_time(record["fetched_at"])
         if mode == "text":
-            article = Article(article_id=page_id(record["url"], fetched_at), url=record["url"],
-                              canonical_url=record["url"], fetched_at=fetched_at, text=record["text"],
-                              title=record["title"])
-        else:
-            page = RawPage(url=record["url"], fetched_at=fetched_at, content_type="text/plain",
-                           body=page_body(record, templates))
-            try:
-                article = clean(page)
-            except PageRejected as rejected:
-                outcomes.append((record, None, f"rejected: {rejected.reason.value}"))
-                continue
-        outcomes.append((record, stage(article).dedup, None))
-    return outcomes, time.perf_counter() - started
+            return Article(article_id=page_id(record["url"], fetched_at), url=record["url"],
+                           canonical_url=record["url"], fetched_at=fetched_at, text=record["text"],
+                           title=record["title"])
+        return RawPage(url=record["url"], fetched_at=fetched_at, content_type="text/plain",
+                       body=page_body(record, templates))
+
+    return decide_stream(records, to_input, settings, family)
 
 
 def score(records: list[dict], outcomes: list, show_misses: bool) -> dict:
@@ -81,7 +62,7 @@ def score(records: list[dict], outcomes: list, show_misses: bool) -> dict:
     per_kind: dict[str, Counter] = defaultdict(Counter)
     similarity: dict[str, list[float]] = defaultdict(list)
     methods: dict[str, Counter] = defaultdict(Counter)
-    for record, decision, problem in outcomes:
+    for record, decision, _, _ in outcomes:
         kind = per_kind[record["kind"]]
         kind["n"] += 1
         expect_duplicate = record["expect"] == "duplicate"

@@ -31,7 +31,6 @@ import gzip
 import os
 import subprocess
 import sys
-import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -39,17 +38,13 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.build_dedup_eval_independent import COPY_KINDS, OUT  # noqa: E402
+from bench.dedup_stream import decide_stream  # noqa: E402
 from bench.metric import page_score, precision, recall  # noqa: E402
 from bench.splits import HELD_OUT, TUNING  # noqa: E402
 from worker.config import DedupSettings  # noqa: E402
 from worker.dedup.fingerprint import Fingerprinter  # noqa: E402
 from worker.dedup.similarity import NearThresholds, matches, near_similarity  # noqa: E402
-from worker.errors import PageRejected  # noqa: E402
 from worker.models import Article, RawPage, page_id, parse_time  # noqa: E402
-from worker.metrics import Metrics  # noqa: E402
-from worker.stages.clean import CleanStage  # noqa: E402
-from worker.stages.dedup import DedupStage  # noqa: E402
-from worker.state.memory import MemoryIndex  # noqa: E402
 
 POSITIVE_KINDS = COPY_KINDS + ("spun_real", "brief_copy")
 
@@ -62,30 +57,16 @@ def load() -> list[dict]:
 
 
 def run(records: list[dict], mode: str, settings: DedupSettings, family: str | None = None) -> tuple[list, float]:
-    """[(record, dedup decision or None, rejection reason or None, the article or None)], seconds."""
-    metrics = Metrics()
-    stage = DedupStage(MemoryIndex(settings), metrics, settings)
-    if family is not None:
-        stage.fingerprinter = Fingerprinter(settings, family)
-    clean = CleanStage(metrics=metrics)
-    outcomes = []
-    started = time.perf_counter()
-    for record in records:
+    def to_input(record: dict) -> Article | RawPage:
         fetched_at = parse_time(record["fetched_at"])
         if mode == "text":
-            article = Article(article_id=page_id(record["url"], fetched_at), url=record["url"],
-                              canonical_url=record["url"], fetched_at=fetched_at, text=record["text"],
-                              title=record["title"])
-        else:
-            page = RawPage(url=record["url"], fetched_at=fetched_at, content_type=record["content_type"],
-                           body=record["page"])
-            try:
-                article = clean(page)
-            except PageRejected as rejected:
-                outcomes.append((record, None, rejected.reason.value, None))
-                continue
-        outcomes.append((record, stage(article).dedup, None, article))
-    return outcomes, time.perf_counter() - started
+            return Article(article_id=page_id(record["url"], fetched_at), url=record["url"],
+                           canonical_url=record["url"], fetched_at=fetched_at, text=record["text"],
+                           title=record["title"])
+        return RawPage(url=record["url"], fetched_at=fetched_at, content_type=record["content_type"],
+                       body=record["page"])
+
+    return decide_stream(records, to_input, settings, family)
 
 
 def score(records: list[dict], outcomes: list, show: bool, causes: Causes | None = None) -> dict[str, Counter]:
