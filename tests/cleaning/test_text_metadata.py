@@ -195,3 +195,17 @@ def test_an_explicit_byline_beats_a_label_shaped_like_a_name_above_it():
              PARAGRAPH, PARAGRAPH.replace("three", "four")]
     found = extract_text("\n".join(lines), "https://www.washingtonpost.com/world/relations")
     assert found.authors == ["Steven Mufson"]
+
+
+def test_the_site_headers_date_is_not_the_publication_date_when_no_headline_is_found():
+    # (The seeds' shape, as bench/make_text_dumps.py's seeds-like style makes it of readability-pages'
+    # tumblr, tuning part: the site's name, the day of the scrape, then the post without a headline.)
+    dump = "\n\n".join(["Minecraft Update News", "Sunday, Nov 03, 2024", "Powered by Tumblr",
+                        PARAGRAPH, PARAGRAPH.replace("three", "four")])
+    assert extract_text(dump, "http://mcupdate.tumblr.com/post/96439224994/minecraft").published_at is None
+
+
+def test_a_bare_date_under_a_long_title_line_still_counts():
+    dump = "\n".join(["Council agrees on a new budget for schools | Noticias de Maracaibo y del Zulia",
+                      "Miércoles, 15 de Abril de 2020", PARAGRAPH, PARAGRAPH.replace("three", "four")])
+    assert extract_text(dump, "https://noticia.example/budget").published_at == day(2020, 4, 15)

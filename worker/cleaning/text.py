@@ -465,7 +465,7 @@ class _Dump:
         a few lines a line that is only a date (the day the page was fetched), as the seeds do."""
         lines = self.lines
         return names_host(lines[0], self.host, strict=True) and any(
-            self.refined(j) == DATELINE for j in range(1, min(4, len(lines))))
+            self.refined(j) == DATELINE for j in range(1, min(self.t.header_lines, len(lines))))
 
     def _above_meta(self, i: int, start: int, into: int = 0) -> bool:
         """A byline or a date line among the few lines under line i (before the article, or
@@ -557,6 +557,9 @@ class _Dump:
         month_first = self.host.endswith(_MONTH_FIRST_SUFFIXES)
         year = year_in_url(self.url)
         window = list(self._meta_window(title_index, start, end, self.t.body_date_window))
+        # The dump opens with a name (the site's, not a <title>), and no headline under it was
+        # found (or that name was taken for one): its first lines are a site header, as the seeds'.
+        header = title_index in (None, 0) and self.lines[0].count(" ") < self.t.site_name_max_words
         if title_index is not None:
             window = [i for i in range(max(0, title_index - 2), title_index) if self._stamped(i)] + window
         for i in window:
@@ -569,6 +572,8 @@ class _Dump:
                 continue  # (find_date finds no date without a digit: one search, not its two and ours)
             if self.kind(i) not in (TEXT, DATELINE, BYLINE):  # (after the digit: kind() may look a phrase up)
                 continue
+            if i < self.t.header_lines and header and self.refined(i) == DATELINE and not self._stamped(i):
+                continue  # a bare date under the site's name: the site header's scrape day
             # "Updated Nov 19, 6:55 AM; Posted Nov 18, 8:19 PM"
             posted = _POSTED.search(line) if _holds_piece(line, _POSTED_PIECES) else None
             if posted is not None:

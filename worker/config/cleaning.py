@@ -43,6 +43,11 @@ class TextDumpThresholds:
     body_meta_window: int = 4
     # dates in this many (they sit further down: under the share buttons, after the lead image).
     body_date_window: int = 8
+    # A site header (the site's name, a tagline, the day's date: the seeds open so) fills at most
+    # this many first lines of a dump; a first line of at most site_name_max_words words is a name,
+    # not a page's <title>. A bare date there is the day of the scrape, never the publication's.
+    header_lines: int = 4
+    site_name_max_words: int = 4
     # A title has at most this many words.
     title_max_words: int = 30
     # A line before the article is the headline when this share of its words is in the <title>.
