@@ -89,6 +89,9 @@ def test_bylines(line, names):
     ("Mike Conley December 18, 2020", ["Mike Conley"]),  # (a blog's byline: the name, then the day)
     ("Jane Doe Tuesday, March 3, 2019 10:00", ["Jane Doe"]),
     ("Taylor Swift 2019 Tour", None),  # a number that is no date: not a byline
+    ("Dan Goodin - Apr 16, 2015 8:02 pm UTC", ["Dan Goodin"]),
+    # (article-extraction's tuning part: a headline whose first words are a name, then a comma)
+    ("Google Stadia, Microsoft xCloud, Apple Arcade: So Many Ways to Play…and Pay", None),
     ("Breaking News", None),
     ("Russia Sends More Troops to the West as Tensions Rise in Ukraine", None),
 ])

@@ -301,7 +301,9 @@ def parse_bare_name(line: str) -> list[str] | None:
     Callers use it only right next to the headline, where such lines are bylines."""
     if len(line) > 80 or _cannot_start_name(line):
         return None
-    head = _BARE_NAME_END.split(line, maxsplit=1)[0]
+    head, *rest = _BARE_NAME_END.split(line, maxsplit=1)
+    if rest and len(rest[0].split()) > _AFFILIATION_MAX_WORDS and find_date(rest[0]) is None:
+        return None  # "Google Stadia, Microsoft xCloud, Apple Arcade: So Many Ways to Play": a headline
     names = _names(head, whole=True)
     if not names:  # "Mike Conley December 18, 2020": the name, then the date (a byline's)
         at = _DATE_OR_DIGIT.search(line)
@@ -310,6 +312,9 @@ def parse_bare_name(line: str) -> list[str] | None:
     return names or None
 
 
+# What follows a bare name after a comma or a dash is its role or affiliation ("Tanza Loudenback,
+# Business Insider"), at most this many words, or the date ("Dan Goodin - Apr 16, 2015 8:02 pm UTC").
+_AFFILIATION_MAX_WORDS: Final = 5
 # Where a date starts: a weekday, a month and a day, or a digit.
 _DATE_OR_DIGIT: Final = re.compile(_DATE_START.pattern + r"|\d", re.I)
 
