@@ -212,3 +212,14 @@ def test_a_bare_date_under_a_long_title_line_still_counts():
     dump = "\n".join(["Council agrees on a new budget for schools | Noticias de Maracaibo y del Zulia",
                       "Miércoles, 15 de Abril de 2020", PARAGRAPH, PARAGRAPH.replace("three", "four")])
     assert extract_text(dump, "https://noticia.example/budget").published_at == day(2020, 4, 15)
+
+
+def test_a_bare_date_right_above_the_headline_below_the_menu_is_the_publication_date():
+    # (The shape of article-extraction's phys.org page, tuning part: section labels, the date, the
+    # headline, its byline; no date under the headline.)
+    lines = ["Home", "Search", "Menu", "Space", "Astronomy & Space", "Astrobiology", "November 18, 2019",
+             "Hibernating astronauts would need smaller spacecraft", "By Jane Smith",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n".join(lines), "https://phys.org/news/hibernating-astronauts.html")
+    assert found.title == "Hibernating astronauts would need smaller spacecraft"
+    assert found.published_at == day(2019, 11, 18)
