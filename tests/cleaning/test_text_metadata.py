@@ -223,3 +223,13 @@ def test_a_bare_date_right_above_the_headline_below_the_menu_is_the_publication_
     found = extract_text("\n".join(lines), "https://phys.org/news/hibernating-astronauts.html")
     assert found.title == "Hibernating astronauts would need smaller spacecraft"
     assert found.published_at == day(2019, 11, 18)
+
+
+def test_a_byline_naming_an_organisation_marks_the_headline_above_it():
+    lines = ["Home", "Search", "Menu", "Astronomy & Space", "Astrobiology", "November 18, 2019",
+             "Hibernating astronauts would need smaller spacecraft", "by European Space Agency",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    # (Blank lines between blocks, as html-text writes them: "by ..." is not the headline's continuation.)
+    found = extract_text("\n\n".join(lines), "https://phys.org/news/hibernating-astronauts.html")
+    assert found.title == "Hibernating astronauts would need smaller spacecraft"
+    assert found.authors == []  # (an organisation is no person)

@@ -483,7 +483,8 @@ class _Dump:
     def _meta_line(self, j: int) -> bool:
         """Line j is a byline, a person's name or a date line."""
         line = self.lines[j]
-        return len(line) <= 160 and (self._byline(line) is not None or self._readings.bare_name(line) is not None or (
+        return len(line) <= 160 and (self._byline(line) is not None or opens_like_byline(line)
+                                     or self._readings.bare_name(line) is not None or (
             HAS_YEAR.search(line) is not None and find_date(line) is not None))
 
     def _title_shape(self, i: int) -> bool:
