@@ -7,7 +7,7 @@ import pytest
 
 from worker.cleaning.text import extract_text
 from worker.cleaning.meta.dates import date_in_url, find_date
-from worker.cleaning.meta.names import parse_bare_name, parse_byline
+from worker.cleaning.meta.names import is_byline_word, parse_bare_name, parse_byline
 from worker.cleaning.meta.titles import split_site_suffix
 
 PARAGRAPH = ("The committee met for three hours on Tuesday and agreed on a budget that raises spending on schools, "
@@ -233,3 +233,19 @@ def test_a_byline_naming_an_organisation_marks_the_headline_above_it():
     found = extract_text("\n\n".join(lines), "https://phys.org/news/hibernating-astronauts.html")
     assert found.title == "Hibernating astronauts would need smaller spacecraft"
     assert found.authors == []  # (an organisation is no person)
+
+
+def test_a_byline_word_alone_on_its_line_takes_the_name_on_the_next():
+    # (get_text-style dumps split "By" from the linked name: nytimes.com in article-extraction's
+    # tuning part, "By" / "Jamelle Bouie" / "Opinion Columnist".)
+    lines = ["Opinion", "Republicans Are Following Trump to Nowhere",
+             "There’s an impeachment lesson hiding in the president’s failure to produce the political results he wants.",
+             "By", "Jamelle Bouie", "Opinion Columnist", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n".join(lines), "https://www.nytimes.com/2019/11/19/opinion/x.html")
+    assert found.authors == ["Jamelle Bouie"]
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("By", True), ("Von", True), ("Written by", True), ("Autor:", True), ("by the way", False), ("Bye", False)])
+def test_byline_words_alone(line, expected):
+    assert is_byline_word(line) is expected

@@ -35,7 +35,7 @@ from .meta.hosts import host as _host
 from .meta.hosts import names_host
 from .text_lines import (BOILER, BYLINE, COMMENTS, CREDIT, DATELINE, SECTION_END, SENTENCE_END, TEXT, phrase_kind,
                          refine_kind)
-from .meta.names import may_be_byline, opens_like_byline, parse_bare_name, parse_byline
+from .meta.names import is_byline_word, may_be_byline, opens_like_byline, parse_bare_name, parse_byline
 from .meta.titles import is_furniture, split_site_suffix
 from .types import Extraction
 
@@ -525,11 +525,11 @@ class _Dump:
         window = self._meta_window(title_index, start, end, self.t.body_meta_window)
         # An explicit byline ("By ...") anywhere in the window before a bare name: the lines
         # under a headline also hold labels shaped like names ("Resize Text", "Tag Cloud").
-        explicit = next((i for i in window if self._byline(self.lines[i])
+        explicit = next((i for i in window if self._byline_at(i)
                          and self.kind(i) in (TEXT, BYLINE) and self.refined(i) != CREDIT), None)
         for i in window:
             line = self.lines[i]
-            names = self._byline(line)
+            names = self._byline_at(i)
             near = (title_index is not None and 0 < i - title_index <= self.t.bare_name_lines) or (
                 i < start and start - i <= self.t.bare_name_lines)
             if names is None and near and line[-1] not in ".!?" and explicit is None:
@@ -549,6 +549,14 @@ class _Dump:
             if names and self.kind(i) in (TEXT, BYLINE):
                 return names
         return []
+
+    def _byline_at(self, i: int) -> list[str] | None:
+        """The names of the byline on line i, or on lines i and i + 1 when line i is only the
+        byline word ("By", then "Jamelle Bouie": get_text-style dumps split them)."""
+        line = self.lines[i]
+        if i + 1 < len(self.lines) and len(line) <= 12 and is_byline_word(line):
+            return self._byline(f"{line} {self.lines[i + 1]}")
+        return self._byline(line)
 
     def _published(self, title_index: int | None, start: int, end: int) -> datetime | None:
         """The first date after the headline (not inside a sentence). Just above the headline, a

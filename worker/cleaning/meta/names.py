@@ -248,6 +248,13 @@ def may_be_byline(line: str) -> bool:
     return False
 
 
+def is_byline_word(line: str) -> bool:
+    """A line that is only a byline word ("By", "Von", "Written by", "Autor:"): markup put the
+    names on the next line."""
+    words = line.strip().rstrip(":").lower().split()
+    return 1 <= len(words) <= 2 and words[-1] in _BYLINE_WORDS and (len(words) == 1 or words[-1] == "by")
+
+
 def opens_like_byline(line: str) -> bool:
     """"By ...", "Posted by ...", "Von ...": a byline even when what follows is not a person."""
     opener = _BYLINE_OPENER.match(line)
