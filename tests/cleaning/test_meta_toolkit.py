@@ -141,6 +141,10 @@ def test_hosts():
     ("Skip to content Skip to site index", True),
     ("facebook twitter youtube instagram", True),
     ("Show more sharing options", True),
+    ("Share on Tumblr", True),  # (readability-pages' tuning part: share bars and account links)
+    ("Sign In | Register", True),
+    ("Edit Profile Sign Out", True),
+    ("Stand by me: the sign that moved a city", False),
     ("Published Wed, Nov 20 2019 4:29 AM EST Updated an hour ago", True),
     ("(Reed Saxon / Associated Press)", True),
     ("Tom Davies Associated Press", True),

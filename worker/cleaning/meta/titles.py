@@ -21,6 +21,7 @@ _SITE_MAX_CHARS: Final = 40
 _MENU_WORDS: Final = PAGE_FURNITURE | frozenset("""
 to content site index main share sharing this with options more show messenger email print comments
 comment sign log in up out subscribe newsletter search close open toggle menü zum inhalt hauptinhalt
+on by via register login account edit profile
 """.split())
 _SHORT_LINE_WORDS: Final = 12  # a date or an agency in a line this short makes it a dateline or a credit
 
