@@ -249,3 +249,11 @@ def test_a_byline_word_alone_on_its_line_takes_the_name_on_the_next():
     ("By", True), ("Von", True), ("Written by", True), ("Autor:", True), ("by the way", False), ("Bye", False)])
 def test_byline_words_alone(line, expected):
     assert is_byline_word(line) is expected
+
+
+@pytest.mark.parametrize("date_line", ["08:22, 24.11.2020", "24.11.2020 21:55", "2020-11-24"])
+def test_a_date_line_of_digits_alone_is_read(date_line):
+    # (news.am and actualno.com in dates-mediacloud's tuning part: no letters in the date line,
+    # which phrase_kind calls boilerplate.)
+    lines = ["Menu", "Council agrees on a new budget for schools", date_line, PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n".join(lines), "https://news.example/615163.html").published_at == day(2020, 11, 24)

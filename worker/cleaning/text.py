@@ -583,7 +583,10 @@ class _Dump:
                 continue  # a date inside a sentence is about something else
             if _DIGIT.search(line) is None:
                 continue  # (find_date finds no date without a digit: one search, not its two and ours)
-            if self.kind(i) not in (TEXT, DATELINE, BYLINE):  # (after the digit: kind() may look a phrase up)
+            kind = self.kind(i)  # (after the digit: kind() may look a phrase up)
+            if kind == BOILER and self.refined(i) == DATELINE:
+                kind = DATELINE  # "08:22, 24.11.2020": no letters, so phrase_kind calls it boilerplate
+            if kind not in (TEXT, DATELINE, BYLINE):
                 continue
             if i < self.t.header_lines and header and self.refined(i) == DATELINE and not self._stamped(i):
                 continue  # a bare date under the site's name: the site header's scrape day
