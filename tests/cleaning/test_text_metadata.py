@@ -257,3 +257,11 @@ def test_a_date_line_of_digits_alone_is_read(date_line):
     # which phrase_kind calls boilerplate.)
     lines = ["Menu", "Council agrees on a new budget for schools", date_line, PARAGRAPH, PARAGRAPH.replace("three", "four")]
     assert extract_text("\n".join(lines), "https://news.example/615163.html").published_at == day(2020, 11, 24)
+
+
+def test_the_date_under_a_run_that_ends_early_is_read():
+    # (The article run is a standfirst alone when the article's text was not in the dump; the date
+    # under it is still the page's.)
+    lines = ["Menu", "Council agrees on a new budget for schools", PARAGRAPH, "Anna Smith", "11 de Outubro de 2020, 8:34",
+             "Partilhar notícia", "Partilhar no Facebook", "Partilhar no Twitter", "Mais lidas", "Outra notícia aqui"]
+    assert extract_text("\n".join(lines), "https://publico.example/covid").published_at == day(2020, 10, 11)

@@ -565,7 +565,9 @@ class _Dump:
         in the URL's path (/2019/11/19/)."""
         month_first = self.host.endswith(_MONTH_FIRST_SUFFIXES)
         year = year_in_url(self.url)
-        window = list(self._meta_window(title_index, start, end, self.t.body_date_window))
+        # (Through the article's first lines even when the run ends sooner: a short run, a
+        # standfirst alone, may end above the date under it.)
+        window = list(self._meta_window(title_index, start, len(self.lines) - 1, self.t.body_date_window))
         # The dump opens with a name (the site's, not a <title>), and no headline under it was
         # found (or that name was taken for one): its first lines are a site header, as the seeds'.
         header = title_index in (None, 0) and self.lines[0].count(" ") < self.t.site_name_max_words
