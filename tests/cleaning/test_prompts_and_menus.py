@@ -86,3 +86,13 @@ def test_a_page_whose_only_prose_is_a_consent_notice_has_no_article(clean_stage)
         with pytest.raises(PageRejected) as rejected:
             clean_stage(page)
         assert rejected.value.reason is Reason.NO_CONTENT
+
+
+def test_html_source_leaked_into_a_dump_is_no_article_text():
+    # html-text dumps keep the text of <noscript> and escaped widgets: page source, never prose.
+    pixel = ('<div style="position:absolute;"><img width=1 height=1 alt="" '
+             'src="https://beacon.example.com/b?s=2078710384&t=1489052700&f=cnetj-sci&path=/hl"></div>.')
+    body = "\n".join(["Council votes for the library", pixel, PROSE, pixel, PROSE.replace("city", "town"), pixel,
+                      "Most read", "Another story"])
+    found = extract_text(body, "https://example.com/library").paragraphs
+    assert found and not any("<div" in paragraph for paragraph in found)

@@ -61,6 +61,9 @@ _WORD: Final = re.compile(r"\w+")
 # ends: ASCII punctuation and controls, and the common quotes and dashes.
 _NOT_WORD_ENDS: Final = "".join(
     ch for ch in map(chr, range(128)) if not ch.isalnum() and ch != "_" and not ch.isspace()) + "‘’‚“”„«»‹›–—…"
+# An HTML tag of the kinds that never stand in prose: the line is page source, not text.
+_MARKUP: Final = re.compile(r"</?(?:div|span|img|a|p|br|script|iframe|noscript|style|link|meta|input|ins)\b[^<>]*>",
+                            re.IGNORECASE)
 _DIGIT: Final = re.compile(r"\d")
 _TIME: Final = re.compile(r"\b[0-2]?\d[:.h][0-5]\d\b")
 _PUBLISHED: Final = re.compile(r"(?i)publi|updated|posted|veröffentlicht|aktualisiert|mis à jour|actualizado|aggiornato"
@@ -154,6 +157,10 @@ def _joined_lines(body: str) -> list[str]:
     return lines
 
 
+def _is_markup(line: str) -> bool:
+    return "<" in line and _MARKUP.search(line) is not None
+
+
 def _holds_piece(line: str, pieces: tuple[str, ...]) -> bool:
     """One of `pieces` is in the lower-cased line (a cheap test before a case-insensitive regex)."""
     low = line.lower()
@@ -220,8 +227,10 @@ class _Dump:
         self.positives: list[int] = []
         self.gaps: list[float] = []
         self.kinds, self.scores = self._score_lines(weight)
-        for i in [i for i in self.positives if is_prompt(lines[i])]:
-            self.kinds[i] = BOILER  # a cookie notice or a newsletter call written as a sentence
+        for i in [i for i in self.positives if is_prompt(lines[i]) or _is_markup(lines[i])]:
+            # A cookie notice or a newsletter call written as a sentence; HTML source that leaked
+            # into the dump (a <noscript> tracking pixel, an escaped widget).
+            self.kinds[i] = BOILER
             self._lower_score(i, -thresholds.boiler_penalty)
         self._refined = readings.refined
         self._readings = readings
