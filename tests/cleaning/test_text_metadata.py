@@ -7,6 +7,7 @@ import pytest
 
 from worker.cleaning.text import extract_text
 from worker.cleaning.meta.dates import date_in_url, find_date
+from worker.cleaning.meta.hosts import path_words
 from worker.cleaning.meta.names import is_byline_word, parse_bare_name, parse_byline
 from worker.cleaning.meta.titles import split_site_suffix
 
@@ -265,3 +266,21 @@ def test_the_date_under_a_run_that_ends_early_is_read():
     lines = ["Menu", "Council agrees on a new budget for schools", PARAGRAPH, "Anna Smith", "11 de Outubro de 2020, 8:34",
              "Partilhar notícia", "Partilhar no Facebook", "Partilhar no Twitter", "Mais lidas", "Outra notícia aqui"]
     assert extract_text("\n".join(lines), "https://publico.example/covid").published_at == day(2020, 10, 11)
+
+
+def test_without_the_title_line_the_line_the_url_slug_names_is_the_headline():
+    # (The shape of article-extraction's latimes.com page, tuning part: the headline sits over a
+    # teaser with a date, which made that teaser look like the headline.)
+    lines = ["Skip to content", "Local Politics", "Business", "Sports", "Entertainment",
+             "Column: The Gannett/GateHouse merger sends a dismal signal about the future of local news",
+             "Tribune Publishing renames its flagship newspaper", "Nov. 19, 2019",
+             "Share on Facebook", "Share on Twitter",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n\n".join(lines),
+                         "https://www.latimes.com/business/story/2019-11-19/gannett-gatehouse-merger-future-local-news")
+    assert found.title == "Column: The Gannett/GateHouse merger sends a dismal signal about the future of local news"
+
+
+def test_path_words():
+    assert path_words("https://www.nytimes.com/2019/11/19/opinion/republicans-trump.html?x=1") == {
+        "opinion", "republicans", "trump", "html"}

@@ -32,7 +32,7 @@ from .normalize import normalize_paragraphs
 from .prompts import is_prompt
 from .meta.dates import HAS_YEAR, date_in_url, find_date, year_in_url
 from .meta.hosts import host as _host
-from .meta.hosts import names_host
+from .meta.hosts import names_host, path_words
 from .text_lines import (BOILER, BYLINE, COMMENTS, CREDIT, DATELINE, SECTION_END, SENTENCE_END, TEXT, phrase_kind,
                          refine_kind)
 from .meta.names import is_byline_word, may_be_byline, opens_like_byline, parse_bare_name, parse_byline
@@ -446,6 +446,11 @@ class _Dump:
             for _, _, i in sorted(ranked, reverse=True):
                 if self._title_like(i):
                     return i, lines[i]
+        # The line that says most of what the URL's slug says ("/republicans-trump-nowhere"):
+        # dumps without the <title> line have nothing closer to the page's own name for it.
+        slugged = self._slug_title(shaped)
+        if slugged is not None:
+            return slugged, lines[slugged]
         # Without the <title> to fall back on, the byline or date under the headline may come
         # after the standfirst, which opens the run: the article's first lines count too.
         into = 0 if first_is_title else t.body_meta_window
@@ -468,6 +473,22 @@ class _Dump:
             if self._title_like(i):
                 return i, lines[i]
         return None, None
+
+    def _slug_title(self, shaped: list[int]) -> int | None:
+        """The first of the title-shaped lines sharing the most words with the URL's path, when
+        they are at least slug_match_words and slug_match_share of the line's words (of three
+        letters or more)."""
+        slug = path_words(self.url)
+        if len(slug) < self.t.slug_match_words:
+            return None
+        best, found = self.t.slug_match_words - 1, None
+        for i in shaped:
+            words = {word for word in _title_words(self.lines[i]) if len(word) >= 3}
+            shared = len(words & slug)
+            if shared > best and shared >= self.t.slug_match_share * len(words) and self._title_like(i) \
+                    and not self._stamped(i):
+                best, found = shared, i
+        return found
 
     def _site_header(self) -> bool:
         """The dump opens with a site header, not the page's <title>: the site's name, then within

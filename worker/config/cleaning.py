@@ -52,6 +52,10 @@ class TextDumpThresholds:
     title_max_words: int = 30
     # A line before the article is the headline when this share of its words is in the <title>.
     title_match_share: float = 0.3
+    # Else, the line sharing the most words with the URL's path, when they are at least this many
+    # and this share of the line's words.
+    slug_match_words: int = 3
+    slug_match_share: float = 0.5
     # Else, a headline-like line with a byline or a date in the next this many lines.
     headline_meta_lines: int = 3
     # Else, the headline-like line nearest the article, when at most this many lines above it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Final
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 # Host labels that never name a site ("www.", "m.", "news.example.com", "example.co.uk").
 GENERIC_HOST_LABELS: Final = frozenset({"www", "m", "amp", "blog", "blogs", "news", "en", "de", "fr", "es", "it",
@@ -76,3 +76,16 @@ def _alnum_only(text: str) -> str:
         return text
     text = "".join(text.split())
     return text if text.isalnum() else _NOT_ALNUM.sub("", text)
+
+
+_PATH_WORD: Final = re.compile(r"[^\W\d_]{3,}")
+
+
+def path_words(url: str) -> frozenset[str]:
+    """The words of the URL's path (its slug: "/2019/11/19/opinion/republicans-trump-nowhere.html"
+    -> {"opinion", "republicans", "trump", "nowhere", "html"}), case folded, three letters or more."""
+    try:
+        path = unquote(urlsplit(url).path)
+    except ValueError:
+        return frozenset()
+    return frozenset(_PATH_WORD.findall(path.casefold()))
