@@ -138,3 +138,16 @@ def test_a_most_read_box_inside_the_article_repeating_the_headline_does_not_cut_
     assert found.paragraphs[-1] == SENTENCES[-1]
     assert found.title == headline
     assert found.authors == ["Anna Smith"]
+
+
+def test_short_calls_ending_in_full_width_marks_are_no_prose():
+    # "今ならお得な特典付き！" ends like "Save now!": short exclamations are ad copy, not sentences,
+    # whichever width the mark is written in.
+    ads = [f"{offer}{n}名様に当たる！" for n in (100, 200, 300) for offer in
+           ("今ならお得な特典付きで", "抽選で", "最新のスマホも対象で", "春の新生活キャンペーンで", "期間限定で")]
+    article = ["トレンドマイクロは3月9日、Wi-Fi利用時の通信を暗号化し保護するスマートフォンとタブレット向けの"
+               f"新しいセキュリティアプリの提供を開始したと発表した。第{n}段落では、その背景と仕組みを説明する。"
+               for n in range(1, 6)]
+    found = extract_text(dump("ニュース", "ビジネス", *article, *ads),
+                         "https://news.example.jp/article/1").paragraphs
+    assert found == article

@@ -251,7 +251,7 @@ class _Dump:
         for i, line in enumerate(self.lines):
             size = len(line) * weight
             last = line[-1]
-            if size >= prose_min and last in SENTENCE_END and (size >= 2 * prose_min or last not in "?!"):
+            if size >= prose_min and last in SENTENCE_END and (size >= 2 * prose_min or last not in "?!？！"):
                 score = size - prose_min / 2
             elif size >= long_line:
                 score = size / 2
