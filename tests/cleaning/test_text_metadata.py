@@ -284,3 +284,16 @@ def test_without_the_title_line_the_line_the_url_slug_names_is_the_headline():
 def test_path_words():
     assert path_words("https://www.nytimes.com/2019/11/19/opinion/republicans-trump.html?x=1") == {
         "opinion", "republicans", "trump", "html"}
+
+
+def test_a_menu_item_opening_the_dump_and_printed_again_is_no_headline():
+    # (Dumps without the <title> line often open with a menu item the menu prints again, which
+    # was taken for the <title> and its copy for the headline.)
+    lines = ["Business", "Skip to content", "Local Politics", "Business", "Sports", "Entertainment",
+             "Column: The Gannett/GateHouse merger sends a dismal signal about the future of local news",
+             "Tribune Publishing renames its flagship newspaper", "Nov. 19, 2019",
+             "Share on Facebook", "Share on Twitter",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n\n".join(lines),
+                         "https://www.latimes.com/business/story/2019-11-19/gannett-gatehouse-merger-future-local-news")
+    assert found.title == "Column: The Gannett/GateHouse merger sends a dismal signal about the future of local news"

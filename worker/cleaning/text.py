@@ -424,6 +424,13 @@ class _Dump:
         nearest the article."""
         lines, t = self.lines, self.t
         if headline is not None and headline < start:
+            if not self._title_shape(0):
+                # A dump without the <title> line may open with a menu item ("News", "Business")
+                # that the menu prints again: a line the URL's slug names beats that copy.
+                slugged = self._slug_title([i for i in range(max(1, start - t.header_window), start)
+                                            if self._title_shape(i)])
+                if slugged is not None:
+                    return slugged, lines[slugged]
             if not self._site_header():
                 return headline, _better_cased(lines[headline], first_stripped)
             # The site's name printed again (its logo): the headline is looked for below it, and the
