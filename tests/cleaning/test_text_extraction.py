@@ -151,3 +151,16 @@ def test_short_calls_ending_in_full_width_marks_are_no_prose():
     found = extract_text(dump("ニュース", "ビジネス", *article, *ads),
                          "https://news.example.jp/article/1").paragraphs
     assert found == article
+
+
+def test_an_article_made_of_a_bulleted_list_is_published():
+    # A changelog: every line a short list item, none ending like a sentence.
+    items = [f"+ Added {thing} to the game, with new item drops" for thing in
+             ("granite blocks", "slime blocks", "iron trapdoors", "sea lanterns", "ocean monuments", "banners",
+              "armor stands", "rabbits", "guardian mobs", "endermites", "coarse dirt", "red sandstone")]
+    items += [f"* Rebalanced {thing} for survival worlds" for thing in ("villager trading", "anvil repairs",
+                                                                          "enchanting costs", "render distance")]
+    found = extract_text(dump("Minecraft News", "Powered by Tumblr", "Minecraft 1.8 - The Bountiful Update",
+                              *items, "Older posts", "Archive", "Random post"),
+                         "https://mcupdate.example.com/post/1").paragraphs
+    assert found == items

@@ -56,6 +56,7 @@ _CLOSING: Final = ",.;:!?)]}»”’%"
 # sentence (get_text-style dumps put every text node on its own line).
 _LINK_TEXT_MAX_CHARS: Final = 40
 _BULLET: Final = re.compile(r"^[-•*·▪►]\s+")
+_BULLETS: Final = "-•*·▪►+–"  # a list item's first character, followed by a space (_score_lines)
 _WORD: Final = re.compile(r"\w+")
 # (_words) Characters that are neither word characters nor whitespace, stripped from a token's
 # ends: ASCII punctuation and controls, and the common quotes and dashes.
@@ -243,9 +244,15 @@ class _Dump:
         final punctuation half of it; any other line (menus, labels, headlines) weighs against, the
         more the longer (up to 120 characters). Kinds are looked up later, on need (kind()): a line
         longer than any phrase is TEXT, a shorter one is left UNRESOLVED. (The hot loop of the text
-        path: the thresholds are read once, and the score is worked out inline.)"""
+        path: the thresholds are read once, and the score is worked out inline.) Items of a bulleted
+        list (two or more in a row, each at least list_item_min_chars) weigh half their length."""
         prose_min, long_line, short_penalty = self.t.prose_min_chars, self.t.long_line_chars, self.t.short_line_penalty
         kinds = [TEXT if len(line) > _PHRASE_MAX_CHARS else UNRESOLVED for line in self.lines]
+        # Items of a bulleted list (two or more in a row): a changelog or a list article's lines.
+        bulleted = [len(line) > 2 and line[0] in _BULLETS and line[1] == " " for line in self.lines]
+        listed = [b and ((i > 0 and bulleted[i - 1]) or (i + 1 < len(bulleted) and bulleted[i + 1]))
+                  for i, b in enumerate(bulleted)]
+        item_min = self.t.list_item_min_chars
         scores = []
         gap = 0.0
         for i, line in enumerate(self.lines):
@@ -254,6 +261,8 @@ class _Dump:
             if size >= prose_min and last in SENTENCE_END and (size >= 2 * prose_min or last not in "?!？！"):
                 score = size - prose_min / 2
             elif size >= long_line:
+                score = size / 2
+            elif listed[i] and size >= item_min:
                 score = size / 2
             else:
                 score = -(short_penalty + (size if size < 120 else 120) / 4)

@@ -22,6 +22,9 @@ class TextDumpThresholds:
     prose_min_chars: int = 40
     # A line this long counts as prose (at half weight) even without final punctuation.
     long_line_chars: int = 150
+    # An item of a bulleted list this long counts as text (at half its length): changelogs
+    # and list articles are made of them, menus are not bulleted.
+    list_item_min_chars: int = 20
     # A short line (menu item, headline, label) scores minus this, minus a quarter of its length.
     short_line_penalty: float = 8.0
     # Score of a boilerplate line ("Share", "Advertisement", a link, a line repeated by the site).
