@@ -297,3 +297,15 @@ def test_a_menu_item_opening_the_dump_and_printed_again_is_no_headline():
     found = extract_text("\n\n".join(lines),
                          "https://www.latimes.com/business/story/2019-11-19/gannett-gatehouse-merger-future-local-news")
     assert found.title == "Column: The Gannett/GateHouse merger sends a dismal signal about the future of local news"
+
+
+def test_the_slug_names_the_headline_before_a_first_line_that_is_no_title():
+    # (article-extraction's detroitnews.com page, tuning part, without its <title> line: the
+    # consent banner's first line shares "Detroit News" with the byline's desk.)
+    lines = ["Welcome to The Detroit News’s EUROPEAN UNION EXPERIENCE", "Learn More",
+             "Tuesday's college football: Eastern Michigan routs Northern Illinois to become bowl eligible",
+             "Detroit News wire services", "Published 11:11 PM EST Nov 19, 2019",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n\n".join(lines), "https://www.detroitnews.com/story/sports/college/2019/11/19/"
+                                            "eastern-michigan-routs-northern-illinois-become-bowl-eligible/4244125002/")
+    assert found.title.startswith("Tuesday's college football: Eastern Michigan routs")

@@ -428,9 +428,9 @@ class _Dump:
         """(line index, title). The first line of a dump is the page's <title>, often with the site
         name; the visible headline (what readers, and our labels, call the title) is further down,
         just before the article, and may be worded differently. In order of preference: the
-        <title> printed again; the line before the article most like the <title>; a line printed
-        twice before the article; the <title> without the site name; the headline-like line
-        nearest the article."""
+        <title> printed again; the line before the article the URL's slug names; the one most like
+        the <title>; the one right above a byline or date; a line printed twice before the
+        article; the <title> without the site name; the headline-like line nearest the article."""
         lines, t = self.lines, self.t
         if headline is not None and headline < start:
             if not self._title_shape(0):
@@ -449,6 +449,11 @@ class _Dump:
         # Cheap tests first; the costlier ones (a date? a name? a byline?) only on the lines chosen.
         shaped = [i for i in range(max(1, start - t.header_window), start) if self._title_shape(i)]
         first_is_title = start > 0 and self._title_shape(0) and self._title_like(0)  # not the article's 1st line
+        # The line that says most of what the URL's slug says ("/republicans-trump-nowhere"): the
+        # page's own name for its article, which the <title> line (when there is one) may dress up.
+        slugged = self._slug_title(shaped)
+        if slugged is not None:
+            return slugged, lines[slugged]
         if first_is_title:
             title_words = _title_words(first_stripped)
             ranked = []
@@ -462,11 +467,6 @@ class _Dump:
             for _, _, i in sorted(ranked, reverse=True):
                 if self._title_like(i):
                     return i, lines[i]
-        # The line that says most of what the URL's slug says ("/republicans-trump-nowhere"):
-        # dumps without the <title> line have nothing closer to the page's own name for it.
-        slugged = self._slug_title(shaped)
-        if slugged is not None:
-            return slugged, lines[slugged]
         # Without the <title> to fall back on, the byline or date under the headline may come
         # after the standfirst, which opens the run: the article's first lines count too.
         into = 0 if first_is_title else t.body_meta_window
