@@ -1,9 +1,10 @@
 """A Pipeline that prepares (cleans and fingerprints) in several processes and decides in input order.
 
-The records of a batch are decoded here (a page is routed by its size), cleaned and
-fingerprinted in `jobs` child processes, and decided here in input order, so the outputs are those of
-one process, byte for byte: cleaning a page depends on nothing but the page, so each goes to the
-child with the fewest bytes in hand.
+The records of a batch are decoded here, cleaned and fingerprinted in `jobs` child processes, and
+decided here in input order, so the outputs are those of one process, byte for byte: cleaning a page
+depends on nothing but the page, so any child may take it. The children take chunks of pages from one
+queue, each the next chunk as soon as it is free (a child slowed down by other work on the machine
+takes fewer).
 """
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ class ParallelPipeline(Pipeline):
         self.jobs = jobs
         self._batches = count()
         self._children: list[multiprocessing.Process] = []
-        self._tasks: list = []
+        self._tasks = None  # chunks of pages, (batch, [(index, page), ...]); any child takes the next
         self._results = None
         self._start()
 
@@ -59,25 +60,21 @@ class ParallelPipeline(Pipeline):
             return
         batch = next(self._batches)
         ready: dict[int, Cleaned | Output] = {}
-        # Per child: its pages not sent yet, (index, page) in input order; a chunk goes as soon as it
-        # holds CHUNK_PAGES pages, so the children start at once.
-        plans: list[list] = [[] for _ in range(self.jobs)]
-        load = [0] * self.jobs
+        # Pages not sent yet, (index, page) in input order; a chunk goes as soon as it holds
+        # CHUNK_PAGES pages, so the children start at once.
+        chunk: list = []
         for i, record in enumerate(records):
             page = self.decode_record(record)
             if isinstance(page, Output):
                 ready[i] = page
                 continue
-            child = load.index(min(load))
             # (without its record: the body goes once, not also inside the record's raw value)
-            plans[child].append((i, replace(page, record=None)))
-            load[child] += len(page.body)
-            if len(plans[child]) == CHUNK_PAGES:
-                self._tasks[child].put((batch, plans[child]))
-                plans[child] = []
-        for child, plan in enumerate(plans):
-            if plan:
-                self._tasks[child].put((batch, plan))
+            chunk.append((i, replace(page, record=None)))
+            if len(chunk) == CHUNK_PAGES:
+                self._tasks.put((batch, chunk))
+                chunk = []
+        if chunk:
+            self._tasks.put((batch, chunk))
         for i, record in enumerate(records):
             while i not in ready:
                 ready.update(self._receive(batch))
@@ -107,29 +104,27 @@ class ParallelPipeline(Pipeline):
         # worker again in each, about a second). They start with the pipeline, before any thread.
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self._results = context.Queue()
+        self._tasks, self._results = context.Queue(), context.Queue()
         for n in range(self.jobs):
-            tasks = context.Queue()
-            child = context.Process(target=_prepare_forever, args=(self.settings, tasks, self._results),
+            child = context.Process(target=_prepare_forever, args=(self.settings, self._tasks, self._results),
                                     name=f"prepare-{n}", daemon=True)
             child.start()
-            self._tasks.append(tasks)
             self._children.append(child)
 
     def close(self) -> None:
-        for tasks in self._tasks:
-            tasks.put(None)
+        for _ in self._children:
+            self._tasks.put(None)  # (each child takes one and stops)
         for child in self._children:
             child.join(timeout=5)
             if child.is_alive():
                 child.kill()
                 child.join()
-        self._children, self._tasks = [], []
+        self._children = []
         super().close()
 
 
 def _prepare_forever(settings: Settings, tasks, results) -> None:
-    """A child: its own cleaner, chunk after chunk, in order."""
+    """A child: its own cleaner, the next chunk from the shared queue as soon as it is free."""
     preparer = Preparer(settings)
     while (message := tasks.get()) is not None:
         batch, chunk = message
