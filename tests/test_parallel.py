@@ -64,3 +64,11 @@ def test_jobs_must_be_positive(capsys):
     with pytest.raises(SystemExit):
         main(["process", "--input", str(SAMPLES), "--output-dir", "/tmp/unused", "--jobs", "0"])
     assert "--jobs" in capsys.readouterr().err
+
+
+def test_jobs_give_the_outputs_of_one_process_when_batches_are_cut_at_their_budget(tmp_path, monkeypatch):
+    """A batch cut at its time budget is rewound while the next one may be read ahead already."""
+    (tmp_path / "pages.jsonl").write_bytes(b"\n".join(stream()) + b"\n")
+    one = process(tmp_path, "one", 1, monkeypatch, BATCH_MAX_RECORDS="20")
+    cut = process(tmp_path, "cut", 2, monkeypatch, BATCH_MAX_RECORDS="20", BATCH_MAX_SECONDS="0.01")
+    assert cut == one

@@ -178,6 +178,35 @@ def test_a_batch_stops_at_its_time_budget_and_the_next_poll_reads_the_rest():
     assert source.committed == {("pages.raw", 0): 3, ("pages.raw", 1): 3}
 
 
+def test_reading_ahead_keeps_one_output_per_record_in_order_when_a_batch_is_cut():
+    """The batch read ahead is cut at its budget: its rest is read again after the records polled
+    meanwhile are not, and everything is committed once, in order."""
+    import dataclasses
+    import time as clock
+    settings = dataclasses.replace(FAST_RETRY, batch_max_records=4, batch_max_seconds=0.05)
+    index, metrics = MemoryIndex(), Metrics()
+    values = [page(f"https://a.example/{i}", article_body(i)) for i in range(12)]
+    source, sink = MemorySource([SourceRecord("pages.raw", 0, i, None, v) for i, v in enumerate(values)]), MemorySink()
+    pipeline = Pipeline(Settings(service=settings), index, metrics)
+    prepare = pipeline.prepare
+
+    def slow_fifth(record):
+        if record.offset == 5:
+            clock.sleep(0.1)  # the second batch (read ahead) is cut after it
+        return prepare(record)
+    pipeline.prepare = slow_fifth
+    commits = []
+    commit = source.commit
+    source.commit = lambda offsets: (commits.append(dict(offsets)), commit(offsets))
+    ConsumeLoop(source, sink, pipeline, index, metrics, settings, Health(metrics, 60),
+                read_ahead=True).run(threading.Event())
+    urls = [orjson.loads(o.value)["url"] for o in sink.topics["articles.normalized"]]
+    assert urls == [f"https://a.example/{i}" for i in range(12)]
+    assert metrics.batches_cut._value.get() == 1
+    offsets = [c[("pages.raw", 0)] for c in commits]
+    assert offsets == sorted(offsets) and offsets[:2] == [4, 6] and offsets[-1] == 12
+
+
 def test_batch_budget_follows_the_poll_interval_and_a_budget_that_cannot_fit_is_refused():
     import pytest
 

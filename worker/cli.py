@@ -171,7 +171,7 @@ def _process(settings: Settings, input_path: Path, output_dir: Path, progress: b
     sink = JsonLinesSink(output_dir, settings.topics.outputs())
     output = _ProgressSink(sink, len(source)) if progress else sink
     loop = ConsumeLoop(source, output, pipeline, index, metrics, settings.service,
-                       Health(metrics, settings.service.liveness_timeout_seconds))
+                       Health(metrics, settings.service.liveness_timeout_seconds), read_ahead=jobs > 1)
     try:
         loop.run(threading.Event())
     except DependencyMisconfigured as error:

@@ -4,7 +4,9 @@ The records of a batch are decoded here, cleaned and fingerprinted in `jobs` chi
 decided here in input order, so the outputs are those of one process, byte for byte: cleaning a page
 depends on nothing but the page, so any child may take it. The children take chunks of pages from one
 queue, each the next chunk as soon as it is free (a child slowed down by other work on the machine
-takes fewer).
+takes fewer). A batch is handed out as soon as `prepare_each` is called, so the loop can start the
+next batch before it decides and delivers this one (ConsumeLoop's read_ahead), and the children are
+not idle meanwhile.
 """
 from __future__ import annotations
 
@@ -52,16 +54,17 @@ class ParallelPipeline(Pipeline):
         self._children: list[multiprocessing.Process] = []
         self._tasks = None  # chunks of pages, (batch, [(index, page), ...]); any child takes the next
         self._results = None
+        # Per batch handed out and not finished: its results arrived so far, by index in the batch.
+        self._arrived: dict[int, dict[int, Cleaned | Output]] = {}
         self._start()
 
     def prepare_each(self, records: Iterable[SourceRecord]) -> Iterator[Cleaned | Output]:
+        """Decodes the records and hands their pages to the children now (not as the caller asks, as
+        Pipeline does); the results come in input order. Closing the iterator abandons the batch:
+        its results still to come are dropped (those of a batch never asked for, until close)."""
         records = list(records)
-        if not records:
-            return
         batch = next(self._batches)
-        ready: dict[int, Cleaned | Output] = {}
-        # Pages not sent yet, (index, page) in input order; a chunk goes as soon as it holds
-        # CHUNK_PAGES pages, so the children start at once.
+        ready = self._arrived[batch] = {}
         chunk: list = []
         for i, record in enumerate(records):
             page = self.decode_record(record)
@@ -75,24 +78,33 @@ class ParallelPipeline(Pipeline):
                 chunk = []
         if chunk:
             self._tasks.put((batch, chunk))
-        for i, record in enumerate(records):
-            while i not in ready:
-                ready.update(self._receive(batch))
-            item = ready.pop(i)
-            if isinstance(item, tuple):  # why the child could not clean the page, and its URL
-                (reason, message, stage), url = item
-                item = self.dead_letter(record, PageRejected(Reason(reason), message, stage=stage), url)
-            yield item
+        return self._in_order(batch, records)
 
-    def _receive(self, batch: int) -> list[tuple[int, Cleaned | Output]]:
+    def _in_order(self, batch: int, records: list[SourceRecord]) -> Iterator[Cleaned | Output]:
+        ready = self._arrived[batch]
+        try:
+            for i, record in enumerate(records):
+                while i not in ready:
+                    self._receive()
+                item = ready.pop(i)
+                if isinstance(item, tuple):  # why the child could not clean the page, and its URL
+                    (reason, message, stage), url = item
+                    item = self.dead_letter(record, PageRejected(Reason(reason), message, stage=stage), url)
+                yield item
+        finally:
+            del self._arrived[batch]
+
+    def _receive(self) -> None:
+        """Files the next results that arrive under their batch (those of an abandoned one are dropped)."""
         while True:
             try:
-                done_batch, results = self._results.get(timeout=CHILD_CHECK_SECONDS)
+                batch, results = self._results.get(timeout=CHILD_CHECK_SECONDS)
             except queue.Empty:
                 self._check_children()
                 continue
-            if done_batch == batch:  # (results of a batch abandoned by a stop are dropped)
-                return results
+            if batch in self._arrived:
+                self._arrived[batch].update(results)
+            return
 
     def _check_children(self) -> None:
         for child in self._children:

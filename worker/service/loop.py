@@ -19,7 +19,7 @@ import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from ..config import ServiceSettings
 from ..errors import DependencyUnavailable
@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 # from the broker is service/group_lag.py's, every GROUP_LAG_INTERVAL_SECONDS.
 LAG_REFRESH_SECONDS = 1.0
 
+# A batch read ahead: its records and their preparation, started.
+Ahead = tuple[list[SourceRecord], Iterator[object]]
+
 
 class Backoff:
     """Exponential backoff: initial, doubling, capped."""
@@ -51,8 +54,14 @@ class Backoff:
 
 
 class ConsumeLoop:
+    """With read_ahead, the next batch is polled (without waiting) and its preparation started before
+    the batch in hand is decided, checkpointed, delivered and committed: a pipeline that prepares in
+    other processes (worker/parallel.py) keeps them busy meanwhile. Only for a source without a
+    consumer group (`process`): a poll before the commit may run a rebalance, and the partitions of
+    finished work would then be committed by their new owner instead, twice."""
+
     def __init__(self, source: Source, sink: Sink, pipeline: Pipeline, index: DedupIndex, metrics: Metrics,
-                 settings: ServiceSettings, health: Health):
+                 settings: ServiceSettings, health: Health, read_ahead: bool = False):
         self.source = source
         self.sink = sink
         self.pipeline = pipeline
@@ -60,38 +69,51 @@ class ConsumeLoop:
         self.metrics = metrics
         self.settings = settings
         self.health = health
+        self.read_ahead = read_ahead
         self._lag_refreshed = 0.0
         self._lag_labels: set[tuple[str, int]] = set()
 
     def run(self, stop: threading.Event) -> None:
         """Run until `stop` is set or a finite source is exhausted."""
         backoff = self._backoff()
+        ahead: Ahead | None = None  # (a stop leaves it uncommitted, as the rest of a stopped batch)
         while not stop.is_set():
             self.health.beat()
-            try:
-                records = self.source.poll(self.settings.batch_max_records, self.settings.poll_timeout_ms)
-            except SourceUnavailable as error:
-                # The broker is away (restarting, unreachable): nothing was handed out, poll again.
-                self.metrics.dependency_retries.labels(dependency="broker").inc()
-                log.warning("broker unavailable while polling; retrying", extra={"error": str(error)})
-                self._wait(backoff.next(), stop)
-                continue
-            backoff = self._backoff()
+            if ahead is not None:
+                (records, items), ahead = ahead, None
+            else:
+                items = None
+                try:
+                    records = self.source.poll(self.settings.batch_max_records, self.settings.poll_timeout_ms)
+                except SourceUnavailable as error:
+                    # The broker is away (restarting, unreachable): nothing was handed out, poll again.
+                    self.metrics.dependency_retries.labels(dependency="broker").inc()
+                    log.warning("broker unavailable while polling; retrying", extra={"error": str(error)})
+                    self._wait(backoff.next(), stop)
+                    continue
+                backoff = self._backoff()
             if records is None:
                 return
             if not self.health.ready():
                 self._check_ready()
             if records:
-                self.run_batch(records, stop)
+                ahead = self.run_batch(records, stop, items)
             self._refresh_lag()
 
-    def run_batch(self, records: list[SourceRecord], stop: threading.Event) -> None:
+    def run_batch(self, records: list[SourceRecord], stop: threading.Event,
+                  items: Iterator[object] | None = None) -> Ahead | None:
+        """Process, checkpoint, deliver and commit one batch. `items`: the records' preparation,
+        started when they were read ahead. Returns the next batch when reading ahead."""
         started = time.perf_counter()
         prepared: list[tuple[SourceRecord, object]] = []
-        # Records revoked while this batch was in hand are left to their new owner.
-        owned = [r for r in records if self.source.owns(r.topic, r.partition)]
-        items = self.pipeline.prepare_each(owned)
+        if items is None:
+            # Records revoked while this batch was in hand are left to their new owner.
+            owned = [r for r in records if self.source.owns(r.topic, r.partition)]
+            items = self.pipeline.prepare_each(owned)
+        else:
+            owned = records
         budget = self.settings.batch_max_seconds
+        ahead = None
         for position, record in enumerate(owned):
             if stop.is_set():
                 break  # the rest is abandoned uncommitted and redelivered to whoever owns it next
@@ -105,7 +127,13 @@ class ConsumeLoop:
             self.health.beat()  # a long batch of heavy pages is progress, not a wedged loop
             self.metrics.pages_consumed.labels(topic=record.topic).inc()
             prepared.append((record, next(items)))
+        if self.read_ahead and len(prepared) == len(owned):
+            ahead = self._poll_ahead()
         items.close()
+        self._finish(prepared, stop, started)
+        return ahead
+
+    def _finish(self, prepared: list, stop: threading.Event, started: float) -> None:
         # 1. process
         outputs = self._decide(prepared, stop)
         if outputs is None:
@@ -128,6 +156,16 @@ class ConsumeLoop:
             log.warning("offset commit failed; records will be redelivered", extra={"error": str(error)})
         self.metrics.batch_duration.observe(time.perf_counter() - started)
         log.debug("batch committed", extra={"count": len(outputs)})
+
+    def _poll_ahead(self) -> Ahead | None:
+        """The next batch, if records are there now (no wait), its preparation started."""
+        try:
+            records = self.source.poll(self.settings.batch_max_records, 0)
+        except SourceUnavailable:
+            return None  # the loop's own poll waits it out
+        if not records:
+            return None  # (an exhausted source says so again to the loop's own poll)
+        return records, self.pipeline.prepare_each(records)
 
     def _decide(self, prepared: list, stop: threading.Event) -> list[Output] | None:
         """Dedup decisions for the batch, retried with backoff while the state is unreachable.
