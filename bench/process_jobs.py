@@ -7,12 +7,19 @@ shared: the best run is the one least disturbed). The outputs of every run are c
 of --jobs 1 (dead letters' failed_at aside): they must be identical. First it measures how much
 more CPU work --jobs processes get done here than one (bench/cores.py): no speed-up can exceed it.
 
+Besides the wall-clock rate it prints the rate net of start-up (the best wall time of a one-page
+file subtracted: imports, forking the children; a few hundred pages are a second or two, so the
+start-up weighs on the ratio where a long file would not see it) and the CPU seconds of a run, all
+processes together (more with --jobs N: what the queues and pickling cost; on N free cores a run
+cannot take less wall time than its CPU seconds / N).
+
     .venv/bin/python bench/process_jobs.py [--jobs 2] [--text-repeat 5] [--html-repeat 1] [--rounds 2]
 """
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -39,11 +46,15 @@ def outputs(directory: Path) -> dict[str, list[dict]]:
     return found
 
 
-def run(input_path: Path, out: Path, jobs: int) -> float:
+def run(input_path: Path, out: Path, jobs: int) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (the process and the children it waited for) of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "worker", "process", "--input", str(input_path), "--output-dir", str(out),
                     "--jobs", str(jobs), "--no-progress"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -64,19 +75,30 @@ def main() -> None:
             values = [page.value(r) for r in range(repeats[set_name]) for page in pages[set_name]]
             input_path = Path(tmp) / f"{set_name}.jsonl"
             input_path.write_bytes(b"\n".join(values) + b"\n")
+            first_page = Path(tmp) / f"{set_name}-first.jsonl"
+            first_page.write_bytes(values[0] + b"\n")
             best: dict[int, float] = {}
+            start_up: dict[int, float] = {}
+            cpu: dict[int, float] = {}
             reference = None
             for round_ in range(args.rounds):
                 for jobs in (1, args.jobs):
                     out = Path(tmp) / f"{set_name}-{jobs}-{round_}"
-                    seconds = run(input_path, out, jobs)
-                    best[jobs] = min(best.get(jobs, seconds), seconds)
+                    seconds, cpu_seconds = run(input_path, out, jobs)
+                    if seconds < best.get(jobs, float("inf")):
+                        best[jobs], cpu[jobs] = seconds, cpu_seconds
                     found = outputs(out)
                     reference = reference or found
                     assert found == reference, f"--jobs {jobs} gave other outputs than --jobs 1"
+                    seconds, _ = run(first_page, Path(tmp) / f"{set_name}-first-{jobs}", jobs)
+                    start_up[jobs] = min(start_up.get(jobs, seconds), seconds)
             one, many = len(values) / best[1], len(values) / best[args.jobs]
+            net_one = len(values) / (best[1] - start_up[1])
+            net_many = len(values) / (best[args.jobs] - start_up[args.jobs])
             print(f"{set_name}: {len(values)} pages; --jobs 1 {one:.0f} pages/s, --jobs {args.jobs} {many:.0f} pages/s: "
-                  f"{many / one:.2f}x (outputs identical)", flush=True)
+                  f"{many / one:.2f}x (outputs identical); net of start-up ({start_up[1]:.2f} s, "
+                  f"{start_up[args.jobs]:.2f} s): {net_one:.0f} -> {net_many:.0f} pages/s, {net_many / net_one:.2f}x; "
+                  f"CPU seconds {cpu[1]:.2f} -> {cpu[args.jobs]:.2f}", flush=True)
 
 
 if __name__ == "__main__":
