@@ -10,9 +10,9 @@ For every page set and system (fresh topics and consumer group each time, 4 part
               settled: every partition assigned, no rebalance for 3 s), then
               all pages are produced at once (the producer is several times faster than either
               worker); rate = pages / (last output's broker timestamp - first page produced);
-  latency:    the worker runs, pages are produced at --load of its saturated rate for
-              --latency-seconds, and each page's latency is its output's timestamp minus the moment
-              it was produced.
+  latency:    the worker runs, pages are produced at --load of its saturated rate (or at the fixed
+              --load-rate) for --latency-seconds, and each page's latency is its output's timestamp
+              minus the moment it was produced.
 Peak RSS is VmHWM, summed over the worker's processes (WORKER_PROCESSES > 1: the parent and every
 child). The PNG shows outputs per second over time (saturation) and the latency distributions.
 
@@ -327,6 +327,10 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages of the 181")
     parser.add_argument("--load", type=float, default=0.5, help="latency phase rate, share of saturation")
     parser.add_argument("--latency-seconds", type=float, default=15.0, help="0: no latency phase")
+    parser.add_argument("--load-rate", default="", metavar="SET=RATE,...",
+                        help="latency phase at these pages/s (e.g. text=250,html=45) instead of --load of each "
+                             "system's saturated rate: on a shared machine that rate varies from run to run, and "
+                             "two trees compare at the same load")
     parser.add_argument("--redis", action="store_true", help="ours with DEDUP_BACKEND=redis (a redis-server started here)")
     parser.add_argument("--png", type=Path, default=REPO / "bench-throughput.png")
     args = parser.parse_args()
@@ -367,6 +371,7 @@ def _start_redis() -> tuple[subprocess.Popen, str]:
 
 def _run(args, systems: list[str], pages: dict[str, list[Page]], repeats: dict[str, int], log: Path,
          results: list[Result]) -> None:
+    load_rates = {name: float(rate) for name, rate in (pair.split("=") for pair in args.load_rate.split(",") if pair)}
     with LocalBroker() as broker:
         kafka = KafkaSettings(bootstrap_servers=broker.bootstrap)
         for set_name in args.sets.split(","):
@@ -379,7 +384,7 @@ def _run(args, systems: list[str], pages: dict[str, list[Page]], repeats: dict[s
                 result.rate, result.seconds, result.rss_mb = saturation(
                     broker.bootstrap, kafka, system, f"sat-{tag}", values, log)
                 if args.latency_seconds > 0:
-                    result.load_rate = result.rate * args.load
+                    result.load_rate = load_rates.get(set_name, result.rate * args.load)
                     result.latencies_ms, rss = latency(broker.bootstrap, kafka, system, f"lat-{tag}", pages[set_name],
                                                        result.load_rate, args.latency_seconds, log)
                     result.rss_mb = max(result.rss_mb, rss)
