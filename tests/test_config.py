@@ -14,11 +14,12 @@ def test_defaults_need_no_environment():
 
 def test_the_documented_names_are_read():
     settings = Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": "k1:9092,k2:9092", "KAFKA_GROUP_ID": "g",
-                                  "METRICS_PORT": "9100", "TOPIC_PAGES_DLQ": "dead"})
+                                  "METRICS_PORT": "9100", "TOPIC_PAGES_DLQ": "dead", "KAFKA_FETCH_MAX_WAIT_MS": "20"})
     assert settings.kafka.client_options()["bootstrap_servers"] == ["k1:9092", "k2:9092"]
     assert settings.kafka.group_id == "g"
     assert settings.service.metrics_port == 9100
     assert settings.topics.pages_dlq == "dead"
+    assert settings.kafka.fetch_max_wait_ms == 20
 
 
 def test_sasl_settings_reach_the_client_and_are_hidden_from_repr():

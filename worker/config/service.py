@@ -61,6 +61,10 @@ class KafkaSettings:
     heartbeat_interval_ms: int = 3_000
     max_poll_interval_ms: int = 300_000
     max_request_size: int = 1_048_576
+    # Longest a fetch waits at the broker for records (kafka-python's default is 500 ms). A broker
+    # that does not answer a waiting fetch as soon as records arrive (Tansu) holds them that long;
+    # a worker at idle then sends a fetch this often.
+    fetch_max_wait_ms: int = 50
     compression_type: str | None = None
     # Broker-side dedup of the producer's internal retries. Off for a broker whose producer-id
     # state does not survive a restart (Tansu 0.6: outputs acknowledged around a restart were lost).
@@ -100,6 +104,7 @@ class KafkaSettings:
             heartbeat_interval_ms=min(session_timeout // 3, get_int(env, "KAFKA_HEARTBEAT_INTERVAL_MS", cls.heartbeat_interval_ms, minimum=100)),
             max_poll_interval_ms=get_int(env, "KAFKA_MAX_POLL_INTERVAL_MS", cls.max_poll_interval_ms, minimum=1000),
             max_request_size=get_int(env, "KAFKA_MAX_REQUEST_SIZE", cls.max_request_size, minimum=1024),
+            fetch_max_wait_ms=get_int(env, "KAFKA_FETCH_MAX_WAIT_MS", cls.fetch_max_wait_ms, minimum=1),
             compression_type=compression,
             enable_idempotence=get_bool(env, "KAFKA_ENABLE_IDEMPOTENCE", True),
             security_protocol=protocol,
