@@ -1,6 +1,6 @@
 """A Pipeline that prepares (cleans and fingerprints) in several processes and decides in input order.
 
-The records of a batch are decoded here, cleaned and fingerprinted in `jobs` child processes, and
+The records of a batch are decoded, cleaned and fingerprinted in `jobs` child processes, and
 decided here in input order, so the outputs are those of one process, byte for byte: cleaning a page
 depends on nothing but the page, so any child may take it. The children take chunks of pages from one
 queue, each the next chunk as soon as it is free (a child slowed down by other work on the machine
@@ -14,7 +14,6 @@ import multiprocessing
 import os
 import queue
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 from itertools import count
 
 from .config import Settings
@@ -59,25 +58,16 @@ class ParallelPipeline(Pipeline):
         self._start()
 
     def prepare_each(self, records: Iterable[SourceRecord]) -> Iterator[Cleaned | Output]:
-        """Decodes the records and hands their pages to the children now (not as the caller asks, as
-        Pipeline does); the results come in input order. Closing the iterator abandons the batch:
-        its results still to come are dropped (those of a batch never asked for, until close)."""
+        """Hands the records to the children now (not as the caller asks, as Pipeline does); the
+        results come in input order. Closing the iterator abandons the batch: its results still to
+        come are dropped (those of a batch never asked for, until close)."""
         records = list(records)
         batch = next(self._batches)
-        ready = self._arrived[batch] = {}
-        chunk: list = []
-        for i, record in enumerate(records):
-            page = self.decode_record(record)
-            if isinstance(page, Output):
-                ready[i] = page
-                continue
-            # (without its record: the body goes once, not also inside the record's raw value)
-            chunk.append((i, replace(page, record=None)))
-            if len(chunk) == CHUNK_PAGES:
-                self._tasks.put((batch, chunk))
-                chunk = []
-        if chunk:
-            self._tasks.put((batch, chunk))
+        self._arrived[batch] = {}
+        # (undecoded: the children decode them, and raw bytes pickle as they are, where a page's
+        # body would be encoded again)
+        for start in range(0, len(records), CHUNK_PAGES):
+            self._tasks.put((batch, list(enumerate(records[start:start + CHUNK_PAGES], start))))
         return self._in_order(batch, records)
 
     def _in_order(self, batch: int, records: list[SourceRecord]) -> Iterator[Cleaned | Output]:
@@ -87,9 +77,10 @@ class ParallelPipeline(Pipeline):
                 while i not in ready:
                     self._receive()
                 item = ready.pop(i)
-                if isinstance(item, tuple):  # why the child could not clean the page, and its URL
-                    (reason, message, stage), url = item
-                    item = self.dead_letter(record, PageRejected(Reason(reason), message, stage=stage), url)
+                if isinstance(item, tuple):  # why the child could not prepare the page, and its URL
+                    (reason, message, stage, error_class), url = item
+                    item = self.dead_letter(record, PageRejected(Reason(reason), message, stage=stage), url,
+                                            error_class)
                 yield item
         finally:
             del self._arrived[batch]
@@ -140,12 +131,20 @@ def _prepare_forever(settings: Settings, tasks, results) -> None:
     preparer = Preparer(settings)
     while (message := tasks.get()) is not None:
         batch, chunk = message
-        results.put((batch, [(index, _portable(preparer.clean_page(page), page.url)) for index, page in chunk]))
+        results.put((batch, [(index, _prepare(preparer, record)) for index, record in chunk]))
     preparer.clean.close()
 
 
-def _portable(outcome: Cleaned | PageRejected, url: str):
-    """What the parent can unpickle: an exception with keyword fields does not pickle whole."""
-    if isinstance(outcome, PageRejected):
-        return (outcome.reason.value, outcome.message, outcome.stage), url
-    return outcome
+def _prepare(preparer: Preparer, record: SourceRecord):
+    """The record decoded, cleaned and fingerprinted, or why not: (_rejection, url)."""
+    page = preparer.decode_page(record)
+    if isinstance(page, PageRejected):
+        return _rejection(page), None
+    outcome = preparer.clean_page(page)
+    return (_rejection(outcome), page.url) if isinstance(outcome, PageRejected) else outcome
+
+
+def _rejection(rejected: PageRejected) -> tuple[str, str, str | None, str]:
+    """What the parent can unpickle (an exception with keyword fields does not pickle whole):
+    reason, message, stage and the class of the error behind it."""
+    return rejected.reason.value, rejected.message, rejected.stage, type(rejected.__cause__ or rejected).__name__

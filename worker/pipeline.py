@@ -82,7 +82,19 @@ class Preparer:
         return page if isinstance(page, Output) else self.finish(record, page)
 
     def decode_record(self, record: SourceRecord) -> RawPage | Output:
-        return self._guarded(record, None, self.decode, record)
+        page = self.decode_page(record)
+        return page if isinstance(page, RawPage) else self.dead_letter(record, page)
+
+    def decode_page(self, record: SourceRecord) -> RawPage | PageRejected:
+        """The record's page, or why not (as clean_page: what a child process can send back)."""
+        try:
+            return self.decode(record)
+        except PageRejected as rejected:
+            return rejected
+        except DependencyError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a bug outside the stages' own handling: one record's
+            return _unexpected(error, "prepare")
 
     def finish(self, record: SourceRecord, page: RawPage) -> Cleaned | Output:
         """Clean and fingerprint a decoded page."""
@@ -104,24 +116,17 @@ class Preparer:
         article = self.clean(page)
         return Cleaned(article, self.fingerprint(article))
 
-    def _guarded(self, record: SourceRecord, url: str | None, step, item):
-        try:
-            return step(item)
-        except PageRejected as rejected:
-            return self.dead_letter(record, rejected, url)
-        except DependencyError:
-            raise
-        except Exception as error:  # noqa: BLE001 - a bug outside the stages' own handling: one record's
-            return self.dead_letter(record, _unexpected(error, "prepare"), url)
-
-    def dead_letter(self, record: SourceRecord, rejected: PageRejected, url: str | None = None) -> Output:
+    def dead_letter(self, record: SourceRecord, rejected: PageRejected, url: str | None = None,
+                    error_class: str | None = None) -> Output:
         """The record's dead letter, always within the producer's limit: the original key, then the
         original value are cut when they would not fit (`key_truncated`, `value_truncated`), and the
-        letter is keyed by the original key only when that is short (else by its digest)."""
-        cause = rejected.__cause__
+        letter is keyed by the original key only when that is short (else by its digest).
+        `error_class`: the class of the error behind the rejection, when it is not at hand as its
+        __cause__ (a rejection sent back by another process)."""
+        error_class = error_class or type(rejected.__cause__ or rejected).__name__
         letter = DeadLetter(reason=rejected.reason.value, error=_cut(rejected.message), stage=rejected.stage or "unknown",
                             record=record, url=_cut(url) if url else url,
-                            error_class=type(cause or rejected).__name__, worker_version=__version__)
+                            error_class=error_class, worker_version=__version__)
         event = letter.to_event()
         headers = dlq_headers(event)
         value = orjson.dumps(event)
