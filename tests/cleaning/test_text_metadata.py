@@ -309,3 +309,15 @@ def test_the_slug_names_the_headline_before_a_first_line_that_is_no_title():
     found = extract_text("\n\n".join(lines), "https://www.detroitnews.com/story/sports/college/2019/11/19/"
                                             "eastern-michigan-routs-northern-illinois-become-bowl-eligible/4244125002/")
     assert found.title.startswith("Tuesday's college football: Eastern Michigan routs")
+
+
+def test_the_sites_name_printed_again_is_no_headline_when_the_slug_names_another_line():
+    # (The seeds' shape, made by bench/make_text_dumps.py's seeds-like style of article-extraction's
+    # nypost.com page, tuning part: the site's name first, printed again by its logo.)
+    lines = ["New York Post", "Tuesday, Mar 19, 2024", "Skip to main content", "Sections", "New York Post",
+             "News", "Taliban say they freed US, Australian hostages for 3 terrorist figures",
+             "By Lia Eustachewich", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n\n".join(lines), "https://nypost.com/2019/11/19/taliban-say-they-freed-us-australian-"
+                                            "hostages-for-3-terrorist-figures/")
+    assert found.title == "Taliban say they freed US, Australian hostages for 3 terrorist figures"
+    assert found.authors == ["Lia Eustachewich"]

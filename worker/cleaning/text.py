@@ -433,9 +433,10 @@ class _Dump:
         article; the <title> without the site name; the headline-like line nearest the article."""
         lines, t = self.lines, self.t
         if headline is not None and headline < start:
-            if not self._title_shape(0):
+            if not self._title_shape(0) or not self._slug_names(headline):
                 # A dump without the <title> line may open with a menu item ("News", "Business")
-                # that the menu prints again: a line the URL's slug names beats that copy.
+                # or the site's name ("New York Post") that the page prints again: a line the URL's
+                # slug names beats that copy, unless the slug names the copy too.
                 slugged = self._slug_title([i for i in range(max(1, start - t.header_window), start)
                                             if self._title_shape(i)])
                 if slugged is not None:
@@ -489,6 +490,11 @@ class _Dump:
             if self._title_like(i):
                 return i, lines[i]
         return None, None
+
+    def _slug_names(self, i: int) -> bool:
+        """Line i shares slug_match_words words or more with the URL's path."""
+        words = {word for word in _title_words(self.lines[i]) if len(word) >= 3}
+        return len(words & path_words(self.url)) >= self.t.slug_match_words
 
     def _slug_title(self, shaped: list[int]) -> int | None:
         """The first of the title-shaped lines sharing the most words with the URL's path, when
