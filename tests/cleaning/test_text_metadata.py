@@ -74,6 +74,8 @@ def test_date_in_url():
     ("Written by Rachael Link, MS, RD on November 14, 2019", ["Rachael Link"]),
     ("By Alex Heath, a deputy editor and author of the Command Line newsletter. He’s covered the tech "
      "industry for over a decade at The Information and The Verge.", ["Alex Heath"]),  # (a long one)
+    ("February 1, 2019 | BY: Ilana Muhlstein, MS, RDN", ["Ilana Muhlstein"]),  # (a colon after "By")
+    ("Текст: Венера Ерофеева · 24 сентября 2018", ["Венера Ерофеева"]),
     ("By Reuters", None),  # an agency is not a person
     ("By the end of the year, prices had doubled.", None),
     ("Additional reporting by CNN’s Katharina Krebs in Kiev.", None),

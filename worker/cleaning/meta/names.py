@@ -166,7 +166,7 @@ _BYLINE_LABELS: Final = frozenset("analysis opinion commentary column story inte
 # every other character the regex engine gives up at once instead of trying the whole pattern.)
 _BYLINE_OPENER: Final = re.compile(
     r"(?i)(?=[\sbvpdawrtта])(?:^|\s)(?:by|von|par|por|di|door|av|przez|autor(?:ka|e)?:?|auteur\s?:|author:?|authors:?"
-    r"|written by|posted by|reported by|words by|text:|texto:|texte\s?:|tekst:|текст:|автор:?)\s+(?=\S)")
+    r"|written by|posted by|reported by|words by|text:|texto:|texte\s?:|tekst:|текст:|автор:?)(?:(?<!:):)?\s+(?=\S)")
 # Where the names of a byline end: a handle, a separator, a digit (date, time), a parenthesis.
 _NAMES_END: Final = re.compile(
     r"(?=[\s\d(])(?:\s@|\s[|/•·–—-]\s|\s*\d|\s*\(|\s+(?i:on|am|le|el|il|am|updated|published|posted)\s)")
