@@ -6,7 +6,7 @@ characters looked for before the link pattern, the prefixes of a line's first ch
 (all prefixes), the substring tests before HAS_YEAR (the regex), the CJK test of the paragraphs'
 first characters (all of them joined), _positions (a scan), the digit test before find_date, the
 substring test before split_site_suffix in settled() and the pieces of a line it looks for before a
-casefold, and _words (the word regex's findall). The site name, the weighting of CJK text,
+casefold, and split_words (the word regex's findall). The site name, the weighting of CJK text,
 dates, the article run and the second reading depend on them."""
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from urllib.parse import urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.cleaning.text import (_CJK, _CJK_SAMPLE, _NOT_WORD_ENDS, _WORD, DEFAULT_THRESHOLDS, _best_segment, _Dump,
-                                  _host, _is_cjk, _Readings, _words)
+from worker.cleaning.text import DEFAULT_THRESHOLDS, _CJK_SAMPLE, _best_segment, _Dump, _host, _is_cjk, _Readings
+from worker.cleaning.text_header import _CJK
 from worker.cleaning.meta.dates import HAS_YEAR, find_date
+from worker.cleaning.text_lines import _NOT_WORD_ENDS, _WORD, split_words
 from worker.cleaning.text_lines import (_COPYRIGHT, _CREDIT_NAMES, _CREDIT_OR_COPYRIGHT, _CREDIT_OR_COPYRIGHT_PIECES,
                                         _CREDIT_STARTS, _CREDIT_STARTS_BY_FIRST, _LINK, _POINTER_STARTS,
                                         _POINTER_STARTS_BY_FIRST)
@@ -149,7 +150,7 @@ def test_prefixes_of_the_first_character_are_the_prefixes_a_line_starts_with(low
 @given(st.lists(st.sampled_from(["a", "Zé", "_", "1", "٣", "½", " ", "\t", "\n", "\xa0", "\u2003", "'", "’", "-", "—", ".",
                                  ",", "“", "”", "中", "ß", "\x1c", "\x00", "|", "\u0301", "😀"]), max_size=40).map("".join))
 def test_words_are_the_word_regexs_matches(text):
-    assert _words(text) == _WORD.findall(text)
+    assert split_words(text) == _WORD.findall(text)
 
 
 def test_words_split_every_character_as_the_regex_does():
@@ -157,7 +158,7 @@ def test_words_split_every_character_as_the_regex_does():
     for code in range(0x110000):
         ch = chr(code)
         text = f"a{ch}b {ch} {ch}a. “{ch}{ch}”,"
-        assert _words(text) == _WORD.findall(text), hex(code)
+        assert split_words(text) == _WORD.findall(text), hex(code)
     assert not _WORD.search(_NOT_WORD_ENDS) and not any(ch.isspace() for ch in _NOT_WORD_ENDS)
 
 

@@ -1,0 +1,308 @@
+"""The header of the article in a text dump: its title, byline and publication date, read around
+the article run worker/cleaning/text.py found (the lines above it and its first lines).
+
+- title: the first line of a dump is the page's <title>, often with the site name; the visible
+  headline is further down, just before the article, and may be worded differently (_title says
+  in which order the candidates are asked);
+- authors: an explicit byline ("By ...") near the headline, else a line that is only a person's
+  name just under it (or in the article's first lines);
+- date: a date line near the headline (above it only with a time or "Published": a bare date
+  there is the site header's scrape day), else the URL's date, else one in the title line.
+The methods are a mixin of text._Dump: they read its lines, kinds and scores.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Final
+
+from .meta.dates import HAS_YEAR, date_in_url, find_date, year_in_url
+from .meta.hosts import names_host, path_words
+from .meta.names import is_byline_word, opens_like_byline
+from .meta.titles import is_furniture
+from .text_lines import BOILER, BYLINE, CREDIT, DATELINE, SENTENCE_END, TEXT, split_words
+
+_CJK: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_DIGIT: Final = re.compile(r"\d")
+_TIME: Final = re.compile(r"\b[0-2]?\d[:.h][0-5]\d\b")
+_PUBLISHED: Final = re.compile(r"(?i)publi|updated|posted|veröffentlicht|aktualisiert|mis à jour|actualizado|aggiornato"
+                        r"|opublikowano|aktualizacja|gepubliceerd|bijgewerkt|опубликовано|обновлено")
+_POSTED: Final = re.compile(r"(?i)\b(?:posted|published|publié|veröffentlicht|publicado|pubblicato|opublikowano)\b")
+# A piece of each of their words, found in line.lower() wherever they match: case-insensitive
+# alternations are slow in re (_PUBLISHED 5 us a line), and few lines hold a piece. (No i, s, k, о, в:
+# re's ignore-case also matches ı, İ, ſ, K, ᲂ, ᲀ there, which lower() keeps.)
+_PUBLISHED_PIECES: Final = ("pub", "upd", "ted", "ffentl", "tual", "jour", "rnat", "gewer", "публ", "бн")
+_POSTED_PIECES: Final = ("pub", "ted", "ffentl")
+# Hosts whose numeric dates put the month first (03/04/2019 is March 4th).
+_MONTH_FIRST_SUFFIXES: Final = (".com", ".us", ".org", ".net", ".gov", ".edu")
+
+
+class HeaderReading:
+    """Title, authors and date of a text._Dump (a mixin: self is the dump)."""
+
+    def _title(self, headline: int | None, start: int, first_stripped: str) -> tuple[int | None, str | None]:
+        """(line index, title). The first line of a dump is the page's <title>, often with the site
+        name; the visible headline (what readers, and our labels, call the title) is further down,
+        just before the article, and may be worded differently. In order of preference: the
+        <title> printed again; the line before the article the URL's slug names; the one most like
+        the <title>; the one right above a byline or date; a line printed twice before the
+        article; the <title> without the site name; the headline-like line nearest the article."""
+        lines, t = self.lines, self.t
+        if headline is not None and headline < start:
+            if not self._title_shape(0) or not self._slug_names(headline):
+                # A dump without the <title> line may open with a menu item ("News", "Business")
+                # or the site's name ("New York Post") that the page prints again: a line the URL's
+                # slug names beats that copy, unless the slug names the copy too.
+                slugged = self._slug_title([i for i in range(max(1, start - t.header_window), start)
+                                            if self._title_shape(i)])
+                if slugged is not None:
+                    return slugged, lines[slugged]
+            if not self._site_header():
+                return headline, _better_cased(lines[headline], first_stripped)
+            # The site's name printed again (its logo): the headline is looked for below it, and the
+            # byline and date under that copy as before.
+            found = self._title(None, start, first_stripped)[1] if headline + 1 < start else None
+            return headline, found
+        # Cheap tests first; the costlier ones (a date? a name? a byline?) only on the lines chosen.
+        shaped = [i for i in range(max(1, start - t.header_window), start) if self._title_shape(i)]
+        first_is_title = start > 0 and self._title_shape(0) and self._title_like(0)  # not the article's 1st line
+        # The line that says most of what the URL's slug says ("/republicans-trump-nowhere"): the
+        # page's own name for its article, which the <title> line (when there is one) may dress up.
+        slugged = self._slug_title(shaped)
+        if slugged is not None:
+            return slugged, lines[slugged]
+        if first_is_title:
+            title_words = _title_words(first_stripped)
+            ranked = []
+            for i in shaped:
+                words = _title_words(lines[i])
+                shared = len(words & title_words)
+                if words and shared / len(words) >= t.title_match_share:
+                    # Most words in common first (a short label shares a bigger part of fewer
+                    # words); on ties the later line, nearer the article.
+                    ranked.append((shared, shared / len(words), i))
+            for _, _, i in sorted(ranked, reverse=True):
+                if self._title_like(i):
+                    return i, lines[i]
+        # Without the <title> to fall back on, the byline or date under the headline may come
+        # after the standfirst, which opens the run: the article's first lines count too.
+        into = 0 if first_is_title else t.body_meta_window
+        for i in reversed(shaped):  # the headline sits right above its byline or date
+            if self._above_meta(i, start, into) and self._title_like(i) and not self._stamped(i):
+                key = lines[i].casefold()  # printed twice, in two spellings: the better cased one
+                twins = [j for j in shaped if j != i and lines[j].casefold() == key]
+                return i, _better_cased(lines[twins[0]], lines[i]) if twins else lines[i]
+        seen: dict[str, int] = {}
+        for i in shaped:
+            key = lines[i].casefold()
+            if key in seen and self._title_like(i):
+                return seen[key], _better_cased(lines[seen[key]], lines[i])
+            seen[key] = i
+        if first_is_title:
+            return 0, first_stripped
+        for i in reversed(shaped):
+            if start - i > t.headline_max_gap:
+                break
+            if self._title_like(i):
+                return i, lines[i]
+        return None, None
+
+    def _slug_names(self, i: int) -> bool:
+        """Line i shares slug_match_words words or more with the URL's path."""
+        words = {word for word in _title_words(self.lines[i]) if len(word) >= 3}
+        return len(words & path_words(self.url)) >= self.t.slug_match_words
+
+    def _slug_title(self, shaped: list[int]) -> int | None:
+        """The first of the title-shaped lines sharing the most words with the URL's path, when
+        they are at least slug_match_words and slug_match_share of the line's words (of three
+        letters or more)."""
+        slug = path_words(self.url)
+        if len(slug) < self.t.slug_match_words:
+            return None
+        best, found = self.t.slug_match_words - 1, None
+        for i in shaped:
+            words = {word for word in _title_words(self.lines[i]) if len(word) >= 3}
+            shared = len(words & slug)
+            if shared > best and shared >= self.t.slug_match_share * len(words) and self._title_like(i) \
+                    and not self._stamped(i):
+                best, found = shared, i
+        return found
+
+    def _site_header(self) -> bool:
+        """The dump opens with a site header, not the page's <title>: the site's name, then within
+        a few lines a line that is only a date (the day the page was fetched), as the seeds do."""
+        lines = self.lines
+        return names_host(lines[0], self.host, strict=True) and any(
+            self.refined(j) == DATELINE for j in range(1, min(self.t.header_lines, len(lines))))
+
+    def _above_meta(self, i: int, start: int, into: int = 0) -> bool:
+        """A byline or a date line among the few lines under line i (before the article, or
+        among its first `into` lines when line i is not itself under such a line: a standfirst
+        between the headline's date and the article is no headline)."""
+        for j in range(i + 1, min(i + 1 + self.t.headline_meta_lines, start + into, len(self.lines))):
+            if self._meta_line(j):
+                return j < start or not self._meta_line(i - 1)
+        return False
+
+    def _meta_under(self, i: int, end: int) -> bool:
+        """A byline or a date line among the few lines under line i, before line `end`."""
+        return any(self._meta_line(j) for j in range(i + 1, min(i + 1 + self.t.headline_meta_lines, end)))
+
+    def _meta_line(self, j: int) -> bool:
+        """Line j is a byline, a person's name or a date line."""
+        line = self.lines[j]
+        return len(line) <= 160 and (self._byline(line) is not None or opens_like_byline(line)
+                                     or self._readings.bare_name(line) is not None or (
+            HAS_YEAR.search(line) is not None and find_date(line) is not None))
+
+    def _title_shape(self, i: int) -> bool:
+        """Cheap part of _title_like: kind, length, no final period, three words or more (or a
+        CJK phrase). (The kind last: a line's first kind() looks its phrase up; lines above the
+        article no longer change the run, so which of them are looked up does not matter.)"""
+        line = self.lines[i]
+        if len(line) > 300 or line.endswith("."):
+            return False
+        spaces = line.count(" ")  # (once: str.count costs as much as a casefold on most lines)
+        return (spaces < self.t.title_max_words and (spaces >= 2 or (len(line) >= 6 and not line.isascii()
+                                                                    and _CJK.search(line) is not None))
+                and self.kind(i) == TEXT)
+
+    def _title_like(self, i: int) -> bool:
+        """A line of title shape that is not a date, a credit, a link, a person's name or a byline."""
+        line = self.lines[i]
+        return (self.refined(i) == TEXT and not opens_like_byline(line) and self._readings.bare_name(line) is None
+                and self._byline(line) is None and not is_furniture(line))
+
+    def _site_name_line(self) -> str | None:
+        """A short first line that the page prints again (the site's name in its header and
+        footer), when the title came from elsewhere."""
+        first = self.lines[0]
+        if first.count(" ") > 2 or len(first) > 40 or self.kind(0) != TEXT:
+            return None
+        return first if first in self.lines[1:] else None
+
+    def _meta_window(self, title_index: int | None, start: int, end: int, body_lines: int) -> range:
+        """Lines after the headline, through the first `body_lines` lines of the article."""
+        begin = title_index + 1 if title_index is not None and title_index < start else max(
+            0, start - self.t.header_window)
+        return range(begin, min(end + 1, start + body_lines))
+
+    def _authors(self, title_index: int | None, start: int, end: int) -> list[str]:
+        """The first byline after the headline; a line that is only a name counts when it is
+        right under the headline or among the article's first lines."""
+        window = self._meta_window(title_index, start, end, self.t.body_meta_window)
+        # An explicit byline ("By ...") anywhere in the window before a bare name: the lines
+        # under a headline also hold labels shaped like names ("Resize Text", "Tag Cloud").
+        explicit = next((i for i in window if self._byline_at(i)
+                         and self.kind(i) in (TEXT, BYLINE) and self.refined(i) != CREDIT), None)
+        for i in window:
+            line = self.lines[i]
+            names = self._byline_at(i)
+            near = (title_index is not None and 0 < i - title_index <= self.t.bare_name_lines) or (
+                i < start and start - i <= self.t.bare_name_lines)
+            if names is None and near and line[-1] not in ".!?" and explicit is None:
+                names = self._readings.bare_name(line)
+                if names and any(names_host(name, self.host) for name in names):
+                    names = None  # the site's own account ("Practical Horseman"), not a person
+            # (The kind only of a line that names someone: a line's first kind() looks its phrase up,
+            # and the run is settled, so lines above it need no lookup otherwise.)
+            if names and self.kind(i) in (TEXT, BYLINE) and self.refined(i) != CREDIT:
+                # ("Alex Wong | Getty Images" names the photographer)
+                self.kinds[i] = BYLINE
+                return names
+        # Some sites print the byline above the headline ("Von Moritz Bachmann publiziert am ..."):
+        # there only an explicit byline counts, not a bare name (a menu's, a section's).
+        for i in range(max(1, title_index - self.t.byline_above_lines), title_index) if title_index else ():
+            names = self._byline(self.lines[i])
+            if names and self.kind(i) in (TEXT, BYLINE):
+                return names
+        return []
+
+    def _byline_at(self, i: int) -> list[str] | None:
+        """The names of the byline on line i, or on lines i and i + 1 when line i is only the
+        byline word ("By", then "Jamelle Bouie": get_text-style dumps split them)."""
+        line = self.lines[i]
+        if i + 1 < len(self.lines) and len(line) <= 12 and is_byline_word(line):
+            return self._byline(f"{line} {self.lines[i + 1]}")
+        return self._byline(line)
+
+    def _published(self, title_index: int | None, start: int, end: int) -> datetime | None:
+        """The first date after the headline (not inside a sentence). Just above the headline, a
+        date counts only with a time or a word like "Published": a bare "Saturday, June 3, 2023"
+        there is the site header's date of the day the page was scraped. Failing these, the date
+        in the URL's path (/2019/11/19/)."""
+        month_first = self.host.endswith(_MONTH_FIRST_SUFFIXES)
+        year = year_in_url(self.url)
+        # (Through the article's first lines even when the run ends sooner: a short run, a
+        # standfirst alone, may end above the date under it.)
+        window = list(self._meta_window(title_index, start, len(self.lines) - 1, self.t.body_date_window))
+        # The dump opens with a name (the site's, not a <title>), and no headline under it was
+        # found (or that name was taken for one): its first lines are a site header, as the seeds'.
+        header = title_index in (None, 0) and self.lines[0].count(" ") < self.t.site_name_max_words
+        if title_index is not None:
+            above = range(max(0, title_index - 2), title_index)
+            # A bare date just above the headline, below the site header, is the article's when
+            # none is under the headline (else it is more likely the day the page was fetched).
+            window = [i for i in above if self._stamped(i)] + window + [
+                i for i in above if i >= self.t.header_lines and not self._stamped(i) and self.refined(i) == DATELINE]
+        for i in window:
+            line = self.lines[i]
+            if len(line) > 160:
+                continue
+            if line[-1] in SENTENCE_END and len(line) >= 2 * self.t.prose_min_chars:
+                continue  # a date inside a sentence is about something else
+            if _DIGIT.search(line) is None:
+                continue  # (find_date finds no date without a digit: one search, not its two and ours)
+            kind = self.kind(i)  # (after the digit: kind() may look a phrase up)
+            if kind == BOILER and self.refined(i) == DATELINE:
+                kind = DATELINE  # "08:22, 24.11.2020": no letters, so phrase_kind calls it boilerplate
+            if kind not in (TEXT, DATELINE, BYLINE):
+                continue
+            if i < self.t.header_lines and header and self.refined(i) == DATELINE and not self._stamped(i):
+                continue  # a bare date under the site's name: the site header's scrape day
+            # "Updated Nov 19, 6:55 AM; Posted Nov 18, 8:19 PM"
+            posted = _POSTED.search(line) if _holds_piece(line, _POSTED_PIECES) else None
+            if posted is not None:
+                moment = find_date(line[posted.end():], month_first=month_first, default_year=year)
+                if moment is not None:
+                    return moment
+            moment = find_date(line, month_first=month_first, default_year=year)
+            if moment is not None:
+                return moment
+        # Else the URL's date, else one in the <title> line ("... - 21/12/2018 - Esporte - Folha"),
+        # unless that line is only a date (a site header's scrape day: the seeds open so).
+        title_line = self.lines[0]
+        in_title = len(title_line) <= 300 and _DIGIT.search(title_line) and self.refined(0) == TEXT
+        return date_in_url(self.url) or (find_date(title_line, month_first=month_first) if in_title else None)
+
+    def _stamped(self, i: int) -> bool:
+        line = self.lines[i]
+        # (A line without a digit holds no date, and _published skips it: one search spares the two.)
+        return len(line) <= 160 and _DIGIT.search(line) is not None and (_TIME.search(line) is not None or (
+            _holds_piece(line, _PUBLISHED_PIECES) and _PUBLISHED.search(line) is not None))
+
+
+def _holds_piece(line: str, pieces: tuple[str, ...]) -> bool:
+    """One of `pieces` is in the lower-cased line (a cheap test before a case-insensitive regex)."""
+    low = line.lower()
+    return any(piece in low for piece in pieces)
+
+
+def _better_cased(line: str, other: str) -> str:
+    """Of two spellings of one headline, the one with more capitals ("Russia Sends More Troops"
+    over "russia sends more troops"); the first on ties."""
+    if line == other:  # (the usual case: the <title> printed again as it was)
+        return line
+    return line if sum(map(str.isupper, line)) >= sum(map(str.isupper, other)) else other
+
+
+def _title_words(text: str) -> set[str]:
+    """Words of a title for comparing two wordings; characters for CJK, which has no spaces."""
+    if not text.isascii() and _CJK.search(text):  # (isascii: a flag of the str)
+        return {ch for ch in text if ch.isalnum()}
+    return set(split_words(text.casefold()))
+
+
+def enough_words(title: str) -> bool:
+    """Three words or more, or a CJK phrase (as _title_shape tests it)."""
+    return title.count(" ") >= 2 or (len(title) >= 6 and not title.isascii() and _CJK.search(title) is not None)
