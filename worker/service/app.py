@@ -12,6 +12,7 @@ from ..config import Settings
 from ..config.service import BROKER_CHECK_TIMEOUT_SECONDS, GROUP_LAG_TIMEOUT_SECONDS
 from ..errors import DependencyMisconfigured
 from ..pipeline import Pipeline
+from ..stages.isolation import ChildFailed
 from ..state import open_index
 from ..transport.kafka_lag import GroupLagReader
 from .broker_watch import BrokerWatch
@@ -59,6 +60,11 @@ def run_service(settings: Settings) -> int:
         return failure.exit_code
 
     pipeline = Pipeline(settings, index, metrics)
+    try:  # the HTML child's start-up now, not while the first large page and those behind it wait
+        pipeline.clean.start()
+    except ChildFailed as error:  # (each large page tries again, and is dead-lettered if it fails)
+        log.warning("the HTML extraction child did not start; retried with the first large page",
+                    extra={"error": str(error)})
     loop = ConsumeLoop(source, sink, pipeline, index, metrics, settings.service, health)
     log.info("worker started", extra={"event": "start", "topic": settings.topics.pages_raw})
     exit_code = EXIT_OK
