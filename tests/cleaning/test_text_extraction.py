@@ -164,3 +164,14 @@ def test_an_article_made_of_a_bulleted_list_is_published():
                               *items, "Older posts", "Archive", "Random post"),
                          "https://mcupdate.example.com/post/1").paragraphs
     assert found == items
+
+
+def test_a_menu_flattened_into_one_long_line_is_no_prose():
+    # Navigation written out as one line of capitalized labels, long enough to pass for prose.
+    menu = ("Latest News Applications OS Channel Programs Cloud Components & Peripherals Data Center "
+            "Internet Of Things Mobility Networking Security Storage Managed Services Careers Events")
+    found = extract_text(dump("X", "Homepage", menu, menu.replace("Latest", "All Carousels"), "Sections",
+                              "Council approves two new schools", "By Anna Example", *SENTENCES),
+                         "https://www.example.com/news/council-approves-two-new-schools")
+    assert found.paragraphs == SENTENCES
+    assert found.title == "Council approves two new schools"

@@ -138,6 +138,15 @@ def _joined_lines(body: str) -> list[str]:
     return lines
 
 
+def _is_flattened_menu(line: str, share: float) -> bool:
+    """A long line with no final punctuation whose words are nearly all capitalized: a site's
+    navigation flattened into one line ("Latest News Applications OS Channel Programs Cloud ..."),
+    not prose, where most words are lower case (German nouns included)."""
+    words = line.split()
+    capitalized = sum(1 for word in words if word[0].isupper() or not word[0].isalpha())
+    return capitalized >= share * len(words)
+
+
 def _is_markup(line: str) -> bool:
     return "<" in line and _MARKUP.search(line) is not None
 
@@ -215,8 +224,9 @@ class _Dump(HeaderReading):
     def _score_lines(self, weight: int) -> tuple[list[int], list[float]]:
         """Score of every line as text: a prose line (long enough, ending like a sentence; a short
         one ending in "?" or "!" is a headline more often) weighs its length, a long line without
-        final punctuation half of it; any other line (menus, labels, headlines) weighs against, the
-        more the longer (up to 120 characters). Kinds are looked up later, on need (kind()): a line
+        final punctuation half of it (unless nearly all its words are capitalized: a flattened
+        menu); any other line (menus, labels, headlines) weighs against, the more the longer (up
+        to 120 characters). Kinds are looked up later, on need (kind()): a line
         longer than any phrase is TEXT, a shorter one is left UNRESOLVED. (The hot loop of the text
         path: the thresholds are read once, and the score is worked out inline.) Items of a bulleted
         list (two or more in a row, each at least list_item_min_chars) weigh half their length."""
@@ -226,7 +236,7 @@ class _Dump(HeaderReading):
         bulleted = [len(line) > 2 and line[0] in _BULLETS and line[1] == " " for line in self.lines]
         listed = [b and ((i > 0 and bulleted[i - 1]) or (i + 1 < len(bulleted) and bulleted[i + 1]))
                   for i, b in enumerate(bulleted)]
-        item_min = self.t.list_item_min_chars
+        item_min, menu_share = self.t.list_item_min_chars, self.t.menu_capitalized_share
         scores = []
         gap = 0.0
         for i, line in enumerate(self.lines):
@@ -234,7 +244,7 @@ class _Dump(HeaderReading):
             last = line[-1]
             if size >= prose_min and last in SENTENCE_END and (size >= 2 * prose_min or last not in "?!？！"):
                 score = size - prose_min / 2
-            elif size >= long_line:
+            elif size >= long_line and not _is_flattened_menu(line, menu_share):
                 score = size / 2
             elif listed[i] and size >= item_min:
                 score = size / 2

@@ -25,6 +25,9 @@ class TextDumpThresholds:
     # An item of a bulleted list this long counts as text (at half its length): changelogs
     # and list articles are made of them, menus are not bulleted.
     list_item_min_chars: int = 20
+    # A long line without final punctuation is a site's menu flattened into one line, not prose,
+    # when at least this share of its words are capitalized (prose: mostly lower case).
+    menu_capitalized_share: float = 0.7
     # A short line (menu item, headline, label) scores minus this, minus a quarter of its length.
     short_line_penalty: float = 8.0
     # Score of a boilerplate line ("Share", "Advertisement", a link, a line repeated by the site).
