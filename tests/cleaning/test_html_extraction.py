@@ -108,6 +108,19 @@ def test_json_ld_metadata():
     assert found.canonical_url == "https://news.example/2024/05/01/library-vote?ref=home"
 
 
+@pytest.mark.parametrize(("opening", "closing"), [("<![CDATA[", "]]>"), ("//<![CDATA[", "//]]>"), ("<!--", "-->")])
+def test_json_ld_inside_cdata_or_a_comment_is_read(opening, closing):
+    # XHTML-era pages wrap their scripts so that old parsers skip them.
+    head = f"""<meta property="article:published_time" content="2024-05-03T08:00:00Z">
+    <script type="application/ld+json">{opening}
+      {{"@type": "NewsArticle", "headline": "Old tram depot becomes a library",
+        "datePublished": "2024-05-01T10:00:00Z", "author": {{"@type": "Person", "name": "Anna Example"}}}}
+    {closing}</script>"""
+    found = extract_html(article_page(head), "https://news.example/a/b")
+    assert found.published_at == datetime(2024, 5, 1, 10, tzinfo=timezone.utc)  # JSON-LD first, as unwrapped
+    assert found.authors == ["Anna Example"]
+
+
 def test_open_graph_and_meta_tags_without_headline_element():
     head = """<meta property="og:title" content="Old tram depot becomes a library | The Example Times">
     <meta property="og:site_name" content="The Example Times">

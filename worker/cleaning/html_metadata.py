@@ -171,7 +171,7 @@ def _json_ld_articles(tree: LexborHTMLParser) -> list[dict[str, Any]]:
     found: list[tuple[int, dict[str, Any]]] = []
     for script in tree.css('script[type="application/ld+json"]'):
         try:
-            data = orjson.loads(script.text(deep=True).strip().encode())
+            data = orjson.loads(_unwrapped(script.text(deep=True)).encode())
         except orjson.JSONDecodeError:
             continue
         pending = [data]
@@ -192,6 +192,18 @@ def _json_ld_articles(tree: LexborHTMLParser) -> list[dict[str, Any]]:
                     found.append((rank, item))
     found.sort(key=lambda pair: pair[0])
     return [item for _, item in found]
+
+
+def _unwrapped(text: str) -> str:
+    """A script's JSON without the wrappers XHTML-era pages put around it: an HTML comment or a
+    CDATA section, either perhaps behind a JavaScript line comment ("//<![CDATA[ ... //]]>")."""
+    text = text.strip()
+    for opening, closing in (("<![CDATA[", "]]>"), ("<!--", "-->")):
+        start = text.find(opening, 0, len(opening) + 2)
+        if start != -1 and text[:start].strip() in ("", "//") and text.endswith(closing):
+            text = text[start + len(opening):-len(closing)].strip()
+            text = text[:-2].rstrip() if text.endswith("//") else text
+    return text
 
 
 def _name_of(value: Any) -> str | None:
