@@ -10,9 +10,9 @@ order. worker/parallel.py runs `prepare` in several processes.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -87,14 +87,7 @@ class Preparer:
 
     def decode_page(self, record: SourceRecord) -> RawPage | PageRejected:
         """The record's page, or why not (as clean_page: what a child process can send back)."""
-        try:
-            return self.decode(record)
-        except PageRejected as rejected:
-            return rejected
-        except DependencyError:
-            raise
-        except Exception as error:  # noqa: BLE001 - a bug outside the stages' own handling: one record's
-            return _unexpected(error, "prepare")
+        return _or_rejection(self.decode, record)
 
     def finish(self, record: SourceRecord, page: RawPage) -> Cleaned | Output:
         """Clean and fingerprint a decoded page."""
@@ -103,14 +96,7 @@ class Preparer:
 
     def clean_page(self, page: RawPage) -> Cleaned | PageRejected:
         """Clean and fingerprint a decoded page, or why not (it needs the page, not its record)."""
-        try:
-            return self._clean_and_fingerprint(page)
-        except PageRejected as rejected:
-            return rejected
-        except DependencyError:
-            raise
-        except Exception as error:  # noqa: BLE001 - a bug outside the stages' own handling: one record's
-            return _unexpected(error, "prepare")
+        return _or_rejection(self._clean_and_fingerprint, page)
 
     def _clean_and_fingerprint(self, page: RawPage) -> Cleaned:
         article = self.clean(page)
@@ -232,6 +218,22 @@ def dlq_headers(event: dict[str, Any]) -> tuple[tuple[str, bytes], ...]:
 def headers_size(headers: tuple[tuple[str, bytes], ...]) -> int:
     """Bytes the headers add to a record (names, values and a few bytes of varint framing each)."""
     return sum(len(name.encode()) + len(value) + 10 for name, value in headers)
+
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+
+
+def _or_rejection(step: Callable[[_In], _Out], item: _In) -> _Out | PageRejected:
+    """step(item), or why the page is rejected; only a dependency's failure is raised."""
+    try:
+        return step(item)
+    except PageRejected as rejected:
+        return rejected
+    except DependencyError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a bug outside the stages' own handling: one record's
+        return _unexpected(error, "prepare")
 
 
 def _unexpected(error: Exception, stage: str) -> PageRejected:
