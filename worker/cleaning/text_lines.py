@@ -153,10 +153,6 @@ SENTENCE_END: Final = frozenset('.!?…:;"”»’\'。！？।؟')
 _TRIM: Final = " \t.:!|»›>«<-–—•*#·,()[]{}0123456789"
 
 
-def phrase_key(line: str) -> str:
-    return line.casefold().strip(_TRIM)
-
-
 def phrase_kind(line: str) -> int:
     """Kind of a line from its words alone: TEXT, BOILER or SECTION_END. Cheap (no regex), so it
     runs on every line; `refine_kind` looks closer at the lines that end up inside an article."""
