@@ -270,17 +270,17 @@ def test_the_date_under_a_run_that_ends_early_is_read():
     assert extract_text("\n".join(lines), "https://publico.example/covid").published_at == day(2020, 10, 11)
 
 
+# The shape of article-extraction's latimes.com page (tuning part) without its <title> line: the
+# headline sits over a teaser with a date, which made that teaser look like the headline.
+LATIMES_HEADLINE = "Column: The Gannett/GateHouse merger sends a dismal signal about the future of local news"
+LATIMES_LINES = ["Skip to content", "Local Politics", "Business", "Sports", "Entertainment", LATIMES_HEADLINE,
+                 "Tribune Publishing renames its flagship newspaper", "Nov. 19, 2019",
+                 "Share on Facebook", "Share on Twitter", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+LATIMES_URL = "https://www.latimes.com/business/story/2019-11-19/gannett-gatehouse-merger-future-local-news"
+
+
 def test_without_the_title_line_the_line_the_url_slug_names_is_the_headline():
-    # (The shape of article-extraction's latimes.com page, tuning part: the headline sits over a
-    # teaser with a date, which made that teaser look like the headline.)
-    lines = ["Skip to content", "Local Politics", "Business", "Sports", "Entertainment",
-             "Column: The Gannett/GateHouse merger sends a dismal signal about the future of local news",
-             "Tribune Publishing renames its flagship newspaper", "Nov. 19, 2019",
-             "Share on Facebook", "Share on Twitter",
-             PARAGRAPH, PARAGRAPH.replace("three", "four")]
-    found = extract_text("\n\n".join(lines),
-                         "https://www.latimes.com/business/story/2019-11-19/gannett-gatehouse-merger-future-local-news")
-    assert found.title == "Column: The Gannett/GateHouse merger sends a dismal signal about the future of local news"
+    assert extract_text("\n\n".join(LATIMES_LINES), LATIMES_URL).title == LATIMES_HEADLINE
 
 
 def test_path_words():
@@ -291,14 +291,7 @@ def test_path_words():
 def test_a_menu_item_opening_the_dump_and_printed_again_is_no_headline():
     # (Dumps without the <title> line often open with a menu item the menu prints again, which
     # was taken for the <title> and its copy for the headline.)
-    lines = ["Business", "Skip to content", "Local Politics", "Business", "Sports", "Entertainment",
-             "Column: The Gannett/GateHouse merger sends a dismal signal about the future of local news",
-             "Tribune Publishing renames its flagship newspaper", "Nov. 19, 2019",
-             "Share on Facebook", "Share on Twitter",
-             PARAGRAPH, PARAGRAPH.replace("three", "four")]
-    found = extract_text("\n\n".join(lines),
-                         "https://www.latimes.com/business/story/2019-11-19/gannett-gatehouse-merger-future-local-news")
-    assert found.title == "Column: The Gannett/GateHouse merger sends a dismal signal about the future of local news"
+    assert extract_text("\n\n".join(["Business", *LATIMES_LINES]), LATIMES_URL).title == LATIMES_HEADLINE
 
 
 def test_the_slug_names_the_headline_before_a_first_line_that_is_no_title():
