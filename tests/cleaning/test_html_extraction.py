@@ -217,3 +217,21 @@ def test_lead_paragraphs_beside_the_container_are_kept():
     page = f"""<html><body><div class="article-content"><p>{ARTICLE[0]}</p>
     <div class="toggle-group">{rest}</div></div></body></html>"""
     assert extract_html(page, "https://example.org/lead").paragraphs[0] == ARTICLE[0]
+
+
+BRIEF = ("Route 9 between Millbrook and Ashford will be closed from 8 p.m. on Friday until 5 a.m. on Monday "
+         "for resurfacing work. Drivers are advised to follow the signed diversion.")
+
+
+@pytest.mark.parametrize("marking", ['itemprop="articleBody"', 'itemscope itemtype="https://schema.org/NewsArticle"'])
+def test_a_short_article_the_page_marks_beats_a_longer_teaser_list(marking):
+    # A brief of two sentences scores less than the stream of teasers beside it (each a linked
+    # headline and a summary that is no link); the page's microdata says which is the article.
+    teasers = "".join(
+        f'<li><h3><a href="/news/{i}">Headline of another story number {i}</a></h3><p>The summary of story {i}, '
+        "with a place, a person and a number, long enough to read like the start of an article.</p>"
+        "<span>Good Morning Example</span></li>" for i in range(8))
+    page = f"""<html><head><title>Road closure on Route 9</title></head><body>
+    <div class="page"><h1>Road closure on Route 9</h1><div {marking}><div><p>{BRIEF}</p></div></div>
+    <ul class="stream">{teasers}</ul></div></body></html>"""
+    assert extract_html(page, "https://example.org/road-closure").paragraphs == [BRIEF]

@@ -189,11 +189,25 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
             best, best_score = node, score
     if best is None:
         return None, []
+    marked = _marked_article(body)
+    if marked is not None and not _within(best, marked) and not _within(marked, best):
+        # The page says where its article is (schema.org microdata) and the best-scoring block is
+        # elsewhere: a teaser list or a dialog outscoring a short article. The best candidate
+        # inside the marked element is the article, and the container stays inside it.
+        inside = {key: score for key, score in final.items() if _within(nodes[key], marked)}
+        if inside:
+            final = inside
+            best_score = max(inside.values())
+            best = nodes[next(key for key, score in inside.items() if score == best_score)]
+        else:
+            marked = None
+    else:
+        marked = None
     best = _shared_ancestor(best, best_score, final, nodes)
     ancestor = best.parent
     core_links = _link_share(best)
     for _ in range(T.climb_levels):
-        if ancestor is None or ancestor.tag in ("body", "html"):
+        if ancestor is None or ancestor.tag in ("body", "html") or (marked is not None and not _within(ancestor, marked)):
             break
         gained, had = paragraph_chars.get(ancestor.mem_id, 0), paragraph_chars.get(best.mem_id, 1)
         if (gained >= T.climb_gain * had or (gained >= T.climb_min_ratio * had and gained - had >= T.climb_min_chars)) \
@@ -208,6 +222,32 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
                 if node.mem_id == best.mem_id or scores.get(node.mem_id, 0.0) >= threshold
                 or (node.tag == "p" and _is_prose_paragraph(node))]
     return best, siblings
+
+
+def _marked_article(body: LexborNode) -> LexborNode | None:
+    """The element the page marks as its article's body (itemprop articleBody), else as the
+    article (an itemscope of type Article, NewsArticle, BlogPosting...), when there is one."""
+    typed = None
+    for node in body.css("[itemprop], [itemtype]"):
+        attributes = node.attributes
+        if ARTICLE_BODY_PROP in (attributes.get("itemprop") or "").lower():
+            return node
+        if typed is None and _ARTICLE_TYPE.search(attributes.get("itemtype") or ""):
+            typed = node
+    return typed
+
+
+_ARTICLE_TYPE = re.compile(r"schema\.org/(?:\w*Article|BlogPosting)\b", re.IGNORECASE)
+
+
+def _within(node: LexborNode, ancestor: LexborNode) -> bool:
+    """node is ancestor or one of its descendants."""
+    target = ancestor.mem_id
+    while node is not None:
+        if node.mem_id == target:
+            return True
+        node = node.parent
+    return False
 
 
 def _is_prose_paragraph(node: LexborNode) -> bool:
