@@ -235,3 +235,15 @@ def test_a_short_article_the_page_marks_beats_a_longer_teaser_list(marking):
     <div class="page"><h1>Road closure on Route 9</h1><div {marking}><div><p>{BRIEF}</p></div></div>
     <ul class="stream">{teasers}</ul></div></body></html>"""
     assert extract_html(page, "https://example.org/road-closure").paragraphs == [BRIEF]
+
+
+def test_links_between_the_paragraphs_stay_and_links_after_them_go():
+    # A changelog or a review roundup lists the links it discusses between its paragraphs; the
+    # same kind of list after the last paragraph is "read more" and goes.
+    discussed = "".join(f'<li><a href="/bug/{i}">Fixed the crash number {i} in the importer</a></li>'
+                        for i in range(3))
+    further = "".join(f'<li><a href="/news/{i}">Another story number {i} you may like</a></li>' for i in range(3))
+    article = (f"<p>{ARTICLE[0]}</p><p>{ARTICLE[1]}</p><ul>{discussed}</ul><p>{ARTICLE[2]}</p>"
+               f"<p>{ARTICLE[3]}</p><ul>{further}</ul>")
+    found = extract_html(article_page(article=article), "https://news.example/library").paragraphs
+    assert found == ARTICLE[:2] + [f"Fixed the crash number {i} in the importer" for i in range(3)] + ARTICLE[2:]

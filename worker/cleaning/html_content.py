@@ -15,7 +15,8 @@ measured and adjusted on the article-extraction benchmark (bench/html_extraction
    before that, as readability does, when several other candidates score nearly as well as the
    best (rival_*), the container is the ancestor they share with it.
 4. emit: the container's text, one entry per block element (or <br>-separated run), dropping
-   blocks that are mostly link text (menus, "read more" lists).
+   blocks that are mostly link text (menus, "read more" lists) unless they stand between the
+   article's prose blocks.
 
 The thresholds are HtmlThresholds in worker/config/cleaning.py, each chosen by its effect on F1
 (bench/body.py).
@@ -82,12 +83,23 @@ def article_paragraphs(tree: LexborHTMLParser) -> list[str]:
     container, siblings = _article_container(body)
     if container is None:
         return []
+    blocks = [block for node in siblings for block in _blocks(node)]
+    first, last = _prose_span(blocks)
     paragraphs = []
-    for node in siblings:
-        for text, link_chars in _blocks(node):
-            if link_chars <= T.max_link_share * len(text) and not is_prompt(text):
-                paragraphs.append(text)
+    for i, (text, link_chars) in enumerate(blocks):
+        # A block of mostly links is a menu or a "read more" list before or after the article's
+        # prose; between two of its prose blocks it is the article's own (a list of the links it
+        # discusses, a table of them).
+        if (link_chars <= T.max_link_share * len(text) or first < i < last) and not is_prompt(text):
+            paragraphs.append(text)
     return paragraphs
+
+
+def _prose_span(blocks: list[tuple[str, int]]) -> tuple[int, int]:
+    """The indexes of the first and last prose block (T.span_prose_chars long, few links), or (0, 0)."""
+    prose = [i for i, (text, link_chars) in enumerate(blocks)
+             if len(text) >= T.span_prose_chars and link_chars <= T.max_link_share * len(text)]
+    return (prose[0], prose[-1]) if prose else (0, 0)
 
 
 def collapse(text: str) -> str:

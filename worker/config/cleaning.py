@@ -114,8 +114,11 @@ class HtmlThresholds:
     sibling_min_score: float = 10.0
     sibling_paragraph_chars: int = 80
     sibling_paragraph_max_link_share: float = 0.25
-    # Blocks whose text is more than this share link text are dropped (menus, "read more" lists).
+    # Blocks whose text is more than this share link text are dropped (menus, "read more" lists)
+    # unless they stand between two of the container's prose blocks (this long, links under that
+    # share): there they are the article's own links (a changelog, a list of what it reviews).
     max_link_share: float = 0.5
+    span_prose_chars: int = 80
     # Below this many characters of article text (and fewer words than the quality gate's
     # minimum) the own extractor has probably missed the article: trafilatura is asked too, and
     # its text is kept when longer.
