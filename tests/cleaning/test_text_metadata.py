@@ -316,3 +316,17 @@ def test_the_sites_name_printed_again_is_no_headline_when_the_slug_names_another
                                             "hostages-for-3-terrorist-figures/")
     assert found.title == "Taliban say they freed US, Australian hostages for 3 terrorist figures"
     assert found.authors == ["Lia Eustachewich"]
+
+
+def test_the_headline_opening_the_articles_run_is_the_title():
+    # (A headline ending in a quote counts as a sentence and opens the article's run: the slug
+    # names it there too, and the date under it is the article's, not the site header's.)
+    headline = "Mayor Says The Budget Is ‘Finally Back In Balance’"
+    lines = ["Daily Courier", "Thursday, Dec 12, 2024", "Sections", "News, Opinion and Sports for the Valley",
+             headline, "The council approved the plan after a long night of debate over roads and schools.",
+             "By Jane Roe November 19, 2019, 07:47 PM EST", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n\n".join(lines), "https://www.courier.example/news/mayor-says-the-budget-is-finally-back-"
+                                            "in-balance")
+    assert found.title == headline
+    assert found.published_at == day(2019, 11, 19)
+    assert headline not in found.paragraphs

@@ -68,7 +68,10 @@ class HeaderReading:
         first_is_title = start > 0 and self._title_shape(0) and self._title_like(0)  # not the article's 1st line
         # The line that says most of what the URL's slug says ("/republicans-trump-nowhere"): the
         # page's own name for its article, which the <title> line (when there is one) may dress up.
-        slugged = self._slug_title(shaped)
+        # The article's run may open with its headline (one ending in a quote or "?", or long
+        # enough to count as prose): the slug names it there too.
+        opening = [start] if 0 < start < len(lines) and self._title_shape(start) else []
+        slugged = self._slug_title(shaped + opening)
         if slugged is not None:
             return slugged, lines[slugged]
         if first_is_title:
@@ -183,7 +186,7 @@ class HeaderReading:
 
     def _meta_window(self, title_index: int | None, start: int, end: int, body_lines: int) -> range:
         """Lines after the headline, through the first `body_lines` lines of the article."""
-        begin = title_index + 1 if title_index is not None and title_index < start else max(
+        begin = title_index + 1 if title_index is not None and title_index <= start else max(
             0, start - self.t.header_window)
         return range(begin, min(end + 1, start + body_lines))
 
