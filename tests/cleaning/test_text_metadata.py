@@ -330,3 +330,13 @@ def test_the_headline_opening_the_articles_run_is_the_title():
     assert found.title == headline
     assert found.published_at == day(2019, 11, 19)
     assert headline not in found.paragraphs
+
+
+def test_a_breadcrumb_printed_before_the_headline_is_no_part_of_the_title():
+    # (The breadcrumb's words are the URL's path's too, so its line named more of the slug.)
+    headline = "Harbor authority announces a new ferry line between the two islands"
+    lines = ["Contact us", "Home News Harbor News " + headline, headline, "October 12, 2017",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    url = ("https://www.harbor.example/news/harbor-news/harbor-authority-announces-a-new-ferry-line-between-"
+           "the-two-islands.html")
+    assert extract_text("\n\n".join(lines), url).title == headline

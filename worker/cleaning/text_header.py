@@ -118,7 +118,9 @@ class HeaderReading:
     def _slug_title(self, shaped: list[int]) -> int | None:
         """The first of the title-shaped lines sharing the most words with the URL's path, when
         they are at least slug_match_words and slug_match_share of the line's words (of three
-        letters or more)."""
+        letters or more). A line ending with another candidate is that one with a breadcrumb
+        printed before it ("Home News Business News Headline": the path holds those words too),
+        so the shorter one is the headline."""
         slug = path_words(self.url)
         if len(slug) < self.t.slug_match_words:
             return None
@@ -129,6 +131,12 @@ class HeaderReading:
             if shared > best and shared >= self.t.slug_match_share * len(words) and self._title_like(i) \
                     and not self._stamped(i):
                 best, found = shared, i
+        if found is not None:
+            line = self.lines[found]
+            for i in shaped:
+                if i != found and len(self.lines[i]) < len(line) and line.endswith(" " + self.lines[i]) \
+                        and self._slug_names(i) and self._title_like(i):
+                    return i
         return found
 
     def _site_header(self) -> bool:
