@@ -147,6 +147,11 @@ def _is_flattened_menu(line: str, share: float) -> bool:
     return capitalized >= share * len(words)
 
 
+def _is_bulleted(line: str) -> bool:
+    """An item of a bulleted list: a bullet character, then a space."""
+    return len(line) > 2 and line[0] in _BULLETS and line[1] == " "
+
+
 def _is_markup(line: str) -> bool:
     return "<" in line and _MARKUP.search(line) is not None
 
@@ -499,6 +504,12 @@ class _Dump(HeaderReading):
             if any(len(lines[i]) <= longest and self._fold(i) in wanted for i in kept[1:]):
                 return False
         if any(self._byline(p) is not None for p in paragraphs[:t.body_meta_window]):
+            return False
+        # A list item scores as text only beside another item (_score_lines): one kept without
+        # its neighbours would score otherwise.
+        bulleted = [_is_bulleted(p) for p in paragraphs]
+        if any(b and not ((k > 0 and bulleted[k - 1]) or (k + 1 < len(bulleted) and bulleted[k + 1]))
+               for k, b in enumerate(bulleted)):
             return False
         return _drop_repeated_summary(paragraphs, list(range(len(paragraphs))), t) == list(range(len(paragraphs)))
 
