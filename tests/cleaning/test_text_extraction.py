@@ -175,3 +175,30 @@ def test_a_menu_flattened_into_one_long_line_is_no_prose():
                          "https://www.example.com/news/council-approves-two-new-schools")
     assert found.paragraphs == SENTENCES
     assert found.title == "Council approves two new schools"
+
+
+def test_a_short_article_ends_at_the_related_heading_after_it_whatever_comes_next():
+    # A brief under its headline, then the site's "Recommended" box and footer: the teasers'
+    # summaries and the site's blurb hold more prose than the brief, but the article is over.
+    brief = SENTENCES[:2]
+    template = [f"Summary of another story number {n}, with a place, a person and a figure of {n}0 percent, "
+                "long enough to read like the first paragraph of an article." for n in range(5)]
+    found = extract_text(dump(
+        "Council approves two new schools | Paper", "Home", "Politics", "Sign in",
+        "Council approves two new schools", "By Anna Example", *brief,
+        "Share", "Tweet", "Email", "Recommended",
+        *[line for n, summary in enumerate(template) for line in (f"Headline number {n}", summary)],
+        "The Paper is the daily newspaper of the northern district, published every morning since 1897 "
+        "and read by more than two hundred thousand people in print and online.",
+    ), "https://paper.example/schools")
+    assert found.paragraphs == brief
+
+
+def test_a_related_link_under_a_lead_sentence_does_not_cut_the_article():
+    # The same heading after a single short sentence (a standfirst) is a box inside the article.
+    found = extract_text(dump(
+        "Council approves two new schools", "Home", "Council approves two new schools",
+        "Two schools for the north.", "Read more", "Other headline one", "Other headline two",
+        "Other headline three", "Other headline four", *SENTENCES,
+    ), "https://paper.example/schools")
+    assert found.paragraphs[-4:] == SENTENCES

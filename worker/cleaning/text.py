@@ -325,6 +325,34 @@ class _Dump(HeaderReading):
                 best, best_start, best_end = total, start, i
         return best, best_start, best_end
 
+    def _window_end(self, lo: int) -> int:
+        """Where the article starting after line lo is over at the latest: at the first prose line
+        after a gap that costs more than the prose before it (the scan of _best_segment starts
+        afresh there) and holds a section end or comments heading ("Recommended", "Comments").
+        A short article's template (teasers with summaries, author boxes, the footer) often holds
+        more prose than the article: the best run after the headline would be that."""
+        scores, kinds = self.scores, self.kinds
+        total = prose = 0.0
+        heading = False
+        for i in range(lo, len(scores)):
+            if kinds[i] == UNRESOLVED:
+                self.kind(i)
+            score = scores[i]
+            if score > 0:
+                if total <= 0:
+                    if heading:
+                        return i
+                    total = 0.0
+                total += score
+                prose += score
+                heading = False
+            elif prose:
+                total += score
+                # (After less prose, a standfirst or a lead sentence, the heading is a box inside
+                # the article or a comments link in its share bar.)
+                heading = heading or (kinds[i] in (SECTION_END, COMMENTS) and prose >= self.t.prose_before_comments)
+        return len(scores)
+
     def _best_run(self, lo: int, hi: int) -> tuple[float, int, int]:
         """_best_segment over [lo, hi) with every line of the result resolved (see kind())."""
         kinds = self.kinds
@@ -394,7 +422,7 @@ class _Dump(HeaderReading):
         for h in headlines:
             if h > end and not headline_shaped:
                 continue
-            anchored, a_start, a_end = self._best_run(h + 1, len(scores))
+            anchored, a_start, a_end = self._best_run(h + 1, self._window_end(h + 1))
             if headline is not None and a_start == start:
                 continue  # a copy of the headline (a share box) between the first one and the article
             # The copy with a byline or date under it is the headline, before copies in teaser

@@ -37,7 +37,8 @@ class TextDumpThresholds:
     # The run after the visible headline is the article if it scores at least this share of the
     # best run anywhere in the page.
     anchored_share: float = 0.15
-    # The heading of the comment section ends the article once this much prose (score) preceded it.
+    # The heading of the comment section ends the article once this much prose (score) preceded it;
+    # so does a section end ("Recommended") that the run after the headline cannot bridge.
     prose_before_comments: float = 200.0
     # A last block of prose after a gap of at least this many non-prose lines is not the article's
     # (an author box, a site blurb) when it holds less than this share of the run's prose.
