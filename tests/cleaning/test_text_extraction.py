@@ -202,3 +202,15 @@ def test_a_related_link_under_a_lead_sentence_does_not_cut_the_article():
         "Other headline three", "Other headline four", *SENTENCES,
     ), "https://paper.example/schools")
     assert found.paragraphs[-4:] == SENTENCES
+
+
+def test_a_wordpress_comments_title_quoting_the_headline_ends_the_article():
+    # "12 thoughts on “Headline”" is longer than any phrase and ends in a quote, like a sentence.
+    comments = [f"Thanks for writing this, comment number {n}: I read it twice, and I will share it with "
+                "everybody at the school board meeting next week." for n in range(6)]
+    found = extract_text(dump(
+        "Council approves two new schools", *SENTENCES,
+        "12 thoughts on “Council approves two new schools, ending a debate of three years”",
+        *[line for comment in comments for line in ("Reader Name", "August 8, 2018 at 3:17 pm", comment)],
+    ), "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES

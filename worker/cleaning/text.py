@@ -33,8 +33,8 @@ from .meta.titles import split_site_suffix
 from .normalize import normalize_paragraphs
 from .prompts import is_prompt
 from .text_header import HeaderReading, enough_words
-from .text_lines import (BOILER, COMMENTS, CREDIT, SECTION_END, SENTENCE_END, TEXT, phrase_kind, refine_kind,
-                         split_words, word_key)
+from .text_lines import (BOILER, COMMENTS, CREDIT, SECTION_END, SENTENCE_END, TEXT, is_comments_title, phrase_kind,
+                         refine_kind, split_words, word_key)
 from .types import Extraction
 
 DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
@@ -221,6 +221,10 @@ class _Dump(HeaderReading):
             # into the dump (a <noscript> tracking pixel, an escaped widget).
             self.kinds[i] = BOILER
             self._lower_score(i, -thresholds.boiler_penalty)
+        for i in [i for i in self.positives if is_comments_title(lines[i])]:
+            # "12 thoughts on “Headline”": a comments heading longer than any phrase, ending in a quote.
+            self.kinds[i] = COMMENTS
+            self._lower_score(i, -thresholds.section_end_penalty)
         self._refined = readings.refined
         self._readings = readings
         self.kept: list[int] = []  # indexes of the lines _body returned

@@ -146,6 +146,22 @@ _HAS_WORD: Final = re.compile(r"[^\W_]")
 _COMMENT_WORDS: Final = frozenset("""comment comments kommentar kommentare commentaire commentaires comentario
 comentarios comentário comentários commento commenti komentarz komentarze komentarzy reactie reacties комментарий
 комментарии комментариев responses replies réponses respuestas antworten odpowiedzi""".split())
+# The title WordPress themes print over the comments, however long the headline it quotes:
+# "12 thoughts on “Headline”", "One response to “Headline”", and in the other languages.
+_COMMENTS_TITLE: Final = re.compile(
+    r"(?:\d+|one|no|un|une|uno|una|ein|eine|één|um|uma)\s+"
+    r"(?:thoughts?|responses?|comments?|repl(?:y|ies)|gedanken?|kommentare?|réflexions?|commentaires?|réponses?|"
+    r"comentarios?|respuestas?|pensamientos?|pensieri|pensiero|commenti|commento|risposte|gedachten?|reacties?|"
+    r"comentários?|respostas?|pensamentos?)\s+"
+    r"(?:on|to|zu|sur|à|en|sobre|a|su|op|over|em|para)\s+[“\"'‘«„‹]")
+
+
+def is_comments_title(line: str) -> bool:
+    """A line opening the comments with a count and the article's quoted headline (WordPress)."""
+    first = line[:1]
+    return (first.isdigit() or first in "OoNnUuEeÉé") and _COMMENTS_TITLE.match(line.casefold()) is not None
+
+
 # Kind of every whole-line phrase, for one dict lookup per short line.
 _PHRASE_KINDS: Final = {**dict.fromkeys(BOILER_PHRASES, BOILER), **dict.fromkeys(SECTION_END_PHRASES, SECTION_END),
                  **dict.fromkeys(_COMMENTS_PHRASES, COMMENTS)}
