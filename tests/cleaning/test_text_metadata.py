@@ -340,3 +340,21 @@ def test_a_breadcrumb_printed_before_the_headline_is_no_part_of_the_title():
     url = ("https://www.harbor.example/news/harbor-news/harbor-authority-announces-a-new-ferry-line-between-"
            "the-two-islands.html")
     assert extract_text("\n\n".join(lines), url).title == headline
+
+
+@pytest.mark.parametrize("line, names", [
+    ("November 20, 2019 Emiliano Bellini", ["Emiliano Bellini"]),  # the date, then the author
+    ("Jane Roe 23/08/2018 2 comments Reading, Schools, Games and Toys", ["Jane Roe"]),  # the author, date, tags
+    ("21/06/2014 Jane Roe All, Books, Reviews", None),  # the name runs into the tags: not read
+    ("Tuesday, May 3, 2019", None),
+    ("Nov 19, 2019 Breaking News Today", None),
+])
+def test_a_blog_post_line_names_its_author_beside_the_date(line, names):
+    assert parse_bare_name(line) == names
+
+
+def test_the_name_on_the_post_line_under_the_headline_is_the_author():
+    lines = ["Solar Weekly", "Panel makers raise prices for the third month in a row",
+             "November 20, 2019 Emiliano Bellini", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n\n".join(lines), "https://solar.example/2019/11/20/panel-prices/")
+    assert found.authors == ["Emiliano Bellini"]

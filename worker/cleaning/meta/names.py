@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from .dates import MONTH_NAMES, WEEKDAY_NAMES, find_date, is_calendar_word
+from .dates import HAS_YEAR, MONTH_NAMES, WEEKDAY_NAMES, find_date, is_calendar_word
 
 MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 5
@@ -307,7 +307,7 @@ def parse_bare_name(line: str) -> list[str] | None:
     Robinson", "Tanza Loudenback, Business Insider", "Bruce Y. Lee Senior Contributor").
     Callers use it only right next to the headline, where such lines are bylines."""
     if len(line) > 80 or _cannot_start_name(line):
-        return None
+        return _dated_name(line) or None
     head, *rest = _BARE_NAME_END.split(line, maxsplit=1)
     if rest and len(rest[0].split()) > _AFFILIATION_MAX_WORDS and find_date(rest[0]) is None:
         return None  # "Google Stadia, Microsoft xCloud, Apple Arcade: So Many Ways to Play": a headline
@@ -316,7 +316,30 @@ def parse_bare_name(line: str) -> list[str] | None:
         at = _DATE_OR_DIGIT.search(line)
         if at is not None and at.start() > 0 and find_date(line[at.start():]) is not None:
             names = _names(line[:at.start()], whole=True)
-    return names or None
+    return names or _dated_name(line) or None
+
+
+# A blog's post line: a date and the author's name, set off by the date or a separator, with more
+# after it ("November 20, 2019 Emiliano Bellini", "Jane Roe 23/08/2018 2 comments Reading").
+_DATED_NAME_MAX_CHARS: Final = 100
+_DATE_PIECES: Final = re.compile(r"\d[\d/.:,-]*|[|•·]|\s[–—-]\s")
+
+
+def _dated_name(line: str) -> list[str]:
+    """The names of the first piece of a dated line that is not part of the date: the pieces are
+    what digits and separators leave, without the month and weekday words at their ends. Only that
+    piece is read, and it must be names only."""
+    if len(line) > _DATED_NAME_MAX_CHARS or HAS_YEAR.search(line) is None or find_date(line) is None:
+        return []
+    for piece in _DATE_PIECES.split(line):
+        words = piece.strip(" ,.;:").split()
+        while words and is_calendar_word(words[0].strip(".,")):
+            words.pop(0)
+        while words and is_calendar_word(words[-1].strip(".,")):
+            words.pop()
+        if words:
+            return _names(" ".join(words), whole=True)
+    return []
 
 
 # What follows a bare name after a comma or a dash is its role or affiliation ("Tanza Loudenback,
