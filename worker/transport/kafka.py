@@ -179,6 +179,10 @@ class KafkaSink:
             linger_ms=LINGER_MS,
             compression_type=self._settings.compression_type,
             max_request_size=self._settings.max_request_size,
+            # One record batch per partition and batch of outputs, up to the largest request, rather
+            # than kafka-python's 16 KB (one article event a batch, each with its own per-batch
+            # work in the producer's thread). A batch is never larger than a request.
+            batch_size=self._settings.max_request_size,
             delivery_timeout_ms=int(self._timeout * 1000),
             # kafka-python requires delivery_timeout_ms > linger_ms + request_timeout_ms.
             request_timeout_ms=min(30_000, int(self._timeout * 1000) - LINGER_MS - 1),
