@@ -247,3 +247,14 @@ def test_links_between_the_paragraphs_stay_and_links_after_them_go():
                f"<p>{ARTICLE[3]}</p><ul>{further}</ul>")
     found = extract_html(article_page(article=article), "https://news.example/library").paragraphs
     assert found == ARTICLE[:2] + [f"Fixed the crash number {i} in the importer" for i in range(3)] + ARTICLE[2:]
+
+
+@pytest.mark.parametrize("name", ["contributor-bio contributor-bio--align-l", "author-info", "about-the-author", "authorBox"])
+def test_an_author_box_under_a_short_article_is_not_the_article(name):
+    # The box's paragraph holds more text than a brief: named as an author box, it goes.
+    page = f"""<html><head><title>Road closure on Route 9</title></head><body><main>
+    <h1>Road closure on Route 9</h1><div class="chunks"><div><p>{BRIEF}</p></div></div>
+    <div class="{name}"><p>Anna Example is a staff writer covering transport, roads and the city's budget, and
+    she was formerly an editor at another paper, where she covered science, health and the weather.</p></div>
+    </main></body></html>"""
+    assert extract_html(page, "https://example.org/road-closure").paragraphs == [BRIEF]

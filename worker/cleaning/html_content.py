@@ -42,7 +42,7 @@ HIDDEN = ('[hidden], [aria-hidden="true"], [style*="display:none"], [style*="dis
 BOILERPLATE_NAME = re.compile(
     r"comment|share|sharing|social|related|recommend|newsletter|cookie|consent|subscribe|signup|"
     r"breadcrumb|byline|caption|gallery|slideshow|carousel|popup|modal|outbrain|taboola|trending|most-?popular|"
-    r"author-?bio|"
+    r"(?:author|contributor)-?(?:bio|info|box)|about-?the-?author|"
     # the same in the languages of the stream, where sites name classes in their own language
     r"komment|teilen|verwandt|commentaire|partag|compartir|comentari|relacionad|correlat|komentarz|"
     r"udostepnij|powiazan")
