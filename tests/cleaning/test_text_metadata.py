@@ -358,3 +358,19 @@ def test_the_name_on_the_post_line_under_the_headline_is_the_author():
              "November 20, 2019 Emiliano Bellini", PARAGRAPH, PARAGRAPH.replace("three", "four")]
     found = extract_text("\n\n".join(lines), "https://solar.example/2019/11/20/panel-prices/")
     assert found.authors == ["Emiliano Bellini"]
+
+
+@pytest.mark.parametrize("line, names", [
+    ("September 10, 2018 | by Catherine", ["Catherine"]),  # blogs sign with a first name
+    ("by Regan September 15, 2014", ["Regan"]),
+    ("By Reuters", None), ("By Staff", None), ("by admin", None), ("By AFP", None),
+    ("IAB By Laws", None),  # a menu's "By Laws", not a byline
+])
+def test_a_byline_may_give_a_single_first_name(line, names):
+    assert parse_byline(line) == names
+
+
+def test_a_one_word_byline_naming_the_site_is_no_author():
+    lines = ["Vortex Blog", "How the cannon keeps its ring of smoke together",
+             "By Vortex", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n\n".join(lines), "https://vortex.example/cannon-smoke-ring").authors == []

@@ -293,13 +293,37 @@ def parse_byline(line: str) -> list[str] | None:
                    or (len(before.split()) <= 6 and find_date(before) is not None)):  # "Posted on 28. Juli 2019 Author"
         rest = line[opener.end():]
         again = _BYLINE_OPENER.match(rest)  # "Post author By X": a label, then the byline word
-        return _names(rest[again.end():] if again else rest) or None
+        rest = rest[again.end():] if again else rest
+        # (A one-word name only after a byline word opening the line or following a date: "IAB
+        # By Laws" is a menu's.)
+        dated = not before.strip() or any(ch.isdigit() for ch in before)
+        return _names(rest) or (_single_name(rest) if dated else []) or None
     if " | " in line:
         head, _, tail = line.partition(" | ")
         name = _one_name(head, whole=True)
         if name and len(tail.split()) <= 5:
             return [name]
     return None
+
+
+def _single_name(text: str) -> list[str]:
+    """A byline's one-word name ("by Catherine", "by Regan September 15, 2014"): blogs sign with a
+    first name. Only after a byline word, and only a capitalised word of letters that names no
+    role, organisation or agency ("By Reuters", "By Staff"), alone before the date or the end."""
+    words = _NAMES_END.split(text, maxsplit=1)[0].strip(" .,:;").split()
+    while len(words) > 1 and is_calendar_word(words[-1].strip(".,")):
+        words.pop()  # ("Regan September 15, 2014")
+    if len(words) != 1:
+        return []
+    word = words[0]
+    if len(word) < _SINGLE_NAME_MIN_CHARS or not word.isalpha() or not word[0].isupper() or word.isupper() \
+            or not word[1:].islower() or word.lower() in _NOT_NAME_WORDS or names_agency(word) \
+            or is_calendar_word(word):
+        return []
+    return [word]
+
+
+_SINGLE_NAME_MIN_CHARS: Final = 3
 
 
 def parse_bare_name(line: str) -> list[str] | None:
