@@ -374,3 +374,17 @@ def test_a_one_word_byline_naming_the_site_is_no_author():
     lines = ["Vortex Blog", "How the cannon keeps its ring of smoke together",
              "By Vortex", PARAGRAPH, PARAGRAPH.replace("three", "four")]
     assert extract_text("\n\n".join(lines), "https://vortex.example/cannon-smoke-ring").authors == []
+
+
+def test_a_lone_by_line_starts_the_byline_and_does_not_end_the_headline():
+    # (get_text-style dumps put every text node on its own line: "by <a>Name</a>" is split, and
+    # the lower-case "by" was joined to the headline above it as a sentence's continuation.)
+    lines = ["Council approves two new schools in the northern district", "by", "Jane Roe",
+             "November 20, 2019", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n".join(lines), "https://paper.example/2019/11/20/schools")
+    assert found.title == "Council approves two new schools in the northern district"
+    assert found.authors == ["Jane Roe"]
+    # ("a film by" + a name on the next line is a sentence going on: still joined)
+    film = extract_text("\n".join([PARAGRAPH[:-1] + " and a film", "by", "the director Jane Roe was shown."]),
+                        "https://paper.example/film").paragraphs
+    assert film == [PARAGRAPH[:-1] + " and a film by the director Jane Roe was shown."]

@@ -28,7 +28,7 @@ from typing import Final
 
 from ..config.cleaning import TextDumpThresholds
 from .meta.hosts import host as _host
-from .meta.names import may_be_byline, parse_bare_name, parse_byline
+from .meta.names import is_byline_word, may_be_byline, parse_bare_name, parse_byline
 from .meta.titles import split_site_suffix
 from .normalize import normalize_paragraphs
 from .prompts import is_prompt
@@ -52,6 +52,7 @@ _CLOSING: Final = ",.;:!?)]}»”’%"
 # A line this short between an unfinished line and its continuation is a link's text inside the
 # sentence (get_text-style dumps put every text node on its own line).
 _LINK_TEXT_MAX_CHARS: Final = 40
+_LONGEST_BYLINE_WORD_LINE: Final = 12  # (_lone_byline_word: a cheap test first)
 _BULLET: Final = re.compile(r"^[-•*·▪►]\s+")
 _BULLETS: Final = "-•*·▪►+–"  # a list item's first character, followed by a space (_score_lines)
 # An HTML tag of the kinds that never stand in prose: the line is page source, not text.
@@ -115,7 +116,7 @@ def _joined_lines(body: str) -> list[str]:
             joinable = inside = False
             continue
         if joinable and (line[0].islower() or line[0] in _CLOSING) and \
-                (pieces[-1] if pieces else lines[-1])[-1] not in SENTENCE_END:
+                (pieces[-1] if pieces else lines[-1])[-1] not in SENTENCE_END and not _lone_byline_word(line):
             if not pieces:
                 if inside:  # "the agency said", "Reuters", "on Tuesday": one sentence again
                     link = lines.pop()
@@ -145,6 +146,13 @@ def _is_flattened_menu(line: str, share: float) -> bool:
     words = line.split()
     capitalized = sum(1 for word in words if word[0].isupper() or not word[0].isalpha())
     return capitalized >= share * len(words)
+
+
+def _lone_byline_word(line: str) -> bool:
+    """A line that is only "by" (or "von", "par", "by:"): the byline's word, its names on the next
+    line (get_text-style dumps split "by <a>Name</a>"), not the rest of the headline above it.
+    (Not "film by", "directed by": those go on with a sentence.)"""
+    return len(line) <= _LONGEST_BYLINE_WORD_LINE and " " not in line and is_byline_word(line)
 
 
 def _is_bulleted(line: str) -> bool:
