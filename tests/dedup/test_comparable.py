@@ -88,3 +88,17 @@ def test_an_article_the_page_holds_twice_is_still_compared():
     assert reason(twice) is None
     repeated_teasers = "\n".join(["Minister resigns over the budget row, the third this year in the cabinet"] * 6)
     assert reason(repeated_teasers) == TOO_SHORT
+
+
+def test_a_sites_legal_notice_is_too_short_to_be_an_article():
+    # What cleaning keeps of a brief's page when it returns the footer: every page of the site
+    # cleaned so would be an exact duplicate of every other.
+    footer = ("© 2019 Example Media. All rights reserved (About Us).\n\n"
+              "The material on this site may not be reproduced, distributed, transmitted, cached or otherwise "
+              "used, except with the prior written permission of Example Media.\n\n"
+              "Registration on or use of this site constitutes acceptance of our User Agreement and Privacy Policy.")
+    assert reason(footer) == TOO_SHORT
+    court = ("The court ruled on Tuesday that the publisher had reproduced the photographs without permission, "
+             "and ordered it to pay the photographer 40,000 euros in damages. The publisher said it would appeal "
+             "the ruling, which its lawyers called a threat to the reporting of public events.")
+    assert reason(court) is None

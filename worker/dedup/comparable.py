@@ -12,8 +12,9 @@ character of the scripts written without spaces):
   paywall (several of their usual terms in one line, or one in a line as short as a button),
   in English, German, French, Spanish, Italian, Dutch and Portuguese;
 - too_short: fewer than min_prose_tokens tokens in prose lines (distinct lines of at least
-  prose_line_tokens tokens that are not consent or paywall lines, a repeated line counted once):
-  menus, buttons, link lists and repeated teasers are not an article.
+  prose_line_tokens tokens that are not consent, paywall or legal-notice lines, a repeated line
+  counted once): menus, buttons, link lists, repeated teasers and a site's footer ("All rights
+  reserved", "may not be reproduced without permission") are not an article.
 A rule on the share of short lines was tried and left out: real articles made mostly of list
 lines (a meal plan, a product list) fall below any share that catches menus.
 Thresholds: worker/config/dedup.py (bench/dedup_eval_independent.py measures them).
@@ -59,6 +60,18 @@ esclusivo réservé riservato kündbar
 sign_in log_in already_a continue_reading keep_reading la_suite seguir_leyendo continuare_a verder_lezen
 continuar_lendo free_articles se_connecter inicia_sesión cancel_anytime sei_già ya_eres
 """
+# Terms of a site's legal notices: copyright, reproduction, terms of use, the affiliate disclosure.
+_NOTICE_TERMS = """
+copyright rights reserved reproduced reproduction republished redistributed distributed permission
+trademark trademarks registered terms conditions disclaimer affiliate commission commissions
+rechte vorbehalten urheberrecht droits réservés derechos reservados diritti riservati rechten
+voorbehouden direitos
+privacy_policy user_agreement terms_of_use terms_of_service cookie_policy community_rules
+community_guidelines written_permission prior_written
+"""
+# A notice line holds one of its terms in every this many tokens at least (the words also occur in
+# articles, about a court case on copyright, say, but not that densely).
+_NOTICE_TOKENS_PER_TERM = 10
 # A line with this many tokens or fewer needs only one term (a button: "ACCEPT", "Log in").
 _BUTTON_TOKENS = 5
 _TERMS_PER_LINE = 2
@@ -79,8 +92,8 @@ class _Lexicon:
 
 
 @cache
-def _lexicons() -> tuple[_Lexicon, _Lexicon]:
-    return _Lexicon(_CONSENT_TERMS), _Lexicon(_PAYWALL_TERMS)
+def _lexicons() -> tuple[_Lexicon, _Lexicon, _Lexicon]:
+    return _Lexicon(_CONSENT_TERMS), _Lexicon(_PAYWALL_TERMS), _Lexicon(_NOTICE_TERMS)
 
 
 def not_comparable(spans: TokenSpans, hashes: np.ndarray, settings: DedupSettings) -> str | None:
@@ -92,21 +105,26 @@ def not_comparable(spans: TokenSpans, hashes: np.ndarray, settings: DedupSetting
     lines = np.bincount(token_line, minlength=len(breaks) + 1)
     total = int(lines.sum())
     pairs = (hashes[:-1] * _PAIR_MIX) ^ hashes[1:]
-    consent_lexicon, paywall_lexicon = _lexicons()
+    consent_lexicon, paywall_lexicon, notice_lexicon = _lexicons()
     consent = _lexicon_lines(consent_lexicon.hits(hashes, pairs), hashes, pairs, token_line, lines)
     paywall = _lexicon_lines(paywall_lexicon.hits(hashes, pairs), hashes, pairs, token_line, lines) & ~consent
     consent_share = lines[consent].sum() / total
     paywall_share = lines[paywall].sum() / total
     if consent_share + paywall_share >= settings.boilerplate_share:
         return CONSENT_NOTICE if consent_share >= paywall_share else PAYWALL
-    prose = (lines >= settings.prose_line_tokens) & ~consent & ~paywall & _first_occurrences(spans, len(lines))
+    # (A site's legal notice is no article either: "© 2019 Site. All rights reserved.")
+    notice = _lexicon_lines(notice_lexicon.hits(hashes, pairs), hashes, pairs, token_line, lines,
+                            _NOTICE_TOKENS_PER_TERM)
+    prose = (lines >= settings.prose_line_tokens) & ~consent & ~paywall & ~notice & \
+        _first_occurrences(spans, len(lines))
     return TOO_SHORT if int(lines[prose].sum()) < settings.min_prose_tokens else None
 
 
 def _lexicon_lines(hits: tuple[np.ndarray, np.ndarray], hashes: np.ndarray, pairs: np.ndarray,
-                   token_line: np.ndarray, lines: np.ndarray) -> np.ndarray:
-    """Lines written like the lexicon's kind of notice: _TERMS_PER_LINE distinct terms, or one in a
-    line of at most _BUTTON_TOKENS tokens."""
+                   token_line: np.ndarray, lines: np.ndarray, tokens_per_term: int = 0) -> np.ndarray:
+    """Lines written like the lexicon's kind of notice: _TERMS_PER_LINE distinct terms (and, with
+    tokens_per_term, one in every tokens_per_term tokens at least), or one in a line of at most
+    _BUTTON_TOKENS tokens."""
     words, phrases = hits
     flagged = np.zeros(len(lines), dtype=bool)
     if not len(words) and not len(phrases):
@@ -118,7 +136,8 @@ def _lexicon_lines(hits: tuple[np.ndarray, np.ndarray], hashes: np.ndarray, pair
     new = np.ones(len(order), dtype=bool)
     new[1:] = (line_of_hit[1:] != line_of_hit[:-1]) | (term_of_hit[1:] != term_of_hit[:-1])
     terms_per_line = np.bincount(line_of_hit[new], minlength=len(lines))
-    flagged |= terms_per_line >= _TERMS_PER_LINE
+    dense = terms_per_line * tokens_per_term >= lines if tokens_per_term else True
+    flagged |= (terms_per_line >= _TERMS_PER_LINE) & dense
     flagged |= (terms_per_line >= 1) & (lines <= _BUTTON_TOKENS)
     return flagged
 
