@@ -9,7 +9,7 @@ from worker.cleaning.text import extract_text
 from worker.cleaning.meta.dates import date_in_url, find_date
 from worker.cleaning.meta.hosts import path_words
 from worker.cleaning.meta.names import is_byline_word, parse_bare_name, parse_byline
-from worker.cleaning.meta.titles import split_site_suffix
+from worker.cleaning.meta.titles import is_breadcrumb, split_site_suffix
 
 PARAGRAPH = ("The committee met for three hours on Tuesday and agreed on a budget that raises spending on schools, "
              "roads and hospitals while keeping taxes where they were last year.")
@@ -388,3 +388,19 @@ def test_a_lone_by_line_starts_the_byline_and_does_not_end_the_headline():
     film = extract_text("\n".join([PARAGRAPH[:-1] + " and a film", "by", "the director Jane Roe was shown."]),
                         "https://paper.example/film").paragraphs
     assert film == [PARAGRAPH[:-1] + " and a film by the director Jane Roe was shown."]
+
+
+def test_a_breadcrumb_between_the_headline_and_its_date_is_no_headline():
+    lines = ["Menu", "Programs", "Close", "How to keep a garden green through a dry summer",
+             "BLOG > Gardening > Summer Tips", "February 1, 2019 | BY: Jane Roe", PARAGRAPH,
+             PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n\n".join(lines), "https://garden.example/blog/jane-roe-dry-summer")
+    assert found.title == "How to keep a garden green through a dry summer"
+
+
+@pytest.mark.parametrize("line, crumb", [
+    ("BLOG > Weight Loss > Tips", True), ("T R D NATIONAL /", True), ("News » Politics » Congress", True),
+    ("AC/DC plays Berlin", False), ("Either/or: a headline / two", False), ("Headline | Site | Section", False),
+])
+def test_breadcrumbs(line, crumb):
+    assert is_breadcrumb(line) is crumb

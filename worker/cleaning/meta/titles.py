@@ -37,7 +37,20 @@ def is_furniture(line: str) -> bool:
         return True
     if line.startswith(("(", "[")) or "@" in line:
         return True
+    if is_breadcrumb(line):
+        return True
     return len(words) <= _SHORT_LINE_WORDS and (find_date(line) is not None or names_agency(line))
+
+
+# What separates a breadcrumb's steps ("Blog > Weight Loss > Tips", "News / National /").
+_CRUMB: Final = re.compile(r"\s(?:>|»|›|/)(?=\s|$)")
+
+
+def is_breadcrumb(line: str) -> bool:
+    """A trail of sections, not a headline: two steps' separators or more, or one ending the
+    line ("T R D NATIONAL /"). (Not "|": <title>s set off the site name with it.)"""
+    crumbs = _CRUMB.findall(line)
+    return len(crumbs) >= 2 or (len(crumbs) == 1 and line.rstrip().endswith(crumbs[0].strip()))
 
 
 def title_parts(title: str) -> list[str]:
