@@ -214,3 +214,24 @@ def test_a_wordpress_comments_title_quoting_the_headline_ends_the_article():
         *[line for comment in comments for line in ("Reader Name", "August 8, 2018 at 3:17 pm", comment)],
     ), "https://paper.example/schools")
     assert found.paragraphs == SENTENCES
+
+
+def test_captions_with_their_credit_go_from_the_article():
+    # A caption written as a sentence with its credit in brackets at its end, or a caption whose
+    # credit line is a name and an agency ("Michael Conroy, AP"), is not the article's text.
+    found = extract_text(dump(
+        "Council approves two new schools", "Home", "Council approves two new schools", SENTENCES[0],
+        "Parents wait outside the town hall in the northern district on Tuesday, Nov. 19, 2019. "
+        "(Photo by Jane Doe/Getty Images)",
+        SENTENCES[1], SENTENCES[2],
+        "The mayor speaks to reporters after the vote on Tuesday in the northern district.", "Michael Conroy, AP",
+        SENTENCES[3],
+    ), "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES
+
+
+def test_a_sentence_ending_in_brackets_is_no_caption():
+    lines = [SENTENCES[0], "The budget, 14 million euros, was approved by 31 votes to 12 (two abstained).",
+             *SENTENCES[1:]]
+    found = extract_text(dump("Council approves two new schools", *lines), "https://paper.example/schools")
+    assert found.paragraphs == lines

@@ -33,8 +33,8 @@ from .meta.titles import split_site_suffix
 from .normalize import normalize_paragraphs
 from .prompts import is_prompt
 from .text_header import HeaderReading, enough_words
-from .text_lines import (BOILER, COMMENTS, CREDIT, SECTION_END, SENTENCE_END, TEXT, is_comments_title, phrase_kind,
-                         refine_kind, split_words, word_key)
+from .text_lines import (BOILER, COMMENTS, CREDIT, SECTION_END, SENTENCE_END, TEXT, is_captioned, is_comments_title,
+                         phrase_kind, refine_kind, split_words, word_key)
 from .types import Extraction
 
 DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
@@ -386,8 +386,12 @@ class _Dump(HeaderReading):
         if end < start:
             return Extraction(paragraphs=[])
         for i in range(start, end + 1):
-            # Prose lines are left alone: credits, links and date lines are short and score below zero.
-            if kinds[i] == TEXT and self.scores[i] <= 0:
+            # Prose lines are left alone: credits, links and date lines are short and score below
+            # zero. A caption holding its credit at its end goes alone (the line before it is
+            # not its caption, as it is for a credit line).
+            if kinds[i] == TEXT and is_captioned(lines[i]):
+                kinds[i] = BOILER
+            elif kinds[i] == TEXT and self.scores[i] <= 0:
                 kinds[i] = self.refined(i)
         title_index, title = self._title(headline, start, first_stripped)
         authors = self._authors(title_index, start, end)  # (before the body: it marks the byline line)

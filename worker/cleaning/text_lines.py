@@ -205,6 +205,8 @@ def refine_kind(line: str) -> int:
     low = line.lower()
     if low.startswith(_CREDIT_STARTS_BY_FIRST.get(low[:1], ())):
         return CREDIT
+    if spaces < 8 and ("," in low or "/" in low) and _AGENCY_END.search(low):
+        return CREDIT
     if _holds_credit_or_copyright_piece(low) and _CREDIT_OR_COPYRIGHT.search(low):
         if _CREDIT_MARK.search(low):
             return CREDIT
@@ -225,6 +227,26 @@ def refine_kind(line: str) -> int:
             and HAS_YEAR.search(line) and _is_only_date(line)):
         return DATELINE
     return TEXT
+
+
+def is_captioned(line: str) -> bool:
+    """A sentence that ends with its photo credit in brackets: a caption ("... rally at the
+    Statehouse. (Photo by Jane Doe/Getty Images)", "... rabbits. ( JOHN DOE/SCIENCE PHOTO LIBRARY)")."""
+    if not line.endswith(")"):
+        return False
+    opening = line.rfind("(")
+    if opening <= 0 or len(line) - opening > _CAPTION_CREDIT_MAX_CHARS:
+        return False
+    credit = line[opening + 1:].lower()
+    return credit.lstrip().startswith(_CREDIT_STARTS_BY_FIRST.get(credit.lstrip()[:1], ())) or \
+        _CREDIT_MARK.search(credit) is not None or _AGENCY_END.search(credit) is not None
+
+
+# A bracketed credit at a caption's end is at most this long.
+_CAPTION_CREDIT_MAX_CHARS: Final = 80
+# A name and an agency: "Michael Conroy, AP", "Jane Doe/EPA", "( JOHN DOE/SCIENCE PHOTO LIBRARY)".
+_AGENCY_END: Final = re.compile(r"(?:,|/)\s*(?:ap|afp|epa|reuters|dpa|getty images|science photo library|"
+                                r"usa today|shutterstock|alamy|efe|ansa|anp)\s*\)?\s*$")
 
 
 def _holds_credit_or_copyright_piece(low: str) -> bool:
