@@ -404,3 +404,16 @@ def test_a_breadcrumb_between_the_headline_and_its_date_is_no_headline():
 ])
 def test_breadcrumbs(line, crumb):
     assert is_breadcrumb(line) is crumb
+
+
+def test_a_date_over_the_headline_in_the_first_lines_counts_without_a_site_header():
+    # (The <title> line, a section, then the date and the headline: no site header opens the dump,
+    # so the date is the article's, not the day the page was fetched.)
+    lines = ["Oil price falls to an 18-year low - El Sol", "Finanzas", "/ martes 17 de marzo de 2020",
+             "Oil price falls to an 18-year low", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n".join(lines), "https://sol.example/finanzas/oil-price-falls-to-an-18-year-low")
+    assert found.published_at == day(2020, 3, 17)
+    # The seeds' shape: the site's name, then the day it was fetched: still not the article's.
+    seeds = ["El Sol", "Tuesday, Mar 17, 2020", "Oil price falls to an 18-year low", PARAGRAPH,
+             PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n\n".join(seeds), "https://elsol.example/finanzas/oil-low").published_at is None

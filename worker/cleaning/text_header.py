@@ -254,10 +254,13 @@ class HeaderReading:
         header = title_index in (None, 0) and self.lines[0].count(" ") < self.t.site_name_max_words
         if title_index is not None:
             above = range(max(0, title_index - 2), title_index)
-            # A bare date just above the headline, below the site header, is the article's when
-            # none is under the headline (else it is more likely the day the page was fetched).
+            # A bare date just above the headline, below the site header (or in the first lines
+            # of a dump that opens with a <title>, not a name), is the article's when none is
+            # under the headline (else it is more likely the day the page was fetched).
+            titled = self.lines[0].count(" ") >= self.t.site_name_max_words
             window = [i for i in above if self._stamped(i)] + window + [
-                i for i in above if i >= self.t.header_lines and not self._stamped(i) and self.refined(i) == DATELINE]
+                i for i in above if (i >= self.t.header_lines or titled)
+                and not self._stamped(i) and self.refined(i) == DATELINE]
         for i in window:
             line = self.lines[i]
             if len(line) > 160:
