@@ -417,3 +417,12 @@ def test_a_date_over_the_headline_in_the_first_lines_counts_without_a_site_heade
     seeds = ["El Sol", "Tuesday, Mar 17, 2020", "Oil price falls to an 18-year low", PARAGRAPH,
              PARAGRAPH.replace("three", "four")]
     assert extract_text("\n\n".join(seeds), "https://elsol.example/finanzas/oil-low").published_at is None
+
+
+def test_a_date_under_the_lead_its_photo_and_the_share_buttons_is_found():
+    # (The date line sits under the lead paragraph, the lead image's caption and credit, another
+    # paragraph and the share buttons: the tenth line of the article.)
+    lines = ["Menu", "Council agrees on a new budget for its schools and roads", PARAGRAPH.replace("three", "two"),
+             "Image", "Photo: Jane Roe", PARAGRAPH.replace("three", "five"), "Share", "Tweet", "Email",
+             PARAGRAPH.replace("three", "six"), "Nov. 20, 2019", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n\n".join(lines), "https://courier.example/budget").published_at == day(2019, 11, 20)

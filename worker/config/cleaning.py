@@ -49,7 +49,7 @@ class TextDumpThresholds:
     # ...and in this many lines at its start (bylines often follow the lead image or standfirst),
     body_meta_window: int = 4
     # dates in this many (they sit further down: under the share buttons, after the lead image).
-    body_date_window: int = 8
+    body_date_window: int = 10
     # A site header (the site's name, a tagline, the day's date: the seeds open so) fills at most
     # this many first lines of a dump; a first line of at most site_name_max_words words is a name,
     # not a page's <title>. A bare date there is the day of the scrape, never the publication's.
