@@ -235,3 +235,39 @@ def test_a_sentence_ending_in_brackets_is_no_caption():
              *SENTENCES[1:]]
     found = extract_text(dump("Council approves two new schools", *lines), "https://paper.example/schools")
     assert found.paragraphs == lines
+
+
+def test_a_news_ticker_after_the_article_is_not_read_as_article():
+    # A "latest news" rail of timestamped headlines, some with a summary sentence, after the article.
+    ticker = [
+        "14:44 Storm closes the coastal road for the second time this week",
+        "14:32 Museum reopens after a year of works",
+        "14:10", "Transport.",
+        "The regional railway announced that trains on the northern line will run every ten minutes from "
+        "next month, after complaints from commuters about overcrowding.",
+        "13:54 Local team signs a new goalkeeper",
+        "13:43 Heat wave expected at the weekend, forecasters say",
+    ]
+    found = extract_text(dump("Council approves two new schools", *SENTENCES, "Newsletter", "Live", *ticker),
+                         "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES
+
+
+def test_a_gallery_of_numbered_slides_after_the_article_is_not_read_as_article():
+    slides = []
+    for n in range(1, 6):
+        slides += [f"{n}/20 Business story number {n}",
+                   f"Shares in the company number {n} rose sharply on Monday after it reported better than "
+                   "expected results for the third quarter of the year.", "Getty Images"]
+    found = extract_text(dump("Council approves two new schools", *SENTENCES, "Business in pictures",
+                              *slides), "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES
+
+
+def test_a_film_listed_under_one_time_again_and_again_is_no_ticker():
+    lines = [SENTENCES[0], SENTENCES[1], "12:01",
+             "A man relives the same day over and over again, until he finds a way out of the loop.",
+             "12:01", "A scientist relives the same hour in a laboratory until she stops the experiment.",
+             "12:01", "A short film about a clerk who relives one minute of his day on the night shift."]
+    found = extract_text(dump("Films with time loops", *lines), "https://wiki.example/time-loops")
+    assert found.paragraphs == [line for line in lines if line != "12:01"]

@@ -58,6 +58,10 @@ _BULLETS: Final = "-•*·▪►+–"  # a list item's first character, followed
 # An HTML tag of the kinds that never stand in prose: the line is page source, not text.
 _MARKUP: Final = re.compile(r"</?(?:div|span|img|a|p|br|script|iframe|noscript|style|link|meta|input|ins)\b[^<>]*>",
                             re.IGNORECASE)
+# A line opening with a clock time ("14:44 Headline", "6:32 PM"): an entry of a news ticker.
+_CLOCK: Final = re.compile(r"(\d{1,2})[:h](\d{2})(?:\s?[ap]\.?m\.?)?(?:\s|$)", re.IGNORECASE)
+# A line opening with a slide's number in a gallery ("3/50 Title").
+_SLIDE: Final = re.compile(r"(\d{1,3})/(\d{1,3})(?:\s|$)")
 
 
 def extract_text(body: str, url: str, thresholds: TextDumpThresholds = DEFAULT_THRESHOLDS) -> Extraction:
@@ -453,7 +457,54 @@ class _Dump(HeaderReading):
                 break
             if scores[i] > 0:
                 prose += scores[i]
+        series = self._series_start(start, end)
+        if series is not None:
+            _, start, end = self._best_run(start, series)
         return start, _trim_tail(scores, start, end, t), headline
+
+    def _series_start(self, start: int, end: int) -> int | None:
+        """The first line of a news ticker ("14:44 Headline", "14:32 Headline", ...) or of a
+        gallery's numbered slides ("1/50 Title", "2/50 Title", ...) inside the run, after the
+        article's prose: the page's rail, not the article (a series of at least series_min_lines,
+        each at most series_max_gap lines after the one before). None when there is none."""
+        lines, scores, t = self.lines, self.scores, self.t
+        clocks: list[int] = []
+        clock_minutes: list[int] = []
+        clock_direction = 0
+        slides: list[int] = []
+        slide_number = (0, 0)
+        prose = 0.0
+        for i in range(start, end + 1):
+            line = lines[i]
+            if line[0].isdigit():
+                clock = _CLOCK.match(line)
+                if clock is not None:
+                    # (Times go one way, down a ticker or up a timeline: a film called "12:01"
+                    # listed again and again is no ticker.)
+                    minute = int(clock[1]) * 60 + int(clock[2])
+                    direction = (minute > clock_minutes[-1]) - (minute < clock_minutes[-1]) if clocks else 0
+                    if clocks and (i - clocks[-1] > t.series_max_gap or direction == 0 or
+                                   direction == -clock_direction):
+                        clocks, clock_minutes, direction = [], [], 0
+                    clocks.append(i)
+                    clock_minutes.append(minute)
+                    clock_direction = direction
+                    if len(clocks) >= t.series_min_lines:
+                        return clocks[0] if prose >= t.prose_before_comments else None
+                else:
+                    slide = _SLIDE.match(line)
+                    if slide is not None:
+                        number = (int(slide[1]), int(slide[2]))
+                        if slides and (i - slides[-1] > t.series_max_gap or number != (slide_number[0] + 1,
+                                                                                         slide_number[1])):
+                            slides = []
+                        slides.append(i)
+                        slide_number = number
+                        if len(slides) >= t.series_min_lines:
+                            return slides[0] if prose >= t.prose_before_comments else None
+            if not clocks and not slides and scores[i] > 0:
+                prose += scores[i]
+        return None
 
     # -- the body
 

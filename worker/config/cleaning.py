@@ -44,6 +44,10 @@ class TextDumpThresholds:
     # (an author box, a site blurb) when it holds less than this share of the run's prose.
     tail_gap_lines: int = 3
     tail_share: float = 0.1
+    # A news ticker ("14:44 Headline") or a gallery's numbered slides ("3/50 Title") after the
+    # article's prose ends it: this many of their lines, each at most series_max_gap lines apart.
+    series_min_lines: int = 3
+    series_max_gap: int = 6
     # The title, byline and date are looked for this many lines before the article...
     header_window: int = 25
     # ...and in this many lines at its start (bylines often follow the lead image or standfirst),
