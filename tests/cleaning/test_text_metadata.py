@@ -426,3 +426,14 @@ def test_a_date_under_the_lead_its_photo_and_the_share_buttons_is_found():
              "Image", "Photo: Jane Roe", PARAGRAPH.replace("three", "five"), "Share", "Tweet", "Email",
              PARAGRAPH.replace("three", "six"), "Nov. 20, 2019", PARAGRAPH, PARAGRAPH.replace("three", "four")]
     assert extract_text("\n\n".join(lines), "https://courier.example/budget").published_at == day(2019, 11, 20)
+
+
+def test_a_long_site_name_over_the_fetch_day_is_a_site_header_not_the_title():
+    # (The seeds' shape with a site whose og:site_name is a tagline: the name over the day the page
+    # was fetched is the site header, whatever the name's length; the headline is further down.)
+    lines = ["Expert advice for weekend gardeners", "Saturday, Nov 09, 2024", "Training", "Tools", "Home",
+             "News", "Four things to plant in October", PARAGRAPH.replace("three", "two"), "Author:",
+             "Jane Roe", "Publish date:", "Oct 4, 2018", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n\n".join(lines), "https://garden.example/news/things-to-plant")
+    assert found.title == "Four things to plant in October"
+    assert found.published_at == day(2018, 10, 4)

@@ -65,7 +65,10 @@ class HeaderReading:
             return headline, found
         # Cheap tests first; the costlier ones (a date? a name? a byline?) only on the lines chosen.
         shaped = [i for i in range(max(1, start - t.header_window), start) if self._title_shape(i)]
-        first_is_title = start > 0 and self._title_shape(0) and self._title_like(0)  # not the article's 1st line
+        # (Not the article's first line; nor a name right over a bare date, the day the page was
+        # fetched: a site header, whatever the name, as the seeds open.)
+        first_is_title = start > 0 and self._title_shape(0) and self._title_like(0) and not (
+            start > 1 and self.refined(1) == DATELINE and not self._stamped(1))
         # The line that says most of what the URL's slug says ("/republicans-trump-nowhere"): the
         # page's own name for its article, which the <title> line (when there is one) may dress up.
         # The article's run may open with its headline (one ending in a quote or "?", or long
