@@ -437,3 +437,13 @@ def test_a_long_site_name_over_the_fetch_day_is_a_site_header_not_the_title():
     found = extract_text("\n\n".join(lines), "https://garden.example/news/things-to-plant")
     assert found.title == "Four things to plant in October"
     assert found.published_at == day(2018, 10, 4)
+
+
+def test_a_menu_of_names_is_no_headline_over_its_byline():
+    # (A list of the group's papers, each of two or three capitalised words, reads as a line and
+    # the name under it: neither a headline nor a byline.)
+    lines = ["Sections", "The Star Ledger", "South Jersey Times", "Hunterdon County Democrat", "Sign In",
+             "Council agrees on a new budget for its schools", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n\n".join(lines), "https://paper.example/news/2019/11/budget.html")
+    assert found.title == "Council agrees on a new budget for its schools"
+    assert found.authors == []

@@ -153,8 +153,12 @@ class HeaderReading:
         """A byline or a date line among the few lines under line i (before the article, or
         among its first `into` lines when line i is not itself under such a line: a standfirst
         between the headline's date and the article is no headline)."""
+        # A line that is only a name counts under a line of headline_name_min_words words or more:
+        # under a shorter one it is the next item of a menu of names ("South Jersey Times",
+        # "Hunterdon County Democrat"; "NHL LIVE", "Hometown Hockey").
+        names = self.lines[i].count(" ") + 1 >= self.t.headline_name_min_words
         for j in range(i + 1, min(i + 1 + self.t.headline_meta_lines, start + into, len(self.lines))):
-            if self._meta_line(j):
+            if self._meta_line(j, names):
                 return j < start or not self._meta_line(i - 1)
         return False
 
@@ -162,11 +166,11 @@ class HeaderReading:
         """A byline or a date line among the few lines under line i, before line `end`."""
         return any(self._meta_line(j) for j in range(i + 1, min(i + 1 + self.t.headline_meta_lines, end)))
 
-    def _meta_line(self, j: int) -> bool:
-        """Line j is a byline, a person's name or a date line."""
+    def _meta_line(self, j: int, names: bool = True) -> bool:
+        """Line j is a byline, a person's name (with `names`) or a date line."""
         line = self.lines[j]
         return len(line) <= 160 and (self._byline(line) is not None or opens_like_byline(line)
-                                     or self._readings.bare_name(line) is not None or (
+                                     or (names and self._readings.bare_name(line) is not None) or (
             HAS_YEAR.search(line) is not None and find_date(line) is not None))
 
     def _title_shape(self, i: int) -> bool:

@@ -67,8 +67,10 @@ class TextDumpThresholds:
     # and this share of the line's words.
     slug_match_words: int = 3
     slug_match_share: float = 0.5
-    # Else, a headline-like line with a byline or a date in the next this many lines.
+    # Else, a headline-like line with a byline or a date in the next this many lines (a line that
+    # is only a name counts under a line of at least headline_name_min_words words).
     headline_meta_lines: int = 3
+    headline_name_min_words: int = 4
     # Else, the headline-like line nearest the article, when at most this many lines above it.
     headline_max_gap: int = 8
     # A line that is only a person's name is a byline this many lines under the headline (or in
