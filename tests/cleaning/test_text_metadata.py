@@ -447,3 +447,15 @@ def test_a_menu_of_names_is_no_headline_over_its_byline():
     found = extract_text("\n\n".join(lines), "https://paper.example/news/2019/11/budget.html")
     assert found.title == "Council agrees on a new budget for its schools"
     assert found.authors == []
+
+
+def test_a_headline_under_a_menu_of_names_is_no_standfirst():
+    # (A line under a byline is a standfirst, not a headline, when its own byline or date comes
+    # after the article's first line; a menu item that is only a name is no such byline.)
+    headline = "Nadal keeps Spain alive against Russia in the Davis Cup"
+    lines = ["Sections", "Tennis", "NHL LIVE ™", "Hometown Hockey", headline,
+             "Spain's Rafael Nadal celebrates a point against Karen Khachanov in Madrid, Spain, Tuesday, Nov. 19, 2019.",
+             "Associated Press November 19, 2019, 9:02 AM", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n\n".join(lines), "https://sports.example/tennis/argentina-wins-opener-chile/")
+    assert found.title == headline
+    assert found.authors == []

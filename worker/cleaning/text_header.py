@@ -153,18 +153,20 @@ class HeaderReading:
         """A byline or a date line among the few lines under line i (before the article, or
         among its first `into` lines when line i is not itself under such a line: a standfirst
         between the headline's date and the article is no headline)."""
-        # A line that is only a name counts under a line of headline_name_min_words words or more:
-        # under a shorter one it is the next item of a menu of names ("South Jersey Times",
-        # "Hunterdon County Democrat"; "NHL LIVE", "Hometown Hockey").
-        names = self.lines[i].count(" ") + 1 >= self.t.headline_name_min_words
         for j in range(i + 1, min(i + 1 + self.t.headline_meta_lines, start + into, len(self.lines))):
-            if self._meta_line(j, names):
-                return j < start or not self._meta_line(i - 1)
+            if self._meta_line(j, self._names_under(i)):
+                return j < start or not self._meta_line(i - 1, i >= 2 and self._names_under(i - 2))
         return False
 
     def _meta_under(self, i: int, end: int) -> bool:
         """A byline or a date line among the few lines under line i, before line `end`."""
         return any(self._meta_line(j) for j in range(i + 1, min(i + 1 + self.t.headline_meta_lines, end)))
+
+    def _names_under(self, i: int) -> bool:
+        """A line that is only a name is a byline under line i: one of headline_name_min_words
+        words or more. Under a shorter one it is the next item of a menu of names ("South Jersey
+        Times", "Hunterdon County Democrat"; "NHL LIVE", "Hometown Hockey")."""
+        return self.lines[i].count(" ") + 1 >= self.t.headline_name_min_words
 
     def _meta_line(self, j: int, names: bool = True) -> bool:
         """Line j is a byline, a person's name (with `names`) or a date line."""
