@@ -155,3 +155,11 @@ def test_hosts():
 ])
 def test_page_furniture_is_no_headline(line, furniture):
     assert is_furniture(line) is furniture
+
+
+def test_a_heading_of_a_hyphenated_compound_is_no_name():
+    # "In-line Mathematics" (a section heading over the article) is two capitalised words, but
+    # a name's hyphenated word is capitalised after its hyphen too ("Jean-Luc").
+    assert parse_bare_name("In-line Mathematics") is None
+    assert parse_bare_name("Follow-up Questions") is None
+    assert parse_bare_name("Jean-Luc Martin") == ["Jean-Luc Martin"]

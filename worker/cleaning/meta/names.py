@@ -222,8 +222,11 @@ def looks_like_name(text: str) -> bool:
         if lowered in _NOT_NAME_WORDS or not bare[0].isupper():
             return False
         # (isalpha first, a C call: most tokens are all letters, and then no character is checked here.)
-        if not token.isalpha() and not all(ch.isalpha() or ch in ".'’-" for ch in token):
-            return False
+        if not token.isalpha():
+            if not all(ch.isalpha() or ch in ".'’-" for ch in token):
+                return False
+            if any(piece[:1].islower() for piece in bare.split("-")[1:]):
+                return False  # "In-line Mathematics", "Follow-up Questions": a compound word, no name
         capitalised += 1
     return 2 <= capitalised <= 4
 
