@@ -271,3 +271,12 @@ def test_a_film_listed_under_one_time_again_and_again_is_no_ticker():
              "12:01", "A short film about a clerk who relives one minute of his day on the night shift."]
     found = extract_text(dump("Films with time loops", *lines), "https://wiki.example/time-loops")
     assert found.paragraphs == [line for line in lines if line != "12:01"]
+
+
+def test_pieces_of_a_formula_on_lines_of_their_own_do_not_cut_the_article():
+    # get_text-style dumps print every text node on its own line: a formula, footnote marks or
+    # list numbers inside the article become lines of no letters, which go without cutting it.
+    formula = ["[", "1", "]", "=", "2", "+", "3", "=", "5", "(", "4", ")", "×", "7", "=", "35"]
+    found = extract_text(dump("Council approves two new schools", SENTENCES[0], SENTENCES[1], *formula,
+                              SENTENCES[2], SENTENCES[3]), "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES

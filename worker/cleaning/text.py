@@ -40,6 +40,7 @@ from .types import Extraction
 DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
 
 _CJK_RUNS: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+_HAS_LETTER: Final = re.compile(r"[^\W\d_]")  # (kind: a fragment of no letters)
 _CJK_SAMPLE: Final = 2000
 _MAX_ROUNDS: Final = 3  # of reading the result again until it settles
 _CJK_WEIGHT: Final = 3  # one CJK character carries about as much as three Latin ones
@@ -300,8 +301,13 @@ class _Dump(HeaderReading):
         article never need the lookup."""
         kind = self.kinds[i]
         if kind == UNRESOLVED:
-            kind = self.kinds[i] = phrase_kind(self.lines[i])
-            if kind != TEXT:
+            line = self.lines[i]
+            kind = self.kinds[i] = phrase_kind(line)
+            # A fragment of no letters ("1", "=", "[") goes, but costs no more than a short line:
+            # get_text-style dumps split formulas, footnote marks and list numbers out of the
+            # article's sentences, and the boilerplate penalty of each one cut the article there.
+            if kind != TEXT and not (kind == BOILER and len(line) <= self.t.fragment_max_chars
+                                     and _HAS_LETTER.search(line) is None):
                 self._lower_score(i, self._penalties[kind])
         return kind
 

@@ -32,6 +32,9 @@ class TextDumpThresholds:
     short_line_penalty: float = 8.0
     # Score of a boilerplate line ("Share", "Advertisement", a link, a line repeated by the site).
     boiler_penalty: float = 40.0
+    # A line of no letters this short ("1", "=", "[1]") is removed but scores as a short line: in
+    # get_text-style dumps, pieces of formulas, footnote marks and list numbers inside the article.
+    fragment_max_chars: int = 4
     # Score of a heading that opens a list of other articles or the comments ("Related", "Comments").
     section_end_penalty: float = 150.0
     # The run after the visible headline is the article if it scores at least this share of the
