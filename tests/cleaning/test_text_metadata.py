@@ -459,3 +459,13 @@ def test_a_headline_under_a_menu_of_names_is_no_standfirst():
     found = extract_text("\n\n".join(lines), "https://sports.example/tennis/argentina-wins-opener-chile/")
     assert found.title == headline
     assert found.authors == []
+
+
+@pytest.mark.parametrize("line, names", [
+    ("By GILLIAN MOHNEY March 11, 2015 3:46 PM Good Morning America", ["Gillian Mohney"]),  # the date's month
+    ("By Jane Roe May 3, 2019", ["Jane Roe"]),
+    ("by Regan September 15, 2014", ["Regan"]),
+    ("By Theresa May", None),  # no date after it: no month to drop, and no half of her name
+])
+def test_the_month_of_the_date_after_a_byline_is_no_name(line, names):
+    assert parse_byline(line) == names

@@ -313,9 +313,11 @@ def _single_name(text: str) -> list[str]:
     """A byline's one-word name ("by Catherine", "by Regan September 15, 2014"): blogs sign with a
     first name. Only after a byline word, and only a capitalised word of letters that names no
     role, organisation or agency ("By Reuters", "By Staff"), alone before the date or the end."""
-    words = _NAMES_END.split(text, maxsplit=1)[0].strip(" .,:;").split()
-    while len(words) > 1 and is_calendar_word(words[-1].strip(".,")):
-        words.pop()  # ("Regan September 15, 2014")
+    end = _NAMES_END.search(text)
+    words = (text[:end.start()] if end else text).strip(" .,:;").split()
+    while end is not None and text[end.start():].lstrip()[:1].isdigit() and len(words) > 1 \
+            and is_calendar_word(words[-1].strip(".,")):
+        words.pop()  # ("Regan September 15, 2014", not "Theresa May")
     if len(words) != 1:
         return []
     word = words[0]
@@ -406,7 +408,15 @@ def _never_in_name(word: str) -> bool:
 def _names(text: str, whole: bool = False) -> list[str]:
     """Names at the start of `text` (a byline's); with `whole`, the text must be names only."""
     if not whole:
-        text = _NAMES_END.split(text, maxsplit=1)[0]
+        end = _NAMES_END.search(text)
+        if end is not None:
+            dated = text[end.start():].lstrip()[:1].isdigit()
+            text = text[:end.start()]
+            words = text.split()
+            if dated and len(words) > 2 and is_calendar_word(words[-1].strip(".,")):
+                # "By GILLIAN MOHNEY March 11, 2015": the date's month, not a third name (and
+                # mixed case beside a shouted name); "By Theresa May" keeps hers
+                text = " ".join(words[:-1])
     names: list[str] = []
     for part in _NAME_SPLIT.split(text):
         name = _one_name(part, whole)
