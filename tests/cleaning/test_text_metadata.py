@@ -469,3 +469,8 @@ def test_a_headline_under_a_menu_of_names_is_no_standfirst():
 ])
 def test_the_month_of_the_date_after_a_byline_is_no_name(line, names):
     assert parse_byline(line) == names
+
+
+@pytest.mark.parametrize("line", ["Jane Roe • 8h", "Jane Roe • February 16, 2017", "Jane Roe · Staff Writer"])
+def test_a_bullet_sets_a_bare_name_off_as_a_dash_does(line):
+    assert parse_bare_name(line) == ["Jane Roe"]

@@ -173,8 +173,8 @@ _NAMES_END: Final = re.compile(
 # (The separators as one character class and one group of words: the same matches as an
 # alternation of each, tried in the same order, in a third of the time.)
 _NAME_SPLIT: Final = re.compile(r"(?=[\s,;&aeiouy])\s*(?:[,;&]|\b(?:and|und|et|y|e|i|oraz|en)\b)\s*")
-# Where a bare name ends: a comma, "|", a handle, a parenthesis or a dash between spaces.
-_BARE_NAME_END: Final = re.compile(r"(?=[\s,|@(])(?:\s*[,|@(]\s*|\s[–—-]\s)")
+# Where a bare name ends: a comma, "|", a handle, a parenthesis, or a dash or a bullet between spaces.
+_BARE_NAME_END: Final = re.compile(r"(?=[\s,|@(])(?:\s*[,|@(]\s*|\s[–—•·-]\s)")
 # Words that are never part of a person's name but often capitalised in a page header: roles
 # ("Senior Contributor"), which may follow a name, and organisation words and page furniture
 # ("Associated Press", "Breaking News", "Watch"), which make the line something else than a name.
