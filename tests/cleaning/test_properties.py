@@ -116,3 +116,10 @@ def test_a_list_item_kept_without_its_neighbour_is_read_again():
     # kept alone, and alone it is no list item: the first reading's result was not a fixed point.)
     once = clean("- a bullet item\na000\n- a bullet item")
     assert clean("\n\n".join(once)) == once
+
+
+def test_mojibake_left_whole_by_a_removed_fragment_is_repaired_in_the_same_pass():
+    # (Found by test_normalization_is_idempotent: the spinner fragment " ," went after the
+    # repair, leaving "Â€" that a second normalization repaired.)
+    once = normalize_text("Â\x80ä» ,")
+    assert normalize_text(once) == once

@@ -72,10 +72,17 @@ def looks_like_mojibake(text: str) -> bool:
 
 def normalize_text(text: str) -> str:
     """One paragraph (or a title) in its normal form: what a reader sees, spaced once."""
-    text = _normalize_characters(text)
-    if "''" in text or "``" in text:
-        text = _DOUBLED_QUOTES.sub('"', text)
-    return remove_spinner_artifacts(text)
+    for _ in range(_MAX_REPAIRS):
+        text = _normalize_characters(text)
+        if "''" in text or "``" in text:
+            text = _DOUBLED_QUOTES.sub('"', text)
+        cleaned = remove_spinner_artifacts(text)
+        # A removed fragment can leave mojibake whole ("Â\x80ä» ," -> "Â€ä»"): repaired again,
+        # so that normalizing again changes nothing.
+        if cleaned == text or not _may_be_mojibake(cleaned):
+            return cleaned
+        text = cleaned
+    return text
 
 
 def _normalize_characters(text: str) -> str:
