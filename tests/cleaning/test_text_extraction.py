@@ -280,3 +280,23 @@ def test_pieces_of_a_formula_on_lines_of_their_own_do_not_cut_the_article():
     found = extract_text(dump("Council approves two new schools", SENTENCES[0], SENTENCES[1], *formula,
                               SENTENCES[2], SENTENCES[3]), "https://paper.example/schools")
     assert found.paragraphs == SENTENCES
+
+
+def test_a_chinese_blog_writing_pauses_as_spaces_without_full_stops_is_found():
+    # Chinese bloggers often end a line with no punctuation and write a pause as a space; the
+    # sidebar's archive list, a long line of months and counts, is no prose for all its length.
+    post = [
+        "今天早上從台北出發 沿著山路一路往上開 兩個小時後終於抵達營地",
+        "營地裡的楓香樹已經轉紅 金黃和火紅交錯在一起 讓人忍不住停下腳步",
+        "中午在民宿的餐廳吃飯 老闆娘準備了好幾道山上的野菜 味道非常清爽",
+        "下午天空放晴 孩子們在草地上奔跑 大人們則坐在樹下聊天喝茶",
+        "晚上氣溫降到十度以下 大家圍著營火烤肉 聊到深夜才回帳篷休息",
+        "隔天一早被鳥叫聲喚醒 走出帳篷看見山谷裡的雲海 真是難忘的景色",
+        "收拾好裝備後 我們依依不捨地告別了營地 約好明年秋天再來一次",
+    ]
+    archive = "文章精選 " + " ".join(f"{year} {month} ({n})" for year in (2016, 2015)
+                                    for month, n in (("十月", 1), ("八月", 2), ("七月", 3), ("五月", 1)))
+    found = extract_text(dump("楓紅營地露營記 - 史蒂文的家", "首頁", "旅遊", "露營", "楓紅營地露營記", *post,
+                              "最新留言", "謝謝分享！", archive, "所有文章列表"),
+                         "https://blog.example/post/39926056")
+    assert found.paragraphs == post

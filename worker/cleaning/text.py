@@ -41,6 +41,11 @@ DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
 
 _CJK_RUNS: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
 _HAS_LETTER: Final = re.compile(r"[^\W\d_]")  # (kind: a fragment of no letters)
+# Two runs of Chinese or Japanese text with a space between them: clauses of one sentence. (Not
+# Korean: it puts a space between words.)
+_HAN_CLAUSES: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]{2} "
+                                 "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]{2}")
+_COUNT: Final = re.compile(r"\(\d+\)")  # (_is_flattened_menu) a count in brackets: "(12)"
 _CJK_SAMPLE: Final = 2000
 _MAX_ROUNDS: Final = 3  # of reading the result again until it settles
 _CJK_WEIGHT: Final = 3  # one CJK character carries about as much as three Latin ones
@@ -144,13 +149,17 @@ def _joined_lines(body: str) -> list[str]:
     return lines
 
 
-def _is_flattened_menu(line: str, share: float) -> bool:
+def _is_flattened_menu(line: str, share: float, counts: int) -> bool:
     """A long line with no final punctuation whose words are nearly all capitalized: a site's
     navigation flattened into one line ("Latest News Applications OS Channel Programs Cloud ..."),
     not prose, where most words are lower case (German nouns included)."""
     words = line.split()
     capitalized = sum(1 for word in words if word[0].isupper() or not word[0].isalpha())
-    return capitalized >= share * len(words)
+    if capitalized >= share * len(words):
+        return True
+    # An archive or category list with its counts ("March 2016 (4) February 2016 (2) ..."), in
+    # any script: a count in brackets after every few words.
+    return line.count("(") >= counts and len(_COUNT.findall(line)) >= counts
 
 
 def _lone_byline_word(line: str) -> bool:
@@ -246,10 +255,11 @@ class _Dump(HeaderReading):
     def _score_lines(self, weight: int) -> tuple[list[int], list[float]]:
         """Score of every line as text: a prose line (long enough, ending like a sentence; a short
         one ending in "?" or "!" is a headline more often) weighs its length, a long line without
-        final punctuation half of it (unless nearly all its words are capitalized: a flattened
-        menu); any other line (menus, labels, headlines) weighs against, the more the longer (up
-        to 120 characters). Kinds are looked up later, on need (kind()): a line
-        longer than any phrase is TEXT, a shorter one is left UNRESOLVED. (The hot loop of the text
+        final punctuation half of it (unless nearly all its words are capitalized, or it holds
+        counts in brackets: a flattened menu or archive list), and so does a Chinese or Japanese
+        line of clauses separated by spaces; any other line (menus, labels, headlines) weighs
+        against, the more the longer (up to 120 characters). Kinds are looked up later, on need
+        (kind()): a line longer than any phrase is TEXT, a shorter one is left UNRESOLVED. (The hot loop of the text
         path: the thresholds are read once, and the score is worked out inline.) Items of a bulleted
         list (two or more in a row, each at least list_item_min_chars) weigh half their length."""
         prose_min, long_line, short_penalty = self.t.prose_min_chars, self.t.long_line_chars, self.t.short_line_penalty
@@ -258,7 +268,9 @@ class _Dump(HeaderReading):
         bulleted = [len(line) > 2 and line[0] in _BULLETS and line[1] == " " for line in self.lines]
         listed = [b and ((i > 0 and bulleted[i - 1]) or (i + 1 < len(bulleted) and bulleted[i + 1]))
                   for i, b in enumerate(bulleted)]
-        item_min, menu_share = self.t.list_item_min_chars, self.t.menu_capitalized_share
+        item_min, menu_share, menu_counts = (self.t.list_item_min_chars, self.t.menu_capitalized_share,
+                                             self.t.menu_counts)
+        clauses_min = self.t.cjk_clauses_min_chars * weight
         scores = []
         gap = 0.0
         for i, line in enumerate(self.lines):
@@ -266,7 +278,13 @@ class _Dump(HeaderReading):
             last = line[-1]
             if size >= prose_min and last in SENTENCE_END and (size >= 2 * prose_min or last not in "?!？！"):
                 score = size - prose_min / 2
-            elif size >= long_line and not _is_flattened_menu(line, menu_share):
+            elif size >= long_line and not _is_flattened_menu(line, menu_share, menu_counts):
+                score = size / 2
+            elif weight > 1 and size >= clauses_min and " " in line and _CJK_RUNS.match(last) is not None \
+                    and not line[0].isdigit() and _HAN_CLAUSES.search(line) is not None:
+                # Chinese blogs often write a pause as a space, and no full stop at a line's end.
+                # (Teasers end in their source and date: "Headline Agency 3/9(木) 18:01"; a line
+                # opening with a date or a rank is a post line or a list item.)
                 score = size / 2
             elif listed[i] and size >= item_min:
                 score = size / 2

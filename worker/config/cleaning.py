@@ -22,12 +22,17 @@ class TextDumpThresholds:
     prose_min_chars: int = 40
     # A line this long counts as prose (at half weight) even without final punctuation.
     long_line_chars: int = 150
+    # So does a Chinese or Japanese line of this many characters whose clauses are separated by
+    # a space (blogs write a pause so, and end lines without a full stop).
+    cjk_clauses_min_chars: int = 20
     # An item of a bulleted list this long counts as text (at half its length): changelogs
     # and list articles are made of them, menus are not bulleted.
     list_item_min_chars: int = 20
     # A long line without final punctuation is a site's menu flattened into one line, not prose,
     # when at least this share of its words are capitalized (prose: mostly lower case).
     menu_capitalized_share: float = 0.7
+    # So is one holding this many counts in brackets: an archive or category list ("May 2016 (4)").
+    menu_counts: int = 3
     # A short line (menu item, headline, label) scores minus this, minus a quarter of its length.
     short_line_penalty: float = 8.0
     # Score of a boilerplate line ("Share", "Advertisement", a link, a line repeated by the site).
