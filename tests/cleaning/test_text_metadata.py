@@ -474,3 +474,20 @@ def test_the_month_of_the_date_after_a_byline_is_no_name(line, names):
 @pytest.mark.parametrize("line", ["Jane Roe • 8h", "Jane Roe • February 16, 2017", "Jane Roe · Staff Writer"])
 def test_a_bullet_sets_a_bare_name_off_as_a_dash_does(line):
     assert parse_bare_name(line) == ["Jane Roe"]
+
+
+@pytest.mark.parametrize("opening, expected", [
+    ("July 9, 2020 at 6:40 PM EDT With the number of cases increasing across much of the country, ",
+     day(2020, 7, 9)),
+    ("| 17 de Febrero 2020 Silvia Pinal permanecerá unos días más en el hospital, así lo compartió su hija ",
+     day(2020, 2, 17)),
+    ("Published on Apr 13, 2020 Here are the day's figures for the country, region by region, with the ",
+     day(2020, 4, 13)),
+    ("The city council said on July 9, 2020 that the budget would be raised for schools across the district, ",
+     None),  # a date inside the sentence is about something else
+])
+def test_a_long_line_opening_with_a_date_gives_the_date(opening, expected):
+    # (get_text-style dumps glue the date line to the article's first paragraph.)
+    lines = ["Menu", "Council agrees on a new budget for its schools", opening + PARAGRAPH,
+             PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n".join(lines), "https://paper.example/budget").published_at == expected

@@ -16,7 +16,7 @@ import re
 from datetime import datetime
 from typing import Final
 
-from .meta.dates import HAS_YEAR, date_in_url, find_date, year_in_url
+from .meta.dates import HAS_YEAR, MONTH_NAMES, WEEKDAY_NAMES, date_in_url, find_date, year_in_url
 from .meta.hosts import names_host, path_words
 from .meta.names import is_byline_word, opens_like_byline
 from .meta.titles import is_furniture
@@ -33,6 +33,12 @@ _POSTED: Final = re.compile(r"(?i)\b(?:posted|published|publié|veröffentlicht|
 # re's ignore-case also matches ı, İ, ſ, K, ᲂ, ᲀ there, which lower() keeps.)
 _PUBLISHED_PIECES: Final = ("pub", "upd", "ted", "ffentl", "tual", "jour", "rnat", "gewer", "публ", "бн")
 _POSTED_PIECES: Final = ("pub", "ted", "ffentl")
+# A long line opening with a date (_published): its first characters, the date first in them
+# (after a separator or a word like "Published on").
+_DATE_OPENING_CHARS: Final = 40
+_OPENS_WITH_DATE: Final = re.compile(r"[\s|•·–—-]*(?:(?i:published|posted|updated|publié|publicado|veröffentlicht)"
+                                     r"(?:\s+(?i:on|am|le|el))?\s*:?\s*)?(?:\d|(?i:" + MONTH_NAMES + "|" + WEEKDAY_NAMES
+                                     + r")\b)")
 # Hosts whose numeric dates put the month first (03/04/2019 is March 4th).
 _MONTH_FIRST_SUFFIXES: Final = (".com", ".us", ".org", ".net", ".gov", ".edu")
 
@@ -272,10 +278,17 @@ class HeaderReading:
                 and not self._stamped(i) and self.refined(i) == DATELINE]
         for i in window:
             line = self.lines[i]
-            if len(line) > 160:
+            if len(line) > 160 or (line[-1] in SENTENCE_END and len(line) >= 2 * self.t.prose_min_chars):
+                # A date inside a sentence is about something else; one opening the line is the
+                # article's, its text glued after it ("July 9, 2020 at 6:40 PM EDT With the
+                # number of ...", "Published on Apr 13, 2020 <the description>").
+                opening = line[:_DATE_OPENING_CHARS]
+                if _OPENS_WITH_DATE.match(opening) is None or HAS_YEAR.search(opening) is None:
+                    continue
+                moment = find_date(opening, month_first=month_first, default_year=year)
+                if moment is not None:
+                    return moment
                 continue
-            if line[-1] in SENTENCE_END and len(line) >= 2 * self.t.prose_min_chars:
-                continue  # a date inside a sentence is about something else
             if _DIGIT.search(line) is None:
                 continue  # (find_date finds no date without a digit: one search, not its two and ours)
             kind = self.kind(i)  # (after the digit: kind() may look a phrase up)
