@@ -300,3 +300,18 @@ def test_a_chinese_blog_writing_pauses_as_spaces_without_full_stops_is_found():
                               "最新留言", "謝謝分享！", archive, "所有文章列表"),
                          "https://blog.example/post/39926056")
     assert found.paragraphs == post
+
+
+def test_a_comments_button_in_a_share_bar_does_not_end_the_article():
+    # "Comments" between "Twitter" and "Print" is a button of the share bar under the standfirst,
+    # not the heading of the comment section.
+    lead = ["Two new schools will be built in the northern district, the council decided on Tuesday night "
+            "after three years of debate about the cost of the buildings and the shortage of teachers.",
+            "The vote ends one of the longest disputes the town has known, and the mayor promised that the "
+            "first of the two schools would open its doors to pupils within two years.",
+            "Both buildings will be heated by the district's new network, the first in the region to run "
+            "on heat recovered from the water treatment plant."]
+    found = extract_text(dump("Paper", "Home", "Business", "Council approves two new schools", *lead,
+                              "Facebook", "Twitter", "Comments", "Print", "Email", *SENTENCES,
+                              "Advertisement"), "https://paper.example/schools")
+    assert found.paragraphs == [*lead, *SENTENCES]

@@ -476,7 +476,7 @@ class _Dump(HeaderReading):
                 start, end, headline, closest = a_start, a_end, h, key
         prose = 0.0
         for i in range(start, end + 1) if COMMENTS in self.kinds[start:end + 1] else ():
-            if self.kinds[i] == COMMENTS and prose >= t.prose_before_comments:
+            if self.kinds[i] == COMMENTS and prose >= t.prose_before_comments and not self._in_share_bar(i):
                 _, start, end = self._best_run(start, i)
                 break
             if scores[i] > 0:
@@ -485,6 +485,13 @@ class _Dump(HeaderReading):
         if series is not None:
             _, start, end = self._best_run(start, series)
         return start, _trim_tail(scores, start, end, t), headline
+
+    def _in_share_bar(self, i: int) -> bool:
+        """Line i sits between two boilerplate words ("Facebook", "Comments", "Print"): a button of
+        a share bar, not the heading of the comment section. (Not a count: "0", "Comments".)"""
+        lines = self.lines
+        return (0 < i < len(lines) - 1 and self.kind(i - 1) == BOILER and self.kind(i + 1) == BOILER
+                and _HAS_LETTER.search(lines[i - 1]) is not None and _HAS_LETTER.search(lines[i + 1]) is not None)
 
     def _series_start(self, start: int, end: int) -> int | None:
         """The first line of a news ticker ("14:44 Headline", "14:32 Headline", ...) or of a
