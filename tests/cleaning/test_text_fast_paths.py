@@ -16,7 +16,9 @@ from urllib.parse import urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from worker.cleaning.text import DEFAULT_THRESHOLDS, _CJK_SAMPLE, _best_segment, _Dump, _host, _is_cjk, _Readings
+from worker.cleaning.text import DEFAULT_THRESHOLDS, _Dump, _host, _Readings
+from worker.cleaning.text_run import best_segment
+from worker.cleaning.text_shapes import _CJK_SAMPLE, is_cjk
 from worker.cleaning.text_header import _CJK
 from worker.cleaning.meta.dates import HAS_YEAR, find_date
 from worker.cleaning.text_lines import _NOT_WORD_ENDS, _WORD, split_words
@@ -45,7 +47,7 @@ def _counted_cjk(text: str) -> bool:
     return len(_CJK.findall(text, 0, _CJK_SAMPLE)) * 5 > min(len(text), _CJK_SAMPLE)
 
 
-# Characters at the edges of _CJK's ranges and of the UTF-8 first bytes _is_cjk counts (U+3000-DFFF).
+# Characters at the edges of _CJK's ranges and of the UTF-8 first bytes is_cjk counts (U+3000-DFFF).
 CJK_EDGES = ["\u2fff", "\u3000", "\u303f", "\u3040", "\u30ff", "\u3100", "\u33ff", "\u3400", "\u4dbf", "\u4dc0",
              "\u4dff", "\u4e00", "\u9fff", "\ua000", "\uabff", "\uac00", "\ud7af", "\ud7b0", "\udfff", "\ue000"]
 
@@ -54,14 +56,14 @@ CJK_EDGES = ["\u2fff", "\u3000", "\u303f", "\u3040", "\u30ff", "\u3100", "\u33ff
 @given(st.lists(st.sampled_from(["a", " ", "é", "’", "ж", "中", "한", "か", "\ud800", "😀"] + CJK_EDGES),
                 max_size=2600).map("".join))
 def test_cjk_test_is_the_count_of_cjk_characters(text):
-    assert _is_cjk(text) == _counted_cjk(text)
+    assert is_cjk(text) == _counted_cjk(text)
 
 
 def test_cjk_test_counts_every_character_of_the_basic_plane_as_the_regex_does():
     # Three of a character among 14: CJK exactly when that one character is (3 * 5 > 14).
     for code in range(0x80, 0x10000):
         text = chr(code) * 3 + "a" * 11
-        assert _is_cjk(text) == _counted_cjk(text), hex(code)
+        assert is_cjk(text) == _counted_cjk(text), hex(code)
 
 
 LINES = st.sampled_from([
@@ -79,10 +81,10 @@ def test_best_run_over_prose_lines_is_the_line_by_line_best_run(lines, weight, d
     for _ in range(3):
         lo = data.draw(st.integers(0, len(lines)))
         hi = data.draw(st.integers(lo, len(lines)))
-        assert dump._best_segment(lo, hi) == _best_segment(dump.scores, lo, hi)
+        assert dump._best_segment(lo, hi) == best_segment(dump.scores, lo, hi)
         for i in data.draw(st.lists(indexes, max_size=4)):
             dump.kind(i)  # a phrase lookup: may lower the line's score
-    assert dump._best_segment(0, len(lines)) == _best_segment(dump.scores, 0, len(lines))
+    assert dump._best_segment(0, len(lines)) == best_segment(dump.scores, 0, len(lines))
     assert dump.positives == [i for i, score in enumerate(dump.scores) if score > 0]
 
 

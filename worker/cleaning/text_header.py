@@ -1,5 +1,5 @@
 """The header of the article in a text dump: its title, byline and publication date, read around
-the article run worker/cleaning/text.py found (the lines above it and its first lines).
+the article run worker/cleaning/text_run.py found (the lines above it and its first lines).
 
 - title: the first line of a dump is the page's <title>, often with the site name; the visible
   headline is further down, just before the article, and may be worded differently (_title says

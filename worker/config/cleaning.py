@@ -15,7 +15,7 @@ from .env import get_float, get_int
 
 @dataclass(frozen=True)
 class TextDumpThresholds:
-    """How the text path (worker/cleaning/text.py) scores lines and finds the article run."""
+    """How the text path (worker/cleaning/text.py, text_run.py) scores lines and finds the article run."""
 
     # A line ending like a sentence counts as prose from this many characters (CJK characters
     # count three times: one carries about as much as three Latin letters).

@@ -1,0 +1,144 @@
+"""The body of the article run worker/cleaning/text.py found, and whether it has settled.
+
+- the body: the run's text lines, without photo credits and their captions, bylines, a repeat of
+  the title, repeated paragraphs, and a list of summary bullets the body says again;
+- settled: cheap sufficient tests that reading the result again would return it unchanged, so
+  that extract_text reads its own output again only when it could change (a fixed point).
+The methods are a mixin of text._Dump: they read its lines, kinds and scores.
+"""
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from ..config.cleaning import TextDumpThresholds
+from .meta.titles import split_site_suffix
+from .text_lines import CREDIT, TEXT, split_words, word_key
+from .text_run import HEADLINE_MAX_CHARS, best_segment, trim_tail
+from .text_shapes import CJK_WEIGHT, is_bulleted, paragraphs_cjk
+
+_BULLET: Final = re.compile(r"^[-•*·▪►]\s+")
+
+
+class BodyAssembly:
+    """The body of a text._Dump's article run (a mixin: self is the dump)."""
+
+    def _body(self, start: int, end: int, title: str | None) -> list[str]:
+        lines, kinds, scores = self.lines, self.kinds, self.scores
+        title_key = word_key(title) if title else None
+        # A line is the title again only if it holds the title's first and last words (cheap tests first).
+        title_word = title_key.partition(" ")[0] if title_key else ""
+        title_last = title_key.rpartition(" ")[2] if title_key else ""  # (and its last word)
+        title_max = len(title) + 20 if title else 0
+        # (word_key(line) is no longer than line.casefold(): as long as an ASCII line, at most three
+        # times as long as another. A shorter line is not casefolded for the title test.)
+        title_min = len(title_key) if title_key else 0
+        # A repeat is a line with the casefold and the length of an earlier one (casefold keeps the
+        # length of almost every text, as in _headline_indexes): a line is casefolded only when an
+        # earlier one has its length, or when it may be the title. (Casefolding every line was an
+        # eighth of the text path's time: casefold has no fast path for text with curly quotes.)
+        seen: dict[int, list[int]] = {}  # length -> the lines of that length kept so far (or their captions)
+        kept: list[int] = []
+        for i in range(start, end + 1):
+            kind = kinds[i]
+            if kind != TEXT:
+                if kind == CREDIT and kept and kept[-1] == i - 1:
+                    kept.pop()  # the caption the credit belongs to
+                continue
+            line = lines[i]
+            # (A byline is short and does not end like a sentence: it scores at most zero.)
+            if scores[i] <= 0 and self._byline(line) is not None:
+                continue
+            size = len(line)
+            earlier = seen.get(size)
+            if earlier is not None and self._repeats(i, earlier):
+                continue
+            if size <= title_max and (size if line.isascii() else 3 * size) >= title_min:
+                key = self._fold(i)
+                if title_word in key and title_last in key and " ".join(split_words(key)) == title_key:  # (_key)
+                    continue
+            if earlier is None:
+                seen[size] = [i]
+            else:
+                earlier.append(i)
+            kept.append(i)
+        self.kept = _drop_repeated_summary([lines[i] for i in kept], kept, self.t)
+        return [lines[i] for i in self.kept]
+
+    def _fold(self, i: int) -> str:
+        """lines[i].casefold(), worked out once."""
+        folded = self._folded
+        key = folded.get(i)
+        if key is None:
+            key = folded[i] = self.lines[i].casefold()
+        return key
+
+    def _repeats(self, i: int, earlier: list[int]) -> bool:
+        """Line i casefolds as one of the `earlier` lines does."""
+        line, lines = self.lines[i], self.lines
+        for j in earlier:
+            if lines[j] == line:  # (the usual repeat: the very same text, no casefold needed)
+                return True
+        key = self._fold(i)
+        for j in earlier:
+            if self._fold(j) == key:
+                return True
+        return False
+
+    def settled(self, paragraphs: list[str]) -> bool:
+        """True when reading `paragraphs` (this dump's result, normalized) again would return them
+        unchanged, by cheap sufficient tests of what a second reading could change: a line changed
+        by normalization, another CJK weight, a run that is not all of them, a tail to trim, a copy
+        of the first line (a headline anchor), a byline among the first lines, a summary list. When
+        False, extract_text reads them again; it asks each reading of its rounds too (that reading's
+        result, lines of normalized paragraphs), so that no last round only confirms the one before."""
+        kept, lines, t = self.kept, self.lines, self.t
+        if not paragraphs:
+            return True  # nothing to read again
+        # (C-level comparisons: normalization returns the very same strings when it changes nothing)
+        if paragraphs != [lines[i] for i in kept]:
+            return False
+        if (CJK_WEIGHT if paragraphs_cjk(paragraphs) else 1) != self.weight:
+            return False
+        # (All prose, the usual case: then the run is all of them and there is no tail to trim.)
+        scores = [self.scores[i] for i in kept]
+        if min(scores) <= 0:
+            last = len(scores) - 1
+            if best_segment(scores, 0, len(scores))[1:] != (0, last) or trim_tail(scores, 0, last, t) != last:
+                return False
+        first = paragraphs[0]
+        # A copy of the first line further down would anchor the run to the headline (_headline_indexes).
+        if len(first) <= HEADLINE_MAX_CHARS and len(paragraphs) >= 3:
+            wanted = {first.casefold(), split_site_suffix(first, self.host)[0].casefold()}
+            longest = max(map(len, wanted))  # (casefold never shortens a text: longer lines are not it)
+            if any(len(lines[i]) <= longest and self._fold(i) in wanted for i in kept[1:]):
+                return False
+        if any(self._byline(p) is not None for p in paragraphs[:t.body_meta_window]):
+            return False
+        # A list item scores as text only beside another item (_score_lines): one kept without
+        # its neighbours would score otherwise.
+        bulleted = [is_bulleted(p) for p in paragraphs]
+        if any(b and not ((k > 0 and bulleted[k - 1]) or (k + 1 < len(bulleted) and bulleted[k + 1]))
+               for k, b in enumerate(bulleted)):
+            return False
+        return _drop_repeated_summary(paragraphs, list(range(len(paragraphs))), t) == list(range(len(paragraphs)))
+
+
+def _drop_repeated_summary(paragraphs: list[str], indexes: list[int], t: TextDumpThresholds) -> list[int]:
+    """`indexes` (of `paragraphs`, one each) without a list of summary bullets at the top (after
+    the lead, perhaps) that the body then says again ("key points"): the body's version stays."""
+    offset = 1 if len(paragraphs) > 1 and not _BULLET.match(paragraphs[0]) else 0
+    bullets = 0
+    while offset + bullets < len(paragraphs) and _BULLET.match(paragraphs[offset + bullets]):
+        bullets += 1
+    if bullets < 2:
+        return indexes
+    rest = set(split_words(" ".join(paragraphs[offset + bullets:]).casefold()))
+    repeated = 0
+    for item in paragraphs[offset:offset + bullets]:
+        words = split_words(item.casefold())
+        if words and sum(w in rest for w in words) >= t.summary_item_contained * len(words):
+            repeated += 1
+    if repeated < t.summary_repeat_share * bullets:
+        return indexes
+    return indexes[:offset] + indexes[offset + bullets:]

@@ -1,0 +1,245 @@
+"""Where the article is in a text dump: the run of lines with the largest total score, read over
+the scores worker/cleaning/text.py gave the lines.
+
+- the run is a maximum-sum segment (best_segment), scanned over the prose lines only;
+- when the dump's first line (the page's <title>) is printed again further down, that is the
+  visible headline, and the run is searched right after it, up to where the article is over at
+  the latest (_window_end: a costly gap holding a section end);
+- a comments heading ends the run (not a "Comments" button in a share bar), and so does a news
+  ticker or a gallery's numbered slides after the article's prose (_series_start);
+- a small last block cut off by a gap of non-prose lines (an author box, a site blurb) is dropped
+  (trim_tail).
+Short lines' phrases are looked up only inside the runs found (UNRESOLVED until then): lookups
+only ever lower a score, so the run does not move. The methods are a mixin of text._Dump: they
+read its lines, kinds and scores.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from typing import Final
+
+from ..config.cleaning import TextDumpThresholds
+from .text_lines import BOILER, COMMENTS, SECTION_END, TEXT
+from .text_shapes import HAS_LETTER
+
+UNRESOLVED: Final = -1  # kind of a short line whose phrase has not been looked up yet (text._Dump.kind)
+HEADLINE_MAX_CHARS: Final = 300  # a longer first line is not looked for again further down (_headline_indexes)
+# A line opening with a clock time ("14:44 Headline", "6:32 PM"): an entry of a news ticker.
+_CLOCK: Final = re.compile(r"(\d{1,2})[:h](\d{2})(?:\s?[ap]\.?m\.?)?(?:\s|$)", re.IGNORECASE)
+# A line opening with a slide's number in a gallery ("3/50 Title").
+_SLIDE: Final = re.compile(r"(\d{1,3})/(\d{1,3})(?:\s|$)")
+
+
+class RunSearch:
+    """Where the article of a text._Dump is (a mixin: self is the dump)."""
+
+    def _best_segment(self, lo: int, hi: int) -> tuple[float, int, int]:
+        """best_segment(self.scores, lo, hi), scanning the prose lines only (a seventh of a dump's
+        lines): a run of lines at most zero between two of them is one step of the scan, its sum
+        (gaps). The scores are multiples of a quarter (lengths, their halves and quarters, the
+        thresholds' whole penalties), so these sums are exact: the same result."""
+        positives, gaps, scores = self.positives, self.gaps, self.scores
+        first, stop = bisect_left(positives, lo), bisect_left(positives, hi)
+        if first == stop:
+            return 0.0, lo, lo - 1
+        # (The lines before the first prose line cannot start the run: the scan starts afresh there.)
+        start = positives[first]
+        total = best = scores[start]
+        best_start = best_end = start
+        for k in range(first + 1, stop):
+            i = positives[k]
+            total += gaps[k]
+            if total <= 0:
+                total, start = scores[i], i
+            else:
+                total += scores[i]
+            if total > best:
+                best, best_start, best_end = total, start, i
+        return best, best_start, best_end
+
+    def _window_end(self, lo: int) -> int:
+        """Where the article starting after line lo is over at the latest: at the first prose line
+        after a gap that costs more than the prose before it (the scan of _best_segment starts
+        afresh there) and holds a section end or comments heading ("Recommended", "Comments").
+        A short article's template (teasers with summaries, author boxes, the footer) often holds
+        more prose than the article: the best run after the headline would be that."""
+        scores, kinds = self.scores, self.kinds
+        total = prose = 0.0
+        heading = False
+        for i in range(lo, len(scores)):
+            if kinds[i] == UNRESOLVED:
+                self.kind(i)
+            score = scores[i]
+            if score > 0:
+                if total <= 0:
+                    if heading:
+                        return i
+                    total = 0.0
+                total += score
+                prose += score
+                heading = False
+            elif prose:
+                total += score
+                # (After less prose, a standfirst or a lead sentence, the heading is a box inside
+                # the article or a comments link in its share bar.)
+                heading = heading or (kinds[i] in (SECTION_END, COMMENTS) and prose >= self.t.prose_before_comments)
+        return len(scores)
+
+    def _best_run(self, lo: int, hi: int) -> tuple[float, int, int]:
+        """_best_segment over [lo, hi) with every line of the result resolved (see kind())."""
+        kinds = self.kinds
+        while True:
+            best, start, end = self._best_segment(lo, hi)
+            unresolved = _positions(kinds, UNRESOLVED, start, end + 1)
+            if not unresolved:
+                return best, start, end
+            for i in unresolved:
+                self.kind(i)
+
+    def _headline_indexes(self, first_stripped: str) -> list[int]:
+        """Where the first line (the page's <title>) is printed again: the visible headline, and
+        perhaps its copies in teaser lists (at most three places)."""
+        lines = self.lines
+        first = lines[0]
+        if len(first) > HEADLINE_MAX_CHARS or len(lines) < 3:
+            return []
+        wanted = {first.casefold(), first_stripped.casefold()}
+        # Only lines of the same length are compared (casefold keeps the length of almost every
+        # text): no casefold of the others.
+        one, other = len(first), len(first_stripped)
+        found = []
+        for i in range(1, len(lines) - 1):
+            size = len(lines[i])
+            if (size == one or size == other) and lines[i].casefold() in wanted and self.kind(i) == TEXT:
+                found.append(i)
+                if len(found) == 3:
+                    break
+        return found
+
+    def _article_run(self, headlines: list[int], headline_shaped: bool) -> tuple[int, int, int | None]:
+        """First and last line of the article (end < start when there is none), and which copy of
+        the headline it follows: the one with a byline or date under it, else the one the article
+        comes right after (not a copy in a "Most read" box inside the article). When the first line has
+        fewer than three words, it is often the site's name: then a copy of it after the best run
+        (the footer's) does not move the article there."""
+        scores, t = self.scores, self.t
+        best, start, end = self._best_run(0, len(scores))
+        headline = None
+        closest = (True, len(scores))
+        for h in headlines:
+            if h > end and not headline_shaped:
+                continue
+            anchored, a_start, a_end = self._best_run(h + 1, self._window_end(h + 1))
+            if headline is not None and a_start == start:
+                continue  # a copy of the headline (a share box) between the first one and the article
+            # The copy with a byline or date under it is the headline, before copies in teaser
+            # lists ("Most read", which may sit inside the article); then the one nearest its run.
+            key = (not self._meta_under(h, a_start), a_start - h)
+            if anchored >= t.anchored_share * best and key < closest:
+                start, end, headline, closest = a_start, a_end, h, key
+        prose = 0.0
+        for i in range(start, end + 1) if COMMENTS in self.kinds[start:end + 1] else ():
+            if self.kinds[i] == COMMENTS and prose >= t.prose_before_comments and not self._in_share_bar(i):
+                _, start, end = self._best_run(start, i)
+                break
+            if scores[i] > 0:
+                prose += scores[i]
+        series = self._series_start(start, end)
+        if series is not None:
+            _, start, end = self._best_run(start, series)
+        return start, trim_tail(scores, start, end, t), headline
+
+    def _in_share_bar(self, i: int) -> bool:
+        """Line i sits between two boilerplate words ("Facebook", "Comments", "Print"): a button of
+        a share bar, not the heading of the comment section. (Not a count: "0", "Comments".)"""
+        lines = self.lines
+        return (0 < i < len(lines) - 1 and self.kind(i - 1) == BOILER and self.kind(i + 1) == BOILER
+                and HAS_LETTER.search(lines[i - 1]) is not None and HAS_LETTER.search(lines[i + 1]) is not None)
+
+    def _series_start(self, start: int, end: int) -> int | None:
+        """The first line of a news ticker ("14:44 Headline", "14:32 Headline", ...) or of a
+        gallery's numbered slides ("1/50 Title", "2/50 Title", ...) inside the run, after the
+        article's prose: the page's rail, not the article (a series of at least series_min_lines,
+        each at most series_max_gap lines after the one before). None when there is none."""
+        lines, scores, t = self.lines, self.scores, self.t
+        clocks: list[int] = []
+        clock_minutes: list[int] = []
+        clock_direction = 0
+        slides: list[int] = []
+        slide_number = (0, 0)
+        prose = 0.0
+        for i in range(start, end + 1):
+            line = lines[i]
+            if line[0].isdigit():
+                clock = _CLOCK.match(line)
+                if clock is not None:
+                    # (Times go one way, down a ticker or up a timeline: a film called "12:01"
+                    # listed again and again is no ticker.)
+                    minute = int(clock[1]) * 60 + int(clock[2])
+                    direction = (minute > clock_minutes[-1]) - (minute < clock_minutes[-1]) if clocks else 0
+                    if clocks and (i - clocks[-1] > t.series_max_gap or direction == 0 or
+                                   direction == -clock_direction):
+                        clocks, clock_minutes, direction = [], [], 0
+                    clocks.append(i)
+                    clock_minutes.append(minute)
+                    clock_direction = direction
+                    if len(clocks) >= t.series_min_lines:
+                        return clocks[0] if prose >= t.prose_before_comments else None
+                else:
+                    slide = _SLIDE.match(line)
+                    if slide is not None:
+                        number = (int(slide[1]), int(slide[2]))
+                        if slides and (i - slides[-1] > t.series_max_gap or number != (slide_number[0] + 1,
+                                                                                         slide_number[1])):
+                            slides = []
+                        slides.append(i)
+                        slide_number = number
+                        if len(slides) >= t.series_min_lines:
+                            return slides[0] if prose >= t.prose_before_comments else None
+            if not clocks and not slides and scores[i] > 0:
+                prose += scores[i]
+        return None
+
+
+def trim_tail(scores: list[float], start: int, end: int, t: TextDumpThresholds) -> int:
+    """The run's new last line: a small last block of prose cut off from the article by a gap of
+    non-prose lines (an author box: "Desk", a link, then "X is a digital news portal ...") goes,
+    and again."""
+    total: float | None = None  # the run's prose, summed once a tail is found
+    while True:
+        gap_end = end
+        while gap_end > start and scores[gap_end] > 0:
+            gap_end -= 1
+        gap_start = gap_end
+        while gap_start > start and scores[gap_start - 1] <= 0:
+            gap_start -= 1
+        if gap_start <= start or gap_end - gap_start + 1 < t.tail_gap_lines:
+            return end
+        if total is None:
+            total = sum(s for s in scores[start:end + 1] if s > 0)
+        tail = sum(s for s in scores[gap_end + 1:end + 1] if s > 0)
+        if tail > t.tail_share * total:
+            return end
+        end = gap_start - 1
+
+
+def best_segment(scores: list[float], lo: int, hi: int) -> tuple[float, int, int]:
+    """(score, first, last) of the run of consecutive lines in [lo, hi) with the largest sum of
+    scores (the first such run on ties); (0, lo, lo - 1) when no line scores above zero."""
+    best, best_start, best_end = 0.0, lo, lo - 1
+    total, start = 0.0, lo
+    for i in range(lo, hi):
+        score = scores[i]
+        if total <= 0:
+            total, start = score, i
+        else:
+            total += score
+        if total > best:
+            best, best_start, best_end = total, start, i
+    return best, best_start, best_end
+
+
+def _positions(values: list[int], wanted: int, lo: int, hi: int) -> list[int]:
+    """Indexes in [lo, hi) of `values` equal to `wanted`, in order."""
+    return [i for i in range(lo, hi) if values[i] == wanted]
