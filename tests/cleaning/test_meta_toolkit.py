@@ -8,7 +8,8 @@ import pytest
 
 from worker.cleaning.meta.dates import date_in_url, find_date, is_calendar_word, local_day_differs, parse_date
 from worker.cleaning.meta.hosts import host, names_host, site_words
-from worker.cleaning.meta.names import parse_bare_name, parse_byline, split_authors, unglued
+from worker.cleaning.meta.bylines import parse_bare_name, parse_byline
+from worker.cleaning.meta.names import split_authors, unglued
 from worker.cleaning.meta.titles import is_furniture, split_site_suffix, strip_site_name
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from worker.cleaning.meta.dates import find_date
-from worker.cleaning.meta.names import _NOT_NAME_CHAR, parse_bare_name, parse_byline
+from worker.cleaning.meta.bylines import _NOT_NAME_CHAR, parse_bare_name, parse_byline
 from worker.cleaning.meta.titles import split_site_suffix
 
 

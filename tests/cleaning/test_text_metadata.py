@@ -8,7 +8,7 @@ import pytest
 from worker.cleaning.text import extract_text
 from worker.cleaning.meta.dates import date_in_url, find_date
 from worker.cleaning.meta.hosts import path_words
-from worker.cleaning.meta.names import is_byline_word, parse_bare_name, parse_byline
+from worker.cleaning.meta.bylines import is_byline_word, parse_bare_name, parse_byline
 from worker.cleaning.meta.titles import is_breadcrumb, split_site_suffix
 
 PARAGRAPH = ("The committee met for three hours on Tuesday and agreed on a budget that raises spending on schools, "

@@ -28,8 +28,8 @@ from bisect import bisect_left, bisect_right
 from typing import Final
 
 from ..config.cleaning import TextDumpThresholds
+from .meta.bylines import may_be_byline, parse_bare_name, parse_byline
 from .meta.hosts import host as _host
-from .meta.names import may_be_byline, parse_bare_name, parse_byline
 from .meta.titles import split_site_suffix
 from .normalize import normalize_paragraphs
 from .prompts import is_prompt

@@ -16,9 +16,9 @@ import re
 from datetime import datetime
 from typing import Final
 
+from .meta.bylines import is_byline_word, opens_like_byline
 from .meta.dates import HAS_YEAR, MONTH_NAMES, WEEKDAY_NAMES, date_in_url, find_date, year_in_url
 from .meta.hosts import names_host, path_words
-from .meta.names import is_byline_word, opens_like_byline
 from .meta.titles import is_furniture
 from .text_lines import BOILER, BYLINE, CREDIT, DATELINE, SENTENCE_END, TEXT, split_words
 

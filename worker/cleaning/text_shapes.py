@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from .meta.names import is_byline_word
+from .meta.bylines import is_byline_word
 from .text_lines import SENTENCE_END
 
 CJK_RUNS: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")

@@ -1,0 +1,311 @@
+"""Bylines and bare names in the lines of a text dump, for the text path (worker/cleaning/text*.py):
+may_be_byline (the cheap test first), parse_byline ("By A and B", "11/19/2019 by A", "A | Associated
+Press"), parse_bare_name (a line that is only a person's name, next to the headline),
+is_byline_word and opens_like_byline (a byline's word alone on a line, or opening it).
+
+A dump's line has no markup to say what it is: a name there is two to four capitalised words of
+letters, none of them a word of a role, an organisation or page furniture (looks_like_name), and
+the names end where a date, a handle or a separator starts. Author fields of the HTML path are
+read by names.split_authors.
+"""
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from .dates import HAS_YEAR, find_date, is_calendar_word
+from .names import DATE_START, PAGE_FURNITURE, PARTICLES, names_agency, unglued
+
+_LONGEST_BYLINE: Final = 140
+# A longer line opening with a byline word goes on about the author ("By Alex Heath, a deputy
+# editor and author of ..."): its names are read from its first _LONGEST_BYLINE characters.
+_LONGEST_OPENED_BYLINE: Final = 600
+
+# Words that open a byline, by language ("By", "Von", "Par", "Por", "Di", "Door", "Av", "Przez", ...).
+_BYLINE_WORDS: Final = frozenset(("by von par por di da door av af przez autor autorka autore auteur author authors"
+                           " written posted reported words text texto texte tekst redakcja reportage текст автор").split())
+_LONGEST_BYLINE_WORD: Final = max(map(len, _BYLINE_WORDS))
+_BYLINE_LABELS: Final = frozenset("analysis opinion commentary column story interview review report reportage essay"
+                            " analyse kommentar meinung análisis opinión tribune post".split())
+# (The four patterns below open with a lookahead naming the characters a match can start with: at
+# every other character the regex engine gives up at once instead of trying the whole pattern.)
+_BYLINE_OPENER: Final = re.compile(
+    r"(?i)(?=[\sbvpdawrtта])(?:^|\s)(?:by|von|par|por|di|door|av|przez|autor(?:ka|e)?:?|auteur\s?:|author:?|authors:?"
+    r"|written by|posted by|reported by|words by|text:|texto:|texte\s?:|tekst:|текст:|автор:?)(?:(?<!:):)?\s+(?=\S)")
+# Where the names of a byline end: a handle, a separator, a digit (date, time), a parenthesis.
+_NAMES_END: Final = re.compile(
+    r"(?=[\s\d(])(?:\s@|\s[|/•·–—-]\s|\s*\d|\s*\(|\s+(?i:on|am|le|el|il|am|updated|published|posted)\s)")
+# (The separators as one character class and one group of words: the same matches as an
+# alternation of each, tried in the same order, in a third of the time.)
+_NAME_SPLIT: Final = re.compile(r"(?=[\s,;&aeiouy])\s*(?:[,;&]|\b(?:and|und|et|y|e|i|oraz|en)\b)\s*")
+# Where a bare name ends: a comma, "|", a handle, a parenthesis, or a dash or a bullet between spaces.
+_BARE_NAME_END: Final = re.compile(r"(?=[\s,|@(])(?:\s*[,|@(]\s*|\s[–—•·-]\s)")
+# Words that are never part of a person's name but often capitalised in a page header: roles
+# ("Senior Contributor"), which may follow a name, and organisation words and page furniture
+# ("Associated Press", "Breaking News", "Watch"), which make the line something else than a name.
+_ROLE_WORDS: Final = frozenset("""
+contributor contributors senior writer reporter correspondent editor columnist author guest chief managing
+executive director producer analyst partner associate host anchor photographer staff ms md phd rd mba jr sr
+""".split())
+_ORG_WORDS: Final = frozenset("""
+news home world sports sport business politics opinion opinions live video videos more tech technology share
+follow subscribe sign log in up menu search latest breaking top stories story fact checks about us contact
+privacy policy terms photos photo gallery weather health science entertainment music travel life style food
+games shop deals read comments comment print email posted updated published filed tags related local national
+international edition the of and for to a an on at with desk team editorial admin press wire reuters
+associated media group magazine daily times post journal today network online digital agency service services
+newsroom report reports review reviews features feature culture arts economy markets market money finance
+investing personal view views all rights reserved advertisement sponsored watch must new north south east west
+courtesy via sharing buttons addthis just watched watching whatsapp facebook twitter instagram linkedin pinterest youtube telegram reddit chrome safari firefox
+nachrichten startseite accueil inicio noticias actualités redaktion rédaction redacción redazione redakcja autor
+january february march april may june july august september october november december monday tuesday
+wednesday thursday friday saturday sunday
+""".split())
+# The last word of an organisation's name: a "name" followed by one is the organisation's.
+_ORG_NOUNS: Final = frozenset("""agency press news media group magazine daily times post journal network sport sports
+wire reuters desk newsroom service services online digital editorial team""".split())
+_NOT_NAME_WORDS: Final = _ROLE_WORDS | _ORG_WORDS | PAGE_FURNITURE
+# Characters a name's word never holds (looks_like_name: letters and .'’- only), and that have no
+# case, so that title-casing a shouted line does not change them.
+_NOT_NAME_CHAR: Final = re.compile(r"[\d:;!?/()\[\]\"“”«»,|@#&+=*%$€£<>]")
+
+
+def looks_like_name(text: str) -> bool:
+    """2 to 4 words (plus particles such as "van", "de"), each capitalised, letters only, none of
+    them a word of page furniture ("News", "Contributor")."""
+    tokens = text.split()
+    if not 2 <= len(tokens) <= 6:
+        return False
+    capitalised = 0
+    for token in tokens:
+        bare = token.strip(".'’-")
+        if not bare:
+            return False
+        lowered = bare.lower()
+        if lowered in PARTICLES:
+            continue
+        if lowered in _NOT_NAME_WORDS or not bare[0].isupper():
+            return False
+        # (isalpha first, a C call: most tokens are all letters, and then no character is checked here.)
+        if not token.isalpha():
+            if not all(ch.isalpha() or ch in ".'’-" for ch in token):
+                return False
+            if any(piece[:1].islower() for piece in bare.split("-")[1:]):
+                return False  # "In-line Mathematics", "Follow-up Questions": a compound word, no name
+        capitalised += 1
+    return 2 <= capitalised <= 4
+
+
+def may_be_byline(line: str) -> bool:
+    """Cheap test before parse_byline: a short line with a byline word in it, or a "|"; or a longer
+    one opening with a byline word."""
+    if len(line) > _LONGEST_BYLINE:
+        return len(line) <= _LONGEST_OPENED_BYLINE and _BYLINE_OPENER.match(line) is not None
+    # ("|" first: a search for one character costs a fraction of one for three, and most lines lack it.)
+    if "|" in line and " | " in line:
+        return True
+    # The byline word comes first, or after a date: within the first 40 characters. (A loop of set
+    # lookups, not frozenset.isdisjoint: compiled, that method is a slower call; and few lines hold ":".
+    # A word longer than any byline word is not looked up: its hash is not worked out.)
+    head = line[:40].lower()
+    if ":" in head:
+        head = head.replace(":", " ")
+    for word in head.split():
+        if len(word) <= _LONGEST_BYLINE_WORD and word in _BYLINE_WORDS:
+            return True
+    return False
+
+
+def is_byline_word(line: str) -> bool:
+    """A line that is only a byline word ("By", "Von", "Written by", "Autor:"): markup put the
+    names on the next line."""
+    words = line.strip().rstrip(":").lower().split()
+    return 1 <= len(words) <= 2 and words[-1] in _BYLINE_WORDS and (len(words) == 1 or words[-1] == "by")
+
+
+def opens_like_byline(line: str) -> bool:
+    """"By ...", "Posted by ...", "Von ...": a byline even when what follows is not a person."""
+    opener = _BYLINE_OPENER.match(line)
+    return opener is not None
+
+
+def parse_byline(line: str) -> list[str] | None:
+    """The person names of a byline: "By A and B", "11/19/2019 by A", "Von A", "By A, Wednesday
+    20 November", "By A @handle", "A | Associated Press". None if the line is not one.
+    Organisations ("By Reuters") are not persons: such a byline gives None."""
+    if len(line) > _LONGEST_BYLINE:
+        if len(line) > _LONGEST_OPENED_BYLINE or _BYLINE_OPENER.match(line) is None:
+            return None
+        line = line[:_LONGEST_BYLINE]
+    line = unglued(line)
+    opener = _BYLINE_OPENER.search(line)
+    # The byline word opens the line, or follows a date ("11/19/2019 by ...") or a label ("Analysis
+    # by ..."), not a sentence ("Additional reporting by ...").
+    before = line[:opener.start()] if opener else ""
+    # (A date or time before it has digits and no lower-case word: "5:45 AM PST 11/19/2019 by ...".)
+    if opener and (not any(ch.islower() for ch in before) or before.strip().lower() in _BYLINE_LABELS
+                   or (len(before.split()) <= 6 and find_date(before) is not None)):  # "Posted on 28. Juli 2019 Author"
+        rest = line[opener.end():]
+        again = _BYLINE_OPENER.match(rest)  # "Post author By X": a label, then the byline word
+        rest = rest[again.end():] if again else rest
+        # (A one-word name only after a byline word opening the line or following a date: "IAB
+        # By Laws" is a menu's.)
+        dated = not before.strip() or any(ch.isdigit() for ch in before)
+        return _names(rest) or (_single_name(rest) if dated else []) or None
+    if " | " in line:
+        head, _, tail = line.partition(" | ")
+        name = _one_name(head, whole=True)
+        if name and len(tail.split()) <= 5:
+            return [name]
+    return None
+
+
+def _single_name(text: str) -> list[str]:
+    """A byline's one-word name ("by Catherine", "by Regan September 15, 2014"): blogs sign with a
+    first name. Only after a byline word, and only a capitalised word of letters that names no
+    role, organisation or agency ("By Reuters", "By Staff"), alone before the date or the end."""
+    end = _NAMES_END.search(text)
+    words = (text[:end.start()] if end else text).strip(" .,:;").split()
+    while end is not None and text[end.start():].lstrip()[:1].isdigit() and len(words) > 1 \
+            and is_calendar_word(words[-1].strip(".,")):
+        words.pop()  # ("Regan September 15, 2014", not "Theresa May")
+    if len(words) != 1:
+        return []
+    word = words[0]
+    if len(word) < _SINGLE_NAME_MIN_CHARS or not word.isalpha() or not word[0].isupper() or word.isupper() \
+            or not word[1:].islower() or word.lower() in _NOT_NAME_WORDS or names_agency(word) \
+            or is_calendar_word(word):
+        return []
+    return [word]
+
+
+_SINGLE_NAME_MIN_CHARS: Final = 3
+
+
+def parse_bare_name(line: str) -> list[str] | None:
+    """A line that is only a person's name, perhaps followed by a role or a handle ("Dallas
+    Robinson", "Tanza Loudenback, Business Insider", "Bruce Y. Lee Senior Contributor").
+    Callers use it only right next to the headline, where such lines are bylines."""
+    if len(line) > 80 or _cannot_start_name(line):
+        return _dated_name(line) or None
+    head, *rest = _BARE_NAME_END.split(line, maxsplit=1)
+    if rest and len(rest[0].split()) > _AFFILIATION_MAX_WORDS and find_date(rest[0]) is None:
+        return None  # "Google Stadia, Microsoft xCloud, Apple Arcade: So Many Ways to Play": a headline
+    names = _names(head, whole=True)
+    if not names:  # "Mike Conley December 18, 2020": the name, then the date (a byline's)
+        at = _DATE_OR_DIGIT.search(line)
+        if at is not None and at.start() > 0 and find_date(line[at.start():]) is not None:
+            names = _names(line[:at.start()], whole=True)
+    return names or _dated_name(line) or None
+
+
+# A blog's post line: a date and the author's name, set off by the date or a separator, with more
+# after it ("November 20, 2019 Emiliano Bellini", "Jane Roe 23/08/2018 2 comments Reading").
+_DATED_NAME_MAX_CHARS: Final = 100
+_DATE_PIECES: Final = re.compile(r"\d[\d/.:,-]*|[|•·]|\s[–—-]\s")
+
+
+def _dated_name(line: str) -> list[str]:
+    """The names of the first piece of a dated line that is not part of the date: the pieces are
+    what digits and separators leave, without the month and weekday words at their ends. Only that
+    piece is read, and it must be names only."""
+    if len(line) > _DATED_NAME_MAX_CHARS or HAS_YEAR.search(line) is None or find_date(line) is None:
+        return []
+    for piece in _DATE_PIECES.split(line):
+        words = piece.strip(" ,.;:").split()
+        while words and is_calendar_word(words[0].strip(".,")):
+            words.pop(0)
+        while words and is_calendar_word(words[-1].strip(".,")):
+            words.pop()
+        if words:
+            return _names(" ".join(words), whole=True)
+    return []
+
+
+# What follows a bare name after a comma or a dash is its role or affiliation ("Tanza Loudenback,
+# Business Insider"), at most this many words, or the date ("Dan Goodin - Apr 16, 2015 8:02 pm UTC").
+_AFFILIATION_MAX_WORDS: Final = 5
+# Where a date starts: a weekday, a month and a day, or a digit.
+_DATE_OR_DIGIT: Final = re.compile(DATE_START.pattern + r"|\d", re.I)
+
+
+def _cannot_start_name(line: str) -> bool:
+    """A cheap test that `line` does not start with a name (parse_bare_name would find none; most
+    lines it is asked about are headlines and labels): a name's first two words open the line,
+    and here one of them can never be in a name. Only words the name would hold whole are judged:
+    the first, and the second when it is all letters (no separator can cut it)."""
+    words = line.lstrip(" .,:;").split(None, 2)
+    if len(words) < 2:
+        return True  # a name has two words
+    first = words[0]
+    # (A word of letters holds none of _NOT_NAME_CHAR's characters: isalpha, a C loop, spares the
+    # regex call for most first words.)
+    if not first.isalpha() and _NOT_NAME_CHAR.search(first) is not None:
+        return True
+    return _never_in_name(first) or _never_in_name(words[1])
+
+
+def _never_in_name(word: str) -> bool:
+    """A word of letters that _one_name never keeps: lower case and no particle, or (in ASCII,
+    where upper-casing a shouted line does not change its lower case) a word of page furniture."""
+    if not word.isalpha():
+        return False
+    lowered = word.lower()
+    if word[0].islower() and lowered not in PARTICLES:
+        return True
+    return word.isascii() and lowered in _NOT_NAME_WORDS
+
+
+def _names(text: str, whole: bool = False) -> list[str]:
+    """Names at the start of `text` (a byline's); with `whole`, the text must be names only."""
+    if not whole:
+        end = _NAMES_END.search(text)
+        if end is not None:
+            dated = text[end.start():].lstrip()[:1].isdigit()
+            text = text[:end.start()]
+            words = text.split()
+            if dated and len(words) > 2 and is_calendar_word(words[-1].strip(".,")):
+                # "By GILLIAN MOHNEY March 11, 2015": the date's month, not a third name (and
+                # mixed case beside a shouted name); "By Theresa May" keeps hers
+                text = " ".join(words[:-1])
+    names: list[str] = []
+    for part in _NAME_SPLIT.split(text):
+        name = _one_name(part, whole)
+        if name is None:
+            return [] if whole else names
+        names.append(name)
+    return names
+
+
+def _one_name(text: str, whole: bool = False) -> str | None:
+    """The person's name at the start of `text`, or None. A role or organisation after it
+    ("Senior Contributor", "USA TODAY") is dropped; with `whole`, nothing else may follow."""
+    tokens = text.strip(" .,:;").split()
+    shouting = all(t.isupper() for t in tokens if t.isalpha())
+    if tokens and shouting:
+        tokens = [t.title() if len(t) > 1 else t for t in tokens]  # "LISA MASCARO" -> "Lisa Mascaro"
+    kept = []
+    for token in tokens:
+        bare = token.strip(".'’-").lower()
+        if bare in _NOT_NAME_WORDS or not (token[0].isupper() or bare in PARTICLES):
+            if bare in _ORG_NOUNS and token[0].isupper():
+                return None  # "European Space Agency", "Telegraph Sport": an organisation
+            break
+        # (A token whose cased letters after the first are all lower case has at most one capital:
+        # islower, a C call, spares the count over its characters for most tokens.)
+        if not shouting and len(token) > 2 and not token[1:].islower() and (
+                token.isupper() or sum(ch.isupper() for ch in token) >= 3):
+            break  # "Kevin McCoy USA TODAY", "Jonathan Garber FOXBusiness": the organisation after the name
+        kept.append(token)
+    if len(kept) < 2:
+        return None  # (looks_like_name wants two words: most lines stop here)
+    half = len(kept) // 2
+    if half >= 2 and kept[:half] == kept[half:]:  # "Sean Martin Sean Martin"
+        kept = kept[:half]
+    rest = tokens[len(kept):]
+    # (A news agency after the name is the byline's affiliation: "Tom Davies Associated Press".)
+    if whole and not names_agency(" ".join(rest)) and any(
+            t.strip(".,").lower() not in _ROLE_WORDS and not t.isupper() for t in rest):
+        return None  # "European Space Agency", "Russia Sends More Troops ...": not a name and a role
+    name = " ".join(kept)
+    return name if looks_like_name(name) else None
