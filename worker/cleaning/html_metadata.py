@@ -67,18 +67,16 @@ class _Headline:
             self._around = ([], [])
             body = self._tree.body
             if body is not None and self._title:
-                lines = [" ".join(line.split()) for line in body.text(deep=True, separator="\n").split("\n")]
-                lines = [line for line in lines if line]
-                flat = " ".join(lines)
-                at = flat.find(self._title)
-                if at >= 0:
-                    ends, position = [], 0
-                    for line in lines:
-                        position += len(line) + 1
-                        ends.append(position)
-                    first_after = next(i for i, end in enumerate(ends) if end > at + len(self._title))
-                    first_before = next(i for i, end in enumerate(ends) if end > at)
-                    self._around = (_within(reversed(lines[:first_before])), _within(lines[first_after + 1:]))
+                text = body.text(deep=True, separator="\n")
+                # The title (whitespace-collapsed) as the text holds it: its words with any run of
+                # whitespace between them. Only the lines near it are collapsed, not the whole text.
+                found = re.search(r"\s+".join(map(re.escape, self._title.split())), text)
+                if found:
+                    start = text.rfind("\n", 0, found.start()) + 1  # of the title's first line
+                    end = text.find("\n", found.end())  # of its last line
+                    before = _lines(reversed(text[:start].split("\n")))
+                    after = _lines(text[end + 1:].split("\n")) if end >= 0 else ()
+                    self._around = (_within(before), _within(after))
         return self._around
 
     @property
@@ -92,6 +90,14 @@ class _Headline:
     @property
     def lines_after(self) -> list[str]:
         return self._compute()[1]
+
+
+def _lines(lines):
+    """The non-empty lines, whitespace-collapsed."""
+    for line in lines:
+        line = " ".join(line.split())
+        if line:
+            yield line
 
 
 def _within(lines) -> list[str]:
