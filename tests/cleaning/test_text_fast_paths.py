@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from worker.cleaning.text import DEFAULT_THRESHOLDS, _Dump, _host, _Readings
 from worker.cleaning.text_run import best_segment
-from worker.cleaning.text_shapes import _CJK_SAMPLE, is_cjk
+from worker.cleaning.text_shapes import T, is_cjk
 from worker.cleaning.text_header import _CJK
 from worker.cleaning.meta.dates import HAS_YEAR, find_date
 from worker.cleaning.text_lines import _NOT_WORD_ENDS, _WORD, split_words
@@ -44,7 +44,7 @@ def test_host_is_urlsplits_hostname(rest, scheme):
 
 
 def _counted_cjk(text: str) -> bool:
-    return len(_CJK.findall(text, 0, _CJK_SAMPLE)) * 5 > min(len(text), _CJK_SAMPLE)
+    return len(_CJK.findall(text, 0, T.cjk_sample_chars)) * 5 > min(len(text), T.cjk_sample_chars)
 
 
 # Characters at the edges of _CJK's ranges and of the UTF-8 first bytes is_cjk counts (U+3000-DFFF).

@@ -38,13 +38,11 @@ from .text_header import HeaderReading, enough_words
 from .text_lines import (BOILER, COMMENTS, SECTION_END, SENTENCE_END, TEXT, is_captioned, is_comments_title,
                          phrase_kind, refine_kind)
 from .text_run import UNRESOLVED, RunSearch
-from .text_shapes import (BULLETS, CJK_RUNS, CJK_WEIGHT, HAN_CLAUSES, HAS_LETTER, is_cjk, is_flattened_menu, is_markup,
+from .text_shapes import (BULLETS, CJK_RUNS, HAN_CLAUSES, HAS_LETTER, is_cjk, is_flattened_menu, is_markup,
                           joined_lines, paragraphs_cjk)
 from .types import Extraction
 
 DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
-_MAX_ROUNDS: Final = 3  # of reading the result again until it settles
-_PHRASE_MAX_CHARS: Final = 60  # longer lines are never one of the phrases of text_lines
 
 
 def extract_text(body: str, url: str, thresholds: TextDumpThresholds = DEFAULT_THRESHOLDS) -> Extraction:
@@ -59,15 +57,15 @@ def extract_text(body: str, url: str, thresholds: TextDumpThresholds = DEFAULT_T
     if not lines:
         return Extraction(paragraphs=[])
     readings = _Readings()
-    dump = _Dump(lines, url, host, thresholds, CJK_WEIGHT if is_cjk(body) else 1, readings)
+    dump = _Dump(lines, url, host, thresholds, thresholds.cjk_weight if is_cjk(body) else 1, readings)
     extraction = dump.extract()
     paragraphs = normalize_paragraphs(extraction.paragraphs)
-    for _ in range(0 if dump.settled(paragraphs) else _MAX_ROUNDS):
+    for _ in range(0 if dump.settled(paragraphs) else thresholds.settle_max_rounds):
         # The paragraphs are the lines of the text "\n\n".join(paragraphs) (normalized, so they
         # come back as they went in, or not at all).
         if not paragraphs:
             break
-        weight = CJK_WEIGHT if paragraphs_cjk(paragraphs) else 1
+        weight = thresholds.cjk_weight if paragraphs_cjk(paragraphs) else 1
         reading = _Dump(paragraphs, url, host, thresholds, weight, readings)
         again = reading.extract(metadata=False).paragraphs
         if again == paragraphs:
@@ -151,7 +149,8 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
         path: the thresholds are read once, and the score is worked out inline.) Items of a bulleted
         list (two or more in a row, each at least list_item_min_chars) weigh half their length."""
         prose_min, long_line, short_penalty = self.t.prose_min_chars, self.t.long_line_chars, self.t.short_line_penalty
-        kinds = [TEXT if len(line) > _PHRASE_MAX_CHARS else UNRESOLVED for line in self.lines]
+        phrase_max = self.t.phrase_max_chars  # (a longer line is never one of the phrases of text_lines)
+        kinds = [TEXT if len(line) > phrase_max else UNRESOLVED for line in self.lines]
         # Items of a bulleted list (two or more in a row): a changelog or a list article's lines.
         bulleted = [len(line) > 2 and line[0] in BULLETS and line[1] == " " for line in self.lines]
         listed = [b and ((i > 0 and bulleted[i - 1]) or (i + 1 < len(bulleted) and bulleted[i + 1]))

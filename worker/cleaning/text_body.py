@@ -14,8 +14,8 @@ from typing import Final
 from ..config.cleaning import TextDumpThresholds
 from .meta.titles import split_site_suffix
 from .text_lines import CREDIT, TEXT, split_words, word_key
-from .text_run import HEADLINE_MAX_CHARS, best_segment, trim_tail
-from .text_shapes import CJK_WEIGHT, is_bulleted, paragraphs_cjk
+from .text_run import best_segment, trim_tail
+from .text_shapes import is_bulleted, paragraphs_cjk
 
 _BULLET: Final = re.compile(r"^[-•*·▪►]\s+")
 
@@ -98,7 +98,7 @@ class BodyAssembly:
         # (C-level comparisons: normalization returns the very same strings when it changes nothing)
         if paragraphs != [lines[i] for i in kept]:
             return False
-        if (CJK_WEIGHT if paragraphs_cjk(paragraphs) else 1) != self.weight:
+        if (t.cjk_weight if paragraphs_cjk(paragraphs) else 1) != self.weight:
             return False
         # (All prose, the usual case: then the run is all of them and there is no tail to trim.)
         scores = [self.scores[i] for i in kept]
@@ -108,7 +108,7 @@ class BodyAssembly:
                 return False
         first = paragraphs[0]
         # A copy of the first line further down would anchor the run to the headline (_headline_indexes).
-        if len(first) <= HEADLINE_MAX_CHARS and len(paragraphs) >= 3:
+        if len(first) <= t.headline_max_chars and len(paragraphs) >= 3:
             wanted = {first.casefold(), split_site_suffix(first, self.host)[0].casefold()}
             longest = max(map(len, wanted))  # (casefold never shortens a text: longer lines are not it)
             if any(len(lines[i]) <= longest and self._fold(i) in wanted for i in kept[1:]):

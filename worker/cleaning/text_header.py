@@ -33,9 +33,8 @@ _POSTED: Final = re.compile(r"(?i)\b(?:posted|published|publié|veröffentlicht|
 # re's ignore-case also matches ı, İ, ſ, K, ᲂ, ᲀ there, which lower() keeps.)
 _PUBLISHED_PIECES: Final = ("pub", "upd", "ted", "ffentl", "tual", "jour", "rnat", "gewer", "публ", "бн")
 _POSTED_PIECES: Final = ("pub", "ted", "ffentl")
-# A long line opening with a date (_published): its first characters, the date first in them
-# (after a separator or a word like "Published on").
-_DATE_OPENING_CHARS: Final = 40
+# A long line opening with a date (_published: its first date_opening_chars characters), the date
+# first in them (after a separator or a word like "Published on").
 _OPENS_WITH_DATE: Final = re.compile(r"[\s|•·–—-]*(?:(?i:published|posted|updated|publié|publicado|veröffentlicht)"
                                      r"(?:\s+(?i:on|am|le|el))?\s*:?\s*)?(?:\d|(?i:" + MONTH_NAMES + "|" + WEEKDAY_NAMES
                                      + r")\b)")
@@ -282,7 +281,7 @@ class HeaderReading:
                 # A date inside a sentence is about something else; one opening the line is the
                 # article's, its text glued after it ("July 9, 2020 at 6:40 PM EDT With the
                 # number of ...", "Published on Apr 13, 2020 <the description>").
-                opening = line[:_DATE_OPENING_CHARS]
+                opening = line[:self.t.date_opening_chars]
                 if _OPENS_WITH_DATE.match(opening) is None or HAS_YEAR.search(opening) is None:
                     continue
                 moment = find_date(opening, month_first=month_first, default_year=year)

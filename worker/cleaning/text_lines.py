@@ -3,14 +3,18 @@
 The signals are structural first (length, final punctuation, links, separators, digits) and lexical
 second: short lists of the phrases sites print around articles, per language. A phrase list only
 matches a whole short line (or its first words, for "Read more: ..."), never words inside prose.
+The thresholds are TextDumpThresholds' defaults (T: free functions, called per line).
 """
 from __future__ import annotations
 
 import re
 from typing import Final
 
+from ..config.cleaning import TextDumpThresholds
 from .meta.dates import HAS_YEAR, MONTH_BY_NAME
 from .prompts import is_prompt
+
+T: Final = TextDumpThresholds()  # the numbers, named and explained in worker/config/cleaning.py
 
 # Line kinds. Everything but TEXT is removed from the article body when it falls inside it.
 TEXT: Final = 0
@@ -172,7 +176,7 @@ _TRIM: Final = " \t.:!|»›>«<-–—•*#·,()[]{}0123456789"
 def phrase_kind(line: str) -> int:
     """Kind of a line from its words alone: TEXT, BOILER or SECTION_END. Cheap (no regex), so it
     runs on every line; `refine_kind` looks closer at the lines that end up inside an article."""
-    if len(line) > 60:
+    if len(line) > T.phrase_max_chars:
         return TEXT
     key = line.casefold().strip(_TRIM)
     kind = _PHRASE_KINDS.get(key)
@@ -235,15 +239,13 @@ def is_captioned(line: str) -> bool:
     if not line.endswith(")"):
         return False
     opening = line.rfind("(")
-    if opening <= 0 or len(line) - opening > _CAPTION_CREDIT_MAX_CHARS:
+    if opening <= 0 or len(line) - opening > T.caption_credit_max_chars:
         return False
     credit = line[opening + 1:].lower()
     return credit.lstrip().startswith(_CREDIT_STARTS_BY_FIRST.get(credit.lstrip()[:1], ())) or \
         _CREDIT_MARK.search(credit) is not None or _AGENCY_END.search(credit) is not None
 
 
-# A bracketed credit at a caption's end is at most this long.
-_CAPTION_CREDIT_MAX_CHARS: Final = 80
 # A name and an agency: "Michael Conroy, AP", "Jane Doe/EPA", "( JOHN DOE/SCIENCE PHOTO LIBRARY)".
 _AGENCY_END: Final = re.compile(r"(?:,|/)\s*(?:ap|afp|epa|reuters|dpa|getty images|science photo library|"
                                 r"usa today|shutterstock|alamy|efe|ansa|anp)\s*\)?\s*$")

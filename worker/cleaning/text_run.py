@@ -24,7 +24,6 @@ from .text_lines import BOILER, COMMENTS, SECTION_END, TEXT
 from .text_shapes import HAS_LETTER
 
 UNRESOLVED: Final = -1  # kind of a short line whose phrase has not been looked up yet (text._Dump.kind)
-HEADLINE_MAX_CHARS: Final = 300  # a longer first line is not looked for again further down (_headline_indexes)
 # A line opening with a clock time ("14:44 Headline", "6:32 PM"): an entry of a news ticker.
 _CLOCK: Final = re.compile(r"(\d{1,2})[:h](\d{2})(?:\s?[ap]\.?m\.?)?(?:\s|$)", re.IGNORECASE)
 # A line opening with a slide's number in a gallery ("3/50 Title").
@@ -102,7 +101,7 @@ class RunSearch:
         perhaps its copies in teaser lists (at most three places)."""
         lines = self.lines
         first = lines[0]
-        if len(first) > HEADLINE_MAX_CHARS or len(lines) < 3:
+        if len(first) > self.t.headline_max_chars or len(lines) < 3:
             return []
         wanted = {first.casefold(), first_stripped.casefold()}
         # Only lines of the same length are compared (casefold keeps the length of almost every

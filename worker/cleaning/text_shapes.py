@@ -6,14 +6,16 @@ text_lines).
   link, at the page source's wrapping) put back together, so that each line is one block;
 - line shapes: a navigation menu flattened into one long line, an item of a bulleted list, a line
   of HTML source;
-- CJK: whether a dump is mostly Chinese, Japanese or Korean (its characters then weigh CJK_WEIGHT
+- CJK: whether a dump is mostly Chinese, Japanese or Korean (its characters then weigh cjk_weight
   times a Latin one), and the regular expressions of those scripts.
+The thresholds are TextDumpThresholds' defaults (T: free functions, called per line).
 """
 from __future__ import annotations
 
 import re
 from typing import Final
 
+from ..config.cleaning import TextDumpThresholds
 from .meta.bylines import is_byline_word
 from .text_lines import SENTENCE_END
 
@@ -22,23 +24,19 @@ CJK_RUNS: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud
 # Korean: it puts a space between words.)
 HAN_CLAUSES: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]{2} "
                                 "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]{2}")
-_CJK_SAMPLE: Final = 2000
-CJK_WEIGHT: Final = 3  # one CJK character carries about as much as three Latin ones
 # (text._Dump.kind: a fragment of no letters; text_run: the words around a share bar's button)
 HAS_LETTER: Final = re.compile(r"[^\W\d_]")
 _COUNT: Final = re.compile(r"\(\d+\)")  # (is_flattened_menu) a count in brackets: "(12)"
 # A line starting with one of these goes on with the sentence of the line before (joined_lines),
 # attached without a space. (Not dashes: they open list items.)
 _CLOSING: Final = ",.;:!?)]}»”’%"
-# A line this short between an unfinished line and its continuation is a link's text inside the
-# sentence (get_text-style dumps put every text node on its own line).
-_LINK_TEXT_MAX_CHARS: Final = 40
 _LONGEST_BYLINE_WORD_LINE: Final = 12  # (_lone_byline_word: a cheap test first)
 # A list item's first character, followed by a space (is_bulleted; text._Dump._score_lines inlines it)
 BULLETS: Final = "-•*·▪►+–"
 # An HTML tag of the kinds that never stand in prose: the line is page source, not text.
 _MARKUP: Final = re.compile(r"</?(?:div|span|img|a|p|br|script|iframe|noscript|style|link|meta|input|ins)\b[^<>]*>",
                             re.IGNORECASE)
+T: Final = TextDumpThresholds()  # the numbers, named and explained in worker/config/cleaning.py
 
 
 def joined_lines(body: str) -> list[str]:
@@ -51,6 +49,7 @@ def joined_lines(body: str) -> list[str]:
     them (the text of a link inside the sentence), when no blank line came between
     them (a blank line ends a block in every dump style, so the output, paragraphs separated by
     blank lines, is never joined again)."""
+    link_max = T.link_text_max_chars  # (get_text-style dumps put every text node, a link's too, on its own line)
     lines: list[str] = []
     # The pieces of the last line kept while lines continue it, joined once it ends: joining at
     # every continued line cost quadratic time on a dump of thousands of lines that all continue.
@@ -78,7 +77,7 @@ def joined_lines(body: str) -> list[str]:
             if pieces:
                 lines[-1] = "".join(pieces)
                 pieces = []
-            inside = joinable and len(line) <= _LINK_TEXT_MAX_CHARS and lines[-1][-1] not in SENTENCE_END
+            inside = joinable and len(line) <= link_max and lines[-1][-1] not in SENTENCE_END
             lines.append(line)
         joinable = True
     if pieces:
@@ -120,10 +119,10 @@ def paragraphs_cjk(paragraphs: list[str]) -> bool:
 
 
 def is_cjk(body: str) -> bool:
-    """More than a fifth of the first _CJK_SAMPLE characters are CJK."""
+    """More than a fifth of the first cjk_sample_chars characters are CJK."""
     if body.isascii():
         return False
-    sample = body[:_CJK_SAMPLE]
+    sample = body[:T.cjk_sample_chars]
     # A CJK character takes three bytes in UTF-8: a sample whose UTF-8 form is not much longer than
     # itself holds too few of them (encoding costs a fraction of the search).
     if (len(sample.encode("utf-8", "surrogatepass")) - len(sample)) * 5 <= 2 * len(sample):

@@ -1,9 +1,10 @@
 """Thresholds of the cleaning stage, named and documented here (not scattered in the code).
 
 CleaningSettings holds what an operator tunes (CLEAN_* environment variables). TextDumpThresholds
-and HtmlThresholds hold the constants of the text-dump extractor (worker/cleaning/text.py) and the
-HTML extractor (worker/cleaning/html_content.py): they were tuned on the benchmarks (bench/body.py)
-and change with the algorithm, not per deployment, so they have no environment variables.
+and HtmlThresholds hold the constants of the text-dump extractor (worker/cleaning/text*.py,
+meta/bylines.py) and the HTML extractor (worker/cleaning/html_content.py): they were tuned on the
+benchmarks (bench/body.py) and change with the algorithm, not per deployment, so they have no
+environment variables.
 """
 from __future__ import annotations
 
@@ -15,11 +16,24 @@ from .env import get_float, get_int
 
 @dataclass(frozen=True)
 class TextDumpThresholds:
-    """How the text path (worker/cleaning/text.py, text_run.py) scores lines and finds the article run."""
+    """How the text path (worker/cleaning/text*.py, meta/bylines.py) joins and scores lines, finds the
+    article run and reads its header. The dump (text._Dump and its mixins) reads the instance
+    extract_text is given; the per-line helpers (text_shapes, text_lines, meta/bylines: free functions)
+    read the defaults, their module's T, as html_content.py does."""
 
     # A line ending like a sentence counts as prose from this many characters (CJK characters
-    # count three times: one carries about as much as three Latin letters).
+    # count cjk_weight times).
     prose_min_chars: int = 40
+    # One CJK character weighs this many Latin ones in a line's length: it carries about as much as three letters.
+    cjk_weight: int = 3
+    # A dump is CJK when more than a fifth of this many first characters are: a header and the article's start.
+    cjk_sample_chars: int = 2000
+    # A line this short between an unfinished line and its continuation is a link's few words: the three join.
+    link_text_max_chars: int = 40
+    # A longer line is never one of text_lines' phrases: they are far shorter, with room for a count around one.
+    phrase_max_chars: int = 60
+    # A caption's credit in brackets at its end is at most this long: a name and an agency; longer is prose.
+    caption_credit_max_chars: int = 80
     # A line this long counts as prose (at half weight) even without final punctuation.
     long_line_chars: int = 150
     # So does a Chinese or Japanese line of this many characters whose clauses are separated by
@@ -56,6 +70,8 @@ class TextDumpThresholds:
     # article's prose ends it: this many of their lines, each at most series_max_gap lines apart.
     series_min_lines: int = 3
     series_max_gap: int = 6
+    # A longer first line (the page's <title>) is not looked for again further down: no headline is as long.
+    headline_max_chars: int = 300
     # The title, byline and date are looked for this many lines before the article...
     header_window: int = 25
     # ...and in this many lines at its start (bylines often follow the lead image or standfirst),
@@ -86,10 +102,24 @@ class TextDumpThresholds:
     bare_name_lines: int = 3
     # An explicit byline ("By ...", "Von ...") this many lines above the headline is the article's.
     byline_above_lines: int = 2
+    # A byline is at most this long: a name or two, a role, a date ("By A and B, Staff Writers, Nov. 19, 2019").
+    byline_max_chars: int = 140
+    # Up to this long, a line opening with "By" is a byline going on about the author ("By A, an editor ...").
+    opened_byline_max_chars: int = 600
+    # A one-word name after a byline word ("by Catherine": blogs sign so) has this many letters: fewer, initials.
+    single_name_min_chars: int = 3
+    # A post line of a date and its author's name ("November 20, 2019 Jane Roe") is this long at most: not prose.
+    dated_name_max_chars: int = 100
+    # At most this many words after a bare name and a comma are its role ("Jane Roe, Business Insider"), not a title.
+    affiliation_max_words: int = 5
+    # A long line opening with a date is read for it in this many first characters: "Published on" and a date fit.
+    date_opening_chars: int = 40
     # A list of bullets at the top goes when this share of its items is repeated by the body,
     summary_repeat_share: float = 0.5
     # an item counting as repeated when this share of its words is found in the body.
     summary_item_contained: float = 0.6
+    # Rounds of reading the result again until it settles, at most: a bound on the cost (pages need one, rarely two).
+    settle_max_rounds: int = 3
 
 
 @dataclass(frozen=True)

@@ -6,20 +6,18 @@ is_byline_word and opens_like_byline (a byline's word alone on a line, or openin
 A dump's line has no markup to say what it is: a name there is two to four capitalised words of
 letters, none of them a word of a role, an organisation or page furniture (looks_like_name), and
 the names end where a date, a handle or a separator starts. Author fields of the HTML path are
-read by names.split_authors.
+read by names.split_authors. The thresholds are TextDumpThresholds' defaults (T: free functions).
 """
 from __future__ import annotations
 
 import re
 from typing import Final
 
+from ...config.cleaning import TextDumpThresholds
 from .dates import HAS_YEAR, find_date, is_calendar_word
 from .names import DATE_START, PAGE_FURNITURE, PARTICLES, names_agency, unglued
 
-_LONGEST_BYLINE: Final = 140
-# A longer line opening with a byline word goes on about the author ("By Alex Heath, a deputy
-# editor and author of ..."): its names are read from its first _LONGEST_BYLINE characters.
-_LONGEST_OPENED_BYLINE: Final = 600
+T: Final = TextDumpThresholds()  # the numbers, named and explained in worker/config/cleaning.py
 
 # Words that open a byline, by language ("By", "Von", "Par", "Por", "Di", "Door", "Av", "Przez", ...).
 _BYLINE_WORDS: Final = frozenset(("by von par por di da door av af przez autor autorka autore auteur author authors"
@@ -99,8 +97,8 @@ def looks_like_name(text: str) -> bool:
 def may_be_byline(line: str) -> bool:
     """Cheap test before parse_byline: a short line with a byline word in it, or a "|"; or a longer
     one opening with a byline word."""
-    if len(line) > _LONGEST_BYLINE:
-        return len(line) <= _LONGEST_OPENED_BYLINE and _BYLINE_OPENER.match(line) is not None
+    if len(line) > T.byline_max_chars:
+        return len(line) <= T.opened_byline_max_chars and _BYLINE_OPENER.match(line) is not None
     # ("|" first: a search for one character costs a fraction of one for three, and most lines lack it.)
     if "|" in line and " | " in line:
         return True
@@ -133,10 +131,10 @@ def parse_byline(line: str) -> list[str] | None:
     """The person names of a byline: "By A and B", "11/19/2019 by A", "Von A", "By A, Wednesday
     20 November", "By A @handle", "A | Associated Press". None if the line is not one.
     Organisations ("By Reuters") are not persons: such a byline gives None."""
-    if len(line) > _LONGEST_BYLINE:
-        if len(line) > _LONGEST_OPENED_BYLINE or _BYLINE_OPENER.match(line) is None:
+    if len(line) > T.byline_max_chars:
+        if len(line) > T.opened_byline_max_chars or _BYLINE_OPENER.match(line) is None:
             return None
-        line = line[:_LONGEST_BYLINE]
+        line = line[:T.byline_max_chars]  # ("By Alex Heath, a deputy editor and author of ...": the names open it)
     line = unglued(line)
     opener = _BYLINE_OPENER.search(line)
     # The byline word opens the line, or follows a date ("11/19/2019 by ...") or a label ("Analysis
@@ -172,14 +170,11 @@ def _single_name(text: str) -> list[str]:
     if len(words) != 1:
         return []
     word = words[0]
-    if len(word) < _SINGLE_NAME_MIN_CHARS or not word.isalpha() or not word[0].isupper() or word.isupper() \
+    if len(word) < T.single_name_min_chars or not word.isalpha() or not word[0].isupper() or word.isupper() \
             or not word[1:].islower() or word.lower() in _NOT_NAME_WORDS or names_agency(word) \
             or is_calendar_word(word):
         return []
     return [word]
-
-
-_SINGLE_NAME_MIN_CHARS: Final = 3
 
 
 def parse_bare_name(line: str) -> list[str] | None:
@@ -189,7 +184,8 @@ def parse_bare_name(line: str) -> list[str] | None:
     if len(line) > 80 or _cannot_start_name(line):
         return _dated_name(line) or None
     head, *rest = _BARE_NAME_END.split(line, maxsplit=1)
-    if rest and len(rest[0].split()) > _AFFILIATION_MAX_WORDS and find_date(rest[0]) is None:
+    # After a comma or a dash come a role or affiliation (a few words) or the date ("Dan Goodin - Apr 16, 2015").
+    if rest and len(rest[0].split()) > T.affiliation_max_words and find_date(rest[0]) is None:
         return None  # "Google Stadia, Microsoft xCloud, Apple Arcade: So Many Ways to Play": a headline
     names = _names(head, whole=True)
     if not names:  # "Mike Conley December 18, 2020": the name, then the date (a byline's)
@@ -201,7 +197,6 @@ def parse_bare_name(line: str) -> list[str] | None:
 
 # A blog's post line: a date and the author's name, set off by the date or a separator, with more
 # after it ("November 20, 2019 Emiliano Bellini", "Jane Roe 23/08/2018 2 comments Reading").
-_DATED_NAME_MAX_CHARS: Final = 100
 _DATE_PIECES: Final = re.compile(r"\d[\d/.:,-]*|[|•·]|\s[–—-]\s")
 
 
@@ -209,7 +204,7 @@ def _dated_name(line: str) -> list[str]:
     """The names of the first piece of a dated line that is not part of the date: the pieces are
     what digits and separators leave, without the month and weekday words at their ends. Only that
     piece is read, and it must be names only."""
-    if len(line) > _DATED_NAME_MAX_CHARS or HAS_YEAR.search(line) is None or find_date(line) is None:
+    if len(line) > T.dated_name_max_chars or HAS_YEAR.search(line) is None or find_date(line) is None:
         return []
     for piece in _DATE_PIECES.split(line):
         words = piece.strip(" ,.;:").split()
@@ -222,9 +217,6 @@ def _dated_name(line: str) -> list[str]:
     return []
 
 
-# What follows a bare name after a comma or a dash is its role or affiliation ("Tanza Loudenback,
-# Business Insider"), at most this many words, or the date ("Dan Goodin - Apr 16, 2015 8:02 pm UTC").
-_AFFILIATION_MAX_WORDS: Final = 5
 # Where a date starts: a weekday, a month and a day, or a digit.
 _DATE_OR_DIGIT: Final = re.compile(DATE_START.pattern + r"|\d", re.I)
 
