@@ -84,11 +84,13 @@ def test_element_names_are_matched_as_ignorecase_would():
     including the letters IGNORECASE matches to ASCII (İ ı ſ) and those it does not."""
     import re
 
-    from worker.cleaning.html_content import BOILERPLATE_NAME, CONTENT_NAME, WEAK_BOILERPLATE_NAME, _name_kind
+    from worker.cleaning.html_content import (BOILERPLATE_NAME, CONTENT_NAME, WEAK_BOILERPLATE_NAME,
+                                              WEAK_BOILERPLATE_WORD, _name_kind)
 
     def kind_ignorecase(name: str) -> str:
-        boilerplate, content, weak = (re.compile(p.pattern, re.I)
-                                      for p in (BOILERPLATE_NAME, CONTENT_NAME, WEAK_BOILERPLATE_NAME))
+        boilerplate, content, weak, weak_word = (
+            re.compile(p.pattern, re.I)
+            for p in (BOILERPLATE_NAME, CONTENT_NAME, WEAK_BOILERPLATE_NAME, WEAK_BOILERPLATE_WORD))
         identifier = name[name.rindex("#") + 1:]
         if boilerplate.search(identifier):
             return "boilerplate"
@@ -96,7 +98,7 @@ def test_element_names_are_matched_as_ignorecase_would():
             return "content"
         if boilerplate.search(name):
             return "boilerplate"
-        return "weak" if weak.search(name) else "other"
+        return "weak" if weak.search(name) or weak_word.search(name) else "other"
 
     names = ["Sidebar #", "post-body #COMMENTS", "ſhare-bar #", "Socıal #", "SOCİAL #", "Main #Nav",
              "Page-AD-margins #", "x #ADS", "Teaser Werbung #", "ſ #ı", "ß-straße #", "K-Kelvin #\u212aomment",

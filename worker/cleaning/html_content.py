@@ -42,16 +42,20 @@ HIDDEN = ('[hidden], [aria-hidden="true"], [style*="display:none"], [style*="dis
 BOILERPLATE_NAME = re.compile(
     r"comment|share|sharing|social|related|recommend|newsletter|cookie|consent|subscribe|signup|"
     r"breadcrumb|byline|caption|gallery|slideshow|carousel|popup|modal|outbrain|taboola|trending|most-?popular|"
-    r"(?:author|contributor)-?(?:bio|info|box)|about-?the-?author|"
+    r"author-?(?:bio|info|box)|contributor-?(?:bio|info|box)|about-?the-?author|"
     # the same in the languages of the stream, where sites name classes in their own language
     r"komment|teilen|verwandt|commentaire|partag|compartir|comentari|relacionad|correlat|komentarz|"
     r"udostepnij|powiazan")
 # Names that are boilerplate on small elements but also appear on page-wide wrappers
 # ("has-sidebar", "Page-ad-margins"): removed only when small and holding no prose (T.weak_*).
 WEAK_BOILERPLATE_NAME = re.compile(
-    r"promo|advert|\bads?\b|sidebar|footer|\bnav|menu|masthead|toolbar|widget|\btags?\b|credit|read-?more|"
+    r"promo|advert|sidebar|footer|menu|masthead|toolbar|widget|credit|read-?more|"
     r"werbung|anzeige|publicit|publicidad|pubblicit|reklam")
+WEAK_BOILERPLATE_WORD = re.compile(r"\b(?:ads?\b|tags?\b|nav)")  # the same, as words ("ad", not "head")
 CONTENT_NAME = re.compile(r"article|content|body|main|story|post|entry|text")
+# (Each alternative of these patterns starts with a letter: the regex engine then tries a match only
+# where one of those first letters stands. One alternative starting with a group or a \b makes it try
+# at every character, a 1.5-3 times slower search.)
 # The name patterns are lower case and matched against lower-cased names: re.IGNORECASE makes
 # these alternations several times slower. The three letters it would also match to "i" and "s"
 # are folded first, so the result is the same.
@@ -156,7 +160,9 @@ def _holds_prose(node: LexborNode) -> bool:
 def _name_kind(name: str) -> str:
     # An id names one element, so a boilerplate id ("comment-text") outweighs a content word
     # anywhere in the name (its class "user-post-text"); a class only when no content word is there.
-    name = name.translate(_FOLD_LIKE_IGNORECASE).lower()
+    if not name.isascii():  # (translate looks up every character; the three letters are not ASCII)
+        name = name.translate(_FOLD_LIKE_IGNORECASE)
+    name = name.lower()
     identifier = name[name.rindex("#") + 1:]
     if BOILERPLATE_NAME.search(identifier):
         return "boilerplate"
@@ -164,7 +170,7 @@ def _name_kind(name: str) -> str:
         return "content"
     if BOILERPLATE_NAME.search(name):
         return "boilerplate"
-    return "weak" if WEAK_BOILERPLATE_NAME.search(name) else "other"
+    return "weak" if WEAK_BOILERPLATE_NAME.search(name) or WEAK_BOILERPLATE_WORD.search(name) else "other"
 
 
 def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[LexborNode]]:
