@@ -23,6 +23,7 @@ from .types import Extraction
 # slideshow's labels).
 FALLBACK_BELOW_WORDS = CleaningSettings.min_words
 _NON_WORD = re.compile(r"\W+")
+_WORD = re.compile(r"\w+")
 
 
 def extract_html(html: str, url: str) -> Extraction:
@@ -36,7 +37,7 @@ def extract_html(html: str, url: str) -> Extraction:
             paragraphs = second
     if metadata.title:  # the headline is metadata; repeated as a paragraph it is boilerplate
         headline = _comparable(metadata.title)
-        paragraphs = [p for p in paragraphs if _comparable(p) != headline]
+        paragraphs = [p for p in paragraphs if not _reads_as(p, headline)]
     return Extraction(
         paragraphs=paragraphs,
         title=metadata.title,
@@ -50,6 +51,15 @@ def extract_html(html: str, url: str) -> Extraction:
 
 def _comparable(text: str) -> str:
     return _NON_WORD.sub(" ", text).strip().casefold()
+
+
+def _reads_as(paragraph: str, comparable: str) -> bool:
+    """_comparable(paragraph) == comparable, deciding most paragraphs by their first word alone
+    (the first word of _comparable's result)."""
+    first = _WORD.search(paragraph)
+    if first is not None and first.group().casefold() != comparable.partition(" ")[0]:
+        return False
+    return _comparable(paragraph) == comparable
 
 
 def _trafilatura_paragraphs(html: str, url: str) -> list[str]:
