@@ -33,6 +33,9 @@ PATHOLOGICAL = {
     "absurd dates": '<meta property="article:published_time" content="9999-99-99T99:99"><time datetime="0000-00-00">'
                     "31/31/2019</time>",
     "canonical without host": '<link rel="canonical" href="javascript:void(0)"><link rel="canonical" href="//">',
+    # lexbor lists an element once per hidden selector it matches: each must be removed once
+    "hidden many ways, nested": ('<div hidden aria-hidden="true" style="display:none; visibility:hidden">'
+                                 '<p hidden aria-hidden="true">hidden</p>' * 200 + "</div>") * 3,
 }
 
 

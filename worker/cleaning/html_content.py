@@ -114,7 +114,10 @@ def _prune(tree: LexborHTMLParser, body: LexborNode) -> None:
     tree.strip_tags(NON_CONTENT_TAGS)
     # Children come after their parents in document order: removing in reverse never touches a
     # node whose ancestor was already freed.
-    for node in reversed(body.css(HIDDEN)):
+    # lexbor lists an element once per selector it matches: each is removed once (a second
+    # decompose would free it twice).
+    hidden = {node.mem_id: node for node in body.css(HIDDEN)}
+    for node in reversed(list(hidden.values())):
         node.decompose()
     page_chars = len(body.text(deep=True)) or 1
     doomed = []
