@@ -6,7 +6,8 @@ declared title when they agree on the subject), bylines (preferred when they nam
 declared authors), <time> elements and datelines next to the headline, and last the URL
 (/2019/11/19/). Modification dates are never taken for publication dates. Must run before
 html_content prunes the tree: it reads scripts and bylines that pruning removes.
-Measured on labelled benchmark pages by bench/metadata.py.
+Measured on labelled benchmark pages by bench/metadata.py. The thresholds are HtmlMetadataThresholds
+in worker/config/cleaning.py (T).
 """
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ import html
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urljoin, urlsplit
 
 import orjson
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ..config.cleaning import HtmlMetadataThresholds
 from .meta.dates import date_in_url, find_date, local_day_differs, parse_date, plausible
 from .meta.hosts import site_words as words_of_site
 from .meta.names import has_byline_lead, split_authors
@@ -40,15 +42,11 @@ DATE_KEYS = ("article:published_time", "og:published_time", "og:article:publishe
 AUTHOR_KEYS = ("author", "article:author", "citation_author", "dc.creator", "parsely-author",
                "sailthru.author", "byl", "twitter:creator:name", "creator")
 SITE_KEYS = ("og:site_name", "application-name", "publisher", "twitter:site:name")
-MAX_TITLE_CHARS = 400
-MAX_HEADINGS = 3  # <h1>s looked at: the headline is among the first; later ones are widgets
-# Where a visible byline may be; an element longer than this is a whole author box or page part.
+# Where a visible byline may be.
 BYLINE_SELECTORS = ('[rel="author"], [itemprop="author"], [class*="byline"], [class*="Byline"], '
                     '[class*="author"], [class*="Author"]')
-MAX_BYLINE_CHARS = 200
-MAX_BYLINE_ELEMENTS = 30  # byline/date-like elements looked at (bounds pages that nest thousands)
-DATELINE_CHARS = 300  # how far from the headline a date still belongs to it
-BYLINE_LINES = 6  # a plain-text byline sits within this many text lines under the headline
+
+T: Final = HtmlMetadataThresholds()  # the numbers, named and explained in worker/config/cleaning.py
 
 # A byline line that ends (or a next line that starts) with a separator: more names follow.
 _NAMES_GO_ON = re.compile(r"(?:[,&]|\s(?:and|und|et|y|e|i|en))\s*$")
@@ -101,10 +99,10 @@ def _lines(lines):
 
 
 def _within(lines) -> list[str]:
-    """The lines nearest the headline, up to DATELINE_CHARS characters."""
+    """The lines nearest the headline, up to T.dateline_chars characters."""
     kept, size = [], 0
     for line in lines:
-        if size >= DATELINE_CHARS:
+        if size >= T.dateline_chars:
             break
         kept.append(line)
         size += len(line) + 1
@@ -227,17 +225,17 @@ def _title(tree, meta, linked, site_name, url) -> str | None:
     declared += [_clean(item.get("headline") or item.get("name")) for item in linked]
     html_title = tree.css_first("title")
     declared.append(_clean(html_title.text(deep=True)) if html_title is not None else "")
-    declared = [t for t in declared if t and len(t) <= MAX_TITLE_CHARS]
-    headings = [_clean(node.text(deep=True)) for node in tree.css("h1")[:MAX_HEADINGS]]
+    declared = [t for t in declared if t and len(t) <= T.title_max_chars]
+    headings = [_clean(node.text(deep=True)) for node in tree.css("h1")[:T.max_headings]]
     # The page's <title> ends with the site's name: an <h1> equal to that part is the logo.
     site_parts = [loose(part) for part in title_parts(declared[-1])[1:][-1:]] if declared else []
-    headings = [h for h in headings if 3 <= len(h) <= MAX_TITLE_CHARS
+    headings = [h for h in headings if T.heading_min_chars <= len(h) <= T.title_max_chars
                 and not is_site_text(h, site_name, url) and loose(h) not in site_parts]
     for heading in headings:  # quoted in a declared title: "Opinion | <h1>", "<h1> - WSJ"
-        if len(heading.split()) >= 2 and any(loose(heading) in loose(t) for t in declared):
+        if len(heading.split()) >= T.quoted_heading_min_words and any(loose(heading) in loose(t) for t in declared):
             return heading
     for heading in headings[:1]:  # reworded for search engines, but about the same thing
-        if any(_shared_words(heading, t) >= 2 for t in declared):
+        if any(_shared_words(heading, t) >= T.shared_title_words for t in declared):
             return heading
     for text in declared:
         stripped = strip_site_name(text, site_name, url)
@@ -247,8 +245,8 @@ def _title(tree, meta, linked, site_name, url) -> str | None:
 
 
 def _shared_words(a: str, b: str) -> int:
-    words = {w for w in loose(a).split() if len(w) >= 4}
-    return len(words & {w for w in loose(b).split() if len(w) >= 4})
+    words = {w for w in loose(a).split() if len(w) >= T.shared_word_min_chars}
+    return len(words & {w for w in loose(b).split() if len(w) >= T.shared_word_min_chars})
 
 
 def _authors(tree, meta, linked, site_name, url, context: _Headline) -> list[str]:
@@ -279,9 +277,9 @@ def _authors(tree, meta, linked, site_name, url, context: _Headline) -> list[str
 
 def _byline(tree: LexborHTMLParser, site_words: frozenset[str]) -> tuple[list[str], bool]:
     """Names in the first byline-like element that has any, and whether it says "By ..."."""
-    for node in tree.css(BYLINE_SELECTORS)[:MAX_BYLINE_ELEMENTS]:
+    for node in tree.css(BYLINE_SELECTORS)[:T.max_byline_elements]:
         text = node.text(deep=True)
-        if len(text) <= MAX_BYLINE_CHARS:
+        if len(text) <= T.byline_max_chars:
             names = split_authors(text, site_words)
             if names:
                 return names, has_byline_lead(_clean(text))
@@ -291,15 +289,15 @@ def _byline(tree: LexborHTMLParser, site_words: frozenset[str]) -> tuple[list[st
 def _byline_after_headline(context: _Headline, site_words: frozenset[str]) -> list[str]:
     """ "By | Matthew Digby | , | Minh Do | on Monday...": a line under the headline that starts as a
     byline, joined with the next lines while the names continue (markup often splits them)."""
-    lines = context.lines_after[:BYLINE_LINES]
+    lines = context.lines_after[:T.byline_lines]
     for index, line in enumerate(lines):
         if has_byline_lead(line):
             text, end = line, index + 1
-            while end < len(lines) and end - index < BYLINE_LINES and (
+            while end < len(lines) and end - index < T.byline_lines and (
                     not split_authors(text, site_words) or _NAMES_GO_ON.search(text)
                     or _NAMES_GO_ON_NEXT.match(lines[end])):
                 text, end = f"{text} {lines[end]}", end + 1
-            return split_authors(text[:MAX_BYLINE_CHARS], site_words)
+            return split_authors(text[:T.byline_max_chars], site_words)
     return []
 
 
@@ -343,7 +341,7 @@ def _declared_date(tree, meta, linked, month_first: bool) -> datetime | None:
             found = parse_date(value)
             if found:
                 return found
-    for node in tree.css("time")[:MAX_BYLINE_ELEMENTS]:
+    for node in tree.css("time")[:T.max_byline_elements]:
         found = parse_date(node.attributes.get("datetime") or "") or _written_date(node.text(deep=True), month_first)
         if found:
             return found
@@ -360,9 +358,9 @@ def _dateline(tree: LexborHTMLParser, context: _Headline, month_first: bool) -> 
     found = _written_date(context.after, month_first) or _written_date(context.before, month_first)
     if found:
         return found
-    for node in tree.css('[class*="date"], [class*="Date"], [class*="publish"], [class*="created"], [id*="date"]')[:MAX_BYLINE_ELEMENTS]:
+    for node in tree.css('[class*="date"], [class*="Date"], [class*="publish"], [class*="created"], [id*="date"]')[:T.max_byline_elements]:
         text = node.text(deep=True)
-        if len(text) <= MAX_BYLINE_CHARS:
+        if len(text) <= T.byline_max_chars:
             found = _written_date(text, month_first)
             if found:
                 return found

@@ -1,10 +1,11 @@
 """Thresholds of the cleaning stage, named and documented here (not scattered in the code).
 
-CleaningSettings holds what an operator tunes (CLEAN_* environment variables). TextDumpThresholds
-and HtmlThresholds hold the constants of the text-dump extractor (worker/cleaning/text*.py,
-meta/bylines.py) and the HTML extractor (worker/cleaning/html_content.py): they were tuned on the
-benchmarks (bench/body.py) and change with the algorithm, not per deployment, so they have no
-environment variables.
+CleaningSettings holds what an operator tunes (CLEAN_* environment variables). TextDumpThresholds,
+HtmlThresholds and HtmlMetadataThresholds hold the constants of the text-dump extractor
+(worker/cleaning/text*.py, meta/bylines.py), the HTML extractor (worker/cleaning/html_content.py)
+and the HTML metadata reader (worker/cleaning/html_metadata.py): they were tuned on the benchmarks
+(bench/body.py, bench/metadata.py) and change with the algorithm, not per deployment, so they have
+no environment variables.
 """
 from __future__ import annotations
 
@@ -173,6 +174,34 @@ class HtmlThresholds:
     def credit_levels(self) -> int:
         """How far up paragraph text is credited to ancestors: enough for the climb, and bounded."""
         return 2 + self.climb_levels + 1
+
+
+@dataclass(frozen=True)
+class HtmlMetadataThresholds:
+    """How the HTML path reads the page's metadata (worker/cleaning/html_metadata.py): which
+    headings, bylines and dates it looks at, and how far from the headline. Measured by
+    bench/metadata.py; read as the module's T, as html_content.py reads HtmlThresholds."""
+
+    # A declared title or an <h1> longer than this is no headline (a description, a page's text).
+    title_max_chars: int = 400
+    # An <h1> shorter than this is a mark or an initial, not a headline.
+    heading_min_chars: int = 3
+    # <h1>s looked at: the headline is among the first; later ones are widgets.
+    max_headings: int = 3
+    # An <h1> quoted in a declared title ("Opinion | <h1>") has this many words: one word is in any title.
+    quoted_heading_min_words: int = 2
+    # Else the first <h1> is the headline, reworded for search engines, when it shares this many
+    # words with a declared title, counting words of at least shared_word_min_chars letters (not "the", "of").
+    shared_title_words: int = 2
+    shared_word_min_chars: int = 4
+    # A byline- or date-like element longer than this is a whole author box or page part, not a byline or date.
+    byline_max_chars: int = 200
+    # Byline-, <time> and date-like elements looked at, of each kind: bounds pages that nest thousands.
+    max_byline_elements: int = 30
+    # A date written this many characters from the headline (before or after it) still belongs to it.
+    dateline_chars: int = 300
+    # A plain-text byline sits within this many text lines under the headline, and spans at most as many.
+    byline_lines: int = 6
 
 
 @dataclass(frozen=True)
