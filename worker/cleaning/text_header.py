@@ -176,8 +176,10 @@ class HeaderReading:
     def _meta_line(self, j: int, names: bool = True) -> bool:
         """Line j is a byline, a person's name (with `names`) or a date line."""
         line = self.lines[j]
-        return len(line) <= 160 and (self._byline(line) is not None or opens_like_byline(line)
-                                     or (names and self._readings.bare_name(line) is not None) or (
+        if len(line) > self.t.meta_line_max_chars:
+            return False
+        return (self._byline(line) is not None or opens_like_byline(line)
+                or (names and self._readings.bare_name(line) is not None) or (
             HAS_YEAR.search(line) is not None and find_date(line) is not None))
 
     def _title_shape(self, i: int) -> bool:
@@ -185,7 +187,7 @@ class HeaderReading:
         CJK phrase). (The kind last: a line's first kind() looks its phrase up; lines above the
         article no longer change the run, so which of them are looked up does not matter.)"""
         line = self.lines[i]
-        if len(line) > 300 or line.endswith("."):
+        if len(line) > self.t.headline_max_chars or line.endswith("."):
             return False
         spaces = line.count(" ")  # (once: str.count costs as much as a casefold on most lines)
         return (spaces < self.t.title_max_words and (spaces >= 2 or (len(line) >= 6 and not line.isascii()
@@ -275,9 +277,10 @@ class HeaderReading:
             window = [i for i in above if self._stamped(i)] + window + [
                 i for i in above if (i >= self.t.header_lines or titled)
                 and not self._stamped(i) and self.refined(i) == DATELINE]
+        meta_max = self.t.meta_line_max_chars
         for i in window:
             line = self.lines[i]
-            if len(line) > 160 or (line[-1] in SENTENCE_END and len(line) >= 2 * self.t.prose_min_chars):
+            if len(line) > meta_max or (line[-1] in SENTENCE_END and len(line) >= 2 * self.t.prose_min_chars):
                 # A date inside a sentence is about something else; one opening the line is the
                 # article's, its text glued after it ("July 9, 2020 at 6:40 PM EDT With the
                 # number of ...", "Published on Apr 13, 2020 <the description>").
@@ -309,13 +312,16 @@ class HeaderReading:
         # Else the URL's date, else one in the <title> line ("... - 21/12/2018 - Esporte - Folha"),
         # unless that line is only a date (a site header's scrape day: the seeds open so).
         title_line = self.lines[0]
-        in_title = len(title_line) <= 300 and _DIGIT.search(title_line) and self.refined(0) == TEXT
+        in_title = (len(title_line) <= self.t.headline_max_chars and _DIGIT.search(title_line)
+                    and self.refined(0) == TEXT)
         return date_in_url(self.url) or (find_date(title_line, month_first=month_first) if in_title else None)
 
     def _stamped(self, i: int) -> bool:
         line = self.lines[i]
         # (A line without a digit holds no date, and _published skips it: one search spares the two.)
-        return len(line) <= 160 and _DIGIT.search(line) is not None and (_TIME.search(line) is not None or (
+        if len(line) > self.t.meta_line_max_chars:
+            return False
+        return _DIGIT.search(line) is not None and (_TIME.search(line) is not None or (
             _holds_piece(line, _PUBLISHED_PIECES) and _PUBLISHED.search(line) is not None))
 
 

@@ -48,8 +48,10 @@ class TextDumpThresholds:
     menu_capitalized_share: float = 0.7
     # So is one holding this many counts in brackets: an archive or category list ("May 2016 (4)").
     menu_counts: int = 3
-    # A short line (menu item, headline, label) scores minus this, minus a quarter of its length.
+    # A short line (menu item, headline, label) scores minus this, minus a quarter of its length
     short_line_penalty: float = 8.0
+    # counted up to this many characters: a longer line that is not prose weighs no more against the run.
+    short_penalty_max_chars: int = 120
     # Score of a boilerplate line ("Share", "Advertisement", a link, a line repeated by the site).
     boiler_penalty: float = 40.0
     # A line of no letters this short ("1", "=", "[1]") is removed but scores as a short line: in
@@ -71,7 +73,7 @@ class TextDumpThresholds:
     # article's prose ends it: this many of their lines, each at most series_max_gap lines apart.
     series_min_lines: int = 3
     series_max_gap: int = 6
-    # A longer first line (the page's <title>) is not looked for again further down: no headline is as long.
+    # No headline or <title> line is longer: such a line is no title, nor looked for again, nor read for a date.
     headline_max_chars: int = 300
     # The title, byline and date are looked for this many lines before the article...
     header_window: int = 25
@@ -103,15 +105,21 @@ class TextDumpThresholds:
     bare_name_lines: int = 3
     # An explicit byline ("By ...", "Von ...") this many lines above the headline is the article's.
     byline_above_lines: int = 2
+    # A byline or date line is at most this long: a longer one is prose, read for a date only at its opening.
+    meta_line_max_chars: int = 160
     # A byline is at most this long: a name or two, a role, a date ("By A and B, Staff Writers, Nov. 19, 2019").
     byline_max_chars: int = 140
+    # A byline word is looked for in this many first characters: it opens the line or follows a date.
+    byline_opening_chars: int = 40
     # Up to this long, a line opening with "By" is a byline going on about the author ("By A, an editor ...").
     opened_byline_max_chars: int = 600
     # A one-word name after a byline word ("by Catherine": blogs sign so) has this many letters: fewer, initials.
     single_name_min_chars: int = 3
     # A post line of a date and its author's name ("November 20, 2019 Jane Roe") is this long at most: not prose.
     dated_name_max_chars: int = 100
-    # At most this many words after a bare name and a comma are its role ("Jane Roe, Business Insider"), not a title.
+    # A line that is only a person's name, perhaps with a role or a handle, is at most this long: longer is prose.
+    bare_name_max_chars: int = 80
+    # At most this many words after a name and a comma or " | " are its role ("Jane Roe, Reuters"), not a title.
     affiliation_max_words: int = 5
     # A long line opening with a date is read for it in this many first characters: "Published on" and a date fit.
     date_opening_chars: int = 40

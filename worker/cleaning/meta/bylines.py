@@ -102,10 +102,10 @@ def may_be_byline(line: str) -> bool:
     # ("|" first: a search for one character costs a fraction of one for three, and most lines lack it.)
     if "|" in line and " | " in line:
         return True
-    # The byline word comes first, or after a date: within the first 40 characters. (A loop of set
+    # The byline word comes first, or after a date: within T.byline_opening_chars. (A loop of set
     # lookups, not frozenset.isdisjoint: compiled, that method is a slower call; and few lines hold ":".
     # A word longer than any byline word is not looked up: its hash is not worked out.)
-    head = line[:40].lower()
+    head = line[:T.byline_opening_chars].lower()
     if ":" in head:
         head = head.replace(":", " ")
     for word in head.split():
@@ -153,7 +153,7 @@ def parse_byline(line: str) -> list[str] | None:
     if " | " in line:
         head, _, tail = line.partition(" | ")
         name = _one_name(head, whole=True)
-        if name and len(tail.split()) <= 5:
+        if name and len(tail.split()) <= T.affiliation_max_words:
             return [name]
     return None
 
@@ -181,7 +181,7 @@ def parse_bare_name(line: str) -> list[str] | None:
     """A line that is only a person's name, perhaps followed by a role or a handle ("Dallas
     Robinson", "Tanza Loudenback, Business Insider", "Bruce Y. Lee Senior Contributor").
     Callers use it only right next to the headline, where such lines are bylines."""
-    if len(line) > 80 or _cannot_start_name(line):
+    if len(line) > T.bare_name_max_chars or _cannot_start_name(line):
         return _dated_name(line) or None
     head, *rest = _BARE_NAME_END.split(line, maxsplit=1)
     # After a comma or a dash come a role or affiliation (a few words) or the date ("Dan Goodin - Apr 16, 2015").
