@@ -210,18 +210,17 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
             best, best_score = node, score
     if best is None:
         return None, []
+    # When the page says where its article is (schema.org microdata) and the best-scoring block is
+    # elsewhere (a teaser list or a dialog outscoring a short article), the best candidate inside
+    # the marked element is the article, and the container stays inside it.
     marked = _marked_article(body)
-    if marked is not None and not _within(best, marked) and not _within(marked, best):
-        # The page says where its article is (schema.org microdata) and the best-scoring block is
-        # elsewhere: a teaser list or a dialog outscoring a short article. The best candidate
-        # inside the marked element is the article, and the container stays inside it.
+    inside = {}
+    if marked is not None and not (_within(best, marked) or _within(marked, best)):
         inside = {key: score for key, score in final.items() if _within(nodes[key], marked)}
-        if inside:
-            final = inside
-            best_score = max(inside.values())
-            best = nodes[next(key for key, score in inside.items() if score == best_score)]
-        else:
-            marked = None
+    if inside:
+        final = inside
+        key = max(inside, key=inside.__getitem__)  # (the first of equals, as the scan above)
+        best, best_score = nodes[key], inside[key]
     else:
         marked = None
     best = _shared_ancestor(best, best_score, final, nodes)
