@@ -144,10 +144,11 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
         final punctuation half of it (unless nearly all its words are capitalized, or it holds
         counts in brackets: a flattened menu or archive list), and so does a Chinese or Japanese
         line of clauses separated by spaces; any other line (menus, labels, headlines) weighs
-        against, the more the longer (up to short_penalty_max_chars). Kinds are looked up later, on need
-        (kind()): a line longer than any phrase is TEXT, a shorter one is left UNRESOLVED. (The hot loop of the text
-        path: the thresholds are read once, and the score is worked out inline.) Items of a bulleted
-        list (two or more in a row, each at least list_item_min_chars) weigh half their length."""
+        against, the more the longer (up to short_penalty_max_chars). Kinds are looked up later,
+        on need (kind()): a line longer than any phrase is TEXT, a shorter one is left UNRESOLVED.
+        (The hot loop of the text path: the thresholds are read once, and the score is worked out
+        inline.) Items of a bulleted list (two or more in a row, each at least list_item_min_chars)
+        weigh half their length."""
         prose_min, long_line, short_penalty = self.t.prose_min_chars, self.t.long_line_chars, self.t.short_line_penalty
         penalty_max = self.t.short_penalty_max_chars
         phrase_max = self.t.phrase_max_chars  # (a longer line is never one of the phrases of text_lines)
