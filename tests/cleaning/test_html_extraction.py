@@ -258,3 +258,17 @@ def test_an_author_box_under_a_short_article_is_not_the_article(name):
     she was formerly an editor at another paper, where she covered science, health and the weather.</p></div>
     </main></body></html>"""
     assert extract_html(page, "https://example.org/road-closure").paragraphs == [BRIEF]
+
+
+def test_inline_links_do_not_stop_the_climb_to_an_article_split_into_cards():
+    # Each paragraph in a card of its own, a list in one of them scoring best: the container
+    # climbs to the cards' parent, whose paragraphs link their sources inline (no link list).
+    steps = [f"Step {i}: widen the culvert under the road so that more water can pass in a storm." for i in range(7)]
+    lead = ARTICLE[0].replace("public library", '<a href="/library">public library</a>')
+    cards = [f"<p>{lead}</p>"] + [f'<p>{p} See <a href="/source/{i}">the full report of the engineers</a>.</p>'
+                                   for i, p in enumerate(ARTICLE[1:])]
+    cards.insert(2, "<div><ul>" + "".join(f"<li>{step}</li>" for step in steps) + "</ul></div>")
+    body = "".join(f'<div class="card"><div class="card-content">{card}</div></div>' for card in cards)
+    found = extract_html(article_page(article=body), "https://news.example/library").paragraphs
+    assert len(found) == 11
+    assert found[0] == ARTICLE[0] and found[-1] == ARTICLE[3] + " See the full report of the engineers."

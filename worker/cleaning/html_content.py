@@ -225,13 +225,13 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
         marked = None
     best = _shared_ancestor(best, best_score, final, nodes)
     ancestor = best.parent
-    core_links = _link_share(best)
+    core_links = _listed_link_share(best)
     for _ in range(T.climb_levels):
         if ancestor is None or ancestor.tag in ("body", "html") or (marked is not None and not _within(ancestor, marked)):
             break
         gained, had = paragraph_chars.get(ancestor.mem_id, 0), paragraph_chars.get(best.mem_id, 1)
         if (gained >= T.climb_gain * had or (gained >= T.climb_min_ratio * had and gained - had >= T.climb_min_chars)) \
-                and _link_share(ancestor) <= core_links + T.climb_max_link_gain:
+                and _listed_link_share(ancestor) <= core_links + T.climb_max_link_gain:
             best = ancestor
         ancestor = ancestor.parent
     parent = best.parent
@@ -308,6 +308,21 @@ def _link_share(node: LexborNode) -> float:
     """The share of node's text that is link text."""
     chars = len(node.text(deep=True)) or 1
     return min(sum(len(link.text(deep=True)) for link in node.css("a")) / chars, 1.0)
+
+
+def _listed_link_share(node: LexborNode) -> float:
+    """The share of node's text that is link text outside prose paragraphs: an article's inline
+    links (a source, a "Related:" line in a paragraph) do not make it a link list; menus and
+    teaser lists, whose links are most of their blocks' text, do."""
+    chars = len(node.text(deep=True)) or 1
+    links = sum(len(link.text(deep=True)) for link in node.css("a"))
+    if not links:
+        return 0.0
+    for paragraph in node.css("p"):
+        inline = sum(len(link.text(deep=True)) for link in paragraph.css("a"))
+        if inline and inline <= T.max_link_share * len(paragraph.text(deep=True)):
+            links -= inline
+    return min(links / chars, 1.0)
 
 
 def _blocks(root: LexborNode) -> list[tuple[str, int]]:
