@@ -219,6 +219,18 @@ def test_lead_paragraphs_beside_the_container_are_kept():
     assert extract_html(page, "https://example.org/lead").paragraphs[0] == ARTICLE[0]
 
 
+def test_a_short_lead_sentence_beside_the_container_is_kept_and_a_label_is_not():
+    # A one-line lead ("Good morning!") is shorter than a paragraph counted as prose; it is kept
+    # as readability keeps it: a sentence without links. A label or a link beside it is no sentence.
+    rest = "".join(f"<p>{paragraph}</p>" for paragraph in ARTICLE * 2)
+    page = f"""<html><body><div class="post"><p>Good morning. Here is the news you need today.</p>
+    <p>Editor's picks</p><p><a href="/signup">Get this in your inbox every morning.</a></p>
+    <div class="toggle-group">{rest}</div></div></body></html>"""
+    found = extract_html(page, "https://example.org/lead").paragraphs
+    assert found[0] == "Good morning. Here is the news you need today."
+    assert found[1:] == ARTICLE * 2
+
+
 BRIEF = ("Route 9 between Millbrook and Ashford will be closed from 8 p.m. on Friday until 5 a.m. on Monday "
          "for resurfacing work. Drivers are advised to follow the signed diversion.")
 

@@ -274,7 +274,14 @@ def _is_prose_paragraph(node: LexborNode) -> bool:
     """readability's test for a paragraph beside the container (an article's lead paragraphs
     beside the block holding the rest): long enough, and little of it links."""
     text = collapse(node.text(deep=True))
-    return len(text) >= T.sibling_paragraph_chars and _link_share(node) < T.sibling_paragraph_max_link_share
+    if len(text) >= T.sibling_paragraph_chars:
+        return _link_share(node) < T.sibling_paragraph_max_link_share
+    # A shorter one holding a sentence and no link is too (a one-line lead, "Good morning!"):
+    # labels, bylines and buttons are no sentences.
+    return bool(text) and _SENTENCE_END.search(text) is not None and not node.css_first("a")
+
+
+_SENTENCE_END = re.compile(r"\.(?: |$)")
 
 
 def _shared_ancestor(best: LexborNode, best_score: float, final: dict[int, float],
