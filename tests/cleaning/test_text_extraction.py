@@ -315,3 +315,24 @@ def test_a_comments_button_in_a_share_bar_does_not_end_the_article():
                               "Facebook", "Twitter", "Comments", "Print", "Email", *SENTENCES,
                               "Advertisement"), "https://paper.example/schools")
     assert found.paragraphs == [*lead, *SENTENCES]
+
+
+def test_the_headline_is_found_when_it_writes_its_quotes_otherwise_than_the_title_line():
+    # The <title> line has "Mayor’s", the visible headline "Mayor's": the headline still anchors the
+    # article, so a longer comments-policy paragraph at the end of the page is not taken for it.
+    headline = "Mayor's plan for two new schools approved"
+    policy = ("The Example Times is committed to maintaining a lively but civil forum for discussion and "
+              "encourages all readers to share their views on our articles. Comments may take up to an hour "
+              "for moderation before appearing on the site. We ask you to keep your comments relevant and "
+              "respectful. We have enabled email notifications, and you will now receive an email if you "
+              "receive a reply to your comment, there is an update to a comment thread you follow or if a "
+              "user you follow comments. Visit our community guidelines for more information.")
+    found = extract_text(dump(
+        "Mayor’s plan for two new schools approved | The Example Times", "Home", "News", "Sport",
+        headline, "Reuters", "March 16, 2020", "Share this story", "Facebook", "Twitter",
+        *SENTENCES[:2], "(Reporting by Anna Example)", "Comments", "Join the conversation",
+        "Weather", "Top Stories", "Why the bridge was closed again on Sunday", "Comments", policy,
+        "Sign in to Comment", "Classifieds", "Careers",
+    ), "https://paper.example/schools")
+    assert found.paragraphs[:2] == SENTENCES[:2] and policy not in found.paragraphs
+    assert found.title == headline

@@ -15,7 +15,7 @@ from ..config.cleaning import TextDumpThresholds
 from .meta.titles import split_site_suffix
 from .text_lines import CREDIT, TEXT, split_words, word_key
 from .text_run import best_segment, trim_tail
-from .text_shapes import is_bulleted, paragraphs_cjk
+from .text_shapes import headline_key, is_bulleted, paragraphs_cjk
 
 _BULLET: Final = re.compile(r"^[-•*·▪►]\s+")
 
@@ -109,9 +109,9 @@ class BodyAssembly:
         first = paragraphs[0]
         # A copy of the first line further down would anchor the run to the headline (_headline_indexes).
         if len(first) <= t.headline_max_chars and len(paragraphs) >= 3:
-            wanted = {first.casefold(), split_site_suffix(first, self.host)[0].casefold()}
+            wanted = {headline_key(first), headline_key(split_site_suffix(first, self.host)[0])}
             longest = max(map(len, wanted))  # (casefold never shortens a text: longer lines are not it)
-            if any(len(lines[i]) <= longest and self._fold(i) in wanted for i in kept[1:]):
+            if any(len(lines[i]) <= longest and headline_key(lines[i]) in wanted for i in kept[1:]):
                 return False
         if any(self._byline(p) is not None for p in paragraphs[:t.body_meta_window]):
             return False

@@ -21,7 +21,7 @@ from typing import Final
 
 from ..config.cleaning import TextDumpThresholds
 from .text_lines import BOILER, COMMENTS, SECTION_END, TEXT
-from .text_shapes import HAS_LETTER
+from .text_shapes import HAS_LETTER, headline_key
 
 UNRESOLVED: Final = -1  # kind of a short line whose phrase has not been looked up yet (text._Dump.kind)
 # A line opening with a clock time ("14:44 Headline", "6:32 PM"): an entry of a news ticker.
@@ -103,14 +103,14 @@ class RunSearch:
         first = lines[0]
         if len(first) > self.t.headline_max_chars or len(lines) < 3:
             return []
-        wanted = {first.casefold(), first_stripped.casefold()}
+        wanted = {headline_key(first), headline_key(first_stripped)}
         # Only lines of the same length are compared (casefold keeps the length of almost every
         # text): no casefold of the others.
         one, other = len(first), len(first_stripped)
         found = []
         for i in range(1, len(lines) - 1):
             size = len(lines[i])
-            if (size == one or size == other) and lines[i].casefold() in wanted and self.kind(i) == TEXT:
+            if (size == one or size == other) and headline_key(lines[i]) in wanted and self.kind(i) == TEXT:
                 found.append(i)
                 if len(found) == 3:
                     break

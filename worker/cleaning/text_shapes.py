@@ -110,6 +110,16 @@ def is_bulleted(line: str) -> bool:
     return len(line) > 2 and line[0] in BULLETS and line[1] == " "
 
 
+# A page's <title> and its visible headline often differ only in their quotes and dashes ("France’s"
+# in one, "France's" in the other): one character for one, so that lengths stay comparable.
+_PLAIN_PUNCTUATION: Final = str.maketrans("‘’‛ʼ“”„–—", "''''\"\"\"--")
+
+
+def headline_key(line: str) -> str:
+    """line casefolded, its typographic quotes and dashes written plain (as long as line.casefold())."""
+    return line.casefold().translate(_PLAIN_PUNCTUATION)
+
+
 def is_markup(line: str) -> bool:
     return "<" in line and _MARKUP.search(line) is not None
 
