@@ -151,6 +151,15 @@ def test_a_timed_date_above_the_headline_is_the_publication_date():
     assert extract_text(dump, "https://courier.example/budget").published_at == day(2019, 11, 20)
 
 
+@pytest.mark.parametrize("line", ["PTI | July 9, 2020 | Updated 08:24 IST", "Reuters | 9 July 2020"])
+def test_a_date_between_separators_under_the_standfirst_is_read(line):
+    # The agency, the date and the update time separated like a menu's items ("a | b | c").
+    dump = "\n".join(["Council agrees on a new budget for schools", "Home | News | Sport", "Menu",
+                      "Council agrees on a new budget for schools", PARAGRAPH, line,
+                      PARAGRAPH.replace("three", "four"), PARAGRAPH.replace("three", "five")])
+    assert extract_text(dump, "https://courier.example/budget").published_at == day(2020, 7, 9)
+
+
 # A dump without the <title> line (html-text-no-title style), lines from article-extraction's tuning
 # part (nytimes.com): the byline comes after the standfirst, which opens the article run, and the
 # menu prints "Continue reading the main story" twice above the headline.

@@ -20,7 +20,7 @@ from .meta.bylines import is_byline_word, opens_like_byline
 from .meta.dates import HAS_YEAR, MONTH_NAMES, WEEKDAY_NAMES, date_in_url, find_date, year_in_url
 from .meta.hosts import names_host, path_words
 from .meta.titles import is_furniture
-from .text_lines import BOILER, BYLINE, CREDIT, DATELINE, SENTENCE_END, TEXT, split_words
+from .text_lines import BOILER, BYLINE, CREDIT, DATELINE, SENTENCE_END, TEXT, refine_kind, split_words
 
 _CJK: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _DIGIT: Final = re.compile(r"\d")
@@ -294,11 +294,14 @@ class HeaderReading:
             if _DIGIT.search(line) is None:
                 continue  # (find_date finds no date without a digit: one search, not its two and ours)
             kind = self.kind(i)  # (after the digit: kind() may look a phrase up)
-            if kind == BOILER and self.refined(i) == DATELINE:
-                kind = DATELINE  # "08:22, 24.11.2020": no letters, so phrase_kind calls it boilerplate
+            dateline = self._dateline(i)
+            if kind == BOILER and dateline:
+                # "08:22, 24.11.2020": no letters, so phrase_kind calls it boilerplate; "PTI | July
+                # 9, 2020 | Updated 08:24 IST": separated like a menu.
+                kind = DATELINE
             if kind not in (TEXT, DATELINE, BYLINE):
                 continue
-            if i < self.t.header_lines and header and self.refined(i) == DATELINE and not self._stamped(i):
+            if i < self.t.header_lines and header and dateline and not self._stamped(i):
                 continue  # a bare date under the site's name: the site header's scrape day
             # "Updated Nov 19, 6:55 AM; Posted Nov 18, 8:19 PM"
             posted = _POSTED.search(line) if _holds_piece(line, _POSTED_PIECES) else None
@@ -315,6 +318,14 @@ class HeaderReading:
         in_title = (len(title_line) <= self.t.headline_max_chars and _DIGIT.search(title_line)
                     and self.refined(0) == TEXT)
         return date_in_url(self.url) or (find_date(title_line, month_first=month_first) if in_title else None)
+
+    def _dateline(self, i: int) -> bool:
+        """Line i is a date line, or a line of parts separated by " | " one of which is (an
+        agency, the date and the update time)."""
+        if self.refined(i) == DATELINE:
+            return True
+        line = self.lines[i]
+        return " | " in line and any(refine_kind(part) == DATELINE for part in line.split(" | "))
 
     def _stamped(self, i: int) -> bool:
         line = self.lines[i]
