@@ -284,3 +284,19 @@ def test_inline_links_do_not_stop_the_climb_to_an_article_split_into_cards():
     found = extract_html(article_page(article=body), "https://news.example/library").paragraphs
     assert len(found) == 11
     assert found[0] == ARTICLE[0] and found[-1] == ARTICLE[3] + " See the full report of the engineers."
+
+
+def test_an_article_in_a_row_of_text_blocks_of_one_class_is_whole():
+    # A CMS writes the article as a row of blocks of one class, an image between them; the
+    # longer block scores best, the lead block beside it is of the same class. A block of that
+    # class without a prose paragraph (the headline's, a label) is not the article's.
+    def block(inner: str) -> str:
+        return f'<div class="article__block article__block_text"><div class="block-text">{inner}</div></div>'
+
+    page = f"""<html><body><div class="article__content">
+    {block("<h2>Old tram depot becomes a library</h2><p>Updated at noon</p>")}
+    {block(f"<p>{ARTICLE[0]}</p>")}
+    <div class="article__block article__block_image"><img src="/a.jpg"></div>
+    {block("".join(f"<p>{p}</p>" for p in ARTICLE[1:] * 2))}
+    </div></body></html>"""
+    assert extract_html(page, "https://example.org/blocks").paragraphs == ARTICLE[:1] + ARTICLE[1:] * 2

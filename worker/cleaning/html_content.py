@@ -13,7 +13,9 @@ measured and adjusted on the article-extraction benchmark (bench/html_extraction
    leave the core holding only one of them, so the container climbs to an ancestor while that
    ancestor holds clearly more paragraph text (climb_*) without being more of a link list;
    before that, as readability does, when several other candidates score nearly as well as the
-   best (rival_*), the container is the ancestor they share with it.
+   best (rival_*), the container is the ancestor they share with it. Beside the container, its
+   siblings scoring well, prose paragraphs and (when there are none) blocks of its class holding
+   prose (an article split into a row of text blocks by its images) are the article's too.
 4. emit: the container's text, one entry per block element (or <br>-separated run), dropping
    blocks that are mostly link text (menus, "read more" lists) unless they stand between the
    article's prose blocks.
@@ -241,7 +243,30 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
     siblings = [node for node in parent.iter()
                 if node.mem_id == best.mem_id or scores.get(node.mem_id, 0.0) >= threshold
                 or (node.tag == "p" and _is_prose_paragraph(node))]
+    if len(siblings) == 1:
+        siblings = _template_blocks(best, marked)
     return best, siblings
+
+
+def _template_blocks(best: LexborNode, marked: LexborNode | None) -> list[LexborNode]:
+    """The blocks of an article its CMS writes as a row of elements of one class (its text between
+    images, quotes or ads, each part in a block of its own): the container, or the wrapper it is the
+    only element of, and the wrapper's siblings of its class holding a prose paragraph."""
+    wrapper = best
+    while (parent := wrapper.parent) is not None and parent.tag not in ("body", "html") \
+            and _only_element(wrapper) and (marked is None or _within(parent, marked)):
+        wrapper = parent
+    name = wrapper.attributes.get("class")
+    if not name or wrapper.parent is None:
+        return [best]
+    blocks = [node for node in wrapper.parent.iter() if node.mem_id == wrapper.mem_id or (
+        node.attributes.get("class") == name and any(_is_prose_paragraph(p) for p in node.css("p")))]
+    return blocks if len(blocks) > 1 else [best]
+
+
+def _only_element(node: LexborNode) -> bool:
+    """node is its parent's only element child."""
+    return all(sibling.mem_id == node.mem_id for sibling in node.parent.iter())
 
 
 def _marked_article(body: LexborNode) -> LexborNode | None:
