@@ -42,6 +42,19 @@ def test_the_comment_section_ends_the_article_even_when_it_is_longer():
     assert found.paragraphs == SENTENCES
 
 
+def test_a_comment_thread_below_its_form_does_not_take_the_place_of_the_article():
+    # The thread outweighs the article and the form's lines part them: the best run is the
+    # thread, and the article is the run before the comments heading.
+    comments = [f"I completely disagree with this decision, comment number {n}, because the old schools could "
+                f"have been repaired for a fraction of the price and nobody asked the neighbours." for n in range(12)]
+    found = extract_text(dump(
+        "Council approves two new schools", "Home", "Sign in", *SENTENCES[:2], "Share", "Tweet", "Comments",
+        "Your name", "Your email", "Post comment", "Sort by", "Newest", "Oldest",
+        *[line for comment in comments for line in ("Reader", "3 days ago", comment, "Reply")],
+    ), "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES[:2]
+
+
 def test_the_site_name_printed_again_in_the_footer_does_not_move_the_article_there():
     # The dump's first line is the site's name, not a headline; its copy in the footer sits above a
     # long teaser quote. The article is the prose above the footer (a template page of the dedup

@@ -123,7 +123,7 @@ class RunSearch:
         fewer than three words, it is often the site's name: then a copy of it after the best run
         (the footer's) does not move the article there."""
         scores, t = self.scores, self.t
-        best, start, end = self._best_run(0, len(scores))
+        best, start, end = self._before_comments(*self._best_run(0, len(scores)))
         headline = None
         closest = (True, len(scores))
         for h in headlines:
@@ -148,6 +148,22 @@ class RunSearch:
         if series is not None:
             _, start, end = self._best_run(start, series)
         return start, trim_tail(scores, start, end, t), headline
+
+    def _before_comments(self, best: float, start: int, end: int) -> tuple[float, int, int]:
+        """The best run before a comments heading, when the best run of the page comes after it:
+        a long comment thread, or the teasers under it, outweigh a short article (the article
+        comes before its comments). Not when less prose comes before the heading (a "Comments"
+        link in the site's header), nor for a "Comments" button in a share bar, nor for a heading
+        far below that run (a field of a form: that run is a banner at the top, not the article)."""
+        if start <= 0:
+            return best, start, end
+        earlier, e_start, e_end = self._best_run(0, start)
+        if earlier < self.t.prose_before_comments or earlier < self.t.anchored_share * best:
+            return best, start, end
+        for i in range(e_end + 1, min(start, e_end + 1 + self.t.comments_after_article_lines)):
+            if self.kind(i) == COMMENTS and not self._in_share_bar(i):
+                return earlier, e_start, e_end
+        return best, start, end
 
     def _in_share_bar(self, i: int) -> bool:
         """Line i sits between two boilerplate words ("Facebook", "Comments", "Print"): a button of

@@ -65,6 +65,9 @@ class TextDumpThresholds:
     # The heading of the comment section ends the article once this much prose (score) preceded it;
     # so does a section end ("Recommended") that the run after the headline cannot bridge.
     prose_before_comments: float = 200.0
+    # When the best run comes after a comments heading, the run before it is the article if the
+    # heading is at most this many lines under it (its share bar, tags and author box between).
+    comments_after_article_lines: int = 25
     # A last block of prose after a gap of at least this many non-prose lines is not the article's
     # (an author box, a site blurb) when it holds less than this share of the run's prose.
     tail_gap_lines: int = 3
