@@ -1,6 +1,8 @@
 """Where the article is in a text dump, and what around it goes."""
 from __future__ import annotations
 
+import pytest
+
 from worker.cleaning.text import extract_text
 
 SENTENCES = [
@@ -205,6 +207,16 @@ def test_a_short_article_ends_at_the_related_heading_after_it_whatever_comes_nex
         "and read by more than two hundred thousand people in print and online.",
     ), "https://paper.example/schools")
     assert found.paragraphs == brief
+
+
+@pytest.mark.parametrize("heading", ["More From The Daily Paper", "Related Topics", "Mehr aus Berlin"])
+def test_a_heading_named_by_its_first_words_ends_the_article(heading):
+    # "More from <site>", "Related <anything>": no phrase list holds every site's or section's name.
+    teaser = ("The new bridge over the river opened to traffic on Monday after two years of works and a "
+              "long dispute over its cost.")
+    found = extract_text(dump("Council approves two new schools", *SENTENCES, heading,
+                              "Mayor opens new bridge", teaser), "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES
 
 
 def test_a_related_link_under_a_lead_sentence_does_not_cut_the_article():

@@ -44,6 +44,20 @@ related articles|related news|related posts|related stories|related content|rela
 |você pode gostar|talvez você goste|you may like|share this:|похожие статьи|читайте также|последние новости|популярное
 """.replace("\n", "").split("|"))
 
+# First words of a short heading over a list of other articles ("More from The Times", "Related
+# Topics", "Top Stories", "Mehr aus Berlin"): whole-line phrases cannot list every site's and
+# section's name after them (casefolded, a space after the last word). Not "plus de", "más de":
+# "Más de 300 heridos" is a subheading too.
+SECTION_END_STARTS: Final = tuple(f"{start} " for start in """
+more from|more in|more on|more about|more stories|more news|more articles|more videos|more coverage|related
+|other news|other stories|other articles|top stories|top news|latest news|latest stories|latest articles
+|latest videos|latest headlines|trending|most popular|most read|most viewed|most shared|popular in|popular on
+|popular stories|popular articles|popular posts|recommended|you may also|you might also
+|mehr aus|mehr von|mehr zum|mehr zur|weitere artikel|weitere nachrichten|meistgelesen|autres articles
+|más noticias|otras noticias|altre notizie|mais notícias|outras notícias|więcej z|inne artykuły
+|meer over|meer nieuws|другие новости|ещё по теме|еще по теме
+""".replace("\n", "").split("|"))
+
 _COMMENTS_PHRASES: Final = frozenset("""
 leave a reply|leave a comment|post a comment|add a comment|join the conversation|join the discussion
 |kommentar schreiben|kommentieren|laisser un commentaire|réagir|deja un comentario|deja una respuesta
@@ -187,6 +201,8 @@ def phrase_kind(line: str) -> int:
     if line[-1] in ".!?":
         return TEXT
     words = key.split()
+    if len(words) <= T.section_heading_max_words and (key + " ").startswith(SECTION_END_STARTS):
+        return SECTION_END
     if words:
         if len(words) <= 4 and (words[-1] in _COMMENT_WORDS or words[0] in _COMMENT_WORDS):
             return COMMENTS  # "34 Comments", "Top Rated Comments", "Kommentare (12)", "View comments"

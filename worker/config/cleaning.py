@@ -59,6 +59,9 @@ class TextDumpThresholds:
     fragment_max_chars: int = 4
     # Score of a heading that opens a list of other articles or the comments ("Related", "Comments").
     section_end_penalty: float = 150.0
+    # Such a heading named by its first words ("More from <site>", "Related Topics") has at most this
+    # many words: a longer line opening so is a subheading or a sentence of the article.
+    section_heading_max_words: int = 5
     # The run after the visible headline is the article if it scores at least this share of the
     # best run anywhere in the page.
     anchored_share: float = 0.15
