@@ -219,6 +219,26 @@ def test_a_heading_named_by_its_first_words_ends_the_article(heading):
     assert found.paragraphs == SENTENCES
 
 
+def test_the_site_footer_from_its_rights_notice_on_goes():
+    # The legal notices under the footer are prose too; the rights notice says where they are.
+    notices = ["Results vary depending on starting point, goals and effort; consult your physician before "
+               "beginning any exercise program or diet.",
+               "© 2019 Paper Media, LLC. All rights reserved. Paper is a registered trademark of Paper Media, "
+               "and its logo and designs are trademarks of Paper Media in the United States."]
+    found = extract_text(dump("Council approves two new schools", *SENTENCES, "Facebook", "Twitter",
+                              "Subscribe", *notices), "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES
+
+
+def test_a_rights_notice_in_front_of_a_longer_document_stays():
+    # A document's own front matter (an RFC's "Copyright Notice") is followed by more prose than it.
+    notice = ("Copyright (c) 2014 IETF Trust and the persons identified as the document authors. All rights "
+              "reserved.")
+    found = extract_text(dump("Council schools protocol", *SENTENCES[:2], notice, *SENTENCES[2:], *SENTENCES[:2]),
+                         "https://paper.example/rfc")
+    assert notice in found.paragraphs
+
+
 def test_a_related_link_under_a_lead_sentence_does_not_cut_the_article():
     # The same heading after a single short sentence (a standfirst) is a box inside the article.
     found = extract_text(dump(

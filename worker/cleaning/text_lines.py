@@ -249,6 +249,25 @@ def refine_kind(line: str) -> int:
     return TEXT
 
 
+# A site's rights notice: "© 2019 X", "Copyright 2019 X", "... All rights reserved." ("Copyright"
+# alone opens sentences about copyright.)
+_RIGHTS_OPENING: Final = re.compile(r"(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|\d{4}))", re.IGNORECASE)
+_RIGHTS_RESERVED: Final = ("all rights reserved", "alle rechte vorbehalten", "tous droits réservés",
+                           "todos los derechos reservados", "tutti i diritti riservati", "wszelkie prawa zastrzeżone",
+                           "todos os direitos reservados", "alle rettigheder forbeholdes", "alle rechten voorbehouden",
+                           "все права защищены")
+
+
+def is_rights_line(line: str) -> bool:
+    """A line holding a site's rights notice: opening with "©" or "Copyright 2019", or saying
+    "All rights reserved" in one of the languages."""
+    if _RIGHTS_OPENING.match(line) is not None:
+        return True
+    low = line.lower()
+    return ("rese" in low or "vorb" in low or "réser" in low or "rett" in low or "riserv" in low or "zastrz" in low
+            or "защищ" in low or "voorb" in low) and any(phrase in low for phrase in _RIGHTS_RESERVED)
+
+
 def is_captioned(line: str) -> bool:
     """A sentence that ends with its photo credit in brackets: a caption ("... rally at the
     Statehouse. (Photo by Jane Doe/Getty Images)", "... rabbits. ( JOHN DOE/SCIENCE PHOTO LIBRARY)")."""

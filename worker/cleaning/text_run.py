@@ -5,8 +5,10 @@ the scores worker/cleaning/text.py gave the lines.
 - when the dump's first line (the page's <title>) is printed again further down, that is the
   visible headline, and the run is searched right after it, up to where the article is over at
   the latest (_window_end: a costly gap holding a section end);
-- a comments heading ends the run (not a "Comments" button in a share bar), and so does a news
-  ticker or a gallery's numbered slides after the article's prose (_series_start);
+- a comments heading ends the run (not a "Comments" button in a share bar), and so do the site's
+  rights notice (_footer_start) and a news ticker or a gallery's numbered slides after the
+  article's prose (_series_start); when the best run comes after a comments heading, the article
+  is the run before it (_before_comments);
 - a small last block cut off by a gap of non-prose lines (an author box, a site blurb) is dropped
   (trim_tail).
 Short lines' phrases are looked up only inside the runs found (UNRESOLVED until then): lookups
@@ -20,7 +22,7 @@ from bisect import bisect_left
 from typing import Final
 
 from ..config.cleaning import TextDumpThresholds
-from .text_lines import BOILER, COMMENTS, SECTION_END, TEXT
+from .text_lines import BOILER, COMMENTS, SECTION_END, TEXT, is_rights_line
 from .text_shapes import HAS_LETTER, headline_key
 
 UNRESOLVED: Final = -1  # kind of a short line whose phrase has not been looked up yet (text._Dump.kind)
@@ -144,6 +146,9 @@ class RunSearch:
                 break
             if scores[i] > 0:
                 prose += scores[i]
+        footer = self._footer_start(start, end)
+        if footer is not None:
+            _, start, end = self._best_run(start, footer)
         series = self._series_start(start, end)
         if series is not None:
             _, start, end = self._best_run(start, series)
@@ -164,6 +169,23 @@ class RunSearch:
             if self.kind(i) == COMMENTS and not self._in_share_bar(i):
                 return earlier, e_start, e_end
         return best, start, end
+
+    def _footer_start(self, start: int, end: int) -> int | None:
+        """The site's rights notice inside the run ("© 2019 X. All rights reserved."): the footer
+        starts there. None when there is none, or when less prose than prose_before_comments, or
+        than comes after it, comes before it."""
+        scores, lines = self.scores, self.lines
+        total = sum(score for score in scores[start:end + 1] if score > 0)
+        prose = 0.0
+        for i in range(start, end + 1):
+            score = scores[i]
+            if score > 0:
+                if prose >= self.t.prose_before_comments and is_rights_line(lines[i]):
+                    # (A rights notice in front of more prose than the article's is a document's
+                    # own front matter: an RFC's "Copyright Notice".)
+                    return i if prose >= total - prose else None
+                prose += score
+        return None
 
     def _in_share_bar(self, i: int) -> bool:
         """Line i sits between two boilerplate words ("Facebook", "Comments", "Print"): a button of
