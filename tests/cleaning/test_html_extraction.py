@@ -300,3 +300,45 @@ def test_an_article_in_a_row_of_text_blocks_of_one_class_is_whole():
     {block("".join(f"<p>{p}</p>" for p in ARTICLE[1:] * 2))}
     </div></body></html>"""
     assert extract_html(page, "https://example.org/blocks").paragraphs == ARTICLE[:1] + ARTICLE[1:] * 2
+
+
+def _brief_beside(block: str, before: bool) -> str:
+    rail = f'<div class="rail">{block}</div>' if before else ""
+    after = "" if before else f'<div class="more">{block}</div>'
+    return f"""<html><head><title>Road closure on Route 9 | County News</title></head><body>{rail}
+    <div class="main"><div class="art"><h1>Road closure on Route 9</h1><p>{ARTICLE[0]}</p><p>{ARTICLE[1]}</p>
+    </div></div>{after}
+    </body></html>"""
+
+
+TEASERS = "".join(
+    f'<div class="card"><h3><a href="/n/{i}">Headline of another story number {i} in the county</a></h3>'
+    f"<p>The summary of story {i}, with a place, a person and a number, long enough to read like the "
+    "start of an article.</p></div>" for i in range(10))
+PRODUCTS = "".join(
+    f'<div class="item"><h4><a href="/p/{i}">Great Widget {i}</a></h4><p>Our best-selling widget, now with '
+    "a longer battery life, a brighter screen, and free delivery on all orders over 20 euros.</p>"
+    "<span>19.99</span></div>" for i in range(6))
+SECTIONS = "<ul>" + "".join(
+    f"<li><a href='/c/{i}'>Category {i}</a> - news, analysis, opinion and comment from our reporters in "
+    "the region</li>" for i in range(15)) + "</ul>"
+
+
+@pytest.mark.parametrize("before", [False, True])
+@pytest.mark.parametrize("block", [TEASERS, PRODUCTS, SECTIONS], ids=["teasers", "products", "navigation"])
+def test_a_list_of_linked_items_outscoring_a_brief_under_the_headline_is_not_the_article(block, before):
+    # Ten teasers (or products, or a navigation column's entries) score more than a brief of two
+    # paragraphs; they are items opening with a link, away from the headline, and the brief is under it.
+    found = extract_html(_brief_beside(block, before), "https://example.org/road-closure").paragraphs
+    assert found == ARTICLE[:2]
+
+
+def test_an_article_written_as_a_list_of_linked_items_under_its_headline_stays():
+    # A roundup ("10 things you need to know") is such a list, but it is the text under the headline.
+    items = "".join(f'<li><strong><a href="/s/{i}">Story number {i} of the day</a></strong> is summed up here in '
+                    "a sentence or two, with a figure and a name.</li>" for i in range(10))
+    page = f"""<html><head><title>Ten things to know today | County News</title></head><body>
+    <div class="rail">{TEASERS}</div><div class="post"><h1>Ten things to know today</h1>
+    <p>Good morning. Here is what you need to know.</p><ol>{items}</ol></div></body></html>"""
+    found = extract_html(page, "https://example.org/ten-things").paragraphs
+    assert found[0] == "Good morning. Here is what you need to know." and len(found) == 11

@@ -29,7 +29,7 @@ _WORD = re.compile(r"\w+")
 def extract_html(html: str, url: str) -> Extraction:
     tree = parse(html)
     metadata = page_metadata(tree, url)
-    paragraphs = article_paragraphs(tree)
+    paragraphs = article_paragraphs(tree, metadata.title)
     if sum(len(p) for p in paragraphs) < T.fallback_below_chars and \
             count_words(" ".join(paragraphs), enough=FALLBACK_BELOW_WORDS) < FALLBACK_BELOW_WORDS:
         second = _trafilatura_paragraphs(html, url)

@@ -8,7 +8,9 @@ measured and adjusted on the article-extraction benchmark (bench/html_extraction
    hidden elements, and elements whose class/id names them as comments, sharing, related links...
 2. score: every paragraph-like element (p, pre, and divs, cells, list items... holding their own text)
    adds a score (commas, length) to its parent and half of it to its grandparent; the best node,
-   discounted by its link density, is the article's core.
+   discounted by its link density, is the article's core. Where the page marks its article
+   (microdata) or shows its headline, and the best node is elsewhere (for the headline: a list of
+   linked items, teasers or products), the best candidate inside the marked or headed block is.
 3. widen: articles split into several sibling sections (NYT's "companion columns", WIRED's chunks)
    leave the core holding only one of them, so the container climbs to an ancestor while that
    ancestor holds clearly more paragraph text (climb_*) without being more of a link list;
@@ -30,7 +32,7 @@ from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ..config.cleaning import HtmlThresholds
+from ..config.cleaning import HtmlMetadataThresholds, HtmlThresholds
 from .prompts import is_prompt
 
 # Elements whose whole subtree is never article text.
@@ -80,13 +82,14 @@ def parse(html: str) -> LexborHTMLParser:
     return LexborHTMLParser(html)
 
 
-def article_paragraphs(tree: LexborHTMLParser) -> list[str]:
-    """The article's paragraphs (whitespace collapsed, entities decoded). Prunes the tree in place."""
+def article_paragraphs(tree: LexborHTMLParser, title: str | None = None) -> list[str]:
+    """The article's paragraphs (whitespace collapsed, entities decoded). Prunes the tree in place.
+    title: the page's headline (html_metadata), when known: the article is the text under it."""
     body = tree.body
     if body is None:
         return []
     _prune(tree, body)
-    container, siblings = _article_container(body)
+    container, siblings = _article_container(body, _headline(body, title))
     if container is None:
         return []
     blocks = [block for node in siblings for block in _blocks(node)]
@@ -178,7 +181,18 @@ def _name_kind(name: str) -> str:
     return "weak" if WEAK_BOILERPLATE_NAME.search(name) or WEAK_BOILERPLATE_WORD.search(name) else "other"
 
 
-def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[LexborNode]]:
+def _headline(body: LexborNode, title: str | None) -> LexborNode | None:
+    """The <h1> showing the page's headline, if one does."""
+    if not title:
+        return None
+    for node in body.css("h1")[:HtmlMetadataThresholds.max_headings]:  # (html_metadata reads as many)
+        if collapse(node.text(deep=True)) == title:
+            return node
+    return None
+
+
+def _article_container(body: LexborNode, headline: LexborNode | None = None
+                       ) -> tuple[LexborNode | None, list[LexborNode]]:
     """The best-scoring node (widened by the climb) and the siblings that belong with it."""
     scores: dict[int, float] = {}
     paragraph_chars: dict[int, int] = {}
@@ -219,6 +233,15 @@ def _article_container(body: LexborNode) -> tuple[LexborNode | None, list[Lexbor
     inside = {}
     if marked is not None and not (_within(best, marked) or _within(marked, best)):
         inside = {key: score for key, score in final.items() if _within(nodes[key], marked)}
+    # Without such marking, the headline marks it: the text under it is the article's when it
+    # scores a fair share of the best-scoring block elsewhere (a teaser list, a product box or
+    # a navigation column whose many short items outscore a brief).
+    elif marked is None and headline is not None and _is_item_list(best):
+        marked = _headline_block(headline, paragraph_chars)
+        if marked is not None and not (_within(best, marked) or _within(marked, best)):
+            inside = {key: score for key, score in final.items() if _within(nodes[key], marked)}
+            if not inside or max(inside.values()) < T.anchored_share * best_score:
+                inside = {}
     if inside:
         final = inside
         key = max(inside, key=inside.__getitem__)  # (the first of equals, as the scan above)
@@ -267,6 +290,42 @@ def _template_blocks(best: LexborNode, marked: LexborNode | None) -> list[Lexbor
 def _only_element(node: LexborNode) -> bool:
     """node is its parent's only element child."""
     return all(sibling.mem_id == node.mem_id for sibling in node.parent.iter())
+
+
+def _is_item_list(node: LexborNode) -> bool:
+    """node is a list of items of one kind (not paragraphs), most of them short and opening with a
+    link: teasers of other articles, products, a navigation column (an article's sections open
+    with headings that link nowhere)."""
+    kinds: dict[tuple[str, str], int] = {}
+    items = []
+    for child in node.iter():
+        if child.tag != "p":
+            items.append(child)
+            kind = (child.tag, child.attributes.get("class") or "")
+            kinds[kind] = kinds.get(kind, 0) + 1
+    if not kinds:
+        return False
+    kind, count = max(kinds.items(), key=lambda item: item[1])
+    if count < T.list_min_items:
+        return False
+    linked = 0
+    for item in items:
+        if (item.tag, item.attributes.get("class") or "") == kind:
+            text = collapse(item.text(deep=True))
+            if 0 < len(text) <= T.list_item_max_chars:
+                link = next((t for t in (collapse(a.text(deep=True)) for a in item.css("a")) if t), "")
+                linked += bool(link) and text.startswith(link)
+    return linked >= T.list_linked_share * count
+
+
+def _headline_block(headline: LexborNode, paragraph_chars: dict[int, int]) -> LexborNode | None:
+    """The nearest ancestor of the headline holding paragraph text (T.anchor_min_chars)."""
+    node = headline.parent
+    while node is not None and node.tag not in ("body", "html"):
+        if paragraph_chars.get(node.mem_id, 0) >= T.anchor_min_chars:
+            return node
+        node = node.parent
+    return None
 
 
 def _marked_article(body: LexborNode) -> LexborNode | None:

@@ -174,6 +174,15 @@ class HtmlThresholds:
     sibling_min_score: float = 10.0
     sibling_paragraph_chars: int = 80
     sibling_paragraph_max_link_share: float = 0.25
+    # The block under the headline (its nearest ancestor holding this much paragraph text) is the
+    # article when its best candidate scores this share of the best-scoring block elsewhere.
+    anchor_min_chars: int = 150
+    anchored_share: float = 0.15
+    # ...when the best-scoring block is a list: this many items of one kind, this share of them at
+    # most this long and opening with a link.
+    list_min_items: int = 4
+    list_item_max_chars: int = 400
+    list_linked_share: float = 0.6
     # Blocks whose text is more than this share link text are dropped (menus, "read more" lists)
     # unless they stand between two of the container's prose blocks (this long, links under that
     # share): there they are the article's own links (a changelog, a list of what it reviews).
