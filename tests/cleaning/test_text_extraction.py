@@ -239,6 +239,25 @@ def test_a_rights_notice_in_front_of_a_longer_document_stays():
     assert notice in found.paragraphs
 
 
+def test_a_list_of_long_headlines_without_full_stops_is_no_prose():
+    # Teaser lists of tabloid headlines: each longer than long_line_chars, none ending like a sentence.
+    headlines = [f"Star striker number {n} reveals his manager REFUSED to let him leave for a bigger club during the "
+                 f"summer window 'because the team needed him' and explains why he stayed at the club for {n} years"
+                 for n in range(4)]
+    found = extract_text(dump("Council approves two new schools", *SENTENCES, "Sport", *headlines),
+                         "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES
+
+
+def test_rows_of_sentences_without_a_final_full_stop_stay():
+    # A table's rows, each holding sentences, end in a footnote mark: prose all the same.
+    rows = [f"Film number {n} 1993 A weatherman is forced to relive the same day over and over. He learns to "
+            f"be kind to the people of the small town where he is stuck, one day after another [{n}]"
+            for n in range(4)]
+    found = extract_text(dump("Films with time loops", *SENTENCES[:1], *rows), "https://wiki.example/loops")
+    assert found.paragraphs == SENTENCES[:1] + rows
+
+
 def test_a_related_link_under_a_lead_sentence_does_not_cut_the_article():
     # The same heading after a single short sentence (a standfirst) is a box inside the article.
     found = extract_text(dump(

@@ -24,6 +24,7 @@ measured by bench/text_cleaning.py.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from typing import Final
 
@@ -43,6 +44,8 @@ from .text_shapes import (BULLETS, CJK_RUNS, HAN_CLAUSES, HAS_LETTER, is_cjk, is
 from .types import Extraction
 
 DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
+# A sentence's end inside a line ("... over and over. [15] This movie"): prose, not one headline.
+_SENTENCE_INSIDE: Final = re.compile(r"\w[.!?]['\"”’]?\s")
 
 
 def extract_text(body: str, url: str, thresholds: TextDumpThresholds = DEFAULT_THRESHOLDS) -> Extraction:
@@ -124,6 +127,8 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
         self.positives: list[int] = []
         self.gaps: list[float] = []
         self.kinds, self.scores = self._score_lines(weight)
+        if len(self.unpunctuated) >= thresholds.headline_list_lines:
+            self._lower_headline_lists()
         for i in [i for i in self.positives if is_prompt(lines[i]) or is_markup(lines[i])]:
             # A cookie notice or a newsletter call written as a sentence; HTML source that leaked
             # into the dump (a <noscript> tracking pixel, an escaped widget).
@@ -161,6 +166,7 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
                                              self.t.menu_counts)
         clauses_min = self.t.cjk_clauses_min_chars * weight
         scores = []
+        unpunctuated: list[int] = []  # the long lines without final punctuation
         gap = 0.0
         for i, line in enumerate(self.lines):
             size = len(line) * weight
@@ -169,6 +175,8 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
                 score = size - prose_min / 2
             elif size >= long_line and not is_flattened_menu(line, menu_share, menu_counts):
                 score = size / 2
+                if _SENTENCE_INSIDE.search(line) is None:
+                    unpunctuated.append(i)
             elif weight > 1 and size >= clauses_min and " " in line and CJK_RUNS.match(last) is not None \
                     and not line[0].isdigit() and HAN_CLAUSES.search(line) is not None:
                 # Chinese blogs often write a pause as a space, and no full stop at a line's end.
@@ -187,7 +195,22 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
             else:
                 gap += score
         self.gaps.append(gap)
+        self.unpunctuated = unpunctuated
         return kinds, scores
+
+    def _lower_headline_lists(self) -> None:
+        """Long lines without final punctuation nor a sentence's end inside, in a row
+        (headline_list_lines of them or more, at most one other line between two), are a list of
+        long headlines (a tabloid's teasers), not prose: they score as the longest short lines."""
+        series: list[int] = []
+        t = self.t
+        for i in self.unpunctuated + [len(self.lines) + 3]:  # (the last: ends the last series)
+            if series and i - series[-1] > 2:
+                if len(series) >= t.headline_list_lines:
+                    for j in series:
+                        self._lower_score(j, -(t.short_line_penalty + t.short_penalty_max_chars / 4))
+                series = []
+            series.append(i)
 
     def _lower_score(self, i: int, score: float) -> None:
         """Line i scores `score` (a penalty: at most zero) from now on; positives and gaps follow."""

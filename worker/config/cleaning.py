@@ -43,6 +43,8 @@ class TextDumpThresholds:
     # An item of a bulleted list this long counts as text (at half its length): changelogs
     # and list articles are made of them, menus are not bulleted.
     list_item_min_chars: int = 20
+    # This many long lines without final punctuation in a row are a list of long headlines, not prose.
+    headline_list_lines: int = 3
     # A long line without final punctuation is a site's menu flattened into one line, not prose,
     # when at least this share of its words are capitalized (prose: mostly lower case).
     menu_capitalized_share: float = 0.7
