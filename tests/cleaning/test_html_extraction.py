@@ -342,3 +342,14 @@ def test_an_article_written_as_a_list_of_linked_items_under_its_headline_stays()
     <p>Good morning. Here is what you need to know.</p><ol>{items}</ol></div></body></html>"""
     found = extract_html(page, "https://example.org/ten-things").paragraphs
     assert found[0] == "Good morning. Here is what you need to know." and len(found) == 11
+
+
+@pytest.mark.parametrize("heading", ["More from UK", "Related news", "À lire aussi :", "Mehr zum Thema"])
+def test_a_box_of_other_headlines_inside_the_article_goes_and_the_article_goes_on(heading):
+    # A box of other stories between two paragraphs, and one after the last: their headlines are
+    # short lines the link test can miss (the link is on the box); the heading says what they are.
+    box = f"<div class='box'><h3>{heading}</h3>" + "".join(
+        f"<div><a href='/n/{i}'><span>Another headline number {i} about the county</span></a></div>"
+        f"<div>Headline of story {i}</div>" for i in range(3)) + "</div>"
+    article = f"<p>{ARTICLE[0]}</p><p>{ARTICLE[1]}</p>{box}<p>{ARTICLE[2]}</p><p>{ARTICLE[3]}</p>{box}"
+    assert extract_html(article_page(article=article), "https://news.example/library").paragraphs == ARTICLE

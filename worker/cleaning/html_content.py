@@ -20,7 +20,7 @@ measured and adjusted on the article-extraction benchmark (bench/html_extraction
    prose (an article split into a row of text blocks by its images) are the article's too.
 4. emit: the container's text, one entry per block element (or <br>-separated run), dropping
    blocks that are mostly link text (menus, "read more" lists) unless they stand between the
-   article's prose blocks.
+   article's prose blocks, and boxes of other headlines under a heading that says so ("Related").
 
 The thresholds are HtmlThresholds in worker/config/cleaning.py, each chosen by its effect on F1
 (bench/body.py).
@@ -34,6 +34,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..config.cleaning import HtmlMetadataThresholds, HtmlThresholds
 from .prompts import is_prompt
+from .text_lines import SECTION_END, phrase_kind
 
 # Elements whose whole subtree is never article text.
 NON_CONTENT_TAGS = ["script", "style", "noscript", "svg", "iframe", "template", "button", "select", "input",
@@ -92,7 +93,7 @@ def article_paragraphs(tree: LexborHTMLParser, title: str | None = None) -> list
     container, siblings = _article_container(body, _headline(body, title))
     if container is None:
         return []
-    blocks = [block for node in siblings for block in _blocks(node)]
+    blocks = _without_headline_boxes([block for node in siblings for block in _blocks(node)])
     first, last = _prose_span(blocks)
     paragraphs = []
     for i, (text, link_chars) in enumerate(blocks):
@@ -102,6 +103,23 @@ def article_paragraphs(tree: LexborHTMLParser, title: str | None = None) -> list
         if (link_chars <= T.max_link_share * len(text) or first < i < last) and not is_prompt(text):
             paragraphs.append(text)
     return paragraphs
+
+
+def _without_headline_boxes(blocks: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The blocks without the boxes of other articles inside or after the article: a heading of
+    the text path's phrases for them ("Related", "More from ...", in the stream's languages) and
+    the headlines under it, up to the next prose block."""
+    kept = []
+    in_box = False
+    for text, link_chars in blocks:
+        prose = len(text) >= T.span_prose_chars and link_chars <= T.max_link_share * len(text)
+        if prose:
+            in_box = False
+        elif phrase_kind(text) == SECTION_END:
+            in_box = True
+        if not in_box:
+            kept.append((text, link_chars))
+    return kept
 
 
 def _prose_span(blocks: list[tuple[str, int]]) -> tuple[int, int]:
