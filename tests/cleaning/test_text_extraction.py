@@ -400,3 +400,24 @@ def test_the_headline_is_found_when_it_writes_its_quotes_otherwise_than_the_titl
     ), "https://paper.example/schools")
     assert found.paragraphs[:2] == SENTENCES[:2] and policy not in found.paragraphs
     assert found.title == headline
+
+
+@pytest.mark.parametrize("heading", [(), ("Anna Example",), ("About Anna Example",)])
+def test_the_author_box_at_the_end_goes(heading):
+    # Two articles by one author end with the same box: left in, it is what a short one would be
+    # matched on.
+    found = extract_text(dump(
+        "Council approves two new schools", "By Anna Example", *SENTENCES, *heading,
+        "Anna Example is a freelance writer based in the northern district. Her work has appeared in a "
+        "number of regional newspapers and magazines.",
+    ), "https://paper.example/schools")
+    assert found.authors == ["Anna Example"]
+    assert found.paragraphs == SENTENCES
+
+
+def test_a_last_paragraph_opening_with_another_name_stays():
+    last = ("Mark Other, who chairs the parents' association, said the decision was the best news the "
+            "district had heard in years.")
+    found = extract_text(dump("Council approves two new schools", "By Anna Example", *SENTENCES, last),
+                         "https://paper.example/schools")
+    assert found.paragraphs == [*SENTENCES, last]

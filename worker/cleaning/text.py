@@ -272,7 +272,7 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
                 kinds[i] = self.refined(i)
         title_index, title = self._title(headline, start, first_stripped)
         authors = self._authors(title_index, start, end)  # (before the body: it marks the byline line)
-        extraction = Extraction(paragraphs=self._body(start, end, title), title=title, authors=authors)
+        extraction = Extraction(paragraphs=self._body(start, end, title, authors), title=title, authors=authors)
         if metadata:
             extraction.published_at = self._published(title_index, start, end)
             if site_name is None and title_index not in (None, 0):

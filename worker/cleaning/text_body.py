@@ -1,7 +1,8 @@
 """The body of the article run worker/cleaning/text.py found, and whether it has settled.
 
 - the body: the run's text lines, without photo credits and their captions, bylines, a repeat of
-  the title, repeated paragraphs, and a list of summary bullets the body says again;
+  the title, repeated paragraphs, the author box at its end, and a list of summary bullets the
+  body says again;
 - settled: cheap sufficient tests that reading the result again would return it unchanged, so
   that extract_text reads its own output again only when it could change (a fixed point).
 The methods are a mixin of text._Dump: they read its lines, kinds and scores.
@@ -23,7 +24,7 @@ _BULLET: Final = re.compile(r"^[-•*·▪►]\s+")
 class BodyAssembly:
     """The body of a text._Dump's article run (a mixin: self is the dump)."""
 
-    def _body(self, start: int, end: int, title: str | None) -> list[str]:
+    def _body(self, start: int, end: int, title: str | None, authors: list[str] | None = None) -> list[str]:
         lines, kinds, scores = self.lines, self.kinds, self.scores
         title_key = word_key(title) if title else None
         # A line is the title again only if it holds the title's first and last words (cheap tests first).
@@ -62,6 +63,7 @@ class BodyAssembly:
             else:
                 earlier.append(i)
             kept.append(i)
+        kept = _drop_author_box(lines, kept, authors or [], self.t)
         self.kept = _drop_repeated_summary([lines[i] for i in kept], kept, self.t)
         return [lines[i] for i in self.kept]
 
@@ -122,6 +124,26 @@ class BodyAssembly:
                for k, b in enumerate(bulleted)):
             return False
         return _drop_repeated_summary(paragraphs, list(range(len(paragraphs))), t) == list(range(len(paragraphs)))
+
+
+def _drop_author_box(lines: list[str], kept: list[int], authors: list[str], t: TextDumpThresholds) -> list[int]:
+    """`kept` without the author box at its end: a last paragraph opening with the full name of the
+    byline's author ("Jane Roe is a freelance writer ...", "Jane Roe covers ..."), with the line
+    above it when that line is the name and a few words ("Jane Roe", "About Jane Roe"). Two
+    articles by one author share the box word for word, and it is no part of either."""
+    if len(kept) < 2:
+        return kept
+    last = lines[kept[-1]].casefold()
+    name = next((key for key in (name.strip().casefold() for name in authors)
+                 if " " in key and last.startswith(key) and not last[len(key):len(key) + 1].isalnum()), None)
+    if name is None:
+        return kept
+    cut = len(kept) - 1
+    above = lines[kept[cut - 1]].casefold()
+    if cut > 1 and name in above and \
+            len(split_words(above)) <= len(split_words(name)) + t.author_box_heading_extra_words:
+        cut -= 1
+    return kept[:cut]
 
 
 def _drop_repeated_summary(paragraphs: list[str], indexes: list[int], t: TextDumpThresholds) -> list[int]:

@@ -131,6 +131,9 @@ class TextDumpThresholds:
     affiliation_max_words: int = 5
     # A long line opening with a date is read for it in this many first characters: "Published on" and a date fit.
     date_opening_chars: int = 40
+    # The author box at the article's end goes: a last paragraph opening with the byline's name, and
+    # the line above it when that holds the name and at most this many other words ("About Jane Roe").
+    author_box_heading_extra_words: int = 2
     # A list of bullets at the top goes when this share of its items is repeated by the body,
     summary_repeat_share: float = 0.5
     # an item counting as repeated when this share of its words is found in the body.
