@@ -353,3 +353,11 @@ def test_a_box_of_other_headlines_inside_the_article_goes_and_the_article_goes_o
         f"<div>Headline of story {i}</div>" for i in range(3)) + "</div>"
     article = f"<p>{ARTICLE[0]}</p><p>{ARTICLE[1]}</p>{box}<p>{ARTICLE[2]}</p><p>{ARTICLE[3]}</p>{box}"
     assert extract_html(article_page(article=article), "https://news.example/library").paragraphs == ARTICLE
+
+
+@pytest.mark.parametrize("heading", ["Leave a Reply", "2 Comments", "Kommentare (12)"])
+def test_the_heading_of_the_comments_after_the_article_ends_it(heading):
+    # The comment thread is pruned by its name; its heading and form's notes, named otherwise, are not.
+    tail = f"<h3>{heading}</h3><p>Your email address will not be published.</p><p>Required fields are marked *</p>"
+    page = f"<html><body><div class='post'>{''.join(f'<p>{p}</p>' for p in ARTICLE)}{tail}</div></body></html>"
+    assert extract_html(page, "https://example.org/post").paragraphs == ARTICLE

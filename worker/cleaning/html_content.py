@@ -20,7 +20,8 @@ measured and adjusted on the article-extraction benchmark (bench/html_extraction
    prose (an article split into a row of text blocks by its images) are the article's too.
 4. emit: the container's text, one entry per block element (or <br>-separated run), dropping
    blocks that are mostly link text (menus, "read more" lists) unless they stand between the
-   article's prose blocks, and boxes of other headlines under a heading that says so ("Related").
+   article's prose blocks, boxes of other headlines under a heading that says so ("Related"),
+   and the comments' heading after the last prose block with what follows it.
 
 The thresholds are HtmlThresholds in worker/config/cleaning.py, each chosen by its effect on F1
 (bench/body.py).
@@ -34,7 +35,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..config.cleaning import HtmlMetadataThresholds, HtmlThresholds
 from .prompts import is_prompt
-from .text_lines import SECTION_END, phrase_kind
+from .text_lines import COMMENTS, SECTION_END, phrase_kind
 
 # Elements whose whole subtree is never article text.
 NON_CONTENT_TAGS = ["script", "style", "noscript", "svg", "iframe", "template", "button", "select", "input",
@@ -95,6 +96,12 @@ def article_paragraphs(tree: LexborHTMLParser, title: str | None = None) -> list
         return []
     blocks = _without_headline_boxes([block for node in siblings for block in _blocks(node)])
     first, last = _prose_span(blocks)
+    # After the article's last prose block, the heading of its comments ("Comments", "Leave a
+    # reply": the text path's phrases) ends it: what follows is the comment form and thread.
+    for i in range(last + 1, len(blocks)):
+        if phrase_kind(blocks[i][0]) == COMMENTS:
+            blocks = blocks[:i]
+            break
     paragraphs = []
     for i, (text, link_chars) in enumerate(blocks):
         # A block of mostly links is a menu or a "read more" list before or after the article's
