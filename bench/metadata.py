@@ -25,6 +25,13 @@ For text dumps, "shown" is the accuracy over the stated pages whose dump holds t
 many pages state their date or byline only in meta tags or JSON-LD, which a text dump does not
 carry (see `shown_in_dump` for the test; it does not use our parsers).
 
+Title agreement, for text dumps of the pages of a set without title truth (dates-mediacloud: many
+languages and templates): the share of the pages with an HTML title where the text path's title
+matches our own HTML path's title (title_matches, the HTML title as the label). The HTML path is
+right far more often on every set with truth, so a disagreement is usually the dump's title (a menu
+item, a label, a teaser); it is agreement, not accuracy. --errors SET lists the tuning pages that
+disagree.
+
 Text dumps are made from each page's HTML by bench/make_text_dumps.py (html-text and lxml, not our
 code) in its four styles: html-text with its <title> line, without it, get_text style (one text
 node per line) and seeds-like (a site header and the fetch day instead of the <title>). trafilatura
@@ -211,11 +218,16 @@ def score(page: Truth, found: Found) -> dict[str, tuple[bool, bool]]:
 def run(shared: Path, sets: list[str], paths: list[str], errors_in: str | None) -> None:
     # (set, path, field, split, extractor) -> [(stated, ok, shown)]; shown: in the text dump (True on HTML)
     table: dict[tuple[str, str, str, str, str], list[tuple[bool, bool, bool]]] = defaultdict(list)
+    # (set, style, split) -> [agrees] over the pages with an HTML title, on sets without title truth
+    agreement: dict[tuple[str, str, str], list[bool]] = defaultdict(list)
     errors: list[str] = []
     for set_name in sets:
         for page in pages(shared, set_name):
             split = split_of(set_name, page.key)
             runs: list[tuple[str, str, Callable[[], Found], dict[str, bool] | None]] = []
+            html_title = None  # the reference of title agreement (sets without title truth)
+            if "text" in paths and "title" not in page.has:
+                html_title = ours_html(page).title
             if "html" in paths:
                 runs.append(("HTML", "ours", lambda: ours_html(page), None))
                 runs.append(("HTML", "trafilatura", lambda: trafilatura_html(page), None))
@@ -228,6 +240,12 @@ def run(shared: Path, sets: list[str], paths: list[str], errors_in: str | None) 
                                  shown_in_dump(page, text)))
             for path, extractor, call, shown in runs:
                 found = call()
+                if html_title and path != "HTML":
+                    agrees = title_matches(html_title, found.title)
+                    agreement[(set_name, path.removeprefix("text "), split)].append(agrees)
+                    if not agrees and errors_in == set_name and split == TUNING:
+                        errors.append(f"{page.key[:18]:18} {path:24} title~  got {found.title!r} "
+                                      f"HTML {html_title!r}")
                 for field, (stated, ok) in score(page, found).items():
                     if extractor == "htmldate" and field != "date":
                         continue
@@ -239,6 +257,8 @@ def run(shared: Path, sets: list[str], paths: list[str], errors_in: str | None) 
                         where = "" if shown is None or not stated else (" (in the dump)" if in_dump else " (not in the dump)")
                         errors.append(f"{page.key[:18]:18} {path:24} {field:7} got {got!r} want {want!r}{where}")
     print_table(table)
+    if agreement:
+        print_agreement(agreement)
     if errors:
         print("\nmismatches of ours on the tuning part:\n" + "\n".join(errors))
 
@@ -266,6 +286,15 @@ def print_table(table) -> None:
                 cells_shown = [str(len(shown)), f"{sum(shown) / len(shown):.3f}" if shown else "-"]
         print(f"| {set_name} | {path} | {field} | {split} | {stated_n} | " + " | ".join(cells_stated) + " | "
               + " | ".join(cells_all) + " | " + " | ".join(cells_shown) + " |")
+
+
+def print_agreement(agreement) -> None:
+    print("\ntitle agreement of the text path with our HTML path's title (pages with an HTML title)")
+    print("| set | style | part | pages | agree | share |")
+    print("|---|---|---|---|---|---|")
+    for (set_name, style, split), rows in sorted(agreement.items(), key=lambda item: (
+            SETS.index(item[0][0]), STYLES.index(item[0][1]), SPLITS.index(item[0][2]))):
+        print(f"| {set_name} | {style} | {split} | {len(rows)} | {sum(rows)} | {sum(rows) / len(rows):.3f} |")
 
 
 def main() -> None:
