@@ -45,3 +45,32 @@ def test_short_text_has_no_signature_but_keeps_its_exact_and_url_keys(fingerprin
                                            url="https://WWW.Site.example/brief/?utm_source=x"))
     assert fp.signature == b"" and fp.band_keys == ()
     assert fp.url_key == "https://site.example/brief" and fp.content_hash
+
+
+BRIEF = ("Route 61 between Gent and Millbrook will be closed from 6 p.m. on Friday until 4 a.m. on Monday for "
+         "resurfacing work. Drivers are advised to follow the signed diversion, which adds about 9 minutes.")
+
+
+def test_short_lines_around_a_brief_do_not_change_its_exact_key(fingerprinter):
+    # A page's leftovers (labels, a list of its projects' titles) around a reposted brief.
+    alone = fingerprinter.fingerprint(article("a", BRIEF))
+    wrapped = fingerprinter.fingerprint(article("b", "\n\n".join([
+        "Advert", BRIEF, "Light a Wish by OGE Group", "Spider on the bridge by LAPS"])))
+    assert wrapped.content_hash == alone.content_hash
+    assert alone.content_hash == article("a", BRIEF).content_hash  # all prose: Article.content_hash
+
+
+def test_short_lines_that_outweigh_the_prose_keep_the_whole_text_in_the_key(fingerprinter):
+    # Results under one standard paragraph: the short lines are what tells two pages apart.
+    paragraph = ("Live coverage of this round has ended. The full reports from every ground will follow here "
+                 "shortly, with the reactions of the managers and the updated league table.")
+    results = [["Rovers 2 United 1", "Town 0 Albion 0", "City 3 County 1", "Athletic 1 Wanderers 2",
+                "Rangers 0 Harriers 0", "Villa 2 Borough 2", "Dynamo 1 Sporting 3", "Rovers B 1 Celtic 1",
+                "Olympic 0 Academy 5", "Thistle 2 Saints 1"],
+               ["Rovers 0 United 4", "Town 1 Albion 1", "City 2 County 2", "Athletic 3 Wanderers 0",
+                "Rangers 1 Harriers 0", "Villa 0 Borough 1", "Dynamo 2 Sporting 2", "Rovers B 0 Celtic 3",
+                "Olympic 2 Academy 2", "Thistle 0 Saints 0"]]
+    one, other = (fingerprinter.fingerprint(article(name, "\n\n".join([paragraph, *lines])))
+                  for name, lines in zip("ab", results))
+    assert one.not_compared is None and other.not_compared is None
+    assert one.content_hash != other.content_hash

@@ -69,6 +69,9 @@ class DedupSettings:
     # Not compared with fewer prose tokens than this (the briefs reposted word for word in the
     # independent evaluation have 35 or more).
     min_prose_tokens: int = 25
+    # The exact-duplicate key is the hash of the prose lines alone when they hold this share of the
+    # text's tokens at least (worker/dedup/fingerprint.py Fingerprinter.exact_key).
+    exact_prose_share: float = 0.5
 
     @property
     def window_seconds(self) -> float:

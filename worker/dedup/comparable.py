@@ -15,6 +15,7 @@ character of the scripts written without spaces):
   prose_line_tokens tokens that are not consent, paywall or legal-notice lines, a repeated line
   counted once): menus, buttons, link lists, repeated teasers and a site's footer ("All rights
   reserved", "may not be reproduced without permission") are not an article.
+The prose lines found here also make the exact-duplicate key (worker/dedup/fingerprint.py).
 A rule on the share of short lines was tried and left out: real articles made mostly of list
 lines (a meal plan, a product list) fall below any share that catches menus.
 Thresholds: worker/config/dedup.py (bench/dedup_eval_independent.py measures them).
@@ -22,6 +23,7 @@ Thresholds: worker/config/dedup.py (bench/dedup_eval_independent.py measures the
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -96,10 +98,24 @@ def _lexicons() -> tuple[_Lexicon, _Lexicon, _Lexicon]:
     return _Lexicon(_CONSENT_TERMS), _Lexicon(_PAYWALL_TERMS), _Lexicon(_NOTICE_TERMS)
 
 
+class Comparability(NamedTuple):
+    """What not_comparable found in a text, line by line (lines as its "\\n" split them)."""
+
+    reason: str | None  # why the text is not compared, or None
+    prose: np.ndarray  # whether each line is a prose line (its first occurrence; none when reason is set)
+    tokens: np.ndarray  # the tokens of each line
+
+
 def not_comparable(spans: TokenSpans, hashes: np.ndarray, settings: DedupSettings) -> str | None:
     """Why the text of these spans (and their word hashes) must not be compared with others, or None."""
+    return comparability(spans, hashes, settings).reason
+
+
+def comparability(spans: TokenSpans, hashes: np.ndarray, settings: DedupSettings) -> Comparability:
+    """not_comparable's reason, with the prose lines it counted."""
     if not len(spans.starts):
-        return TOO_SHORT
+        count = spans.normalized.count("\n") + 1
+        return Comparability(TOO_SHORT, np.zeros(count, dtype=bool), np.zeros(count, dtype=np.intp))
     breaks = np.flatnonzero(spans.codes == 10)
     token_line = np.searchsorted(breaks, spans.starts)
     lines = np.bincount(token_line, minlength=len(breaks) + 1)
@@ -111,13 +127,14 @@ def not_comparable(spans: TokenSpans, hashes: np.ndarray, settings: DedupSetting
     consent_share = lines[consent].sum() / total
     paywall_share = lines[paywall].sum() / total
     if consent_share + paywall_share >= settings.boilerplate_share:
-        return CONSENT_NOTICE if consent_share >= paywall_share else PAYWALL
+        return Comparability(CONSENT_NOTICE if consent_share >= paywall_share else PAYWALL,
+                             np.zeros(len(lines), dtype=bool), lines)
     # (A site's legal notice is no article either: "© 2019 Site. All rights reserved.")
     notice = _lexicon_lines(notice_lexicon.hits(hashes, pairs), hashes, pairs, token_line, lines,
                             _NOTICE_TOKENS_PER_TERM)
     prose = (lines >= settings.prose_line_tokens) & ~consent & ~paywall & ~notice & \
         _first_occurrences(spans, len(lines))
-    return TOO_SHORT if int(lines[prose].sum()) < settings.min_prose_tokens else None
+    return Comparability(TOO_SHORT if int(lines[prose].sum()) < settings.min_prose_tokens else None, prose, lines)
 
 
 def _lexicon_lines(hits: tuple[np.ndarray, np.ndarray], hashes: np.ndarray, pairs: np.ndarray,
