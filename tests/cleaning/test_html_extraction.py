@@ -361,3 +361,12 @@ def test_the_heading_of_the_comments_after_the_article_ends_it(heading):
     tail = f"<h3>{heading}</h3><p>Your email address will not be published.</p><p>Required fields are marked *</p>"
     page = f"<html><body><div class='post'>{''.join(f'<p>{p}</p>' for p in ARTICLE)}{tail}</div></body></html>"
     assert extract_html(page, "https://example.org/post").paragraphs == ARTICLE
+
+
+def test_form_labels_inside_the_container_are_not_article_text():
+    # A search box or a "send to a friend" form inside the article's wrapper: its labels name form
+    # fields (the fields themselves are pruned), they are no sentences of the article.
+    form = ("<form><label for='q'>What do you want to find?</label><input id='q'>"
+            "<label>Your e-mail address, so that we can answer you *</label><input></form>")
+    page = f"<html><body><div class='post'>{''.join(f'<p>{p}</p>' for p in ARTICLE)}{form}</div></body></html>"
+    assert extract_html(page, "https://example.org/post").paragraphs == ARTICLE

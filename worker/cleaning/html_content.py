@@ -39,8 +39,9 @@ from .text_lines import COMMENTS, SECTION_END, phrase_kind
 
 # Elements whose whole subtree is never article text.
 NON_CONTENT_TAGS = ["script", "style", "noscript", "svg", "iframe", "template", "button", "select", "input",
-                    "textarea", "nav", "aside", "footer", "figure", "figcaption"]
-# (<form> is kept: ASP.NET pages wrap the whole page, article included, in one form.)
+                    "textarea", "nav", "aside", "footer", "figure", "figcaption", "label"]
+# (<form> is kept: ASP.NET pages wrap the whole page, article included, in one form; its fields'
+# <label>s go, they name a field, not a sentence.)
 HIDDEN = ('[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], '
           '[style*="visibility:hidden"], [style*="visibility: hidden"]')
 
