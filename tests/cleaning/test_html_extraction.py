@@ -370,3 +370,12 @@ def test_form_labels_inside_the_container_are_not_article_text():
             "<label>Your e-mail address, so that we can answer you *</label><input></form>")
     page = f"<html><body><div class='post'>{''.join(f'<p>{p}</p>' for p in ARTICLE)}{form}</div></body></html>"
     assert extract_html(page, "https://example.org/post").paragraphs == ARTICLE
+
+
+def test_an_embedded_players_fallback_text_is_not_article_text():
+    # A radio interview's audio player holds the file's address for browsers that cannot play it.
+    player = ('<audio controls><source src="/a/interview.wav"><a href="/a/interview.wav">'
+              "https://radio.example/wp-content/uploads/2020/10/interview.wav</a></audio>")
+    page = (f"<html><body><div class='post'><p>{ARTICLE[0]}</p>{player}"
+            f"{''.join(f'<p>{p}</p>' for p in ARTICLE[1:])}</div></body></html>")
+    assert extract_html(page, "https://radio.example/interview").paragraphs == ARTICLE

@@ -39,7 +39,9 @@ from .text_lines import COMMENTS, SECTION_END, phrase_kind
 
 # Elements whose whole subtree is never article text.
 NON_CONTENT_TAGS = ["script", "style", "noscript", "svg", "iframe", "template", "button", "select", "input",
-                    "textarea", "nav", "aside", "footer", "figure", "figcaption", "label"]
+                    "textarea", "nav", "aside", "footer", "figure", "figcaption", "label",
+                    # embedded media: what they hold is for browsers that cannot play them (a file's address)
+                    "audio", "video", "object", "embed", "canvas", "map"]
 # (<form> is kept: ASP.NET pages wrap the whole page, article included, in one form; its fields'
 # <label>s go, they name a field, not a sentence.)
 HIDDEN = ('[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], '
