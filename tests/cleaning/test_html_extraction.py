@@ -379,3 +379,27 @@ def test_an_embedded_players_fallback_text_is_not_article_text():
     page = (f"<html><body><div class='post'><p>{ARTICLE[0]}</p>{player}"
             f"{''.join(f'<p>{p}</p>' for p in ARTICLE[1:])}</div></body></html>")
     assert extract_html(page, "https://radio.example/interview").paragraphs == ARTICLE
+
+
+CONSENT = ("<p>We and our partners store and access information on your device, such as unique identifiers in "
+           "cookies, to process personal data for personalised ads and content, ad and content measurement, "
+           "audience research and the development of our services.</p><p>You may accept or manage your choices "
+           "at any time, including your right to object where legitimate interest is used, in the settings of "
+           "this site, which are available from the link at the bottom of every page.</p>")
+
+
+@pytest.mark.parametrize("opening", ['<div id="sp-banner" role="dialog" aria-label="Privacy">',
+                                     '<div class="box" aria-modal="true">', "<dialog open>"])
+def test_a_consent_dialog_longer_than_a_brief_is_not_the_article(opening):
+    closing = "</dialog>" if opening.startswith("<dialog") else "</div>"
+    page = f"""<html><head><title>Road closure on Route 9</title></head><body>{opening}{CONSENT}{closing}
+    <div class="page"><h1>Road closure on Route 9</h1><div class="text"><p>{BRIEF}</p></div></div></body></html>"""
+    assert extract_html(page, "https://example.org/road-closure").paragraphs == [BRIEF]
+
+
+def test_an_article_opened_in_a_dialog_over_a_list_stays():
+    # Some sites open the article in a dialog over the list it was chosen from: that is most of the page.
+    teasers = "".join(f'<li><a href="/n/{i}">Headline number {i}</a></li>' for i in range(5))
+    page = f"""<html><body><ul>{teasers}</ul><div role="dialog" aria-modal="true"><h1>Old tram depot becomes a
+    library</h1>{''.join(f'<p>{p}</p>' for p in ARTICLE * 3)}</div></body></html>"""
+    assert extract_html(page, "https://example.org/library").paragraphs == ARTICLE * 3

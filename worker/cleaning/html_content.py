@@ -46,6 +46,9 @@ NON_CONTENT_TAGS = ["script", "style", "noscript", "svg", "iframe", "template", 
 # <label>s go, they name a field, not a sentence.)
 HIDDEN = ('[hidden], [aria-hidden="true"], [style*="display:none"], [style*="display: none"], '
           '[style*="visibility:hidden"], [style*="visibility: hidden"]')
+# Dialogs: consent and cookie banners, newsletter and login pop-ups, menus; removed unless holding
+# a headline or an article's prose (some sites open the article in a dialog over a list).
+DIALOGS = 'dialog, [role="dialog"], [role="alertdialog"], [aria-modal="true"]'
 
 # class/id names of boilerplate: always removed, unless the name also says it is the content.
 BOILERPLATE_NAME = re.compile(
@@ -152,6 +155,10 @@ def _prune(tree: LexborHTMLParser, body: LexborNode) -> None:
     hidden = {node.mem_id: node for node in body.css(HIDDEN)}
     for node in reversed(list(hidden.values())):
         node.decompose()
+    dialogs = {node.mem_id: node for node in body.css(DIALOGS)}
+    for node in reversed(list(dialogs.values())):
+        if node.css_first("h1") is None and not _holds_prose(node):
+            node.decompose()
     page_chars = len(body.text(deep=True)) or 1
     doomed = []
     weak_checks = 0
