@@ -87,8 +87,8 @@ def test_element_names_are_matched_as_ignorecase_would():
     including the letters IGNORECASE matches to ASCII (İ ı ſ) and those it does not."""
     import re
 
-    from worker.cleaning.html_content import (BOILERPLATE_NAME, CONTENT_NAME, WEAK_BOILERPLATE_NAME,
-                                              WEAK_BOILERPLATE_WORD, _name_kind)
+    from worker.cleaning.html_prune import (BOILERPLATE_NAME, CONTENT_NAME, WEAK_BOILERPLATE_NAME,
+                                            WEAK_BOILERPLATE_WORD, _name_kind)
 
     def kind_ignorecase(name: str) -> str:
         boilerplate, content, weak, weak_word = (

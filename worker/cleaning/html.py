@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from ..config.cleaning import CleaningSettings
-from .html_content import T, article_paragraphs, collapse, parse
+from .html_container import collapse
+from .html_content import T, article_paragraphs, parse
 from .html_metadata import page_metadata
 from .normalize import count_words
 from .prompts import is_prompt

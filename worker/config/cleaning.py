@@ -2,7 +2,8 @@
 
 CleaningSettings holds what an operator tunes (CLEAN_* environment variables). TextDumpThresholds,
 HtmlThresholds and HtmlMetadataThresholds hold the constants of the text-dump extractor
-(worker/cleaning/text*.py, meta/bylines.py), the HTML extractor (worker/cleaning/html_content.py)
+(worker/cleaning/text*.py, meta/bylines.py), the HTML extractor (worker/cleaning/html_prune.py,
+html_container.py, html_content.py)
 and the HTML metadata reader (worker/cleaning/html_metadata.py): they were tuned on the benchmarks
 (bench/body.py, bench/metadata.py) and change with the algorithm, not per deployment, so they have
 no environment variables.
@@ -144,8 +145,9 @@ class TextDumpThresholds:
 
 @dataclass(frozen=True)
 class HtmlThresholds:
-    """How the HTML path (worker/cleaning/html_content.py, html.py) finds the article: readability's
-    method, every value chosen by its effect on the shared sets' tuning parts (bench/body.py)."""
+    """How the HTML path (worker/cleaning/html_prune.py, html_container.py, html_content.py) finds
+    the article: readability's method, every value chosen by its effect on the shared sets' tuning
+    parts (bench/body.py)."""
 
     # A paragraph-like element (p, pre; div, li... holding its own text) counts from this many characters.
     min_paragraph_chars: int = 25
