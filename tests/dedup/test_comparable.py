@@ -102,3 +102,18 @@ def test_a_sites_legal_notice_is_too_short_to_be_an_article():
              "and ordered it to pay the photographer 40,000 euros in damages. The publisher said it would appeal "
              "the ruling, which its lawyers called a threat to the reporting of public events.")
     assert reason(court) is None
+
+
+def test_a_wall_among_the_templates_leftovers_is_not_compared():
+    """The leftovers of a site's template (a byline, a teaser, a credit line) around a consent wall
+    or a paywall are all the prose there is: two pages of that template must not match on them."""
+    leftovers = ("By Jane Doe, John Roe and Mary Major of the Associated Press\n\n"
+                 "Unpredictable witness faces questions about the inquiry, the aid and the phone call\n\n"
+                 "Associated Press writers Alan Fram, Zeke Miller and Laurie Kellman contributed to this report.")
+    assert reason(leftovers + "\n\n" + CONSENT["en"]) == CONSENT_NOTICE
+    assert reason(leftovers + "\n\n" + PAYWALL_TEXT["it"]) == PAYWALL
+    # An article that kept a cookie line, and a brief with a sign-in prompt, are still compared.
+    assert reason(story(1) + "\n\n" + CONSENT["fr"]) is None
+    brief = ("Police arrested a 34-year-old man on Tuesday in connection with a burglary on Main Street, "
+             "officials said. He is expected to appear in court later this week, a spokesman said.")
+    assert reason(brief + "\n\nAlready a subscriber? Log in") is None

@@ -64,6 +64,12 @@ class DedupSettings:
     # --- Texts not compared at all (worker/dedup/comparable.py); not read from the environment ---
     # Not compared when lines worded like a consent notice or a paywall hold this share of the tokens.
     boilerplate_share: float = 0.5
+    # ... nor when such lines hold at least notice_prose_share as many tokens as the prose lines
+    # beside them and those hold fewer than notice_article_tokens: a wall with the template's
+    # leftovers around it (a byline, a teaser, a sidebar paragraph) is no article, while an article
+    # that kept a cookie line is longer and a brief with a "Log in" prompt has more prose than notice.
+    notice_prose_share: float = 0.25
+    notice_article_tokens: int = 150
     # A prose line has at least this many tokens and is not such a line (a repeated line counts once).
     prose_line_tokens: int = 8
     # Not compared with fewer prose tokens than this (the briefs reposted word for word in the

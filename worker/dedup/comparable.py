@@ -10,7 +10,9 @@ from the stream). Lines are weighed by their tokens (worker/dedup/shingles.py: a
 character of the scripts written without spaces):
 - consent_notice / paywall: most tokens are in lines written like a cookie-consent notice or a
   paywall (several of their usual terms in one line, or one in a line as short as a button),
-  in English, German, French, Spanish, Italian, Dutch and Portuguese;
+  in English, German, French, Spanish, Italian, Dutch and Portuguese; or such lines hold at least
+  notice_prose_share as many tokens as the prose lines beside them and those are fewer than
+  notice_article_tokens (the wall among its template's leftovers: a byline, a teaser, a credit);
 - too_short: fewer than min_prose_tokens tokens in prose lines (distinct lines of at least
   prose_line_tokens tokens that are not consent, paywall or legal-notice lines, a repeated line
   counted once): menus, buttons, link lists, repeated teasers and a site's footer ("All rights
@@ -134,7 +136,15 @@ def comparability(spans: TokenSpans, hashes: np.ndarray, settings: DedupSettings
                             _NOTICE_TOKENS_PER_TERM)
     prose = (lines >= settings.prose_line_tokens) & ~consent & ~paywall & ~notice & \
         _first_occurrences(spans, len(lines))
-    return Comparability(TOO_SHORT if int(lines[prose].sum()) < settings.min_prose_tokens else None, prose, lines)
+    prose_tokens = int(lines[prose].sum())
+    if prose_tokens < settings.min_prose_tokens:
+        return Comparability(TOO_SHORT, prose, lines)
+    # A wall among its template's leftovers: they are all the prose there is.
+    walls = int(lines[consent].sum() + lines[paywall].sum())
+    if prose_tokens < settings.notice_article_tokens and walls >= settings.notice_prose_share * prose_tokens:
+        return Comparability(CONSENT_NOTICE if consent_share >= paywall_share else PAYWALL,
+                             np.zeros(len(lines), dtype=bool), lines)
+    return Comparability(None, prose, lines)
 
 
 def _lexicon_lines(hits: tuple[np.ndarray, np.ndarray], hashes: np.ndarray, pairs: np.ndarray,
