@@ -3,10 +3,9 @@
 CleaningSettings holds what an operator tunes (CLEAN_* environment variables). TextDumpThresholds,
 HtmlThresholds and HtmlMetadataThresholds hold the constants of the text-dump extractor
 (worker/cleaning/text*.py, meta/bylines.py), the HTML extractor (worker/cleaning/html_prune.py,
-html_container.py, html_content.py)
-and the HTML metadata reader (worker/cleaning/html_metadata.py): they were tuned on the benchmarks
-(bench/body.py, bench/metadata.py) and change with the algorithm, not per deployment, so they have
-no environment variables.
+html_container.py, html_content.py) and the HTML metadata reader (worker/cleaning/html_metadata.py):
+they were tuned on the benchmarks (bench/body.py, bench/metadata.py) and change with the algorithm,
+not per deployment, so they have no environment variables.
 """
 from __future__ import annotations
 
