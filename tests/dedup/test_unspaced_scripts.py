@@ -62,3 +62,21 @@ def test_a_lightly_edited_chinese_copy_is_a_near_duplicate_and_another_story_is_
 def test_thai_and_japanese_are_tokenized_by_character_and_latin_words_stay_whole():
     assert tokens("東京の天気 ภาษาไทย iPhone 15") == ["東", "京", "の", "天", "気", "ภ", "า", "ษ", "า", "ไ", "ท", "ย",
                                                       "iphone", "15"]
+
+
+def test_korean_teaser_headlines_around_a_consent_wall_are_not_prose():
+    """A character of Korean or Chinese weighs half a word in the comparability rules: a site's
+    short Korean headlines (eight characters and more each) around a consent wall are not the prose
+    of an article, and the wall is not compared; a Chinese article is compared as before."""
+    from worker.dedup.comparable import CONSENT_NOTICE, reason_of
+
+    teasers = "\n\n".join(["‘VIP’ 불륜에 부조리까지 덮친 장나라,..", "‘보좌관2’ 꿈과 현실 사이, 이정재 앞에..",
+                           "기적적 독도행 ‘어서와’, 노르웨..", "‘우아한 가’ 배종옥, 여태껏 이..",
+                           "설리, 무엇이 이 스물다섯 청춘의..", "‘골목식당’ 결국 대폭발한 백종..",
+                           "모두가 기대한다는 ‘청춘시대3’..", "티파니, 자필 사과에도 비난 수그.."])
+    wall = ("Noi e i nostri partner archiviamo e/o accediamo a informazioni su un dispositivo, come i cookie, "
+            "e trattiamo dati personali per annunci e contenuti personalizzati.\n\nACCETTA\n\nPIÙ OPZIONI")
+    settings = DedupSettings()
+    assert reason_of(teasers + "\n\n" + wall + "\n\n" + teasers.replace("..", " 기사"), settings) == CONSENT_NOTICE
+    assert reason_of(SUBWAY, settings) is None
+    assert reason_of("\n\n".join([SUBWAY, wall]), settings) is None

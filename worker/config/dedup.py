@@ -75,6 +75,10 @@ class DedupSettings:
     # Not compared with fewer prose tokens than this (the briefs reposted word for word in the
     # independent evaluation have 35 or more).
     min_prose_tokens: int = 25
+    # In the counts above a character of the scripts written without spaces (a token of its own)
+    # weighs this many words: a Chinese, Japanese or Korean word is about two characters, and a
+    # site's short headlines in these scripts would otherwise count as lines of prose.
+    unspaced_token_weight: float = 0.5
     # The exact-duplicate key is the hash of the prose lines alone when they hold this share of the
     # text's tokens at least (worker/dedup/fingerprint.py Fingerprinter.exact_key).
     exact_prose_share: float = 0.5

@@ -6,8 +6,9 @@ that text they would be exact or near duplicates of each other. Such a text is n
 (dedup.method null, dedup.reason saying why); the page is still matched by its URL (a recrawl).
 
 The rules look at the text alone, the same in every replica and after a restart (no state learned
-from the stream). Lines are weighed by their tokens (worker/dedup/shingles.py: a word, or one
-character of the scripts written without spaces):
+from the stream). Lines are weighed in words: their tokens (worker/dedup/shingles.py), a character
+of the scripts written without spaces (a token of its own) weighing unspaced_token_weight, so that
+a line of eight Korean or Chinese characters, a teaser's headline, is not a line of prose:
 - consent_notice / paywall: most tokens are in lines written like a cookie-consent notice or a
   paywall (several of their usual terms in one line, or one in a line as short as a button),
   in English, German, French, Spanish, Italian, Dutch and Portuguese; or such lines hold at least
@@ -31,7 +32,7 @@ import numpy as np
 
 from ..config import DedupSettings
 from .shingles import PAIR_MIX as _PAIR_MIX
-from .shingles import HashSet, TokenSpans, bigrams, tokenize, word_hashes
+from .shingles import HashSet, TokenSpans, bigrams, tokenize, unspaced, word_hashes
 
 CONSENT_NOTICE, PAYWALL, TOO_SHORT = "consent_notice", "paywall", "too_short"
 REASONS = (CONSENT_NOTICE, PAYWALL, TOO_SHORT)
@@ -105,7 +106,7 @@ class Comparability(NamedTuple):
 
     reason: str | None  # why the text is not compared, or None
     prose: np.ndarray  # whether each line is a prose line (its first occurrence; none when reason is set)
-    tokens: np.ndarray  # the tokens of each line
+    tokens: np.ndarray  # the length of each line in words (_words)
 
 
 def not_comparable(spans: TokenSpans, hashes: np.ndarray, settings: DedupSettings) -> str | None:
@@ -120,23 +121,24 @@ def comparability(spans: TokenSpans, hashes: np.ndarray, settings: DedupSettings
         return Comparability(TOO_SHORT, np.zeros(count, dtype=bool), np.zeros(count, dtype=np.intp))
     breaks = np.flatnonzero(spans.codes == 10)
     token_line = np.searchsorted(breaks, spans.starts)
-    lines = np.bincount(token_line, minlength=len(breaks) + 1)
-    total = int(lines.sum())
+    counts = np.bincount(token_line, minlength=len(breaks) + 1)
     pairs = (hashes[:-1] * _PAIR_MIX) ^ hashes[1:]
     consent_lexicon, paywall_lexicon, notice_lexicon = _lexicons()
-    consent = _lexicon_lines(consent_lexicon.hits(hashes, pairs), hashes, pairs, token_line, lines)
-    paywall = _lexicon_lines(paywall_lexicon.hits(hashes, pairs), hashes, pairs, token_line, lines) & ~consent
+    consent = _lexicon_lines(consent_lexicon.hits(hashes, pairs), hashes, pairs, token_line, counts)
+    paywall = _lexicon_lines(paywall_lexicon.hits(hashes, pairs), hashes, pairs, token_line, counts) & ~consent
+    lines = _words(spans, token_line, counts, settings)
+    total = float(lines.sum())
     consent_share = lines[consent].sum() / total
     paywall_share = lines[paywall].sum() / total
     if consent_share + paywall_share >= settings.boilerplate_share:
         return Comparability(CONSENT_NOTICE if consent_share >= paywall_share else PAYWALL,
                              np.zeros(len(lines), dtype=bool), lines)
     # (A site's legal notice is no article either: "© 2019 Site. All rights reserved.")
-    notice = _lexicon_lines(notice_lexicon.hits(hashes, pairs), hashes, pairs, token_line, lines,
+    notice = _lexicon_lines(notice_lexicon.hits(hashes, pairs), hashes, pairs, token_line, counts,
                             _NOTICE_TOKENS_PER_TERM)
     prose = (lines >= settings.prose_line_tokens) & ~consent & ~paywall & ~notice & \
         _first_occurrences(spans, len(lines))
-    prose_tokens = int(lines[prose].sum())
+    prose_tokens = float(lines[prose].sum())
     if prose_tokens < settings.min_prose_tokens:
         return Comparability(TOO_SHORT, prose, lines)
     # A wall among its template's leftovers: they are all the prose there is.
@@ -145,6 +147,16 @@ def comparability(spans: TokenSpans, hashes: np.ndarray, settings: DedupSettings
         return Comparability(CONSENT_NOTICE if consent_share >= paywall_share else PAYWALL,
                              np.zeros(len(lines), dtype=bool), lines)
     return Comparability(None, prose, lines)
+
+
+def _words(spans: TokenSpans, token_line: np.ndarray, counts: np.ndarray, settings: DedupSettings) -> np.ndarray:
+    """Each line's length in words: its tokens, a character of the scripts written without spaces
+    (a token of its own, worker/dedup/shingles.py) weighing unspaced_token_weight."""
+    single = unspaced(spans)
+    if not single.any():
+        return counts.astype(np.float64)
+    weights = np.where(single, settings.unspaced_token_weight, 1.0)
+    return np.bincount(token_line, weights=weights, minlength=len(counts))
 
 
 def _lexicon_lines(hits: tuple[np.ndarray, np.ndarray], hashes: np.ndarray, pairs: np.ndarray,

@@ -51,8 +51,8 @@ class Fingerprinter:
         leftovers around a short article (a site's "Advert" label, the titles of a list of its
         projects, a repeated paragraph) do not make a copy of it another text; the same text with
         all its lines prose has the same key as before (Article.content_hash)."""
-        tokens = int(found.tokens.sum())
-        prose_tokens = int(found.tokens[found.prose].sum())
+        tokens = float(found.tokens.sum())
+        prose_tokens = float(found.tokens[found.prose].sum())
         lines = article.text.split("\n")
         if prose_tokens == tokens or prose_tokens < self.settings.exact_prose_share * tokens \
                 or len(lines) != len(found.prose):

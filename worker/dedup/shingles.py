@@ -155,6 +155,11 @@ def tokenize(text: str) -> TokenSpans:
     return TokenSpans(normalized, codes, in_word | single, starts, ends)
 
 
+def unspaced(spans: TokenSpans) -> np.ndarray:
+    """Whether each token is a character of the scripts written without spaces (a token of its own)."""
+    return _classes(spans.codes[spans.starts]) == SINGLE
+
+
 def tokens(text: str) -> list[str]:
     """The tokens of a text, as strings (what word_hashes hashes)."""
     spans = tokenize(text)
