@@ -500,3 +500,39 @@ def test_a_long_line_opening_with_a_date_gives_the_date(opening, expected):
     lines = ["Menu", "Council agrees on a new budget for its schools", opening + PARAGRAPH,
              PARAGRAPH.replace("three", "four")]
     assert extract_text("\n".join(lines), "https://paper.example/budget").published_at == expected
+
+
+def test_without_the_title_line_the_headline_is_the_line_the_lead_restates_not_a_label_over_the_date():
+    # (Without the <title> line, the headline-like line nearest the article over a byline or date
+    # was the title: here the author box's "Email Bio Follow"-like label. The lines before the
+    # article are scored instead: the headline's words are the lead's.)
+    lines = ["Sections", "Politics", "Committee agrees on a budget for schools and roads", "By Anna Smith",
+             "National reporter covering the city council", "Listen to this article", "November 19, 2019",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n\n".join(lines), "https://paper.example/a/1234567")
+    assert found.title == "Committee agrees on a budget for schools and roads"
+    assert found.authors == ["Anna Smith"]
+    assert found.published_at == day(2019, 11, 19)
+
+
+
+
+def test_a_caption_or_a_dated_teaser_above_the_article_is_no_headline():
+    # (Without the <title> line: the photo's caption right above the article restates the lead
+    # too, but holds the day the photo was taken.)
+    lines = ["Menu", "Business", "Committee agrees on a budget for schools", "1 Min Read", "Share this article",
+             "Print this page", "The committee agreed on a budget for schools, roads and hospitals on Tuesday, 19.11.2019",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n\n".join(lines), "https://paper.example/a/1234567").title == (
+        "Committee agrees on a budget for schools")
+
+
+def test_a_byline_over_the_headline_in_the_header_is_still_read():
+    # (Without the <title> line the byline and date are read under the line over them, though the
+    # headline chosen is further down: a blog's editing bar names the author above the headline.)
+    lines = ["Menu", "Ready to publish?", "Change the story title, subtitle, and visibility as needed",
+             "Anna Smith", "4 min read", "Share on Twitter", "Committee agrees on a budget for schools",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n\n".join(lines), "https://blog.example/@anna/1234567")
+    assert found.title == "Committee agrees on a budget for schools"
+    assert found.authors == ["Anna Smith"]

@@ -270,12 +270,12 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
                 kinds[i] = BOILER
             elif kinds[i] == TEXT and self.scores[i] <= 0:
                 kinds[i] = self.refined(i)
-        title_index, title = self._title(headline, start, first_stripped)
-        authors = self._authors(title_index, start, end)  # (before the body: it marks the byline line)
+        _, title, header = self._title(headline, start, first_stripped)
+        authors = self._authors(header, start, end)  # (before the body: it marks the byline line)
         extraction = Extraction(paragraphs=self._body(start, end, title, authors), title=title, authors=authors)
         if metadata:
-            extraction.published_at = self._published(title_index, start, end)
-            if site_name is None and title_index not in (None, 0):
+            extraction.published_at = self._published(header, start, end)
+            if site_name is None and header not in (None, 0):
                 site_name = self._site_name_line()
             extraction.site_name = site_name
         return extraction

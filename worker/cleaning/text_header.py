@@ -3,7 +3,8 @@ the article run worker/cleaning/text_run.py found (the lines above it and its fi
 
 - title: the first line of a dump is the page's <title>, often with the site name; the visible
   headline is further down, just before the article, and may be worded differently (_title says
-  in which order the candidates are asked);
+  in which order the candidates are asked); a dump without the <title> line has its lines before
+  the article scored as headlines (_scored_title);
 - authors: an explicit byline ("By ...") near the headline, else a line that is only a person's
   name just under it (or in the article's first lines);
 - date: a date line near the headline (above it only with a time or "Published": a bare date
@@ -13,6 +14,7 @@ The methods are a mixin of text._Dump: they read its lines, kinds and scores.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from datetime import datetime
 from typing import Final
 
@@ -20,7 +22,8 @@ from .meta.bylines import is_byline_word, opens_like_byline
 from .meta.dates import HAS_YEAR, MONTH_NAMES, WEEKDAY_NAMES, date_in_url, find_date, year_in_url
 from .meta.hosts import names_host, path_words
 from .meta.titles import is_furniture
-from .text_lines import BOILER, BYLINE, CREDIT, DATELINE, SENTENCE_END, TEXT, refine_kind, split_words
+from .text_lines import (BOILER, BYLINE, CREDIT, DATELINE, SENTENCE_END, TEXT, is_captioned, refine_kind,
+                         split_words)
 
 _CJK: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _DIGIT: Final = re.compile(r"\d")
@@ -45,13 +48,17 @@ _MONTH_FIRST_SUFFIXES: Final = (".com", ".us", ".org", ".net", ".gov", ".edu")
 class HeaderReading:
     """Title, authors and date of a text._Dump (a mixin: self is the dump)."""
 
-    def _title(self, headline: int | None, start: int, first_stripped: str) -> tuple[int | None, str | None]:
-        """(line index, title). The first line of a dump is the page's <title>, often with the site
-        name; the visible headline (what readers, and our labels, call the title) is further down,
-        just before the article, and may be worded differently. In order of preference: the
-        <title> printed again; the line before the article the URL's slug names; the one most like
-        the <title>; the one right above a byline or date; a line printed twice before the
-        article; the <title> without the site name; the headline-like line nearest the article."""
+    def _title(self, headline: int | None, start: int,
+               first_stripped: str) -> tuple[int | None, str | None, int | None]:
+        """(line index, title, header line). The first line of a dump is the page's <title>, often
+        with the site name; the visible headline (what readers, and our labels, call the title) is
+        further down, just before the article, and may be worded differently. In order of
+        preference: the <title> printed again; the line before the article the URL's slug names;
+        the one most like the <title>; the one right above a byline or date; a line printed twice
+        before the article; the <title> without the site name. Without a <title> line, the lines
+        before the article are scored (_scored_title). The header line is the one the byline and
+        date are read under (_authors, _published): the title's, or without a <title> line the
+        headline-like line over a byline or date (_header_line)."""
         lines, t = self.lines, self.t
         if headline is not None and headline < start:
             if not self._title_shape(0) or not self._slug_names(headline):
@@ -61,13 +68,13 @@ class HeaderReading:
                 slugged = self._slug_title([i for i in range(max(1, start - t.header_window), start)
                                             if self._title_shape(i)])
                 if slugged is not None:
-                    return slugged, lines[slugged]
+                    return slugged, lines[slugged], slugged
             if not self._site_header():
-                return headline, _better_cased(lines[headline], first_stripped)
+                return headline, _better_cased(lines[headline], first_stripped), headline
             # The site's name printed again (its logo): the headline is looked for below it, and the
             # byline and date under that copy as before.
             found = self._title(None, start, first_stripped)[1] if headline + 1 < start else None
-            return headline, found
+            return headline, found, headline
         # Cheap tests first; the costlier ones (a date? a name? a byline?) only on the lines chosen.
         shaped = [i for i in range(max(1, start - t.header_window), start) if self._title_shape(i)]
         # (Not the article's first line; nor a name right over a bare date, the day the page was
@@ -81,42 +88,106 @@ class HeaderReading:
         opening = [start] if 0 < start < len(lines) and self._title_shape(start) else []
         slugged = self._slug_title(shaped + opening)
         if slugged is not None:
-            return slugged, lines[slugged]
-        if first_is_title:
-            title_words = _title_words(first_stripped)
-            ranked = []
-            for i in shaped:
-                words = _title_words(lines[i])
-                shared = len(words & title_words)
-                if words and shared / len(words) >= t.title_match_share:
-                    # Most words in common first (a short label shares a bigger part of fewer
-                    # words); on ties the later line, nearer the article.
-                    ranked.append((shared, shared / len(words), i))
-            for _, _, i in sorted(ranked, reverse=True):
-                if self._title_like(i):
-                    return i, lines[i]
-        # Without the <title> to fall back on, the byline or date under the headline may come
-        # after the standfirst, which opens the run: the article's first lines count too.
-        into = 0 if first_is_title else t.body_meta_window
+            return slugged, lines[slugged], slugged
+        if not first_is_title:
+            found, title = self._scored_title(start, shaped)
+            return found, title, self._header_line(shaped, start)
+        title_words = _title_words(first_stripped)
+        ranked = []
+        for i in shaped:
+            words = _title_words(lines[i])
+            shared = len(words & title_words)
+            if words and shared / len(words) >= t.title_match_share:
+                # Most words in common first (a short label shares a bigger part of fewer
+                # words); on ties the later line, nearer the article.
+                ranked.append((shared, shared / len(words), i))
+        for _, _, i in sorted(ranked, reverse=True):
+            if self._title_like(i):
+                return i, lines[i], i
         for i in reversed(shaped):  # the headline sits right above its byline or date
-            if self._above_meta(i, start, into) and self._title_like(i) and not self._stamped(i):
+            if self._above_meta(i, start) and self._title_like(i) and not self._stamped(i):
                 key = lines[i].casefold()  # printed twice, in two spellings: the better cased one
                 twins = [j for j in shaped if j != i and lines[j].casefold() == key]
-                return i, _better_cased(lines[twins[0]], lines[i]) if twins else lines[i]
+                return i, _better_cased(lines[twins[0]], lines[i]) if twins else lines[i], i
         seen: dict[str, int] = {}
         for i in shaped:
             key = lines[i].casefold()
             if key in seen and self._title_like(i):
-                return seen[key], _better_cased(lines[seen[key]], lines[i])
+                return seen[key], _better_cased(lines[seen[key]], lines[i]), seen[key]
             seen[key] = i
-        if first_is_title:
-            return 0, first_stripped
+        return 0, first_stripped, 0
+
+    def _header_line(self, shaped: list[int], start: int) -> int | None:
+        """In a dump without the <title> line, the line the byline and date are read under: the
+        headline-like line nearest the article with a byline or date under it (among the article's
+        first lines too: it may come after the standfirst, which opens the run), else a line
+        printed twice, else the headline-like line nearest the article. (The headline itself may
+        stand apart from them: printed over a share bar, a gallery, the author's box.)"""
+        lines, t = self.lines, self.t
+        for i in reversed(shaped):
+            if self._above_meta(i, start, t.body_meta_window) and self._title_like(i) and not self._stamped(i):
+                return i
+        seen: set[str] = set()
+        for i in shaped:
+            key = lines[i].casefold()
+            if key in seen and self._title_like(i):
+                return next(j for j in shaped if lines[j].casefold() == key)
+            seen.add(key)
         for i in reversed(shaped):
             if start - i > t.headline_max_gap:
                 break
             if self._title_like(i):
-                return i, lines[i]
-        return None, None
+                return i
+        return None
+
+    def _scored_title(self, start: int, shaped: list[int]) -> tuple[int | None, str | None]:
+        """(line index, title) of the best headline among the title-shaped lines `shaped` before the
+        article, in a dump without the <title> line: without it, the first headline-like line found
+        (over a byline, nearest the article) was as often a menu item, a label or a teaser's
+        headline. Each line is scored (TextDumpThresholds: headline_words_cap and the others): its
+        words, its distance to the article, a byline or date under it, and the share of its words
+        that the article's lead uses. (The costly byline and date test last, only on the lines it
+        could put first.)"""
+        lines, t = self.lines, self.t
+        first = bisect_left(self.positives, start)
+        lead: set[str] = set().union(*[self._stems(j) for j in self.positives[first:first + t.headline_article_lines]])
+        ranked = []
+        for i in shaped:
+            line = lines[i]
+            if not self._title_like(i) or is_captioned(line) or (
+                    HAS_YEAR.search(line) is not None and find_date(line) is not None):
+                continue  # (a caption, a teaser with its date: no headline holds a date)
+            words = line.count(" ") + 1
+            if words <= 2 and not line.isascii() and _CJK.search(line):
+                words = max(words, len(line) // t.cjk_weight)  # (CJK: no spaces between words)
+            stems = self._stems(i)
+            shared = len(stems & lead) / len(stems) if stems else 0.0
+            ranked.append((min(words, t.headline_words_cap) - t.headline_line_cost * (start - i)
+                           + t.headline_shared_bonus * shared, i))
+        best, found = float("-inf"), None
+        into = t.body_meta_window  # (the byline or date may come after a standfirst opening the run)
+        for score, i in sorted(ranked, reverse=True):
+            if score + t.headline_meta_bonus <= best:
+                break
+            if self._above_meta(i, start, into):
+                score += t.headline_meta_bonus
+            if score > best or (score == best and found is not None and i > found):
+                best, found = score, i
+        if found is None:
+            return None, None
+        key = lines[found].casefold()  # printed twice, in two spellings: the better cased one
+        twins = [j for j in shaped if j != found and lines[j].casefold() == key]
+        return found, _better_cased(lines[twins[0]], lines[found]) if twins else lines[found]
+
+    def _stems(self, i: int) -> set[str]:
+        """The stems of line i's words (TextDumpThresholds.headline_stem_chars), pairs of
+        characters in CJK."""
+        line, t = self.lines[i], self.t
+        if not line.isascii() and _CJK.search(line):
+            chars = [ch for ch in line if ch.isalnum()]
+            return {a + b for a, b in zip(chars, chars[1:])}
+        return {word[:t.headline_stem_chars] for word in split_words(line.casefold())
+                if len(word) >= t.headline_stem_min_chars and not word.isdigit()}
 
     def _slug_names(self, i: int) -> bool:
         """Line i shares slug_match_words words or more with the URL's path."""

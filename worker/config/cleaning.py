@@ -108,6 +108,22 @@ class TextDumpThresholds:
     headline_name_min_words: int = 4
     # Else, the headline-like line nearest the article, when at most this many lines above it.
     headline_max_gap: int = 8
+    # Without the <title> line to compare with (the dump opens with the site's menus), the lines
+    # above the article are scored as headlines instead: their words (counted up to
+    # headline_words_cap: a long teaser is no likelier), less headline_line_cost a line between
+    # them and the article, plus headline_meta_bonus with a byline or date under them, plus
+    # headline_shared_bonus times the share of their words the article's first
+    # headline_article_lines prose lines use (its lead restates the headline; a menu item, a
+    # teaser, a label does not). Words compare by their first headline_stem_chars letters (one
+    # stem for "koronavírust" and "koronavírusokból"), words shorter than headline_stem_min_chars
+    # left out (articles, particles); CJK by pairs of characters.
+    headline_words_cap: int = 8
+    headline_line_cost: float = 0.1
+    headline_meta_bonus: float = 4.0
+    headline_shared_bonus: float = 16.0
+    headline_article_lines: int = 4
+    headline_stem_chars: int = 5
+    headline_stem_min_chars: int = 4
     # A line that is only a person's name is a byline this many lines under the headline (or in
     # the article's first body_meta_window lines).
     bare_name_lines: int = 3
