@@ -515,6 +515,22 @@ def test_without_the_title_line_the_headline_is_the_line_the_lead_restates_not_a
     assert found.published_at == day(2019, 11, 19)
 
 
+def test_a_menu_item_opening_the_dump_and_printed_again_is_no_title_without_the_slug():
+    # (A dump without the <title> line opens with a menu item that the page prints again above the
+    # article: "Training", "Business", "TVN24". The copy is no headline: the lines above are scored.)
+    lines = ["Training", "Health", "Subscribe", "Training", "Health", "Home", "News",
+             "Committee agrees on a budget for schools", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n\n".join(lines), "https://paper.example/a/1234567").title == (
+        "Committee agrees on a budget for schools")
+
+
+def test_a_short_first_line_printed_again_is_the_title_when_the_article_names_it():
+    # (A one-word headline, "Mozilla": the article's lead names it, as it seldom names a menu item.)
+    lead = ("Mozilla is a free software community founded in 1998 by members of Netscape, which "
+            "develops the Firefox web browser and the Thunderbird mail client.")
+    lines = ["Mozilla", "Main page", "Contents", "Mozilla", "For other uses, see the disambiguation page", lead,
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n\n".join(lines), "https://wiki.example/wiki/Mozilla").title == "Mozilla"
 
 
 def test_a_caption_or_a_dated_teaser_above_the_article_is_no_headline():

@@ -70,6 +70,15 @@ class HeaderReading:
                 if slugged is not None:
                     return slugged, lines[slugged], slugged
             if not self._site_header():
+                if not self._title_shape(0) and not self._names_article(headline, start):
+                    # No <title> line: the dump opens with a menu item or the site's name
+                    # ("Business", "TVN24") that the page prints again near the article, and the
+                    # headline is chosen as in a dump without that copy (the byline and date are
+                    # still read under the copy, as before).
+                    above = range(max(1, start - t.header_window), start)
+                    found, title = self._scored_title(start, [i for i in above if self._title_shape(i)])
+                    if title is not None:
+                        return found, title, headline
                 return headline, _better_cased(lines[headline], first_stripped), headline
             # The site's name printed again (its logo): the headline is looked for below it, and the
             # byline and date under that copy as before.
@@ -188,6 +197,14 @@ class HeaderReading:
             return {a + b for a, b in zip(chars, chars[1:])}
         return {word[:t.headline_stem_chars] for word in split_words(line.casefold())
                 if len(word) >= t.headline_stem_min_chars and not word.isdigit()}
+
+    def _names_article(self, i: int, start: int) -> bool:
+        """Line i names the article's subject: a word of it is in the article's first lines (a
+        short headline, "Mozilla"; a menu item or the site's name seldom is)."""
+        stems = self._stems(i)
+        first = bisect_left(self.positives, start)
+        return bool(stems) and any(stems & self._stems(j)
+                                   for j in self.positives[first:first + self.t.headline_article_lines])
 
     def _slug_names(self, i: int) -> bool:
         """Line i shares slug_match_words words or more with the URL's path."""
