@@ -552,3 +552,15 @@ def test_a_byline_over_the_headline_in_the_header_is_still_read():
     found = extract_text("\n\n".join(lines), "https://blog.example/@anna/1234567")
     assert found.title == "Committee agrees on a budget for schools"
     assert found.authors == ["Anna Smith"]
+
+
+def test_with_a_first_line_unlike_any_line_the_headline_is_scored_not_the_label_over_the_date():
+    # (The first line, a consent banner's or a <title> worded apart from the headline, matches no
+    # line before the article: the label nearest the article over the date is no headline.)
+    lines = ["Welcome to the Courier's European Union experience", "Learn more", "Sections",
+             "Committee agrees on a budget for schools", "By Anna Smith", "Listen to this article",
+             "November 19, 2019", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n\n".join(lines), "https://paper.example/a/1234567")
+    assert found.title == "Committee agrees on a budget for schools"
+    assert found.authors == ["Anna Smith"]
+    assert found.published_at == day(2019, 11, 19)

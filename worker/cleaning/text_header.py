@@ -54,11 +54,12 @@ class HeaderReading:
         with the site name; the visible headline (what readers, and our labels, call the title) is
         further down, just before the article, and may be worded differently. In order of
         preference: the <title> printed again; the line before the article the URL's slug names;
-        the one most like the <title>; the one right above a byline or date; a line printed twice
-        before the article; the <title> without the site name. Without a <title> line, the lines
-        before the article are scored (_scored_title). The header line is the one the byline and
-        date are read under (_authors, _published): the title's, or without a <title> line the
-        headline-like line over a byline or date (_header_line)."""
+        the one most like the <title>; the best scored of the lines before the article
+        (_scored_title) when one is right above a byline or date or printed twice; the <title>
+        without the site name. Without a <title> line, the lines before the article are scored.
+        The header line is the one the byline and date are read under (_authors, _published): the
+        title's, or when the lines were scored the headline-like line over a byline or date
+        (_unmatched_title, _header_line)."""
         lines, t = self.lines, self.t
         if headline is not None and headline < start:
             if not self._title_shape(0) or not self._slug_names(headline):
@@ -113,18 +114,34 @@ class HeaderReading:
         for _, _, i in sorted(ranked, reverse=True):
             if self._title_like(i):
                 return i, lines[i], i
+        index, title = self._unmatched_title(shaped, start, first_stripped)
+        if index != 0:
+            # No line before the article is worded like the <title> (a <title> written apart from
+            # the headline, or a menu row opening a dump without one): the line over a byline or
+            # date is no surer a headline than without a <title>, so the lines are scored as
+            # there (that line still heads the byline and date).
+            found, scored = self._scored_title(start, shaped)
+            if scored is not None:
+                return found, scored, index
+        return index, title, index
+
+    def _unmatched_title(self, shaped: list[int], start: int, first_stripped: str) -> tuple[int, str]:
+        """(line index, title) when no line before the article is worded like the <title>: the
+        headline-like line right above a byline or date, else a line printed twice, else the
+        <title> itself (index 0)."""
+        lines = self.lines
         for i in reversed(shaped):  # the headline sits right above its byline or date
             if self._above_meta(i, start) and self._title_like(i) and not self._stamped(i):
                 key = lines[i].casefold()  # printed twice, in two spellings: the better cased one
                 twins = [j for j in shaped if j != i and lines[j].casefold() == key]
-                return i, _better_cased(lines[twins[0]], lines[i]) if twins else lines[i], i
+                return i, _better_cased(lines[twins[0]], lines[i]) if twins else lines[i]
         seen: dict[str, int] = {}
         for i in shaped:
             key = lines[i].casefold()
             if key in seen and self._title_like(i):
-                return seen[key], _better_cased(lines[seen[key]], lines[i]), seen[key]
+                return seen[key], _better_cased(lines[seen[key]], lines[i])
             seen[key] = i
-        return 0, first_stripped, 0
+        return 0, first_stripped
 
     def _header_line(self, shaped: list[int], start: int) -> int | None:
         """In a dump without the <title> line, the line the byline and date are read under: the
