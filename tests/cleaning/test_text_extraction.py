@@ -328,6 +328,26 @@ def test_a_gallery_of_numbered_slides_after_the_article_is_not_read_as_article()
     assert found.paragraphs == SENTENCES
 
 
+BRIEF = ("Route 53 between Perth and Dunmore will be closed from 2 p.m. on Saturday until 4 a.m. on Monday for "
+         "resurfacing work. Drivers are advised to follow the signed diversion.")
+
+
+def test_a_gallerys_captions_before_a_short_article_are_not_read_as_article():
+    # Slides counted "1 of 4" .. "4 of 4", their caption on the counter's line or under it: four
+    # captions outweigh a brief, wherever the gallery sits.
+    inline = [f"{n} of 4 A shopper looks at extension cords at a hardware store on Tuesday, in preparation "
+              f"of the planned power shutdown number {n}. (Photo agency)" for n in range(1, 5)]
+    below = []
+    for n in range(1, 5):
+        below += [f"Image {n} of 4", f"An artist's concept of the lunar lander number {n} on the surface of the "
+                  "moon, as the company imagines it for the next decade of missions.", "(Image credit: Agency)"]
+    for gallery in (inline, below):
+        found = extract_text(dump("Road closure on Route 53", "Home", "News", "Road closure on Route 53",
+                                  "By Jane Roe", *gallery, "Most popular", BRIEF, "About us", "Contact"),
+                             "https://paper.example/route-53")
+        assert found.paragraphs == [BRIEF]
+
+
 def test_a_film_listed_under_one_time_again_and_again_is_no_ticker():
     lines = [SENTENCES[0], SENTENCES[1], "12:01",
              "A man relives the same day over and over again, until he finds a way out of the loop.",

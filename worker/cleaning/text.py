@@ -38,7 +38,7 @@ from .text_body import BodyAssembly
 from .text_header import HeaderReading, enough_words
 from .text_lines import (BOILER, COMMENTS, SECTION_END, SENTENCE_END, TEXT, is_captioned, is_comments_title,
                          phrase_kind, refine_kind)
-from .text_run import UNRESOLVED, RunSearch
+from .text_run import UNRESOLVED, RunSearch, gallery_lines
 from .text_shapes import (BULLETS, CJK_RUNS, HAN_CLAUSES, HAS_LETTER, is_cjk, is_flattened_menu, is_markup,
                           joined_lines, paragraphs_cjk)
 from .types import Extraction
@@ -129,6 +129,11 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
         self.kinds, self.scores = self._score_lines(weight)
         if len(self.unpunctuated) >= thresholds.headline_list_lines:
             self._lower_headline_lists()
+        for i in gallery_lines(lines, thresholds):
+            # A gallery's slides: its captions are no part of the article, wherever it sits.
+            self.kinds[i] = BOILER
+            if self.scores[i] > 0:
+                self._lower_score(i, -(thresholds.short_line_penalty + thresholds.short_penalty_max_chars / 4))
         for i in [i for i in self.positives if is_prompt(lines[i]) or is_markup(lines[i])]:
             # A cookie notice or a newsletter call written as a sentence; HTML source that leaked
             # into the dump (a <noscript> tracking pixel, an escaped widget).

@@ -30,6 +30,10 @@ UNRESOLVED: Final = -1  # kind of a short line whose phrase has not been looked 
 _CLOCK: Final = re.compile(r"(\d{1,2})[:h](\d{2})(?:\s?[ap]\.?m\.?)?(?:\s|$)", re.IGNORECASE)
 # A line opening with a slide's number in a gallery ("3/50 Title").
 _SLIDE: Final = re.compile(r"(\d{1,3})/(\d{1,3})(?:\s|$)")
+# A gallery's slide counter opening a line, in any of its usual forms: "3/50 Title", "3 / 8",
+# "3 of 4 A caption ...", "Image 3 of 5", "Bild 3 von 5", "Photo 3 sur 5", "Foto 3 de 5".
+_COUNTER: Final = re.compile(r"(?:(?:image|photo|picture|slide|bild|foto|imagen|immagine)\s+)?(\d{1,3})\s*"
+                             r"(?:/|of|von|sur|de|di|van|z)\s*(\d{1,3})(?:\s|$)", re.IGNORECASE)
 
 
 class RunSearch:
@@ -237,6 +241,40 @@ class RunSearch:
             if not clocks and not slides and scores[i] > 0:
                 prose += scores[i]
         return None
+
+
+def gallery_lines(lines: list[str], t: TextDumpThresholds) -> list[int]:
+    """The lines of a gallery's numbered slides: a series of slide counters counting up one by one
+    to the same total ("1 of 5", "2 of 5", ...; at least series_min_lines of them, each at most
+    series_max_gap lines after the one before), the captions between them, and the last slide's
+    (as many lines as the slide before it). Its captions are prose, and a few of them outweigh a
+    short article around them; none is the article's text."""
+    found: list[int] = []
+    counters: list[int] = []
+    last = (0, 0)
+    for i, line in enumerate(lines):
+        first = line[0]
+        if not (first.isdigit() or first in "IiPpSsBbFf"):
+            continue
+        counter = _COUNTER.match(line)
+        if counter is None:
+            continue
+        number = (int(counter[1]), int(counter[2]))
+        if counters and (i - counters[-1] > t.series_max_gap or number != (last[0] + 1, last[1])):
+            found += _slides(counters, len(lines), t)
+            counters = []
+        if number[0] <= number[1]:
+            counters.append(i)
+        last = number
+    return found + _slides(counters, len(lines), t)
+
+
+def _slides(counters: list[int], size: int, t: TextDumpThresholds) -> list[int]:
+    """The lines of the slides the counters open, when they are a gallery (gallery_lines)."""
+    if len(counters) < t.series_min_lines:
+        return []
+    end = min(size, counters[-1] + counters[-1] - counters[-2])
+    return list(range(counters[0], end))
 
 
 def trim_tail(scores: list[float], start: int, end: int, t: TextDumpThresholds) -> int:
