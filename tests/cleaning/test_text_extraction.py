@@ -93,6 +93,16 @@ def test_a_photo_caption_and_its_credit_go():
     assert found.paragraphs == SENTENCES
 
 
+def test_a_caption_printed_twice_over_its_credit_goes_with_it():
+    # The caption in full and cut short by a "more" button, or printed twice (alt text, caption).
+    caption = ("Pupils in a classroom of the old school building in the northern district on Monday, "
+               "the day the council voted on the two new schools.")
+    for prints in ([caption + " less", caption[:110] + "... more"], [caption, caption]):
+        found = extract_text(dump("Council approves two new schools", SENTENCES[0], *prints, "Photo: Jane Doe, AP",
+                                  *SENTENCES[1:]), "https://paper.example/schools")
+        assert found.paragraphs == SENTENCES
+
+
 def test_a_paragraph_repeated_inside_the_page_is_kept_once():
     found = extract_text(dump("Council approves two new schools", *SENTENCES, SENTENCES[1]),
                          "https://paper.example/schools")

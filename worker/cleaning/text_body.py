@@ -40,11 +40,18 @@ class BodyAssembly:
         # eighth of the text path's time: casefold has no fast path for text with curly quotes.)
         seen: dict[int, list[int]] = {}  # length -> the lines of that length kept so far (or their captions)
         kept: list[int] = []
+        last = -1  # the last kept line, or the line after it when that line printed it again
         for i in range(start, end + 1):
             kind = kinds[i]
             if kind != TEXT:
-                if kind == CREDIT and kept and kept[-1] == i - 1:
-                    kept.pop()  # the caption the credit belongs to
+                if kind == CREDIT and kept and last == i - 1:
+                    caption = kept.pop()  # the caption the credit belongs to
+                    # (Printed twice, as an image's alt text and its caption, or in full and cut
+                    # short with a "more" button: both prints go.)
+                    prefix = self.t.caption_repeat_prefix_chars
+                    if kept and kept[-1] == caption - 1 and len(lines[caption]) >= prefix and \
+                            lines[kept[-1]][:prefix] == lines[caption][:prefix]:
+                        kept.pop()
                 continue
             line = lines[i]
             # (A byline is short and does not end like a sentence: it scores at most zero.)
@@ -53,6 +60,8 @@ class BodyAssembly:
             size = len(line)
             earlier = seen.get(size)
             if earlier is not None and self._repeats(i, earlier):
+                if kept and last == i - 1 and lines[kept[-1]] == line:
+                    last = i
                 continue
             if size <= title_max and (size if line.isascii() else 3 * size) >= title_min:
                 key = self._fold(i)
@@ -63,6 +72,7 @@ class BodyAssembly:
             else:
                 earlier.append(i)
             kept.append(i)
+            last = i
         kept = _drop_author_box(lines, kept, authors or [], self.t)
         self.kept = _drop_repeated_summary([lines[i] for i in kept], kept, self.t)
         return [lines[i] for i in self.kept]
