@@ -564,3 +564,16 @@ def test_with_a_first_line_unlike_any_line_the_headline_is_scored_not_the_label_
     assert found.title == "Committee agrees on a budget for schools"
     assert found.authors == ["Anna Smith"]
     assert found.published_at == day(2019, 11, 19)
+
+
+@pytest.mark.parametrize("byline", [["By", "Jane Roe"], ["JANE ROE"]])
+def test_the_byline_under_another_copy_of_the_headline_is_read(byline):
+    # (get_text-style dumps of news pages: the headline, its byline and date, a photo gallery,
+    # then the headline printed again right over the article.)
+    headline = "Council approves two new schools in the northern district"
+    lines = [f"{headline} - The Courier", "News", "Local", headline, *byline, "Published", "November 20, 2019",
+             "Image 1 of 9", "Caption", "Close", headline, "1 / 9", "Back to Gallery",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n".join(lines), "https://paper.example/news/article/schools-14847624.php")
+    assert found.title == headline
+    assert found.authors == ["Jane Roe"]

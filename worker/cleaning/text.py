@@ -276,7 +276,7 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
             elif kinds[i] == TEXT and self.scores[i] <= 0:
                 kinds[i] = self.refined(i)
         _, title, header = self._title(headline, start, first_stripped)
-        authors = self._authors(header, start, end)  # (before the body: it marks the byline line)
+        authors = self._authors(header, start, end, title)  # (before the body: it marks the byline line)
         extraction = Extraction(paragraphs=self._body(start, end, title, authors), title=title, authors=authors)
         if metadata:
             extraction.published_at = self._published(header, start, end)

@@ -319,9 +319,14 @@ class HeaderReading:
             0, start - self.t.header_window)
         return range(begin, min(end + 1, start + body_lines))
 
-    def _authors(self, title_index: int | None, start: int, end: int) -> list[str]:
+    def _authors(self, title_index: int | None, start: int, end: int, title: str | None = None) -> list[str]:
         """The first byline after the headline; a line that is only a name counts when it is
-        right under the headline or among the article's first lines."""
+        right under the headline or among the article's first lines. Failing these, an explicit
+        byline just above the headline, then a byline under another copy of it (_copy_byline)."""
+        return (self._window_byline(title_index, start, end) or self._byline_above(title_index)
+                or self._copy_byline(title_index, start, title))
+
+    def _window_byline(self, title_index: int | None, start: int, end: int) -> list[str]:
         window = self._meta_window(title_index, start, end, self.t.body_meta_window)
         # An explicit byline ("By ...") anywhere in the window before a bare name: the lines
         # under a headline also hold labels shaped like names ("Resize Text", "Tag Cloud").
@@ -344,12 +349,40 @@ class HeaderReading:
                 # ("Alex Wong | Getty Images" names the photographer)
                 self.kinds[i] = BYLINE
                 return names
-        # Some sites print the byline above the headline ("Von Moritz Bachmann publiziert am ..."):
-        # there only an explicit byline counts, not a bare name (a menu's, a section's).
+        return []
+
+    def _byline_above(self, title_index: int | None) -> list[str]:
+        """Some sites print the byline above the headline ("Von Moritz Bachmann publiziert am ..."):
+        there only an explicit byline counts, not a bare name (a menu's, a section's)."""
         for i in range(max(1, title_index - self.t.byline_above_lines), title_index) if title_index else ():
             names = self._byline(self.lines[i])
             if names and self.kind(i) in (TEXT, BYLINE):
                 return names
+        return []
+
+    def _copy_byline(self, title_index: int | None, start: int, title: str | None) -> list[str]:
+        """The byline under another copy of the header line or of the title in the lines before
+        the article: pages print the headline again over a gallery or a share bar, and the byline
+        stays under the copy that is not the one chosen (an explicit byline among the few lines
+        under it, a line that is only a name right under it when the copy is long enough to be
+        no menu item: _names_under)."""
+        lines, t = self.lines, self.t
+        keys = {text.casefold() for text in (title, lines[title_index] if title_index else None) if text}
+        lengths = {len(key) for key in keys}
+        copies = [j for j in range(max(1, start - t.header_window), start)
+                  if j != title_index and len(lines[j]) in lengths and lines[j].casefold() in keys]
+        for j in copies:
+            for i in range(j + 1, min(j + 1 + t.headline_meta_lines, start)):
+                if i in copies:
+                    break
+                names = self._byline_at(i)
+                if names is None and i - j <= t.bare_name_lines and lines[i][-1] not in ".!?" and self._names_under(j):
+                    names = self._readings.bare_name(lines[i])
+                    if names and any(names_host(name, self.host) for name in names):
+                        names = None  # the site's own account, not a person
+                if names and self.kind(i) in (TEXT, BYLINE) and self.refined(i) != CREDIT:
+                    self.kinds[i] = BYLINE
+                    return names
         return []
 
     def _byline_at(self, i: int) -> list[str] | None:
