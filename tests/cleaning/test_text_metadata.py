@@ -577,3 +577,15 @@ def test_the_byline_under_another_copy_of_the_headline_is_read(byline):
     found = extract_text("\n".join(lines), "https://paper.example/news/article/schools-14847624.php")
     assert found.title == headline
     assert found.authors == ["Jane Roe"]
+
+
+@pytest.mark.parametrize("byline, names", [
+    (["By Jane Roe and", "John Doe"], ["Jane Roe", "John Doe"]),
+    (["By Jane Roe,", "John Doe"], ["Jane Roe", "John Doe"]),
+    (["By Jane Roe,", "Staff Writer"], ["Jane Roe"]),  # (a role on the next line adds no name)
+])
+def test_a_byline_going_on_on_the_next_line_takes_its_names(byline, names):
+    # (get_text-style dumps put each linked name of a byline on its own line.)
+    lines = ["Council approves two new schools in the northern district", *byline, "November 20, 2019",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n".join(lines), "https://paper.example/2019/11/20/schools").authors == names

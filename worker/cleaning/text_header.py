@@ -18,7 +18,7 @@ from bisect import bisect_left
 from datetime import datetime
 from typing import Final
 
-from .meta.bylines import is_byline_word, opens_like_byline
+from .meta.bylines import goes_on, is_byline_word, opens_like_byline
 from .meta.dates import HAS_YEAR, MONTH_NAMES, WEEKDAY_NAMES, date_in_url, find_date, year_in_url
 from .meta.hosts import names_host, path_words
 from .meta.titles import is_furniture
@@ -387,11 +387,18 @@ class HeaderReading:
 
     def _byline_at(self, i: int) -> list[str] | None:
         """The names of the byline on line i, or on lines i and i + 1 when line i is only the
-        byline word ("By", then "Jamelle Bouie": get_text-style dumps split them)."""
+        byline word ("By", then "Jamelle Bouie": get_text-style dumps split them) or its names go
+        on there (goes_on)."""
         line = self.lines[i]
         if i + 1 < len(self.lines) and len(line) <= 12 and is_byline_word(line):
             return self._byline(f"{line} {self.lines[i + 1]}")
-        return self._byline(line)
+        names = self._byline(line)
+        if names and i + 1 < len(self.lines) and goes_on(line):
+            # ("By Tariq Malik," / "Mike Wall": the next line holds the names that follow.)
+            more = self._byline(f"{line} {self.lines[i + 1]}")
+            if more and len(more) > len(names):
+                return more
+        return names
 
     def _published(self, title_index: int | None, start: int, end: int) -> datetime | None:
         """The first date after the headline (not inside a sentence). Just above the headline, a

@@ -121,6 +121,16 @@ def is_byline_word(line: str) -> bool:
     return 1 <= len(words) <= 2 and words[-1] in _BYLINE_WORDS and (len(words) == 1 or words[-1] == "by")
 
 
+# A byline's names going on past the line's end: it ends with a comma or an "and" (get_text-style
+# dumps put each linked name on its own line: "By Tariq Malik," / "Mike Wall").
+_GOES_ON: Final = re.compile(r"(?:,|&|\s(?:and|und|et|y|e|i|oraz|en))\s*$", re.IGNORECASE)
+
+
+def goes_on(line: str) -> bool:
+    """The names of the byline `line` go on on the next line ("By Lia Eustachewich and")."""
+    return _GOES_ON.search(line[-8:]) is not None
+
+
 def opens_like_byline(line: str) -> bool:
     """"By ...", "Posted by ...", "Von ...": a byline even when what follows is not a person."""
     opener = _BYLINE_OPENER.match(line)
