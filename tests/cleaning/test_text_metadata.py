@@ -589,3 +589,14 @@ def test_a_byline_going_on_on_the_next_line_takes_its_names(byline, names):
     lines = ["Council approves two new schools in the northern district", *byline, "November 20, 2019",
              PARAGRAPH, PARAGRAPH.replace("three", "four")]
     assert extract_text("\n".join(lines), "https://paper.example/2019/11/20/schools").authors == names
+
+
+@pytest.mark.parametrize("line, names", [
+    ("Le Monde | 04.05.2015 à 13h36 • Mis à jour le 05.05.2015 à 20h13 | Par Martin Untersinger (avec Damien "
+     "Leloup et Morgane Tual)", ["Martin Untersinger"]),
+    ("The Courier | Local news • By Jane Roe and John Doe", ["Jane Roe", "John Doe"]),
+    ("Home | Sections | By Laws", None),  # (a menu's item, not a byline: no name follows)
+    ("Home | He was stopped by Jane Roe", None),  # (the byline word inside a sentence opens no part)
+])
+def test_a_byline_word_opening_a_part_of_a_line_of_parts(line, names):
+    assert parse_byline(line) == names

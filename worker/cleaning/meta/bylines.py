@@ -148,10 +148,12 @@ def parse_byline(line: str) -> list[str] | None:
     line = unglued(line)
     opener = _BYLINE_OPENER.search(line)
     # The byline word opens the line, or follows a date ("11/19/2019 by ...") or a label ("Analysis
-    # by ..."), not a sentence ("Additional reporting by ...").
+    # by ..."), not a sentence ("Additional reporting by ..."); or it opens a part of a line of
+    # parts ("Le Monde | 04.05.2015 à 13h36 • Mis à jour ... | Par Martin Untersinger").
     before = line[:opener.start()] if opener else ""
     # (A date or time before it has digits and no lower-case word: "5:45 AM PST 11/19/2019 by ...".)
     if opener and (not any(ch.islower() for ch in before) or before.strip().lower() in _BYLINE_LABELS
+                   or before.rstrip()[-1:] in _PART_SEPARATORS
                    or (len(before.split()) <= 6 and find_date(before) is not None)):  # "Posted on 28. Juli 2019 Author"
         rest = line[opener.end():]
         again = _BYLINE_OPENER.match(rest)  # "Post author By X": a label, then the byline word
@@ -166,6 +168,10 @@ def parse_byline(line: str) -> list[str] | None:
         if name and len(tail.split()) <= T.affiliation_max_words:
             return [name]
     return None
+
+
+# What separates the parts of a line of parts (site, date, byline): "|" and bullets.
+_PART_SEPARATORS: Final = frozenset("|•·")
 
 
 def _single_name(text: str) -> list[str]:
