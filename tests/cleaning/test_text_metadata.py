@@ -600,3 +600,17 @@ def test_a_byline_going_on_on_the_next_line_takes_its_names(byline, names):
 ])
 def test_a_byline_word_opening_a_part_of_a_line_of_parts(line, names):
     assert parse_byline(line) == names
+
+
+def test_an_explicit_byline_under_the_lead_image_is_read():
+    # (get_text-style dumps: the standfirst opens the article's run, then the lead image's label,
+    # caption and credit, and only then "By" / the name; a bare name that far in is no byline.)
+    lines = ["Council approves two new schools in the northern district",
+             "The vote ends a year of debate over where the children of the new estates will go to school.",
+             "Image", "The site of the first school, north of the ring road, as seen from the bridge.", "Credit",
+             "Credit", "Jane Doe/The Courier", "By", "Jane Roe", "Nov. 20, 2019",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n".join(lines), "https://paper.example/2019/11/20/schools.html")
+    assert found.authors == ["Jane Roe"]
+    bare = [line for line in lines if line != "By"]
+    assert extract_text("\n".join(bare), "https://paper.example/2019/11/20/schools.html").authors == []

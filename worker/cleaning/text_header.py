@@ -324,7 +324,19 @@ class HeaderReading:
         right under the headline or among the article's first lines. Failing these, an explicit
         byline just above the headline, then a byline under another copy of it (_copy_byline)."""
         return (self._window_byline(title_index, start, end) or self._byline_above(title_index)
-                or self._copy_byline(title_index, start, title))
+                or self._copy_byline(title_index, start, title) or self._body_byline(start, end))
+
+    def _body_byline(self, start: int, end: int) -> list[str]:
+        """An explicit byline further into the article's first lines than a bare name is looked
+        for (under the lead image, its caption and credit: "Image", "<caption>", "Credit", "<credit>",
+        "By", "<name>"): TextDumpThresholds.body_byline_window lines."""
+        t = self.t
+        for i in range(start + t.body_meta_window, min(end + 1, start + t.body_byline_window)):
+            names = self._byline_at(i)
+            if names and self.kind(i) in (TEXT, BYLINE) and self.refined(i) != CREDIT:
+                self.kinds[i] = BYLINE
+                return names
+        return []
 
     def _window_byline(self, title_index: int | None, start: int, end: int) -> list[str]:
         window = self._meta_window(title_index, start, end, self.t.body_meta_window)

@@ -92,6 +92,9 @@ class TextDumpThresholds:
     body_meta_window: int = 4
     # dates in this many (they sit further down: under the share buttons, after the lead image).
     body_date_window: int = 10
+    # An explicit byline ("By ...") is looked for in this many (under the lead image, its caption
+    # and credit); a bare name only in body_meta_window.
+    body_byline_window: int = 12
     # A site header (the site's name, a tagline, the day's date: the seeds open so) fills at most
     # this many first lines of a dump; a first line of at most site_name_max_words words is a name,
     # not a page's <title>. A bare date there is the day of the scrape, never the publication's.
