@@ -103,6 +103,18 @@ def test_a_caption_printed_twice_over_its_credit_goes_with_it():
         assert found.paragraphs == SENTENCES
 
 
+def test_a_caption_ending_in_its_credit_without_brackets_goes():
+    captions = ["Pupils in a classroom of the old school building in the northern district on Monday. "
+                "Jane Doe / AFP - Getty Images",
+                "The mayor speaks to parents after the vote in the town hall. REUTERS/John Roe",
+                "Die Bürgermeisterin nach der Abstimmung im Rathaus am Dienstag. Foto: Max Muster/dpa"]
+    prose = "A poll published on Monday by Reuters/Ipsos found that most parents support the plan."
+    found = extract_text(dump("Council approves two new schools", SENTENCES[0], captions[0], SENTENCES[1],
+                              captions[1], prose, SENTENCES[2], captions[2], *SENTENCES[3:]),
+                         "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES[:2] + [prose] + SENTENCES[2:]
+
+
 def test_a_paragraph_repeated_inside_the_page_is_kept_once():
     found = extract_text(dump("Council approves two new schools", *SENTENCES, SENTENCES[1]),
                          "https://paper.example/schools")

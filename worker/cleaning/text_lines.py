@@ -270,15 +270,34 @@ def is_rights_line(line: str) -> bool:
 
 def is_captioned(line: str) -> bool:
     """A sentence that ends with its photo credit in brackets: a caption ("... rally at the
-    Statehouse. (Photo by Jane Doe/Getty Images)", "... rabbits. ( JOHN DOE/SCIENCE PHOTO LIBRARY)")."""
+    Statehouse. (Photo by Jane Doe/Getty Images)", "... rabbits. ( JOHN DOE/SCIENCE PHOTO LIBRARY)"),
+    or after its last sentence, unbracketed ("... in Seoul on Thursday. Anthony Wallace / AFP -
+    Getty Images", "... in Geneva. REUTERS/Pierre Albouy", "... Foto: Markus Scholz/dpa")."""
     if not line.endswith(")"):
-        return False
+        return _credit_after_sentence(line)
     opening = line.rfind("(")
     if opening <= 0 or len(line) - opening > T.caption_credit_max_chars:
         return False
     credit = line[opening + 1:].lower()
     return credit.lstrip().startswith(_CREDIT_STARTS_BY_FIRST.get(credit.lstrip()[:1], ())) or \
         _CREDIT_MARK.search(credit) is not None or _AGENCY_END.search(credit) is not None
+
+
+def _credit_after_sentence(line: str) -> bool:
+    """The line's last part, after its last sentence end, is a photo credit: a few words without
+    final punctuation naming an agency or a stock library, or opening with "Photo:" and its kin.
+    (Prose ends with its sentence: a credit names no sentence's end after it.)"""
+    if line[-1] in SENTENCE_END or not ("/" in line or ":" in line or "," in line or "images" in line.lower()
+                                        or "photo" in line.lower()):
+        return False
+    end = max(line.rfind(". "), line.rfind("? "), line.rfind("! "), line.rfind('." '), line.rfind(".” "))
+    if end <= 0:
+        return False
+    credit = line[end + 2:].lstrip(' "”').lower()
+    if len(credit) > T.caption_credit_max_chars or credit.count(" ") >= T.caption_credit_max_words:
+        return False
+    return credit.startswith(_CREDIT_STARTS_BY_FIRST.get(credit[:1], ())) or _CREDIT_MARK.search(credit) is not None \
+        or _AGENCY_END.search(credit) is not None
 
 
 # A name and an agency: "Michael Conroy, AP", "Jane Doe/EPA", "( JOHN DOE/SCIENCE PHOTO LIBRARY)".

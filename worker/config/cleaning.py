@@ -35,6 +35,8 @@ class TextDumpThresholds:
     phrase_max_chars: int = 60
     # A caption's credit in brackets at its end is at most this long: a name and an agency; longer is prose.
     caption_credit_max_chars: int = 80
+    # An unbracketed credit after a caption's last sentence has fewer words: names and an agency.
+    caption_credit_max_words: int = 9
     # Two lines in a row opening with this many same characters, over a photo credit, are one
     # caption printed twice (alt text and caption, or in full and cut short): both go with the credit.
     caption_repeat_prefix_chars: int = 60
