@@ -31,6 +31,11 @@ matches our own HTML path's title (title_matches, the HTML title as the label). 
 right far more often on every set with truth, so a disagreement is usually the dump's title (a menu
 item, a label, a teaser); it is agreement, not accuracy. --errors SET lists the tuning pages that
 disagree.
+Author agreement, likewise: over the pages of such a set where our HTML path finds authors and the
+dump shows every one of them (whole words after normalization), the share where the text path
+finds the same names (authors_match's rule for lists). The HTML path also reads meta tags and
+JSON-LD and is right far more often on article-extraction, but where it names an organisation or
+a wrong person a disagreement is the text path's credit: this too is agreement, not accuracy.
 
 Text dumps are made from each page's HTML by bench/make_text_dumps.py (html-text and lxml, not our
 code) in its four styles: html-text with its <title> line, without it, get_text style (one text
@@ -157,6 +162,12 @@ def shown_in_dump(page: Truth, dump_text: str) -> dict[str, bool]:
     return shown
 
 
+def authors_shown(names: list[str], dump_text: str) -> bool:
+    """Every name is in the dump (normalized, as shown_in_dump tests a label's)."""
+    text = f" {normalize(dump_text)} "
+    return all(f" {normalize(name)} " in text for name in names)
+
+
 _TITLE_SITE = re.compile(r" [-|–—:] ")
 _BY = re.compile(r"^\s*by\s+", re.IGNORECASE)
 
@@ -220,14 +231,19 @@ def run(shared: Path, sets: list[str], paths: list[str], errors_in: str | None) 
     table: dict[tuple[str, str, str, str, str], list[tuple[bool, bool, bool]]] = defaultdict(list)
     # (set, style, split) -> [agrees] over the pages with an HTML title, on sets without title truth
     agreement: dict[tuple[str, str, str], list[bool]] = defaultdict(list)
+    # (set, style, split) -> [agrees] over the pages whose dump shows the HTML path's authors (all
+    # of them), on sets without author truth
+    author_agreement: dict[tuple[str, str, str], list[bool]] = defaultdict(list)
     errors: list[str] = []
     for set_name in sets:
         for page in pages(shared, set_name):
             split = split_of(set_name, page.key)
             runs: list[tuple[str, str, Callable[[], Found], dict[str, bool] | None]] = []
             html_title = None  # the reference of title agreement (sets without title truth)
+            html_authors: list[str] = []  # the reference of author agreement (sets without author truth)
             if "text" in paths and "title" not in page.has:
-                html_title = ours_html(page).title
+                html = ours_html(page)
+                html_title, html_authors = html.title, html.authors
             if "html" in paths:
                 runs.append(("HTML", "ours", lambda: ours_html(page), None))
                 runs.append(("HTML", "trafilatura", lambda: trafilatura_html(page), None))
@@ -236,8 +252,10 @@ def run(shared: Path, sets: list[str], paths: list[str], errors_in: str | None) 
             if "text" in paths:
                 for style in STYLES:
                     text = dump(page.html, style, page.url)
-                    runs.append((f"text {style}", "ours", lambda text=text: ours_text(text, page.url),
-                                 shown_in_dump(page, text)))
+                    shown = shown_in_dump(page, text)
+                    if html_authors:
+                        shown["HTML authors"] = authors_shown(html_authors, text)
+                    runs.append((f"text {style}", "ours", lambda text=text: ours_text(text, page.url), shown))
             for path, extractor, call, shown in runs:
                 found = call()
                 if html_title and path != "HTML":
@@ -246,6 +264,12 @@ def run(shared: Path, sets: list[str], paths: list[str], errors_in: str | None) 
                     if not agrees and errors_in == set_name and split == TUNING:
                         errors.append(f"{page.key[:18]:18} {path:24} title~  got {found.title!r} "
                                       f"HTML {html_title!r}")
+                if shown and shown.get("HTML authors"):
+                    agrees = {normalize(a) for a in html_authors} == {normalize(a) for a in found.authors}
+                    author_agreement[(set_name, path.removeprefix("text "), split)].append(agrees)
+                    if not agrees and errors_in == set_name and split == TUNING:
+                        errors.append(f"{page.key[:18]:18} {path:24} authors~ got {found.authors!r} "
+                                      f"HTML {html_authors!r}")
                 for field, (stated, ok) in score(page, found).items():
                     if extractor == "htmldate" and field != "date":
                         continue
@@ -259,6 +283,8 @@ def run(shared: Path, sets: list[str], paths: list[str], errors_in: str | None) 
     print_table(table)
     if agreement:
         print_agreement(agreement)
+    if author_agreement:
+        print_agreement(author_agreement, "authors", "the HTML path's authors, where the dump shows them all")
     if errors:
         print("\nmismatches of ours on the tuning part:\n" + "\n".join(errors))
 
@@ -288,8 +314,9 @@ def print_table(table) -> None:
               + " | ".join(cells_all) + " | " + " | ".join(cells_shown) + " |")
 
 
-def print_agreement(agreement) -> None:
-    print("\ntitle agreement of the text path with our HTML path's title (pages with an HTML title)")
+def print_agreement(agreement, field: str = "title", reference: str = "our HTML path's title (pages with an "
+                    "HTML title)") -> None:
+    print(f"\n{field} agreement of the text path with {reference}")
     print("| set | style | part | pages | agree | share |")
     print("|---|---|---|---|---|---|")
     for (set_name, style, split), rows in sorted(agreement.items(), key=lambda item: (
