@@ -614,3 +614,14 @@ def test_an_explicit_byline_under_the_lead_image_is_read():
     assert found.authors == ["Jane Roe"]
     bare = [line for line in lines if line != "By"]
     assert extract_text("\n".join(bare), "https://paper.example/2019/11/20/schools.html").authors == []
+
+
+def test_a_byline_holding_an_email_address_is_still_a_byline():
+    # (The address makes it a link line, boilerplate; opening with "By" it is the byline.)
+    lines = ["Council approves two new schools in the northern district",
+             "The vote ends a year of debate over where the children of the new estates will go to school.",
+             "By Jane Roe | jroe@courier.example | Courier News Group", "PUBLISHED: November 20, 2019",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n".join(lines), "https://paper.example/2019/11/20/schools.html")
+    assert found.authors == ["Jane Roe"]
+    assert not any("jroe@" in paragraph for paragraph in found.paragraphs)

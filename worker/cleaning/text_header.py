@@ -333,7 +333,7 @@ class HeaderReading:
         t = self.t
         for i in range(start + t.body_meta_window, min(end + 1, start + t.body_byline_window)):
             names = self._byline_at(i)
-            if names and self.kind(i) in (TEXT, BYLINE) and self.refined(i) != CREDIT:
+            if names and self._names_kind(i):
                 self.kinds[i] = BYLINE
                 return names
         return []
@@ -343,7 +343,7 @@ class HeaderReading:
         # An explicit byline ("By ...") anywhere in the window before a bare name: the lines
         # under a headline also hold labels shaped like names ("Resize Text", "Tag Cloud").
         explicit = next((i for i in window if self._byline_at(i)
-                         and self.kind(i) in (TEXT, BYLINE) and self.refined(i) != CREDIT), None)
+                         and self._names_kind(i)), None)
         for i in window:
             line = self.lines[i]
             names = self._byline_at(i)
@@ -357,7 +357,7 @@ class HeaderReading:
                 names = None  # "By Vortex": a one-word byline naming the site
             # (The kind only of a line that names someone: a line's first kind() looks its phrase up,
             # and the run is settled, so lines above it need no lookup otherwise.)
-            if names and self.kind(i) in (TEXT, BYLINE) and self.refined(i) != CREDIT:
+            if names and self._names_kind(i):
                 # ("Alex Wong | Getty Images" names the photographer)
                 self.kinds[i] = BYLINE
                 return names
@@ -368,7 +368,7 @@ class HeaderReading:
         there only an explicit byline counts, not a bare name (a menu's, a section's)."""
         for i in range(max(1, title_index - self.t.byline_above_lines), title_index) if title_index else ():
             names = self._byline(self.lines[i])
-            if names and self.kind(i) in (TEXT, BYLINE):
+            if names and self._names_kind(i):
                 return names
         return []
 
@@ -392,10 +392,20 @@ class HeaderReading:
                     names = self._readings.bare_name(lines[i])
                     if names and any(names_host(name, self.host) for name in names):
                         names = None  # the site's own account, not a person
-                if names and self.kind(i) in (TEXT, BYLINE) and self.refined(i) != CREDIT:
+                if names and self._names_kind(i):
                     self.kinds[i] = BYLINE
                     return names
         return []
+
+    def _names_kind(self, i: int) -> bool:
+        """Line i is of a kind that may name the article's authors: text or a byline, not a photo
+        credit ("Alex Wong | Getty Images" names the photographer); boilerplate only when it opens
+        with a byline word ("By Jane Roe | jroe@paper.example | Bay Area News Group": the address
+        makes it a link line)."""
+        kind = self.kind(i)
+        if kind == BOILER:
+            return opens_like_byline(self.lines[i]) and self.refined(i) != CREDIT
+        return kind in (TEXT, BYLINE) and self.refined(i) != CREDIT
 
     def _byline_at(self, i: int) -> list[str] | None:
         """The names of the byline on line i, or on lines i and i + 1 when line i is only the
