@@ -625,3 +625,13 @@ def test_a_byline_holding_an_email_address_is_still_a_byline():
     found = extract_text("\n".join(lines), "https://paper.example/2019/11/20/schools.html")
     assert found.authors == ["Jane Roe"]
     assert not any("jroe@" in paragraph for paragraph in found.paragraphs)
+
+
+@pytest.mark.parametrize("line, names", [
+    ("By AMANDA SEITZ and BEATRICE DUPUY The Associated Press", ["Amanda Seitz", "Beatrice Dupuy"]),
+    ("By LISA MASCARO The Associated Press", ["Lisa Mascaro"]),
+    ("By JANE ROE For The Courier", ["Jane Roe"]),
+    ("By LOS ANGELES Times Staff", None),  # (a shouted place before the paper's name: no person)
+])
+def test_shouted_names_before_a_mixed_case_affiliation(line, names):
+    assert parse_byline(line) == names

@@ -292,6 +292,12 @@ def _one_name(text: str, whole: bool = False) -> str | None:
     shouting = all(t.isupper() for t in tokens if t.isalpha())
     if tokens and shouting:
         tokens = [t.title() if len(t) > 1 else t for t in tokens]  # "LISA MASCARO" -> "Lisa Mascaro"
+    elif len(tokens) > 2 and tokens[0].isupper() and tokens[1].isupper() and not tokens[2].isupper():
+        # A shouted name before its affiliation in mixed case ("LISA MASCARO The Associated Press"):
+        # the shouted words are the name's, what follows goes as an organisation after a name does.
+        shouted = next(k for k, t in enumerate(tokens) if not t.isupper())
+        tokens = [t.title() if len(t) > 1 else t for t in tokens[:shouted]] + tokens[shouted:]
+        shouting = True
     kept = []
     for token in tokens:
         bare = token.strip(".'’-").lower()
