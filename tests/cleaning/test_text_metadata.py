@@ -635,3 +635,12 @@ def test_a_byline_holding_an_email_address_is_still_a_byline():
 ])
 def test_shouted_names_before_a_mixed_case_affiliation(line, names):
     assert parse_byline(line) == names
+
+
+@pytest.mark.parametrize("line, names", [
+    ("Artikel von: Von Britta Schultejans, dpa", ["Britta Schultejans"]),  # (a label, then the byline)
+    ("Af Jens Hansen", ["Jens Hansen"]),  # (Danish "by")
+    ("Af de 20 deltagere var 12 fra Danmark.", None),
+])
+def test_byline_labels_and_words_of_more_languages(line, names):
+    assert parse_byline(line) == names

@@ -24,11 +24,12 @@ _BYLINE_WORDS: Final = frozenset(("by von par por di da door av af przez autor a
                            " written posted reported words text texto texte tekst redakcja reportage текст автор").split())
 _LONGEST_BYLINE_WORD: Final = max(map(len, _BYLINE_WORDS))
 _BYLINE_LABELS: Final = frozenset("analysis opinion commentary column story interview review report reportage essay"
-                            " analyse kommentar meinung análisis opinión tribune post".split())
+                            " analyse kommentar meinung análisis opinión tribune post article artikel beitrag"
+                            " bericht artículo articolo artigo artykuł".split())
 # (The four patterns below open with a lookahead naming the characters a match can start with: at
 # every other character the regex engine gives up at once instead of trying the whole pattern.)
 _BYLINE_OPENER: Final = re.compile(
-    r"(?i)(?=[\sbvpdawrtта])(?:^|\s)(?:by|von|par|por|di|door|av|przez|autor(?:ka|e)?:?|auteur\s?:|author:?|authors:?"
+    r"(?i)(?=[\sbvpdawrtта])(?:^|\s)(?:by|von|par|por|di|door|av|af|przez|autor(?:ka|e)?:?|auteur\s?:|author:?|authors:?"
     r"|written by|posted by|reported by|words by|text:|texto:|texte\s?:|tekst:|текст:|автор:?)(?:(?<!:):)?\s+(?=\S)")
 # Where the names of a byline end: a handle, a separator, a digit (date, time), a parenthesis.
 _NAMES_END: Final = re.compile(
