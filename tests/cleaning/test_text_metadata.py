@@ -644,3 +644,13 @@ def test_shouted_names_before_a_mixed_case_affiliation(line, names):
 ])
 def test_byline_labels_and_words_of_more_languages(line, names):
     assert parse_byline(line) == names
+
+
+def test_a_split_byline_over_the_headline_and_its_date_is_read():
+    # (html-text prints "By Jane Roe Published May 14, 2020 1:34 pm" over the headline as one
+    # line; get_text-style dumps give each piece its own line.)
+    lines = ["Coronavirus", "By", "Jane Roe", "Published", "May 14, 2020", "1:34 pm",
+             "Council approves two new schools in the northern district", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n".join(lines), "https://paper.example/news/2020/05/14/schools")
+    assert found.title == "Council approves two new schools in the northern district"
+    assert found.authors == ["Jane Roe"]

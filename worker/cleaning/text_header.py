@@ -41,6 +41,8 @@ _POSTED_PIECES: Final = ("pub", "ted", "ffentl")
 _OPENS_WITH_DATE: Final = re.compile(r"[\s|•·–—-]*(?:(?i:published|posted|updated|publié|publicado|veröffentlicht)"
                                      r"(?:\s+(?i:on|am|le|el))?\s*:?\s*)?(?:\d|(?i:" + MONTH_NAMES + "|" + WEEKDAY_NAMES
                                      + r")\b)")
+# A date's label alone on its line ("Published", "Updated:") is at most this long.
+_DATE_LABEL_MAX_CHARS: Final = 16
 # Hosts whose numeric dates put the month first (03/04/2019 is March 4th).
 _MONTH_FIRST_SUFFIXES: Final = (".com", ".us", ".org", ".net", ".gov", ".edu")
 
@@ -365,11 +367,23 @@ class HeaderReading:
 
     def _byline_above(self, title_index: int | None) -> list[str]:
         """Some sites print the byline above the headline ("Von Moritz Bachmann publiziert am ..."):
-        there only an explicit byline counts, not a bare name (a menu's, a section's)."""
-        for i in range(max(1, title_index - self.t.byline_above_lines), title_index) if title_index else ():
-            names = self._byline(self.lines[i])
+        there only an explicit byline counts, not a bare name (a menu's, a section's), in the
+        byline_above_lines lines over it that are not its date ("By" / "Jane Roe" / "Published" /
+        "May 14, 2020" / "1:34 pm" / the headline: get_text-style dumps split them so)."""
+        if not title_index:
+            return []
+        lines, left = self.lines, self.t.byline_above_lines
+        for i in range(title_index - 1, 0, -1):
+            line = lines[i]
+            names = self._byline_at(i)
             if names and self._names_kind(i):
                 return names
+            if self.refined(i) == DATELINE or self._stamped(i) or (
+                    len(line) <= _DATE_LABEL_MAX_CHARS and _PUBLISHED.match(line) is not None):
+                continue  # (the date, its time, its label: the byline may be over them)
+            left -= 1
+            if not left:
+                break
         return []
 
     def _copy_byline(self, title_index: int | None, start: int, title: str | None) -> list[str]:
