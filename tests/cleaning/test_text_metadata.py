@@ -654,3 +654,21 @@ def test_a_split_byline_over_the_headline_and_its_date_is_read():
     found = extract_text("\n".join(lines), "https://paper.example/news/2020/05/14/schools")
     assert found.title == "Council approves two new schools in the northern district"
     assert found.authors == ["Jane Roe"]
+
+
+@pytest.mark.parametrize("byline, names", [
+    (["Jane Roe", ","], ["Jane Roe"]),  # (the byline's link, then its comma)
+    (["by Jane Roe, The Courier,"], ["Jane Roe"]),
+])
+def test_a_byline_joined_to_the_headline_is_split_off(byline, names):
+    # (get_text-style dumps: the line joiner takes the byline's link for a link inside a sentence.)
+    headline = "Council approves two new schools in the northern district"
+    lines = ["Menu", headline, *byline, "The Courier 20.11.2019, 08:57 facebook twitter email print",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n".join(lines), "https://paper.example/council-approves-two-new-schools-2019-11")
+    assert found.title == headline
+    assert found.authors == names
+    # (A headline ending in "by" and a name, with no comma after it, is left whole.)
+    whole = extract_text("\n\n".join(["Song covered by Taylor Swift tops the charts again", PARAGRAPH,
+                                      PARAGRAPH.replace("three", "four")]), "https://paper.example/song")
+    assert whole.title == "Song covered by Taylor Swift tops the charts again"

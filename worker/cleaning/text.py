@@ -276,7 +276,9 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
             elif kinds[i] == TEXT and self.scores[i] <= 0:
                 kinds[i] = self.refined(i)
         _, title, header = self._title(headline, start, first_stripped)
-        authors = self._authors(header, start, end, title)  # (before the body: it marks the byline line)
+        title, glued = self._glued_byline(title)
+        # (Before the body: it marks the byline line.)
+        authors = glued or self._authors(header, start, end, title)
         extraction = Extraction(paragraphs=self._body(start, end, title, authors), title=title, authors=authors)
         if metadata:
             extraction.published_at = self._published(header, start, end)

@@ -127,6 +127,30 @@ class HeaderReading:
                 return found, scored, index
         return index, title, index
 
+    def _glued_byline(self, title: str | None) -> tuple[str | None, list[str]]:
+        """(title, authors) when the title line ends with its byline, else (title, []).
+        get_text-style dumps put the byline's link on its own line, and the line joiner takes it
+        for a link inside a sentence going on: "10 things in tech you need to know today",
+        "Charlie Wood", "," become one line, and so do "... for his torture" and "by Spencer S.
+        Hsu, The Washington Post,". A headline ends with no comma: one ending so ends with the
+        byline's names (after "by", or its last words); "by:" sets off a byline anywhere."""
+        if not title or (title[-1] != "," and " by: " not in title.lower()):
+            return title, []
+        body = title.rstrip(" ,")
+        at = body.lower().rfind(" by")
+        if at > 0 and body[at + 3:at + 4] in (" ", ":"):
+            names = self._byline(body[at + 1:])
+            if names and enough_words(body[:at]):
+                return body[:at], names
+            return title, []
+        words = body.split()
+        for k in (3, 2):  # ("Tanza Loudenback", "Trevor J. Mitchell")
+            if len(words) - k >= 3 and title[-1] == ",":
+                names = self._readings.bare_name(" ".join(words[-k:]))
+                if names:
+                    return " ".join(words[:-k]), names
+        return title, []
+
     def _unmatched_title(self, shaped: list[int], start: int, first_stripped: str) -> tuple[int, str]:
         """(line index, title) when no line before the article is worded like the <title>: the
         headline-like line right above a byline or date, else a line printed twice, else the
