@@ -672,3 +672,14 @@ def test_a_byline_joined_to_the_headline_is_split_off(byline, names):
     whole = extract_text("\n\n".join(["Song covered by Taylor Swift tops the charts again", PARAGRAPH,
                                       PARAGRAPH.replace("three", "four")]), "https://paper.example/song")
     assert whole.title == "Song covered by Taylor Swift tops the charts again"
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("Von Britta Schultejans, dpa", ["Britta Schultejans"]),
+    ("By Jane Roe, AP", ["Jane Roe"]),
+    ("Jane Roe, AP", []),  # (no byline word: a photo's credit)
+])
+def test_a_wire_byline_ending_with_its_agency_is_no_photo_credit(byline, names):
+    lines = ["Council approves two new schools in the northern district", byline,
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n\n".join(lines), "https://paper.example/2019/11/20/schools").authors == names

@@ -18,7 +18,7 @@ from bisect import bisect_left
 from datetime import datetime
 from typing import Final
 
-from .meta.bylines import goes_on, is_byline_word, opens_like_byline
+from .meta.bylines import goes_on, holds_byline_word, is_byline_word, opens_like_byline
 from .meta.dates import HAS_YEAR, MONTH_NAMES, WEEKDAY_NAMES, date_in_url, find_date, year_in_url
 from .meta.hosts import names_host, path_words
 from .meta.titles import is_furniture
@@ -437,13 +437,17 @@ class HeaderReading:
 
     def _names_kind(self, i: int) -> bool:
         """Line i is of a kind that may name the article's authors: text or a byline, not a photo
-        credit ("Alex Wong | Getty Images" names the photographer); boilerplate only when it opens
-        with a byline word ("By Jane Roe | jroe@paper.example | Bay Area News Group": the address
+        credit ("Alex Wong | Getty Images" names the photographer) unless a byline word names the
+        authors; boilerplate only when it opens with a byline word ("By Jane Roe | jroe@paper.example | Bay Area News Group": the address
         makes it a link line)."""
         kind = self.kind(i)
         if kind == BOILER:
             return opens_like_byline(self.lines[i]) and self.refined(i) != CREDIT
-        return kind in (TEXT, BYLINE) and self.refined(i) != CREDIT
+        if kind == CREDIT or self.refined(i) == CREDIT:
+            # A wire byline ends with its agency as a photo credit does ("Von Britta Schultejans,
+            # dpa", "By Jane Roe, AP"): with a byline word it is the byline.
+            return holds_byline_word(self.lines[i])
+        return kind in (TEXT, BYLINE)
 
     def _byline_at(self, i: int) -> list[str] | None:
         """The names of the byline on line i, or on lines i and i + 1 when line i is only the

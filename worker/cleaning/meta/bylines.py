@@ -132,6 +132,12 @@ def goes_on(line: str) -> bool:
     return _GOES_ON.search(line[-8:]) is not None
 
 
+def holds_byline_word(line: str) -> bool:
+    """A byline word in the line's first T.byline_opening_chars characters, where parse_byline
+    looks for it ("Artikel von: Von ...", "11/19/2019 by ...")."""
+    return _BYLINE_OPENER.search(line[:T.byline_opening_chars]) is not None
+
+
 def opens_like_byline(line: str) -> bool:
     """"By ...", "Posted by ...", "Von ...": a byline even when what follows is not a person."""
     opener = _BYLINE_OPENER.match(line)
