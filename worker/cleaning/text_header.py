@@ -355,12 +355,14 @@ class HeaderReading:
     def _body_byline(self, start: int, end: int) -> list[str]:
         """An explicit byline further into the article's first lines than a bare name is looked
         for (under the lead image, its caption and credit: "Image", "<caption>", "Credit", "<credit>",
-        "By", "<name>"): TextDumpThresholds.body_byline_window lines."""
+        "By", "<name>"): TextDumpThresholds.body_byline_window lines. The line is not marked as
+        the byline, so the body keeps it as it was: the article cleaned again starts further
+        down, and a line marked there only would leave the second cleaning's output shorter
+        than the first (the text path must be a fixed point on its own output)."""
         t = self.t
         for i in range(start + t.body_meta_window, min(end + 1, start + t.body_byline_window)):
             names = self._byline_at(i)
             if names and self._names_kind(i):
-                self.kinds[i] = BYLINE
                 return names
         return []
 
