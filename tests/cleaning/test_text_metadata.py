@@ -694,3 +694,12 @@ def test_a_byline_read_further_into_the_article_leaves_the_output_a_fixed_point(
             "with a period.")
     once = extract_text(body, "https://example.com/a").paragraphs
     assert extract_text("\n\n".join(once), "https://example.com/a").paragraphs == once
+
+
+def test_a_name_under_the_headline_and_its_split_date_lines_is_the_byline():
+    # (get_text-style dumps split "Published Tue, Nov 19 2019 7:05 AM EST Updated ..." into lines.)
+    lines = ["Menu", "Council approves two new schools in the northern district", "Published Tue, Nov 19 2019",
+             "7:05 AM EST", "Updated Tue, Nov 19 2019", "7:16 AM EST", "Jane Roe", "@janeroe", "VIDEO", "3:45",
+             "Why the district needs two new schools", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n".join(lines), "https://paper.example/2019/11/19/schools.html")
+    assert found.authors == ["Jane Roe"]

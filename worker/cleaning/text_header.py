@@ -372,11 +372,14 @@ class HeaderReading:
         # under a headline also hold labels shaped like names ("Resize Text", "Tag Cloud").
         explicit = next((i for i in window if self._byline_at(i)
                          and self._names_kind(i)), None)
+        dated = 0  # date lines under the headline so far: a bare name under them is still right under it
         for i in window:
             line = self.lines[i]
             names = self._byline_at(i)
-            near = (title_index is not None and 0 < i - title_index <= self.t.bare_name_lines) or (
+            near = (title_index is not None and 0 < i - title_index - dated <= self.t.bare_name_lines) or (
                 i < start and start - i <= self.t.bare_name_lines)
+            if names is None and i < start and self._dateish(i):
+                dated += 1
             if names is None and near and line[-1] not in ".!?" and explicit is None:
                 names = self._readings.bare_name(line)
                 if names and any(names_host(name, self.host) for name in names):
@@ -398,14 +401,12 @@ class HeaderReading:
         "May 14, 2020" / "1:34 pm" / the headline: get_text-style dumps split them so)."""
         if not title_index:
             return []
-        lines, left = self.lines, self.t.byline_above_lines
+        left = self.t.byline_above_lines
         for i in range(title_index - 1, 0, -1):
-            line = lines[i]
             names = self._byline_at(i)
             if names and self._names_kind(i):
                 return names
-            if self.refined(i) == DATELINE or self._stamped(i) or (
-                    len(line) <= _DATE_LABEL_MAX_CHARS and _PUBLISHED.match(line) is not None):
+            if self._dateish(i):
                 continue  # (the date, its time, its label: the byline may be over them)
             left -= 1
             if not left:
@@ -436,6 +437,13 @@ class HeaderReading:
                     self.kinds[i] = BYLINE
                     return names
         return []
+
+    def _dateish(self, i: int) -> bool:
+        """Line i is a date, a time or a date's label alone ("Published", "7:05 AM EST"):
+        get_text-style dumps split a header's date line into such lines."""
+        line = self.lines[i]
+        return self.refined(i) == DATELINE or self._stamped(i) or (
+            len(line) <= _DATE_LABEL_MAX_CHARS and _PUBLISHED.match(line) is not None)
 
     def _names_kind(self, i: int) -> bool:
         """Line i is of a kind that may name the article's authors: text or a byline, not a photo
