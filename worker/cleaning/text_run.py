@@ -32,6 +32,7 @@ _CLOCK: Final = re.compile(r"(\d{1,2})[:h](\d{2})(?:\s?[ap]\.?m\.?)?(?:\s|$)", r
 _SLIDE: Final = re.compile(r"(\d{1,3})/(\d{1,3})(?:\s|$)")
 # A gallery's slide counter opening a line, in any of its usual forms: "3/50 Title", "3 / 8",
 # "3 of 4 A caption ...", "Image 3 of 5", "Bild 3 von 5", "Photo 3 sur 5", "Foto 3 de 5".
+_COUNTER_WORDS: Final = frozenset("image photo picture slide bild foto imagen immagine".split())
 _COUNTER: Final = re.compile(r"(?:(?:image|photo|picture|slide|bild|foto|imagen|immagine)\s+)?(\d{1,3})\s*"
                              r"(?:/|of|von|sur|de|di|van|z)\s*(\d{1,3})(?:\s|$)", re.IGNORECASE)
 
@@ -254,7 +255,7 @@ def gallery_lines(lines: list[str], t: TextDumpThresholds) -> list[int]:
     last = (0, 0)
     for i, line in enumerate(lines):
         first = line[0]
-        if not (first.isdigit() or first in "IiPpSsBbFf"):
+        if not first.isdigit() and (first not in "IiPpSsBbFf" or line.split(None, 1)[0].lower() not in _COUNTER_WORDS):
             continue
         counter = _COUNTER.match(line)
         if counter is None:

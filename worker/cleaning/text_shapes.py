@@ -117,7 +117,8 @@ _PLAIN_PUNCTUATION: Final = str.maketrans("‘’‛ʼ“”„–—", "''''\"\
 
 def headline_key(line: str) -> str:
     """line casefolded, its typographic quotes and dashes written plain (as long as line.casefold())."""
-    return line.casefold().translate(_PLAIN_PUNCTUATION)
+    key = line.casefold()
+    return key if key.isascii() else key.translate(_PLAIN_PUNCTUATION)  # (translate looks up every character)
 
 
 def is_markup(line: str) -> bool:
