@@ -6,9 +6,9 @@ the scores worker/cleaning/text.py gave the lines.
   visible headline, and the run is searched right after it, up to where the article is over at
   the latest (_window_end: a costly gap holding a section end);
 - a comments heading ends the run (not a "Comments" button in a share bar), and so do the site's
-  rights notice (_footer_start) and a news ticker or a gallery's numbered slides after the
-  article's prose (_series_start); when the best run comes after a comments heading, the article
-  is the run before it (_before_comments);
+  rights notice (_footer_start) and a news ticker after the article's prose (_ticker_start); when
+  the best run comes after a comments heading, the article is the run before it
+  (_before_comments); a gallery's numbered slides are no prose wherever they sit (gallery_lines);
 - a small last block cut off by a gap of non-prose lines (an author box, a site blurb) is dropped
   (trim_tail).
 Short lines' phrases are looked up only inside the runs found (UNRESOLVED until then): lookups
@@ -28,8 +28,6 @@ from .text_shapes import HAS_LETTER, headline_key
 UNRESOLVED: Final = -1  # kind of a short line whose phrase has not been looked up yet (text._Dump.kind)
 # A line opening with a clock time ("14:44 Headline", "6:32 PM"): an entry of a news ticker.
 _CLOCK: Final = re.compile(r"(\d{1,2})[:h](\d{2})(?:\s?[ap]\.?m\.?)?(?:\s|$)", re.IGNORECASE)
-# A line opening with a slide's number in a gallery ("3/50 Title").
-_SLIDE: Final = re.compile(r"(\d{1,3})/(\d{1,3})(?:\s|$)")
 # A gallery's slide counter opening a line, in any of its usual forms: "3/50 Title", "3 / 8",
 # "3 of 4 A caption ...", "Image 3 of 5", "Bild 3 von 5", "Photo 3 sur 5", "Foto 3 de 5".
 _COUNTER_WORDS: Final = frozenset("image photo picture slide bild foto imagen immagine".split())
@@ -154,9 +152,9 @@ class RunSearch:
         footer = self._footer_start(start, end)
         if footer is not None:
             _, start, end = self._best_run(start, footer)
-        series = self._series_start(start, end)
-        if series is not None:
-            _, start, end = self._best_run(start, series)
+        ticker = self._ticker_start(start, end)
+        if ticker is not None:
+            _, start, end = self._best_run(start, ticker)
         return start, trim_tail(scores, start, end, t), headline
 
     def _before_comments(self, best: float, start: int, end: int) -> tuple[float, int, int]:
@@ -199,47 +197,31 @@ class RunSearch:
         return (0 < i < len(lines) - 1 and self.kind(i - 1) == BOILER and self.kind(i + 1) == BOILER
                 and HAS_LETTER.search(lines[i - 1]) is not None and HAS_LETTER.search(lines[i + 1]) is not None)
 
-    def _series_start(self, start: int, end: int) -> int | None:
-        """The first line of a news ticker ("14:44 Headline", "14:32 Headline", ...) or of a
-        gallery's numbered slides ("1/50 Title", "2/50 Title", ...) inside the run, after the
-        article's prose: the page's rail, not the article (a series of at least series_min_lines,
-        each at most series_max_gap lines after the one before). None when there is none."""
+    def _ticker_start(self, start: int, end: int) -> int | None:
+        """The first line of a news ticker ("14:44 Headline", "14:32 Headline", ...) inside the run,
+        after the article's prose: the page's rail, not the article (a series of at least
+        series_min_lines, each at most series_max_gap lines after the one before). None when there
+        is none. (A gallery's numbered slides are boilerplate already: gallery_lines.)"""
         lines, scores, t = self.lines, self.scores, self.t
         clocks: list[int] = []
         clock_minutes: list[int] = []
         clock_direction = 0
-        slides: list[int] = []
-        slide_number = (0, 0)
         prose = 0.0
         for i in range(start, end + 1):
-            line = lines[i]
-            if line[0].isdigit():
-                clock = _CLOCK.match(line)
-                if clock is not None:
-                    # (Times go one way, down a ticker or up a timeline: a film called "12:01"
-                    # listed again and again is no ticker.)
-                    minute = int(clock[1]) * 60 + int(clock[2])
-                    direction = (minute > clock_minutes[-1]) - (minute < clock_minutes[-1]) if clocks else 0
-                    if clocks and (i - clocks[-1] > t.series_max_gap or direction == 0 or
-                                   direction == -clock_direction):
-                        clocks, clock_minutes, direction = [], [], 0
-                    clocks.append(i)
-                    clock_minutes.append(minute)
-                    clock_direction = direction
-                    if len(clocks) >= t.series_min_lines:
-                        return clocks[0] if prose >= t.prose_before_comments else None
-                else:
-                    slide = _SLIDE.match(line)
-                    if slide is not None:
-                        number = (int(slide[1]), int(slide[2]))
-                        if slides and (i - slides[-1] > t.series_max_gap or number != (slide_number[0] + 1,
-                                                                                         slide_number[1])):
-                            slides = []
-                        slides.append(i)
-                        slide_number = number
-                        if len(slides) >= t.series_min_lines:
-                            return slides[0] if prose >= t.prose_before_comments else None
-            if not clocks and not slides and scores[i] > 0:
+            clock = _CLOCK.match(lines[i]) if lines[i][0].isdigit() else None
+            if clock is not None:
+                # (Times go one way, down a ticker or up a timeline: a film called "12:01" listed
+                # again and again is no ticker.)
+                minute = int(clock[1]) * 60 + int(clock[2])
+                direction = (minute > clock_minutes[-1]) - (minute < clock_minutes[-1]) if clocks else 0
+                if clocks and (i - clocks[-1] > t.series_max_gap or direction == 0 or direction == -clock_direction):
+                    clocks, clock_minutes, direction = [], [], 0
+                clocks.append(i)
+                clock_minutes.append(minute)
+                clock_direction = direction
+                if len(clocks) >= t.series_min_lines:
+                    return clocks[0] if prose >= t.prose_before_comments else None
+            if not clocks and scores[i] > 0:
                 prose += scores[i]
         return None
 

@@ -82,8 +82,9 @@ class TextDumpThresholds:
     # (an author box, a site blurb) when it holds less than this share of the run's prose.
     tail_gap_lines: int = 3
     tail_share: float = 0.1
-    # A news ticker ("14:44 Headline") or a gallery's numbered slides ("3/50 Title") after the
-    # article's prose ends it: this many of their lines, each at most series_max_gap lines apart.
+    # A news ticker ("14:44 Headline") after the article's prose ends it, and a gallery's numbered
+    # slides ("3/50 Title", "2 of 5") are boilerplate: this many of their lines, each at most
+    # series_max_gap lines apart.
     series_min_lines: int = 3
     series_max_gap: int = 6
     # No headline or <title> line is longer: such a line is no title, nor looked for again, nor read for a date.
