@@ -114,9 +114,12 @@ def _by_first_character(prefixes: tuple[str, ...]) -> dict[str, tuple[str, ...]]
 # few instead of all 35 (or 21), one C call each (2.2 and 1.8 us/page of the 8 refine_kind calls).
 _POINTER_STARTS_BY_FIRST: Final = _by_first_character(_POINTER_STARTS)
 _CREDIT_STARTS_BY_FIRST: Final = _by_first_character(_CREDIT_STARTS)
-_COPYRIGHT: Final = ("copyright", "©", "all rights reserved", "alle rechte vorbehalten", "tous droits réservés",
-              "todos los derechos reservados", "tutti i diritti riservati", "wszelkie prawa zastrzeżone",
-              "todos os direitos")
+# "All rights reserved" in the stream's languages (a copyright line, a site's rights notice).
+_RIGHTS_RESERVED: Final = ("all rights reserved", "alle rechte vorbehalten", "tous droits réservés",
+                           "todos los derechos reservados", "tutti i diritti riservati", "wszelkie prawa zastrzeżone",
+                           "todos os direitos reservados", "alle rettigheder forbeholdes", "alle rechten voorbehouden",
+                           "все права защищены")
+_COPYRIGHT: Final = ("copyright", "©") + _RIGHTS_RESERVED
 # One pass over the lower-cased line for all of them: a regex alternation of plain strings is faster
 # than a loop of `in` tests in Python.
 _CREDIT_MARK: Final = re.compile("|".join(map(re.escape, _CREDIT_NAMES)))
@@ -144,7 +147,7 @@ _CREDIT_OR_COPYRIGHT: Final = re.compile(_prefix_tree(_CREDIT_NAMES + _COPYRIGHT
 # A piece of each of them (every one holds one of these): a line holding none has neither, and
 # substring searches rule it out for less than the regex would.
 _CREDIT_OR_COPYRIGHT_PIECES: Final = ("/", "©", "photo", "imag", "stock", "pictur", "bildq", "copyr", "serv", "rechte",
-                                      "prawa", "direitos")
+                                      "prawa", "direitos", "rettigheder", "защищ")
 _LINK: Final = re.compile(r"https?://|www\.\w|\w@\w+\.\w")
 # A line that is only a date, with what usually surrounds one ("Published", a weekday, a time).
 # Words of a date line besides the date ("Published", a weekday, a time zone), lower case.
@@ -252,10 +255,6 @@ def refine_kind(line: str) -> int:
 # A site's rights notice: "© 2019 X", "Copyright 2019 X", "... All rights reserved." ("Copyright"
 # alone opens sentences about copyright.)
 _RIGHTS_OPENING: Final = re.compile(r"(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|\d{4}))", re.IGNORECASE)
-_RIGHTS_RESERVED: Final = ("all rights reserved", "alle rechte vorbehalten", "tous droits réservés",
-                           "todos los derechos reservados", "tutti i diritti riservati", "wszelkie prawa zastrzeżone",
-                           "todos os direitos reservados", "alle rettigheder forbeholdes", "alle rechten voorbehouden",
-                           "все права защищены")
 
 
 def is_rights_line(line: str) -> bool:
