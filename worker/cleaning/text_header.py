@@ -68,8 +68,7 @@ class HeaderReading:
                 # A dump without the <title> line may open with a menu item ("News", "Business")
                 # or the site's name ("New York Post") that the page prints again: a line the URL's
                 # slug names beats that copy, unless the slug names the copy too.
-                slugged = self._slug_title([i for i in range(max(1, start - t.header_window), start)
-                                            if self._title_shape(i)])
+                slugged = self._slug_title(self._shaped_above(start))
                 if slugged is not None:
                     return slugged, lines[slugged], slugged
             if not self._site_header():
@@ -78,8 +77,7 @@ class HeaderReading:
                     # ("Business", "TVN24") that the page prints again near the article, and the
                     # headline is chosen as in a dump without that copy (the byline and date are
                     # still read under the copy, as before).
-                    above = range(max(1, start - t.header_window), start)
-                    found, title = self._scored_title(start, [i for i in above if self._title_shape(i)])
+                    found, title = self._scored_title(start, self._shaped_above(start))
                     if title is not None:
                         return found, title, headline
                 return headline, _better_cased(lines[headline], first_stripped), headline
@@ -88,7 +86,7 @@ class HeaderReading:
             found = self._title(None, start, first_stripped)[1] if headline + 1 < start else None
             return headline, found, headline
         # Cheap tests first; the costlier ones (a date? a name? a byline?) only on the lines chosen.
-        shaped = [i for i in range(max(1, start - t.header_window), start) if self._title_shape(i)]
+        shaped = self._shaped_above(start)
         # (Not the article's first line; nor a name right over a bare date, the day the page was
         # fetched: a site header, whatever the name, as the seeds open.)
         first_is_title = start > 0 and self._title_shape(0) and self._title_like(0) and not (
@@ -126,6 +124,10 @@ class HeaderReading:
             if scored is not None:
                 return found, scored, index
         return index, title, index
+
+    def _shaped_above(self, start: int) -> list[int]:
+        """The title-shaped lines of the header_window lines above the article (not the first line)."""
+        return [i for i in range(max(1, start - self.t.header_window), start) if self._title_shape(i)]
 
     def _glued_byline(self, title: str | None) -> tuple[str | None, list[str]]:
         """(title, authors) when the title line ends with its byline, else (title, []).
