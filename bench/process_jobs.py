@@ -32,8 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 
 from cores import parallel_capacity  # noqa: E402
-from throughput import load_pages  # noqa: E402
-from make_text_dumps import DEFAULT_SHARED  # noqa: E402
+from throughput import add_page_arguments, load_pages  # noqa: E402
 
 
 def outputs(directory: Path) -> dict[str, list[dict]]:
@@ -59,11 +58,8 @@ def run(input_path: Path, out: Path, jobs: int) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    add_page_arguments(parser, text_repeat=5, html_repeat=1)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--sets", default="text,html")
-    parser.add_argument("--text-repeat", type=int, default=5)
-    parser.add_argument("--html-repeat", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     pages = load_pages(args.shared, None)

@@ -19,8 +19,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from make_text_dumps import DEFAULT_SHARED  # noqa: E402
-from throughput import load_pages  # noqa: E402
+from throughput import add_page_arguments, load_pages  # noqa: E402
 from worker.config import Settings  # noqa: E402
 from worker.models import SourceRecord  # noqa: E402
 from worker.pipeline import Pipeline  # noqa: E402
@@ -59,10 +58,7 @@ def stage_seconds(metrics: Metrics) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
-    parser.add_argument("--sets", default="text,html")
-    parser.add_argument("--text-repeat", type=int, default=3)
-    parser.add_argument("--html-repeat", type=int, default=1)
+    add_page_arguments(parser, text_repeat=3, html_repeat=1)
     parser.add_argument("--top", type=int, default=20)
     args = parser.parse_args()
     pages = load_pages(args.shared, None)

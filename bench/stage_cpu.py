@@ -29,8 +29,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 from kafka import KafkaProducer  # noqa: E402
-from make_text_dumps import DEFAULT_SHARED  # noqa: E402
-from throughput import PARTITIONS, load_pages  # noqa: E402
+from throughput import PARTITIONS, add_page_arguments, load_pages  # noqa: E402
 from worker.config import Settings  # noqa: E402
 from worker.local.broker import LocalBroker  # noqa: E402
 from worker.models import SourceRecord  # noqa: E402
@@ -159,10 +158,7 @@ def grandchildren(pids: list[int]) -> list[int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
-    parser.add_argument("--sets", default="text,html")
-    parser.add_argument("--text-repeat", type=int, default=3)
-    parser.add_argument("--html-repeat", type=int, default=1)
+    add_page_arguments(parser, text_repeat=3, html_repeat=1)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=0, help="also measure `process --jobs N` (parent and children)")
     parser.add_argument("--no-broker", action="store_true", help="without poll and deliver (no local broker)")

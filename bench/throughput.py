@@ -86,6 +86,15 @@ class Result:
         return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else float("nan")
 
 
+def add_page_arguments(parser: argparse.ArgumentParser, text_repeat: int, html_repeat: int) -> None:
+    """The options every benchmark over these pages takes: where the shared sets are, which of the
+    two sets, and how many times each page is sent."""
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--sets", default="text,html")
+    parser.add_argument("--text-repeat", type=int, default=text_repeat)
+    parser.add_argument("--html-repeat", type=int, default=html_repeat)
+
+
 def load_pages(shared: Path, limit: int | None) -> dict[str, list[Page]]:
     dumps = make_dumps(shared)[:limit]
     html_dir = benchmark_dir(shared) / "html"
@@ -319,11 +328,8 @@ def plot(results: list[Result], path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    add_page_arguments(parser, text_repeat=20, html_repeat=3)
     parser.add_argument("--systems", default="naive,ours", help="naive, ours, ours-N (WORKER_PROCESSES=N)")
-    parser.add_argument("--sets", default="text,html")
-    parser.add_argument("--text-repeat", type=int, default=20)
-    parser.add_argument("--html-repeat", type=int, default=3)
     parser.add_argument("--limit", type=int, default=None, help="only the first N pages of the 181")
     parser.add_argument("--load", type=float, default=0.5, help="latency phase rate, share of saturation")
     parser.add_argument("--latency-seconds", type=float, default=15.0, help="0: no latency phase")
