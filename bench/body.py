@@ -94,7 +94,7 @@ def our_texts(pages: list[BenchPage], style: str, inputs: dict[str, str]) -> Run
     from worker.stages.clean import CleanStage
 
     settings = CleaningSettings()
-    stage = CleanStage(settings)  # one stage per set and style: its site memory sees one stream
+    stage = CleanStage(settings)
     ungated = CleanStage(replace(settings, min_words=0))
     content_type = "text/html" if style == HTML else "text/plain"
     run = Run()

@@ -3,9 +3,9 @@
 It knows nothing of Kafka: it takes a SourceRecord and returns exactly one Output (an article
 event, a duplicate event or a dead letter). Transports and the service loop live elsewhere.
 
-Two steps: `prepare` (decode, clean, fingerprint) depends on the record alone and on the cleaner's
-memory of earlier pages of the same site; `decide` (dedup, route) must see the records in input
-order. worker/parallel.py runs `prepare` in several processes.
+Two steps: `prepare` (decode, clean, fingerprint) depends on the record alone, so a replayed record
+is prepared alike in any process; `decide` (dedup, route) must see the records in input order.
+worker/parallel.py runs `prepare` in several processes.
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ class Cleaned:
 
 
 class Preparer:
-    """decode -> clean -> fingerprint of one record; owns the cleaner's memory of earlier pages."""
+    """decode -> clean -> fingerprint of one record."""
 
     def __init__(self, settings: Settings, metrics: Metrics | None = None):
         self.settings = settings

@@ -1,6 +1,6 @@
 """The text path's fast forms give the answers of the plain forms they replace: the host of a URL
 (urlsplit), the CJK test (a regex count), the best run over prose lines only (a line-by-line scan,
-while phrase lookups and the site memory lower scores), the grouped credit/copyright pattern (a
+while phrase lookups lower scores), the grouped credit/copyright pattern (a
 plain alternation) and the pieces looked for before it, the
 characters looked for before the link pattern, the prefixes of a line's first character
 (all prefixes), the substring tests before HAS_YEAR (the regex), the CJK test of the paragraphs'
