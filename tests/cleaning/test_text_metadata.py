@@ -703,3 +703,23 @@ def test_a_name_under_the_headline_and_its_split_date_lines_is_the_byline():
              "Why the district needs two new schools", PARAGRAPH, PARAGRAPH.replace("three", "four")]
     found = extract_text("\n".join(lines), "https://paper.example/2019/11/19/schools.html")
     assert found.authors == ["Jane Roe"]
+
+
+@pytest.mark.parametrize("line", ["Jump to content", "Skip to Main Content", "Jump to navigation Jump to search",
+                                  "Skip to content Skip to site index",
+                                  "Aller au contenu principal"])
+def test_a_row_of_skip_links_is_boilerplate(line):
+    from worker.cleaning.text_lines import BOILER, phrase_kind
+
+    assert phrase_kind(line) == BOILER
+
+
+def test_a_skip_link_opening_a_dump_without_its_title_line_is_no_title():
+    # (The shape of readability-pages' wikipedia-4 page, tuning part, without its <title> line: the
+    # skip link was taken for the <title>, there being no line worded like it.)
+    lines = ["Jump to content", "Main menu", "Search", "Create account", "Log in", "Personal tools", "Contents",
+             "hide", "(Top)", "See also", "References", "List of films featuring time loops", "6 languages",
+             "Article", "Talk", "Read", "Edit", "View history", "From Wikipedia, the free encyclopedia",
+             PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    found = extract_text("\n\n".join(lines), "https://en.wikipedia.org/?curid=37092311")
+    assert found.title == "List of films featuring time loops"

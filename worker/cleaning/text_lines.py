@@ -58,6 +58,13 @@ more from|more in|more on|more about|more stories|more news|more articles|more v
 |meer over|meer nieuws|другие новости|ещё по теме|еще по теме
 """.replace("\n", "").split("|"))
 
+# First words of a page's skip links, the accessibility links over its menus ("Skip to Main
+# Content", "Jump to navigation Jump to search", "Aller au contenu principal Aller au pied de
+# page"): a row of them names no article (casefolded).
+_SKIP_LINK_STARTS: Final = ("skip to ", "skip navigation", "jump to ", "aller au contenu", "aller à la navigation",
+                            "zum inhalt", "springe zu", "direkt zum inhalt", "saltar al contenido", "ir al contenido",
+                            "vai al contenuto", "pular para o conteúdo", "przejdź do treści")
+
 _COMMENTS_PHRASES: Final = frozenset("""
 leave a reply|leave a comment|post a comment|add a comment|join the conversation|join the discussion
 |kommentar schreiben|kommentieren|laisser un commentaire|réagir|deja un comentario|deja una respuesta
@@ -204,6 +211,8 @@ def phrase_kind(line: str) -> int:
     if line[-1] in ".!?":
         return TEXT
     words = key.split()
+    if len(words) <= T.skip_links_max_words and key.startswith(_SKIP_LINK_STARTS):
+        return BOILER
     if len(words) <= T.section_heading_max_words and (key + " ").startswith(SECTION_END_STARTS):
         return SECTION_END
     if words:

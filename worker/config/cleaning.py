@@ -69,6 +69,9 @@ class TextDumpThresholds:
     # Such a heading named by its first words ("More from <site>", "Related Topics") has at most this
     # many words: a longer line opening so is a subheading or a sentence of the article.
     section_heading_max_words: int = 5
+    # A row of skip links ("Skip to Main Content", "Jump to navigation Jump to search") has at most
+    # this many words: a longer line opening so is a sentence.
+    skip_links_max_words: int = 12
     # The run after the visible headline is the article if it scores at least this share of the
     # best run anywhere in the page.
     anchored_share: float = 0.15
