@@ -23,7 +23,11 @@ Matching rules:
 that state them"), "all" also counts pages labelled with nothing (they need nothing found).
 For text dumps, "shown" is the accuracy over the stated pages whose dump holds the value at all:
 many pages state their date or byline only in meta tags or JSON-LD, which a text dump does not
-carry (see `shown_in_dump` for the test; it does not use our parsers).
+carry (see `shown_in_dump` for the test; it does not use our parsers). "shown share" (n shown / n
+stated) is the most "stated" can reach on that path: a value the dump does not hold is not found
+(readability-pages' title label is readability's reading of the page's <title>, which a dump
+without the <title> line holds only where the page prints the same words as its headline; its
+byline and date labels come from meta tags as often as from the page's text).
 
 Title agreement, for text dumps of the pages of a set without title truth (dates-mediacloud: many
 languages and templates): the share of the pages with an HTML title where the text path's title
@@ -291,12 +295,12 @@ def run(shared: Path, sets: list[str], paths: list[str], errors_in: str | None) 
 
 def print_table(table) -> None:
     print("| set | path | field | part | n stated | ours stated | trafilatura stated | htmldate stated "
-          "| ours all | trafilatura all | htmldate all | n shown | ours shown |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| ours all | trafilatura all | htmldate all | n shown | ours shown | shown share |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     keys = sorted({k[:4] for k in table}, key=lambda k: (SETS.index(k[0]), k[1] != "HTML", k[1],
                                                            FIELDS.index(k[2]), SPLITS.index(k[3])))
     for set_name, path, field, split in keys:
-        cells_stated, cells_all, stated_n, cells_shown = [], [], 0, ["", ""]
+        cells_stated, cells_all, stated_n, cells_shown = [], [], 0, ["", "", ""]
         for extractor in ("ours", "trafilatura", "htmldate"):
             rows = table.get((set_name, path, field, split, extractor))
             if not rows:
@@ -309,7 +313,8 @@ def print_table(table) -> None:
             cells_all.append(f"{sum(ok for _, ok, _ in rows) / len(rows):.3f}")
             if path != "HTML":
                 shown = [ok for has, ok, in_dump in rows if has and in_dump]
-                cells_shown = [str(len(shown)), f"{sum(shown) / len(shown):.3f}" if shown else "-"]
+                cells_shown = [str(len(shown)), f"{sum(shown) / len(shown):.3f}" if shown else "-",
+                               f"{len(shown) / stated_n:.3f}" if stated_n else "-"]
         print(f"| {set_name} | {path} | {field} | {split} | {stated_n} | " + " | ".join(cells_stated) + " | "
               + " | ".join(cells_all) + " | " + " | ".join(cells_shown) + " |")
 
