@@ -103,7 +103,9 @@ class RunSearch:
 
     def _headline_indexes(self, first_stripped: str) -> list[int]:
         """Where the first line (the page's <title>) is printed again: the visible headline, and
-        perhaps its copies in teaser lists (at most three places)."""
+        perhaps its copies in teaser lists (the first three places). When none of these has a
+        byline or date under it, a later copy that has one is the visible headline too: the
+        template printed the title in its breadcrumbs, share box and menus above it."""
         lines = self.lines
         first = lines[0]
         if len(first) > self.t.headline_max_chars or len(lines) < 3:
@@ -112,12 +114,16 @@ class RunSearch:
         # Only lines of the same length are compared (casefold keeps the length of almost every
         # text): no casefold of the others.
         one, other = len(first), len(first_stripped)
-        found = []
+        found: list[int] = []
         for i in range(1, len(lines) - 1):
             size = len(lines[i])
             if (size == one or size == other) and headline_key(lines[i]) in wanted and self.kind(i) == TEXT:
-                found.append(i)
-                if len(found) == 3:
+                if len(found) < 3:
+                    found.append(i)
+                    if len(found) == 3 and any(self._meta_under(h, len(lines)) for h in found):
+                        break
+                elif self._meta_under(i, len(lines)):
+                    found.append(i)
                     break
         return found
 
