@@ -146,7 +146,10 @@ class RunSearch:
             # The copy with a byline or date under it is the headline, before copies in teaser
             # lists ("Most read", which may sit inside the article); then the one nearest its run.
             key = (not self._meta_under(h, a_start), a_start - h)
-            if anchored >= t.anchored_share * best and key < closest:
+            # (A brief right under its headline, byline and date is the article however short,
+            # and however much prose the template holds elsewhere.)
+            brief = not key[0] and key[1] <= t.headline_meta_lines + 1 and anchored >= t.anchored_brief_min
+            if (brief or anchored >= t.anchored_share * best) and key < closest:
                 start, end, headline, closest = a_start, a_end, h, key
         prose = 0.0
         for i in range(start, end + 1) if COMMENTS in self.kinds[start:end + 1] else ():

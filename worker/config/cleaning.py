@@ -75,6 +75,9 @@ class TextDumpThresholds:
     # The run after the visible headline is the article if it scores at least this share of the
     # best run anywhere in the page.
     anchored_share: float = 0.15
+    # ... or at least this much (a brief's few sentences) when it starts right under the headline's
+    # byline or date.
+    anchored_brief_min: float = 100.0
     # The heading of the comment section ends the article once this much prose (score) preceded it;
     # so does a section end ("Recommended") that the run after the headline cannot bridge.
     prose_before_comments: float = 200.0
