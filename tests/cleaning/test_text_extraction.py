@@ -457,6 +457,26 @@ def test_the_author_box_at_the_end_goes(heading):
     assert found.paragraphs == SENTENCES
 
 
+@pytest.mark.parametrize("heading", ["About Anna Example", "Über Anna Example", "Sobre Anna Example"])
+def test_the_author_box_under_its_heading_goes_however_it_opens(heading):
+    # (article-extraction's comwrap.com and a Portuguese blog's pages, tuning part: "Als Inbound
+    # Sales Manager bildet <name> ...", "Pai de ... , <name> é ...".)
+    found = extract_text(dump(
+        "Council approves two new schools", "By Anna Example", *SENTENCES, heading,
+        "As the paper's education reporter, Anna Example covers schools in the northern district. Her "
+        "work has appeared in a number of regional newspapers and magazines.",
+    ), "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES
+
+
+def test_a_last_paragraph_naming_the_author_without_a_heading_stays():
+    last = ("The district's parents wrote to Anna Example and the other reporters of the paper to say the "
+            "decision was the best news they had heard in years.")
+    found = extract_text(dump("Council approves two new schools", "By Anna Example", *SENTENCES, last),
+                         "https://paper.example/schools")
+    assert found.paragraphs == [*SENTENCES, last]
+
+
 def test_a_last_paragraph_opening_with_another_name_stays():
     last = ("Mark Other, who chairs the parents' association, said the decision was the best news the "
             "district had heard in years.")

@@ -139,21 +139,24 @@ class BodyAssembly:
 def _drop_author_box(lines: list[str], kept: list[int], authors: list[str], t: TextDumpThresholds) -> list[int]:
     """`kept` without the author box at its end: a last paragraph opening with the full name of the
     byline's author ("Jane Roe is a freelance writer ...", "Jane Roe covers ..."), with the line
-    above it when that line is the name and a few words ("Jane Roe", "About Jane Roe"). Two
-    articles by one author share the box word for word, and it is no part of either."""
+    above it when that line is the name and a few words ("Jane Roe", "About Jane Roe"); or a last
+    paragraph naming the author anywhere under such a heading ("Über Jane Roe", "Als Redakteurin
+    schreibt Jane Roe ..."). Two articles by one author share the box word for word, and it is no
+    part of either."""
     if len(kept) < 2:
         return kept
     last = lines[kept[-1]].casefold()
-    name = next((key for key in (name.strip().casefold() for name in authors)
-                 if " " in key and last.startswith(key) and not last[len(key):len(key) + 1].isalnum()), None)
-    if name is None:
-        return kept
+    above = lines[kept[-2]].casefold()
+    names = [key for key in (name.strip().casefold() for name in authors) if " " in key]
     cut = len(kept) - 1
-    above = lines[kept[cut - 1]].casefold()
-    if cut > 1 and name in above and \
-            len(split_words(above)) <= len(split_words(name)) + t.author_box_heading_extra_words:
-        cut -= 1
-    return kept[:cut]
+    for name in names:
+        headed = cut > 1 and name in above and \
+            len(split_words(above)) <= len(split_words(name)) + t.author_box_heading_extra_words
+        if last.startswith(name) and not last[len(name):len(name) + 1].isalnum():
+            return kept[:cut - 1] if headed else kept[:cut]
+        if headed and name in last[:t.author_box_name_chars]:
+            return kept[:cut - 1]
+    return kept
 
 
 def _drop_repeated_summary(paragraphs: list[str], indexes: list[int], t: TextDumpThresholds) -> list[int]:

@@ -165,6 +165,8 @@ class TextDumpThresholds:
     # The author box at the article's end goes: a last paragraph opening with the byline's name, and
     # the line above it when that holds the name and at most this many other words ("About Jane Roe").
     author_box_heading_extra_words: int = 2
+    # Under such a heading, a last paragraph naming the author in this many first characters is the box.
+    author_box_name_chars: int = 200
     # A list of bullets at the top goes when this share of its items is repeated by the body,
     summary_repeat_share: float = 0.5
     # an item counting as repeated when this share of its words is found in the body.
