@@ -10,6 +10,7 @@ The methods are a mixin of text._Dump: they read its lines, kinds and scores.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Final
 
 from ..config.cleaning import TextDumpThresholds
@@ -34,11 +35,7 @@ class BodyAssembly:
         # (word_key(line) is no longer than line.casefold(): as long as an ASCII line, at most three
         # times as long as another. A shorter line is not casefolded for the title test.)
         title_min = len(title_key) if title_key else 0
-        # A repeat is a line with the casefold and the length of an earlier one (casefold keeps the
-        # length of almost every text, as in _headline_indexes): a line is casefolded only when an
-        # earlier one has its length, or when it may be the title. (Casefolding every line was an
-        # eighth of the text path's time: casefold has no fast path for text with curly quotes.)
-        seen: dict[int, list[int]] = {}  # length -> the lines of that length kept so far (or their captions)
+        seen = _KeptLines(lines, self._fold)  # the lines kept so far (or their captions)
         kept: list[int] = []
         last = -1  # the last kept line, or the line after it when that line printed it again
         for i in range(start, end + 1):
@@ -58,8 +55,7 @@ class BodyAssembly:
             if scores[i] <= 0 and self._byline(line) is not None:
                 continue
             size = len(line)
-            earlier = seen.get(size)
-            if earlier is not None and self._repeats(i, earlier):
+            if seen.repeats(i):
                 if kept and last == i - 1 and lines[kept[-1]] == line:
                     last = i
                 continue
@@ -67,10 +63,7 @@ class BodyAssembly:
                 key = self._fold(i)
                 if title_word in key and title_last in key and " ".join(split_words(key)) == title_key:  # (_key)
                     continue
-            if earlier is None:
-                seen[size] = [i]
-            else:
-                earlier.append(i)
+            seen.add(i)
             kept.append(i)
             last = i
         kept = _drop_author_box(lines, kept, authors or [], self.t)
@@ -84,18 +77,6 @@ class BodyAssembly:
         if key is None:
             key = folded[i] = self.lines[i].casefold()
         return key
-
-    def _repeats(self, i: int, earlier: list[int]) -> bool:
-        """Line i casefolds as one of the `earlier` lines does."""
-        line, lines = self.lines[i], self.lines
-        for j in earlier:
-            if lines[j] == line:  # (the usual repeat: the very same text, no casefold needed)
-                return True
-        key = self._fold(i)
-        for j in earlier:
-            if self._fold(j) == key:
-                return True
-        return False
 
     def settled(self, paragraphs: list[str]) -> bool:
         """True when reading `paragraphs` (this dump's result, normalized) again would return them
@@ -177,3 +158,35 @@ def _drop_repeated_summary(paragraphs: list[str], indexes: list[int], t: TextDum
     if repeated < t.summary_repeat_share * bullets:
         return indexes
     return indexes[:offset] + indexes[offset + bullets:]
+
+
+class _KeptLines:
+    """The lines a body kept so far, to tell a line printed again: the same text, or the same
+    casefold. A line is casefolded only when a kept line has its length (casefold keeps the length
+    of almost every text, as in _headline_indexes; casefolding every line was an eighth of the text
+    path's time: casefold has no fast path for text with curly quotes), and each line at most once,
+    so that a dump of many lines of one length costs linear time."""
+
+    def __init__(self, lines: list[str], fold: Callable[[int], str]):
+        self._lines = lines
+        self._fold = fold
+        self._texts: set[str] = set()
+        self._unfolded: dict[int, list[int]] = {}  # length -> kept lines of that length not casefolded yet
+        self._folds: dict[int, set[str]] = {}  # length -> casefolds of kept lines of that length
+
+    def add(self, i: int) -> None:
+        line = self._lines[i]
+        self._texts.add(line)
+        self._unfolded.setdefault(len(line), []).append(i)
+
+    def repeats(self, i: int) -> bool:
+        """Line i is a kept line again, or casefolds as one does."""
+        line = self._lines[i]
+        if line in self._texts:  # (the usual repeat: the very same text, no casefold needed)
+            return True
+        size = len(line)
+        unfolded = self._unfolded.pop(size, None)
+        if unfolded:
+            self._folds.setdefault(size, set()).update(self._fold(j) for j in unfolded)
+        folds = self._folds.get(size)
+        return folds is not None and self._fold(i) in folds
