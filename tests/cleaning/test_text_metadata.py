@@ -723,3 +723,19 @@ def test_a_skip_link_opening_a_dump_without_its_title_line_is_no_title():
              PARAGRAPH, PARAGRAPH.replace("three", "four")]
     found = extract_text("\n\n".join(lines), "https://en.wikipedia.org/?curid=37092311")
     assert found.title == "List of films featuring time loops"
+
+
+@pytest.mark.parametrize("reading_time", ["14 min read", "Oct 18, 2019 · 8 min read", "5 minute read"])
+def test_a_name_over_the_reading_time_is_the_author(reading_time):
+    # (readability-pages' Medium pages, tuning part: the author's name over the reading time, a menu
+    # between it and the headline.)
+    lines = ["The committee's budget for schools", "Ready to publish?", "Jane Roe", "Follow", reading_time,
+             "Featured Close Publish changes", "Sign in / Sign up", "Next story", "Next story",
+             "The committee's budget for schools", "Share on Twitter", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n\n".join(lines), "https://medium.com/@jroe/budget-1a2b3c").authors == ["Jane Roe"]
+
+
+def test_a_byline_over_the_reading_time_is_read_as_a_byline():
+    lines = ["Allen has new publisher, memoir out Monday", "By Jane Roe The Associated Press",
+             "Mon., March 23, 2020 timer 5 min. read", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n\n".join(lines), "https://paper.example/allen").authors == ["Jane Roe"]

@@ -41,6 +41,9 @@ _POSTED_PIECES: Final = ("pub", "ted", "ffentl")
 _OPENS_WITH_DATE: Final = re.compile(r"[\s|•·–—-]*(?:(?i:published|posted|updated|publié|publicado|veröffentlicht)"
                                      r"(?:\s+(?i:on|am|le|el))?\s*:?\s*)?(?:\d|(?i:" + MONTH_NAMES + "|" + WEEKDAY_NAMES
                                      + r")\b)")
+# A reading time ("8 min read", "5 minute read", "Lesezeit: 4 Min.", "3 min de lecture").
+_READING_TIME: Final = re.compile(r"(?i)\b\d+\s*(?:min(?:ute)?s?\.?\s*(?:read|de lecture|de leitura|di lettura|de lectura)"
+                                  r"|min\.?\s*lesezeit)\b|lesezeit:?\s*\d+\s*min")
 # A date's label alone on its line ("Published", "Updated:") is at most this long.
 _DATE_LABEL_MAX_CHARS: Final = 16
 # Hosts whose numeric dates put the month first (03/04/2019 is March 4th).
@@ -351,8 +354,25 @@ class HeaderReading:
         """The first byline after the headline; a line that is only a name counts when it is
         right under the headline or among the article's first lines. Failing these, an explicit
         byline just above the headline, then a byline under another copy of it (_copy_byline)."""
-        return (self._window_byline(title_index, start, end) or self._byline_above(title_index)
-                or self._copy_byline(title_index, start, title) or self._body_byline(start, end))
+        return (self._reading_time_byline(start) or self._window_byline(title_index, start, end)
+                or self._byline_above(title_index) or self._copy_byline(title_index, start, title)
+                or self._body_byline(start, end))
+
+    def _reading_time_byline(self, start: int) -> list[str]:
+        """A byline or a line that is only a person's name right over the reading time ("Jane Roe", "Follow",
+        "Oct 18, 2019 · 8 min read"), before the article: blog platforms print the author so,
+        above or beside the headline, where no bare name is looked for otherwise."""
+        lines, t = self.lines, self.t
+        for i in range(max(1, start - t.header_window), start):
+            line = lines[i]
+            if len(line) > t.meta_line_max_chars or "min" not in line.lower() or _READING_TIME.search(line) is None:
+                continue
+            for j in range(i - 1, max(0, i - 1 - t.reading_time_name_lines), -1):
+                names = self._byline(lines[j]) or self._readings.bare_name(lines[j])
+                if names and not any(names_host(name, self.host) for name in names) and self._names_kind(j):
+                    self.kinds[j] = BYLINE
+                    return names
+        return []
 
     def _body_byline(self, start: int, end: int) -> list[str]:
         """An explicit byline further into the article's first lines than a bare name is looked

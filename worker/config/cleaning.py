@@ -142,6 +142,9 @@ class TextDumpThresholds:
     # A line that is only a person's name is a byline this many lines under the headline (or in
     # the article's first body_meta_window lines).
     bare_name_lines: int = 3
+    # A line that is only a name this many lines over a reading time ("8 min read"; a "Follow"
+    # button between) is the author, wherever it stands before the article.
+    reading_time_name_lines: int = 2
     # An explicit byline ("By ...", "Von ...") this many lines above the headline is the article's.
     byline_above_lines: int = 2
     # A byline or date line is at most this long: a longer one is prose, read for a date only at its opening.
