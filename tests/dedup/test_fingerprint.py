@@ -3,11 +3,13 @@ short texts get no signature."""
 from __future__ import annotations
 
 import subprocess
+from dataclasses import replace
 import sys
 
 import numpy as np
 
 from worker.config import DedupSettings
+from worker.models import Article
 
 from .conftest import article, story
 
@@ -58,6 +60,38 @@ def test_short_lines_around_a_brief_do_not_change_its_exact_key(fingerprinter):
         "Advert", BRIEF, "Light a Wish by OGE Group", "Spider on the bridge by LAPS"])))
     assert wrapped.content_hash == alone.content_hash
     assert alone.content_hash == article("a", BRIEF).content_hash  # all prose: Article.content_hash
+
+
+# An author's note a fiction site prints under every page, and another brief of the same kind.
+NOTE = ("Not really a note, but do you know how different sauna and locker room etiquette can be from "
+        "country to country, or from school to school and gym to gym? It is one of those weird things I "
+        "never think about, and then I have to all of a sudden for the story.\n\n"
+        "Other Alden is the most important character that never gets screen time. She looks like a cross "
+        "between a dragon and a bipedal dinosaur, only small, and has her own little splashing pool.")
+OTHER_BRIEF = ("County beat Town 6-2 on Saturday in front of a crowd of 9,500 in Reno. Goals in the 40th and "
+               "25th minutes settled the match. County move up to 10th in the table, Town stay 10th.")
+
+
+def titled(article_id: str, text: str, title: str) -> Article:
+    return replace(article(article_id, text), title=title)
+
+
+def test_a_brief_set_apart_from_its_templates_prose_is_compared_alone(fingerprinter):
+    alone = fingerprinter.fingerprint(titled("a", BRIEF, "Road closure on Route 61"))
+    reposted = fingerprinter.fingerprint(titled("b", "\n\n".join(
+        [BRIEF, "Remove", "A note from the author", NOTE]), "Road closure on Route 61"))
+    assert reposted.content_hash == alone.content_hash and reposted.signature == b""
+    # Another brief on that template shares the note, not the brief: not the same key, no signature.
+    other = fingerprinter.fingerprint(titled("c", "\n\n".join(
+        [OTHER_BRIEF, "Remove", "A note from the author", NOTE]), "County beat Town 6-2"))
+    assert other.content_hash not in (reposted.content_hash, alone.content_hash) and other.signature == b""
+
+
+def test_an_articles_paragraphs_one_after_another_are_no_brief_among_template_lines(fingerprinter):
+    # Paragraphs that follow one another are one article, whatever words they share with the title.
+    text = "\n\n".join([BRIEF, NOTE])
+    fp = fingerprinter.fingerprint(titled("a", text, "Road closure on Route 61"))
+    assert fp.content_hash == article("a", text).content_hash and fp.signature != b""
 
 
 def test_short_lines_that_outweigh_the_prose_keep_the_whole_text_in_the_key(fingerprinter):

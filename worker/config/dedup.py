@@ -82,6 +82,12 @@ class DedupSettings:
     # The exact-duplicate key is the hash of the prose lines alone when they hold this share of the
     # text's tokens at least (worker/dedup/fingerprint.py Fingerprinter.exact_key).
     exact_prose_share: float = 0.5
+    # A text of fewer prose tokens than this whose prose about its title is a brief set apart
+    # from the rest (min_prose_tokens to min_shingles tokens) is compared on that brief alone
+    # (Fingerprinter.brief_lines); a prose line is about the brief when it shares this many
+    # content words with the title and the brief's lines.
+    brief_page_max_tokens: int = 300
+    brief_related_words: int = 2
 
     @property
     def window_seconds(self) -> float:

@@ -1,12 +1,14 @@
 """From a cleaned Article to the Fingerprint the dedup index decides on."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..config import DedupSettings
 from ..models import Article, content_hash
 from ..state.base import Fingerprint
 from .comparable import Comparability, comparability
 from .minhash import MinHasher
-from .shingles import bigrams, tokenize, word_hashes
+from .shingles import TokenSpans, bigrams, tokenize, word_hashes
 from .urls import canonical_url
 
 
@@ -31,6 +33,13 @@ class Fingerprinter:
             return Fingerprint(article_id=article.article_id, url_key=url_key,
                                content_hash=f"uncompared:{article.article_id}", fetched_at=article.fetched_at,
                                not_compared=found.reason)
+        brief = self.brief_lines(article, spans, hashes, function, found)
+        if brief is not None:
+            # A brief among its template's prose: the brief alone is compared (exactly, unsigned).
+            lines = article.text.split("\n")
+            return Fingerprint(article_id=article.article_id, url_key=url_key,
+                               content_hash=content_hash("\n".join(lines[i] for i in brief)),
+                               fetched_at=article.fetched_at)
         exact_key = self.exact_key(article, found)
         pairs, content_pairs = bigrams(hashes, function)
         shingles = self.minhasher.shingles(pairs)
@@ -44,6 +53,59 @@ class Fingerprinter:
         return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=exact_key,
                            fetched_at=article.fetched_at, signature=self.minhasher.signature(values),
                            band_keys=self.minhasher.band_keys(lsh_shingles), shingle_count=len(shingles))
+
+    def brief_lines(self, article: Article, spans: TokenSpans, hashes: np.ndarray, function: np.ndarray,
+                    found: Comparability) -> list[int] | None:
+        """The lines of a brief that cleaning kept with unrelated prose of its page (a gallery's
+        captions, an author's note, a teaser), or None. Its prose lines are those holding half the
+        title's content words (two at least) and those sharing brief_related_words content words
+        with them, and so on; the others speak of something else. A brief is compared on its
+        lines alone when:
+        - the page's prose is short (under brief_page_max_tokens tokens) and some prose is left out;
+        - no left-out prose line follows or precedes one of the brief's directly (a label, a credit
+          or a button stands between them: an article's paragraphs follow one another);
+        - the brief is one (min_prose_tokens or more) too short for a signature (under
+          min_shingles tokens), so that only exact copies of it match.
+        A copy of the brief reposted in another site's template then has the brief's exact key,
+        and two briefs of one template are not near duplicates of each other by the template's
+        prose."""
+        settings = self.settings
+        if not article.title or int(found.prose.sum()) < 2 or \
+                float(found.tokens[found.prose].sum()) >= settings.brief_page_max_tokens:
+            return None
+        title_hashes, title_function = word_hashes(article.title)
+        wanted = set(title_hashes[~title_function].tolist())
+        if len(wanted) < 2:
+            return None
+        breaks = np.flatnonzero(spans.codes == 10)
+        token_line = np.searchsorted(breaks, spans.starts)
+        prose = np.flatnonzero(found.prose).tolist()
+        content: list[set[int]] = [set() for _ in range(len(found.prose))]
+        for line, value, is_function in zip(token_line.tolist(), hashes.tolist(), function.tolist()):
+            if not is_function:
+                content[line].add(value)
+        chosen = {i for i in prose if len(content[i] & wanted) >= max(2, len(wanted) / 2)}
+        if not chosen:
+            return None
+        topic = set(wanted).union(*(content[i] for i in chosen))
+        grown = True
+        while grown:
+            grown = False
+            for i in prose:
+                if i not in chosen and len(content[i] & topic) >= settings.brief_related_words:
+                    chosen.add(i)
+                    topic |= content[i]
+                    grown = True
+        if len(chosen) == len(prose):
+            return None
+        filled = [i for i, size in enumerate(found.tokens.tolist()) if size > 0]
+        for before, after in zip(filled, filled[1:]):
+            if (before in chosen) != (after in chosen) and found.prose[before] and found.prose[after]:
+                return None
+        lines = sorted(chosen)
+        if not settings.min_prose_tokens <= float(found.tokens[lines].sum()) < self.min_shingles:
+            return None
+        return lines
 
     def exact_key(self, article: Article, found: Comparability) -> str:
         """The key exact duplicates share: the content hash of the text's prose lines (found.prose)
