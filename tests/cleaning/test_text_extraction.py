@@ -483,3 +483,16 @@ def test_a_last_paragraph_opening_with_another_name_stays():
     found = extract_text(dump("Council approves two new schools", "By Anna Example", *SENTENCES, last),
                          "https://paper.example/schools")
     assert found.paragraphs == [*SENTENCES, last]
+
+
+def test_the_first_line_of_a_get_text_dump_is_not_joined_to_lower_case_menu_items():
+    # (get_text-style dumps of readability-pages, article-extraction and dates-mediacloud: the
+    # <title> line followed by "Jump to", "content", "sign up", "msn back to msn home".)
+    from worker.cleaning.text_shapes import joined_lines
+
+    title = "Council approves two new schools | The Example Times"
+    assert joined_lines("\n".join([title, "Jump to", "content", "sign up", "Home"]))[0] == title
+    # A first line that is a sentence's start goes on with it when the next line is no link's few words.
+    start = "The committee met for three hours on Tuesday and agreed on a budget that"
+    rest = "raises spending on schools, roads and the two libraries of the northern district."
+    assert joined_lines("\n".join([start, rest])) == [f"{start} {rest}"]

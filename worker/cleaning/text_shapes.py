@@ -50,6 +50,7 @@ def joined_lines(body: str) -> list[str]:
     them (a blank line ends a block in every dump style, so the output, paragraphs separated by
     blank lines, is never joined again)."""
     link_max = T.link_text_max_chars  # (get_text-style dumps put every text node, a link's too, on its own line)
+    long_line = T.long_line_chars
     lines: list[str] = []
     # The pieces of the last line kept while lines continue it, joined once it ends: joining at
     # every continued line cost quadratic time on a dump of thousands of lines that all continue.
@@ -61,8 +62,12 @@ def joined_lines(body: str) -> list[str]:
         if not line:
             joinable = inside = False
             continue
+        # (The dump's first line, a <title> or the site's name, goes on with no link's few words
+        # unless it is as long as prose: get_text-style dumps put the site's lower-case menu items
+        # under it, "Jump to", "content", "sign up".)
         if joinable and (line[0].islower() or line[0] in _CLOSING) and \
-                (pieces[-1] if pieces else lines[-1])[-1] not in SENTENCE_END and not _lone_byline_word(line):
+                (len(lines) > 1 or pieces or len(line) > link_max or len(lines[0]) >= long_line) \
+                and (pieces[-1] if pieces else lines[-1])[-1] not in SENTENCE_END and not _lone_byline_word(line):
             if not pieces:
                 if inside:  # "the agency said", "Reuters", "on Tuesday": one sentence again
                     link = lines.pop()
@@ -77,7 +82,8 @@ def joined_lines(body: str) -> list[str]:
             if pieces:
                 lines[-1] = "".join(pieces)
                 pieces = []
-            inside = joinable and len(line) <= link_max and lines[-1][-1] not in SENTENCE_END
+            inside = joinable and len(line) <= link_max and lines[-1][-1] not in SENTENCE_END and (
+                len(lines) > 1 or len(lines[0]) >= long_line)
             lines.append(line)
         joinable = True
     if pieces:
