@@ -87,6 +87,19 @@ def test_a_brief_set_apart_from_its_templates_prose_is_compared_alone(fingerprin
     assert other.content_hash not in (reposted.content_hash, alone.content_hash) and other.signature == b""
 
 
+def test_a_post_title_right_under_a_brief_and_numbers_of_dates_do_not_join_the_brief(fingerprinter):
+    # A theatre's list of its posts (titles, no final stop), then a slider's data: file names,
+    # sizes and dates whose numbers agree with the brief's by chance.
+    template = ["2018 Jeongdong Theater Tradition Series Performance [The Palace: Tale of Jang Noksu] "
+                "Welcome Daehak-ro Festival", "Share this entry", "Share by Mail",
+                "http://theatre.example/wp-content/uploads/2018/10/KakaoTalk_20181015_0907.jpg 540 960 admin "
+                "2018-10-15 10:33:49 2018-10-15 10:33:49 The Palace: Tale of Jang Noksu, the beauty of Korea "
+                "revealed at the Welcome Daehak-ro Festival! To the actual scene, with 6 performers and 9 dancers!"]
+    alone = fingerprinter.fingerprint(titled("a", BRIEF, "Road closure on Route 61"))
+    wrapped = fingerprinter.fingerprint(titled("b", "\n\n".join([BRIEF, *template]), "Road closure on Route 61"))
+    assert wrapped.content_hash == alone.content_hash
+
+
 def test_an_articles_paragraphs_one_after_another_are_no_brief_among_template_lines(fingerprinter):
     # Paragraphs that follow one another are one article, whatever words they share with the title.
     text = "\n\n".join([BRIEF, NOTE])

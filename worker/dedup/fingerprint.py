@@ -59,11 +59,12 @@ class Fingerprinter:
         """The lines of a brief that cleaning kept with unrelated prose of its page (a gallery's
         captions, an author's note, a teaser), or None. Its prose lines are those holding half the
         title's content words (two at least) and those sharing brief_related_words content words
-        with them, and so on; the others speak of something else. A brief is compared on its
+        (not numbers) with them, and so on; the others speak of something else. A brief is compared on its
         lines alone when:
         - the page's prose is short (under brief_page_max_tokens tokens) and some prose is left out;
-        - no left-out prose line follows or precedes one of the brief's directly (a label, a credit
-          or a button stands between them: an article's paragraphs follow one another);
+        - no left-out prose line ending like a sentence follows or precedes one of the brief's
+          directly (a label, a credit, a button or a post's title stands between them: an
+          article's paragraphs follow one another);
         - the brief is one (min_prose_tokens or more) too short for a signature (under
           min_shingles tokens), so that only exact copies of it match.
         A copy of the brief reposted in another site's template then has the brief's exact key,
@@ -80,27 +81,36 @@ class Fingerprinter:
         breaks = np.flatnonzero(spans.codes == 10)
         token_line = np.searchsorted(breaks, spans.starts)
         prose = np.flatnonzero(found.prose).tolist()
+        # Each line's content words; numbers apart (a route's or a score's number is in the title,
+        # but numbers of the brief and of dates and file names elsewhere agree by chance).
         content: list[set[int]] = [set() for _ in range(len(found.prose))]
-        for line, value, is_function in zip(token_line.tolist(), hashes.tolist(), function.tolist()):
+        words: list[set[int]] = [set() for _ in range(len(found.prose))]
+        text = spans.normalized
+        for line, value, is_function, start, end in zip(token_line.tolist(), hashes.tolist(), function.tolist(),
+                                                        spans.starts.tolist(), spans.ends.tolist()):
             if not is_function:
                 content[line].add(value)
+                if not text[start:end].isdigit():
+                    words[line].add(value)
         chosen = {i for i in prose if len(content[i] & wanted) >= max(2, len(wanted) / 2)}
         if not chosen:
             return None
-        topic = set(wanted).union(*(content[i] for i in chosen))
+        topic = set(wanted).union(*(words[i] for i in chosen))
         grown = True
         while grown:
             grown = False
             for i in prose:
-                if i not in chosen and len(content[i] & topic) >= settings.brief_related_words:
+                if i not in chosen and len(words[i] & topic) >= settings.brief_related_words:
                     chosen.add(i)
-                    topic |= content[i]
+                    topic |= words[i]
                     grown = True
         if len(chosen) == len(prose):
             return None
+        texts = article.text.split("\n")
+        sentences = {i for i in prose if _ends_sentence(texts[i])}
         filled = [i for i, size in enumerate(found.tokens.tolist()) if size > 0]
         for before, after in zip(filled, filled[1:]):
-            if (before in chosen) != (after in chosen) and found.prose[before] and found.prose[after]:
+            if (before in chosen) != (after in chosen) and before in sentences and after in sentences:
                 return None
         lines = sorted(chosen)
         if not settings.min_prose_tokens <= float(found.tokens[lines].sum()) < self.min_shingles:
@@ -120,3 +130,12 @@ class Fingerprinter:
                 or len(lines) != len(found.prose):
             return article.content_hash
         return content_hash("\n".join(line for line, prose in zip(lines, found.prose.tolist()) if prose))
+
+
+_CLOSING = "\"'”’»)]"
+
+
+def _ends_sentence(line: str) -> bool:
+    """The line ends like a sentence (a paragraph of prose, not a headline or a post's title)."""
+    line = line.rstrip().rstrip(_CLOSING)
+    return bool(line) and line[-1] in ".!?…。！？"
