@@ -27,13 +27,16 @@ _NON_WORD = re.compile(r"\W+")
 _WORD = re.compile(r"\w+")
 
 
-def extract_html(html: str, url: str) -> Extraction:
+def extract_html(html: str | bytes, url: str) -> Extraction:
+    """html: the page, or its UTF-8 bytes (what the isolating child gets: bytes cross a pipe
+    without being decoded, and lexbor parses UTF-8 bytes, encoding a str to them first)."""
     tree = parse(html)
     metadata = page_metadata(tree, url)
     paragraphs = article_paragraphs(tree, metadata.title)
     if sum(len(p) for p in paragraphs) < T.fallback_below_chars and \
             count_words(" ".join(paragraphs), enough=FALLBACK_BELOW_WORDS) < FALLBACK_BELOW_WORDS:
-        second = _trafilatura_paragraphs(html, url)
+        page = html if isinstance(html, str) else html.decode("utf-8", "surrogatepass")
+        second = _trafilatura_paragraphs(page, url)
         if sum(len(p) for p in second) > sum(len(p) for p in paragraphs):
             paragraphs = second
     if metadata.title:  # the headline is metadata; repeated as a paragraph it is boilerplate

@@ -48,7 +48,7 @@ BLOCK_TAGS = frozenset(
     "tbody thead caption hr br center address details summary".split())
 
 
-def parse(html: str) -> LexborHTMLParser:
+def parse(html: str | bytes) -> LexborHTMLParser:
     return LexborHTMLParser(html)
 
 

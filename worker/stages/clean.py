@@ -90,7 +90,9 @@ class CleanStage(Stage[RawPage, Article]):
         """The extraction, its paragraphs normalized (the text path normalizes its own)."""
         if page.content_type == "text/html":
             if self._isolates(page):
-                extraction = self._html(page.body, page.url, timeout=self.timeout_seconds)
+                # (UTF-8 bytes: a str would be encoded to cross the pipe and decoded again in the child)
+                body = page.body.encode("utf-8", "surrogatepass")
+                extraction = self._html(body, page.url, timeout=self.timeout_seconds)
             else:
                 extraction = extract_html(page.body, page.url)
             extraction.paragraphs = normalize_paragraphs(extraction.paragraphs)
