@@ -1,6 +1,7 @@
 """What extracting HTML in a supervised child process costs (worker/stages/isolation.py): the clean
 stage over every shared HTML page, in process (no time limit), with the child for pages above
-CLEAN_HTML_ISOLATE_ABOVE_TAGS (the default), and with the child for every page. CPU seconds of the
+CLEAN_HTML_ISOLATE_ABOVE_TAGS or longer than CLEAN_HTML_ISOLATE_ABOVE_CHARS (the default), and with
+the child for every page. CPU seconds of the
 worker process and its child, so that a shared machine's load does not decide the figure; the
 outputs must be the same.
 
@@ -50,9 +51,10 @@ def main() -> None:
     pages = [RawPage(url=f"https://news.example.com/{n}", fetched_at=moment, content_type="text/html",
                      body=gzip.open(path, "rt", errors="replace").read())
              for n, path in enumerate(sorted(p for s in SETS for p in (args.shared / "benchmarks" / s / "html").glob("*.html.gz")))]
-    threshold = CleaningSettings().html_isolate_above_tags
+    settings = CleaningSettings()
+    tags, chars = settings.html_isolate_above_tags, settings.html_isolate_above_chars
     stages = {"in process (no time limit)": CleanStage(),
-              f"child above {threshold} tags (default)": CleanStage(timeout_seconds=60),
+              f"child above {tags} tags or {chars} chars (default)": CleanStage(timeout_seconds=60),
               "child for every page": CleanStage(CleaningSettings(html_isolate_above_tags=0), timeout_seconds=60)}
     for stage in stages.values():
         if stage._html is not None:
@@ -62,8 +64,8 @@ def main() -> None:
         for name, stage in stages.items():
             results[name].append(run(stage, pages))
     baseline = results["in process (no time limit)"][0][1]
-    isolated = sum(page.body.count("<") > threshold for page in pages)
-    print(f"{len(pages)} shared HTML pages, {isolated} above {threshold} tags")
+    isolated = sum(len(page.body) > chars or page.body.count("<") > tags for page in pages)
+    print(f"{len(pages)} shared HTML pages, {isolated} above {tags} tags or {chars} chars")
     for name, runs in results.items():
         best = min(seconds for seconds, _ in runs)
         print(f"{name:34} {len(pages) / best:7.1f} pages per CPU second   same outputs: {runs[0][1] == baseline}")

@@ -78,3 +78,28 @@ def test_only_pages_with_many_tags_go_to_the_child():
         assert stage._html._process is not None
     finally:
         stage.close()
+
+
+def test_long_pages_go_to_the_child():
+    stage = CleanStage(CleaningSettings(html_isolate_above_chars=5000), timeout_seconds=5)
+    try:
+        stage(raw("<p>" + article_body(1) + "</p>"))
+        assert stage._html._process is None
+        stage(raw("<p>" + article_body(2) + "</p>" + " " * 5000))
+        assert stage._html._process is not None
+    finally:
+        stage.close()
+
+
+def test_an_element_of_thousands_of_attributes_is_stopped_at_the_time_limit():
+    # One <div> of 150,000 distinct attributes: few tags, but each parser looks for an earlier
+    # attribute of the same name, so lexbor then lxml take about a minute in C code.
+    stage = CleanStage(CleaningSettings(), timeout_seconds=1.5)
+    try:
+        stage._html.ensure_ready()
+        started = time.monotonic()
+        with pytest.raises(PageRejected) as caught:
+            stage(raw("<div " + " ".join(f"a{n}" for n in range(150_000)) + ">" + article_body(1) + "</div>"))
+        assert caught.value.reason is Reason.STAGE_TIMEOUT and time.monotonic() - started < 1.5 + 0.5
+    finally:
+        stage.close()

@@ -90,8 +90,23 @@ def hostile_records(rng: random.Random) -> list[tuple[str, bytes | None, bytes |
         # The HTML parser needs 10-60 s on these: stopped at the time limit.
         records.append(("parser bomb", None, page(f"https://bomb.example/{n}", body, content_type="text/html"),
                         {"stage_timeout"}))
+    names = [base36(n) for n in range(45_000)]
+    # One element of 45,000 distinct attributes: few tags, but the parsers look for an earlier
+    # attribute of each name (seconds in C code, in process it would hold the GIL throughout).
+    records.append(("attribute flood", None, page("https://bomb.example/attributes",
+                                                  "<div " + " ".join(names) + ">x</div>", content_type="text/html"),
+                    {"stage_timeout", "no_content"}))
     rng.shuffle(records)
     return records
+
+
+def base36(n: int) -> str:
+    digits = ""
+    while True:
+        n, digit = divmod(n, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
+        if not n:
+            return "a" + digits
 
 
 def produce_keyed(settings, topic: str, records) -> list[tuple[int, int]]:

@@ -281,11 +281,14 @@ class CleaningSettings:
     # least this share of the sample to the language (else the page's declared language).
     language_sample_chars: int = 500
     language_min_confidence: float = 0.5
-    # With a stage time limit, HTML pages with more tags than this ('<' characters) are extracted
-    # in a child process that is killed at the limit (worker/stages/isolation.py): the parser's C
-    # code costs tags x nesting depth and no signal stops it. Below it even the worst nesting
-    # parses in about 0.05 s, so smaller pages (about 90% of real ones) are extracted in process.
+    # With a stage time limit, HTML pages with more tags than this ('<' characters), or longer
+    # than this many characters, are extracted in a child process that is killed at the limit
+    # (worker/stages/isolation.py): no signal stops the parsers' C code, and its cost is not
+    # linear: tags x nesting depth, and the square of one element's attributes (lexbor and lxml
+    # both look for an earlier attribute of the same name). Below both, the worst of either shape
+    # is extracted in well under a second, in process.
     html_isolate_above_tags: int = 3000
+    html_isolate_above_chars: int = 64_000
     text: TextDumpThresholds = field(default_factory=TextDumpThresholds)
 
     @classmethod
@@ -298,6 +301,8 @@ class CleaningSettings:
                                               minimum=0.0, maximum=1.0),
             html_isolate_above_tags=get_int(env, "CLEAN_HTML_ISOLATE_ABOVE_TAGS", cls.html_isolate_above_tags,
                                             minimum=0, maximum=20_000),
+            html_isolate_above_chars=get_int(env, "CLEAN_HTML_ISOLATE_ABOVE_CHARS", cls.html_isolate_above_chars,
+                                             minimum=0, maximum=500_000),
         )
 
 

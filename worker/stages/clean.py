@@ -50,8 +50,10 @@ class CleanStage(Stage[RawPage, Article]):
         return super().__call__(page)
 
     def _isolates(self, page: RawPage) -> bool:
+        settings = self.settings
         return self._html is not None and page.content_type == "text/html" and \
-            page.body.count("<") > self.settings.html_isolate_above_tags
+            (len(page.body) > settings.html_isolate_above_chars or
+             page.body.count("<") > settings.html_isolate_above_tags)
 
     def process(self, page: RawPage) -> Article:
         extraction = self._extract(page)
