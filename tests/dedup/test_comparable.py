@@ -117,3 +117,22 @@ def test_a_wall_among_the_templates_leftovers_is_not_compared():
     brief = ("Police arrested a 34-year-old man on Tuesday in connection with a burglary on Main Street, "
              "officials said. He is expected to appear in court later this week, a spokesman said.")
     assert reason(brief + "\n\nAlready a subscriber? Log in") is None
+
+
+def test_an_article_about_online_tracking_is_compared():
+    # Long sentences about privacy, consent and ads hold two of a notice's terms among many words.
+    paragraphs = [
+        "Nearly every website that you visit that has a like button is actually encouraging your browser "
+        "to tell the social network about your browsing habits, even if you never click on it at all, and "
+        "even if you have never signed up for an account there in the first place, which most readers find "
+        "surprising when they first hear about it.",
+        "But even if we accept that clicking through terms that no one reads can actually constitute true "
+        "consent, the companies collecting this information rarely explain what they do with it later, how "
+        "long they keep it, or to whom they sell it once the campaign that paid for its collection is over "
+        "and the data has no other use for them.",
+        "Privacy should not be a luxury good, and while I am happy to encourage people to opt out of these "
+        "arrangements, I do not think that individual choices alone will solve the problem for most readers, "
+        "who have neither the time nor the patience to read the fine print of every site they happen to visit "
+        "during a single working day.",
+    ]
+    assert reason("\n\n".join(paragraphs)) is None

@@ -10,7 +10,8 @@ from the stream). Lines are weighed in words: their tokens (worker/dedup/shingle
 of the scripts written without spaces (a token of its own) weighing unspaced_token_weight, so that
 a line of eight Korean or Chinese characters, a teaser's headline, is not a line of prose:
 - consent_notice / paywall: most tokens are in lines written like a cookie-consent notice or a
-  paywall (several of their usual terms in one line, or one in a line as short as a button),
+  paywall (several of their usual terms in one line, one in every _WALL_TOKENS_PER_TERM tokens at
+  least, or one in a line as short as a button),
   in English, German, French, Spanish, Italian, Dutch and Portuguese; or such lines hold at least
   notice_prose_share as many tokens as the prose lines beside them and those are fewer than
   notice_article_tokens (the wall among its template's leftovers: a byline, a teaser, a credit);
@@ -77,6 +78,10 @@ community_guidelines written_permission prior_written
 # A notice line holds one of its terms in every this many tokens at least (the words also occur in
 # articles, about a court case on copyright, say, but not that densely).
 _NOTICE_TOKENS_PER_TERM = 10
+# A consent or paywall line, one in every this many: a notice is dense in its terms ("We and our
+# partners use cookies ... personalised ads ... Accept"), while an article's long sentences about
+# privacy, tracking or subscriptions hold two of them among many other words.
+_WALL_TOKENS_PER_TERM = 20
 # A line with this many tokens or fewer needs only one term (a button: "ACCEPT", "Log in").
 _BUTTON_TOKENS = 5
 _TERMS_PER_LINE = 2
@@ -124,8 +129,10 @@ def comparability(spans: TokenSpans, hashes: np.ndarray, settings: DedupSettings
     counts = np.bincount(token_line, minlength=len(breaks) + 1)
     pairs = (hashes[:-1] * _PAIR_MIX) ^ hashes[1:]
     consent_lexicon, paywall_lexicon, notice_lexicon = _lexicons()
-    consent = _lexicon_lines(consent_lexicon.hits(hashes, pairs), hashes, pairs, token_line, counts)
-    paywall = _lexicon_lines(paywall_lexicon.hits(hashes, pairs), hashes, pairs, token_line, counts) & ~consent
+    consent = _lexicon_lines(consent_lexicon.hits(hashes, pairs), hashes, pairs, token_line, counts,
+                             _WALL_TOKENS_PER_TERM)
+    paywall = _lexicon_lines(paywall_lexicon.hits(hashes, pairs), hashes, pairs, token_line, counts,
+                             _WALL_TOKENS_PER_TERM) & ~consent
     lines = _words(spans, token_line, counts, settings)
     total = float(lines.sum())
     consent_share = lines[consent].sum() / total
