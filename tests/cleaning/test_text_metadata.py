@@ -739,3 +739,17 @@ def test_a_byline_over_the_reading_time_is_read_as_a_byline():
     lines = ["Allen has new publisher, memoir out Monday", "By Jane Roe The Associated Press",
              "Mon., March 23, 2020 timer 5 min. read", PARAGRAPH, PARAGRAPH.replace("three", "four")]
     assert extract_text("\n\n".join(lines), "https://paper.example/allen").authors == ["Jane Roe"]
+
+
+@pytest.mark.parametrize("first", ["linux video", "Mozilla"])
+def test_a_title_line_of_a_word_or_two_is_the_title_when_nothing_else_names_the_article(first):
+    # (readability-pages' jwz.org page, tuning part: "linux video" over the article; no line
+    # of three words or more before it, the title was None.)
+    lines = [first, "Notes", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n\n".join(lines), "https://paper.example/linux/video").title == first
+
+
+@pytest.mark.parametrize("first", ["Menu", "Example", "Jane Roe"])
+def test_a_menu_word_the_sites_name_or_a_name_opening_a_dump_is_no_title(first):
+    lines = [first, "Notes", PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n\n".join(lines), "https://www.example.com/linux/video").title is None

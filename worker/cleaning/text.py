@@ -31,6 +31,7 @@ from typing import Final
 from ..config.cleaning import TextDumpThresholds
 from .meta.bylines import may_be_byline, parse_bare_name, parse_byline
 from .meta.hosts import host as _host
+from .meta.hosts import names_host
 from .meta.titles import split_site_suffix
 from .normalize import normalize_paragraphs
 from .prompts import is_prompt
@@ -258,6 +259,17 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
             kind = self._refined[line] = refine_kind(line)
         return kind
 
+    def _short_title_line(self, first_stripped: str) -> bool:
+        """The dump's first line is a <title> of a word or two ("RTL Test", "linux video"), too short
+        for the title search (enough_words), when no other line names the article: text, not a menu
+        word nor a person's name, not the site's name nor a site header over the day's date, not
+        printed again further down (a menu item)."""
+        lines = self.lines
+        first = lines[0]
+        return (bool(first_stripped) and not enough_words(first_stripped) and self.kind(0) == TEXT
+                and self.refined(0) == TEXT and not self._site_header() and not names_host(first, self.host)
+                and first not in lines[1:] and self._readings.bare_name(first) is None)
+
     def extract(self, metadata: bool = True) -> Extraction:
         """The article's paragraphs, title and authors; with `metadata`, also the date and site name
         (which do not change the paragraphs)."""
@@ -276,6 +288,8 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
             elif kinds[i] == TEXT and self.scores[i] <= 0:
                 kinds[i] = self.refined(i)
         _, title, header = self._title(headline, start, first_stripped)
+        if title is None and start > 0 and self._short_title_line(first_stripped):
+            title = first_stripped
         title, glued = self._glued_byline(title)
         # (Before the body: it marks the byline line.)
         authors = glued or self._authors(header, start, end, title)
