@@ -289,6 +289,12 @@ class CleaningSettings:
     # is extracted in well under a second, in process.
     html_isolate_above_tags: int = 3000
     html_isolate_above_chars: int = 64_000
+    # Paragraphs at the article's end in another script than its title go (a template's sidebar
+    # in the site's language under an article it carries; worker/cleaning/scripts.py): a text is
+    # in a script when this share of its letters are, and they go only after this many
+    # paragraphs in the title's script. Not read from the environment.
+    foreign_script_share: float = 0.8
+    foreign_tail_min_kept: int = 2
     text: TextDumpThresholds = field(default_factory=TextDumpThresholds)
 
     @classmethod

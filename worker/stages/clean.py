@@ -9,6 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ..cleaning import Extraction, LanguageDetector, extract_html, extract_text
+from ..cleaning.scripts import without_foreign_tail
 from ..cleaning.normalize import article_word_count, count_words, normalize_paragraphs, normalize_text
 from ..config import CleaningSettings
 from ..errors import PageRejected, Reason
@@ -61,6 +62,8 @@ class CleanStage(Stage[RawPage, Article]):
         paragraphs = extraction.paragraphs
         if paragraphs and title and paragraphs[0].casefold() == title.casefold():
             del paragraphs[0]  # the headline is the title, not the first paragraph
+        paragraphs = without_foreign_tail(paragraphs, title, self.settings.foreign_script_share,
+                                          self.settings.foreign_tail_min_kept)
         text = "\n\n".join(paragraphs)
         self._check_words(text)
         return Article(
