@@ -350,6 +350,19 @@ def test_a_gallery_of_numbered_slides_after_the_article_is_not_read_as_article()
     assert found.paragraphs == SENTENCES
 
 
+def test_an_article_going_on_after_a_gallery_inside_it_is_kept_whole():
+    # (readability-pages' independent.co.uk page, tuning part: a gallery of 50 slides between the
+    # article's fifth and sixth points; the run stopped at the gallery.)
+    slides = []
+    for n in range(1, 21):
+        slides += [f"{n}/20 Business story number {n}",
+                   f"Shares in the company number {n} rose sharply on Monday after it reported better than "
+                   "expected results for the third quarter of the year.", "Getty Images"]
+    found = extract_text(dump("Council approves two new schools", *SENTENCES[:2], *slides, *SENTENCES[2:]),
+                         "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES
+
+
 BRIEF = ("Route 53 between Perth and Dunmore will be closed from 2 p.m. on Saturday until 4 a.m. on Monday for "
          "resurfacing work. Drivers are advised to follow the signed diversion.")
 

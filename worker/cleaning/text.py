@@ -131,10 +131,10 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
         if len(self.unpunctuated) >= thresholds.headline_list_lines:
             self._lower_headline_lists()
         for i in gallery_lines(lines, thresholds):
-            # A gallery's slides: its captions are no part of the article, wherever it sits.
+            # A gallery's slides: no part of the article, wherever it sits, but no end of it either
+            # (an article goes on under a gallery inside it): they weigh nothing.
             self.kinds[i] = BOILER
-            if self.scores[i] > 0:
-                self._lower_score(i, -(thresholds.short_line_penalty + thresholds.short_penalty_max_chars / 4))
+            self._lower_score(i, 0.0)
         for i in [i for i in self.positives if is_prompt(lines[i]) or is_markup(lines[i])]:
             # A cookie notice or a newsletter call written as a sentence; HTML source that leaked
             # into the dump (a <noscript> tracking pixel, an escaped widget).
