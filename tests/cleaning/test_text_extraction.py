@@ -509,3 +509,24 @@ def test_the_first_line_of_a_get_text_dump_is_not_joined_to_lower_case_menu_item
     start = "The committee met for three hours on Tuesday and agreed on a budget that"
     rest = "raises spending on schools, roads and the two libraries of the northern district."
     assert joined_lines("\n".join([start, rest])) == [f"{start} {rest}"]
+
+
+def test_an_author_bio_under_its_byline_is_not_the_article():
+    # The bio outweighs a brief; it opens with the first name of the byline right above it.
+    brief = ("Town beat Albion 9-1 on Saturday in front of a crowd of 6,200 in Dayton. Goals in the 80th and "
+             "65th minutes settled the match. Town move up to 9th in the table, Albion stay 7th.")
+    bio = ("Devindra has been obsessed with technology for as long as he can remember, starting with the first "
+           "time he ever glimpsed a games console. He spent several years fixing other people's computers before "
+           "he started down the treacherous path of writing about technology, reviews and the business of games.")
+    found = extract_text(dump(
+        "Town beat Albion 9-1", "Home", "Gear", "Gaming", "Reviews", "Log in",
+        "Town beat Albion 9-1", "Devindra Hardawar, @devindra", "11.03.17 in Gadgetry", "Comments", "Share",
+        "Key Specs", "Buy Now",
+        brief,
+        "Engadget Score", "Poor", "Good", "Excellent", "Pros", "Cons", "Summary", "Buy Now",
+        "In this article: av, consoles, gaming, gear, review",
+        "By Devindra Hardawar @devindra",
+        bio,
+        "2192 Shares", "Share", "Tweet", "Comments", "Sign In",
+    ), "https://www.gadgets.example/town-beat-albion")
+    assert found.paragraphs == [brief]

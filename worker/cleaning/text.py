@@ -146,8 +146,28 @@ class _Dump(HeaderReading, RunSearch, BodyAssembly):
             self._lower_score(i, -thresholds.section_end_penalty)
         self._refined = readings.refined
         self._readings = readings
+        for i in [i for i in self.positives if i > 0 and self._bio_under_byline(i)]:
+            # An author box: a bio opening with the name of the byline just above it.
+            self.kinds[i] = BOILER
+            self._lower_score(i, -thresholds.boiler_penalty)
         self.kept: list[int] = []  # indexes of the lines _body returned
         self._folded: dict[int, str] = {}  # line index -> its casefold, once worked out (_fold)
+
+    def _bio_under_byline(self, i: int) -> bool:
+        """Line i opens with the first name (or the full name) of the byline on the line above it
+        ("By Devindra Hardawar @devindra", then "Devindra has been obsessed with technology ...")."""
+        above = self.lines[i - 1]
+        if len(above) > self.t.meta_line_max_chars or not may_be_byline(above):
+            return False
+        names = self._readings.byline(above)
+        if not names:
+            return False
+        line = self.lines[i]
+        for name in names:
+            first = name.split()[0]
+            if len(first) > 1 and line.startswith(first) and not line[len(first):len(first) + 1].isalnum():
+                return True
+        return False
 
     def _score_lines(self, weight: int) -> tuple[list[int], list[float]]:
         """Score of every line as text: a prose line (long enough, ending like a sentence; a short
