@@ -24,6 +24,8 @@ _STARTS: Final = [start for start, _ in _BLOCKS]
 
 def script_of(text: str, share: float) -> str | None:
     """The script of at least `share` of the text's letters, or None (mixed, or no letters)."""
+    if text.isascii():  # (most text: no letter-by-letter pass)
+        return "latin" if any(character.isalpha() for character in text) else None
     counts: Counter[str | None] = Counter()
     for character in text:
         if character.isalpha():
@@ -45,10 +47,14 @@ def without_foreign_tail(paragraphs: list[str], title: str | None, share: float,
     wanted = script_of(title, share)
     if wanted is None:
         return paragraphs
-    scripts = [script_of(paragraph, share) for paragraph in paragraphs]
     end = len(paragraphs)
-    while end > 0 and scripts[end - 1] not in (wanted, None):
+    while end > 0 and script_of(paragraphs[end - 1], share) not in (wanted, None):
         end -= 1
-    if end == len(paragraphs) or sum(script == wanted for script in scripts[:end]) < min_kept:
-        return paragraphs
-    return paragraphs[:end]
+    if end == len(paragraphs):
+        return paragraphs  # (the usual end: one paragraph read)
+    kept = 0
+    for paragraph in paragraphs[:end]:
+        kept += script_of(paragraph, share) == wanted
+        if kept >= min_kept:
+            return paragraphs[:end]
+    return paragraphs
