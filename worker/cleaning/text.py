@@ -14,9 +14,11 @@ How it works, in order (the modules named do each step; this one holds the flow 
    blurb) is dropped.
 3. Inside the run, lines that are never article text go (text_body.py): boilerplate, photo
    credits and their captions, bylines, date lines, a repeat of the title, repeated paragraphs, a
-   summary list the body repeats. Around the run's start, the title, byline and date are read
-   (text_header.py: the title from the <title> line and the visible headline; dates above the
-   headline only with a time or "Published": a bare date there is the site header's scrape day).
+   summary list the body repeats. Around the run's start, the title, byline and date are read:
+   the title from the <title> line and the visible headline (text_title.py), the byline under it
+   (text_byline.py), the date (text_date.py: above the headline only with a time or "Published": a
+   bare date there is the site header's scrape day); the byline and date lines under a line are
+   found by text_meta_lines.py.
 4. The paragraphs are normalized (normalize.py) and read again until nothing changes, so that the
    text path is a fixed point on its own output (text_body.py: settled says when it already is).
 The thresholds are in worker/config/cleaning.py (TextDumpThresholds); accuracy and speed are
@@ -36,12 +38,15 @@ from .meta.titles import split_site_suffix
 from .normalize import normalize_paragraphs
 from .prompts import is_prompt
 from .text_body import BodyAssembly
-from .text_header import HeaderReading, enough_words
+from .text_byline import BylineReading
+from .text_date import DateReading
 from .text_lines import (BOILER, COMMENTS, SECTION_END, SENTENCE_END, TEXT, is_captioned, is_comments_title,
                          phrase_kind, refine_kind)
+from .text_meta_lines import MetaLines
 from .text_run import UNRESOLVED, RunSearch, gallery_lines
 from .text_shapes import (BULLETS, CJK_RUNS, HAN_CLAUSES, HAS_LETTER, is_cjk, is_flattened_menu, is_markup,
                           joined_lines, paragraphs_cjk)
+from .text_title import TitleReading, enough_words
 from .types import Extraction
 
 DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
@@ -110,9 +115,10 @@ class _Readings:
         return names
 
 
-class _Dump(HeaderReading, RunSearch, BodyAssembly):
+class _Dump(TitleReading, BylineReading, DateReading, MetaLines, RunSearch, BodyAssembly):
     """One dump being read: its non-empty lines, their kinds and scores. (Where the article is, its
-    header and its body are read by the mixins of text_run, text_header and text_body.)"""
+    title, byline, date and body are read by the mixins of text_run, text_title, text_byline,
+    text_date and text_body; text_meta_lines finds the byline and date lines under a line.)"""
 
     def __init__(self, lines: list[str], url: str, host: str, thresholds: TextDumpThresholds, weight: int,
                  readings: _Readings) -> None:
