@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from tests.helpers import article_body
 from worker.cleaning.text import extract_text
-from worker.cleaning.meta.titles import _enough_title, _first_enough
+from worker.cleaning.meta.names import split_authors
+from worker.cleaning.meta.titles import _enough_title, _first_enough, strip_site_name, title_parts
 
 URL = "https://news.example.com/a"
 
@@ -53,3 +54,17 @@ def test_thousands_of_different_lines_of_one_length_cost_linear_time():
     body = "\n".join(f"© 2024 Example {i:06d}. All rights reserved." for i in range(30_000))
     took = _seconds(extract_text, body, URL)
     assert took < 1.5, f"{took:.1f}s"
+
+
+@pytest.mark.parametrize("text", [" " * 200_000, "a" + " " * 200_000 + "b", ("x " * 100_000) + "| Site"])
+def test_title_separators_in_long_runs_of_spaces_cost_linear_time(text):
+    # Each space of a run was a start from which the run was read to its end: 276 s for 200,000.
+    assert _seconds(title_parts, text) < 0.5
+    assert _seconds(strip_site_name, text, "Site", URL) < 0.5
+
+
+@pytest.mark.parametrize("text", ["1" * 200_000, "-" * 200_000, "John Smith, " * 20_000])
+def test_a_long_author_field_costs_linear_time_and_names_no_one(text):
+    # "\S+@\S+" read a long word to its end from each of its characters: 31 s for 200,000 digits.
+    took = _seconds(split_authors, text)
+    assert took < 0.5 and split_authors(text) == []

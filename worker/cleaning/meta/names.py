@@ -17,6 +17,8 @@ from .dates import MONTH_NAMES, WEEKDAY_NAMES, is_calendar_word
 
 MAX_NAME_CHARS = 60
 MAX_NAME_WORDS = 5
+# A longer author field is no byline (and _HANDLE's "\S+@\S+" costs the square of a long word).
+_MAX_FIELD_CHARS = 1000
 
 _SPACES = re.compile(r"\s+")
 # A byline keyword, possibly after a few words ("Analysis by", "Publicado por", "Posted by"):
@@ -66,7 +68,7 @@ def split_authors(text: Any, site_words: frozenset[str] = frozenset()) -> list[s
     site_words: the site's own name and host words, lower case: a "name" made only of them is the
     site itself ("LinkNaija", "Vortex").
     """
-    if not isinstance(text, str):
+    if not isinstance(text, str) or len(text) > _MAX_FIELD_CHARS:
         return []
     text = _SPACES.sub(" ", _HANDLE.sub(" ", unglued(text))).strip()
     if not text or len(text) > 4 * MAX_NAME_CHARS:

@@ -10,8 +10,10 @@ from .hosts import NAMES_IS, NAMES_NOT, host, host_labels, names_labels, naming
 from .names import PAGE_FURNITURE, PARTICLES, names_agency
 
 # "Title – Site", "Title | Site", "Site :: Title". (\s\s* is \s+ written to start with a character
-# class: the regex engine then skips ahead to the next space instead of trying at every character.)
-_TITLE_SEPARATOR: Final = re.compile(r"\s\s*(?:[|–—·•»:~/-]|-{2}|::)\s+")
+# class: the regex engine then skips ahead to the next space instead of trying at every character;
+# it starts only at a run's first space and takes the run whole, so a long run of spaces costs its
+# length, not its square.)
+_TITLE_SEPARATOR: Final = re.compile(r"\s(?<!\s\s)\s*+(?:[|–—·•»:~/-]|-{2}|::)\s+")
 # Longest site name we accept at the end of a title, in words and characters.
 _SITE_MAX_WORDS: Final = 5
 _SITE_MAX_CHARS: Final = 40
