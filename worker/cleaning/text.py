@@ -46,6 +46,7 @@ from .text_meta_lines import MetaLines
 from .text_run import UNRESOLVED, RunSearch, gallery_lines
 from .text_shapes import (BULLETS, CJK_RUNS, HAN_CLAUSES, HAS_LETTER, is_cjk, is_flattened_menu, is_markup,
                           joined_lines, paragraphs_cjk)
+from .text_tables import table_lines
 from .text_title import TitleReading, enough_words
 from .types import Extraction
 
@@ -220,6 +221,15 @@ class _Dump(TitleReading, BylineReading, DateReading, MetaLines, RunSearch, Body
             else:
                 score = -(short_penalty + (size if size < penalty_max else penalty_max) / 4)
             scores.append(score)
+        self.tables = table_lines(self.lines, scores, self.t)
+        row_weight = self.t.table_row_weight
+        for i in self.tables:
+            # A table's rows next to the article's prose are its text (standings, results, prices).
+            # (Quarters, as every score: the run's sums stay exact.)
+            kinds[i] = TEXT
+            if scores[i] <= 0:
+                scores[i] = max(0.25, round(len(self.lines[i]) * weight * row_weight * 4) / 4)
+        for i, score in enumerate(scores):
             if score > 0:
                 self.positives.append(i)
                 self.gaps.append(gap)

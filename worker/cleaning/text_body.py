@@ -37,6 +37,7 @@ class BodyAssembly:
         title_min = len(title_key) if title_key else 0
         seen = _KeptLines(lines, self._fold)  # the lines kept so far (or their captions)
         kept: list[int] = []
+        tables = set(self.tables)
         last = -1  # the last kept line, or the line after it when that line printed it again
         for i in range(start, end + 1):
             kind = kinds[i]
@@ -55,7 +56,8 @@ class BodyAssembly:
             if scores[i] <= 0 and self._byline(line) is not None:
                 continue
             size = len(line)
-            if seen.repeats(i):
+            # (A table's cells repeat: "0", "DL".)
+            if (i not in tables or size > self.t.table_cell_max_chars) and seen.repeats(i):
                 if kept and last == i - 1 and lines[kept[-1]] == line:
                     last = i
                 continue

@@ -93,6 +93,21 @@ class TextDumpThresholds:
     # series_max_gap lines apart.
     series_min_lines: int = 3
     series_max_gap: int = 6
+    # A table's rows (text_tables.py): a line of at most table_row_max_chars holding at least
+    # table_row_min_numbers numbers (a menu item holds one: "Formula 1"), in a run of at least
+    # table_min_rows lines with as many numbers each and word counts at most table_row_word_spread apart;
+    # in get_text-style dumps, cells of at most table_cell_max_chars whose kinds (number, words)
+    # repeat with a row's width of at most table_max_columns. A table is the article's when prose
+    # is at most table_prose_gap_lines lines above it and below it (a heading, a caption, a
+    # footnote between); its lines then weigh table_row_weight of their length, as a list's items do.
+    table_row_max_chars: int = 100
+    table_row_min_numbers: int = 2
+    table_min_rows: int = 3
+    table_row_word_spread: int = 3
+    table_cell_max_chars: int = 40
+    table_max_columns: int = 12
+    table_prose_gap_lines: int = 2
+    table_row_weight: float = 0.5
     # No headline or <title> line is longer: such a line is no title, nor looked for again, nor read for a date.
     headline_max_chars: int = 300
     # The title, byline and date are looked for this many lines before the article...
