@@ -21,6 +21,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from throughput import add_page_arguments, load_pages  # noqa: E402
 from worker.config import Settings  # noqa: E402
+from worker.memory import keep_freed_memory  # noqa: E402
 from worker.models import SourceRecord  # noqa: E402
 from worker.pipeline import Pipeline  # noqa: E402
 from worker.metrics import Metrics  # noqa: E402
@@ -61,6 +62,7 @@ def main() -> None:
     add_page_arguments(parser, text_repeat=3, html_repeat=1)
     parser.add_argument("--top", type=int, default=20)
     args = parser.parse_args()
+    keep_freed_memory()  # as `python -m worker` does at its start
     pages = load_pages(args.shared, None)
     repeats = {"text": args.text_repeat, "html": args.html_repeat}
     for set_name in args.sets.split(","):

@@ -32,6 +32,7 @@ from kafka import KafkaProducer  # noqa: E402
 from throughput import PARTITIONS, add_page_arguments, load_pages  # noqa: E402
 from worker.config import Settings  # noqa: E402
 from worker.local.broker import LocalBroker  # noqa: E402
+from worker.memory import keep_freed_memory  # noqa: E402
 from worker.models import SourceRecord  # noqa: E402
 from worker.parallel import ParallelPipeline  # noqa: E402
 from worker.pipeline import Cleaned, Pipeline  # noqa: E402
@@ -163,6 +164,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=0, help="also measure `process --jobs N` (parent and children)")
     parser.add_argument("--no-broker", action="store_true", help="without poll and deliver (no local broker)")
     args = parser.parse_args()
+    keep_freed_memory()  # as `python -m worker` does at its start
     pages = load_pages(args.shared, None)
     with (contextlib.nullcontext() if args.no_broker else LocalBroker()) as broker:
         measure(args, pages, broker.bootstrap if broker else None)

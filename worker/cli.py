@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from .config import ConfigError, Settings
+from .memory import keep_freed_memory
 from .service.logging import configure_logging, settings_secrets, settings_summary
 
 EXIT_USAGE = 2
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--input", type=Path, help="JSON-lines pages (default: the bundled samples)")
     demo.add_argument("--keep-running", action="store_true", help="keep broker and worker up until Ctrl-C")
     args = parser.parse_args(argv)
+    keep_freed_memory()  # (each page's copies reuse freed memory: worker/memory.py)
 
     try:
         settings = Settings.from_env()

@@ -22,6 +22,15 @@ DLQ_READ_IDLE_SECONDS = 3.0
 # One read of the group's lag (service/group_lag.py) gives up after this long.
 GROUP_LAG_TIMEOUT_SECONDS = 5.0
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI")
+# malloc (worker/memory.py): blocks up to this size come from the heap, not a mapping of their own
+# (the most glibc allows on 64-bit; a page's copies are far smaller)...
+MALLOC_MMAP_THRESHOLD_BYTES = 32 << 20
+# ...the heap's top is handed back once this much of it is free (a batch of BATCH_MAX_RECORDS HTML
+# pages of 182 KB holds about 90 MB)...
+MALLOC_TRIM_BYTES = 128 << 20
+# ...keeping this much. It also keeps a thread's heap (64 MB at most) mapped when it empties: the
+# broker client's network thread reads each fetch into one (16 MB still faulted every page in).
+MALLOC_TOP_PAD_BYTES = 64 << 20
 
 
 @dataclass(frozen=True)
