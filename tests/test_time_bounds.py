@@ -103,3 +103,13 @@ def test_an_element_of_thousands_of_attributes_is_stopped_at_the_time_limit():
         assert caught.value.reason is Reason.STAGE_TIMEOUT and time.monotonic() - started < 1.5 + 0.5
     finally:
         stage.close()
+
+
+def test_the_child_is_the_first_process_the_kernel_stops_when_memory_runs_out():
+    isolated = Isolated(len, "len")
+    try:
+        assert isolated("abc", timeout=10) == 3
+        with open(f"/proc/{isolated._process.pid}/oom_score_adj") as score:
+            assert score.read().strip() == "1000"
+    finally:
+        isolated.close()
