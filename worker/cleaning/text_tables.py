@@ -33,7 +33,10 @@ _DIGIT: Final = re.compile(r"\d")
 def table_lines(lines: list[str], scores: list[float], t: TextDumpThresholds) -> list[int]:
     """The indexes of the lines of every table inside prose (a line scoring above zero, not one of
     a table, at most table_prose_gap_lines lines above it and as far below it), in order."""
-    blocks = _merged(_row_blocks(lines, t) + _cell_blocks(lines, scores, t))
+    digits = [_DIGIT.search(line) is not None for line in lines]  # (every row, or a column's cells, has one)
+    if sum(digits) < t.table_min_rows:
+        return []
+    blocks = _merged(_row_blocks(lines, digits, t) + _cell_blocks(lines, digits, scores, t))
     found: list[int] = []
     gap = t.table_prose_gap_lines
     inside = [False] * len(lines)
@@ -83,12 +86,18 @@ def _row_shape(line: str, t: TextDumpThresholds) -> tuple[int, int] | None:
     return len(words), sum(1 for w in words if any(c.isdigit() for c in w))
 
 
-def _row_blocks(lines: list[str], t: TextDumpThresholds) -> list[tuple[int, int]]:
+def _row_blocks(lines: list[str], digits: list[bool], t: TextDumpThresholds) -> list[tuple[int, int]]:
     """Runs of lines of one row shape: as many numbers each (at least table_row_min_numbers), word
     counts at most table_row_word_spread apart, more than half of them different (a teaser printed
     again and again is no table); with the header row above them (a line of about as many words)."""
     blocks: list[tuple[int, int]] = []
-    shapes = [_row_shape(line, t) for line in lines]
+    # (Shapes only within runs of table_min_rows short lines with digits: a row's neighbours are
+    # rows, and most lines with a digit, a date or a count, stand alone.)
+    rows = [digit and len(line) <= t.table_row_max_chars for digit, line in zip(digits, lines)]
+    shapes: list[tuple[int, int] | None] = [None] * len(lines)
+    for start, end in _runs(rows, t.table_min_rows):
+        for i in range(start, end):
+            shapes[i] = _row_shape(lines[i], t)
     i = 0
     while i < len(lines):
         shape = shapes[i]
@@ -116,6 +125,20 @@ def _row_blocks(lines: list[str], t: TextDumpThresholds) -> list[tuple[int, int]
     return blocks
 
 
+def _runs(flags: list[bool], least: int) -> list[tuple[int, int]]:
+    """The runs [start, end) of at least `least` true flags in a row."""
+    runs = []
+    start = None
+    for i, flag in enumerate(flags + [False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start >= least:
+                runs.append((start, i))
+            start = None
+    return runs
+
+
 def _cell_kind(line: str) -> int:
     if HAS_LETTER.search(line) is not None:
         return _WORDS
@@ -141,7 +164,8 @@ def _is_label_column(cells: list[str]) -> bool:
     return 2 * len(set(cells)) > len(cells)
 
 
-def _cell_blocks(lines: list[str], scores: list[float], t: TextDumpThresholds) -> list[tuple[int, int]]:
+def _cell_blocks(lines: list[str], digits: list[bool], scores: list[float],
+                 t: TextDumpThresholds) -> list[tuple[int, int]]:
     """Runs of cells (short lines, or prose: a cell of notes) whose kinds repeat with a period of
     2 to table_max_columns (the row's width) for table_min_rows rows or more, with a column of
     values (_is_value_column) and one of labels (_is_label_column); with the header row above
@@ -155,7 +179,8 @@ def _cell_blocks(lines: list[str], scores: list[float], t: TextDumpThresholds) -
         j = i
         while j < size and (len(lines[j]) <= cell_max or scores[j] > 0):
             j += 1
-        if j - i >= 2 * t.table_min_rows:
+        # (A column of values needs table_min_rows cells with digits: most stretches, a menu's, have none.)
+        if j - i >= 2 * t.table_min_rows and sum(digits[i:j]) >= t.table_min_rows:
             blocks.extend(_periodic(lines, i, j, t))
         i = j + 1
     return blocks
@@ -164,6 +189,8 @@ def _cell_blocks(lines: list[str], scores: list[float], t: TextDumpThresholds) -
 def _periodic(lines: list[str], lo: int, hi: int, t: TextDumpThresholds) -> list[tuple[int, int]]:
     """The periodic runs of cells in lines[lo:hi] (_cell_blocks), the narrowest period first."""
     kinds = [_cell_kind(lines[i]) for i in range(lo, hi)]
+    if kinds.count(_NUMBER) < t.table_min_rows:
+        return []  # (no column of values fits: a menu's or a teaser list's stretch, most of them)
     cell_max = t.table_cell_max_chars
     found: list[tuple[int, int]] = []
     covered = [False] * len(kinds)
