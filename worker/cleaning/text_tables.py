@@ -33,10 +33,14 @@ _DIGIT: Final = re.compile(r"\d")
 def table_lines(lines: list[str], scores: list[float], t: TextDumpThresholds) -> list[int]:
     """The indexes of the lines of every table inside prose (a line scoring above zero, not one of
     a table, at most table_prose_gap_lines lines above it and as far below it), in order."""
-    digits = [_DIGIT.search(line) is not None for line in lines]  # (every row, or a column's cells, has one)
-    if sum(digits) < t.table_min_rows:
+    # The lines that may be a row (short, a digit) or a column's value (a digit, no letter): a long
+    # line's letters rule it out at its first word, before its characters are searched for a digit.
+    row_max = t.table_row_max_chars
+    numeric = [(len(line) <= row_max or HAS_LETTER.search(line) is None) and _DIGIT.search(line) is not None
+               for line in lines]
+    if sum(numeric) < t.table_min_rows:
         return []
-    blocks = _merged(_row_blocks(lines, digits, t) + _cell_blocks(lines, digits, scores, t))
+    blocks = _merged(_row_blocks(lines, numeric, t) + _cell_blocks(lines, numeric, scores, t))
     found: list[int] = []
     gap = t.table_prose_gap_lines
     inside = [False] * len(lines)
@@ -86,42 +90,42 @@ def _row_shape(line: str, t: TextDumpThresholds) -> tuple[int, int] | None:
     return len(words), sum(1 for w in words if any(c.isdigit() for c in w))
 
 
-def _row_blocks(lines: list[str], digits: list[bool], t: TextDumpThresholds) -> list[tuple[int, int]]:
+def _row_blocks(lines: list[str], numeric: list[bool], t: TextDumpThresholds) -> list[tuple[int, int]]:
     """Runs of lines of one row shape: as many numbers each (at least table_row_min_numbers), word
     counts at most table_row_word_spread apart, more than half of them different (a teaser printed
     again and again is no table); with the header row above them (a line of about as many words)."""
     blocks: list[tuple[int, int]] = []
     # (Shapes only within runs of table_min_rows short lines with digits: a row's neighbours are
     # rows, and most lines with a digit, a date or a count, stand alone.)
-    rows = [digit and len(line) <= t.table_row_max_chars for digit, line in zip(digits, lines)]
+    rows = [flag and len(line) <= t.table_row_max_chars for flag, line in zip(numeric, lines)]
     shapes: list[tuple[int, int] | None] = [None] * len(lines)
-    for start, end in _runs(rows, t.table_min_rows):
-        for i in range(start, end):
+    for lo, hi in _runs(rows, t.table_min_rows):
+        for i in range(lo, hi):
             shapes[i] = _row_shape(lines[i], t)
-    i = 0
-    while i < len(lines):
-        shape = shapes[i]
-        if shape is None:
-            i += 1
-            continue
-        numbers = shape[1]
-        least = most = shape[0]
-        j = i + 1
-        while j < len(lines):
-            other = shapes[j]
-            if other is None or other[1] != numbers or max(most, other[0]) - min(least, other[0]) > \
-                    t.table_row_word_spread:
-                break
-            least, most = min(least, other[0]), max(most, other[0])
-            j += 1
-        if j - i >= t.table_min_rows and numbers >= t.table_row_min_numbers and _is_label_column(lines[i:j]):
-            start = i
-            if i > 0 and len(lines[i - 1]) <= t.table_row_max_chars and phrase_kind(lines[i - 1]) == TEXT:
-                words = len(lines[i - 1].split())
-                if least - t.table_row_word_spread <= words <= most + t.table_row_word_spread:
-                    start = i - 1  # the header row
-            blocks.append((start, j))
-        i = j
+        i = lo
+        while i < hi:
+            shape = shapes[i]
+            if shape is None:
+                i += 1
+                continue
+            numbers = shape[1]
+            least = most = shape[0]
+            j = i + 1
+            while j < hi:
+                other = shapes[j]
+                if other is None or other[1] != numbers or max(most, other[0]) - min(least, other[0]) > \
+                        t.table_row_word_spread:
+                    break
+                least, most = min(least, other[0]), max(most, other[0])
+                j += 1
+            if j - i >= t.table_min_rows and numbers >= t.table_row_min_numbers and _is_label_column(lines[i:j]):
+                start = i
+                if i > 0 and len(lines[i - 1]) <= t.table_row_max_chars and phrase_kind(lines[i - 1]) == TEXT:
+                    words = len(lines[i - 1].split())
+                    if least - t.table_row_word_spread <= words <= most + t.table_row_word_spread:
+                        start = i - 1  # the header row
+                blocks.append((start, j))
+            i = j
     return blocks
 
 
@@ -164,33 +168,27 @@ def _is_label_column(cells: list[str]) -> bool:
     return 2 * len(set(cells)) > len(cells)
 
 
-def _cell_blocks(lines: list[str], digits: list[bool], scores: list[float],
+def _cell_blocks(lines: list[str], numeric: list[bool], scores: list[float],
                  t: TextDumpThresholds) -> list[tuple[int, int]]:
     """Runs of cells (short lines, or prose: a cell of notes) whose kinds repeat with a period of
     2 to table_max_columns (the row's width) for table_min_rows rows or more, with a column of
     values (_is_value_column) and one of labels (_is_label_column); with the header row above
     them (as many short cells of words)."""
     blocks: list[tuple[int, int]] = []
-    size = len(lines)
     cell_max = t.table_cell_max_chars
-    i = 0
-    while i < size:
-        # A stretch of cells, long enough for the smallest table.
-        j = i
-        while j < size and (len(lines[j]) <= cell_max or scores[j] > 0):
-            j += 1
-        # (A column of values needs table_min_rows cells with digits: most stretches, a menu's, have none.)
-        if j - i >= 2 * t.table_min_rows and sum(digits[i:j]) >= t.table_min_rows:
-            blocks.extend(_periodic(lines, i, j, t))
-        i = j + 1
+    cells = [len(line) <= cell_max or score > 0 for line, score in zip(lines, scores)]
+    # (Stretches of cells long enough for the smallest table.)
+    for lo, hi in _runs(cells, 2 * t.table_min_rows):
+        # A column of values needs table_min_rows number cells: most stretches, a menu's or the
+        # article's prose, have none (their lines with a digit have letters too).
+        if sum(1 for i in range(lo, hi) if numeric[i] and _cell_kind(lines[i]) == _NUMBER) >= t.table_min_rows:
+            blocks.extend(_periodic(lines, lo, hi, t))
     return blocks
 
 
 def _periodic(lines: list[str], lo: int, hi: int, t: TextDumpThresholds) -> list[tuple[int, int]]:
     """The periodic runs of cells in lines[lo:hi] (_cell_blocks), the narrowest period first."""
     kinds = [_cell_kind(lines[i]) for i in range(lo, hi)]
-    if kinds.count(_NUMBER) < t.table_min_rows:
-        return []  # (no column of values fits: a menu's or a teaser list's stretch, most of them)
     cell_max = t.table_cell_max_chars
     found: list[tuple[int, int]] = []
     covered = [False] * len(kinds)
