@@ -104,9 +104,12 @@ class BodyAssembly:
         first = paragraphs[0]
         # A copy of the first line further down would anchor the run to the headline (_headline_indexes).
         if len(first) <= t.headline_max_chars and len(paragraphs) >= 3:
-            wanted = {headline_key(first), headline_key(split_site_suffix(first, self.host)[0])}
-            longest = max(map(len, wanted))  # (casefold never shortens a text: longer lines are not it)
-            if any(len(lines[i]) <= longest and headline_key(lines[i]) in wanted for i in kept[1:]):
+            stripped = split_site_suffix(first, self.host)[0]
+            wanted = {headline_key(first), headline_key(stripped)}
+            # (_headline_indexes compares only lines of the length of the first line or of its
+            # stripped form: the others are not casefolded here either.)
+            sizes = {len(first), len(stripped)}
+            if any(len(lines[i]) in sizes and headline_key(lines[i]) in wanted for i in kept[1:]):
                 return False
         if any(self._byline(p) is not None for p in paragraphs[:t.body_meta_window]):
             return False
