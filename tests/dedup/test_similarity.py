@@ -6,7 +6,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from worker.dedup.similarity import NearThresholds, best_match, matches, matches_many, near_similarities, near_similarity
+from worker.dedup.similarity import (NearThresholds, best_match, candidate_floor, matches, matches_many,
+                                     near_similarities, near_similarity)
 
 THRESHOLDS = NearThresholds(near_jaccard=0.3, near_containment=0.7, containment_min_shingles=60,
                             containment_min_jaccard=0.1)
@@ -64,3 +65,11 @@ def test_best_match_takes_the_highest_similarity_then_the_smaller_id():
 def test_best_match_prefers_a_candidate_verified_by_jaccard_to_a_containment_only_one():
     assert best_match([("a", 0.95, False), ("b", 0.35, True), ("c", 0.34, True)]) == ("b", 0.35)
     assert best_match([("b", 0.35, True), ("a", 0.95, False)]) == ("b", 0.35)
+
+
+def test_candidate_floor_keeps_whole_groups_of_the_most_shared_within_the_limit():
+    assert candidate_floor([1, 1, 1], 3) == 0  # within the limit: all verified
+    assert candidate_floor([], 0) == 0
+    assert candidate_floor([5, 1, 3, 3, 1], 3) == 2  # 5, 3, 3 verified; the 1s not
+    assert candidate_floor([5, 3, 3, 3, 1], 3) == 4  # the 3s would overflow: only 5
+    assert candidate_floor([2, 2, 2, 2], 3) == 3  # none: no order among equals is needed

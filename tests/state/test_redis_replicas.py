@@ -128,6 +128,40 @@ def test_redis_decides_like_the_memory_backend_on_the_same_stream(redis_url, red
         shared.close()
 
 
+def hot_stream(seed: int, length: int) -> list[Fingerprint]:
+    """Pages of a few series: many unique pages sharing a band or more with each other (Jaccard
+    about 0.2 to 0.35 to their base), near copies among them, fetch times jumping past the window."""
+    rng = random.Random(seed)
+    pages: list[Fingerprint] = []
+    at = T0 - 3 * WINDOW
+    for n in range(length):
+        at += timedelta(hours=rng.choice([0, 1, 6, 24, 24 * 5]), microseconds=rng.randrange(10**6))
+        pages.append(near_fp(f"p{n}", rng.randrange(3), changed=rng.choice([0, 8, 60, 150, 170, 190, 200]),
+                             shingles=rng.choice([80, 300]), at=at, change_seed=rng.randrange(10**6)))
+    return pages
+
+
+def test_both_backends_verify_the_same_few_candidates_under_a_small_cap(redis_url, redis_prefix):
+    """max_near_candidates (similarity.candidate_floor) chooses the same candidates in both
+    backends, one by one and in batches (the memory backend's in-batch pairs), window included."""
+    changed = 0
+    for seed in range(3):
+        stream = hot_stream(seed, 400)
+        uncapped = [d for d in MemoryIndex(dedup_settings("memory")).decide_many(stream)]
+        for cap in (1, 3):
+            memory = MemoryIndex(dedup_settings("memory", max_near_candidates=cap))
+            batched = MemoryIndex(dedup_settings("memory", max_near_candidates=cap))
+            shared = RedisIndex(dedup_settings("redis", redis_url=redis_url, max_near_candidates=cap),
+                                RedisSettings(prefix=f"{redis_prefix}{seed}:{cap}:"))
+            expected = [memory.decide(page) for page in stream]
+            assert [d for offset in range(0, len(stream), 50)
+                    for d in batched.decide_many(stream[offset:offset + 50])] == expected
+            assert shared.decide_many(stream) == expected
+            changed += sum(a != b for a, b in zip(expected, uncapped))
+            shared.close()
+    assert changed  # the cap did choose among candidates
+
+
 def test_redis_decides_like_the_memory_backend_on_real_fingerprints(redis_url, redis_prefix):
     """The labelled evaluation set (syndicated, spun, truncated, edited copies, recrawls, hard
     negatives) fingerprinted by the dedup stage's own code, decided by both backends."""

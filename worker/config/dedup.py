@@ -60,6 +60,13 @@ class DedupSettings:
     # contained. 0.10 (26 values) is far above chance and keeps copies cut to a tenth or more.
     # Not read from the environment (README lists the variables); change it with an evaluation run.
     containment_min_jaccard: float = 0.10
+    # At most this many near candidates are verified per decision, those sharing the most band keys
+    # (worker/dedup/similarity.py candidate_floor). Pages of one template's series (weather, stock
+    # or results reports) are candidates of most earlier ones while staying unique, so without a
+    # bound every page verifies the whole series: a decision's cost grows with the index, and in
+    # Redis the script blocks every replica meanwhile. A real copy shares many bands (J=0.5: 16 of
+    # 64 on average), a chance candidate of the series 1 to 4. Not read from the environment.
+    max_near_candidates: int = 64
 
     # --- Texts not compared at all (worker/dedup/comparable.py); not read from the environment ---
     # Not compared when lines worded like a consent notice or a paywall hold this share of the tokens.

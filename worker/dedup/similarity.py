@@ -22,6 +22,13 @@ A signature is `num_perm` MinHash values, packed little-endian uint32. For two a
   canonical. (A page whose text is mostly its site's chrome is "contained" in every later page of
   that site; it must not beat the real original of a spun or edited copy.)
 - An article without a signature (too short) is never matched or indexed for near-duplicates.
+- At most max_near_candidates (DedupSettings) candidates are verified per decision: when more
+  usable candidates (in the window for the page) share a band key with it, only those sharing at
+  least `candidate_floor(shared, limit)` band keys are (the most shared, whole groups of equal
+  counts, so no order among equals is needed). `shared` counts the pairs (band key of the page,
+  band key of the candidate) equal in their low 32 bits (the key both backends look up). Pages of
+  one template's series are candidates of most earlier ones: without this bound every decision
+  verifies them all, a cost growing with the series.
 
 Signature values are below 2^8 (b-bit MinHash, worker/dedup/minhash.py): a backend may store
 them in 8 bits. The vectorized `matches_many` and `near_similarities` are what the memory backend
@@ -97,6 +104,14 @@ def near_similarities(m: np.ndarray, num_perm: int, count: int, counts: np.ndarr
 def by_jaccard(m: int, num_perm: int, thresholds: NearThresholds) -> bool:
     """Whether a verified pair with m matching values passed the Jaccard test (not containment only)."""
     return m / num_perm >= thresholds.near_jaccard
+
+
+def candidate_floor(shared: Iterable[int], limit: int) -> int:
+    """The fewest shared band keys a candidate needs to be verified, given the counts of every
+    usable candidate: 0 (all verified) for up to `limit` candidates, else one more than the
+    (limit+1)-th largest count, so that at most `limit` candidates are verified."""
+    counts = sorted(shared, reverse=True)
+    return 0 if len(counts) <= limit else counts[limit] + 1
 
 
 def best_match(verified: Iterable[tuple[str, float, bool]]) -> tuple[str, float] | None:

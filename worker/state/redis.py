@@ -307,6 +307,7 @@ class Layout:
             "near_containment": repr(s.near_containment),
             "containment_min_shingles": str(s.containment_min_shingles),
             "containment_min_jaccard": repr(s.containment_min_jaccard),
+            "max_candidates": str(s.max_near_candidates),
             "record_shards": str(self.record_shards),
             "claim_shards": str(self.claim_shards),
             "rows_per_chunk": str(self.rows_per_chunk),

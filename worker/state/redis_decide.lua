@@ -146,16 +146,21 @@ local band_count = #bucket_fields / 3
 local fields, highs = {}, {}  -- filled by near_match (a page decided by a claim needs neither)
 local my_buckets = {}  -- the buckets of this page's bands in its own generation, as read
 
--- Near: verify every usable unique article sharing a band, as worker/dedup/similarity.py states.
+-- Near: verify the usable unique articles sharing a band, as worker/dedup/similarity.py states:
+-- of more than max_candidates, only those sharing the most band keys (candidate_floor).
 local function near_match()
   for i = 1, band_count do
     fields[i] = string.sub(bucket_fields, 3 * i - 2, 3 * i)
     highs[i] = string.sub(band_highs, 2 * i - 1, 2 * i)
   end
-  local seen, candidates = {}, {}
+  -- A candidate is named by a number, generation * 2^32 + row (no string or table made per
+  -- entry scanned: the scan is most of a decision when a page has thousands of candidates);
+  -- shared[name] counts the band keys it shares with this page.
+  local shared, candidates = {}, {}
   for _, generation in ipairs(generations) do
     local buckets = redis.call('HMGET', prefix .. 'b' .. generation, unpack(fields))
     local mine = generation == my_generation
+    local base = generation * 4294967296
     for i = 1, band_count do
       local bucket = buckets[i]
       if bucket then
@@ -164,11 +169,13 @@ local function near_match()
         local position = string.find(bucket, high, 1, true)
         while position do
           if position % 6 == 1 then
-            local row = struct.unpack('<I4', bucket, position + 2)
-            local name = generation .. ':' .. row
-            if not seen[name] then
-              seen[name] = true
-              candidates[#candidates + 1] = {generation, row}
+            local name = base + struct.unpack('<I4', bucket, position + 2)
+            local known = shared[name]
+            if known then
+              shared[name] = known + 1
+            else
+              shared[name] = 1
+              candidates[#candidates + 1] = name
             end
           end
           position = string.find(bucket, high, position + 1, true)
@@ -177,26 +184,59 @@ local function near_match()
     end
   end
   if #candidates == 0 then return nil, nil end
+  -- The rows of the usable candidates to verify: all of them when they are max_candidates at
+  -- most; else whole groups of equal shared counts, most shared first, while the rows taken stay
+  -- within max_candidates (a row is read to know whether it is usable, and only until the group
+  -- that would overflow is known to).
+  local function usable_row(name)
+    local row = name % 4294967296
+    local generation = (name - row) / 4294967296
+    local offset = (row % rows_per_chunk) * row_bytes
+    local packed = redis.call('GETRANGE', row_key(generation, row), offset, offset + row_bytes - 1)
+    if #packed == row_bytes and fetched_at - struct.unpack('<d', packed) < window then return packed end
+    return nil
+  end
+  local taken = {}
+  if #candidates <= max_candidates then
+    for _, candidate in ipairs(candidates) do taken[#taken + 1] = usable_row(candidate) end
+  else
+    local groups, most = {}, 0
+    for _, name in ipairs(candidates) do
+      local count = shared[name]
+      local group = groups[count]
+      if group == nil then group = {}; groups[count] = group end
+      group[#group + 1] = name
+      if count > most then most = count end
+    end
+    for count = most, 1, -1 do
+      local group = groups[count]
+      if group then
+        local rows_of_group, full = {}, false
+        for _, candidate in ipairs(group) do
+          local packed = usable_row(candidate)
+          if packed then
+            rows_of_group[#rows_of_group + 1] = packed
+            if #taken + #rows_of_group > max_candidates then full = true; break end
+          end
+        end
+        if full then break end
+        for _, packed in ipairs(rows_of_group) do taken[#taken + 1] = packed end
+      end
+    end
+  end
   local mine = {string.byte(signature, 1, num_perm)}
   -- similarity.py's choice: verified by Jaccard first, then the highest similarity, then the smaller id.
   local best_id, best_similarity, best_jaccard = nil, nil, false
-  for _, candidate in ipairs(candidates) do
-    local generation, row = candidate[1], candidate[2]
-    local offset = (row % rows_per_chunk) * row_bytes
-    local packed = redis.call('GETRANGE', row_key(generation, row), offset, offset + row_bytes - 1)
-    if #packed == row_bytes then
-      local at, count, id_length = struct.unpack('<dI4B', packed)
-      if fetched_at - at < window then
-        local m = verified_matches(mine, {string.byte(packed, 46, 45 + num_perm)}, count)
-        local similarity = m and near_similarity(m, count)
-        if similarity then
-          local their_id = string.sub(packed, 14, 13 + id_length)
-          local jaccard = m / num_perm >= near_jaccard
-          if best_id == nil or (jaccard and not best_jaccard) or (jaccard == best_jaccard and (
-              similarity > best_similarity or (similarity == best_similarity and before(their_id, best_id)))) then
-            best_id, best_similarity, best_jaccard = their_id, similarity, jaccard
-          end
-        end
+  for _, packed in ipairs(taken) do
+    local _, count, id_length = struct.unpack('<dI4B', packed)
+    local m = verified_matches(mine, {string.byte(packed, 46, 45 + num_perm)}, count)
+    local similarity = m and near_similarity(m, count)
+    if similarity then
+      local their_id = string.sub(packed, 14, 13 + id_length)
+      local jaccard = m / num_perm >= near_jaccard
+      if best_id == nil or (jaccard and not best_jaccard) or (jaccard == best_jaccard and (
+          similarity > best_similarity or (similarity == best_similarity and before(their_id, best_id)))) then
+        best_id, best_similarity, best_jaccard = their_id, similarity, jaccard
       end
     end
   end

@@ -42,9 +42,12 @@ class Batch:
         self.signature_row = [NO_SLOT] * len(fingerprints)
         for row, i in enumerate(with_signature):
             self.signature_row[i] = row
-        # batch position -> [(record, similarity, verified by Jaccard), ...]
-        self.verified_in_tables: dict[int, list[tuple[int, float, bool]]] = {}
-        self.pairs_in_batch: dict[int, list[tuple[int, int]]] = {}
+        # batch position -> [(record, similarity, verified by Jaccard, band keys shared), ...]
+        self.verified_in_tables: dict[int, list[tuple[int, float, bool, int]]] = {}
+        # batch position -> band keys shared with each usable candidate in the tables (the largest
+        # max_candidates + 1 of them: all that similarity.candidate_floor needs)
+        self.table_shared: dict[int, list[int]] = {}
+        self.pairs_in_batch: dict[int, list[tuple[int, int, int]]] = {}
         if not with_signature:
             return
         num_perm = index.num_perm
@@ -76,35 +79,60 @@ class Batch:
             query, rows = query[needed], rows[needed]
         if not len(query):
             return
-        # A pair found under several bands is verified several times (same answer): cheaper than
-        # deduplicating pairs, as most candidates share a single band by chance.
-        signature_rows = query // band_count
         near, fetched_at = index.near, index.records.fetched_at
-        matches = _matches(near.signature, rows, self.signatures, signature_rows)
+        # Each (page, candidate) pair once, with the number of band keys they share, if usable.
+        signature_rows = query // band_count
+        shared = np.ones(len(rows), dtype=np.int64)
+        if len(rows) > 1:
+            stride = int(rows.max()) + 1
+            pairs, shared = np.unique(signature_rows.astype(np.int64) * stride + rows, return_counts=True)
+            signature_rows, rows = pairs // stride, pairs % stride
         records = near.record[rows]
-        if len(rows) <= SCALAR_VERIFY_MAX:  # a few pairs: plain Python beats numpy's fixed cost per call
-            for row, m, record, their_count in zip(signature_rows.tolist(), matches.tolist(), records.tolist(),
-                                                   near.count[rows].tolist()):
-                position = with_signature[row]
-                if self.times[position] - fetched_at[record] < index.window_seconds:
-                    similarity = near_similarity(m, index.num_perm, self.counts[row], their_count, index.thresholds)
-                    if similarity is not None:
-                        self.verified_in_tables.setdefault(position, []).append(
-                            (record, similarity, by_jaccard(m, index.num_perm, index.thresholds)))
-            return
         batch_positions = np.array(with_signature)[signature_rows]
+        usable = np.array(self.times)[batch_positions] - fetched_at[records] < index.window_seconds
+        signature_rows, rows, shared = signature_rows[usable], rows[usable], shared[usable]
+        batch_positions, records = batch_positions[usable], records[usable]
+        if not len(rows):
+            return
+        # similarity.candidate_floor: each page's limit+1 largest counts decide its floor (with the
+        # batch's own earlier pages, found later, it can only rise); candidates below the floor of
+        # the tables alone are never verified.
+        limit = index.max_candidates
+        by_page = np.lexsort((-shared, signature_rows))
+        starts = np.searchsorted(signature_rows[by_page], signature_rows[by_page], "left")
+        rank = np.empty(len(by_page), dtype=np.int64)
+        rank[by_page] = np.arange(len(by_page)) - starts
+        top = rank <= limit
+        for position, count in zip(batch_positions[by_page][top[by_page]].tolist(),
+                                   shared[by_page][top[by_page]].tolist()):
+            self.table_shared.setdefault(position, []).append(count)
+        floor = np.zeros(len(self.signatures), dtype=np.int64)
+        over = rank == limit  # a page's (limit+1)-th candidate
+        floor[signature_rows[over]] = shared[over] + 1
+        kept = shared >= floor[signature_rows]
+        signature_rows, rows, shared = signature_rows[kept], rows[kept], shared[kept]
+        batch_positions, records = batch_positions[kept], records[kept]
+        matches = _matches(near.signature, rows, self.signatures, signature_rows)
+        if len(rows) <= SCALAR_VERIFY_MAX:  # a few pairs: plain Python beats numpy's fixed cost per call
+            for row, m, record, their_count, count in zip(signature_rows.tolist(), matches.tolist(), records.tolist(),
+                                                          near.count[rows].tolist(), shared.tolist()):
+                similarity = near_similarity(m, index.num_perm, self.counts[row], their_count, index.thresholds)
+                if similarity is not None:
+                    self.verified_in_tables.setdefault(with_signature[row], []).append(
+                        (record, similarity, by_jaccard(m, index.num_perm, index.thresholds), count))
+            return
         counts = np.array(self.counts)[signature_rows]
         similarity = near_similarities(matches, index.num_perm, counts, near.count[rows], index.thresholds)
-        usable = np.array(self.times)[batch_positions] - fetched_at[records] < index.window_seconds
-        passed = usable & ~np.isnan(similarity)
+        passed = ~np.isnan(similarity)
         jaccard = matches[passed] / index.num_perm >= index.thresholds.near_jaccard  # by_jaccard's arithmetic
-        for position, record, value, first in zip(batch_positions[passed].tolist(), records[passed].tolist(),
-                                                  similarity[passed].tolist(), jaccard.tolist()):
-            self.verified_in_tables.setdefault(position, []).append((record, value, first))
+        for position, record, value, first, count in zip(batch_positions[passed].tolist(), records[passed].tolist(),
+                                                         similarity[passed].tolist(), jaccard.tolist(),
+                                                         shared[passed].tolist()):
+            self.verified_in_tables.setdefault(position, []).append((record, value, first, count))
 
     def _pair_within_batch(self, order: np.ndarray) -> None:
-        """pairs_in_batch[later row] = [(earlier row, matching values), ...] for the signature rows
-        of this batch sharing a band key. Whether the earlier one counts (it must be indexed, and
+        """pairs_in_batch[later row] = [(earlier row, matching values, band keys shared), ...] for
+        the signature rows of this batch sharing a band key. Whether the earlier one counts (it must be indexed, and
         usable) is known only when the later one is decided."""
         rows, band_count = self.bands.shape
         if rows < 2:
@@ -124,13 +152,14 @@ class Batch:
             distance += 1
         if not earlier:
             return
-        pairs = np.unique(np.concatenate(earlier) * rows + np.concatenate(later))
+        pairs, shared = np.unique(np.concatenate(earlier) * rows + np.concatenate(later), return_counts=True)
         earlier_rows, later_rows = pairs // rows, pairs % rows
         distinct = earlier_rows != later_rows  # one item's own bands may share a 32-bit key
-        earlier_rows, later_rows = earlier_rows[distinct], later_rows[distinct]
+        earlier_rows, later_rows, shared = earlier_rows[distinct], later_rows[distinct], shared[distinct]
         matches = _matches(self.signatures, earlier_rows, self.signatures, later_rows)
-        for first, second, m in zip(earlier_rows.tolist(), later_rows.tolist(), matches.tolist()):
-            self.pairs_in_batch.setdefault(second, []).append((first, m))
+        for first, second, m, count in zip(earlier_rows.tolist(), later_rows.tolist(), matches.tolist(),
+                                           shared.tolist()):
+            self.pairs_in_batch.setdefault(second, []).append((first, m, count))
 
 
 _BYTE_PAIRS = np.uint64(0x00FF00FF00FF00FF)

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ...config import DedupSettings
-from ...dedup.similarity import NearThresholds, best_match, by_jaccard, near_similarity
+from ...dedup.similarity import NearThresholds, best_match, by_jaccard, candidate_floor, near_similarity
 from ...errors import DependencyUnavailable
 from ...models import DedupDecision
 from ..base import DedupIndex, Fingerprint
@@ -81,6 +81,7 @@ class MemoryIndex(DedupIndex):
         self.thresholds = NearThresholds.from_settings(settings)
         self.window_seconds = settings.window_seconds
         self.num_perm = settings.num_perm
+        self.max_candidates = settings.max_near_candidates
         self._journal = Journal(Path(settings.state_dir)) if settings.state_dir else None
         return_large_allocations()
         self.records = Records()
@@ -158,12 +159,21 @@ class MemoryIndex(DedupIndex):
     def _near_match(self, batch: Batch, staged: Staged, i: int, row: int, count: int,
                     at: float) -> tuple[str, float] | None:
         """The best verified candidate: those in the tables were verified for the whole batch;
-        earlier items of the batch sharing a band count when they were indexed and are usable."""
-        verified = [(staged.article_id(record), similarity, jaccard)
-                    for record, similarity, jaccard in batch.verified_in_tables.get(i, ())]
-        for earlier, m in batch.pairs_in_batch.get(row, ()):
+        earlier items of the batch sharing a band count when they were indexed and are usable. Of
+        more than max_candidates, only those sharing the most band keys (similarity.candidate_floor)."""
+        in_batch = []
+        for earlier, m, shared in batch.pairs_in_batch.get(row, ()):
             slot = staged.near_slot.get(earlier, NO_SLOT)
             if slot != NO_SLOT and staged.usable(slot, at) != NO_SLOT:
+                in_batch.append((slot, earlier, m, shared))
+        table_shared = batch.table_shared.get(i, ())
+        floor = 0
+        if len(table_shared) + len(in_batch) > self.max_candidates:
+            floor = candidate_floor([*table_shared, *(c[3] for c in in_batch)], self.max_candidates)
+        verified = [(staged.article_id(record), similarity, jaccard)
+                    for record, similarity, jaccard, shared in batch.verified_in_tables.get(i, ()) if shared >= floor]
+        for slot, earlier, m, shared in in_batch:
+            if shared >= floor:
                 similarity = near_similarity(m, self.num_perm, count, batch.counts[earlier], self.thresholds)
                 if similarity is not None:
                     verified.append((staged.article_id(slot), similarity, by_jaccard(m, self.num_perm, self.thresholds)))
