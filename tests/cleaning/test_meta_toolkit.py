@@ -164,3 +164,25 @@ def test_a_heading_of_a_hyphenated_compound_is_no_name():
     assert parse_bare_name("In-line Mathematics") is None
     assert parse_bare_name("Follow-up Questions") is None
     assert parse_bare_name("Jean-Luc Martin") == ["Jean-Luc Martin"]
+
+
+@pytest.mark.parametrize("line", [
+    "Mozilla Corporation", "Brent Co", "Data Solutions", "Mobile Commerce", "Jeongdong Promotion",
+    "Mansion Global", "AJ Taylor Audio", "Sheffield United", "Hunterdon County Democrat",
+    "Agência O Globo", "Jornal O Papel", "NJ Cannabis Insider", "Company Name",
+])
+def test_an_organisations_name_is_no_name(line):
+    # The last word names a company, a club, a newspaper or an agency ("Corporation", "United",
+    # "Democrat", "Agência"): a header or a menu prints these beside the headline.
+    assert parse_bare_name(line) is None
+    assert parse_byline(f"By {line}") is None
+
+
+@pytest.mark.parametrize("line, names", [
+    ("João de Souza", ["João de Souza"]), ("Ludwig van Beethoven", ["Ludwig van Beethoven"]),
+    ("Ursula von der Leyen", ["Ursula von der Leyen"]), ("Luiz Inácio Lula da Silva", ["Luiz Inácio Lula da Silva"]),
+    ("Charles de Gaulle", ["Charles de Gaulle"]), ("Sandee LaMotte", ["Sandee LaMotte"]),
+    ("Лида Буслаева", ["Лида Буслаева"]), ("Mary Clare Jalonick", ["Mary Clare Jalonick"]),
+])
+def test_names_with_particles_and_other_scripts_stay_names(line, names):
+    assert parse_bare_name(line) == names

@@ -52,6 +52,9 @@ follow subscribe sign log in up menu search latest breaking top stories story fa
 privacy policy terms photos photo gallery weather health science entertainment music travel life style food
 games shop deals read comments comment print email posted updated published filed tags related local national
 international edition the of and for to a an on at with desk team editorial admin press wire reuters
+corporation corp company co inc ltd llc gmbh solutions commerce communications foundation global audio promotion
+united fc club democrat gazette herald tribune chronicle courier observer inquirer examiner telegraph dispatch
+sentinel bulletin jornal agencia agência insider
 associated media group magazine daily times post journal today network online digital agency service services
 newsroom report reports review reviews features feature culture arts economy markets market money finance
 investing personal view views all rights reserved advertisement sponsored watch must new north south east west
@@ -62,7 +65,10 @@ wednesday thursday friday saturday sunday
 """.split())
 # The last word of an organisation's name: a "name" followed by one is the organisation's.
 _ORG_NOUNS: Final = frozenset("""agency press news media group magazine daily times post journal network sport sports
-wire reuters desk newsroom service services online digital editorial team""".split())
+wire reuters desk newsroom service services online digital editorial team
+corporation corp company co inc ltd llc gmbh solutions commerce communications foundation global audio promotion
+united fc club democrat gazette herald tribune chronicle courier observer inquirer examiner telegraph dispatch
+sentinel bulletin jornal agencia agência insider""".split())
 _NOT_NAME_WORDS: Final = _ROLE_WORDS | _ORG_WORDS | PAGE_FURNITURE
 # Characters a name's word never holds (looks_like_name: letters and .'’- only), and that have no
 # case, so that title-casing a shouted line does not change them.
