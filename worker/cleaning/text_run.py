@@ -188,16 +188,25 @@ class RunSearch:
         than comes after it, comes before it."""
         scores, lines = self.scores, self.lines
         total = sum(score for score in scores[start:end + 1] if score > 0)
+        # The prose lines after prose_before_comments of prose: those with less prose before them
+        # than after them (early), and the others (late).
+        early: list[int] = []
+        late: list[int] = []
         prose = 0.0
         for i in range(start, end + 1):
             score = scores[i]
             if score > 0:
-                if prose >= self.t.prose_before_comments and is_rights_line(lines[i]):
-                    # (A rights notice in front of more prose than the article's is a document's
-                    # own front matter: an RFC's "Copyright Notice".)
-                    return i if prose >= total - prose else None
+                if prose >= self.t.prose_before_comments:
+                    (late if prose >= total - prose else early).append(i)
                 prose += score
-        return None
+        # The first rights notice among them is the footer's when it is a late one. (A rights
+        # notice in front of more prose than the article's is a document's own front matter: an
+        # RFC's "Copyright Notice".) The late lines are read first: most runs hold no notice there,
+        # and then the early ones need no reading.
+        footer = next((i for i in late if is_rights_line(lines[i])), None)
+        if footer is None or any(is_rights_line(lines[i]) for i in early):
+            return None
+        return footer
 
     def _in_share_bar(self, i: int) -> bool:
         """Line i sits between two boilerplate words ("Facebook", "Comments", "Print"): a button of
