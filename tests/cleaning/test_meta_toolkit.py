@@ -186,3 +186,15 @@ def test_an_organisations_name_is_no_name(line):
 ])
 def test_names_with_particles_and_other_scripts_stay_names(line, names):
     assert parse_bare_name(line) == names
+
+
+@pytest.mark.parametrize("line", [
+    "Buy Now", "Tag Cloud", "Featured Contents", "Change Location", "Publish Date", "Cancel Unsubscribe",
+    "Well-Known Member", "Alle Meldungen Alle", "Enviar Sugerencia", "Son Güncelleme",
+    "Jogos de Corridas de Carros", "Noticias de Deportes", "AccuWeather.com Quick Look", "Am Ist", "Pm Myt",
+])
+def test_menu_items_labels_and_sections_are_no_names(line):
+    # Buttons, labels and section names, in several languages (a menu item's words joined by
+    # "de" read like "João de Souza"), a site's host name, a time's zone cut off at the digits.
+    assert parse_bare_name(line) is None
+    assert parse_byline(f"By {line}") is None

@@ -46,6 +46,18 @@ _ROLE_WORDS: Final = frozenset("""
 contributor contributors senior writer reporter correspondent editor columnist author guest chief managing
 executive director producer analyst partner associate host anchor photographer staff ms md phd rd mba jr sr
 """.split())
+# Buttons, labels and section names of other languages' menus ("Buy Now", "Tag Cloud", "Change
+# Location", "Publish Date", "Alle Meldungen", "Jogos de Corridas de Carros": games, in Portuguese),
+# and times' zones ("11:04 AM IST", shouted and cut at the digits).
+_MENU_WORDS: Final = frozenset("""
+buy now cancel unsubscribe change location publish date tag cloud featured content contents member members
+article articles charts chart valuation comparison community find your our introducing enviar sugerencia
+alle meldungen güncelleme mehr más mais plus companies information
+noticias notícias notizie nachrichten wiadomości jogos juegos spiele jeux giochi esportes deportes desportos
+vídeos fotos política politik politique economía economia wirtschaft économie cultura kultur salud saúde
+gesundheit santé entretenimiento entretenimento início mundo welt monde
+am pm ist gmt utc est edt cdt pst pdt cet cest bst myt wib
+""".split())
 _ORG_WORDS: Final = frozenset("""
 news home world sports sport business politics opinion opinions live video videos more tech technology share
 follow subscribe sign log in up menu search latest breaking top stories story fact checks about us contact
@@ -62,7 +74,7 @@ courtesy via sharing buttons addthis just watched watching whatsapp facebook twi
 nachrichten startseite accueil inicio noticias actualités redaktion rédaction redacción redazione redakcja autor
 january february march april may june july august september october november december monday tuesday
 wednesday thursday friday saturday sunday
-""".split())
+""".split()) | _MENU_WORDS
 # The last word of an organisation's name: a "name" followed by one is the organisation's.
 _ORG_NOUNS: Final = frozenset("""agency press news media group magazine daily times post journal network sport sports
 wire reuters desk newsroom service services online digital editorial team
@@ -73,6 +85,10 @@ _NOT_NAME_WORDS: Final = _ROLE_WORDS | _ORG_WORDS | PAGE_FURNITURE
 # Characters a name's word never holds (looks_like_name: letters and .'’- only), and that have no
 # case, so that title-casing a shouted line does not change them.
 _NOT_NAME_CHAR: Final = re.compile(r"[\d:;!?/()\[\]\"“”«»,|@#&+=*%$€£<>]")
+
+
+# A host name's dot inside a word ("AccuWeather.com"); initials ("J.R.") have capitals after theirs.
+_DOMAIN: Final = re.compile(r"[^\W\d_]\.[a-z]{2,}")
 
 
 def looks_like_name(text: str) -> bool:
@@ -97,6 +113,8 @@ def looks_like_name(text: str) -> bool:
                 return False
             if any(piece[:1].islower() for piece in bare.split("-")[1:]):
                 return False  # "In-line Mathematics", "Follow-up Questions": a compound word, no name
+            if _DOMAIN.search(bare) is not None:
+                return False  # "AccuWeather.com Quick Look": a site's name
         capitalised += 1
     return 2 <= capitalised <= 4
 
