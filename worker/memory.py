@@ -9,7 +9,9 @@ is free; and unmaps a thread's heap (at most 64 MB each) as soon as it is empty.
 next page then lands in memory fresh from the kernel, each 4 KB of it a page fault on first touch:
 with HTML pages that was about 450 faults and a sixth of the worker's CPU time per page, in the
 kernel. Large blocks kept in the heap, and freed memory kept up to the thresholds in
-worker/config/service.py, the next batch reuses it.
+worker/config/service.py, the next batch reuses it. One arena for all the threads: memory kept
+for one thread (the network thread's fetch buffers) is then there for the others too, rather than
+added to the process's peak (with an arena per thread, +20-40 MB at saturation).
 
 Linux with glibc only (the image's Debian); elsewhere (musl, macOS) nothing changes.
 """
@@ -18,12 +20,13 @@ from __future__ import annotations
 import ctypes
 import sys
 
-from .config.service import MALLOC_MMAP_THRESHOLD_BYTES, MALLOC_TOP_PAD_BYTES, MALLOC_TRIM_BYTES
+from .config.service import MALLOC_ARENAS, MALLOC_MMAP_THRESHOLD_BYTES, MALLOC_TOP_PAD_BYTES, MALLOC_TRIM_BYTES
 
 # mallopt's parameters (glibc's malloc.h)
 M_TRIM_THRESHOLD = -1
 M_TOP_PAD = -2
 M_MMAP_THRESHOLD = -3
+M_ARENA_MAX = -8
 
 
 def keep_freed_memory() -> bool:
@@ -36,6 +39,6 @@ def keep_freed_memory() -> bool:
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     settings = ((M_MMAP_THRESHOLD, MALLOC_MMAP_THRESHOLD_BYTES), (M_TRIM_THRESHOLD, MALLOC_TRIM_BYTES),
-                (M_TOP_PAD, MALLOC_TOP_PAD_BYTES))
+                (M_TOP_PAD, MALLOC_TOP_PAD_BYTES), (M_ARENA_MAX, MALLOC_ARENAS))
     # (glibc returns 1 when it takes a value; musl's mallopt does nothing and returns 0)
     return all([mallopt(parameter, value) == 1 for parameter, value in settings])

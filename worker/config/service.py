@@ -28,9 +28,12 @@ MALLOC_MMAP_THRESHOLD_BYTES = 32 << 20
 # ...the heap's top is handed back once this much of it is free (a batch of BATCH_MAX_RECORDS HTML
 # pages of 182 KB holds about 90 MB)...
 MALLOC_TRIM_BYTES = 128 << 20
-# ...keeping this much. It also keeps a thread's heap (64 MB at most) mapped when it empties: the
-# broker client's network thread reads each fetch into one (16 MB still faulted every page in).
+# ...keeping this much (with 16 MB, the broker client's fetch buffers still faulted in ~200 pages of
+# 4 KB per HTML page)...
 MALLOC_TOP_PAD_BYTES = 64 << 20
+# ...in one arena shared by all the threads (glibc's default: up to 8 per core), so that memory kept
+# for one thread serves the others rather than adding to the process's peak.
+MALLOC_ARENAS = 1
 
 
 @dataclass(frozen=True)
