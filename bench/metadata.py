@@ -41,6 +41,11 @@ finds the same names (authors_match's rule for lists). The HTML path also reads 
 JSON-LD and is right far more often on article-extraction, but where it names an organisation or
 a wrong person a disagreement is the text path's credit: this too is agreement, not accuracy.
 
+"No-authors" agreement, likewise: over the pages of such a set where our HTML path finds no
+authors, the share where the text path finds none either. A name found there is most often a menu
+item, an organisation or a person pictured or written about (the HTML path misses few bylines on
+article-extraction): a probe of the text path's author precision, agreement, not accuracy.
+
 Text dumps are made from each page's HTML by bench/make_text_dumps.py (html-text and lxml, not our
 code) in its four styles: html-text with its <title> line, without it, get_text style (one text
 node per line) and seeds-like (a site header and the fetch day instead of the <title>). trafilatura
@@ -238,6 +243,9 @@ def run(shared: Path, sets: list[str], paths: list[str], errors_in: str | None) 
     # (set, style, split) -> [agrees] over the pages whose dump shows the HTML path's authors (all
     # of them), on sets without author truth
     author_agreement: dict[tuple[str, str, str], list[bool]] = defaultdict(list)
+    # (set, style, split) -> [finds none too] over the pages where our HTML path finds no authors, on
+    # sets without author truth
+    no_author_agreement: dict[tuple[str, str, str], list[bool]] = defaultdict(list)
     errors: list[str] = []
     for set_name in sets:
         for page in pages(shared, set_name):
@@ -245,7 +253,8 @@ def run(shared: Path, sets: list[str], paths: list[str], errors_in: str | None) 
             runs: list[tuple[str, str, Callable[[], Found], dict[str, bool] | None]] = []
             html_title = None  # the reference of title agreement (sets without title truth)
             html_authors: list[str] = []  # the reference of author agreement (sets without author truth)
-            if "text" in paths and "title" not in page.has:
+            html_read = "text" in paths and "title" not in page.has
+            if html_read:
                 html = ours_html(page)
                 html_title, html_authors = html.title, html.authors
             if "html" in paths:
@@ -274,6 +283,10 @@ def run(shared: Path, sets: list[str], paths: list[str], errors_in: str | None) 
                     if not agrees and errors_in == set_name and split == TUNING:
                         errors.append(f"{page.key[:18]:18} {path:24} authors~ got {found.authors!r} "
                                       f"HTML {html_authors!r}")
+                if html_read and not html_authors and path != "HTML":
+                    no_author_agreement[(set_name, path.removeprefix("text "), split)].append(not found.authors)
+                    if found.authors and errors_in == set_name and split == TUNING:
+                        errors.append(f"{page.key[:18]:18} {path:24} authors0 got {found.authors!r} HTML []")
                 for field, (stated, ok) in score(page, found).items():
                     if extractor == "htmldate" and field != "date":
                         continue
@@ -289,6 +302,9 @@ def run(shared: Path, sets: list[str], paths: list[str], errors_in: str | None) 
         print_agreement(agreement)
     if author_agreement:
         print_agreement(author_agreement, "authors", "the HTML path's authors, where the dump shows them all")
+    if no_author_agreement:
+        print_agreement(no_author_agreement, "no-authors", "the HTML path, where it finds no authors (the text "
+                        "path finds none either: menu items, organisations, people pictured are not taken)")
     if errors:
         print("\nmismatches of ours on the tuning part:\n" + "\n".join(errors))
 
