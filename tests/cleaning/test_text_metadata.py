@@ -753,3 +753,14 @@ def test_a_title_line_of_a_word_or_two_is_the_title_when_nothing_else_names_the_
 def test_a_menu_word_the_sites_name_or_a_name_opening_a_dump_is_no_title(first):
     lines = [first, "Notes", PARAGRAPH, PARAGRAPH.replace("three", "four")]
     assert extract_text("\n\n".join(lines), "https://www.example.com/linux/video").title is None
+
+
+@pytest.mark.parametrize("credit", ["Foto: Agencije", "Photo: Jane Roe / Reuters", "Foto: Luis Ramírez / Agencia Reforma"])
+def test_a_caption_naming_who_is_pictured_is_no_byline(credit):
+    # A photo's caption under the headline names the person pictured ("Luka Petrović" over "Foto:
+    # Agencije"): the person the article is about, not its author.
+    lines = ["Menu", "Search", "Director of the power utility tests positive for the virus",
+             "Luka Petrović", credit, PARAGRAPH, PARAGRAPH.replace("three", "four")]
+    assert extract_text("\n".join(lines), "https://courier.example/budget").authors == []
+    lines[3:5] = ["Luka Petrović", "November 19, 2019"]  # a name over the date is the byline
+    assert extract_text("\n".join(lines), "https://courier.example/budget").authors == ["Luka Petrović"]

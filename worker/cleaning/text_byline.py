@@ -81,6 +81,8 @@ class BylineReading:
                 names = self._readings.bare_name(line)
                 if names and any(names_host(name, self.host) for name in names):
                     names = None  # the site's own account ("Practical Horseman"), not a person
+                elif names and i + 1 < len(self.lines) and self.refined(i + 1) == CREDIT:
+                    names = None  # a caption over its photo's credit names who is pictured
             elif names and len(names) == 1 and " " not in names[0] and names_host(names[0], self.host):
                 names = None  # "By Vortex": a one-word byline naming the site
             # (The kind only of a line that names someone: a line's first kind() looks its phrase up,
