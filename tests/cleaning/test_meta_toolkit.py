@@ -192,6 +192,7 @@ def test_names_with_particles_and_other_scripts_stay_names(line, names):
     "Buy Now", "Tag Cloud", "Featured Contents", "Change Location", "Publish Date", "Cancel Unsubscribe",
     "Well-Known Member", "Alle Meldungen Alle", "Enviar Sugerencia", "Son Güncelleme",
     "Jogos de Corridas de Carros", "Noticias de Deportes", "AccuWeather.com Quick Look", "Am Ist", "Pm Myt",
+    "Charleroi Actu", "En Minsk",
 ])
 def test_menu_items_labels_and_sections_are_no_names(line):
     # Buttons, labels and section names, in several languages (a menu item's words joined by

@@ -52,7 +52,7 @@ executive director producer analyst partner associate host anchor photographer s
 _MENU_WORDS: Final = frozenset("""
 buy now cancel unsubscribe change location publish date tag cloud featured content contents member members
 article articles charts chart valuation comparison community find your our introducing enviar sugerencia
-alle meldungen güncelleme mehr más mais plus companies information
+alle meldungen güncelleme mehr más mais plus companies information actu actus infos en em
 noticias notícias notizie nachrichten wiadomości jogos juegos spiele jeux giochi esportes deportes desportos
 vídeos fotos política politik politique economía economia wirtschaft économie cultura kultur salud saúde
 gesundheit santé entretenimiento entretenimento início mundo welt monde
