@@ -199,3 +199,14 @@ def test_menu_items_labels_and_sections_are_no_names(line):
     # "de" read like "João de Souza"), a site's host name, a time's zone cut off at the digits.
     assert parse_bare_name(line) is None
     assert parse_byline(f"By {line}") is None
+
+
+@pytest.mark.parametrize("field, names", [
+    ("Christal Hayes, Michael Collins, Nicholas Wu, USA TODAY", ["Christal Hayes", "Michael Collins", "Nicholas Wu"]),
+    ("Agencia EFE", []), ("Mozilla Corporation", []), ("Hunterdon County Democrat", []),
+    ("Sheffield United FC", []), ("Charles de Gaulle", ["Charles de Gaulle"]),
+])
+def test_html_author_fields_naming_an_organisation(field, names):
+    # The HTML path's author fields (meta tags, JSON-LD) name newspapers, agencies and companies by
+    # the same last words the text path's bare-name test refuses.
+    assert split_authors(field) == names

@@ -42,7 +42,9 @@ _NOT_A_PERSON = re.compile(
     r"insider|international|network|online|daily|tribune|herald|digital|group|inc|ltd|llc|"
     r"admin|administrator|webmaster|guest|anonymous|gast|invité|invitado|redaktion|rédaction|"
     r"redacción|redazione|redakcja|redactie|гость|редакция|home|updated|published|posted|photo|"
-    r"comments?|share)\b", re.I)
+    r"comments?|share|corporation|corp|company|gmbh|solutions|foundation|united|fc|club|democrat|gazette|"
+    r"chronicle|courier|observer|inquirer|examiner|telegraph|dispatch|sentinel|bulletin|jornal|agencia|"
+    r"agência|today)\b", re.I)
 # Page furniture, capitalised in menus and headers: a line holding one of these words is no name
 # ("Twitter Flickr YouTube Webseite", "Primäres Menü", "Eingetragen am ...").
 PAGE_FURNITURE: Final = frozenset("""
