@@ -183,6 +183,8 @@ def test_an_organisations_name_is_no_name(line):
     ("Ursula von der Leyen", ["Ursula von der Leyen"]), ("Luiz Inácio Lula da Silva", ["Luiz Inácio Lula da Silva"]),
     ("Charles de Gaulle", ["Charles de Gaulle"]), ("Sandee LaMotte", ["Sandee LaMotte"]),
     ("Лида Буслаева", ["Лида Буслаева"]), ("Mary Clare Jalonick", ["Mary Clare Jalonick"]),
+    ("Mohammed al-Fayed", ["Mohammed al-Fayed"]), ("Ahmed el-Sayed", ["Ahmed el-Sayed"]),
+    ("Hamad bin Jassim", ["Hamad bin Jassim"]), ("Ελένη Παπαδοπούλου", ["Ελένη Παπαδοπούλου"]),
 ])
 def test_names_with_particles_and_other_scripts_stay_names(line, names):
     assert parse_bare_name(line) == names
@@ -210,3 +212,11 @@ def test_html_author_fields_naming_an_organisation(field, names):
     # The HTML path's author fields (meta tags, JSON-LD) name newspapers, agencies and companies by
     # the same last words the text path's bare-name test refuses.
     assert split_authors(field) == names
+
+
+@pytest.mark.parametrize("name", ["Mohammed al-Fayed", "Ahmed el-Sayed"])
+def test_a_hyphen_joined_particle_is_part_of_the_name_on_both_paths(name):
+    assert parse_bare_name(name) == [name]
+    assert parse_byline(f"By {name}") == [name]
+    assert split_authors(name) == [name]
+    assert parse_bare_name("Follow-up Questions") is None  # (a compound's lower-case half is no particle)

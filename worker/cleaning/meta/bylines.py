@@ -91,6 +91,12 @@ _NOT_NAME_CHAR: Final = re.compile(r"[\d:;!?/()\[\]\"“”«»,|@#&+=*%$€£<>
 _DOMAIN: Final = re.compile(r"[^\W\d_]\.[a-z]{2,}")
 
 
+def _particle_joined(word: str) -> bool:
+    """A particle joined to a capitalised name by a hyphen: "al-Fayed", "el-Sayed", "bin-Laden"."""
+    particle, hyphen, rest = word.partition("-")
+    return bool(hyphen) and particle.lower() in PARTICLES and rest[:1].isupper()
+
+
 def looks_like_name(text: str) -> bool:
     """2 to 4 words (plus particles such as "van", "de"), each capitalised, letters only, none of
     them a word of page furniture ("News", "Contributor")."""
@@ -105,7 +111,7 @@ def looks_like_name(text: str) -> bool:
         lowered = bare.lower()
         if lowered in PARTICLES:
             continue
-        if lowered in _NOT_NAME_WORDS or not bare[0].isupper():
+        if lowered in _NOT_NAME_WORDS or not (bare[0].isupper() or _particle_joined(bare)):
             return False
         # (isalpha first, a C call: most tokens are all letters, and then no character is checked here.)
         if not token.isalpha():
@@ -332,7 +338,7 @@ def _one_name(text: str, whole: bool = False) -> str | None:
     kept = []
     for token in tokens:
         bare = token.strip(".'’-").lower()
-        if bare in _NOT_NAME_WORDS or not (token[0].isupper() or bare in PARTICLES):
+        if bare in _NOT_NAME_WORDS or not (token[0].isupper() or bare in PARTICLES or _particle_joined(token)):
             if bare in _ORG_NOUNS and token[0].isupper():
                 return None  # "European Space Agency", "Telegraph Sport": an organisation
             break
