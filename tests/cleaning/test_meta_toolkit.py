@@ -220,3 +220,14 @@ def test_a_hyphen_joined_particle_is_part_of_the_name_on_both_paths(name):
     assert parse_byline(f"By {name}") == [name]
     assert split_authors(name) == [name]
     assert parse_bare_name("Follow-up Questions") is None  # (a compound's lower-case half is no particle)
+
+
+@pytest.mark.parametrize("field, names", [
+    ("Von Moritz von Uslar", ["Moritz von Uslar"]), ("Ursula von der Leyen", ["Ursula von der Leyen"]),
+    ("Hans von Trapp, Jane Roe", ["Hans von Trapp", "Jane Roe"]), ("Ein Artikel von Jane Roe", ["Jane Roe"]),
+    ("Von Moritz Bachmann", ["Moritz Bachmann"]), ("Von", []),
+])
+def test_html_author_fields_keep_a_names_own_von(field, names):
+    # "von" is the German byline word and a name's particle: after a name's first word and before
+    # its last (or another particle) it is the name's.
+    assert split_authors(field) == names

@@ -75,14 +75,14 @@ def split_authors(text: Any, site_words: frozenset[str] = frozenset()) -> list[s
     text = _SPACES.sub(" ", _HANDLE.sub(" ", unglued(text))).strip()
     if not text or len(text) > 4 * MAX_NAME_CHARS:
         return []
-    text = _BYLINE_LEAD.sub("", text + " ").strip()
+    text = _without_lead(text)
     text = _GLUED.split(text, maxsplit=1)[0]
     with_agency = _AGENCIES.search(text) is not None
     text = _AGENCIES.sub(",", text)
     text = DATE_START.split(text, maxsplit=1)[0]
     text = re.split(r"\d", text, maxsplit=1)[0]  # a date or time follows the names
     text = re.sub(r"(?<=[^\W\d_]{3})\.\s+(?=[A-ZÀ-ÖØ-ÞА-Я])", ", ", text)  # "Cunningham. Sputnik"
-    parts = [_trailing_lowercase(_BYLINE_LEAD.sub("", part).strip(" .,:;-–—|()"))
+    parts = [_trailing_lowercase(_without_lead(part).strip(" .,:;-–—|()"))
              for part in _NAME_SEPARATORS.split(text)]
     names = [part for part in parts if is_person_name(part, site_words)]
     if with_agency or any(" " in name for name in names):
@@ -97,11 +97,26 @@ def split_authors(text: Any, site_words: frozenset[str] = frozenset()) -> list[s
     return unique
 
 
+def _without_lead(text: str) -> str:
+    """text without its byline lead ("By ", "Analysis by ", "Von "). A lower-case "von" after a
+    name's first word, before one more word or another particle, is the name's own particle
+    ("Hans von Trapp", "Ursula von der Leyen"), not the German "by" ("Ein Bericht von Jane Roe")."""
+    lead = _BYLINE_LEAD.match(text + " ")
+    if lead is None:
+        return text.strip()
+    rest = (text + " ")[lead.end():].strip()
+    if lead.group().rstrip(": ").endswith(" von") and lead.group()[:1].isupper():
+        words = _NAME_SEPARATORS.split(rest, maxsplit=1)[0].split()
+        if len(words) == 1 or (words and words[0] in PARTICLES):
+            return text.strip()
+    return rest
+
+
 def is_person_name(name: str, site_words: frozenset[str] = frozenset()) -> bool:
     words = name.split()
     if not words or len(name) > MAX_NAME_CHARS or len(words) > MAX_NAME_WORDS:
         return False
-    if _BYLINE_LEAD.match(name + " ") or all(is_calendar_word(word) for word in words):
+    if _without_lead(name) != name.strip() or all(is_calendar_word(word) for word in words):
         return False  # "By", "Nov"
     if words[0].casefold() in _ARTICLES:
         return False  # "The Russian and Syrian defense ministries"
