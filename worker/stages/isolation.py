@@ -58,7 +58,7 @@ class Isolated:
         try:
             if not connection.poll(START_TIMEOUT_SECONDS):
                 raise ChildFailed(f"the {self._name} child process did not start in {START_TIMEOUT_SECONDS:g}s")
-            _, warm_up_error = connection.recv()
+            _, warm_up_error, oom_error = connection.recv()
         except EOFError:
             code = self._stop()
             raise ChildFailed(f"the {self._name} child process exited at start (exit code {code})") from None
@@ -67,6 +67,9 @@ class Isolated:
             raise
         if warm_up_error is not None:  # pages still go to it: each real call reports its own error
             log.warning("the child's warm-up call failed", extra={"child": self._name, "error": warm_up_error})
+        if oom_error is not None:  # (it still works; the kernel just picks its OOM victim by size alone)
+            log.info("the child could not put itself first for the OOM killer",
+                     extra={"child": self._name, "error": oom_error})
         self._ready = True
 
     def __call__(self, *args: Any, timeout: float) -> Any:
@@ -154,7 +157,7 @@ def serve(target: str, read_fd: int, write_fd: int, warm_up: tuple = ()) -> None
     closes its end. First the module is imported and, with `warm_up`, called once (lazy imports
     and compiled patterns), then the parent is told the child is ready."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _be_the_first_to_go()
+    oom_error = _be_the_first_to_go()
     module, _, name = target.partition(":")
     function = getattr(importlib.import_module(module), name)
     reader, writer = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
@@ -165,7 +168,7 @@ def serve(target: str, read_fd: int, write_fd: int, warm_up: tuple = ()) -> None
         except Exception as error:  # noqa: BLE001 - a warm-up only: told to the parent, which logs it
             warm_up_error = f"{type(error).__name__}: {error}"
     try:
-        writer.send(("ready", warm_up_error))
+        writer.send(("ready", warm_up_error, oom_error))
         while True:
             args = reader.recv()
             try:
@@ -177,12 +180,14 @@ def serve(target: str, read_fd: int, write_fd: int, warm_up: tuple = ()) -> None
         return
 
 
-def _be_the_first_to_go() -> None:
+def _be_the_first_to_go() -> str | None:
     """Asks the kernel to pick this child first when the container runs out of memory (a hostile
     page's tree can take a few hundred MB): it costs one page, where the worker would cost its
-    whole batch and a restart. (Raising one's own score needs no privilege; Linux only.)"""
+    whole batch and a restart. (Raising one's own score needs no privilege; Linux only.) Returns
+    why it could not (told to the parent, which logs it), or None."""
     try:
         with open("/proc/self/oom_score_adj", "w") as score:
             score.write("1000")
-    except OSError:
-        pass
+    except OSError as error:
+        return f"{type(error).__name__}: {error}"
+    return None
