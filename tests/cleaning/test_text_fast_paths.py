@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from worker.cleaning.text import DEFAULT_THRESHOLDS, _Dump, _host, _Readings
 from worker.cleaning.text_run import best_segment
 from worker.cleaning.text_shapes import T, is_cjk
-from worker.cleaning.text_title import _CJK
+from worker.cleaning.text_shapes import CJK_CHAR as _CJK
 from worker.cleaning.meta.dates import HAS_YEAR, find_date
 from worker.cleaning.text_lines import _NOT_WORD_ENDS, _WORD, split_words
 from worker.cleaning.text_lines import (_COPYRIGHT, _CREDIT_NAMES, _CREDIT_OR_COPYRIGHT, _CREDIT_OR_COPYRIGHT_PIECES,

@@ -19,7 +19,9 @@ from ..config.cleaning import TextDumpThresholds
 from .meta.bylines import is_byline_word
 from .text_lines import SENTENCE_END
 
-CJK_RUNS: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+# A character of Chinese, Japanese or Korean text, and runs of them.
+CJK_CHAR: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+CJK_RUNS: Final = re.compile(CJK_CHAR.pattern + "+")
 # Two runs of Chinese or Japanese text with a space between them: clauses of one sentence. (Not
 # Korean: it puts a space between words.)
 HAN_CLAUSES: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]{2} "

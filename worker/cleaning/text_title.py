@@ -14,17 +14,14 @@ stamped (_stamped).
 """
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
-from typing import Final
 
 from .meta.bylines import opens_like_byline
 from .meta.dates import HAS_YEAR, find_date
 from .meta.hosts import names_host, path_words
 from .meta.titles import is_furniture
 from .text_lines import DATELINE, TEXT, is_captioned, split_words
-
-_CJK: Final = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+from .text_shapes import CJK_CHAR
 
 
 class TitleReading:
@@ -192,7 +189,7 @@ class TitleReading:
                     HAS_YEAR.search(line) is not None and find_date(line) is not None):
                 continue  # (a caption, a teaser with its date: no headline holds a date)
             words = line.count(" ") + 1
-            if words <= 2 and not line.isascii() and _CJK.search(line):
+            if words <= 2 and not line.isascii() and CJK_CHAR.search(line):
                 words = max(words, len(line) // t.cjk_weight)  # (CJK: no spaces between words)
             stems = self._stems(i)
             shared = len(stems & lead) / len(stems) if stems else 0.0
@@ -217,7 +214,7 @@ class TitleReading:
         """The stems of line i's words (TextDumpThresholds.headline_stem_chars), pairs of
         characters in CJK."""
         line, t = self.lines[i], self.t
-        if not line.isascii() and _CJK.search(line):
+        if not line.isascii() and CJK_CHAR.search(line):
             chars = [ch for ch in line if ch.isalnum()]
             return {a + b for a, b in zip(chars, chars[1:])}
         return {word[:t.headline_stem_chars] for word in split_words(line.casefold())
@@ -276,7 +273,7 @@ class TitleReading:
             return False
         spaces = line.count(" ")  # (once: str.count costs as much as a casefold on most lines)
         return (spaces < self.t.title_max_words and (spaces >= 2 or (len(line) >= 6 and not line.isascii()
-                                                                    and _CJK.search(line) is not None))
+                                                                    and CJK_CHAR.search(line) is not None))
                 and self.kind(i) == TEXT)
 
     def _title_like(self, i: int) -> bool:
@@ -304,11 +301,11 @@ def _better_cased(line: str, other: str) -> str:
 
 def _title_words(text: str) -> set[str]:
     """Words of a title for comparing two wordings; characters for CJK, which has no spaces."""
-    if not text.isascii() and _CJK.search(text):  # (isascii: a flag of the str)
+    if not text.isascii() and CJK_CHAR.search(text):  # (isascii: a flag of the str)
         return {ch for ch in text if ch.isalnum()}
     return set(split_words(text.casefold()))
 
 
 def enough_words(title: str) -> bool:
     """Three words or more, or a CJK phrase (as _title_shape tests it)."""
-    return title.count(" ") >= 2 or (len(title) >= 6 and not title.isascii() and _CJK.search(title) is not None)
+    return title.count(" ") >= 2 or (len(title) >= 6 and not title.isascii() and CJK_CHAR.search(title) is not None)
