@@ -79,11 +79,10 @@ def _merged(blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _row_shape(line: str, t: TextDumpThresholds) -> tuple[int, int] | None:
-    """(words, numbers) of a line that may be a table's row: short, two words or more, a number
-    among them, no count in brackets at its end (an archive list's "May 2016 (4)")."""
-    if len(line) > t.table_row_max_chars or _DIGIT.search(line) is None:
-        return None
+def _row_shape(line: str) -> tuple[int, int] | None:
+    """(words, numbers) of a short line with a digit (_row_blocks asks only of those) that may be
+    a table's row: two words or more, no count in brackets at its end (an archive list's "May 2016
+    (4)")."""
     words = line.split()
     if len(words) < 2 or (line[-1] == ")" and line.rpartition("(")[2][:-1].isdigit()):
         return None
@@ -101,7 +100,7 @@ def _row_blocks(lines: list[str], numeric: list[bool], t: TextDumpThresholds) ->
     shapes: list[tuple[int, int] | None] = [None] * len(lines)
     for lo, hi in _runs(rows, t.table_min_rows):
         for i in range(lo, hi):
-            shapes[i] = _row_shape(lines[i], t)
+            shapes[i] = _row_shape(lines[i])
         i = lo
         while i < hi:
             shape = shapes[i]
