@@ -152,7 +152,12 @@ def _prepare(preparer: Preparer, record: SourceRecord):
     if isinstance(page, PageRejected):
         return _rejection(page), None
     outcome = preparer.clean_page(page)
-    return (_rejection(outcome), page.url) if isinstance(outcome, PageRejected) else outcome
+    if isinstance(outcome, PageRejected):
+        return _rejection(outcome), page.url
+    # The event's content hash, computed here and pickled with the article (Article._hashed): the
+    # parent decides every page in turn, so what it is spared is the serial part of a run.
+    outcome.article.content_hash  # noqa: B018
+    return outcome
 
 
 def _rejection(rejected: PageRejected) -> tuple[str, str, str | None, str]:
