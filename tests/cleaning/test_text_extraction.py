@@ -36,6 +36,20 @@ def test_menus_headline_lists_and_prompts_around_the_article_go():
     assert found.title == "Council approves two new schools"
 
 
+def test_a_rail_of_teasers_cut_short_with_an_ellipsis_is_no_prose():
+    # Other articles' first sentences, each cut short ("..."), under their headlines: together they
+    # outweigh the article and would join it; one trailing-off sentence inside prose stays.
+    teasers = [line for n in range(6) for line in (
+        f"Storm number {n} leaves thousands without power in the east",
+        f"Thousands of homes in the eastern valleys were still without electricity on Sunday night after storm {n} "
+        f"brought down power lines across the region, and the utility said that...")]
+    trailing = SENTENCES[1][:-1] + " and then…"
+    article = [SENTENCES[0], trailing, *SENTENCES[2:]]
+    found = extract_text(dump("Council approves two new schools", *article, "More news", *teasers),
+                         "https://paper.example/schools")
+    assert found.paragraphs == article
+
+
 def test_the_comment_section_ends_the_article_even_when_it_is_longer():
     comments = [f"I completely disagree with this decision, comment number {n}, because the old schools could "
                 f"have been repaired for a fraction of the price and nobody asked the neighbours." for n in range(12)]

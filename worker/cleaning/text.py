@@ -53,6 +53,8 @@ from .types import Extraction
 DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
 # A sentence's end inside a line ("... over and over. [15] This movie"): prose, not one headline.
 _SENTENCE_INSIDE: Final = re.compile(r"\w[.!?]['\"”’]?\s")
+# A line cut short with an ellipsis right after a word ("... visit Pakistan...", "hopes …", "[…]").
+_TRUNCATED: Final = re.compile(r"(?:\w ?(?:\.\.\.|…)|\[(?:…|\.\.\.)\])$")
 
 
 def extract_text(body: str, url: str, thresholds: TextDumpThresholds = DEFAULT_THRESHOLDS) -> Extraction:
@@ -137,6 +139,7 @@ class _Dump(TitleReading, BylineReading, DateReading, MetaLines, RunSearch, Body
         self.kinds, self.scores = self._score_lines(weight)
         if len(self.unpunctuated) >= thresholds.headline_list_lines:
             self._lower_headline_lists()
+        self._lower_teaser_series()
         for i in gallery_lines(lines, thresholds):
             # A gallery's slides: no part of the article, wherever it sits, but no end of it either
             # (an article goes on under a gallery inside it): they weigh nothing.
@@ -249,6 +252,24 @@ class _Dump(TitleReading, BylineReading, DateReading, MetaLines, RunSearch, Body
         for i in self.unpunctuated + [len(self.lines) + 3]:  # (the last: ends the last series)
             if series and i - series[-1] > 2:
                 if len(series) >= t.headline_list_lines:
+                    for j in series:
+                        self._lower_score(j, -(t.short_line_penalty + t.short_penalty_max_chars / 4))
+                series = []
+            series.append(i)
+
+    def _lower_teaser_series(self) -> None:
+        """Prose lines cut short with an ellipsis ("... the agency said on...", "... become […]"),
+        teaser_series_lines of them or more, each at most teaser_series_gap lines after the one
+        before, are a list of teasers (a rail of other articles' first lines, a blog's archive),
+        not prose: they score as the longest short lines. (One such line is an article's
+        trailing-off sentence.)"""
+        t = self.t
+        series: list[int] = []
+        lines = self.lines
+        truncated = [i for i in self.positives if lines[i][-1] in ".…]" and _TRUNCATED.search(lines[i]) is not None]
+        for i in truncated + [len(lines) + t.teaser_series_gap + 1]:  # (the last: ends the last series)
+            if series and i - series[-1] > t.teaser_series_gap:
+                if len(series) >= t.teaser_series_lines:
                     for j in series:
                         self._lower_score(j, -(t.short_line_penalty + t.short_penalty_max_chars / 4))
                 series = []

@@ -50,6 +50,10 @@ class TextDumpThresholds:
     list_item_min_chars: int = 20
     # This many long lines without final punctuation in a row are a list of long headlines, not prose.
     headline_list_lines: int = 3
+    # This many prose lines cut short with an ellipsis, each at most teaser_series_gap lines after
+    # the one before, are a list of teasers (other articles' first lines), not prose.
+    teaser_series_lines: int = 3
+    teaser_series_gap: int = 4
     # A long line without final punctuation is a site's menu flattened into one line, not prose,
     # when at least this share of its words are capitalized (prose: mostly lower case).
     menu_capitalized_share: float = 0.7
