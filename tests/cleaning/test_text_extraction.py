@@ -50,6 +50,21 @@ def test_a_rail_of_teasers_cut_short_with_an_ellipsis_is_no_prose():
     assert found.paragraphs == article
 
 
+def test_a_brief_under_its_byline_ends_at_the_section_end_above_teasers():
+    # The template's teasers (headline, then a long summary) outweigh a one-paragraph brief; a
+    # "Read more" heading after the brief ends it.
+    brief = ("Route 96 between Gent and Millbrook will be closed from 2 p.m. on Saturday until 8 a.m. on Monday "
+             "for resurfacing work, the county said.")
+    teasers = [line for n in range(4) for line in (
+        f"Columnist number {n} on the week in politics",
+        f"Columnist {n} writes that the week in politics showed once again how little the parties agree on, "
+        f"from the budget to the schools, and why the voters are tired of hearing the same promises every year.")]
+    found = extract_text(dump("Road closure on Route 96", "Home", "News", "Road closure on Route 96",
+                              "By Jane Roe", "March 13, 2015 9:00PM", brief, "Read more", "More stories", *teasers),
+                         "https://paper.example/road-closure")
+    assert found.paragraphs == [brief]
+
+
 def test_the_comment_section_ends_the_article_even_when_it_is_longer():
     comments = [f"I completely disagree with this decision, comment number {n}, because the old schools could "
                 f"have been repaired for a fraction of the price and nobody asked the neighbours." for n in range(12)]

@@ -5,6 +5,8 @@ the scores worker/cleaning/text.py gave the lines.
 - when the dump's first line (the page's <title>) is printed again further down, that is the
   visible headline, and the run is searched right after it, up to where the article is over at
   the latest (_window_end: a costly gap holding a section end);
+- a section end ("Read more") after a brief right under its headline's byline or date ends
+  the run after that headline (_brief_end);
 - a comments heading ends the run (not a "Comments" button in a share bar), and so do the site's
   rights notice (_footer_start) and a news ticker after the article's prose (_ticker_start); when
   the best run comes after a comments heading, the article is the run before it
@@ -90,6 +92,28 @@ class RunSearch:
                 heading = heading or (kinds[i] in (SECTION_END, COMMENTS) and prose >= self.t.prose_before_comments)
         return len(scores)
 
+    def _brief_end(self, h: int) -> int | None:
+        """Where a brief under headline h ends: a section end ("Read more", "More stories") after
+        less prose than prose_before_comments, when that prose starts right under the headline and
+        its byline or date (at most headline_meta_lines + 1 lines under it). None otherwise.
+        (_window_end bridges such a heading after so little prose, a lead sentence and a box inside
+        the article; under the headline's byline, that prose is all of a brief, and the teasers
+        under the heading would outweigh it.)"""
+        scores, t = self.scores, self.t
+        first = bisect_left(self.positives, h + 1)
+        if first == len(self.positives) or self.positives[first] - h > t.headline_meta_lines + 1 \
+                or not self._meta_under(h, self.positives[first]):
+            return None
+        prose = 0.0
+        for i in range(self.positives[first], len(scores)):
+            if scores[i] > 0:
+                prose += scores[i]
+                if prose >= t.prose_before_comments:
+                    return None
+            elif self.kind(i) in (SECTION_END, COMMENTS):
+                return i
+        return None
+
     def _best_run(self, lo: int, hi: int) -> tuple[float, int, int]:
         """_best_segment over [lo, hi) with every line of the result resolved (see kind())."""
         kinds = self.kinds
@@ -140,7 +164,13 @@ class RunSearch:
         for h in headlines:
             if h > end and not headline_shaped:
                 continue
-            anchored, a_start, a_end = self._best_run(h + 1, self._window_end(h + 1))
+            brief_end = self._brief_end(h)
+            if brief_end is not None:
+                anchored, a_start, a_end = self._best_run(h + 1, brief_end)
+                if a_start - h > t.headline_meta_lines + 1 or anchored < t.anchored_brief_min:
+                    brief_end = None
+            if brief_end is None:
+                anchored, a_start, a_end = self._best_run(h + 1, self._window_end(h + 1))
             if headline is not None and a_start == start:
                 continue  # a copy of the headline (a share box) between the first one and the article
             # The copy with a byline or date under it is the headline, before copies in teaser
