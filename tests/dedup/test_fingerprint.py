@@ -9,6 +9,7 @@ import sys
 import numpy as np
 
 from worker.config import DedupSettings
+from worker.dedup.comparable import UNRELATED_TO_TITLE
 from worker.models import Article
 
 from .conftest import article, story
@@ -98,6 +99,37 @@ def test_a_post_title_right_under_a_brief_and_numbers_of_dates_do_not_join_the_b
     alone = fingerprinter.fingerprint(titled("a", BRIEF, "Road closure on Route 61"))
     wrapped = fingerprinter.fingerprint(titled("b", "\n\n".join([BRIEF, *template]), "Road closure on Route 61"))
     assert wrapped.content_hash == alone.content_hash
+
+
+# A news site's sidebar: what cleaning keeps of its short pages when it misses their article.
+SIDEBAR = ("Dubai's flagship carrier Emirates Airline has finalized a deal to purchase 30 of Boeing's 787-9 "
+           "Dreamliner jets, executives of both companies announced Wednesday at the Dubai Air Show.\n\n"
+           "The deal comes in addition to five 787 Dreamliner sales earlier this week and sets up for a "
+           "reduction to a prior order of delayed 777x jets.")
+
+
+def test_a_short_text_holding_none_of_its_titles_words_is_not_compared(fingerprinter):
+    # Two short pages of one site whose article cleaning missed: the same sidebar, other titles.
+    first = fingerprinter.fingerprint(titled("a", SIDEBAR, "Road closure on Route 61"))
+    second = fingerprinter.fingerprint(titled("b", SIDEBAR, "County beat Town 6-2"))
+    assert first.not_compared == second.not_compared == UNRELATED_TO_TITLE
+    assert first.content_hash != second.content_hash and first.signature == second.signature == b""
+    # The same text under a title it speaks of, or without a title (nothing to judge by), is compared.
+    about = fingerprinter.fingerprint(titled("c", SIDEBAR, "Emirates buys 30 Dreamliners"))
+    untitled = fingerprinter.fingerprint(titled("d", SIDEBAR, ""))
+    assert about.not_compared is None and untitled.not_compared is None
+    assert about.content_hash == untitled.content_hash
+    # A title's numbers and function words are no evidence ("on", "61"); one of its words is ("route").
+    assert fingerprinter.fingerprint(titled("e", SIDEBAR + " It was on 61.", "Road closure on Route 61")) \
+        .not_compared == UNRELATED_TO_TITLE
+    assert fingerprinter.fingerprint(titled("f", SIDEBAR + " On route 61.", "Road closure on Route 61")) \
+        .not_compared is None
+
+
+def test_a_long_article_is_compared_whatever_its_title(fingerprinter):
+    text = story(4)
+    fp = fingerprinter.fingerprint(titled("a", text, "Quarantined zebras unanswered"))
+    assert fp.not_compared is None and fp.signature != b""
 
 
 def test_an_articles_paragraphs_one_after_another_are_no_brief_among_template_lines(fingerprinter):

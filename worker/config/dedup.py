@@ -94,6 +94,11 @@ class DedupSettings:
     # (Fingerprinter.brief_lines); a prose line is about the brief when it shares this many
     # content words with the title and the brief's lines.
     brief_page_max_tokens: int = 300
+    # A text of fewer prose tokens than this holding none of its title's content words is not
+    # compared (Fingerprinter.unrelated_to_title): what cleaning kept of a short page is then its
+    # template's (a teaser, a sidebar, a comments notice), the same on every page of the site. A
+    # long article can have a headline it never repeats; a brief repeats its headline's words.
+    unrelated_title_max_tokens: int = 150
     brief_related_words: int = 2
 
     @property

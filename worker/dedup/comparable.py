@@ -19,7 +19,9 @@ a line of eight Korean or Chinese characters, a teaser's headline, is not a line
   prose_line_tokens tokens that are not consent, paywall or legal-notice lines, a repeated line
   counted once): menus, buttons, link lists, repeated teasers and a site's footer ("All rights
   reserved", "may not be reproduced without permission") are not an article.
-The prose lines found here also make the exact-duplicate key (worker/dedup/fingerprint.py).
+The prose lines found here also make the exact-duplicate key (worker/dedup/fingerprint.py), which
+adds a reason that needs the page's title: unrelated_to_title (a short text holding none of its
+title's words: its template's block, not its article).
 A rule on the share of short lines was tried and left out: real articles made mostly of list
 lines (a meal plan, a product list) fall below any share that catches menus.
 Thresholds: worker/config/dedup.py (bench/dedup_eval_independent.py measures them).
@@ -36,7 +38,9 @@ from .shingles import PAIR_MIX as _PAIR_MIX
 from .shingles import HashSet, TokenSpans, bigrams, tokenize, unspaced, word_hashes
 
 CONSENT_NOTICE, PAYWALL, TOO_SHORT = "consent_notice", "paywall", "too_short"
-REASONS = (CONSENT_NOTICE, PAYWALL, TOO_SHORT)
+# (decided with the title, by worker/dedup/fingerprint.py: Fingerprinter.unrelated_to_title)
+UNRELATED_TO_TITLE = "unrelated_to_title"
+REASONS = (CONSENT_NOTICE, PAYWALL, TOO_SHORT, UNRELATED_TO_TITLE)
 
 # Terms of consent notices, as tokens (case-folded) and two-token phrases: cookies, consent,
 # personal data, privacy, partners, preferences, devices and ads, tracking, the buttons.

@@ -6,7 +6,7 @@ import numpy as np
 from ..config import DedupSettings
 from ..models import Article, content_hash
 from ..state.base import Fingerprint
-from .comparable import Comparability, comparability
+from .comparable import UNRELATED_TO_TITLE, Comparability, comparability
 from .minhash import MinHasher
 from .shingles import TokenSpans, bigrams, tokenize, word_hashes
 from .urls import canonical_url
@@ -29,10 +29,11 @@ class Fingerprinter:
         spans = tokenize(article.text)
         hashes, function = word_hashes(spans)
         found = comparability(spans, hashes, self.settings)
-        if found.reason is not None:
+        reason = found.reason or self.unrelated_to_title(article, hashes, found)
+        if reason is not None:
             return Fingerprint(article_id=article.article_id, url_key=url_key,
                                content_hash=f"uncompared:{article.article_id}", fetched_at=article.fetched_at,
-                               not_compared=found.reason)
+                               not_compared=reason)
         brief = self.brief_lines(article, spans, hashes, function, found)
         if brief is not None:
             # A brief among its template's prose: the brief alone is compared (exactly, unsigned).
@@ -53,6 +54,26 @@ class Fingerprinter:
         return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=exact_key,
                            fetched_at=article.fetched_at, signature=self.minhasher.signature(values),
                            band_keys=self.minhasher.band_keys(lsh_shingles), shingle_count=len(shingles))
+
+    def unrelated_to_title(self, article: Article, hashes: np.ndarray, found: Comparability) -> str | None:
+        """UNRELATED_TO_TITLE when the text is short (prose under unrelated_title_max_tokens tokens)
+        and holds, in any line, none of its title's content words (the title having two at least,
+        numbers apart), else None. Cleaning that misses a short page's article keeps a block of its
+        template (a teaser, a sidebar, a comments or legal notice): every page of the site whose
+        article is missed comes out as that block, and they would be exact or near duplicates of
+        one another. A brief speaks of what its headline says; a long article may not repeat its
+        headline's words, so longer texts are compared whatever their title."""
+        if not article.title or float(found.tokens[found.prose].sum()) >= self.settings.unrelated_title_max_tokens:
+            return None
+        title = tokenize(article.title)
+        title_hashes, title_function = word_hashes(title)
+        text = title.normalized
+        wanted = {value for value, is_function, start, end in zip(title_hashes.tolist(), title_function.tolist(),
+                                                                  title.starts.tolist(), title.ends.tolist())
+                  if not is_function and not text[start:end].isdigit()}
+        if len(wanted) < 2 or not wanted.isdisjoint(hashes.tolist()):
+            return None
+        return UNRELATED_TO_TITLE
 
     def brief_lines(self, article: Article, spans: TokenSpans, hashes: np.ndarray, function: np.ndarray,
                     found: Comparability) -> list[int] | None:
