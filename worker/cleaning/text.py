@@ -55,6 +55,7 @@ DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
 _SENTENCE_INSIDE: Final = re.compile(r"\w[.!?]['\"”’]?\s")
 # A line cut short with an ellipsis right after a word ("... visit Pakistan...", "hopes …", "[…]").
 _TRUNCATED: Final = re.compile(r"(?:\w ?(?:\.\.\.|…)|\[(?:…|\.\.\.)\])$")
+_ELLIPSES: Final = ("...", "…", "…]", "...]")
 
 
 def extract_text(body: str, url: str, thresholds: TextDumpThresholds = DEFAULT_THRESHOLDS) -> Extraction:
@@ -266,7 +267,9 @@ class _Dump(TitleReading, BylineReading, DateReading, MetaLines, RunSearch, Body
         t = self.t
         series: list[int] = []
         lines = self.lines
-        truncated = [i for i in self.positives if lines[i][-1] in ".…]" and _TRUNCATED.search(lines[i]) is not None]
+        # (endswith first, and the regex on the line's last characters only: most prose ends with ".")
+        truncated = [i for i in self.positives if lines[i].endswith(_ELLIPSES)
+                     and _TRUNCATED.search(lines[i], len(lines[i]) - 7) is not None]
         for i in truncated + [len(lines) + t.teaser_series_gap + 1]:  # (the last: ends the last series)
             if series and i - series[-1] > t.teaser_series_gap:
                 if len(series) >= t.teaser_series_lines:
