@@ -248,15 +248,7 @@ class _Dump(TitleReading, BylineReading, DateReading, MetaLines, RunSearch, Body
         """Long lines without final punctuation nor a sentence's end inside, in a row
         (headline_list_lines of them or more, at most one other line between two), are a list of
         long headlines (a tabloid's teasers), not prose: they score as the longest short lines."""
-        series: list[int] = []
-        t = self.t
-        for i in self.unpunctuated + [len(self.lines) + 3]:  # (the last: ends the last series)
-            if series and i - series[-1] > 2:
-                if len(series) >= t.headline_list_lines:
-                    for j in series:
-                        self._lower_score(j, -(t.short_line_penalty + t.short_penalty_max_chars / 4))
-                series = []
-            series.append(i)
+        self._lower_series(self.unpunctuated, max_gap=2, min_lines=self.t.headline_list_lines)
 
     def _lower_teaser_series(self) -> None:
         """Prose lines cut short with an ellipsis ("... the agency said on...", "... become […]"),
@@ -264,15 +256,20 @@ class _Dump(TitleReading, BylineReading, DateReading, MetaLines, RunSearch, Body
         before, are a list of teasers (a rail of other articles' first lines, a blog's archive),
         not prose: they score as the longest short lines. (One such line is an article's
         trailing-off sentence.)"""
-        t = self.t
-        series: list[int] = []
         lines = self.lines
         # (endswith first, and the regex on the line's last characters only: most prose ends with ".")
         truncated = [i for i in self.positives if lines[i].endswith(_ELLIPSES)
                      and _TRUNCATED.search(lines[i], len(lines[i]) - 7) is not None]
-        for i in truncated + [len(lines) + t.teaser_series_gap + 1]:  # (the last: ends the last series)
-            if series and i - series[-1] > t.teaser_series_gap:
-                if len(series) >= t.teaser_series_lines:
+        self._lower_series(truncated, max_gap=self.t.teaser_series_gap, min_lines=self.t.teaser_series_lines)
+
+    def _lower_series(self, candidates: list[int], max_gap: int, min_lines: int) -> None:
+        """Series of candidate lines (ascending), each at most max_gap lines after the one before,
+        of min_lines or more: each of their lines scores as the longest short lines."""
+        t = self.t
+        series: list[int] = []
+        for i in candidates + [len(self.lines) + max_gap + 1]:  # (the last: ends the last series)
+            if series and i - series[-1] > max_gap:
+                if len(series) >= min_lines:
                     for j in series:
                         self._lower_score(j, -(t.short_line_penalty + t.short_penalty_max_chars / 4))
                 series = []
