@@ -65,12 +65,7 @@ class Fingerprinter:
         headline's words, so longer texts are compared whatever their title."""
         if not article.title or float(found.tokens[found.prose].sum()) >= self.settings.unrelated_title_max_tokens:
             return None
-        title = tokenize(article.title)
-        title_hashes, title_function = word_hashes(title)
-        text = title.normalized
-        wanted = {value for value, is_function, start, end in zip(title_hashes.tolist(), title_function.tolist(),
-                                                                  title.starts.tolist(), title.ends.tolist())
-                  if not is_function and not text[start:end].isdigit()}
+        _, wanted = _title_words(article.title)
         if len(wanted) < 2 or not wanted.isdisjoint(hashes.tolist()):
             return None
         return UNRELATED_TO_TITLE
@@ -95,8 +90,7 @@ class Fingerprinter:
         if not article.title or int(found.prose.sum()) < 2 or \
                 float(found.tokens[found.prose].sum()) >= settings.brief_page_max_tokens:
             return None
-        title_hashes, title_function = word_hashes(article.title)
-        wanted = set(title_hashes[~title_function].tolist())
+        wanted, _ = _title_words(article.title)
         if len(wanted) < 2:
             return None
         breaks = np.flatnonzero(spans.codes == 10)
@@ -151,6 +145,23 @@ class Fingerprinter:
                 or len(lines) != len(found.prose):
             return article.content_hash
         return content_hash("\n".join(line for line, prose in zip(lines, found.prose.tolist()) if prose))
+
+
+def _title_words(title: str) -> tuple[set[int], set[int]]:
+    """The hashes of a title's content words (function words apart), and of those that are not
+    numbers."""
+    spans = tokenize(title)
+    hashes, function = word_hashes(spans)
+    text = spans.normalized
+    content: set[int] = set()
+    words: set[int] = set()
+    for value, is_function, start, end in zip(hashes.tolist(), function.tolist(), spans.starts.tolist(),
+                                              spans.ends.tolist()):
+        if not is_function:
+            content.add(value)
+            if not text[start:end].isdigit():
+                words.add(value)
+    return content, words
 
 
 _CLOSING = "\"'”’»)]"
