@@ -95,6 +95,11 @@ def score(records: list[dict], outcomes: list, show: bool, causes: Causes | None
         if decision is None:
             kind["rejected"] += 1
             kind["fn"] += positive
+            if positive and show:
+                print(f"  MISSED {record['kind']} #{record['seq']} {record['content_type']} {record['url']} "
+                      f"(original #{record['original']}) rejected by cleaning: {rejected}")
+                if causes is not None:
+                    causes.rejected()
             continue
         reason = getattr(decision, "reason", None)
         if reason:
@@ -145,6 +150,10 @@ class Causes:
         self.count[cause] += 1
         print(f"      bodies: {_said(on_bodies)}; cleaned: {_said(cleaned)}; "
               f"#{seq} {self._quality(seq)}, #{other} {self._quality(other)}; cause {cause}")
+
+    def rejected(self) -> None:
+        """A copy that cleaning rejected: its cause is cleaning."""
+        self.count["cleaning"] += 1
 
     def close(self) -> None:
         print(f"  causes: cleaning {self.count['cleaning']}, dedup {self.count['dedup']}, "
