@@ -559,3 +559,31 @@ def test_an_author_bio_under_its_byline_is_not_the_article():
         "2192 Shares", "Share", "Tweet", "Comments", "Sign In",
     ), "https://www.gadgets.example/town-beat-albion")
     assert found.paragraphs == [brief]
+
+
+
+def test_the_headline_copy_over_the_comments_does_not_displace_the_one_over_the_byline():
+    # (The shape of a magazine template: the <title> printed in the breadcrumbs, then as the
+    # headline over its byline and date, then again over the comments. The breadcrumbs' copy and
+    # the headline lead to the same run; the headline is the copy with the byline under it, not
+    # the one nearest its run.)
+    headline = "County beat City 3-1 in front of a home crowd"
+    brief = [
+        "County beat City 3-1 on Saturday in front of a crowd of 2,900 at the old ground. Goals in the 30th, "
+        "62nd and 85th minutes settled the match after City had equalised early in the second half.",
+        "County move up to fifth in the table, City stay twelfth after a third defeat in a row.",
+    ]
+    notice = ("The Courier moderates comments to facilitate an informed, substantive, civil conversation. Abusive, "
+              "profane, self-promotional, misleading, incoherent or off-topic comments will be rejected.")
+    found = extract_text(dump(
+        f"{headline} | The Daily Courier", "Menu", "Sports", headline, "Read Later", "Football", "Read Later",
+        "Share", headline, "By Anna Smith", "November 19, 2019",
+        *brief,
+        "Share this article", "Copied!", "Newsletter", "Get the Courier delivered to your inbox", "Subscribe now",
+        "Most recent newsletter", "The Courier Newsletter", "Get the day's most important news in your inbox",
+        "Subscribe", "Most recent newsletter",
+        headline, notice, "Show comments", "About us", "Contact",
+    ), "https://courier.example/2019/11/19/county-city")
+    assert found.paragraphs == brief
+    assert found.title == headline
+    assert found.authors == ["Anna Smith"]

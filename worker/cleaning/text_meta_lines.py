@@ -30,9 +30,10 @@ class MetaLines:
                 return j < start or not self._meta_line(i - 1, i >= 2 and self._names_under(i - 2))
         return False
 
-    def _meta_under(self, i: int, end: int) -> bool:
-        """A byline or a date line among the few lines under line i, before line `end`."""
-        return any(self._meta_line(j) for j in range(i + 1, min(i + 1 + self.t.headline_meta_lines, end)))
+    def _meta_under(self, i: int, end: int, names: bool = True) -> bool:
+        """A byline or a date line (with `names`, or a line that is only a name) among the few
+        lines under line i, before line `end`."""
+        return any(self._meta_line(j, names) for j in range(i + 1, min(i + 1 + self.t.headline_meta_lines, end)))
 
     def _names_under(self, i: int) -> bool:
         """A line that is only a name is a byline under line i: one of headline_name_min_words

@@ -171,11 +171,16 @@ class RunSearch:
                     brief_end = None
             if brief_end is None:
                 anchored, a_start, a_end = self._best_run(h + 1, self._window_end(h + 1))
-            if headline is not None and a_start == start:
-                continue  # a copy of the headline (a share box) between the first one and the article
             # The copy with a byline or date under it is the headline, before copies in teaser
             # lists ("Most read", which may sit inside the article); then the one nearest its run.
             key = (not self._meta_under(h, a_start), a_start - h)
+            if headline is not None and a_start == start and (
+                    key[0] >= closest[0] or not self._meta_under(h, a_start, names=False)):
+                # A copy of the headline (a share box) between the first one and the article; not
+                # the copy with a byline or date under it when the first one (breadcrumbs) has
+                # none: that is the headline, which a later copy (over the comments) must not
+                # displace. (A line that is only a name is not enough here: a menu's item.)
+                continue
             # (A brief right under its headline, byline and date is the article however short,
             # and however much prose the template holds elsewhere.)
             brief = not key[0] and key[1] <= t.headline_meta_lines + 1 and anchored >= t.anchored_brief_min
