@@ -17,7 +17,7 @@ The path keeps its case (servers treat it as case-sensitive) and every other par
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit
 
 # Parameters that say who sent the reader, never which page: dropped.
 TRACKING_PARAMS = frozenset({
@@ -39,7 +39,7 @@ def canonical_url(url: str) -> str:
     scheme = parts.scheme.lower()
     if scheme in ("http", "https", ""):
         scheme = "https"
-    host = (parts.hostname or "").rstrip(".").removeprefix("www.")
+    host = site_of(parts)
     if ":" in host:  # an IPv6 address keeps its brackets
         host = f"[{host}]"
     try:
@@ -49,6 +49,13 @@ def canonical_url(url: str) -> str:
     if port is not None and port != DEFAULT_PORTS.get(parts.scheme.lower()):
         host = f"{host}:{port}"
     return f"{scheme}://{host}{_canonical_path(parts.path)}{_canonical_query(parts.query)}"
+
+
+def site_of(url: str | SplitResult) -> str:
+    """The site a URL belongs to: its host, lower case, without a trailing dot and "www."
+    ("https://www.Example.co.uk/a" -> "example.co.uk"); "" without a host."""
+    parts = urlsplit(url) if isinstance(url, str) else url
+    return (parts.hostname or "").rstrip(".").removeprefix("www.")
 
 
 def _canonical_path(path: str) -> str:

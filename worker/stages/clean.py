@@ -6,12 +6,11 @@ the DLQ with reason no_content, never out as an empty article.
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from ..cleaning import Extraction, LanguageDetector, extract_html, extract_text
 from ..cleaning.scripts import without_foreign_tail
 from ..cleaning.normalize import article_word_count, count_words, normalize_paragraphs, normalize_text
 from ..config import CleaningSettings
+from ..dedup.urls import site_of
 from ..errors import PageRejected, Reason
 from ..models import Article, RawPage
 from ..metrics import Metrics
@@ -114,6 +113,5 @@ def _clean_field(value: str | None) -> str | None:
 
 
 def site_from_host(url: str) -> str | None:
-    """'https://www.example.co.uk/a' -> 'example.co.uk': the host without www."""
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.") or None
+    """'https://www.example.co.uk/a' -> 'example.co.uk' (worker/dedup/urls.py site_of), None without a host."""
+    return site_of(url) or None
