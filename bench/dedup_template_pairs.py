@@ -8,7 +8,8 @@ the independent set (bench/build_dedup_eval_independent.py: real pages with thei
 out) publishes the same few briefs and paywall teasers, as HTML and as a naive scraper's text
 dump; each page is cleaned (worker.stages.clean.CleanStage) and fingerprinted
 (worker/dedup/fingerprint.py), and pairs are judged as the index would (exact key, else verified
-near similarity; a text not compared matches nothing):
+near similarity; a text not compared matches nothing, nor does a short text its site published
+under another title: repeated_on_site):
 
 - false pairs: two different pages of one template (and form) that match. Split by whether the
   cleaned texts hold their page's text (bench/metric.py recall >= 0.5): "missed" when neither does
@@ -84,6 +85,8 @@ class Judge:
         if fa is None or fb is None or fa.not_compared or fb.not_compared:
             return None
         if fa.content_hash == fb.content_hash:
+            if fa.site_key and fa.site_key == fb.site_key and fa.title_key != fb.title_key:
+                return None  # the index's site rule (worker/state/base.py): repeated_on_site
             return "exact"
         if fa.signature and fb.signature and near_similarity(
                 matches(fa.signature, fb.signature), self.num_perm, fa.shingle_count, fb.shingle_count,

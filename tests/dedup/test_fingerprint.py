@@ -126,6 +126,27 @@ def test_a_short_text_holding_none_of_its_titles_words_is_not_compared(fingerpri
         .not_compared is None
 
 
+def test_a_short_compared_text_carries_its_keys_on_its_site_and_under_its_title(fingerprinter):
+    def on(url: str, article_id: str, text: str, title: str):
+        return fingerprinter.fingerprint(replace(titled(article_id, text, title), url=url))
+
+    first = on("https://site.example/a", "a", SIDEBAR, "Emirates buys 30 Dreamliners")
+    assert first.not_compared is None and first.site_key and first.title_key
+    # The title's content words in any order, case or punctuation; the site without "www.".
+    same = on("https://www.site.example/b", "b", SIDEBAR, "Dreamliners: EMIRATES buys 30")
+    assert (same.site_key, same.title_key) == (first.site_key, first.title_key)
+    retitled = on("https://site.example/c", "c", SIDEBAR, "Emirates orders Boeing jets")
+    assert retitled.site_key == first.site_key and retitled.title_key != first.title_key
+    elsewhere = on("https://other.example/d", "d", SIDEBAR, "Emirates buys 30 Dreamliners")
+    assert elsewhere.content_hash == first.content_hash and elsewhere.site_key != first.site_key
+    # A page without a title has the empty title, another than any real one.
+    untitled = on("https://site.example/e", "e", SIDEBAR, "")
+    assert untitled.site_key == first.site_key and untitled.title_key not in (first.title_key, retitled.title_key)
+    # None for a long text, or one not compared.
+    assert on("https://site.example/f", "f", story(4), "Emirates buys 30 Dreamliners").title_key == ""
+    assert on("https://site.example/g", "g", SIDEBAR, "Road closure on Route 61").site_key == ""
+
+
 def test_a_long_article_is_compared_whatever_its_title(fingerprinter):
     text = story(4)
     fp = fingerprinter.fingerprint(titled("a", text, "Quarantined zebras unanswered"))

@@ -199,13 +199,50 @@ def test_restore_after_compaction_and_snapshots_decides_as_the_running_index(fin
 def test_a_log_record_reads_back_as_written():
     import numpy as np
 
-    from worker.state.memory.journal import LogRecord, read_log
+    from worker.state.memory.journal import LOG_MAGIC, LogRecord, read_log
 
-    indexed = LogRecord(7, "a1", 1 << 63, 42, 1.7e9 + 0.25, 0, None, 0.0, np.arange(256, dtype=np.uint8),
+    indexed = LogRecord(7, "a1", 1 << 63, 42, 0, 0, 1.7e9 + 0.25, 0, None, 0.0, np.arange(256, dtype=np.uint8),
                         np.arange(64, dtype=np.uint32) * 99991, 321)
-    duplicate = LogRecord(8, "é2", 5, 6, 1.7e9 + 1, 3, "a1", 0.4375, None, None, 80)
-    content = indexed.encode() + duplicate.encode()
+    duplicate = LogRecord(8, "é2", 5, 6, 7, 8, 1.7e9 + 1, 3, "a1", 0.4375, None, None, 80)
+    content = LOG_MAGIC + indexed.encode() + duplicate.encode()
     records = [record for _, record in read_log(content + b"\x40\x00\x00\x00torn")]
     assert [r._replace(signature=None, bands=None) for r in records] == \
         [indexed._replace(signature=None, bands=None), duplicate]
     assert records[0].signature.tolist() == list(range(256)) and records[0].bands.tolist() == indexed.bands.tolist()
+
+
+def _format_1_record(seq: int, article_id: str, url_key: int, hash_key: int, at: float, code: int,
+                     duplicate_of: str | None) -> bytes:
+    """A log record of format 1 (no site and title keys), without a signature."""
+    import struct
+    import zlib
+
+    encoded_id, encoded_of = article_id.encode(), (duplicate_of or "").encode()
+    payload = b"".join((struct.pack("<dBHIHHQQ", at, code, 10_000 if code else 0, 10, 0, 0, url_key, hash_key),
+                        struct.pack("<H", len(encoded_id)), encoded_id, struct.pack("<H", len(encoded_of)),
+                        encoded_of))
+    return struct.pack("<IIQ", len(payload), zlib.crc32(payload), seq) + payload
+
+
+def test_a_state_of_format_1_is_read_and_rewritten_in_this_format(tmp_path):
+    """A log written before the site rule (format 1) is restored with its claims, then replaced by a
+    snapshot: the log goes on in this format only."""
+    from worker.state.memory.journal import LOG_MAGIC
+    from worker.state.rules import HASH_SEED, URL_SEED, key64
+    from worker.state.base import Fingerprint
+
+    at = T0.timestamp()
+    (tmp_path / LOG_FILE).write_bytes(
+        _format_1_record(1, "a", key64("https://a.example/1", URL_SEED), key64("body", HASH_SEED), at, 0, None)
+        + _format_1_record(2, "b", key64("https://b.example/1", URL_SEED), key64("body", HASH_SEED), at + 1, 2, "a"))
+    restored = MemoryIndex(settings(tmp_path))
+    assert restored.size() == 2
+    assert (tmp_path / SNAPSHOT_FILE).exists() and (tmp_path / LOG_FILE).stat().st_size == 0
+    copy = Fingerprint(article_id="c", url_key="https://c.example/1", content_hash="body",
+                       fetched_at=T0 + timedelta(hours=1))
+    again = Fingerprint(article_id="b", url_key="https://b.example/1", content_hash="body",
+                        fetched_at=T0 + timedelta(seconds=1))
+    assert restored.decide_many([again, copy]) == [DedupDecision.duplicate("a", "exact", 1.0)] * 2
+    restored.checkpoint()
+    assert (tmp_path / LOG_FILE).read_bytes().startswith(LOG_MAGIC)
+    assert MemoryIndex(settings(tmp_path)).size() == 3

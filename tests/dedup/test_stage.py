@@ -1,6 +1,7 @@
 """The dedup stage on articles: what reaches the event, and the metrics it keeps."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from worker.config import DedupSettings
@@ -43,3 +44,20 @@ def test_index_size_and_decision_time_are_exported():
     registry = dedup.metrics.registry
     assert registry.get_sample_value("newsworker_dedup_index_size") == 1  # refreshed at most once a second
     assert registry.get_sample_value("newsworker_dedup_decision_seconds_count", {"backend": "memory"}) == 3
+
+
+def test_a_short_text_its_site_published_under_another_title_is_repeated_on_site():
+    dedup = stage()
+    block = ("A note from the newsroom: the office is closed on Monday for the holiday, and news tips sent to "
+             "the desk email will be read by the editor on duty.\n\nThe print edition appears as usual on "
+             "Tuesday morning, with the weekend's sports results and the weather for the week ahead.")
+
+    def page(article_id: str, path: str, title: str):
+        return replace(article(article_id, block, f"https://site.example/{path}"), title=title)
+
+    assert dedup(page("a", "a", "Newsroom office closed Monday")).dedup.reason is None
+    repeated = dedup(page("b", "b", "Newsroom desk holiday tips")).dedup
+    assert (repeated.status, repeated.method, repeated.reason) == ("unique", None, "repeated_on_site")
+    assert dedup(page("b", "b", "Newsroom desk holiday tips")).dedup == repeated  # a replay
+    assert dedup.metrics.registry.get_sample_value("newsworker_dedup_not_compared_total",
+                                                   {"reason": "repeated_on_site"}) == 2

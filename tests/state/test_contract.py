@@ -244,3 +244,89 @@ def test_a_record_from_the_far_future_does_not_make_the_index_forget(index: Dedu
     assert index.decide(fp("a2", "https://mirror.example/a", "body a", later)) == DedupDecision.duplicate("a1", "exact", 1.0)
     assert index.decide(near_fp("n2", 12, changed=16, at=later)).duplicate_of == "n1"
     assert index.size() == 5
+
+
+# --- The site rule (base.DedupIndex step 2): short texts carry site and title keys ---------------
+
+REPEATED = DedupDecision(status="unique", reason="repeated_on_site")
+
+
+def short_fp(article_id: str, url: str, body: str, title: str, at: datetime = T0) -> Fingerprint:
+    """A short text's fingerprint as the stage builds it: its keys on its site and under its title."""
+    site_key = f"hash-of-{body} {url.split('/')[2]}"
+    return replace(fp(article_id, url, body, at), site_key=site_key, title_key=f"{site_key} {title}")
+
+
+def test_the_same_short_text_on_one_site_under_another_title_is_repeated_on_site(index: DedupIndex):
+    assert index.decide(short_fp("a1", "https://site.example/1", "block", "storm")) == DedupDecision.unique()
+    assert index.decide(short_fp("a2", "https://site.example/2", "block", "election")) == REPEATED
+    assert index.decide(short_fp("a3", "https://site.example/3", "block", "match")) == REPEATED
+
+
+def test_the_same_short_text_and_title_at_another_address_of_the_site_is_an_exact_duplicate(index: DedupIndex):
+    index.decide(short_fp("a1", "https://site.example/1", "brief", "storm"))
+    assert index.decide(short_fp("a2", "https://site.example/print/1", "brief", "storm")) == \
+        DedupDecision.duplicate("a1", "exact", 1.0)
+
+
+def test_a_url_variant_of_a_repeated_page_is_its_exact_duplicate(index: DedupIndex):
+    index.decide(short_fp("a1", "https://site.example/1", "block", "storm"))
+    index.decide(short_fp("a2", "https://site.example/2", "block", "election"))
+    assert index.decide(short_fp("a3", "https://site.example/amp/2", "block", "election")) == \
+        DedupDecision.duplicate("a2", "exact", 1.0)
+    assert index.decide(short_fp("a4", "https://site.example/2", "other", "x")) == \
+        DedupDecision.duplicate("a2", "url", 1.0)
+
+
+def test_the_same_short_text_on_another_site_is_an_exact_duplicate_of_the_first(index: DedupIndex):
+    index.decide(short_fp("a1", "https://site.example/1", "brief", "storm"))
+    index.decide(short_fp("a2", "https://site.example/2", "brief", "election"))  # repeated: claims no hash
+    assert index.decide(short_fp("b1", "https://other.example/1", "brief", "storm hits")) == \
+        DedupDecision.duplicate("a1", "exact", 1.0)
+    # The copy claimed the text on its own site for a1: its site's repeat under another title is not a page of its own.
+    assert index.decide(short_fp("b2", "https://other.example/2", "brief", "other")) == REPEATED
+
+
+def test_texts_without_site_keys_stay_exact_duplicates_on_one_site(index: DedupIndex):
+    """A long text (no site keys) republished by its site under a new headline is still a copy."""
+    index.decide(fp("a1", "https://site.example/1", "long article"))
+    assert index.decide(fp("a2", "https://site.example/2", "long article")) == \
+        DedupDecision.duplicate("a1", "exact", 1.0)
+
+
+def test_a_repeated_page_is_not_indexed_for_near_matching(index: DedupIndex):
+    first = replace(near_fp("n1", 1), site_key="block on site", title_key="block on site storm")
+    repeated = replace(near_fp("n2", 2), site_key="block on site", title_key="block on site election")
+    assert [index.decide(first), index.decide(repeated)] == [DedupDecision.unique(), REPEATED]
+    assert index.decide(near_fp("n3", 2, changed=8)) == DedupDecision.unique()
+
+
+def test_a_repeated_decision_replays_with_its_reason_after_a_restart(make_index: IndexFactory):
+    first = make_index()
+    first.decide(short_fp("a1", "https://site.example/1", "block", "storm"))
+    assert first.decide(short_fp("a2", "https://site.example/2", "block", "election")) == REPEATED
+    first.checkpoint()
+    first.close()
+    second = make_index()
+    assert second.decide(short_fp("a2", "https://site.example/2", "block", "election")) == REPEATED
+    assert second.decide(short_fp("a3", "https://site.example/3", "block", "match", T0 + timedelta(hours=1))) \
+        == REPEATED
+
+
+def test_site_claims_follow_the_window_rule(index: DedupIndex):
+    index.decide(short_fp("a1", "https://site.example/1", "block", "storm", T0 - WINDOW))
+    assert index.decide(short_fp("a2", "https://site.example/2", "block", "election", T0)) == \
+        DedupDecision.unique()
+    assert index.decide(short_fp("a3", "https://site.example/3", "block", "storm", T0 + timedelta(seconds=1))) \
+        == REPEATED
+
+
+def test_the_site_rule_in_one_batch_decides_as_one_by_one(make_index: IndexFactory):
+    pages = [short_fp("a1", "https://site.example/1", "block", "storm"),
+             short_fp("a2", "https://site.example/2", "block", "election"),
+             short_fp("a3", "https://site.example/amp/2", "block", "election"),
+             short_fp("b1", "https://other.example/1", "block", "storm"),
+             short_fp("a2", "https://site.example/2", "block", "election")]
+    expected = [DedupDecision.unique(), REPEATED, DedupDecision.duplicate("a2", "exact", 1.0),
+                DedupDecision.duplicate("a1", "exact", 1.0), REPEATED]
+    assert make_index().decide_many(pages) == expected

@@ -69,3 +69,16 @@ def test_another_layout_under_the_same_prefix_is_refused(redis_url, redis_prefix
     other = RedisIndex(settings, RedisSettings(prefix=redis_prefix, articles_per_day=10_000_000))
     with pytest.raises(RuntimeError, match="DEDUP_REDIS_PREFIX"):
         other.decide(fp("a2", "https://site.example/b", "body b"))
+
+
+def test_a_state_of_the_previous_layout_is_taken_over(redis_url, redis_prefix):
+    """Layout 2 (before the site rule) is layout 3 without site claims: decided on, and marked 3, so
+    that workers of layout 2 stop instead of misreading repeated_on_site records."""
+    settings = dedup_settings("redis", redis_url=redis_url)
+    index = RedisIndex(settings, RedisSettings(prefix=redis_prefix))
+    index.decide(fp("a1", "https://site.example/a", "body a"))
+    registry = f"{redis_prefix}G"
+    index._client.hset(registry, "L", index.layout.previous_name)
+    assert index.decide(fp("a2", "https://mirror.example/a", "body a")) == DedupDecision.duplicate("a1", "exact", 1.0)
+    assert index._client.hget(registry, "L").decode() == index.layout.name
+    assert index.layout.name.startswith("3 ") and index.layout.previous_name.startswith("2 ")

@@ -13,6 +13,7 @@ from pathlib import Path
 import orjson
 
 from worker.config.redis import RedisSettings
+from worker.dedup.comparable import REPEATED_ON_SITE
 from worker.dedup.fingerprint import Fingerprinter
 from worker.models import Article, DedupDecision, page_id, parse_time
 from worker.state import Fingerprint, MemoryIndex
@@ -112,6 +113,9 @@ def random_stream(seed: int, length: int) -> list[Fingerprint]:
                        content_hash=f"body {rng.randrange(80)}")
         if rng.random() < 0.1:
             page = replace(page, signature=b"", band_keys=(), shingle_count=0)
+        if rng.random() < 0.4:  # a short text: the site rule's keys
+            site_key = f"{page.content_hash} on site{rng.randrange(3)}"
+            page = replace(page, site_key=site_key, title_key=f"{site_key} titled {rng.randrange(4)}")
         pages.append(page)
     return pages
 
@@ -124,7 +128,11 @@ def test_redis_decides_like_the_memory_backend_on_the_same_stream(redis_url, red
                             RedisSettings(prefix=f"{redis_prefix}{seed}:"))
         expected = [memory.decide(page) for page in stream]
         assert [shared.decide(page) for page in stream] == expected
+        batched = MemoryIndex(dedup_settings("memory"))
+        assert [d for offset in range(0, len(stream), 50) for d in batched.decide_many(stream[offset:offset + 50])] \
+            == expected
         assert {d.method for d in expected} == {None, "url", "exact", "near"}
+        assert any(d.reason == REPEATED_ON_SITE for d in expected)
         shared.close()
 
 

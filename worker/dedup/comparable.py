@@ -21,7 +21,8 @@ a line of eight Korean or Chinese characters, a teaser's headline, is not a line
   reserved", "may not be reproduced without permission") are not an article.
 The prose lines found here also make the exact-duplicate key (worker/dedup/fingerprint.py), which
 adds a reason that needs the page's title: unrelated_to_title (a short text holding none of its
-title's words: its template's block, not its article).
+title's words: its template's block, not its article); and the index adds one that needs the pages
+seen before: repeated_on_site (a short text its site published before under another title).
 A rule on the share of short lines was tried and left out: real articles made mostly of list
 lines (a meal plan, a product list) fall below any share that catches menus.
 Thresholds: worker/config/dedup.py (bench/dedup_eval_independent.py measures them).
@@ -40,7 +41,9 @@ from .shingles import HashSet, TokenSpans, bigrams, tokenize, unspaced, word_has
 CONSENT_NOTICE, PAYWALL, TOO_SHORT = "consent_notice", "paywall", "too_short"
 # (decided with the title, by worker/dedup/fingerprint.py: Fingerprinter.unrelated_to_title)
 UNRELATED_TO_TITLE = "unrelated_to_title"
-REASONS = (CONSENT_NOTICE, PAYWALL, TOO_SHORT, UNRELATED_TO_TITLE)
+# (decided by the index, worker/state/base.py: a short text its site published under another title)
+REPEATED_ON_SITE = "repeated_on_site"
+REASONS = (CONSENT_NOTICE, PAYWALL, TOO_SHORT, UNRELATED_TO_TITLE, REPEATED_ON_SITE)
 
 # Terms of consent notices, as tokens (case-folded) and two-token phrases: cookies, consent,
 # personal data, privacy, partners, preferences, devices and ads, tracking, the buttons.

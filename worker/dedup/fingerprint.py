@@ -9,7 +9,7 @@ from ..state.base import Fingerprint
 from .comparable import UNRELATED_TO_TITLE, Comparability, comparability
 from .minhash import MinHasher
 from .shingles import TokenSpans, bigrams, tokenize, word_hashes
-from .urls import canonical_url
+from .urls import canonical_url, site_of
 
 
 class Fingerprinter:
@@ -38,22 +38,40 @@ class Fingerprinter:
         if brief is not None:
             # A brief among its template's prose: the brief alone is compared (exactly, unsigned).
             lines = article.text.split("\n")
-            return Fingerprint(article_id=article.article_id, url_key=url_key,
-                               content_hash=content_hash("\n".join(lines[i] for i in brief)),
-                               fetched_at=article.fetched_at)
+            brief_key = content_hash("\n".join(lines[i] for i in brief))
+            return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=brief_key,
+                               fetched_at=article.fetched_at, **self.site_keys(article, url_key, brief_key, found))
         exact_key = self.exact_key(article, found)
+        site_keys = self.site_keys(article, url_key, exact_key, found)
         pairs, content_pairs = bigrams(hashes, function)
         shingles = self.minhasher.shingles(pairs)
         if len(shingles) < self.min_shingles:
             return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=exact_key,
-                               fetched_at=article.fetched_at, shingle_count=len(shingles))
+                               fetched_at=article.fetched_at, shingle_count=len(shingles), **site_keys)
         values = self.minhasher.minhash(shingles)
         # A signed text without two content words (possible only with a very low DEDUP_MIN_SHINGLES)
         # takes its bands from its shingles: every signed fingerprint has all its bands.
         lsh_shingles = self.minhasher.content_shingles(content_pairs if len(content_pairs) else pairs)
         return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=exact_key,
                            fetched_at=article.fetched_at, signature=self.minhasher.signature(values),
-                           band_keys=self.minhasher.band_keys(lsh_shingles), shingle_count=len(shingles))
+                           band_keys=self.minhasher.band_keys(lsh_shingles), shingle_count=len(shingles),
+                           **site_keys)
+
+    def site_keys(self, article: Article, url_key: str, key: str, found: Comparability) -> dict[str, str]:
+        """Fingerprint.site_key and title_key of a compared text whose prose is short (under
+        site_repeat_max_tokens tokens); none otherwise. key is the text's content hash, the site is
+        url_key's host (urls.site_of) and the title counts by its content words in any order, so
+        that a headline's case, punctuation or word order does not make another title (a page
+        without a title, or with none but function words, has the empty title: another title than
+        any real one). When cleaning misses a short page's article, what it keeps is a block of the
+        site's template, the same text on every such page of the site under each page's own title;
+        the index tells that from a page reposted at another address (same title) by these keys
+        (base.DedupIndex)."""
+        if float(found.tokens[found.prose].sum()) >= self.settings.site_repeat_max_tokens:
+            return {}
+        words, _ = _title_words(article.title or "")
+        site_key = f"{key} {site_of(url_key)}"
+        return {"site_key": site_key, "title_key": f"{site_key} {' '.join(map(str, sorted(words)))}"}
 
     def unrelated_to_title(self, article: Article, hashes: np.ndarray, found: Comparability) -> str | None:
         """UNRELATED_TO_TITLE when the text is short (prose under unrelated_title_max_tokens tokens)

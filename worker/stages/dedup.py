@@ -90,12 +90,16 @@ class DedupStage(Stage[Article | Fingerprinted, Article]):
         return item if isinstance(item, tuple) else (item, self.fingerprinter.fingerprint(item))
 
     def _with_reason(self, decision: DedupDecision, fingerprint: Fingerprint) -> DedupDecision:
-        """A unique page whose text was not compared says why. The reason depends on the text alone,
-        so a replay (the backend returns the decision it stored) gets the same event."""
-        if fingerprint.not_compared is None or decision.is_duplicate:
+        """A unique page whose text was not compared says why: the backend's reason (repeated_on_site,
+        stored with the decision) or the fingerprint's, which depends on the text alone; so a replay
+        (the backend returns the decision it stored) gets the same event."""
+        if decision.is_duplicate:
             return decision
-        self.metrics.dedup_not_compared.labels(reason=fingerprint.not_compared).inc()
-        return replace(decision, reason=fingerprint.not_compared)
+        if decision.reason is None and fingerprint.not_compared is not None:
+            decision = replace(decision, reason=fingerprint.not_compared)
+        if decision.reason is not None:
+            self.metrics.dedup_not_compared.labels(reason=decision.reason).inc()
+        return decision
 
     def _refresh_index_size(self, now: float) -> None:
         """Only a gauge: a backend that cannot answer now leaves it as it was (the decisions are

@@ -33,6 +33,11 @@ class Fingerprint:
     # fingerprint has no signature and a content_hash no other page has; backends need not read it
     # (the stage puts it into the unique decision's reason).
     not_compared: str | None = None
+    # Only for a short compared text under a title with content words (worker/dedup/fingerprint.py
+    # Fingerprinter.site_keys), else "": opaque keys of its text on its site, and of its text, site
+    # and title. The index's site rule reads them (DedupIndex, step 2).
+    site_key: str = ""
+    title_key: str = ""
 
 
 class DedupIndex(ABC):
@@ -45,6 +50,11 @@ class DedupIndex(ABC):
     2. A claim is usable for fp when fp.fetched_at - claim's fetched_at < window_seconds (the
        claim's fetched_at is that of the article that made it; later fetches are usable too).
        - url:   fp.url_key claimed by X        -> duplicate(X, "url", 1.0)
+       - site:  only when fp.site_key != "" (a short text, worker/dedup/fingerprint.py):
+                fp.title_key claimed by X      -> duplicate(X, "exact", 1.0)
+                else fp.site_key claimed       -> unique with reason "repeated_on_site": the site
+                published this text before under another title, so it is the site's template,
+                not an article (not near matched either)
        - exact: fp.content_hash claimed by X   -> duplicate(X, "exact", 1.0)
        - near:  only when fp.signature != b"": candidates are the articles indexed for near
          matching (unique ones only) that share at least one band key with fp and are usable;
@@ -54,12 +64,17 @@ class DedupIndex(ABC):
        First matching rule wins, in that order.
     3. Claims, in the same atomic step. canonical = fp.article_id when unique, else duplicate_of:
        - remember the decision under fp.article_id (for replays);
-       - fp.url_key -> canonical, and fp.content_hash -> canonical, each unless already claimed by
-         a claim usable for fp (an older, unusable claim is replaced); so a later recrawl of a URL
-         first seen as a copy is a "url" duplicate of the same canonical;
-       - only when unique and fp.signature != b"": index fp for near matching (its signature,
-         shingle_count, fetched_at, and fp.article_id under each of fp.band_keys).
-    Similarity and duplicate_of always name a unique (canonical) article, never a copy.
+       - fp.url_key, fp.content_hash, and (when not "") fp.site_key and fp.title_key -> canonical,
+         each unless already claimed by a claim usable for fp (an older, unusable claim is
+         replaced); so a later recrawl of a URL first seen as a copy is a "url" duplicate of the
+         same canonical. A repeated_on_site page claims neither content_hash nor site_key (the
+         text stays its first page's), so its claims are its id, URL and title_key: a URL variant
+         of it under the same title is its exact duplicate;
+       - only when unique (not repeated_on_site) and fp.signature != b"": index fp for near
+         matching (its signature, shingle_count, fetched_at, and fp.article_id under each of
+         fp.band_keys).
+    Similarity and duplicate_of always name a unique (canonical) article, never a copy; a replay
+    returns the stored decision with its reason (repeated_on_site) too.
 
     Retention: an article may be forgotten once its fetched_at is window_seconds older than the
     newest fetched_at the index has seen (memory backend) or one window after it was written (redis:

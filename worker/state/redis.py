@@ -2,8 +2,8 @@
 
 Copies of one article can land on different partitions, hence on different replicas. Each decision
 is one Lua script run by Redis (EVALSHA; loaded again on NOSCRIPT), so the look-up and the claim of
-the article id, its canonical URL, its content hash and its LSH bands are one atomic step: of two
-copies decided at the same time by two replicas, exactly one is unique. The steps and the window
+the article id, its canonical URL, its content hash, its site and title keys and its LSH bands are
+one atomic step: of two copies decided at the same time by two replicas, exactly one is unique. The steps and the window
 rule are those of DedupIndex (worker/state/base.py), with the keys and codes of rules.py; near
 candidates are verified as worker/dedup/similarity.py states, in the same double-precision
 arithmetic, so this backend and the memory backend reach the same decisions on the same sequence
@@ -16,8 +16,8 @@ overhead of Redis (~90 bytes) is paid per few dozen articles, not per article:
                                 "t<g>"), decisions ("n<g>"), near rows ("v<g>"), deletion cursor
                                 ("d<g>"); and the layout ("L")
     <prefix>r<g>:<shard>        records (listpack hash): id digest -> decision (replays)
-    <prefix>c<g>:<shard>        claims (listpack hash): URL or hash digest -> claimer's fetched_at,
-                                canonical id
+    <prefix>c<g>:<shard>        claims (listpack hash): URL, hash, site or title digest ->
+                                claimer's fetched_at, canonical id
     <prefix>b<g>                LSH buckets (hash): the low bits of a band key name its field
                                 (Layout.bucket_bits, so that a bucket holds about BUCKET_ENTRIES
                                 entries at the expected volume); the value: entries of 6 bytes,
@@ -72,7 +72,7 @@ from ..config.redis import RedisSettings
 from ..errors import DependencyMisconfigured, DependencyUnavailable
 from ..models import DedupDecision
 from .base import DedupIndex, Fingerprint
-from .rules import packed_claim_keys
+from .rules import REPEATED_DECISION, UNIQUE_DECISION, packed_claim_keys
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,11 @@ ID_BYTES = 32
 # Near rows are stored this many bytes to a string (one allocation size class of the allocator,
 # 20 KiB, minus the string header).
 ROW_CHUNK_BYTES = 20_464
+
+# Version 3 adds the site rule: records "r" (repeated_on_site), site and title claims. A state of
+# version 2 is one without them, so the script takes it over (and stores version 3: workers of
+# version 2 then stop with a layout mismatch instead of misreading "r" records).
+LAYOUT_VERSION = 3
 
 # Errors that mean "Redis cannot take the decision now", not "this page is bad". OutOfMemoryError
 # and ReadOnlyError are replies: Redis is full (noeviction), or is a replica after a failover.
@@ -167,8 +172,9 @@ class RedisIndex(DedupIndex):
             if LAYOUT_ERROR in str(error):
                 raise RuntimeError(
                     f"{error}: the prefix {self.prefix!r} holds dedup state written with other settings "
-                    "(DEDUP_NUM_PERM, DEDUP_WINDOW_DAYS or DEDUP_REDIS_ARTICLES_PER_DAY); use another "
-                    "DEDUP_REDIS_PREFIX or the settings it was written with") from error
+                    "(DEDUP_NUM_PERM, DEDUP_WINDOW_DAYS or DEDUP_REDIS_ARTICLES_PER_DAY) or by a newer "
+                    "worker; use another DEDUP_REDIS_PREFIX, or the settings and version it was written "
+                    "with") from error
             raise
         return [_decision(reply) for reply in replies]
 
@@ -180,11 +186,11 @@ class RedisIndex(DedupIndex):
 
     def script_args(self, fp: Fingerprint) -> list:
         """ARGV of the decide script for one fingerprint."""
-        id_digest, url_digest, hash_digest = packed_claim_keys(fp)
+        digests = packed_claim_keys(fp)
         if len(fp.article_id.encode()) > ID_BYTES:
             raise ValueError(f"the redis dedup backend stores article ids of at most {ID_BYTES} bytes")
         fields, highs = _band_fields(fp.band_keys, self.layout.bucket_bits)
-        return [fp.article_id, repr(fp.fetched_at.timestamp()), self._prefix, id_digest, url_digest, hash_digest,
+        return [fp.article_id, repr(fp.fetched_at.timestamp()), self._prefix, *digests,
                 _signature_bytes(fp.signature, self.settings.num_perm), fp.shingle_count, fields, highs]
 
     def ping(self) -> bool:
@@ -279,8 +285,8 @@ class Layout:
 
     def __init__(self, settings: DedupSettings, redis_settings: RedisSettings):
         self.generation_seconds = settings.window_seconds / GENERATIONS_PER_WINDOW
-        # Records: one per article; claims: up to two. A shard holds about SHARD_ENTRIES of each at
-        # the expected volume.
+        # Records: one per article; claims: up to two (four for the short texts of the site rule).
+        # A shard holds about SHARD_ENTRIES of each at the expected volume.
         articles = redis_settings.articles_per_day * self.generation_seconds / 86400
         self.record_shards = _power_of_two(articles / redis_settings.shard_entries)
         self.claim_shards = _power_of_two(2 * articles / redis_settings.shard_entries)
@@ -290,9 +296,12 @@ class Layout:
         self.bucket_bits = min(24, max(16, round(math.log2(max(band_entries / BUCKET_ENTRIES, 1.0)))))
         self.retention = math.ceil(settings.window_seconds) + RETENTION_MARGIN_SECONDS
         self.settings = settings
-        # What must not change while a prefix holds state (the script checks it).
-        self.name = (f"2 p{settings.num_perm} g{self.generation_seconds!r} r{self.record_shards} "
-                     f"c{self.claim_shards} v{self.rows_per_chunk} b{self.bucket_bits}")
+        # What must not change while a prefix holds state (the script checks it), after the version
+        # of the layout: a state of the previous version is taken over (LAYOUT_VERSION).
+        shape = (f"p{settings.num_perm} g{self.generation_seconds!r} r{self.record_shards} "
+                 f"c{self.claim_shards} v{self.rows_per_chunk} b{self.bucket_bits}")
+        self.name = f"{LAYOUT_VERSION} {shape}"
+        self.previous_name = f"{LAYOUT_VERSION - 1} {shape}"
 
     def script(self) -> str:
         """The decide script with the settings as constants. Python's repr of a float reads back in
@@ -315,6 +324,7 @@ class Layout:
             "id_bytes": str(ID_BYTES),
             "delete_keys": str(DELETE_KEYS_PER_DECISION),
             "layout": f"'{self.name}'",
+            "previous_layout": f"'{self.previous_name}'",
         }
         return "".join(f"local {name} = {value}\n" for name, value in constants.items()) + DECIDE_SCRIPT_BODY
 
@@ -350,5 +360,7 @@ def _signature_bytes(signature: bytes, num_perm: int) -> bytes:
 
 def _decision(reply: list[bytes]) -> DedupDecision:
     if reply[0] == b"unique":
-        return DedupDecision.unique()
+        return UNIQUE_DECISION
+    if reply[0] == b"repeated":
+        return REPEATED_DECISION
     return DedupDecision.duplicate(reply[1].decode(), reply[2].decode(), float(reply[3]))

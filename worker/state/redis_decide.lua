@@ -1,22 +1,24 @@
 -- One decision: the steps of DedupIndex (worker/state/base.py), in one atomic script.
 -- The settings are constants of the script (Layout.script() in worker/state/redis.py).
 -- KEYS: [1] the registry. ARGV: [1] article id, [2] fetched_at (epoch seconds, the double Python
--- has), [3] key prefix, [4] id digest, [5] URL digest, [6] hash digest (8 bytes each), [7] the
--- signature (1 byte a value, or empty), [8] shingle count, [9] and [10] the band keys' low 32 bits
--- (the memory backend's band keys) split into bucket fields and high halves (_band_fields).
--- Returns {"unique"} or {"duplicate", duplicate_of, method, similarity as a string} (Redis would
--- truncate a Lua number to an integer).
--- Record values: "u" (unique), or the method's code ("1" url, "2" exact, "3" near) then the
--- similarity (8-byte double) then the canonical id. Claim values: fetched_at (8-byte double) then
--- the canonical id.
+-- has), [3] key prefix, [4] id digest, [5] URL digest, [6] hash digest, [7] site digest, [8] title
+-- digest (8 bytes each; site and title empty when absent), [9] the signature (1 byte a value, or
+-- empty), [10] shingle count, [11] and [12] the band keys' low 32 bits (the memory backend's band
+-- keys) split into bucket fields and high halves (_band_fields).
+-- Returns {"unique"}, {"repeated"} (unique, reason repeated_on_site) or {"duplicate",
+-- duplicate_of, method, similarity as a string} (Redis would truncate a Lua number to an integer).
+-- Record values: "u" (unique), "r" (repeated_on_site), or the method's code ("1" url, "2" exact,
+-- "3" near) then the similarity (8-byte double) then the canonical id. Claim values: fetched_at
+-- (8-byte double) then the canonical id.
 local registry = KEYS[1]
 local article_id = ARGV[1]
 local fetched_at = tonumber(ARGV[2])
 local prefix = ARGV[3]
 local id_digest, url_digest, hash_digest = ARGV[4], ARGV[5], ARGV[6]
-local signature = ARGV[7]
-local shingle_count = tonumber(ARGV[8])
-local bucket_fields, band_highs = ARGV[9], ARGV[10]
+local site_digest, title_digest = ARGV[7], ARGV[8]
+local signature = ARGV[9]
+local shingle_count = tonumber(ARGV[10])
+local bucket_fields, band_highs = ARGV[11], ARGV[12]
 local METHOD = {['1'] = 'url', ['2'] = 'exact', ['3'] = 'near'}
 local CODE = {url = '1', exact = '2', near = '3'}
 
@@ -40,7 +42,8 @@ for i = 1, #entries, 2 do
     elseif kind == 'd' then deleting[generation] = tonumber(value) end
   end
 end
-if stored_layout and stored_layout ~= layout then
+-- A state of the previous layout (before the site rule) is this one without its claims: taken over.
+if stored_layout and stored_layout ~= layout and stored_layout ~= previous_layout then
   return redis.error_reply('dedup layout mismatch: ' .. stored_layout .. ' stored, ' .. layout .. ' expected')
 end
 
@@ -90,6 +93,7 @@ local stored = redis.call('HGET', my_record_key, id_digest)
 if stored then
   local code = string.sub(stored, 1, 1)
   if code == 'u' then return {'unique'} end
+  if code == 'r' then return {'repeated'} end
   return {'duplicate', string.sub(stored, 10), METHOD[code], string.format('%.17g', struct.unpack('<d', stored, 2))}
 end
 
@@ -140,8 +144,8 @@ local function verified_matches(mine, other, count)
   return m
 end
 
--- A band key's low bucket_bits bits name its bucket (3 bytes: ARGV[9]), its high 16 bits are
--- stored in the bucket (2 bytes: ARGV[10]) with the row of the article: together all 32 bits.
+-- A band key's low bucket_bits bits name its bucket (3 bytes: ARGV[11]), its high 16 bits are
+-- stored in the bucket (2 bytes: ARGV[12]) with the row of the article: together all 32 bits.
 local band_count = #bucket_fields / 3
 local fields, highs = {}, {}  -- filled by near_match (a page decided by a claim needs neither)
 local my_buckets = {}  -- the buckets of this page's bands in its own generation, as read
@@ -243,25 +247,37 @@ local function near_match()
   return best_id, best_similarity
 end
 
--- 2. The first matching rule wins: url, exact, near; else unique.
+-- 2. The first matching rule wins: url, the site rule (title: exact; site: repeated), exact, near;
+-- else unique.
 local by_url = claimed(url_digest)
 local by_hash = claimed(hash_digest)
-local status, duplicate_of, method, similarity = 'duplicate', by_url, 'url', 1.0
-if not by_url then
-  duplicate_of, method = by_hash, 'exact'
-  if not by_hash and signature ~= '' then
-    duplicate_of, similarity = near_match()
-    method = 'near'
-  end
+local by_site = site_digest ~= '' and claimed(site_digest) or nil
+local by_title = title_digest ~= '' and claimed(title_digest) or nil
+local status, duplicate_of, method, similarity = 'duplicate', nil, nil, 1.0
+if by_url then duplicate_of, method = by_url, 'url'
+elseif by_title then duplicate_of, method = by_title, 'exact'
+elseif by_site then status = 'repeated'
+elseif by_hash then duplicate_of, method = by_hash, 'exact'
+elseif signature ~= '' then
+  duplicate_of, similarity = near_match()
+  method = 'near'
 end
-local canonical = duplicate_of
-if not duplicate_of then status, canonical = 'unique', article_id end
+if not duplicate_of and status == 'duplicate' then status = 'unique' end
+local canonical = duplicate_of or article_id
 
--- 3. Claims: the decision for replays, URL and hash unless usably claimed, bands when unique.
-if not stored_layout then redis.call('HSET', registry, 'L', layout) end
+-- 3. Claims: the decision for replays; URL, hash, site and title unless usably claimed (a
+-- repeated page claims neither hash nor site); bands when unique.
+if stored_layout ~= layout then redis.call('HSET', registry, 'L', layout) end
 local claim = struct.pack('<d', fetched_at) .. canonical
-if not by_url then redis.call('HSET', claim_key(my_generation, url_digest), url_digest, claim) end
-if not by_hash then redis.call('HSET', claim_key(my_generation, hash_digest), hash_digest, claim) end
+local function claim_unless(taken, digest)
+  if not taken and digest ~= '' then redis.call('HSET', claim_key(my_generation, digest), digest, claim) end
+end
+claim_unless(by_url, url_digest)
+claim_unless(by_title, title_digest)
+if status ~= 'repeated' then
+  claim_unless(by_hash, hash_digest)
+  claim_unless(by_site, site_digest)
+end
 if status == 'unique' and signature ~= '' then
   local row = redis.call('HINCRBY', registry, 'v' .. my_generation, 1) - 1
   local key = row_key(my_generation, row)
@@ -290,6 +306,8 @@ if status == 'unique' and signature ~= '' then
 end
 if status == 'unique' then
   redis.call('HSET', my_record_key, id_digest, 'u')
+elseif status == 'repeated' then
+  redis.call('HSET', my_record_key, id_digest, 'r')
 else
   redis.call('HSET', my_record_key, id_digest, CODE[method] .. struct.pack('<d', similarity) .. duplicate_of)
 end
@@ -297,5 +315,5 @@ redis.call('HINCRBY', registry, 'n' .. my_generation, 1)
 if touched[my_generation] ~= now then redis.call('HSET', registry, 't' .. my_generation, now) end
 -- A page written into a generation being deleted keeps it: it was written now.
 if deleting[my_generation] then redis.call('HDEL', registry, 'd' .. my_generation) end
-if status == 'unique' then return {'unique'} end
+if status ~= 'duplicate' then return {status} end
 return {status, duplicate_of, method, string.format('%.17g', similarity)}

@@ -7,25 +7,33 @@ and is given the same keys and codes from here (redis.py), so neither side keeps
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 
 import xxhash
 
+from ..dedup.comparable import REPEATED_ON_SITE
 from ..models import DedupDecision
 from .base import Fingerprint
 
-# Method codes, stored with every decision: 0 unique, then the methods in the order they are tried.
-UNIQUE, URL, EXACT, NEAR = 0, 1, 2, 3
+# Method codes, stored with every decision: 0 unique, then the methods in the order they are tried,
+# then a unique page of the site rule (reason repeated_on_site), which stands for itself as a unique
+# one does.
+UNIQUE, URL, EXACT, NEAR, REPEATED = 0, 1, 2, 3, 4
 METHODS = (None, "url", "exact", "near")
 CODE = {method: code for code, method in enumerate(METHODS)}
 UNIQUE_DECISION = DedupDecision.unique()
+REPEATED_DECISION = DedupDecision(status=DedupDecision.UNIQUE_STATUS, reason=REPEATED_ON_SITE)
 
 # Decisions carry similarity rounded to 4 decimals: it is stored exactly as an integer of 1e-4.
 SIMILARITY_SCALE = 10_000
 
-# Article ids, canonical URLs and content hashes are claimed by 64-bit xxh3 digests, a seed per
-# kind so that an id, a URL and a hash never share a key (chance collision of two of the ~1.4
-# million articles a 14-day window holds at 100k a day: about 1 in 20 million).
-ID_SEED, URL_SEED, HASH_SEED = 1, 2, 3
+# Article ids, canonical URLs, content hashes and the site rule's keys are claimed by 64-bit xxh3
+# digests, a seed per kind so that keys of two kinds never meet (chance collision of two of the
+# ~1.4 million articles a 14-day window holds at 100k a day: about 1 in 20 million).
+ID_SEED, URL_SEED, HASH_SEED, SITE_SEED, TITLE_SEED = 1, 2, 3, 4, 5
+# claim_keys' place for an absent site or title key: never claimed, and what is found under it is
+# never read.
+NO_KEY = 0
 
 
 def key64(text: str, seed: int) -> int:
@@ -33,13 +41,25 @@ def key64(text: str, seed: int) -> int:
 
 
 def claim_keys(fp: Fingerprint) -> list[int]:
-    """The keys a decision looks up and claims: article id, URL, content hash."""
-    return [key64(fp.article_id, ID_SEED), key64(fp.url_key, URL_SEED), key64(fp.content_hash, HASH_SEED)]
+    """The keys a decision looks up and claims: article id, URL, content hash, site key, title key
+    (the last two NO_KEY when the fingerprint has none)."""
+    return [key64(fp.article_id, ID_SEED), key64(fp.url_key, URL_SEED), key64(fp.content_hash, HASH_SEED),
+            key64(fp.site_key, SITE_SEED) if fp.site_key else NO_KEY,
+            key64(fp.title_key, TITLE_SEED) if fp.title_key else NO_KEY]
 
 
-def packed_claim_keys(fp: Fingerprint) -> tuple[bytes, bytes, bytes]:
-    """claim_keys as 8-byte little-endian strings (the redis backend's hash fields)."""
-    return tuple(struct.pack("<Q", key) for key in claim_keys(fp))  # type: ignore[return-value]
+def packed_claim_keys(fp: Fingerprint) -> list[bytes]:
+    """claim_keys as 8-byte little-endian strings (the redis backend's hash fields); b"" when absent."""
+    return [struct.pack("<Q", key) if key != NO_KEY else b"" for key in claim_keys(fp)]
+
+
+def keys_to_claim(keys: Sequence[int], taken: Sequence[bool], code: int) -> list[int]:
+    """Step 3 of DedupIndex: of claim_keys, the id, and the URL, hash, site and title keys present
+    and not taken (claimed by a claim usable for the page: taken has one flag for each of these
+    four); a repeated_on_site page claims neither hash nor site."""
+    repeated = code == REPEATED
+    skip = (False, taken[0], taken[1] or repeated, taken[2] or repeated, taken[3])
+    return [key for key, skipped in zip(keys, skip) if not skipped and key != NO_KEY]
 
 
 def usable(at: float, claimed_at: float, window_seconds: float) -> bool:
@@ -48,10 +68,21 @@ def usable(at: float, claimed_at: float, window_seconds: float) -> bool:
     return at - claimed_at < window_seconds
 
 
+def code_of(decision: DedupDecision) -> int:
+    return REPEATED if decision.reason == REPEATED_ON_SITE else CODE[decision.method]
+
+
+def is_canonical(code: int) -> bool:
+    """A record of this code stands for itself (unique), not for the article it duplicates."""
+    return code in (UNIQUE, REPEATED)
+
+
 def decision_of(code: int, duplicate_of: str | None, similarity: float) -> DedupDecision:
     """A stored decision read back: its method code, canonical and similarity."""
     if code == UNIQUE:
         return UNIQUE_DECISION
+    if code == REPEATED:
+        return REPEATED_DECISION
     return DedupDecision.duplicate(duplicate_of or "", METHODS[code], similarity)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ...dedup.similarity import by_jaccard, near_similarities, near_similarity
 from ..base import Fingerprint
-from ..rules import claim_keys
+from ..rules import NO_KEY, claim_keys
 from .tables import NO_SLOT, stable_order
 
 if TYPE_CHECKING:
@@ -28,15 +28,16 @@ class Batch:
     def __init__(self, index: MemoryIndex, fingerprints: Sequence[Fingerprint]):
         self.keys = [claim_keys(fp) for fp in fingerprints]
         self.times = [fp.fetched_at.timestamp() for fp in fingerprints]
-        # The newest slot of each key in the tables (id, URL, hash).
-        claimed = index.claims.newest(np.array(self.keys, dtype=np.uint64).ravel()).reshape(-1, 3)
+        # The newest slot of each key in the tables (id, URL, hash, site, title).
+        keys = np.array(self.keys, dtype=np.uint64)
+        claimed = index.claims.newest(keys.ravel()).reshape(keys.shape)
         self.id_claimed = claimed[:, 0].tolist()
-        # The URL and hash claims in the tables usable for each item (slot, or NO_SLOT), by the
-        # rule of rules.usable (same float64 arithmetic); one the batch stages for the same key
-        # takes their place.
+        # The URL, hash, site and title claims in the tables usable for each item (slot, or
+        # NO_SLOT), by the rule of rules.usable (same float64 arithmetic); one the batch stages for
+        # the same key takes their place. An absent key (NO_KEY) has none.
         slots = claimed[:, 1:]
         age = np.array(self.times)[:, None] - index.records.fetched_at.take(np.maximum(slots, 0))
-        usable = (slots != NO_SLOT) & (age < index.window_seconds)
+        usable = (slots != NO_SLOT) & (age < index.window_seconds) & (keys[:, 1:] != NO_KEY)
         self.usable_claims = np.where(usable, slots, NO_SLOT).tolist()
         with_signature = [i for i, fp in enumerate(fingerprints) if fp.signature]
         self.signature_row = [NO_SLOT] * len(fingerprints)
@@ -64,10 +65,11 @@ class Batch:
         # The batch's band keys in order, equal keys by batch order: for the searches of the
         # tables and to pair the batch's own items.
         order = stable_order(self.bands.ravel())
-        # An item with a usable URL or hash claim in the tables is a url or exact duplicate
-        # whatever the batch decides before it (a claim the batch stages for the same key replaced
-        # one unusable for a page fetched a window or more after that claim, so later than this
-        # page: usable for it too): its near candidates would never be looked at.
+        # An item with a usable URL, hash, site or title claim in the tables is decided by claims
+        # (a url or exact duplicate, or repeated_on_site) whatever the batch decides before it (a
+        # claim the batch stages for the same key replaced one unusable for a page fetched a window
+        # or more after that claim, so later than this page: usable for it too): its near
+        # candidates would never be looked at.
         self._verify_tables(index, with_signature, band_count, order, usable[with_signature].any(axis=1))
         self._pair_within_batch(order)
 

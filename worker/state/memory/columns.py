@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...models import DedupDecision
-from ..rules import CODE, SIMILARITY_SCALE, UNIQUE, decision_of, scaled_similarity
+from ..rules import SIMILARITY_SCALE, code_of, decision_of, is_canonical, scaled_similarity
 
 
 class Records:
@@ -43,7 +43,7 @@ class Records:
             self._grow(max(len(self.ids), int(end * 1.5) + 1024), max(width, self.ids.dtype.itemsize))
         self.ids[self.size:end] = encoded
         self.fetched_at[self.size:end] = times
-        self.status[self.size:end] = [CODE[decision.method] for decision in decisions]
+        self.status[self.size:end] = [code_of(decision) for decision in decisions]
         self.duplicate_of[self.size:end] = encoded_of
         self.similarity[self.size:end] = [scaled_similarity(decision) for decision in decisions]
         self.size = end
@@ -53,7 +53,7 @@ class Records:
 
     def canonical(self, slot: int) -> str:
         """The unique article a record stands for: itself, or the one it duplicates."""
-        return self.article_id(slot) if self.status[slot] == UNIQUE else self.duplicate_of[slot].decode()
+        return self.article_id(slot) if is_canonical(int(self.status[slot])) else self.duplicate_of[slot].decode()
 
     def decision(self, slot: int) -> DedupDecision:
         return decision_of(int(self.status[slot]), self.duplicate_of[slot].decode(),

@@ -2,9 +2,9 @@
 columns (columns.py) and key tables (tables.py), with the window's clock and compaction, and the
 journal (journal.py) for checkpoints.
 
-Keys: id, URL and content hash as 64-bit digests (rules.claim_keys) in one table; LSH bands as the
-low 32 bits of their 8-byte keys in another (12 and 8 bytes an entry). A 32-bit band key that
-collides by chance only adds a candidate, which verification then rejects.
+Keys: id, URL, content hash, site and title keys as 64-bit digests (rules.claim_keys) in one
+table; LSH bands as the low 32 bits of their 8-byte keys in another (12 and 8 bytes an entry). A
+32-bit band key that collides by chance only adds a candidate, which verification then rejects.
 
 Speed: decide_many() searches the tables once for the keys of a whole batch (candidates.py),
 verifies every candidate found there in one numpy pass, and stages the batch's records and entries
@@ -31,7 +31,8 @@ from ...dedup.similarity import NearThresholds, best_match, by_jaccard, candidat
 from ...errors import DependencyUnavailable
 from ...models import DedupDecision
 from ..base import DedupIndex, Fingerprint
-from ..rules import CODE, ID_SEED, UNIQUE, UNIQUE_DECISION, decision_of, key64
+from ..rules import (ID_SEED, NO_KEY, REPEATED_DECISION, UNIQUE, UNIQUE_DECISION, code_of, decision_of, key64,
+                     keys_to_claim)
 from .candidates import Batch
 from .columns import NearRows, Records
 from .journal import Journal, LogRecord
@@ -40,7 +41,10 @@ from .tables import NO_SLOT, SlotTable, release_freed_memory, return_large_alloc
 
 _log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+# Format 2 adds the site rule (records of code REPEATED, site and title claims); a state of format
+# 1 reads as one without those, and is rewritten in format 2 at once (_restore).
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)
 
 # Compaction runs when at least this share of records is out of the window.
 EXPIRED_SHARE_TO_COMPACT = 0.25
@@ -122,21 +126,23 @@ class MemoryIndex(DedupIndex):
 
     def _decide_in(self, batch: Batch, staged: Staged, i: int, fp: Fingerprint) -> DedupDecision:
         keys = batch.keys[i]
-        id_key, url_key, hash_key = keys
+        id_key = keys[0]
         claims = staged.claims
         # A key the batch claimed before holds a newer slot than any in the tables.
         id_slot = claims.get(id_key, batch.id_claimed[i])
         if id_slot != NO_SLOT and staged.article_id(id_slot) == fp.article_id:
             return staged.decision(id_slot)
         at = batch.times[i]
-        url_claim, hash_claim = batch.usable_claims[i]
-        if url_key in claims:
-            url_claim = staged.usable(claims[url_key], at)
-        if hash_key in claims:
-            hash_claim = staged.usable(claims[hash_key], at)
+        found = [staged.usable(claims[key], at) if key in claims else slot
+                 for key, slot in zip(keys[1:], batch.usable_claims[i])]
+        url_claim, hash_claim, site_claim, title_claim = found
         row = batch.signature_row[i]
         if url_claim != NO_SLOT:
             decision = DedupDecision.duplicate(staged.canonical(url_claim), "url", 1.0)
+        elif title_claim != NO_SLOT:
+            decision = DedupDecision.duplicate(staged.canonical(title_claim), "exact", 1.0)
+        elif site_claim != NO_SLOT:
+            decision = REPEATED_DECISION
         elif hash_claim != NO_SLOT:
             decision = DedupDecision.duplicate(staged.canonical(hash_claim), "exact", 1.0)
         elif row != NO_SLOT and (match := self._near_match(batch, staged, i, row, fp.shingle_count, at)):
@@ -144,14 +150,16 @@ class MemoryIndex(DedupIndex):
         else:
             decision = UNIQUE_DECISION
         indexed = decision is UNIQUE_DECISION and row != NO_SLOT
-        slot = staged.record(fp.article_id, keys, at, decision, url_claim != NO_SLOT, hash_claim != NO_SLOT)
+        code = code_of(decision)
+        slot = staged.record(fp.article_id, keys_to_claim(keys, [slot != NO_SLOT for slot in found], code), at,
+                             decision)
         self.window.observe(at)
         if indexed:
             staged.index_batch_row(slot, row, fp.shingle_count)
         self._seq += 1
         if self._journal is not None:
             self._journal.append(LogRecord(
-                self._seq, fp.article_id, url_key, hash_key, at, CODE[decision.method], decision.duplicate_of,
+                self._seq, fp.article_id, *keys[1:], at, code, decision.duplicate_of,
                 decision.similarity or 0.0, batch.signatures[row] if indexed else None,
                 batch.bands[row] if indexed else None, fp.shingle_count))
         return decision
@@ -181,13 +189,14 @@ class MemoryIndex(DedupIndex):
 
     def _reapply(self, staged: Staged, record: LogRecord) -> None:
         """Re-apply a decision read from the log: its record and claims, as _decide_in made them."""
-        keys = [key64(record.article_id, ID_SEED), record.url_key, record.hash_key]
+        keys = [key64(record.article_id, ID_SEED), record.url_key, record.hash_key, record.site_key,
+                record.title_key]
         at = record.fetched_at
         in_tables = self.claims.newest(np.array(keys, dtype=np.uint64)).tolist()
-        url_slot, hash_slot = (staged.claims.get(key, slot) for key, slot in zip(keys[1:], in_tables[1:]))
+        taken = [key != NO_KEY and staged.usable(staged.claims.get(key, slot), at) != NO_SLOT
+                 for key, slot in zip(keys[1:], in_tables[1:])]
         decision = decision_of(record.code, record.duplicate_of, record.similarity)
-        slot = staged.record(record.article_id, keys, at, decision, staged.usable(url_slot, at) != NO_SLOT,
-                             staged.usable(hash_slot, at) != NO_SLOT)
+        slot = staged.record(record.article_id, keys_to_claim(keys, taken, record.code), at, decision)
         self.window.observe(at)
         if record.code == UNIQUE and record.signature is not None:
             staged.index_near(slot, record.signature, record.bands, record.shingle_count)
@@ -262,10 +271,11 @@ class MemoryIndex(DedupIndex):
         if snapshot is not None:
             with snapshot as data:
                 version, seq, num_perm = (int(v) for v in data["meta"])
-                if version != FORMAT_VERSION or num_perm != self.num_perm:
+                if version not in READABLE_FORMATS or num_perm != self.num_perm:
                     raise RuntimeError(
                         f"the dedup snapshot in {self._journal.directory} was written with format {version} and "
-                        f"DEDUP_NUM_PERM={num_perm}; this worker uses format {FORMAT_VERSION} and "
+                        f"DEDUP_NUM_PERM={num_perm}; this worker reads formats "
+                        f"{' and '.join(map(str, READABLE_FORMATS))} and uses "
                         f"DEDUP_NUM_PERM={self.num_perm}. Move the state directory away to start with an empty index.")
                 self.window.clock = float(data["clock"][0])
                 self.records.load(data, "r_")
@@ -281,6 +291,8 @@ class MemoryIndex(DedupIndex):
                 staged.write()
                 staged = Staged(self)
         staged.write()
+        if (snapshot is not None and version != FORMAT_VERSION) or self._journal.old_format:
+            self._snapshot()  # the log goes on in this format only
 
     def close(self) -> None:
         try:

@@ -6,6 +6,10 @@ snapshot, the index writes its arrays as a snapshot (temp file, fsync, rename) a
 Restoring loads the snapshot and re-applies the log records after it (each has a sequence number;
 a torn last record from a crash mid-write is cut off), so the state after a restart is exactly the
 state at the last checkpoint.
+
+A log starts with LOG_MAGIC, which names its format; a log without it was written by format 1,
+before the site rule's keys (Fingerprint.site_key, title_key): its records are read with those
+keys absent, and the index writes a snapshot at once, so that the log restarts in this format.
 """
 from __future__ import annotations
 
@@ -19,15 +23,17 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..rules import SIMILARITY_SCALE
+from ..rules import NO_KEY, SIMILARITY_SCALE
 
 SNAPSHOT_FILE = "dedup-memory.npz"
 LOG_FILE = "dedup-memory.log"
 
 _HEADER = struct.Struct("<IIQ")  # payload length, crc32 of payload, sequence number
+LOG_MAGIC = b"nwdedup2"
 # fetched_at, method code, similarity * 1e4, shingle count, signature values, band keys, URL key,
-# hash key; then id and duplicate_of (length-prefixed), signature, bands.
-_FIXED = struct.Struct("<dBHIHHQQ")
+# hash key, site key, title key; then id and duplicate_of (length-prefixed), signature, bands.
+_FIXED = struct.Struct("<dBHIHHQQQQ")
+_FIXED_FORMAT_1 = struct.Struct("<dBHIHHQQ")  # without the site and title keys
 _LENGTH = struct.Struct("<H")
 
 
@@ -38,8 +44,10 @@ class LogRecord(NamedTuple):
     article_id: str
     url_key: int
     hash_key: int
+    site_key: int  # rules.NO_KEY when absent
+    title_key: int  # likewise
     fetched_at: float
-    code: int  # rules.UNIQUE, URL, EXACT, NEAR
+    code: int  # rules.UNIQUE, URL, EXACT, NEAR, REPEATED
     duplicate_of: str | None
     similarity: float
     signature: np.ndarray | None  # uint8 values, only when indexed for near matching
@@ -53,23 +61,26 @@ class LogRecord(NamedTuple):
         bands = b"" if self.bands is None else np.asarray(self.bands, "<u4").tobytes()
         payload = b"".join((
             _FIXED.pack(self.fetched_at, self.code, round(self.similarity * SIMILARITY_SCALE), self.shingle_count,
-                        len(signature), len(bands) // 4, self.url_key, self.hash_key),
+                        len(signature), len(bands) // 4, self.url_key, self.hash_key, self.site_key, self.title_key),
             _LENGTH.pack(len(encoded_id)), encoded_id, _LENGTH.pack(len(encoded_of)), encoded_of, signature, bands,
         ))
         return _HEADER.pack(len(payload), zlib.crc32(payload), self.seq) + payload
 
 
 def read_log(content: bytes) -> Iterator[tuple[int, LogRecord]]:
-    """(end offset, record) for each intact record; stops at the first torn or corrupt one."""
-    offset = 0
+    """(end offset, record) for each intact record; stops at the first torn or corrupt one. A log
+    of format 1 (without LOG_MAGIC) reads with the site and title keys absent."""
+    fixed = _FIXED if content.startswith(LOG_MAGIC) else _FIXED_FORMAT_1
+    offset = len(LOG_MAGIC) if fixed is _FIXED else 0
     while offset + _HEADER.size <= len(content):
         length, crc, seq = _HEADER.unpack_from(content, offset)
         start, end = offset + _HEADER.size, offset + _HEADER.size + length
         payload = content[start:end]
         if end > len(content) or zlib.crc32(payload) != crc:
             return
-        at, code, similarity, count, n_values, n_bands, url_key, hash_key = _FIXED.unpack_from(payload, 0)
-        position = _FIXED.size
+        at, code, similarity, count, n_values, n_bands, url_key, hash_key, *site_keys = fixed.unpack_from(payload, 0)
+        site_key, title_key = site_keys or (NO_KEY, NO_KEY)
+        position = fixed.size
         (id_length,) = _LENGTH.unpack_from(payload, position)
         article_id = payload[position + 2: position + 2 + id_length].decode()
         position += 2 + id_length
@@ -81,8 +92,8 @@ def read_log(content: bytes) -> Iterator[tuple[int, LogRecord]]:
             signature = np.frombuffer(payload, np.uint8, n_values, position).copy()
             position += n_values
             bands = np.frombuffer(payload, "<u4", n_bands, position).astype(np.uint32)
-        yield end, LogRecord(seq, article_id, url_key, hash_key, at, code, of, similarity / SIMILARITY_SCALE,
-                             signature, bands, count)
+        yield end, LogRecord(seq, article_id, url_key, hash_key, site_key, title_key, at, code, of,
+                             similarity / SIMILARITY_SCALE, signature, bands, count)
         offset = end
 
 
@@ -92,6 +103,7 @@ class Journal:
     def __init__(self, directory: Path):
         self.directory = directory
         self.log_records = 0  # records in the log file
+        self.old_format = False  # the log read by replay() was of format 1
         self._unsaved = bytearray()  # encoded records since the last flush
         self._unsaved_records = 0
 
@@ -109,7 +121,7 @@ class Journal:
         if not self._unsaved:
             return False
         self.directory.mkdir(parents=True, exist_ok=True)
-        _append_durably(self.directory / LOG_FILE, self._unsaved)
+        _append_durably(self.directory / LOG_FILE, self._unsaved, LOG_MAGIC)
         self.log_records += self._unsaved_records
         self._unsaved, self._unsaved_records = bytearray(), 0
         return True
@@ -144,7 +156,8 @@ class Journal:
         if not log.exists():
             return
         content = log.read_bytes()
-        valid_length = 0
+        self.old_format = bool(content) and not content.startswith(LOG_MAGIC)
+        valid_length = len(LOG_MAGIC) if content.startswith(LOG_MAGIC) else 0
         for end, record in read_log(content):
             valid_length = end
             if record.seq > after_seq:
@@ -156,13 +169,14 @@ class Journal:
                 os.fsync(handle.fileno())
 
 
-def _append_durably(path: Path, data: bytes) -> None:
-    """Appends `data` to the file and fsyncs it; on failure the file is cut back to its old length."""
+def _append_durably(path: Path, data: bytes, header: bytes) -> None:
+    """Appends `data` to the file (after `header` when the file is empty) and fsyncs it; on failure
+    the file is cut back to its old length."""
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         start = os.lseek(fd, 0, os.SEEK_END)
         try:
-            view = memoryview(data)
+            view = memoryview(header + data if start == 0 else data)
             while view:
                 view = view[os.write(fd, view):]
             os.fsync(fd)

@@ -43,16 +43,13 @@ class Staged:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def record(self, article_id: str, keys: list[int], at: float, decision: DedupDecision,
-               url_claimed: bool, hash_claimed: bool) -> int:
-        """Stage a decision's record and its claims (base.py step 3); returns its slot."""
+    def record(self, article_id: str, claimed: list[int], at: float, decision: DedupDecision) -> int:
+        """Stage a decision's record and its claims (the keys of rules.keys_to_claim); returns its slot."""
         slot = self._first + len(self._ids)
         self._ids.append(article_id)
         self._times.append(at)
         self._decisions.append(decision)
         self._canonical.append(decision.duplicate_of or article_id)
-        claimed = keys if not (url_claimed or hash_claimed) else \
-            [key for key, taken in zip(keys, (False, url_claimed, hash_claimed)) if not taken]
         for key in claimed:
             self.claims[key] = slot
         self._claim_keys += claimed
