@@ -10,14 +10,15 @@ by the dedup stage's code, and reports:
 - Redis memory per article: INFO used_memory before and after, divided by the articles stored, and
   MEMORY USAGE of the keys of each kind (the letter after the prefix: worker/state/redis.py;
   sampled, an estimate).
---baseline COMMIT runs the backend as it was at that commit first, in the same run.
+To compare with an older commit, run this script in a worktree of it (`git worktree add DIR REV`)
+right after this tree's run: the backend's files (redis.py, the Lua script, rules.py) only work as
+a set, so one of them cannot be loaded from history beside the others.
 
-    .venv/bin/python bench/dedup_redis.py --articles 100000 --baseline a90070c
+    .venv/bin/python bench/dedup_redis.py --articles 100000
 """
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import shutil
 import socket
 import subprocess
@@ -131,8 +132,6 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=5_000, help="pages decided one by one with decide()")
     parser.add_argument("--appendonly", action="store_true",
                         help="start the server with the production persistence (AOF, fsync every second)")
-    parser.add_argument("--baseline", metavar="COMMIT",
-                        help="also run worker/state/redis.py as it was at this git commit, in the same run")
     parser.add_argument("--url", help="an existing Redis (default: start one); the bench writes under fresh prefixes")
     args = parser.parse_args()
 
@@ -149,12 +148,7 @@ def main() -> None:
         memory = MemoryIndex(DedupSettings())
         expected = [d for offset in range(0, len(pages), args.batch)
                     for d in memory.decide_many(pages[offset:offset + args.batch])]
-        implementations = [("this tree", RedisIndex)]
-        if args.baseline:
-            implementations.insert(0, (f"baseline {args.baseline}", _baseline_index(args.baseline)))
-        for label, index_class in implementations:
-            print(f"\n[{label}]")
-            _run(index_class, settings, client, pages, expected, args)
+        _run(RedisIndex, settings, client, pages, expected, args)
     finally:
         if server is not None:
             server.terminate()
@@ -206,19 +200,6 @@ def _run(index_class, settings: DedupSettings, client: redis.Redis, pages: list[
     for kind, total in sorted(by_kind.items()):
         print(f"  MEMORY USAGE of keys {kind!r}: {total / len(pages):,.0f} bytes per article")
     batched.close()
-
-
-def _baseline_index(commit: str):
-    """RedisIndex as worker/state/redis.py was at `commit`, loaded beside this tree's."""
-    source = subprocess.run(["git", "show", f"{commit}:worker/state/redis.py"], check=True, capture_output=True,
-                            text=True, cwd=Path(__file__).resolve().parents[1]).stdout
-    name = "worker.state._baseline_redis"
-    spec = importlib.util.spec_from_loader(name, loader=None)
-    module = importlib.util.module_from_spec(spec)
-    module.__package__ = "worker.state"
-    sys.modules[name] = module
-    exec(compile(source, f"{commit}:worker/state/redis.py", "exec"), module.__dict__)
-    return module.RedisIndex
 
 
 if __name__ == "__main__":
