@@ -13,7 +13,7 @@ from pathlib import Path
 import orjson
 
 from worker.config.redis import RedisSettings
-from worker.dedup.comparable import REPEATED_ON_SITE
+from worker.state.base import REPEATED_ON_SITE
 from worker.dedup.fingerprint import Fingerprinter
 from worker.models import Article, DedupDecision, page_id, parse_time
 from worker.state import Fingerprint, MemoryIndex

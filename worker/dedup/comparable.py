@@ -35,14 +35,13 @@ from typing import NamedTuple
 import numpy as np
 
 from ..config import DedupSettings
+from ..state.base import REPEATED_ON_SITE
 from .shingles import PAIR_MIX as _PAIR_MIX
 from .shingles import HashSet, TokenSpans, bigrams, tokenize, unspaced, word_hashes
 
 CONSENT_NOTICE, PAYWALL, TOO_SHORT = "consent_notice", "paywall", "too_short"
 # (decided with the title, by worker/dedup/fingerprint.py: Fingerprinter.unrelated_to_title)
 UNRELATED_TO_TITLE = "unrelated_to_title"
-# (decided by the index, worker/state/base.py: a short text its site published under another title)
-REPEATED_ON_SITE = "repeated_on_site"
 REASONS = (CONSENT_NOTICE, PAYWALL, TOO_SHORT, UNRELATED_TO_TITLE, REPEATED_ON_SITE)
 
 # Terms of consent notices, as tokens (case-folded) and two-token phrases: cookies, consent,

@@ -9,6 +9,10 @@ from datetime import datetime
 
 from ..models import DedupDecision
 
+# The reason of a unique decision the index takes by its site rule (DedupIndex, step 2): the
+# other reasons a text is not compared are the fingerprint's (worker/dedup/comparable.py).
+REPEATED_ON_SITE = "repeated_on_site"
+
 
 @dataclass(frozen=True, slots=True)
 class Fingerprint:

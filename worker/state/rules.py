@@ -11,9 +11,8 @@ from collections.abc import Sequence
 
 import xxhash
 
-from ..dedup.comparable import REPEATED_ON_SITE
 from ..models import DedupDecision
-from .base import Fingerprint
+from .base import REPEATED_ON_SITE, Fingerprint
 
 # Method codes, stored with every decision: 0 unique, then the methods in the order they are tried,
 # then a unique page of the site rule (reason repeated_on_site), which stands for itself as a unique
