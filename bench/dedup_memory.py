@@ -90,14 +90,17 @@ class PreparedStream:
         self.counts = [fp.shingle_count for fp in fps]
         self.signatures = [fp.signature for fp in fps]
         self.bands = [b"".join(fp.band_keys) for fp in fps]
+        self.sites = [(fp.site_key, fp.title_key, fp.site, fp.title_words) for fp in fps]
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def fingerprint(self, i: int) -> Fingerprint:
         bands = self.bands[i]
+        site_key, title_key, site, title_words = self.sites[i]
         return Fingerprint(self.ids[i], self.urls[i], self.hashes[i], self.times[i], self.signatures[i],
-                           tuple(bands[k:k + 8] for k in range(0, len(bands), 8)), self.counts[i])
+                           tuple(bands[k:k + 8] for k in range(0, len(bands), 8)), self.counts[i],
+                           site_key=site_key, title_key=title_key, site=site, title_words=title_words)
 
 
 def main() -> None:

@@ -143,8 +143,16 @@ def test_a_short_compared_text_carries_its_keys_on_its_site_and_under_its_title(
     untitled = on("https://site.example/e", "e", SIDEBAR, "")
     assert untitled.site_key == first.site_key and untitled.title_key not in (first.title_key, retitled.title_key)
     # None for a long text, or one not compared.
-    assert on("https://site.example/f", "f", story(4), "Emirates buys 30 Dreamliners").title_key == ""
-    assert on("https://site.example/g", "g", SIDEBAR, "Road closure on Route 61").site_key == ""
+    long = on("https://site.example/f", "f", story(4), "Emirates buys 30 Dreamliners")
+    assert long.title_key == ""
+    uncompared = on("https://site.example/g", "g", SIDEBAR, "Road closure on Route 61")
+    assert uncompared.site_key == ""
+    # Every compared text, long or short, has its site and title words (the near step of the site
+    # rule); the title by the same words as title_key.
+    assert (first.site, long.site, elsewhere.site) == ("site.example", "site.example", "other.example")
+    assert same.title_words == first.title_words == long.title_words != retitled.title_words
+    assert untitled.title_words == "" and untitled.site == "site.example"
+    assert (uncompared.site, uncompared.title_words) == ("", "")
 
 
 def test_a_long_article_is_compared_whatever_its_title(fingerprinter):

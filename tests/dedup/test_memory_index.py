@@ -202,7 +202,7 @@ def test_a_log_record_reads_back_as_written():
     from worker.state.memory.journal import LOG_MAGIC, LogRecord, read_log
 
     indexed = LogRecord(7, "a1", 1 << 63, 42, 0, 0, 1.7e9 + 0.25, 0, None, 0.0, np.arange(256, dtype=np.uint8),
-                        np.arange(64, dtype=np.uint32) * 99991, 321)
+                        np.arange(64, dtype=np.uint32) * 99991, 321, (1 << 64) - 3)
     duplicate = LogRecord(8, "é2", 5, 6, 7, 8, 1.7e9 + 1, 3, "a1", 0.4375, None, None, 80)
     content = LOG_MAGIC + indexed.encode() + duplicate.encode()
     records = [record for _, record in read_log(content + b"\x40\x00\x00\x00torn")]
@@ -246,3 +246,37 @@ def test_a_state_of_format_1_is_read_and_rewritten_in_this_format(tmp_path):
     restored.checkpoint()
     assert (tmp_path / LOG_FILE).read_bytes().startswith(LOG_MAGIC)
     assert MemoryIndex(settings(tmp_path)).size() == 3
+
+
+def test_a_log_of_format_2_is_read_without_origin_keys_and_rewritten(tmp_path):
+    """A log written before origin keys (format 2, its own magic): an indexed article restored from
+    it has no site to tell, so it stays a candidate of every short text; the log is then replaced
+    by a snapshot of format 3."""
+    import struct
+    import zlib
+
+    import numpy as np
+
+    from worker.state.memory.journal import LOG_MAGIC
+    from worker.state.rules import HASH_SEED, URL_SEED, key64
+
+    from tests.state.test_contract import near_fp
+
+    first = near_fp("n1", 1)
+    values = np.frombuffer(first.signature, "<u4").astype(np.uint8)
+    bands = np.frombuffer(b"".join(first.band_keys), "<u4")[::2]
+    encoded_id = b"n1"
+    payload = b"".join((struct.pack("<dBHIHHQQQQ", first.fetched_at.timestamp(), 0, 0, first.shingle_count,
+                                    len(values), len(bands), key64(first.url_key, URL_SEED),
+                                    key64(first.content_hash, HASH_SEED), 0, 0),
+                        struct.pack("<H", 2), encoded_id, struct.pack("<H", 0), values.tobytes(),
+                        bands.astype("<u4").tobytes()))
+    (tmp_path / LOG_FILE).write_bytes(b"nwdedup2" + struct.pack("<IIQ", len(payload), zlib.crc32(payload), 1)
+                                      + payload)
+    restored = MemoryIndex(settings(tmp_path))
+    assert restored.size() == 1 and (tmp_path / LOG_FILE).stat().st_size == 0
+    short = replace(near_fp("n2", 1, changed=8), site="site.example", title_words="election", site_key="s",
+                    title_key="t")
+    assert restored.decide(short) == DedupDecision.duplicate("n1", "near", 248 / 256)
+    restored.checkpoint()
+    assert (tmp_path / LOG_FILE).read_bytes().startswith(LOG_MAGIC) and LOG_MAGIC == b"nwdedup3"

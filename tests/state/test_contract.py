@@ -12,6 +12,8 @@ import struct
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from worker.config import DedupSettings
 from worker.models import DedupDecision
 from worker.state import DedupIndex, Fingerprint
@@ -330,3 +332,86 @@ def test_the_site_rule_in_one_batch_decides_as_one_by_one(make_index: IndexFacto
     expected = [DedupDecision.unique(), REPEATED, DedupDecision.duplicate("a2", "exact", 1.0),
                 DedupDecision.duplicate("a1", "exact", 1.0), REPEATED]
     assert make_index().decide_many(pages) == expected
+
+
+# --- The site rule's near step: a short text has no near candidate of its site under another title -
+
+def on_site(page: Fingerprint, site: str, title: str, short: bool = False) -> Fingerprint:
+    """A near fingerprint as the stage builds it for a text of this site and title: every compared
+    text has its site and title words; a short one (short) its site and title keys too."""
+    page = replace(page, site=site, title_words=title)
+    if short:
+        page = replace(page, site_key=f"{page.content_hash} {site}", title_key=f"{page.content_hash} {site} {title}")
+    return page
+
+
+def test_a_short_text_near_a_page_of_its_site_under_another_title_is_unique(index: DedupIndex):
+    """Two short pages of one site whose article cleaning missed: what is near alike is the template."""
+    index.decide(on_site(near_fp("n1", 1), "site.example", "storm", short=True))
+    assert index.decide(on_site(near_fp("n2", 1, changed=8), "site.example", "election", short=True)) == \
+        DedupDecision.unique()
+
+
+def test_a_short_text_near_a_longer_page_of_its_site_under_another_title_is_unique(index: DedupIndex):
+    """Any indexed page of the site counts, long or short: the block a short page keeps is also in
+    a longer page of the site whose article cleaning missed in part."""
+    index.decide(on_site(near_fp("n1", 1, shingles=900), "site.example", "storm"))
+    assert index.decide(on_site(near_fp("n2", 1, changed=8), "site.example", "election", short=True)) == \
+        DedupDecision.unique()
+
+
+def test_a_short_text_stays_a_near_copy_under_the_same_title_or_on_another_site(index: DedupIndex):
+    index.decide(on_site(near_fp("n1", 1), "site.example", "storm", short=True))
+    assert index.decide(on_site(near_fp("n2", 1, changed=8), "site.example", "storm", short=True)) == \
+        DedupDecision.duplicate("n1", "near", 248 / 256)
+    assert index.decide(on_site(near_fp("n3", 1, changed=16), "mirror.example", "election", short=True)) == \
+        DedupDecision.duplicate("n1", "near", 240 / 256)
+
+
+def test_a_longer_text_stays_a_near_copy_of_a_page_of_its_site_under_another_title(index: DedupIndex):
+    """A site republishing an article under a new headline: a copy (the rule is for short texts)."""
+    index.decide(on_site(near_fp("n1", 1), "site.example", "storm", short=True))
+    assert index.decide(on_site(near_fp("n2", 1, changed=8), "site.example", "election")) == \
+        DedupDecision.duplicate("n1", "near", 248 / 256)
+
+
+def test_a_page_indexed_without_a_site_is_a_candidate_of_every_short_text(index: DedupIndex):
+    """An article indexed before origin keys (or by a stage that gave none) has no site to tell."""
+    index.decide(near_fp("n1", 1))
+    assert index.decide(on_site(near_fp("n2", 1, changed=8), "site.example", "election", short=True)) == \
+        DedupDecision.duplicate("n1", "near", 248 / 256)
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_the_excluded_page_leaves_the_syndicated_original_to_match(index: DedupIndex, batch: bool):
+    """The page of the site under another title is no candidate at all: a less similar one of
+    another site still matches, one by one and in a batch."""
+    pages = [on_site(near_fp("n1", 1), "wire.example", "storm"),
+             on_site(near_fp("n2", 1, changed=4, change_seed=1), "site.example", "election"),
+             on_site(near_fp("n3", 1, changed=12, change_seed=2), "site.example", "storm", short=True)]
+    expected = [DedupDecision.unique(), DedupDecision.duplicate("n1", "near", 252 / 256),
+                DedupDecision.duplicate("n1", "near", 244 / 256)]
+    assert (index.decide_many(pages) if batch else [index.decide(page) for page in pages]) == expected
+
+
+@pytest.mark.parametrize("batch", [False, True])
+def test_the_near_step_of_the_site_rule_in_one_batch_decides_as_one_by_one(index: DedupIndex, batch: bool):
+    pages = [on_site(near_fp("n1", 1), "site.example", "storm", short=True),
+             on_site(near_fp("n2", 1, changed=8), "site.example", "election", short=True),
+             on_site(near_fp("n3", 1, changed=8, change_seed=1), "site.example", "storm", short=True),
+             on_site(near_fp("n4", 1, changed=8, change_seed=2), "other.example", "election", short=True)]
+    expected = [DedupDecision.unique(), DedupDecision.unique(), DedupDecision.duplicate("n1", "near", 248 / 256),
+                DedupDecision.duplicate("n1", "near", 248 / 256)]
+    assert (index.decide_many(pages) if batch else [index.decide(page) for page in pages]) == expected
+
+
+def test_origin_keys_survive_a_restart(make_index: IndexFactory):
+    first = make_index()
+    first.decide(on_site(near_fp("n1", 1), "site.example", "storm"))
+    first.checkpoint()
+    first.close()
+    second = make_index()
+    assert second.decide(on_site(near_fp("n2", 1, changed=8), "site.example", "election", short=True)) == \
+        DedupDecision.unique()
+    assert second.decide(on_site(near_fp("n3", 1, changed=8, change_seed=1), "site.example", "storm", short=True)) \
+        == DedupDecision.duplicate("n1", "near", 248 / 256)

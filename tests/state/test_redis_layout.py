@@ -4,6 +4,7 @@ not change under a prefix holding state."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -71,14 +72,30 @@ def test_another_layout_under_the_same_prefix_is_refused(redis_url, redis_prefix
         other.decide(fp("a2", "https://site.example/b", "body b"))
 
 
-def test_a_state_of_the_previous_layout_is_taken_over(redis_url, redis_prefix):
-    """Layout 2 (before the site rule) is layout 3 without site claims: decided on, and marked 3, so
-    that workers of layout 2 stop instead of misreading repeated_on_site records."""
+@pytest.mark.parametrize("version", [2, 3])
+def test_a_state_of_an_older_layout_is_taken_over(redis_url, redis_prefix, version):
+    """Layouts 2 (before the site rule) and 3 (before origin keys) are layout 4 without site claims
+    or origin keys: decided on, and marked 4, so that older workers stop instead of misreading
+    repeated_on_site records or leaving origin strings behind."""
     settings = dedup_settings("redis", redis_url=redis_url)
     index = RedisIndex(settings, RedisSettings(prefix=redis_prefix))
     index.decide(fp("a1", "https://site.example/a", "body a"))
     registry = f"{redis_prefix}G"
-    index._client.hset(registry, "L", index.layout.previous_name)
+    older = index.layout.previous_names[version - 2]
+    assert older.startswith(f"{version} ") and index.layout.name.startswith("4 ")
+    index._client.hset(registry, "L", older)
     assert index.decide(fp("a2", "https://mirror.example/a", "body a")) == DedupDecision.duplicate("a1", "exact", 1.0)
     assert index._client.hget(registry, "L").decode() == index.layout.name
-    assert index.layout.name.startswith("3 ") and index.layout.previous_name.startswith("2 ")
+
+
+def test_a_near_row_of_layout_3_has_no_origin(redis_url, redis_prefix):
+    """A row written before origin keys (no "w" string) is a candidate of every short page, as a
+    row without an origin key is."""
+    settings = dedup_settings("redis", redis_url=redis_url)
+    index = RedisIndex(settings, RedisSettings(prefix=redis_prefix))
+    index.decide(replace(near_fp("n1", 1), site="site.example", title_words="storm"))
+    for key in index._client.scan_iter(match=f"{redis_prefix}w*"):
+        index._client.delete(key)
+    short = replace(near_fp("n2", 1, changed=8), site_key="s", title_key="t", site="site.example",
+                    title_words="election")
+    assert index.decide(short) == DedupDecision.duplicate("n1", "near", 248 / 256)

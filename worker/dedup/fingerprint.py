@@ -58,20 +58,25 @@ class Fingerprinter:
                            **site_keys)
 
     def site_keys(self, article: Article, url_key: str, key: str, found: Comparability) -> dict[str, str]:
-        """Fingerprint.site_key and title_key of a compared text whose prose is short (under
-        site_repeat_max_tokens tokens); none otherwise. key is the text's content hash, the site is
-        url_key's host (urls.site_of) and the title counts by its content words in any order, so
-        that a headline's case, punctuation or word order does not make another title (a page
-        without a title, or with none but function words, has the empty title: another title than
-        any real one). When cleaning misses a short page's article, what it keeps is a block of the
-        site's template, the same text on every such page of the site under each page's own title;
-        the index tells that from a page reposted at another address (same title) by these keys
-        (base.DedupIndex)."""
-        if float(found.tokens[found.prose].sum()) >= self.settings.site_repeat_max_tokens:
-            return {}
+        """Fingerprint.site and title_words of a compared text, and its site_key and title_key when its
+        prose is short (under site_repeat_max_tokens tokens). key is the text's content hash, the
+        site is url_key's host (urls.site_of) and the title counts by its content words in any
+        order, so that a headline's case, punctuation or word order does not make another title (a
+        page without a title, or with none but function words, has the empty title: another title
+        than any real one). When cleaning misses a short page's article, what it keeps is a block of
+        the site's template, the same text on every such page of the site under each page's own
+        title; the index tells that from a page reposted at another address (same title) by these
+        keys (base.DedupIndex); and it does not near match such a page with a page of its site under
+        another title (site and title_words), long or short: the same block that cleaning kept of a
+        short page is part of what it kept of a longer page of the site whose article it missed in
+        part."""
         words, _ = _title_words(article.title or "")
-        site_key = f"{key} {site_of(url_key)}"
-        return {"site_key": site_key, "title_key": f"{site_key} {' '.join(map(str, sorted(words)))}"}
+        site, title_words = site_of(url_key), " ".join(map(str, sorted(words)))
+        if float(found.tokens[found.prose].sum()) >= self.settings.site_repeat_max_tokens:
+            return {"site": site, "title_words": title_words}
+        site_key = f"{key} {site}"
+        return {"site_key": site_key, "title_key": f"{site_key} {title_words}", "site": site,
+                "title_words": title_words}
 
     def unrelated_to_title(self, article: Article, hashes: np.ndarray, found: Comparability) -> str | None:
         """UNRELATED_TO_TITLE when the text is short (prose under unrelated_title_max_tokens tokens)

@@ -42,6 +42,12 @@ class Fingerprint:
     # and title. The index's site rule reads them (DedupIndex, step 2).
     site_key: str = ""
     title_key: str = ""
+    # For every compared text (worker/dedup/fingerprint.py Fingerprinter.site_keys), else "": its
+    # site and its title's content words (the site and title of title_key, without the text). An
+    # article indexed for near matching keeps them as one small key (rules.origin_key), which the
+    # near step of the site rule reads (DedupIndex).
+    site: str = ""
+    title_words: str = ""
 
 
 class DedupIndex(ABC):
@@ -63,7 +69,11 @@ class DedupIndex(ABC):
        - near:  only when fp.signature != b"": candidates are the articles indexed for near
          matching (unique ones only) that share at least one band key with fp and are usable;
          each is verified and the best chosen exactly as worker/dedup/similarity.py states
-         -> duplicate(X, "near", similarity)
+         -> duplicate(X, "near", similarity). A page with a site_key (a short text) has no
+         candidate indexed with fp.site and another title (rules.other_title_on_site of their
+         origin keys): two short pages of one site under different titles near alike are its
+         template, not one article (such an article is not a candidate at all, as one out of the
+         window: it neither counts towards max_near_candidates nor is verified)
        - otherwise unique.
        First matching rule wins, in that order.
     3. Claims, in the same atomic step. canonical = fp.article_id when unique, else duplicate_of:
@@ -75,8 +85,8 @@ class DedupIndex(ABC):
          text stays its first page's), so its claims are its id, URL and title_key: a URL variant
          of it under the same title is its exact duplicate;
        - only when unique (not repeated_on_site) and fp.signature != b"": index fp for near
-         matching (its signature, shingle_count, fetched_at, and fp.article_id under each of
-         fp.band_keys).
+         matching (its signature, shingle_count, fetched_at, origin key when fp.site != "", and
+         fp.article_id under each of fp.band_keys).
     Similarity and duplicate_of always name a unique (canonical) article, never a copy; a replay
     returns the stored decision with its reason (repeated_on_site) too.
 

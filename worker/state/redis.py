@@ -24,6 +24,8 @@ overhead of Redis (~90 bytes) is paid per few dozen articles, not per article:
                                 the band key's high 16 bits and a near row number
     <prefix>v<g>:<chunk>        near rows (string, ROWS_PER_CHUNK fixed-size rows): fetched_at,
                                 shingle count, id, 8-bit signature
+    <prefix>w<g>:<chunk>        their origin keys (string, 8 bytes a row, rules.packed_origin;
+                                zeros: none)
 Digests are the 64-bit keys of rules.py. Records and claims are sharded by digest into
 RedisSettings.shards_per_generation hashes (a few dozen entries each at the expected volume: below
 Redis's hash-max-listpack-entries, 128 by default); a shard past that limit only costs memory.
@@ -72,7 +74,7 @@ from ..config.redis import RedisSettings
 from ..errors import DependencyMisconfigured, DependencyUnavailable
 from ..models import DedupDecision
 from .base import DedupIndex, Fingerprint
-from .rules import REPEATED_DECISION, UNIQUE_DECISION, packed_claim_keys
+from .rules import REPEATED_DECISION, UNIQUE_DECISION, origin_key, packed_claim_keys, packed_origin
 
 log = logging.getLogger(__name__)
 
@@ -95,10 +97,12 @@ ID_BYTES = 32
 # 20 KiB, minus the string header).
 ROW_CHUNK_BYTES = 20_464
 
-# Version 3 adds the site rule: records "r" (repeated_on_site), site and title claims. A state of
-# version 2 is one without them, so the script takes it over (and stores version 3: workers of
-# version 2 then stop with a layout mismatch instead of misreading "r" records).
-LAYOUT_VERSION = 3
+# Version 3 adds the site rule: records "r" (repeated_on_site), site and title claims; version 4
+# the origin keys of near rows ("w"). A state of version 2 or 3 is one without them, so the script
+# takes it over (and stores version 4: older workers then stop with a layout mismatch instead of
+# misreading "r" records or leaving "w" strings behind when they delete a generation).
+LAYOUT_VERSION = 4
+TAKEN_OVER_VERSIONS = (2, 3)
 
 # Errors that mean "Redis cannot take the decision now", not "this page is bad". OutOfMemoryError
 # and ReadOnlyError are replies: Redis is full (noeviction), or is a replica after a failover.
@@ -191,7 +195,8 @@ class RedisIndex(DedupIndex):
             raise ValueError(f"the redis dedup backend stores article ids of at most {ID_BYTES} bytes")
         fields, highs = _band_fields(fp.band_keys, self.layout.bucket_bits)
         return [fp.article_id, repr(fp.fetched_at.timestamp()), self._prefix, *digests,
-                _signature_bytes(fp.signature, self.settings.num_perm), fp.shingle_count, fields, highs]
+                _signature_bytes(fp.signature, self.settings.num_perm), fp.shingle_count, fields, highs,
+                packed_origin(origin_key(fp))]
 
     def ping(self) -> bool:
         try:
@@ -297,11 +302,11 @@ class Layout:
         self.retention = math.ceil(settings.window_seconds) + RETENTION_MARGIN_SECONDS
         self.settings = settings
         # What must not change while a prefix holds state (the script checks it), after the version
-        # of the layout: a state of the previous version is taken over (LAYOUT_VERSION).
+        # of the layout: a state of an older version is taken over (LAYOUT_VERSION).
         shape = (f"p{settings.num_perm} g{self.generation_seconds!r} r{self.record_shards} "
                  f"c{self.claim_shards} v{self.rows_per_chunk} b{self.bucket_bits}")
         self.name = f"{LAYOUT_VERSION} {shape}"
-        self.previous_name = f"{LAYOUT_VERSION - 1} {shape}"
+        self.previous_names = [f"{version} {shape}" for version in TAKEN_OVER_VERSIONS]
 
     def script(self) -> str:
         """The decide script with the settings as constants. Python's repr of a float reads back in
@@ -324,7 +329,7 @@ class Layout:
             "id_bytes": str(ID_BYTES),
             "delete_keys": str(DELETE_KEYS_PER_DECISION),
             "layout": f"'{self.name}'",
-            "previous_layout": f"'{self.previous_name}'",
+            "previous_layouts": "{" + ", ".join(f"['{name}'] = true" for name in self.previous_names) + "}",
         }
         return "".join(f"local {name} = {value}\n" for name, value in constants.items()) + DECIDE_SCRIPT_BODY
 

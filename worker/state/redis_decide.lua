@@ -4,7 +4,8 @@
 -- has), [3] key prefix, [4] id digest, [5] URL digest, [6] hash digest, [7] site digest, [8] title
 -- digest (8 bytes each; site and title empty when absent), [9] the signature (1 byte a value, or
 -- empty), [10] shingle count, [11] and [12] the band keys' low 32 bits (the memory backend's band
--- keys) split into bucket fields and high halves (_band_fields).
+-- keys) split into bucket fields and high halves (_band_fields), [13] the origin key (8 bytes,
+-- rules.packed_origin: title's 4 bytes then site's; empty when absent).
 -- Returns {"unique"}, {"repeated"} (unique, reason repeated_on_site) or {"duplicate",
 -- duplicate_of, method, similarity as a string} (Redis would truncate a Lua number to an integer).
 -- Record values: "u" (unique), "r" (repeated_on_site), or the method's code ("1" url, "2" exact,
@@ -19,6 +20,10 @@ local site_digest, title_digest = ARGV[7], ARGV[8]
 local signature = ARGV[9]
 local shingle_count = tonumber(ARGV[10])
 local bucket_fields, band_highs = ARGV[11], ARGV[12]
+local origin = ARGV[13]
+-- A short page (site digest) has no near candidate of its site under another title.
+local excluding = site_digest ~= '' and origin ~= ''
+local NO_ORIGIN = string.rep('\0', 8)
 local METHOD = {['1'] = 'url', ['2'] = 'exact', ['3'] = 'near'}
 local CODE = {url = '1', exact = '2', near = '3'}
 
@@ -42,8 +47,9 @@ for i = 1, #entries, 2 do
     elseif kind == 'd' then deleting[generation] = tonumber(value) end
   end
 end
--- A state of the previous layout (before the site rule) is this one without its claims: taken over.
-if stored_layout and stored_layout ~= layout and stored_layout ~= previous_layout then
+-- A state of a previous layout (before the site rule, or before origin keys) is this one without
+-- them: taken over.
+if stored_layout and stored_layout ~= layout and not previous_layouts[stored_layout] then
   return redis.error_reply('dedup layout mismatch: ' .. stored_layout .. ' stored, ' .. layout .. ' expected')
 end
 
@@ -65,18 +71,21 @@ end
 local function record_key(generation, digest) return prefix .. 'r' .. generation .. ':' .. shard(digest, record_shards) end
 local function claim_key(generation, digest) return prefix .. 'c' .. generation .. ':' .. shard(digest, claim_shards) end
 local function row_key(generation, row) return prefix .. 'v' .. generation .. ':' .. math.floor(row / rows_per_chunk) end
+local function origin_key(generation, row) return prefix .. 'w' .. generation .. ':' .. math.floor(row / rows_per_chunk) end
 
 local function delete_some(generation)
   local cursor = deleting[generation] or 0
   local chunks = math.ceil((rows[generation] or 0) / rows_per_chunk)
-  local total = record_shards + claim_shards + 1 + chunks
+  local total = record_shards + claim_shards + 1 + 2 * chunks
   local keys = {}
   local stop = math.min(cursor + delete_keys, total)
   for n = cursor, stop - 1 do
     if n < record_shards then keys[#keys + 1] = prefix .. 'r' .. generation .. ':' .. n
     elseif n < record_shards + claim_shards then keys[#keys + 1] = prefix .. 'c' .. generation .. ':' .. (n - record_shards)
     elseif n == record_shards + claim_shards then keys[#keys + 1] = prefix .. 'b' .. generation
-    else keys[#keys + 1] = prefix .. 'v' .. generation .. ':' .. (n - record_shards - claim_shards - 1) end
+    elseif n <= record_shards + claim_shards + chunks then
+      keys[#keys + 1] = prefix .. 'v' .. generation .. ':' .. (n - record_shards - claim_shards - 1)
+    else keys[#keys + 1] = prefix .. 'w' .. generation .. ':' .. (n - record_shards - claim_shards - 1 - chunks) end
   end
   for from = 1, #keys, 200 do redis.call('UNLINK', unpack(keys, from, math.min(from + 199, #keys))) end
   if stop >= total then
@@ -192,13 +201,20 @@ local function near_match()
   -- most; else whole groups of equal shared counts, most shared first, while the rows taken stay
   -- within max_candidates (a row is read to know whether it is usable, and only until the group
   -- that would overflow is known to).
+  -- (rules.other_title_on_site: a short page's candidate of its site under another title is none)
   local function usable_row(name)
     local row = name % 4294967296
     local generation = (name - row) / 4294967296
     local offset = (row % rows_per_chunk) * row_bytes
     local packed = redis.call('GETRANGE', row_key(generation, row), offset, offset + row_bytes - 1)
-    if #packed == row_bytes and fetched_at - struct.unpack('<d', packed) < window then return packed end
-    return nil
+    if #packed ~= row_bytes or fetched_at - struct.unpack('<d', packed) >= window then return nil end
+    if excluding then
+      local at = (row % rows_per_chunk) * 8
+      local theirs = redis.call('GETRANGE', origin_key(generation, row), at, at + 7)
+      if #theirs == 8 and theirs ~= NO_ORIGIN and string.sub(theirs, 5, 8) == string.sub(origin, 5, 8)
+          and string.sub(theirs, 1, 4) ~= string.sub(origin, 1, 4) then return nil end
+    end
+    return packed
   end
   local taken = {}
   if #candidates <= max_candidates then
@@ -286,6 +302,12 @@ if status == 'unique' and signature ~= '' then
   local padded = article_id .. string.rep('\0', id_bytes - #article_id)
   redis.call('SETRANGE', key, (row % rows_per_chunk) * row_bytes,
              struct.pack('<dI4B', fetched_at, shingle_count, #article_id) .. padded .. signature)
+  -- Its origin key beside it, in a string of 8 bytes a row, allocated whole as the rows' chunk.
+  if origin ~= '' then
+    local origins = origin_key(my_generation, row)
+    if row % rows_per_chunk == 0 then redis.call('SETRANGE', origins, rows_per_chunk * 8 - 1, '\0') end
+    redis.call('SETRANGE', origins, (row % rows_per_chunk) * 8, origin)
+  end
   local values, order = {}, {}
   local entry_row = struct.pack('<I4', row)
   for i = 1, band_count do

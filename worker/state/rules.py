@@ -39,6 +39,43 @@ def key64(text: str, seed: int) -> int:
     return xxhash.xxh3_64_intdigest(text.encode(), seed)
 
 
+# An indexed article's origin key (its site and title, for the near step of the site rule): 64 bits,
+# the site's 32-bit digest high, the title's low (chance collisions: a title in 4 billion of one
+# site's, a site in 4 billion). NO_KEY: none (an article without fp.site).
+ORIGIN_SEED = 6
+_LOW_HALF = 0xFFFFFFFF
+
+
+def origin_key(fp: Fingerprint) -> int:
+    """The origin key of fp.site and fp.title_words (NO_KEY when fp.site is "")."""
+    if not fp.site:
+        return NO_KEY
+    site = xxhash.xxh32_intdigest(fp.site.encode(), ORIGIN_SEED)
+    title = xxhash.xxh32_intdigest(fp.title_words.encode(), ORIGIN_SEED)
+    return (site << 32 | title) or 1
+
+
+def excluding_origin(fp: Fingerprint, origin: int | None = None) -> int:
+    """The origin key whose site's other titles are no near candidates for fp: fp's own (origin,
+    when the caller has it) when it is a short text (site_key), else NO_KEY (a longer text takes
+    candidates of its site too)."""
+    if not fp.site_key:
+        return NO_KEY
+    return origin_key(fp) if origin is None else origin
+
+
+def other_title_on_site(excluding: int, candidate: int) -> bool:
+    """A candidate of this origin key is none for a page excluding this one (excluding_origin): the
+    same site, another title. The Lua script compares the same 8 bytes (packed_origin)."""
+    return excluding != NO_KEY and candidate != NO_KEY and excluding >> 32 == candidate >> 32 and \
+        excluding & _LOW_HALF != candidate & _LOW_HALF
+
+
+def packed_origin(key: int) -> bytes:
+    """An origin key as 8 little-endian bytes (title first, site last), b"" for NO_KEY."""
+    return struct.pack("<Q", key) if key != NO_KEY else b""
+
+
 def claim_keys(fp: Fingerprint) -> list[int]:
     """The keys a decision looks up and claims: article id, URL, content hash, site key, title key
     (the last two NO_KEY when the fingerprint has none)."""

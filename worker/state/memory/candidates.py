@@ -10,7 +10,7 @@ import numpy as np
 
 from ...dedup.similarity import by_jaccard, near_similarities, near_similarity
 from ..base import Fingerprint
-from ..rules import NO_KEY, claim_keys
+from ..rules import NO_KEY, claim_keys, excluding_origin, origin_key
 from .tables import NO_SLOT, stable_order
 
 if TYPE_CHECKING:
@@ -27,6 +27,10 @@ class Batch:
 
     def __init__(self, index: MemoryIndex, fingerprints: Sequence[Fingerprint]):
         self.keys = [claim_keys(fp) for fp in fingerprints]
+        # Each item's origin key (kept when it is indexed) and the one whose site's other titles
+        # are no near candidates for it (rules.excluding_origin).
+        self.origins = [origin_key(fp) for fp in fingerprints]
+        self.excluding = [excluding_origin(fp, origin) for fp, origin in zip(fingerprints, self.origins)]
         self.times = [fp.fetched_at.timestamp() for fp in fingerprints]
         # The newest slot of each key in the tables (id, URL, hash, site, title).
         keys = np.array(self.keys, dtype=np.uint64)
@@ -40,6 +44,7 @@ class Batch:
         usable = (slots != NO_SLOT) & (age < index.window_seconds) & (keys[:, 1:] != NO_KEY)
         self.usable_claims = np.where(usable, slots, NO_SLOT).tolist()
         with_signature = [i for i, fp in enumerate(fingerprints) if fp.signature]
+        self.signature_position = with_signature  # signature row -> batch position
         self.signature_row = [NO_SLOT] * len(fingerprints)
         for row, i in enumerate(with_signature):
             self.signature_row[i] = row
@@ -92,6 +97,11 @@ class Batch:
         records = near.record[rows]
         batch_positions = np.array(with_signature)[signature_rows]
         usable = np.array(self.times)[batch_positions] - fetched_at[records] < index.window_seconds
+        excluding = np.array(self.excluding, dtype=np.uint64)[batch_positions]
+        if excluding.any():  # a short page: no candidate of its site under another title
+            origin = near.origin[rows]
+            usable &= ~((excluding != NO_KEY) & (origin != NO_KEY) & (excluding >> _HALF == origin >> _HALF) &
+                        (excluding & _LOW_HALF != origin & _LOW_HALF))
         signature_rows, rows, shared = signature_rows[usable], rows[usable], shared[usable]
         batch_positions, records = batch_positions[usable], records[usable]
         if not len(rows):
@@ -164,6 +174,7 @@ class Batch:
             self.pairs_in_batch.setdefault(second, []).append((first, m, count))
 
 
+_HALF, _LOW_HALF = np.uint64(32), np.uint64(0xFFFFFFFF)  # rules.other_title_on_site's halves
 _BYTE_PAIRS = np.uint64(0x00FF00FF00FF00FF)
 _ADD_LANES = np.uint64(0x0001000100010001)
 

@@ -87,7 +87,8 @@ class Records:
 
 
 class NearRows:
-    """Unique articles indexed for near matching: 8-bit signature values, shingle count, record slot."""
+    """Unique articles indexed for near matching: 8-bit signature values, shingle count, record slot,
+    origin key (rules.origin_key; 0 when none)."""
 
     def __init__(self, num_perm: int, capacity: int = 1024):
         self.num_perm = num_perm
@@ -98,41 +99,50 @@ class NearRows:
         self.signature = np.zeros((capacity, self.num_perm), np.uint8)
         self.count = np.zeros(capacity, np.uint32)
         self.record = np.zeros(capacity, np.int32)
+        self.origin = np.zeros(capacity, np.uint64)
 
-    def append_many(self, signatures: np.ndarray, counts: list[int], records: list[int]) -> int:
+    def _columns(self) -> tuple[np.ndarray, ...]:
+        return self.signature, self.count, self.record, self.origin
+
+    def append_many(self, signatures: np.ndarray, counts: list[int], records: list[int], origins: list[int]) -> int:
         """Append rows; returns the first one's number."""
         first, end = self.size, self.size + len(counts)
         if end > len(self.count):
-            old = (self.signature, self.count, self.record)
+            old = self._columns()
             self._allocate(int(end * 1.5) + 1024)
-            for new, previous in zip((self.signature, self.count, self.record), old):
+            for new, previous in zip(self._columns(), old):
                 new[: self.size] = previous[: self.size]
         self.signature[first:end] = signatures
         self.count[first:end] = counts
         self.record[first:end] = records
+        self.origin[first:end] = origins
         self.size = end
         return first
 
     def keep(self, live: np.ndarray, new_record: np.ndarray) -> None:
-        signature, count = self.signature[: self.size][live], self.count[: self.size][live]
-        record = new_record[self.record[: self.size][live]]
-        self.size = len(count)
+        kept = [column[: self.size][live] for column in self._columns()]
+        kept[2] = new_record[kept[2]]
+        self.size = len(kept[1])
         self._allocate(int(self.size * 1.25) + 1024)
-        self.signature[: self.size], self.count[: self.size], self.record[: self.size] = signature, count, record
+        for new, column in zip(self._columns(), kept):
+            new[: self.size] = column
 
     @property
     def nbytes(self) -> int:
-        return self.signature[: self.size].nbytes + self.count[: self.size].nbytes + self.record[: self.size].nbytes
+        return sum(column[: self.size].nbytes for column in self._columns())
 
     def arrays(self, prefix: str) -> dict[str, np.ndarray]:
         n = self.size
         return {f"{prefix}signature": self.signature[:n], f"{prefix}count": self.count[:n],
-                f"{prefix}record": self.record[:n]}
+                f"{prefix}record": self.record[:n], f"{prefix}origin": self.origin[:n]}
 
     def load(self, data, prefix: str) -> None:
+        """A snapshot's rows; one of format 1 or 2 has no origin keys (none: 0)."""
         count = data[f"{prefix}count"]
         self.size = len(count)
         self._allocate(int(self.size * 1.25) + 1024)
         self.signature[: self.size] = data[f"{prefix}signature"]
         self.count[: self.size] = count
         self.record[: self.size] = data[f"{prefix}record"]
+        if f"{prefix}origin" in data:
+            self.origin[: self.size] = data[f"{prefix}origin"]

@@ -32,7 +32,7 @@ from ...errors import DependencyUnavailable
 from ...models import DedupDecision
 from ..base import DedupIndex, Fingerprint
 from ..rules import (ID_SEED, NO_KEY, REPEATED_DECISION, UNIQUE, UNIQUE_DECISION, code_of, decision_of, key64,
-                     keys_to_claim)
+                     keys_to_claim, other_title_on_site)
 from .candidates import Batch
 from .columns import NearRows, Records
 from .journal import Journal, LogRecord
@@ -41,10 +41,11 @@ from .tables import NO_SLOT, SlotTable, release_freed_memory, return_large_alloc
 
 _log = logging.getLogger(__name__)
 
-# Format 2 adds the site rule (records of code REPEATED, site and title claims); a state of format
-# 1 reads as one without those, and is rewritten in format 2 at once (_restore).
-FORMAT_VERSION = 2
-READABLE_FORMATS = (1, 2)
+# Format 2 adds the site rule (records of code REPEATED, site and title claims), format 3 the
+# origin keys of near rows; a state of an older format reads as one without those, and is
+# rewritten in this format at once (_restore).
+FORMAT_VERSION = 3
+READABLE_FORMATS = (1, 2, 3)
 
 # Compaction runs when at least this share of records is out of the window.
 EXPIRED_SHARE_TO_COMPACT = 0.25
@@ -155,13 +156,13 @@ class MemoryIndex(DedupIndex):
                              decision)
         self.window.observe(at)
         if indexed:
-            staged.index_batch_row(slot, row, fp.shingle_count)
+            staged.index_batch_row(slot, row, fp.shingle_count, batch.origins[i])
         self._seq += 1
         if self._journal is not None:
             self._journal.append(LogRecord(
                 self._seq, fp.article_id, *keys[1:], at, code, decision.duplicate_of,
                 decision.similarity or 0.0, batch.signatures[row] if indexed else None,
-                batch.bands[row] if indexed else None, fp.shingle_count))
+                batch.bands[row] if indexed else None, fp.shingle_count, batch.origins[i] if indexed else NO_KEY))
         return decision
 
     def _near_match(self, batch: Batch, staged: Staged, i: int, row: int, count: int,
@@ -170,9 +171,11 @@ class MemoryIndex(DedupIndex):
         earlier items of the batch sharing a band count when they were indexed and are usable. Of
         more than max_candidates, only those sharing the most band keys (similarity.candidate_floor)."""
         in_batch = []
+        excluding = batch.excluding[i]
         for earlier, m, shared in batch.pairs_in_batch.get(row, ()):
             slot = staged.near_slot.get(earlier, NO_SLOT)
-            if slot != NO_SLOT and staged.usable(slot, at) != NO_SLOT:
+            if slot != NO_SLOT and staged.usable(slot, at) != NO_SLOT and \
+                    not other_title_on_site(excluding, batch.origins[batch.signature_position[earlier]]):
                 in_batch.append((slot, earlier, m, shared))
         table_shared = batch.table_shared.get(i, ())
         floor = 0
@@ -199,7 +202,7 @@ class MemoryIndex(DedupIndex):
         slot = staged.record(record.article_id, keys_to_claim(keys, taken, record.code), at, decision)
         self.window.observe(at)
         if record.code == UNIQUE and record.signature is not None:
-            staged.index_near(slot, record.signature, record.bands, record.shingle_count)
+            staged.index_near(slot, record.signature, record.bands, record.shingle_count, record.origin)
 
     # --- window -----------------------------------------------------------------------------------
 

@@ -7,9 +7,10 @@ Restoring loads the snapshot and re-applies the log records after it (each has a
 a torn last record from a crash mid-write is cut off), so the state after a restart is exactly the
 state at the last checkpoint.
 
-A log starts with LOG_MAGIC, which names its format; a log without it was written by format 1,
-before the site rule's keys (Fingerprint.site_key, title_key): its records are read with those
-keys absent, and the index writes a snapshot at once, so that the log restarts in this format.
+A log starts with LOG_MAGIC, which names its format; a log of an older format (format 2: its own
+magic, records without an origin key; format 1: no magic, records without the site rule's keys
+either) is read with those keys absent, and the index writes a snapshot at once, so that the log
+restarts in this format.
 """
 from __future__ import annotations
 
@@ -29,11 +30,14 @@ SNAPSHOT_FILE = "dedup-memory.npz"
 LOG_FILE = "dedup-memory.log"
 
 _HEADER = struct.Struct("<IIQ")  # payload length, crc32 of payload, sequence number
-LOG_MAGIC = b"nwdedup2"
+LOG_MAGIC = b"nwdedup3"
 # fetched_at, method code, similarity * 1e4, shingle count, signature values, band keys, URL key,
-# hash key, site key, title key; then id and duplicate_of (length-prefixed), signature, bands.
-_FIXED = struct.Struct("<dBHIHHQQQQ")
-_FIXED_FORMAT_1 = struct.Struct("<dBHIHHQQ")  # without the site and title keys
+# hash key, site key, title key, origin key; then id and duplicate_of (length-prefixed), signature,
+# bands.
+_FIXED = struct.Struct("<dBHIHHQQQQQ")
+# Older formats: by their magic (format 1 has none).
+_OLDER = {b"nwdedup2": struct.Struct("<dBHIHHQQQQ"),  # without the origin key
+          b"": struct.Struct("<dBHIHHQQ")}  # without the site, title and origin keys
 _LENGTH = struct.Struct("<H")
 
 
@@ -53,6 +57,7 @@ class LogRecord(NamedTuple):
     signature: np.ndarray | None  # uint8 values, only when indexed for near matching
     bands: np.ndarray | None  # uint32 band keys, likewise
     shingle_count: int
+    origin: int = NO_KEY  # rules.origin_key, when indexed for near matching
 
     def encode(self) -> bytes:
         encoded_id, encoded_of = self.article_id.encode(), (self.duplicate_of or "").encode()
@@ -61,7 +66,8 @@ class LogRecord(NamedTuple):
         bands = b"" if self.bands is None else np.asarray(self.bands, "<u4").tobytes()
         payload = b"".join((
             _FIXED.pack(self.fetched_at, self.code, round(self.similarity * SIMILARITY_SCALE), self.shingle_count,
-                        len(signature), len(bands) // 4, self.url_key, self.hash_key, self.site_key, self.title_key),
+                        len(signature), len(bands) // 4, self.url_key, self.hash_key, self.site_key, self.title_key,
+                        self.origin),
             _LENGTH.pack(len(encoded_id)), encoded_id, _LENGTH.pack(len(encoded_of)), encoded_of, signature, bands,
         ))
         return _HEADER.pack(len(payload), zlib.crc32(payload), self.seq) + payload
@@ -69,17 +75,18 @@ class LogRecord(NamedTuple):
 
 def read_log(content: bytes) -> Iterator[tuple[int, LogRecord]]:
     """(end offset, record) for each intact record; stops at the first torn or corrupt one. A log
-    of format 1 (without LOG_MAGIC) reads with the site and title keys absent."""
-    fixed = _FIXED if content.startswith(LOG_MAGIC) else _FIXED_FORMAT_1
-    offset = len(LOG_MAGIC) if fixed is _FIXED else 0
+    of an older format reads with the keys it lacks absent."""
+    magic = log_magic(content)
+    fixed = _FIXED if magic == LOG_MAGIC else _OLDER[magic]
+    offset = len(magic)
     while offset + _HEADER.size <= len(content):
         length, crc, seq = _HEADER.unpack_from(content, offset)
         start, end = offset + _HEADER.size, offset + _HEADER.size + length
         payload = content[start:end]
         if end > len(content) or zlib.crc32(payload) != crc:
             return
-        at, code, similarity, count, n_values, n_bands, url_key, hash_key, *site_keys = fixed.unpack_from(payload, 0)
-        site_key, title_key = site_keys or (NO_KEY, NO_KEY)
+        at, code, similarity, count, n_values, n_bands, url_key, hash_key, *keys = fixed.unpack_from(payload, 0)
+        site_key, title_key, origin = (*keys, NO_KEY, NO_KEY, NO_KEY)[:3]
         position = fixed.size
         (id_length,) = _LENGTH.unpack_from(payload, position)
         article_id = payload[position + 2: position + 2 + id_length].decode()
@@ -93,8 +100,16 @@ def read_log(content: bytes) -> Iterator[tuple[int, LogRecord]]:
             position += n_values
             bands = np.frombuffer(payload, "<u4", n_bands, position).astype(np.uint32)
         yield end, LogRecord(seq, article_id, url_key, hash_key, site_key, title_key, at, code, of,
-                             similarity / SIMILARITY_SCALE, signature, bands, count)
+                             similarity / SIMILARITY_SCALE, signature, bands, count, origin)
         offset = end
+
+
+def log_magic(content: bytes) -> bytes:
+    """The magic a log starts with: LOG_MAGIC, an older format's, or b"" (format 1)."""
+    for magic in (LOG_MAGIC, *_OLDER):
+        if magic and content.startswith(magic):
+            return magic
+    return b""
 
 
 class Journal:
@@ -103,7 +118,7 @@ class Journal:
     def __init__(self, directory: Path):
         self.directory = directory
         self.log_records = 0  # records in the log file
-        self.old_format = False  # the log read by replay() was of format 1
+        self.old_format = False  # the log read by replay() was of an older format
         self._unsaved = bytearray()  # encoded records since the last flush
         self._unsaved_records = 0
 
@@ -156,8 +171,9 @@ class Journal:
         if not log.exists():
             return
         content = log.read_bytes()
-        self.old_format = bool(content) and not content.startswith(LOG_MAGIC)
-        valid_length = len(LOG_MAGIC) if content.startswith(LOG_MAGIC) else 0
+        magic = log_magic(content)
+        self.old_format = bool(content) and magic != LOG_MAGIC
+        valid_length = len(magic)
         for end, record in read_log(content):
             valid_length = end
             if record.seq > after_seq:

@@ -38,6 +38,7 @@ class Staged:
         self._near_batch_rows: list[int] = []  # or their rows in the batch's arrays
         self._near_counts: list[int] = []
         self._near_slots: list[int] = []
+        self._near_origins: list[int] = []
         self.near_slot: dict[int, int] = {}  # signature row in the batch -> slot, when indexed
 
     def __len__(self) -> int:
@@ -56,19 +57,21 @@ class Staged:
         self._claim_slots += [slot] * len(claimed)
         return slot
 
-    def index_near(self, slot: int, signature: np.ndarray, bands: np.ndarray, count: int) -> None:
+    def index_near(self, slot: int, signature: np.ndarray, bands: np.ndarray, count: int, origin: int) -> None:
         """Index a decision re-applied from the log for near matching."""
         self._near_signatures.append(signature)
         self._near_bands.append(bands)
         self._near_counts.append(count)
         self._near_slots.append(slot)
+        self._near_origins.append(origin)
 
-    def index_batch_row(self, slot: int, batch_row: int, count: int) -> None:
+    def index_batch_row(self, slot: int, batch_row: int, count: int, origin: int) -> None:
         """Index a batch item for near matching: its signature and bands are taken from the batch's
         arrays when written (one take, not a stack of rows)."""
         self._near_batch_rows.append(batch_row)
         self._near_counts.append(count)
         self._near_slots.append(slot)
+        self._near_origins.append(origin)
         self.near_slot[batch_row] = slot
 
     # A slot's record, written or staged:
@@ -102,6 +105,6 @@ class Staged:
                 bands = batch.bands.take(self._near_batch_rows, axis=0)
             else:
                 signatures, bands = np.stack(self._near_signatures), np.stack(self._near_bands)
-            first_row = index.near.append_many(signatures, self._near_counts, self._near_slots)
+            first_row = index.near.append_many(signatures, self._near_counts, self._near_slots, self._near_origins)
             rows = np.arange(first_row, first_row + len(bands), dtype=np.int32)
             index.by_band.add(bands.ravel(), np.repeat(rows, bands.shape[1]))
