@@ -26,11 +26,12 @@ def test_a_generation_is_deleted_a_retention_after_its_last_write(redis_url, red
     settings = DedupSettings(backend="redis", redis_url=redis_url, window_days=1 / 86400)
     index = RedisIndex(settings, RedisSettings(prefix=redis_prefix, articles_per_day=1000))
     old = T0 - timedelta(days=30)
-    index.decide(near_fp("old", 1, at=old))
+    index.decide(replace(near_fp("old", 1, at=old), site="site.example", title_words="storm"))
     index.decide(fp("old-copy", "https://site.example/old", "old body", old))
     client = index._client
     old_keys = set(client.scan_iter(match=f"{redis_prefix}*"))
     assert len(old_keys) > 3 and index.size() == 2
+    assert {key[len(redis_prefix)] for key in old_keys} >= {ord("v"), ord("w")}  # rows and their origin keys
     time.sleep(2.2)  # server clock: the old generation's retention (1 s) has passed
     index.decide(fp("new", "https://site.example/new", "new body"))  # another generation: deletes the old one
     assert not old_keys & set(client.scan_iter(match=f"{redis_prefix}*")) - {f"{redis_prefix}G".encode()}
