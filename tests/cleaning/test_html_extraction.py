@@ -403,24 +403,3 @@ def test_an_article_opened_in_a_dialog_over_a_list_stays():
     page = f"""<html><body><ul>{teasers}</ul><div role="dialog" aria-modal="true"><h1>Old tram depot becomes a
     library</h1>{''.join(f'<p>{p}</p>' for p in ARTICLE * 3)}</div></body></html>"""
     assert extract_html(page, "https://example.org/library").paragraphs == ARTICLE * 3
-
-
-# What a site prints under an article, in blocks whose names say nothing (nothing prunes them):
-# on a brief, nearly as much text as the brief itself.
-AUTHOR_BOX = ("Anna Example writes about transport and the county budget for County News. She was an editor "
-              "at the Valley Post for ten years.")
-FOOTER_LINE = ("Copyright 2024 County News Ltd. All rights reserved. Reproduction of any part of this page only "
-               "with the written permission of the publisher.")
-CONTRIBUTORS = ("Reporters Ben Example and Carla Example in Ashford and Dora Example in Millbrook contributed to "
-                "this report for County News.")
-
-
-@pytest.mark.parametrize("furniture", [AUTHOR_BOX, FOOTER_LINE, CONTRIBUTORS],
-                         ids=["author-box", "footer", "contributors"])
-def test_a_brief_does_not_climb_to_the_author_box_or_footer_beside_it(furniture):
-    # The wrapper around the brief and the paragraph under it holds well over the brief's text,
-    # as the parent of an article's sections does; but what it adds is no section's worth.
-    page = f"""<html><head><title>Road closure on Route 9 | County News</title></head><body>
-    <div class="wrap"><div class="story"><h1>Road closure on Route 9</h1><div class="text"><p>{BRIEF}</p></div>
-    </div><div class="under"><div class="box"><p>{furniture}</p></div></div></div></body></html>"""
-    assert extract_html(page, "https://example.org/road-closure").paragraphs == [BRIEF]

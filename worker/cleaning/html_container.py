@@ -96,8 +96,7 @@ def article_container(body: LexborNode, headline: LexborNode | None = None
                 marked is not None and not _within(ancestor, marked)):
             break
         gained, had = paragraph_chars.get(ancestor.mem_id, 0), paragraph_chars.get(best.mem_id, 1)
-        if (gained >= T.climb_gain * had and gained - had >= T.climb_gain_min_chars
-                or (gained >= T.climb_min_ratio * had and gained - had >= T.climb_min_chars)) \
+        if (gained >= T.climb_gain * had or (gained >= T.climb_min_ratio * had and gained - had >= T.climb_min_chars)) \
                 and _listed_link_share(ancestor) <= core_links + T.climb_max_link_gain:
             best = ancestor
         ancestor = ancestor.parent

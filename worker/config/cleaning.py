@@ -220,12 +220,9 @@ class HtmlThresholds:
     # them: the container is the ancestor they share with the best (readability's rule).
     rival_share: float = 0.5
     min_rivals: int = 3
-    # The container climbs to an ancestor holding this many times its paragraph text and at
-    # least this many characters more (a section's worth: on a brief, a byline, an author box or
-    # a footer line beside it double its text), or this many times and this many characters more
-    # (long articles split into sections)...
+    # The container climbs to an ancestor holding this many times its paragraph text, or this
+    # many times and this many characters more (long articles split into sections)...
     climb_gain: float = 1.6
-    climb_gain_min_chars: int = 300
     climb_min_ratio: float = 1.3
     climb_min_chars: int = 800
     # ...at most this many levels, and only where the ancestor's link share exceeds the
