@@ -11,9 +11,11 @@ text dumps of HTML pages) and per class of page:
 - walls     pages whose only text is a consent notice or a paywall teaser
 trafilatura (default mode, body only) runs on the HTML pages; its outputs are cached in
 .cache/bench (bench/cache.py). --worst N lists the worst TUNING pages only (held-out pages are
-not looked at while tuning); --kinds limits the listing to some kinds.
+not looked at while tuning); --kinds limits the listing to some kinds. --seed N scores the set drawn
+with another seed (bench/build_dedup_eval_independent.py --seed, built when missing): one draw's
+twenty briefs cannot tell a class from a one-off.
 
-    .venv/bin/python bench/cleaning_independent.py [--worst N] [--kinds brief,brief_copy] [--no-cache]
+    .venv/bin/python bench/cleaning_independent.py [--worst N] [--kinds brief,brief_copy] [--no-cache] [--seed N]
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from urllib.parse import urlsplit
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.build_dedup_eval_independent import SET_NAME, VERSION  # noqa: E402
+from bench.build_dedup_eval_independent import SEED, SET_NAME, VERSION  # noqa: E402
 from bench.cache import Cache  # noqa: E402
 from bench.dedup_eval_independent import load  # noqa: E402
 from bench.metric import PageScore, page_score, precision, recall, summarize  # noqa: E402
@@ -58,10 +60,11 @@ def ours(records: list[dict]) -> tuple[dict[int, str], dict[int, str]]:
     return texts, rejected
 
 
-def trafilatura_texts(records: list[dict], use_cache: bool) -> dict[int, str]:
+def trafilatura_texts(records: list[dict], use_cache: bool, seed: int = SEED) -> dict[int, str]:
     import trafilatura
 
-    cache = Cache("trafilatura-independent", trafilatura.__version__, f"{SET_NAME}-v{VERSION}", use_cache)
+    drawn = "" if seed == SEED else f"-seed{seed}"  # (each draw's pages under their own key)
+    cache = Cache("trafilatura-independent", trafilatura.__version__, f"{SET_NAME}-v{VERSION}{drawn}", use_cache)
     texts = {r["seq"]: cache.get(str(r["seq"]), lambda r=r: trafilatura.extract(
         r["page"], url=r["url"], include_comments=False) or "") for r in records if r["content_type"] == "text/html"}
     cache.save()
@@ -73,10 +76,11 @@ def main() -> None:
     parser.add_argument("--worst", type=int, default=0, help="list the N worst TUNING pages of ours")
     parser.add_argument("--kinds", default="", help="comma-separated kinds the --worst listing is limited to")
     parser.add_argument("--no-cache", action="store_true", help="recompute trafilatura's outputs")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"the set drawn with this seed (default {SEED})")
     args = parser.parse_args()
-    records = load()
+    records = load(args.seed)
     texts, rejected = ours(records)
-    anchor = trafilatura_texts(records, not args.no_cache)
+    anchor = trafilatura_texts(records, not args.no_cache, args.seed)
     scored: dict[str, dict[int, PageScore]] = {
         "ours": {r["seq"]: page_score(r["text"], texts[r["seq"]]) for r in records},
         "trafilatura": {r["seq"]: page_score(r["text"], anchor[r["seq"]]) for r in records if r["seq"] in anchor}}
