@@ -272,6 +272,33 @@ def test_an_author_box_under_a_short_article_is_not_the_article(name):
     assert extract_html(page, "https://example.org/road-closure").paragraphs == [BRIEF]
 
 
+# Furniture a brief page keeps: a footer's or a sidebar's notice holds more of a brief page's
+# text than a weak name lets pruning take, and a class naming a block both as comments and as
+# text is content to pruning. Their paragraph, longer and with more commas, outscores the brief.
+NOTICE = ("Comments published are the sole responsibility of their authors, and those who post "
+          "insults, threats or personal data will be banned, without notice, from commenting again. "
+          "Posting a comment implies accepting the rules, the terms of use and the privacy policy.")
+DISCLAIMER = ("The material on this site may not be reproduced, distributed, transmitted, cached or "
+              "otherwise used, except with the prior written permission of the publisher, its "
+              "partners, or its affiliates. Registration on or use of this site constitutes "
+              "acceptance of our User Agreement, Privacy Policy and Cookie Statement.")
+BIO = ("Anna Example is a staff writer covering transport, roads, housing and the city's budget, "
+       "and she was formerly an editor at another paper, where she covered science, health, "
+       "the courts and the weather, after years as a reporter in Lyon, Turin and Porto.")
+
+
+@pytest.mark.parametrize("furniture", [
+    f'<div class="footer"><div class="footer__disclaimer"><p>{DISCLAIMER}</p></div></div>',
+    f'<div class="sidebar"><div class="box"><p>{BIO}</p></div></div>',
+    f'<section id="community"><div class="comments-text"><p>{NOTICE}</p></div></section>',
+], ids=["footer", "sidebar", "comments-text"])
+def test_a_notice_in_spared_furniture_does_not_outscore_a_brief(furniture):
+    page = f"""<html><head><title>Road closure on Route 9</title></head><body><main>
+    <article><h1>Road closure on Route 9</h1><div class="entry-content"><div><p>{BRIEF}</p></div></div>
+    </article>{furniture}</main></body></html>"""
+    assert extract_html(page, "https://example.org/road-closure").paragraphs == [BRIEF]
+
+
 def test_inline_links_do_not_stop_the_climb_to_an_article_split_into_cards():
     # Each paragraph in a card of its own, a list in one of them scoring best: the container
     # climbs to the cards' parent, whose paragraphs link their sources inline (no link list).

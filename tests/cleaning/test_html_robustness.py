@@ -98,7 +98,7 @@ def test_element_names_are_matched_as_ignorecase_would():
         if boilerplate.search(identifier):
             return "boilerplate"
         if content.search(name):
-            return "content"
+            return "mixed" if boilerplate.search(name) else "content"
         if boilerplate.search(name):
             return "boilerplate"
         return "weak" if weak.search(name) or weak_word.search(name) else "other"

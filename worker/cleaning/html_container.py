@@ -14,6 +14,7 @@ from .html_prune import ARTICLE_BODY_PROP
 
 PARAGRAPH_TAGS = "p, pre"
 TEXT_HOLDER_TAGS = "div, section, article, span, font, td, blockquote, li"  # paragraphs when holding own text
+_SCORED_TAGS = f"{PARAGRAPH_TAGS}, {TEXT_HOLDER_TAGS}"
 T: Final = HtmlThresholds()  # the numbers, named and explained in worker/config/cleaning.py
 
 
@@ -31,9 +32,12 @@ def headline_node(body: LexborNode, title: str | None) -> LexborNode | None:
     return None
 
 
-def article_container(body: LexborNode, headline: LexborNode | None = None
-                      ) -> tuple[LexborNode | None, list[LexborNode]]:
-    """The best-scoring node (widened by the climb) and the siblings that belong with it."""
+def article_container(body: LexborNode, headline: LexborNode | None = None,
+                      furniture: list[LexborNode] = ()) -> tuple[LexborNode | None, list[LexborNode]]:
+    """The best-scoring node (widened by the climb) and the siblings that belong with it.
+    furniture: blocks named as boilerplate that pruning spared (html_prune.prune); their paragraphs
+    count T.furniture_weight of their score and length, so that a notice, a bio or a disclaimer
+    there neither outscores a brief's paragraph or two elsewhere nor draws the container up to it."""
     scores: dict[int, float] = {}
     paragraph_chars: dict[int, int] = {}
     nodes: dict[int, LexborNode] = {}
@@ -41,16 +45,19 @@ def article_container(body: LexborNode, headline: LexborNode | None = None
     # (their full text would make deeply nested pages quadratic).
     paragraphs = [(node, node.text(deep=True)) for node in body.css(PARAGRAPH_TAGS)]
     paragraphs += [(node, node.text(deep=False)) for node in body.css(TEXT_HOLDER_TAGS)]
+    in_furniture = {node.mem_id for block in furniture for node in block.css(_SCORED_TAGS)}
     for node, text in paragraphs:
         if len(text) < T.min_paragraph_chars or len(text := collapse(text)) < T.min_paragraph_chars:
             continue
-        score = 1 + text.count(",") + min(len(text) / 100, 3)
+        score, chars = 1 + text.count(",") + min(len(text) / 100, 3), len(text)
+        if in_furniture and node.mem_id in in_furniture:
+            score, chars = score * T.furniture_weight, int(chars * T.furniture_weight)
         ancestor = node.parent
         for level in range(T.credit_levels):
             if ancestor is None:
                 break
             key = ancestor.mem_id
-            paragraph_chars[key] = paragraph_chars.get(key, 0) + len(text)
+            paragraph_chars[key] = paragraph_chars.get(key, 0) + chars
             if level < 2:
                 nodes[key] = ancestor
                 scores[key] = scores.get(key, 0.0) + score / (1 + level)

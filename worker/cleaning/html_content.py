@@ -58,8 +58,8 @@ def article_paragraphs(tree: LexborHTMLParser, title: str | None = None) -> list
     body = tree.body
     if body is None:
         return []
-    prune(tree, body)
-    container, siblings = article_container(body, headline_node(body, title))
+    furniture = prune(tree, body)
+    container, siblings = article_container(body, headline_node(body, title), furniture)
     if container is None:
         return []
     blocks = _without_headline_boxes([block for node in siblings for block in _blocks(node)])

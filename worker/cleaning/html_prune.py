@@ -54,8 +54,13 @@ ARTICLE_BODY_PROP = "articlebody"
 T: Final = HtmlThresholds()  # the numbers, named and explained in worker/config/cleaning.py
 
 
-def prune(tree: LexborHTMLParser, body: LexborNode) -> None:
-    """Removes from the tree what never holds article text (step 1 of html_content)."""
+def prune(tree: LexborHTMLParser, body: LexborNode) -> list[LexborNode]:
+    """Removes from the tree what never holds article text (step 1 of html_content). Returns the
+    furniture it spared: elements named as boilerplate that stay only because a content word is
+    in their class too ("texto-comentarios", "ArticlePage-authorInfo-bio"), or because they hold a
+    large share of the page's text without prose or a headline (a sidebar or a footer on a page
+    whose article is a brief: most of its text is the template's). Their paragraphs score less
+    (html_container)."""
     tree.strip_tags(NON_CONTENT_TAGS)
     # Children come after their parents in document order: removing in reverse never touches a
     # node whose ancestor was already freed.
@@ -69,7 +74,7 @@ def prune(tree: LexborHTMLParser, body: LexborNode) -> None:
         if node.css_first("h1") is None and not _holds_prose(node):
             node.decompose()
     page_chars = len(body.text(deep=True)) or 1
-    doomed = []
+    doomed, spared = [], []
     weak_checks = 0
     kinds: dict[str, str] = {}  # class/id name -> its kind; pages repeat the same names a lot
     # Every element with a name is looked at: selecting only those whose names hold a hint of the
@@ -89,12 +94,34 @@ def prune(tree: LexborHTMLParser, body: LexborNode) -> None:
             kind = kinds[name] = _name_kind(name)
         if kind == "boilerplate":
             doomed.append(node)
+        elif kind == "mixed":
+            spared.append(node)
         elif kind == "weak" and weak_checks < T.max_weak_checks:
             weak_checks += 1
-            if len(node.text(deep=True)) < T.weak_max_share * page_chars and not _holds_prose(node):
-                doomed.append(node)
+            if len(node.text(deep=True)) < T.weak_max_share * page_chars:
+                if not _holds_prose(node):
+                    doomed.append(node)
+            elif node.css_first("h1") is None and not _holds_prose(node):  # (a page-wide wrapper holds the h1)
+                spared.append(node)
+    # The outermost spared blocks not inside a removed one (found before the removal frees them).
+    gone, kept = {node.mem_id for node in doomed}, set()
+    furniture = []
+    for node in spared:  # (in document order: a block before the blocks inside it)
+        if not _inside(node, gone, kept):
+            kept.add(node.mem_id)
+            furniture.append(node)
     for node in reversed(doomed):
         node.decompose()
+    return furniture
+
+
+def _inside(node: LexborNode, ids: set[int], more: set[int]) -> bool:
+    """node or one of its ancestors is among ids or more."""
+    while node is not None:
+        if node.mem_id in ids or node.mem_id in more:
+            return True
+        node = node.parent
+    return False
 
 
 def _holds_prose(node: LexborNode) -> bool:
@@ -111,15 +138,16 @@ def _holds_prose(node: LexborNode) -> bool:
 
 def _name_kind(name: str) -> str:
     # An id names one element, so a boilerplate id ("comment-text") outweighs a content word
-    # anywhere in the name (its class "user-post-text"); a class only when no content word is there.
+    # anywhere in the name (its class "user-post-text"); a class only when no content word is there
+    # (then the element is spared, as "mixed": furniture, unless it is the article).
     if not name.isascii():  # (translate looks up every character; the three letters are not ASCII)
         name = name.translate(_FOLD_LIKE_IGNORECASE)
     name = name.lower()
-    identifier = name[name.rindex("#") + 1:]
-    if BOILERPLATE_NAME.search(identifier):
-        return "boilerplate"
+    boilerplate = BOILERPLATE_NAME.search(name)  # (the id is the name's end: no match in it without one here)
+    if boilerplate is not None:
+        if boilerplate.end() > name.rindex("#") or BOILERPLATE_NAME.search(name, name.rindex("#") + 1):
+            return "boilerplate"
+        return "mixed" if CONTENT_NAME.search(name) else "boilerplate"
     if CONTENT_NAME.search(name):
         return "content"
-    if BOILERPLATE_NAME.search(name):
-        return "boilerplate"
     return "weak" if WEAK_BOILERPLATE_NAME.search(name) or WEAK_BOILERPLATE_WORD.search(name) else "other"

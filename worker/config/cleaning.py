@@ -214,6 +214,9 @@ class HtmlThresholds:
     weak_prose_max_link_share: float = 0.1
     # Weak-named elements whose size is checked (bounds pages that nest thousands).
     max_weak_checks: int = 200
+    # Paragraphs inside the boilerplate-named blocks pruning spares (html_prune.prune) count this
+    # share of their score and of their length (0.1-0.2 are alike on the tuning parts; 0 loses briefs).
+    furniture_weight: float = 0.2
     # Best-scoring containers whose link density is checked (it needs each one's full text).
     max_candidates: int = 50
     # When this many other candidates score this share of the best, the article is split among
