@@ -22,6 +22,9 @@ PATHOLOGICAL = {
     "10,000 nested divs": "<html><body>" + "<div>" * 10_000 + f"<p>{PARAGRAPH * 3}</p>" + "</div>" * 10_000,
     "10,000 nested divs with text": "<body>" + f"<div>{PARAGRAPH}" * 10_000,
     "nested unclosed inline tags": "<body>" + "<b><i><span>" * 5_000 + PARAGRAPH,
+    # (boilerplate-named blocks that pruning spares as furniture, each inside the one before)
+    "5,000 nested comment-text blocks": "<body>" + f"<div class='texto-comentarios'><p>{PARAGRAPH}</p>" * 5_000,
+    "5,000 nested footers": "<body><h1>A headline</h1>" + f"<div class='footer'><p>{PARAGRAPH}</p>" * 5_000,
     "nested bylines and times": "<body>" + "<div class='author'>By Jane Doe <time>Nov 5, 2019" * 5_000,
     "1 MB single line": "<html><body><p>" + "word, " * 175_000 + "</p></body></html>",
     "20,000 tiny elements": "<div>" + "<span>x</span>" * 20_000,
@@ -108,3 +111,15 @@ def test_element_names_are_matched_as_ignorecase_would():
              "article-text #related-posts", "#", " #"]
     for name in names:
         assert _name_kind(name) == kind_ignorecase(name), name
+
+
+def test_furniture_nested_in_furniture_is_one_block():
+    from selectolax.lexbor import LexborHTMLParser
+
+    from worker.cleaning.html_prune import prune
+
+    tree = LexborHTMLParser("<body><h1>Headline</h1><p>" + PARAGRAPH + "</p>"
+                            + "<div class='comments-text'><p>Be civil.</p>" * 50 + "</div>" * 50 + "</body>")
+    furniture = prune(tree, tree.body)
+    assert [node.attributes.get("class") for node in furniture] == ["comments-text"]
+    assert furniture[0].parent.tag == "body"

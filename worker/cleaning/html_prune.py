@@ -75,7 +75,7 @@ def prune(tree: LexborHTMLParser, body: LexborNode) -> list[LexborNode]:
             node.decompose()
     page_chars = len(body.text(deep=True)) or 1
     doomed, spared = [], []
-    weak_checks = 0
+    weak_checks = spare_checks = 0
     kinds: dict[str, str] = {}  # class/id name -> its kind; pages repeat the same names a lot
     # Every element with a name is looked at: selecting only those whose names hold a hint of the
     # patterns above took lexbor one pass per hint, several times the cost of this loop. lexbor
@@ -101,27 +101,37 @@ def prune(tree: LexborHTMLParser, body: LexborNode) -> list[LexborNode]:
             if len(node.text(deep=True)) < T.weak_max_share * page_chars:
                 if not _holds_prose(node):
                     doomed.append(node)
-            elif node.css_first("h1") is None and not _holds_prose(node):  # (a page-wide wrapper holds the h1)
-                spared.append(node)
+            elif spare_checks < T.max_spare_checks:
+                spare_checks += 1
+                if node.css_first("h1") is None and not _holds_prose(node):  # (a page-wide wrapper holds the h1)
+                    spared.append(node)
     # The outermost spared blocks not inside a removed one (found before the removal frees them).
-    gone, kept = {node.mem_id for node in doomed}, set()
+    inside = dict.fromkeys((node.mem_id for node in doomed), True)
     furniture = []
     for node in spared:  # (in document order: a block before the blocks inside it)
-        if not _inside(node, gone, kept):
-            kept.add(node.mem_id)
+        if not _inside(node, inside):
+            inside[node.mem_id] = True
             furniture.append(node)
     for node in reversed(doomed):
         node.decompose()
     return furniture
 
 
-def _inside(node: LexborNode, ids: set[int], more: set[int]) -> bool:
-    """node or one of its ancestors is among ids or more."""
+def _inside(node: LexborNode, known: dict[int, bool]) -> bool:
+    """Whether node or one of its ancestors is marked True in known (by mem_id). The answer is
+    noted for every node walked, so that the blocks of a deeply nested page are not each walked
+    up to the top (quadratic)."""
+    walked = []
+    answer = False
     while node is not None:
-        if node.mem_id in ids or node.mem_id in more:
-            return True
+        if node.mem_id in known:
+            answer = known[node.mem_id]
+            break
+        walked.append(node.mem_id)
         node = node.parent
-    return False
+    for key in walked:
+        known[key] = answer
+    return answer
 
 
 def _holds_prose(node: LexborNode) -> bool:

@@ -214,6 +214,10 @@ class HtmlThresholds:
     weak_prose_max_link_share: float = 0.1
     # Weak-named elements whose size is checked (bounds pages that nest thousands).
     max_weak_checks: int = 200
+    # Of those, the ones holding over weak_max_share of the page's text that are looked through
+    # for prose and a headline, to be spared as furniture (a page has few such blocks unless it
+    # nests them: each look is a pass over the block's paragraphs).
+    max_spare_checks: int = 20
     # Paragraphs inside the boilerplate-named blocks pruning spares (html_prune.prune) count this
     # share of their score and of their length (0.1-0.2 are alike on the tuning parts; 0 loses briefs).
     furniture_weight: float = 0.2
