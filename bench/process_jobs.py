@@ -13,7 +13,12 @@ start-up weighs on the ratio where a long file would not see it) and the CPU sec
 processes together (more with --jobs N: what the queues and pickling cost; on N free cores a run
 cannot take less wall time than its CPU seconds / N).
 
+--side-by-side: each round also runs N `--jobs 1` runs at once, which share nothing but the machine,
+and prints their CPU seconds: how much more the same work costs while N cores are busy at once
+(caches, memory bandwidth), a part of the extra CPU of --jobs N that no change to the worker removes.
+
     .venv/bin/python bench/process_jobs.py [--jobs 2] [--text-repeat 5] [--html-repeat 1] [--rounds 2]
+                                           [--side-by-side]
 """
 from __future__ import annotations
 
@@ -56,11 +61,27 @@ def run(input_path: Path, out: Path, jobs: int) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def side_by_side(input_path: Path, out: Path, runs: int) -> list[float]:
+    """CPU seconds of each of `runs` `--jobs 1` runs started at once (each with its HTML child)."""
+    processes = [subprocess.Popen([sys.executable, "-m", "worker", "process", "--input", str(input_path),
+                                   "--output-dir", str(out / str(n)), "--jobs", "1", "--no-progress"],
+                                  cwd=REPO, stdout=subprocess.DEVNULL) for n in range(runs)]
+    seconds = []
+    for process in processes:
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        assert process.returncode == 0, f"a --jobs 1 run exited with {process.returncode}"
+        seconds.append(usage.ru_utime + usage.ru_stime)
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_page_arguments(parser, text_repeat=5, html_repeat=1)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--side-by-side", action="store_true",
+                        help="also the CPU seconds of --jobs 1 runs, --jobs of them at once")
     args = parser.parse_args()
     pages = load_pages(args.shared, None)
     repeats = {"text": args.text_repeat, "html": args.html_repeat}
@@ -76,6 +97,7 @@ def main() -> None:
             best: dict[int, float] = {}
             start_up: dict[int, float] = {}
             cpu: dict[int, float] = {}
+            together: list[float] = []
             reference = None
             for round_ in range(args.rounds):
                 for jobs in (1, args.jobs):
@@ -88,6 +110,8 @@ def main() -> None:
                     assert found == reference, f"--jobs {jobs} gave other outputs than --jobs 1"
                     seconds, _ = run(first_page, Path(tmp) / f"{set_name}-first-{jobs}", jobs)
                     start_up[jobs] = min(start_up.get(jobs, seconds), seconds)
+                if args.side_by_side:
+                    together += side_by_side(input_path, Path(tmp) / f"{set_name}-together-{round_}", args.jobs)
             one, many = len(values) / best[1], len(values) / best[args.jobs]
             net_one = len(values) / (best[1] - start_up[1])
             net_many = len(values) / (best[args.jobs] - start_up[args.jobs])
@@ -95,6 +119,9 @@ def main() -> None:
                   f"{many / one:.2f}x (outputs identical); net of start-up ({start_up[1]:.2f} s, "
                   f"{start_up[args.jobs]:.2f} s): {net_one:.0f} -> {net_many:.0f} pages/s, {net_many / net_one:.2f}x; "
                   f"CPU seconds {cpu[1]:.2f} -> {cpu[args.jobs]:.2f}", flush=True)
+            if together:
+                print(f"  {args.jobs} --jobs 1 runs side by side: CPU seconds {min(together):.2f}-{max(together):.2f} "
+                      f"each (one alone, its best run: {cpu[1]:.2f})", flush=True)
 
 
 if __name__ == "__main__":
