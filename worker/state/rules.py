@@ -55,20 +55,19 @@ def origin_key(fp: Fingerprint) -> int:
     return (site << 32 | title) or 1
 
 
-def excluding_origin(fp: Fingerprint, origin: int | None = None) -> int:
-    """The origin key whose site's other titles are no near candidates for fp: fp's own (origin,
-    when the caller has it) when it is a short text (site_key), else NO_KEY (a longer text takes
+def excluding_origin(fp: Fingerprint, origin: int) -> int:
+    """The origin key whose site's other titles are no near candidates for fp (origin: its own,
+    origin_key(fp)): its own when it is a short text (site_key), else NO_KEY (a longer text takes
     candidates of its site too)."""
-    if not fp.site_key:
-        return NO_KEY
-    return origin_key(fp) if origin is None else origin
+    return origin if fp.site_key else NO_KEY
 
 
-def other_title_on_site(excluding: int, candidate: int) -> bool:
+def other_title_on_site(excluding, candidate):
     """A candidate of this origin key is none for a page excluding this one (excluding_origin): the
-    same site, another title. The Lua script compares the same 8 bytes (packed_origin)."""
-    return excluding != NO_KEY and candidate != NO_KEY and excluding >> 32 == candidate >> 32 and \
-        excluding & _LOW_HALF != candidate & _LOW_HALF
+    same site, another title. Element-wise on numpy uint64 arrays as on ints (the memory backend
+    checks a batch's candidates at once); the Lua script compares the same 8 bytes (packed_origin)."""
+    return (excluding != NO_KEY) & (candidate != NO_KEY) & ((excluding >> 32) == (candidate >> 32)) & \
+        ((excluding & _LOW_HALF) != (candidate & _LOW_HALF))
 
 
 def packed_origin(key: int) -> bytes:

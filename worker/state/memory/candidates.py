@@ -10,7 +10,7 @@ import numpy as np
 
 from ...dedup.similarity import by_jaccard, near_similarities, near_similarity
 from ..base import Fingerprint
-from ..rules import NO_KEY, claim_keys, excluding_origin, origin_key
+from ..rules import NO_KEY, claim_keys, excluding_origin, origin_key, other_title_on_site
 from .tables import NO_SLOT, stable_order
 
 if TYPE_CHECKING:
@@ -100,8 +100,7 @@ class Batch:
         excluding = np.array(self.excluding, dtype=np.uint64)[batch_positions]
         if excluding.any():  # a short page: no candidate of its site under another title
             origin = near.origin[rows]
-            usable &= ~((excluding != NO_KEY) & (origin != NO_KEY) & (excluding >> _HALF == origin >> _HALF) &
-                        (excluding & _LOW_HALF != origin & _LOW_HALF))
+            usable &= ~other_title_on_site(excluding, origin)
         signature_rows, rows, shared = signature_rows[usable], rows[usable], shared[usable]
         batch_positions, records = batch_positions[usable], records[usable]
         if not len(rows):
@@ -174,7 +173,6 @@ class Batch:
             self.pairs_in_batch.setdefault(second, []).append((first, m, count))
 
 
-_HALF, _LOW_HALF = np.uint64(32), np.uint64(0xFFFFFFFF)  # rules.other_title_on_site's halves
 _BYTE_PAIRS = np.uint64(0x00FF00FF00FF00FF)
 _ADD_LANES = np.uint64(0x0001000100010001)
 
