@@ -90,7 +90,7 @@ class Judge:
             if fa.site_key and fa.site_key == fb.site_key and fa.title_key != fb.title_key:
                 return None  # the index's site rule (worker/state/base.py): repeated_on_site
             return "exact"
-        if other_title_on_site(excluding_origin(fb), origin_key(fa)):
+        if other_title_on_site(excluding_origin(fb, origin_key(fb)), origin_key(fa)):
             return None  # the site rule's near step: b, short, has no candidate of its site under another title
         if fa.signature and fb.signature and near_similarity(
                 matches(fa.signature, fb.signature), self.num_perm, fa.shingle_count, fb.shingle_count,

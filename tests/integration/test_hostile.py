@@ -86,6 +86,12 @@ def hostile_records(rng: random.Random) -> list[tuple[str, bytes | None, bytes |
                               "<div>" * 5000 + good_body(7000), "Home\n" * 50_000]):
         records.append(("redos-shaped text", None, page(f"https://redos.example/{n}", body),
                         {ARTICLE, "no_content"}))
+    for n, name in enumerate(["texto-comentarios", "footer"]):
+        # Blocks named as boilerplate that pruning spares as furniture, each inside the one before.
+        body = (f"<h1>A headline</h1><p>{good_body(8000 + n)}</p>"
+                + f"<div class='{name}'><p>Comments are their authors' own: be civil.</p>" * 2500)
+        records.append(("nested furniture", None, page(f"https://nest.example/{n}", body, content_type="text/html"),
+                        {ARTICLE, "no_content"}))
     for n, body in enumerate(["<ul><li>" * 35_000, "<x>" * 10_000 + "<div>" * 50_000]):
         # The HTML parser needs 10-60 s on these: stopped at the time limit.
         records.append(("parser bomb", None, page(f"https://bomb.example/{n}", body, content_type="text/html"),
