@@ -1,5 +1,5 @@
-"""The text path costs linear time on hostile shapes (a first line of thousands of title
-separators was quadratic in split_site_suffix: 66 s for 300 KB)."""
+"""The text path and the HTML extractor's own work cost linear time on hostile shapes (a first
+line of thousands of title separators was quadratic in split_site_suffix: 66 s for 300 KB)."""
 from __future__ import annotations
 
 import time
@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import article_body
+from worker.cleaning.html import extract_html
 from worker.cleaning.text import extract_text
 from worker.cleaning.meta.names import split_authors
 from worker.cleaning.meta.titles import _enough_title, _first_enough, strip_site_name, title_parts
@@ -68,3 +69,23 @@ def test_a_long_author_field_costs_linear_time_and_names_no_one(text):
     # "\S+@\S+" read a long word to its end from each of its characters: 31 s for 200,000 digits.
     took = _seconds(split_authors, text)
     assert took < 0.5 and split_authors(text) == []
+
+
+PARAGRAPH = "A sentence of article text, long enough to count as a paragraph of the story. "
+# Broken markup no tag closes: <pre> nests in <pre>, <p> in a <marquee> in a <p>.
+NESTED_PARAGRAPHS = {
+    "pre in pre": "<pre>" + PARAGRAPH,
+    "p in marquee in p": "<p>" + PARAGRAPH + "<marquee>",
+    "weak-named p in marquee in p": "<p class='sidebar'>" + PARAGRAPH + "<marquee>",
+    "linked p in marquee in p": "<p><a href='/a'>A link</a> and words<marquee>",
+}
+
+
+@pytest.mark.parametrize("unit", NESTED_PARAGRAPHS.values(), ids=NESTED_PARAGRAPHS.keys())
+def test_paragraphs_nested_in_paragraphs_cost_linear_time(unit):
+    # 4,000 levels (90-420 KB): 0.05-0.1 s; when each paragraph's full text was read (the inner
+    # ones' again), 3-10 s.
+    html = "<body><h1>A headline</h1>" + unit * 4_000
+    took = _seconds(extract_html, html, URL)
+    assert took < 1.5, f"{took:.1f}s"
+    assert len(extract_html(html, URL).paragraphs) == 4_000

@@ -10,7 +10,7 @@ from typing import Final
 from selectolax.lexbor import LexborNode
 
 from ..config.cleaning import HtmlMetadataThresholds, HtmlThresholds
-from .html_prune import ARTICLE_BODY_PROP
+from .html_prune import ARTICLE_BODY_PROP, paragraph_texts
 
 PARAGRAPH_TAGS = "p, pre"
 TEXT_HOLDER_TAGS = "div, section, article, span, font, td, blockquote, li"  # paragraphs when holding own text
@@ -41,9 +41,10 @@ def article_container(body: LexborNode, headline: LexborNode | None = None,
     scores: dict[int, float] = {}
     paragraph_chars: dict[int, int] = {}
     nodes: dict[int, LexborNode] = {}
-    # <p>/<pre> cannot nest, so their full text is cheap; other elements count their own text only
-    # (their full text would make deeply nested pages quadratic).
-    paragraphs = [(node, node.text(deep=True)) for node in body.css(PARAGRAPH_TAGS)]
+    # <p>/<pre> count their full text (but those nested in another: html_prune.paragraph_texts),
+    # other elements their own text only (their full text would make deeply nested pages quadratic).
+    paragraphs = [(node, node.text(deep=False) if text is None else text)
+                  for node, text in paragraph_texts(body, PARAGRAPH_TAGS)]
     paragraphs += [(node, node.text(deep=False)) for node in body.css(TEXT_HOLDER_TAGS)]
     in_furniture = {node.mem_id for block in furniture for node in block.css(_SCORED_TAGS)}
     for node, text in paragraphs:
@@ -257,8 +258,10 @@ def _listed_link_share(node: LexborNode) -> float:
     links = sum(len(link.text(deep=True)) for link in node.css("a"))
     if not links:
         return 0.0
-    for paragraph in node.css("p"):
+    for paragraph, text in paragraph_texts(node):
+        if text is None:
+            break
         inline = sum(len(link.text(deep=True)) for link in paragraph.css("a"))
-        if inline and inline <= T.max_link_share * len(paragraph.text(deep=True)):
+        if inline and inline <= T.max_link_share * len(text):
             links -= inline
     return min(links / chars, 1.0)

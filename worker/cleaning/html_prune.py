@@ -6,6 +6,7 @@ comments, sharing, related links...
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Final
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -138,12 +139,30 @@ def _holds_prose(node: LexborNode) -> bool:
     """Whether node holds article-like prose: paragraphs of some length, few of them links (a
     collapsed "read more" part of the article, not a teaser list or an ad)."""
     chars = links = 0
-    for paragraph in node.css("p"):
-        text = paragraph.text(deep=True)
+    for paragraph, text in paragraph_texts(node):
+        if text is None:
+            break
         if len(text) >= T.min_paragraph_chars:
             chars += len(text)
             links += sum(len(link.text(deep=True)) for link in paragraph.css("a"))
     return chars >= T.weak_prose_chars and links <= T.weak_prose_max_link_share * chars
+
+
+def paragraph_texts(node: LexborNode, selector: str = "p") -> Iterator[tuple[LexborNode, str | None]]:
+    """Each paragraph under node (document order) with its full text, while their texts add up to
+    no more than node's own text, which disjoint paragraphs never exceed; then with None. They nest
+    only in broken markup (<pre> in <pre>, <p> in <marquee> in <p>), where each one's full text
+    repeats its inner ones' and reading them all is quadratic: the text of those left without it
+    is in an outer one's."""
+    room = len(node.text(deep=True))
+    for paragraph in node.css(selector):
+        if room >= 0:
+            text = paragraph.text(deep=True)
+            room -= len(text)
+            if room >= 0:
+                yield paragraph, text
+                continue
+        yield paragraph, None
 
 
 def _name_kind(name: str) -> str:
