@@ -73,6 +73,21 @@ def test_an_event_the_serializer_refuses_is_a_dead_letter_not_an_exception(monke
     assert event["url"] == "https://a.example/1"
 
 
+def test_an_article_too_large_to_publish_gets_no_dedup_decision():
+    # A fetch whose event is over the limit (here a large optional field) went to the DLQ after
+    # its decision was stored: the next fetch of its URL, and a copy on another site, came out as
+    # duplicates of an article never published, and the story had no unique article.
+    p = pipeline()
+    body = "\n\n".join(article_body(n) for n in range(30))
+    fetches = [page("https://a.example/1", body, fetched_at="2024-05-01T10:00:00Z", crawl_log="x" * LIMIT),
+               page("https://a.example/1", body, fetched_at="2024-05-02T10:00:00Z"),
+               page("https://b.example/2", body, fetched_at="2024-05-02T11:00:00Z")]
+    too_large, first, copy = (orjson.loads(p.process(record(value)).value) for value in fetches)
+    assert (too_large["reason"], too_large["stage"]) == ("output_too_large", "route")
+    assert first["dedup"]["status"] == "unique"
+    assert copy["dedup"]["status"] == "duplicate" and copy["dedup"]["duplicate_of"] == first["article_id"]
+
+
 def test_prepare_raises_nothing_but_dependency_unavailable(monkeypatch):
     p = pipeline()
     monkeypatch.setattr(p, "decode", lambda r: (_ for _ in ()).throw(RecursionError("deep")))

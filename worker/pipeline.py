@@ -28,6 +28,9 @@ from .state import DedupIndex, Fingerprint
 
 # Room for the record's key, headers and batch framing next to the value.
 RECORD_OVERHEAD_BYTES = 1024
+# What a dedup decision can add to an article event over an undecided one (a duplicate_of id, a
+# method, a similarity, a reason).
+DEDUP_DECISION_ROOM = 256
 # A dead letter is keyed by the original key when it is at most this long (so the letters of one
 # key share a partition, as the pages did), else by a digest of it: the key must fit the overhead.
 DLQ_MAX_KEY_BYTES = 512
@@ -100,7 +103,22 @@ class Preparer:
 
     def _clean_and_fingerprint(self, page: RawPage) -> Cleaned:
         article = self.clean(page)
+        self._check_publishable(article)
         return Cleaned(article, self.fingerprint(article))
+
+    def _check_publishable(self, article: Article) -> None:
+        """Rejects an article whose event could not be published (too large with any decision, or
+        refused by the serializer) before it gets a dedup decision: a decision stored for it would
+        make its later copies duplicates of an article never published."""
+        try:
+            size = len(orjson.dumps(article.to_event())) + DEDUP_DECISION_ROOM
+        except Exception as error:  # noqa: BLE001 - e.g. nesting past the serializer's limit: this record's
+            raise _unexpected(error, "route")  # (its __cause__, the error, names the class in the letter)
+        if size > self._max_value:
+            raise PageRejected(Reason.OUTPUT_TOO_LARGE,
+                               f"article event is {size - DEDUP_DECISION_ROOM} bytes before its dedup decision, "
+                               f"over the producer limit KAFKA_MAX_REQUEST_SIZE={self.settings.kafka.max_request_size}",
+                               stage="route")
 
     def dead_letter(self, record: SourceRecord, rejected: PageRejected, url: str | None = None,
                     error_class: str | None = None) -> Output:
