@@ -34,7 +34,8 @@ def extract_html(html: str | bytes, url: str) -> Extraction:
     metadata = page_metadata(tree, url)
     paragraphs = article_paragraphs(tree, metadata.title)
     if sum(len(p) for p in paragraphs) < T.fallback_below_chars and \
-            count_words(" ".join(paragraphs), enough=FALLBACK_BELOW_WORDS) < FALLBACK_BELOW_WORDS:
+            count_words(" ".join(paragraphs), enough=FALLBACK_BELOW_WORDS) < FALLBACK_BELOW_WORDS and \
+            html.count("<" if isinstance(html, str) else b"<") <= T.fallback_max_tags:
         page = html if isinstance(html, str) else html.decode("utf-8", "surrogatepass")
         second = _trafilatura_paragraphs(page, url)
         if sum(len(p) for p in second) > sum(len(p) for p in paragraphs):
