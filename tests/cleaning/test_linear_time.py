@@ -98,3 +98,29 @@ def test_a_page_of_too_many_tags_for_the_fallback_is_left_at_the_own_extraction(
     took = _seconds(extract_html, html, URL)
     assert took < 1.5, f"{took:.1f}s"
     assert extract_html(html, URL).paragraphs == []
+
+
+def test_a_long_json_ld_author_list_is_read_to_a_bound():
+    # 40,000 persons (1.8 MB): each name was looked up in the list of those kept before it, 6 s,
+    # and the event carried all 40,000 as the article's authors.
+    import json
+
+    from worker.config.cleaning import HtmlMetadataThresholds
+
+    persons = [{"@type": "Person", "name": f"Anna {letters(n).capitalize()}son"} for n in range(40_000)]
+    html = ('<script type="application/ld+json">' + json.dumps({"@type": "NewsArticle", "author": persons})
+            + "</script><p>" + PARAGRAPH * 5 + "</p>")
+    took = _seconds(extract_html, html, URL)
+    assert took < 1.5, f"{took:.1f}s"
+    authors = extract_html(html, URL).authors
+    assert len(authors) == HtmlMetadataThresholds.max_linked_authors and authors[0] == "Anna Aason"
+
+
+def letters(n: int) -> str:
+    """A distinct word of letters for each n."""
+    word = ""
+    while True:
+        n, letter = divmod(n, 26)
+        word = "abcdefghijklmnopqrstuvwxyz"[letter] + word
+        if not n:
+            return "a" + word

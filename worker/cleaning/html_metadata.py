@@ -302,17 +302,15 @@ def _byline_after_headline(context: _Headline, site_words: frozenset[str]) -> li
 
 
 def _linked_authors(value: Any, site_words: frozenset[str]) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    names: list[str] = []
+    values = value[:T.max_linked_authors] if isinstance(value, list) else [value]
+    names: dict[str, None] = {}  # (in order, each once)
     for item in values:
         if isinstance(item, dict):
             if str(item.get("@type", "")).lower() != "person" and "@type" in item:
                 continue  # Organization, NewsMediaOrganization...
             item = item.get("name")
-        for name in split_authors(item, site_words):
-            if name not in names:
-                names.append(name)
-    return names
+        names.update(dict.fromkeys(split_authors(item, site_words)))
+    return list(names)
 
 
 def _published(tree, meta, linked, url, context: _Headline, language: str | None) -> datetime | None:

@@ -293,6 +293,9 @@ class HtmlMetadataThresholds:
     byline_max_chars: int = 200
     # Byline-, <time> and date-like elements looked at, of each kind: bounds pages that nest thousands.
     max_byline_elements: int = 30
+    # Entries of a JSON-LD author list read (each is parsed as a byline): a longer list is a staff
+    # page or hostile markup (the shared sets' tuning parts list 2 at most).
+    max_linked_authors: int = 100
     # A date written this many characters from the headline (before or after it) still belongs to it.
     dateline_chars: int = 300
     # A plain-text byline sits within this many text lines under the headline, and spans at most as many.
