@@ -127,34 +127,23 @@ def polled(settings: Settings, records: list[SourceRecord]) -> tuple[list[Source
         producer.close()
 
 
-def parallel(records: list[SourceRecord], jobs: int) -> tuple[float, float, float]:
-    """CPU seconds of the parent and of its children over all the records, and of the HTML children
-    the children started meanwhile (on their first large page: start-up included)."""
+def parallel(records: list[SourceRecord], jobs: int) -> tuple[float, float]:
+    """CPU seconds of the parent and of its children over all the records (the children extract
+    HTML themselves: they start no process of their own)."""
     settings = Settings()
     pipeline = ParallelPipeline(settings, MemoryIndex(settings.dedup), jobs=jobs)
     try:
-        children = [child.pid for child in pipeline._children]
+        pids = [child.process.pid for child in pipeline._children]
         time.sleep(1.0)  # (the children's start-up is not counted)
-        pids = children + grandchildren(children)
         child_started = sum(map(process_cpu, pids))
         started = time.process_time()
         for i in range(0, len(records), BATCH):
             batch = records[i:i + BATCH]
             pipeline.decide(list(zip(batch, pipeline.prepare_each(batch))))
         parent = time.process_time() - started
-        started_meanwhile = set(grandchildren(children)) - set(pids)
-        return parent, sum(map(process_cpu, pids)) - child_started, sum(map(process_cpu, started_meanwhile))
+        return parent, sum(map(process_cpu, pids)) - child_started
     finally:
         pipeline.close()
-
-
-def grandchildren(pids: list[int]) -> list[int]:
-    found = []
-    for pid in pids:
-        for task in Path(f"/proc/{pid}/task").glob("*"):
-            children = (task / "children").read_text().split() if (task / "children").exists() else []
-            found += [int(child) for child in children]
-    return found
 
 
 def main() -> None:
@@ -186,9 +175,7 @@ def measure(args: argparse.Namespace, pages: dict, bootstrap: str | None) -> Non
             timed = [parallel(records, args.jobs) for _ in range(args.rounds)]
             parent = min(r[0] for r in timed) / len(records) * 1000
             children = min(r[1] for r in timed) / len(records) * 1000
-            html_children = min(r[2] for r in timed)
-            print(f"  --jobs {args.jobs}: parent {parent:.3f} ms/page, children together {children:.3f} ms/page"
-                  + (f", and {html_children:.2f} s in the HTML children they started meanwhile" if html_children else ""))
+            print(f"  --jobs {args.jobs}: parent {parent:.3f} ms/page, children together {children:.3f} ms/page")
 
 
 if __name__ == "__main__":

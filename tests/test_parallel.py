@@ -1,13 +1,16 @@
 """`process --jobs N`: cleaning in N processes gives the outputs of one process, byte for byte."""
 from __future__ import annotations
 
+import os
 import random
+import signal
+import time
 
 import orjson
 import pytest
 
 from worker.cli import main
-from tests.helpers import REPO, SAMPLES, page
+from tests.helpers import REPO, SAMPLES, article_body, page
 
 SEEDS = sorted((REPO / "tests" / "cleaning" / "fixtures" / "seeds").glob("*.txt"))
 # A paragraph each site prints under every article.
@@ -72,3 +75,49 @@ def test_jobs_give_the_outputs_of_one_process_when_batches_are_cut_at_their_budg
     one = process(tmp_path, "one", 1, monkeypatch, BATCH_MAX_RECORDS="20")
     cut = process(tmp_path, "cut", 2, monkeypatch, BATCH_MAX_RECORDS="20", BATCH_MAX_SECONDS="0.01")
     assert cut == one
+
+
+def _html(n: int, marker: str = "story") -> bytes:
+    body = (f"<html><head><title>Story {n}</title></head><body><article><p>"
+            + "</p><p>".join(article_body(n).split("\n\n")) + "</p></article></body></html>")
+    return page(f"https://{marker}.example/{n}", body, content_type="text/html")
+
+
+def _hostile_extract(real):
+    """extract_html as the children inherit it: a page of hang.example runs like C code that no
+    signal stops (SIGALRM blocked, then a long wait); one of crash.example kills its process."""
+    def extract(html, url):
+        if "hang.example" in url:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+            time.sleep(600)
+        if "crash.example" in url:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(html, url)
+    return extract
+
+
+def test_a_page_that_hangs_or_kills_its_process_is_dead_lettered_and_the_rest_go_on(tmp_path, monkeypatch):
+    """The children extract HTML in process and the parent watches them: a child past its page's
+    time is killed, one that dies is replaced, the page goes to the DLQ and every other page of
+    its chunk (prepared before it or not yet) comes out as with one process."""
+    import worker.stages.clean as clean
+
+    good = [_html(n) for n in range(40)]
+    (tmp_path / "pages.jsonl").write_bytes(b"\n".join(good) + b"\n")
+    env = {"BATCH_MAX_RECORDS": "20", "STAGE_TIMEOUT_SECONDS": "1"}
+    one = process(tmp_path, "one", 1, monkeypatch, **env)
+
+    monkeypatch.setattr(clean, "extract_html", _hostile_extract(clean.extract_html))
+    hostile = good[:11] + [_html(900, "hang")] + good[11:27] + [_html(901, "crash")] + good[27:]
+    (tmp_path / "pages.jsonl").write_bytes(b"\n".join(hostile) + b"\n")
+    started = time.monotonic()
+    two = process(tmp_path, "two", 2, monkeypatch, **env)
+    assert time.monotonic() - started < 30
+
+    letters = {letter["url"]: letter for letter in two.pop("pages.dlq.jsonl")}
+    assert letters["https://hang.example/900"]["reason"] == "stage_timeout"
+    assert letters["https://hang.example/900"]["stage"] == "clean"
+    assert letters["https://crash.example/901"]["reason"] == "stage_error"
+    assert "died" in letters["https://crash.example/901"]["error"]
+    one.pop("pages.dlq.jsonl", None)
+    assert two == one

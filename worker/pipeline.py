@@ -69,12 +69,14 @@ class Cleaned:
 class Preparer:
     """decode -> clean -> fingerprint of one record."""
 
-    def __init__(self, settings: Settings, metrics: Metrics | None = None):
+    def __init__(self, settings: Settings, metrics: Metrics | None = None, isolate_html: bool = True):
+        """isolate_html=False: large HTML pages are extracted in this process, which must then be
+        watched and killed from outside when a page overruns its time (worker/parallel.py)."""
         self.settings = settings
         self.metrics = metrics or Metrics()
         timeout = settings.service.stage_timeout_seconds
         self.decode = DecodeStage(settings.service.max_body_bytes, self.metrics, limits=settings.input)
-        self.clean = CleanStage(settings.cleaning, self.metrics, timeout_seconds=timeout)
+        self.clean = CleanStage(settings.cleaning, self.metrics, timeout_seconds=timeout, isolate_html=isolate_html)
         self.fingerprint = FingerprintStage(settings.dedup, self.metrics, timeout_seconds=timeout)
         self._max_value = settings.kafka.max_request_size - RECORD_OVERHEAD_BYTES
 

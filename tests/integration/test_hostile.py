@@ -230,7 +230,10 @@ def test_slow_pages_at_a_short_poll_interval_are_committed_batch_by_batch(kafka_
     assert worker.metric("newsworker_batches_cut_total") >= 2
 
 
-def test_the_same_hostile_records_through_process(tmp_path):
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_same_hostile_records_through_process(tmp_path, jobs):
+    """--jobs 2: the HTML parsers run in the preparing processes, which the parent kills when a
+    page overruns its time."""
     import os
     import subprocess
     import sys
@@ -242,7 +245,7 @@ def test_the_same_hostile_records_through_process(tmp_path):
     pages = tmp_path / "pages.jsonl"
     pages.write_bytes(b"".join(value + b"\n" for _, _, value, _ in records))
     result = subprocess.run([sys.executable, "-m", "worker", "process", "--input", str(pages), "--output-dir",
-                             str(tmp_path / "out"), "--no-progress", "--jobs", "1"], cwd=REPO, capture_output=True,
+                             str(tmp_path / "out"), "--no-progress", "--jobs", str(jobs)], cwd=REPO, capture_output=True,
                             env={**os.environ, "STAGE_TIMEOUT_SECONDS": str(STAGE_TIMEOUT),
                                  "MAX_BODY_BYTES": str(MAX_BODY)}, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -26,15 +26,17 @@ class CleanStage(Stage[RawPage, Article]):
     name = "clean"
 
     def __init__(self, settings: CleaningSettings | None = None, metrics: Metrics | None = None,
-                 timeout_seconds: float = 0.0):
+                 timeout_seconds: float = 0.0, isolate_html: bool = True):
         super().__init__(metrics, timeout_seconds)
         self.settings = settings = settings or CleaningSettings()
         self.language = LanguageDetector(sample_chars=settings.language_sample_chars,
                                          min_confidence=settings.language_min_confidence)
         # With a time limit, large HTML pages are extracted in a child process that is killed when
         # the limit is up: the parser's C code cannot be interrupted otherwise (see isolation.py).
+        # isolate_html=False: this process is itself such a child, watched by another
+        # (worker/parallel.py).
         self._html = Isolated(extract_html, "html-extraction", warm_up=_HTML_WARM_UP) \
-            if self.timeout_seconds > 0 else None
+            if self.timeout_seconds > 0 and isolate_html else None
 
     def start(self) -> None:
         """Starts the HTML child now and waits until it is ready, where pages would otherwise wait

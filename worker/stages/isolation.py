@@ -157,7 +157,7 @@ def serve(target: str, read_fd: int, write_fd: int, warm_up: tuple = ()) -> None
     closes its end. First the module is imported and, with `warm_up`, called once (lazy imports
     and compiled patterns), then the parent is told the child is ready."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    oom_error = _be_the_first_to_go()
+    oom_error = be_the_first_to_go()
     module, _, name = target.partition(":")
     function = getattr(importlib.import_module(module), name)
     reader, writer = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
@@ -180,8 +180,8 @@ def serve(target: str, read_fd: int, write_fd: int, warm_up: tuple = ()) -> None
         return
 
 
-def _be_the_first_to_go() -> str | None:
-    """Asks the kernel to pick this child first when the container runs out of memory (a hostile
+def be_the_first_to_go() -> str | None:
+    """Asks the kernel to pick this process first when the container runs out of memory (a hostile
     page's tree can take a few hundred MB): it costs one page, where the worker would cost its
     whole batch and a restart. (Raising one's own score needs no privilege; Linux only.) Returns
     why it could not (told to the parent, which logs it), or None."""
