@@ -91,6 +91,27 @@ def test_long_pages_go_to_the_child():
         stage.close()
 
 
+def test_pages_leaving_many_formatting_elements_open_go_to_the_child():
+    # 1,500 <b> left open, then 1,500 <p>: 3,000 tags and 27 KB, below both bounds above, but the
+    # parser re-opens every open <b> in each <p>: 2.2 million elements, over 1 GB and seconds of C
+    # code in the worker's own process (an OOM kill there is redelivered: a crash loop).
+    page = "<p>" + "".join(f"<b class=c{n}>" for n in range(1_500)) + "<p>x" * 1_499
+    assert page.count("<") <= CleaningSettings.html_isolate_above_tags
+    assert len(page) <= CleaningSettings.html_isolate_above_chars
+    stage = CleanStage(CleaningSettings(), timeout_seconds=1.5)
+    try:
+        stage(raw("<p>" + "<b>bold</b> words, " * 40 + article_body(1) + "</p>"))  # (40 closed: in process)
+        assert stage._html._process is None
+        started = time.monotonic()
+        with pytest.raises(PageRejected) as caught:
+            stage(raw(page))
+        assert stage._html._process is not None
+        assert caught.value.reason in (Reason.STAGE_TIMEOUT, Reason.NO_CONTENT)
+        assert time.monotonic() - started < 1.5 + 0.5
+    finally:
+        stage.close()
+
+
 def test_an_element_of_thousands_of_attributes_is_stopped_at_the_time_limit():
     # One <div> of 150,000 distinct attributes: few tags, but each parser looks for an earlier
     # attribute of the same name, so lexbor then lxml take about a minute in C code.

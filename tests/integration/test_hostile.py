@@ -1,7 +1,8 @@
 """Hostile input through the real broker and the real worker process: every record ends as an
 article or a dead letter with a machine-readable reason, none is lost or published twice, the
-worker never exits, every page's time stays within STAGE_TIMEOUT_SECONDS plus a margin, /healthz
-answers throughout, and a batch of slow pages never outlives the group's max.poll.interval."""
+worker never exits, every page's time stays within STAGE_TIMEOUT_SECONDS plus a margin, the
+worker's own memory stays small, /healthz answers throughout, and a batch of slow pages never
+outlives the group's max.poll.interval."""
 from __future__ import annotations
 
 import base64
@@ -25,6 +26,8 @@ STAGE_TIMEOUT = 2.0
 PAGE_BOUND_BUCKET = "2.5"
 MAX_BODY = 300_000
 ARTICLE = "article"  # the expected outcome of a good page (unique or duplicate)
+# The worker process's peak resident memory through all the records (about 110 MB).
+WORKER_MAX_RESIDENT_MB = 300
 
 
 def hostile_records(rng: random.Random) -> list[tuple[str, bytes | None, bytes | None, set[str]]]:
@@ -96,6 +99,11 @@ def hostile_records(rng: random.Random) -> list[tuple[str, bytes | None, bytes |
         # The HTML parser needs 10-60 s on these: stopped at the time limit.
         records.append(("parser bomb", None, page(f"https://bomb.example/{n}", body, content_type="text/html"),
                         {"stage_timeout"}))
+    # 1,500 <b> left open, then 1,500 <p>: below the isolation bounds in tags and characters, but the
+    # parser re-opens every open <b> in each <p> (2.2 million elements, over 1 GB): in the child.
+    records.append(("reopened formatting", None,
+                    page("https://bomb.example/formatting", "<p>" + "".join(f"<b class=c{n}>" for n in range(1500))
+                         + "<p>x" * 1499, content_type="text/html"), {"stage_timeout", "no_content"}))
     names = [base36(n) for n in range(45_000)]
     # One element of 45,000 distinct attributes: few tags, but the parsers look for an earlier
     # attribute of each name (seconds in C code, in process it would hold the GIL throughout).
@@ -104,6 +112,12 @@ def hostile_records(rng: random.Random) -> list[tuple[str, bytes | None, bytes |
                     {"stage_timeout", "no_content"}))
     rng.shuffle(records)
     return records
+
+
+def peak_resident_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB."""
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 
 
 def base36(n: int) -> str:
@@ -198,6 +212,9 @@ def test_hostile_records_all_end_as_articles_or_dead_letters(kafka_settings, mak
             assert base64.b64decode(original["key"]) == b"\xff" * len(base64.b64decode(original["key"]))
 
     assert worker.process.poll() is None, "the worker never exits"
+    # What a hostile page costs in memory stays in the HTML child (killed with its page; the kernel's
+    # first choice): the worker's own process, which an OOM kill would put in a crash loop, stays small.
+    assert peak_resident_mb(worker.process.pid) < WORKER_MAX_RESIDENT_MB
     assert worker.log().count('"worker started"') <= 1
     assert not probe.failures and probe.slowest < 2.0, (probe.failures[:5], probe.slowest)
     for stage in ("decode", "clean", "fingerprint"):

@@ -322,6 +322,11 @@ class CleaningSettings:
     # is extracted in well under a second, in process.
     html_isolate_above_tags: int = 3000
     html_isolate_above_chars: int = 64_000
+    # ... or with more formatting start tags (<b>, <i>, <font>...) than this: the parser re-opens
+    # those left open at each new block (html_content.formatting_tags), so below both bounds above
+    # a page could still build millions of elements. With this many, the worst is 0.5 s and 80 MB;
+    # 3 of the 139 shared HTML pages below both bounds have more.
+    html_isolate_above_formatting_tags: int = 50
     # Paragraphs at the article's end in another script than its title go (a template's sidebar
     # in the site's language under an article it carries; worker/cleaning/scripts.py): a text is
     # in a script when this share of its letters are, and they go only after this many
@@ -342,6 +347,9 @@ class CleaningSettings:
                                             minimum=0, maximum=20_000),
             html_isolate_above_chars=get_int(env, "CLEAN_HTML_ISOLATE_ABOVE_CHARS", cls.html_isolate_above_chars,
                                              minimum=0, maximum=500_000),
+            html_isolate_above_formatting_tags=get_int(env, "CLEAN_HTML_ISOLATE_ABOVE_FORMATTING_TAGS",
+                                                       cls.html_isolate_above_formatting_tags, minimum=0,
+                                                       maximum=1000),
         )
 
 

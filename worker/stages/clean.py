@@ -7,6 +7,7 @@ the DLQ with reason no_content, never out as an empty article.
 from __future__ import annotations
 
 from ..cleaning import Extraction, LanguageDetector, extract_html, extract_text
+from ..cleaning.html_content import formatting_tags
 from ..cleaning.scripts import without_foreign_tail
 from ..cleaning.normalize import article_word_count, count_words, normalize_paragraphs, normalize_text
 from ..config import CleaningSettings
@@ -55,7 +56,8 @@ class CleanStage(Stage[RawPage, Article]):
         settings = self.settings
         return self._html is not None and page.content_type == "text/html" and \
             (len(page.body) > settings.html_isolate_above_chars or
-             page.body.count("<") > settings.html_isolate_above_tags)
+             page.body.count("<") > settings.html_isolate_above_tags or
+             formatting_tags(page.body) > settings.html_isolate_above_formatting_tags)
 
     def process(self, page: RawPage) -> Article:
         extraction = self._extract(page)
