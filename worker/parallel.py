@@ -247,12 +247,13 @@ class ParallelPipeline(Pipeline):
 
 
 def _discard(child: _Child) -> None:
-    """Stops the child if it still runs and frees its pipes. What was still on its way to it is
-    read back, so that this process's thread feeding its queue does not wait on a full pipe."""
+    """Stops the child if it still runs and frees its pipes. What was still on its way to a child
+    that did not stop by itself is read back, so that this process's thread feeding its queue does
+    not wait on a full pipe."""
     if child.process.is_alive():
         child.process.kill()
         child.process.join()
-    while True:
+    while child.process.exitcode != 0:
         try:
             child.tasks.get(timeout=0.05)
         except (queue.Empty, OSError, EOFError):
