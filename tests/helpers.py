@@ -33,6 +33,16 @@ def article_body(n: int, words: int = 120) -> str:
     return "\n\n".join(" ".join(sentences[i:i + 3]) for i in range(0, len(sentences), 3))
 
 
+def distinct_word(n: int, alphabet: str = "abcdefghijklmnopqrstuvwxyz") -> str:
+    """A distinct word for each n: "a", then n's digits in the alphabet (a name, an attribute)."""
+    digits = ""
+    while True:
+        n, digit = divmod(n, len(alphabet))
+        digits = alphabet[digit] + digits
+        if not n:
+            return "a" + digits
+
+
 def produce(settings: KafkaSettings, topic: str, values: list[bytes]) -> None:
     produce_values(settings, topic, values, [page_key(v) for v in values])
 

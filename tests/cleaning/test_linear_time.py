@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import article_body
+from tests.helpers import article_body, distinct_word
 from worker.cleaning.html import extract_html
 from worker.cleaning.text import extract_text
 from worker.cleaning.meta.names import split_authors
@@ -107,20 +107,10 @@ def test_a_long_json_ld_author_list_is_read_to_a_bound():
 
     from worker.config.cleaning import HtmlMetadataThresholds
 
-    persons = [{"@type": "Person", "name": f"Anna {letters(n).capitalize()}son"} for n in range(40_000)]
+    persons = [{"@type": "Person", "name": f"Anna {distinct_word(n).capitalize()}son"} for n in range(40_000)]
     html = ('<script type="application/ld+json">' + json.dumps({"@type": "NewsArticle", "author": persons})
             + "</script><p>" + PARAGRAPH * 5 + "</p>")
     took = _seconds(extract_html, html, URL)
     assert took < 1.5, f"{took:.1f}s"
     authors = extract_html(html, URL).authors
     assert len(authors) == HtmlMetadataThresholds.max_linked_authors and authors[0] == "Anna Aason"
-
-
-def letters(n: int) -> str:
-    """A distinct word of letters for each n."""
-    word = ""
-    while True:
-        n, letter = divmod(n, 26)
-        word = "abcdefghijklmnopqrstuvwxyz"[letter] + word
-        if not n:
-            return "a" + word

@@ -16,7 +16,7 @@ import orjson
 import pytest
 from kafka import KafkaProducer
 
-from tests.helpers import WorkerProcess, article_body, consume, page
+from tests.helpers import WorkerProcess, article_body, consume, distinct_word, page
 
 pytestmark = pytest.mark.broker
 
@@ -104,7 +104,7 @@ def hostile_records(rng: random.Random) -> list[tuple[str, bytes | None, bytes |
     records.append(("reopened formatting", None,
                     page("https://bomb.example/formatting", "<p>" + "".join(f"<b class=c{n}>" for n in range(1500))
                          + "<p>x" * 1499, content_type="text/html"), {"stage_timeout", "no_content"}))
-    names = [base36(n) for n in range(45_000)]
+    names = [distinct_word(n, "0123456789abcdefghijklmnopqrstuvwxyz") for n in range(45_000)]
     # One element of 45,000 distinct attributes: few tags, but the parsers look for an earlier
     # attribute of each name (seconds in C code, in process it would hold the GIL throughout).
     records.append(("attribute flood", None, page("https://bomb.example/attributes",
@@ -118,15 +118,6 @@ def peak_resident_mb(pid: int) -> float:
     """The process's peak resident memory (VmHWM), in MB."""
     with open(f"/proc/{pid}/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
-
-
-def base36(n: int) -> str:
-    digits = ""
-    while True:
-        n, digit = divmod(n, 36)
-        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + digits
-        if not n:
-            return "a" + digits
 
 
 def produce_keyed(settings, topic: str, records) -> list[tuple[int, int]]:
