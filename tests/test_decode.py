@@ -109,3 +109,31 @@ def test_nesting_up_to_the_limit_is_carried_through():
     page = decode(orjson.dumps({**GOOD, "x": nested(62), "ports": "https://h:8080/"}))
     assert page.extra["ports"] == "https://h:8080/"
     assert decode(orjson.dumps({**GOOD, "url": "https://news.example.com:8443/a"})).url.endswith(":8443/a")
+
+
+@pytest.mark.parametrize("escaped, kept", [
+    ("caf\\udce9 ok", "caf\ufffd ok"),  # a low surrogate alone
+    ("end \\ud83d", "end \ufffd"),  # a high one at the string's end
+    ("\\ud83d x \\ud83d\\ude00", "\ufffd x \U0001f600"),  # one alone, then a pair (an emoji)
+])
+def test_lone_surrogates_escaped_in_a_value_become_replacement_characters(escaped, kept):
+    """Python's json.dumps writes them for bytes a scraper decoded with errors="surrogateescape":
+    one such character does not cost the page."""
+    value = orjson.dumps({**GOOD, "body": "@", "tags": ["@", {"@": "@"}]}).replace(b"@", escaped.encode())
+    page = decode(value)
+    assert page.body == kept
+    assert page.extra == {"tags": [kept, {kept: kept}]}
+
+
+@pytest.mark.parametrize("value", [
+    b'{"url": "https://x.example/a", "body": "\\udce9", "n": NaN}',  # NaN: no JSON
+    b'{"url": "https://x.example/a", "body": "\\udce9"',  # cut short
+    b'{"url": "https://x.example/a", "body": "\\udce9\xff"}',  # not UTF-8
+    b'[' * 5000 + b'"\\udce9"' + b']' * 5000,  # nested past any parser's depth
+])
+def test_a_value_faulty_besides_its_lone_surrogates_is_still_invalid_json(value):
+    assert reason_of(value) == Reason.INVALID_JSON
+
+
+def test_a_value_in_another_encoding_than_utf8_is_still_invalid_json():
+    assert reason_of('{"url": "https://x.example/a", "body": "\\udce9"}'.encode("utf-16")) == Reason.INVALID_JSON

@@ -4,6 +4,7 @@ The schema is documented in README.md and worker/schema/raw_page.schema.json.
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -23,6 +24,7 @@ REQUIRED_FIELDS = ("url", "fetched_at", "content_type", "body")
 HTML_ALIASES = ("application/xhtml+xml",)
 # What a URL must not hold: whitespace (\s is exactly str.isspace()), C0 and C1 control characters.
 _URL_FORBIDDEN = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class DecodeStage(Stage[SourceRecord, RawPage]):
@@ -132,10 +134,44 @@ def _parse_json_object(value: bytes | None) -> dict[str, Any]:
     try:
         data = orjson.loads(value)
     except orjson.JSONDecodeError as error:
-        raise PageRejected(Reason.INVALID_JSON, f"value is not valid UTF-8 JSON: {error}") from None
+        data = _with_lone_surrogates_replaced(value, error)
     if not isinstance(data, dict):
         raise PageRejected(Reason.INVALID_JSON, f"value must be a JSON object, got {type(data).__name__}")
     return data
+
+
+def _with_lone_surrogates_replaced(value: bytes, error: orjson.JSONDecodeError) -> Any:
+    """The value parsed where orjson refused it for lone UTF-16 surrogates escaped in its strings
+    ("\\udce9": Python's json.dumps writes them for bytes a scraper decoded with
+    errors="surrogateescape"), each replaced by U+FFFD, as a decoder's errors="replace" does: one
+    such character must not cost the page. Any other fault is the record's."""
+    rejection = PageRejected(Reason.INVALID_JSON, f"value is not valid UTF-8 JSON: {error}")
+    if "surrogate in string" not in str(error):  # (not its "str is not valid UTF-8: surrogates ...")
+        raise rejection from None
+    try:  # (the standard library's parser takes them; NaN and Infinity it takes too, orjson not)
+        data = json.loads(value.decode("utf-8"), parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):  # (UnicodeDecodeError is a ValueError)
+        raise rejection from None
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            pairs = list(item.items())
+            item.clear()
+            item.update((_replace_surrogates(k), _replace_surrogates(v)) for k, v in pairs)
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            item[:] = map(_replace_surrogates, item)
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
+    return _replace_surrogates(data)
+
+
+def _replace_surrogates(item: Any) -> Any:
+    return _SURROGATE.sub("\ufffd", item) if isinstance(item, str) else item
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
 
 
 def parse_content_type(header: str) -> tuple[str, str | None]:
