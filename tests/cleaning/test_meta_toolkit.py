@@ -231,3 +231,11 @@ def test_html_author_fields_keep_a_names_own_von(field, names):
     # "von" is the German byline word and a name's particle: after a name's first word and before
     # its last (or another particle) it is the name's.
     assert split_authors(field) == names
+
+
+def test_a_time_after_a_space_needs_its_colon():
+    """ISO 8601's basic form (no colons) follows a "T"; after a space, four digits are a year (a
+    second date), not a time and an offset."""
+    assert parse_date("2020-01-01 2020-01-01").isoformat() == "2020-01-01T00:00:00+00:00"
+    assert parse_date("2020-01-01 20:20").isoformat() == "2020-01-01T20:20:00+00:00"
+    assert parse_date("20200101T202000Z").isoformat() == "2020-01-01T20:20:00+00:00"

@@ -255,7 +255,7 @@ def is_calendar_word(word: str) -> bool:
 
 _ISO: Final = re.compile(
     r"(?P<y>(?:19|20)\d\d)-?(?P<m>[01]\d)-?(?P<d>[0-3]\d)"
-    r"(?:[T ](?P<H>[0-2]\d):?(?P<M>[0-5]\d)(?::?(?P<S>[0-5]\d)(?:[.,]\d+)?)?"
+    r"(?:(?:T| (?=[0-2]\d:))(?P<H>[0-2]\d):?(?P<M>[0-5]\d)(?::?(?P<S>[0-5]\d)(?:[.,]\d+)?)?"
     r"\s*(?P<tz>Z|UTC|GMT|[+-][01]\d(?::?[0-5]\d)?)?)?", re.I)
 LIMITS: Final = DateLimits()
 
