@@ -324,8 +324,7 @@ class CleaningSettings:
     html_isolate_above_chars: int = 64_000
     # ... or with more formatting start tags (<b>, <i>, <font>...) than this: the parser re-opens
     # those left open at each new block (html_content.formatting_tags), so below both bounds above
-    # a page could still build millions of elements. With this many, the worst is 0.5 s and 80 MB;
-    # 3 of the 139 shared HTML pages below both bounds have more.
+    # a page could still build millions of elements; with at most this many, the worst stays small.
     html_isolate_above_formatting_tags: int = 50
     # Paragraphs at the article's end in another script than its title go (a template's sidebar
     # in the site's language under an article it carries; worker/cleaning/scripts.py): a text is
