@@ -1,10 +1,14 @@
 """`process --jobs N`: cleaning in N processes gives the outputs of one process, byte for byte."""
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import orjson
 import pytest
@@ -121,3 +125,50 @@ def test_a_page_that_hangs_or_kills_its_process_is_dead_lettered_and_the_rest_go
     assert "died" in letters["https://crash.example/901"]["error"]
     one.pop("pages.dlq.jsonl", None)
     assert two == one
+
+
+def _children_of(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _gone(pids: list[int], within: float) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{pid}").exists() and "Z" not in _state(pid) for pid in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _state(pid: int) -> str:
+    with contextlib.suppress(OSError):
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    return "gone"
+
+
+@pytest.mark.parametrize("sent", [signal.SIGTERM, signal.SIGKILL])
+def test_a_stopped_run_leaves_no_preparing_process_behind(tmp_path, sent):
+    """SIGTERM (a cancelled batch job) stops at the next page with exit code 143, the batches
+    written so far kept; a parent killed outright takes its children along (PR_SET_PDEATHSIG):
+    either way no preparing process is left waiting for work."""
+    (tmp_path / "pages.jsonl").write_bytes(b"\n".join(_html(n) for n in range(4000)) + b"\n")
+    run = subprocess.Popen([sys.executable, "-m", "worker", "process", "--input", str(tmp_path / "pages.jsonl"),
+                            "--output-dir", str(tmp_path / "out"), "--jobs", "2", "--no-progress"], cwd=REPO,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while len(children := _children_of(run.pid)) < 2 or not (tmp_path / "out").exists():
+        assert time.monotonic() < deadline and run.poll() is None
+        time.sleep(0.05)
+    time.sleep(0.5)  # (well into the file)
+    run.send_signal(sent)
+    _, stderr = run.communicate(timeout=30)
+    assert _gone(children, within=5)
+    if sent == signal.SIGTERM:
+        assert run.returncode == 143, stderr.decode()[-2000:]
+        assert b"stopped by SIGTERM" in stderr
+        written = sum(len(path.read_bytes().splitlines()) for path in (tmp_path / "out").glob("*.jsonl"))
+        assert 0 < written < 4000

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import threading
 import time
@@ -13,6 +14,8 @@ from .memory import keep_freed_memory
 from .service.logging import configure_logging, settings_secrets, settings_summary
 
 EXIT_USAGE = 2
+# Stopped by SIGTERM before the end of the input (128 + the signal's number, as a shell reports it).
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,16 +177,24 @@ def _process(settings: Settings, input_path: Path, output_dir: Path, progress: b
     output = _ProgressSink(sink, len(source)) if progress else sink
     loop = ConsumeLoop(source, output, pipeline, index, metrics, settings.service,
                        Health(metrics, settings.service.liveness_timeout_seconds), read_ahead=jobs > 1)
+    # SIGTERM (a cancelled batch job) stops at the next page, as `run` does: the batches written so
+    # far stay, and the preparing processes are stopped rather than left behind.
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        loop.run(threading.Event())
+        loop.run(stop)
     except DependencyMisconfigured as error:
         print(f"error: stopped: {error}", file=sys.stderr)
         return EXIT_CONFIG
     finally:
+        signal.signal(signal.SIGTERM, previous)
         pipeline.close()
         output.close()
         index.close()
     total = sum(sink.counts.values())
+    if stop.is_set():
+        print(f"stopped by SIGTERM: {total} pages written from {input_path}, the rest not", file=sys.stderr)
+        return EXIT_TERMINATED
     print(f"processed {total} pages from {input_path}")
     for topic, count in sink.counts.items():
         print(f"  {count:6d}  {output_dir / (topic + '.jsonl')}")

@@ -17,10 +17,12 @@ of its own, so a child killed mid-message leaves no lock held that another needs
 """
 from __future__ import annotations
 
+import ctypes
 import math
 import multiprocessing
 import os
 import queue
+import signal
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -51,6 +53,7 @@ CHILD_CHECK_SECONDS = 0.25
 KILL_GRACE_SECONDS = 0.5
 # What a child is doing, as noted in its slot.
 _IDLE, _DECODE, _CLEAN = 0.0, 1.0, 2.0
+_PR_SET_PDEATHSIG = 1  # (linux/prctl.h)
 
 
 def default_jobs() -> int:
@@ -231,16 +234,19 @@ class ParallelPipeline(Pipeline):
         tasks = self._context.Queue()
         results, sending = self._context.Pipe(duplex=False)
         process = self._context.Process(target=_prepare_forever, name=f"prepare-{n}", daemon=True,
-                                        args=(self.settings, n, self._slots, tasks, sending))
+                                        args=(self.settings, n, self._slots, tasks, sending, os.getpid()))
         process.start()
         sending.close()  # (the child holds the only writing end: its death is an end of file here)
         return _Child(process, tasks, results)
 
     def close(self) -> None:
-        for child in self._children:
-            child.tasks.put(None)  # (each child stops when it takes it)
-        for child in self._children:
+        # A child still holding chunks (a stopped run's) may be waiting to send them: it is killed.
+        idle = [child for child in self._children if not child.chunks]
+        for child in idle:
+            child.tasks.put(None)  # (each stops when it takes it)
+        for child in idle:
             child.process.join(timeout=5)
+        for child in self._children:
             _discard(child)
         self._children = []
         super().close()
@@ -271,11 +277,12 @@ def _warm_up(settings: Settings) -> None:
     Preparer(settings, isolate_html=False).prepare(SourceRecord("warm-up", 0, 0, None, sample))
 
 
-def _prepare_forever(settings: Settings, n: int, slots: _Slots, tasks, results: Connection) -> None:
+def _prepare_forever(settings: Settings, n: int, slots: _Slots, tasks, results: Connection, parent: int) -> None:
     """A child: its own cleaner, extracting HTML in this process (the parent watches it), its next
     chunk from its own queue. Its slot holds the page and the end of its stages' time: decoding's
     limit, then cleaning's and fingerprinting's (each stage stops itself at its limit when in Python
     code)."""
+    _die_with_parent(parent)
     be_the_first_to_go()  # (a page's tree that fills the memory costs this process, not the parent)
     preparer = Preparer(settings, isolate_html=False)
     limit = settings.service.stage_timeout_seconds
@@ -290,6 +297,19 @@ def _prepare_forever(settings: Settings, n: int, slots: _Slots, tasks, results: 
             prepared.append((index, _prepared(preparer, page)))
         slots.leave(n)
         results.send((chunk, prepared))
+
+
+def _die_with_parent(parent: int) -> None:
+    """Asks the kernel to kill this process when its parent dies (Linux's PR_SET_PDEATHSIG): a
+    parent killed outright cannot stop its children, and each would wait for its next chunk for
+    ever (another child holds its queue's writing end open). Elsewhere, nothing."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # (it died before the request)
+        os._exit(1)
 
 
 def _prepared(preparer: Preparer, page: RawPage | PageRejected):
