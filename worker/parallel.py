@@ -227,6 +227,7 @@ class ParallelPipeline(Pipeline):
             self._chunks[chunk] = (batch, pages[:position] + pages[position + 1:])
         self._waiting.extendleft(reversed(child.chunks))
         _discard(child)
+        self._slots.leave(n)  # (the new child is on no page yet: not the old one's overdue page)
         self._children[n] = self._start_child(n)
         self._hand_out()
 
