@@ -51,8 +51,8 @@ CHILD_CHECK_SECONDS = 0.25
 # Time a page's stage may run past its limit before its child is killed: a stage interrupted in
 # Python code (at its limit) sends its own dead letter meanwhile.
 KILL_GRACE_SECONDS = 0.5
-# What a child is doing, as noted in its slot.
-_IDLE, _DECODE, _CLEAN = 0.0, 1.0, 2.0
+# What a child is doing, as noted in its slot (on no page: a deadline of 0).
+_DECODE, _CLEAN = 1.0, 2.0
 _PR_SET_PDEATHSIG = 1  # (linux/prctl.h)
 
 

@@ -260,9 +260,8 @@ class HtmlThresholds:
     # minimum) the own extractor has probably missed the article: trafilatura is asked too, and
     # its text is kept when longer.
     fallback_below_chars: int = 200
-    # ... unless the page has more tags than this: trafilatura's Python code costs up to 30 us a
-    # tag (a page of 250,000 empty paragraphs: 7 s, where the own extractor takes 0.3 s). The
-    # largest page of the shared sets' tuning parts has 12,000.
+    # ... unless the page has more tags than this: trafilatura's Python code costs several times
+    # the own extractor's a tag, and no real article page comes near this many.
     fallback_max_tags: int = 20_000
 
     @property
@@ -294,7 +293,7 @@ class HtmlMetadataThresholds:
     # Byline-, <time> and date-like elements looked at, of each kind: bounds pages that nest thousands.
     max_byline_elements: int = 30
     # Entries of a JSON-LD author list read (each is parsed as a byline): a longer list is a staff
-    # page or hostile markup (the shared sets' tuning parts list 2 at most).
+    # page or hostile markup, not an article's authors.
     max_linked_authors: int = 100
     # A date written this many characters from the headline (before or after it) still belongs to it.
     dateline_chars: int = 300
