@@ -9,8 +9,8 @@ out) publishes the same few briefs and paywall teasers, as HTML and as a naive s
 dump; each page is cleaned (worker.stages.clean.CleanStage) and fingerprinted
 (worker/dedup/fingerprint.py), and pairs are judged as the index would (exact key, else verified
 near similarity; a text not compared matches nothing, nor does a short text its site published
-under another title: repeated_on_site, nor is a short text near matched with an earlier page of its
-site under another title):
+under another title: repeated_on_site, nor are two pages of one site under two titles near matched
+when either is a short text):
 
 - false pairs: two different pages of one template (and form) that match. Split by whether the
   cleaned texts hold their page's text (bench/metric.py recall >= 0.5): "missed" when neither does
@@ -46,7 +46,7 @@ from worker.metrics import Metrics  # noqa: E402
 from worker.models import RawPage  # noqa: E402
 from worker.stages.clean import CleanStage  # noqa: E402
 from worker.state.base import Fingerprint  # noqa: E402
-from worker.state.rules import excluding_origin, origin_key, other_title_on_site  # noqa: E402
+from worker.state.rules import origin_key, other_title_on_site  # noqa: E402
 
 SEED = 20261207
 BRIEFS = 4  # briefs every template publishes
@@ -90,8 +90,8 @@ class Judge:
             if fa.site_key and fa.site_key == fb.site_key and fa.title_key != fb.title_key:
                 return None  # the index's site rule (worker/state/base.py): repeated_on_site
             return "exact"
-        if other_title_on_site(excluding_origin(fb, origin_key(fb)), origin_key(fa)):
-            return None  # the site rule's near step: b, short, has no candidate of its site under another title
+        if other_title_on_site(origin_key(fb), origin_key(fa)):
+            return None  # the site rule's near step: one site, another title, one of the two short
         if fa.signature and fb.signature and near_similarity(
                 matches(fa.signature, fb.signature), self.num_perm, fa.shingle_count, fb.shingle_count,
                 self.thresholds) is not None:

@@ -334,7 +334,7 @@ def test_the_site_rule_in_one_batch_decides_as_one_by_one(make_index: IndexFacto
     assert make_index().decide_many(pages) == expected
 
 
-# --- The site rule's near step: a short text has no near candidate of its site under another title -
+# --- The site rule's near step: no near pair of one site under two titles when either is short -----
 
 def on_site(page: Fingerprint, site: str, title: str, short: bool = False) -> Fingerprint:
     """A near fingerprint as the stage builds it for a text of this site and title: every compared
@@ -368,9 +368,18 @@ def test_a_short_text_stays_a_near_copy_under_the_same_title_or_on_another_site(
         DedupDecision.duplicate("n1", "near", 240 / 256)
 
 
-def test_a_longer_text_stays_a_near_copy_of_a_page_of_its_site_under_another_title(index: DedupIndex):
-    """A site republishing an article under a new headline: a copy (the rule is for short texts)."""
+def test_a_longer_text_near_a_short_page_of_its_site_under_another_title_is_unique(index: DedupIndex):
+    """The same pair the other way round: the block a short page kept is in the longer page too."""
     index.decide(on_site(near_fp("n1", 1), "site.example", "storm", short=True))
+    assert index.decide(on_site(near_fp("n2", 1, changed=8, shingles=900), "site.example", "election")) == \
+        DedupDecision.unique()
+    assert index.decide(on_site(near_fp("n3", 1, changed=8, change_seed=1), "site.example", "storm")) == \
+        DedupDecision.duplicate("n1", "near", 248 / 256)
+
+
+def test_a_longer_text_stays_a_near_copy_of_a_longer_page_of_its_site_under_another_title(index: DedupIndex):
+    """A site republishing an article under a new headline: a copy (the rule is for short texts)."""
+    index.decide(on_site(near_fp("n1", 1), "site.example", "storm"))
     assert index.decide(on_site(near_fp("n2", 1, changed=8), "site.example", "election")) == \
         DedupDecision.duplicate("n1", "near", 248 / 256)
 
@@ -399,9 +408,10 @@ def test_the_near_step_of_the_site_rule_in_one_batch_decides_as_one_by_one(index
     pages = [on_site(near_fp("n1", 1), "site.example", "storm", short=True),
              on_site(near_fp("n2", 1, changed=8), "site.example", "election", short=True),
              on_site(near_fp("n3", 1, changed=8, change_seed=1), "site.example", "storm", short=True),
-             on_site(near_fp("n4", 1, changed=8, change_seed=2), "other.example", "election", short=True)]
+             on_site(near_fp("n4", 1, changed=8, change_seed=2), "other.example", "election", short=True),
+             on_site(near_fp("n5", 1, changed=8, change_seed=3, shingles=900), "site.example", "weather")]
     expected = [DedupDecision.unique(), DedupDecision.unique(), DedupDecision.duplicate("n1", "near", 248 / 256),
-                DedupDecision.duplicate("n1", "near", 248 / 256)]
+                DedupDecision.duplicate("n1", "near", 248 / 256), DedupDecision.unique()]
     assert (index.decide_many(pages) if batch else [index.decide(page) for page in pages]) == expected
 
 

@@ -102,8 +102,9 @@ class DedupSettings:
     brief_related_words: int = 2
     # A compared text of fewer prose tokens than this carries the keys of its text on its site and
     # of its text, site and title (Fingerprint.site_key, title_key): the index takes the same short
-    # text published again by one site under another title for the site's template, not a copy
-    # (base.DedupIndex). The length of a brief page, as brief_page_max_tokens: the template blocks
+    # text published again by one site under another title for the site's template, not a copy,
+    # and a page of the site under another title near such a text, before or after it, for no near
+    # copy of it either (base.DedupIndex). The length of a brief page, as brief_page_max_tokens: the template blocks
     # cleaning keeps of a site's short pages (teasers, sidebars, notices) are often longer than
     # unrelated_title_max_tokens, while a site may republish a real article under a new headline.
     site_repeat_max_tokens: int = 300

@@ -67,9 +67,9 @@ class Fingerprinter:
         the site's template, the same text on every such page of the site under each page's own
         title; the index tells that from a page reposted at another address (same title) by these
         keys (base.DedupIndex); and it does not near match such a page with a page of its site under
-        another title (site and title_words), long or short: the same block that cleaning kept of a
-        short page is part of what it kept of a longer page of the site whose article it missed in
-        part."""
+        another title (site and title_words), long or short, whichever comes first: the same block
+        that cleaning kept of a short page is part of what it kept of a longer page of the site
+        whose article it missed in part."""
         words, _ = _title_words(article.title or "")
         site, title_words = site_of(url_key), " ".join(map(str, sorted(words)))
         if float(found.tokens[found.prose].sum()) >= self.settings.site_repeat_max_tokens:

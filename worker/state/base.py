@@ -44,8 +44,8 @@ class Fingerprint:
     title_key: str = ""
     # For every compared text (worker/dedup/fingerprint.py Fingerprinter.site_keys), else "": its
     # site and its title's content words (the site and title of title_key, without the text). An
-    # article indexed for near matching keeps them as one small key (rules.origin_key), which the
-    # near step of the site rule reads (DedupIndex).
+    # article indexed for near matching keeps them, and whether it is short (site_key), as one
+    # small key (rules.origin_key), which the near step of the site rule reads (DedupIndex).
     site: str = ""
     title_words: str = ""
 
@@ -69,11 +69,12 @@ class DedupIndex(ABC):
        - near:  only when fp.signature != b"": candidates are the articles indexed for near
          matching (unique ones only) that share at least one band key with fp and are usable;
          each is verified and the best chosen exactly as worker/dedup/similarity.py states
-         -> duplicate(X, "near", similarity). A page with a site_key (a short text) has no
-         candidate indexed with fp.site and another title (rules.other_title_on_site of their
-         origin keys): two short pages of one site under different titles near alike are its
-         template, not one article (such an article is not a candidate at all, as one out of the
-         window: it neither counts towards max_near_candidates nor is verified)
+         -> duplicate(X, "near", similarity). A page has no candidate indexed with fp.site and
+         another title when either of the two is a short text (has a site_key;
+         rules.other_title_on_site of their origin keys, which carry it): two pages of one site under
+         different titles near alike, one of them short, are alike by its template, not one
+         article (such an article is not a candidate at all, as one out of the window: it
+         neither counts towards max_near_candidates nor is verified)
        - otherwise unique.
        First matching rule wins, in that order.
     3. Claims, in the same atomic step. canonical = fp.article_id when unique, else duplicate_of:

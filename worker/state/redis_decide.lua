@@ -21,9 +21,16 @@ local signature = ARGV[9]
 local shingle_count = tonumber(ARGV[10])
 local bucket_fields, band_highs = ARGV[11], ARGV[12]
 local origin = ARGV[13]
--- A short page (site digest) has no near candidate of its site under another title.
-local excluding = site_digest ~= '' and origin ~= ''
+-- No near candidate of the page's site under another title when either is a short text
+-- (rules.other_title_on_site): the origin key's 4th byte holds rules.SHORT as its top bit, the
+-- title's digest in the other 31 bits.
 local NO_ORIGIN = string.rep('\0', 8)
+local my_site, my_title, my_short
+if origin ~= '' then
+  my_site = string.sub(origin, 5, 8)
+  my_title = string.sub(origin, 1, 3) .. string.char(string.byte(origin, 4) % 128)
+  my_short = string.byte(origin, 4) >= 128
+end
 local METHOD = {['1'] = 'url', ['2'] = 'exact', ['3'] = 'near'}
 local CODE = {url = '1', exact = '2', near = '3'}
 
@@ -201,18 +208,22 @@ local function near_match()
   -- most; else whole groups of equal shared counts, most shared first, while the rows taken stay
   -- within max_candidates (a row is read to know whether it is usable, and only until the group
   -- that would overflow is known to).
-  -- (rules.other_title_on_site: a short page's candidate of its site under another title is none)
+  -- (rules.other_title_on_site: a candidate of the page's site under another title, either a short
+  -- text, is none)
   local function usable_row(name)
     local row = name % 4294967296
     local generation = (name - row) / 4294967296
     local offset = (row % rows_per_chunk) * row_bytes
     local packed = redis.call('GETRANGE', row_key(generation, row), offset, offset + row_bytes - 1)
     if #packed ~= row_bytes or fetched_at - struct.unpack('<d', packed) >= window then return nil end
-    if excluding then
+    if my_site then
       local at = (row % rows_per_chunk) * 8
       local theirs = redis.call('GETRANGE', origin_key(generation, row), at, at + 7)
-      if #theirs == 8 and theirs ~= NO_ORIGIN and string.sub(theirs, 5, 8) == string.sub(origin, 5, 8)
-          and string.sub(theirs, 1, 4) ~= string.sub(origin, 1, 4) then return nil end
+      if #theirs == 8 and theirs ~= NO_ORIGIN and string.sub(theirs, 5, 8) == my_site then
+        local flags = string.byte(theirs, 4)
+        if (my_short or flags >= 128)
+            and string.sub(theirs, 1, 3) .. string.char(flags % 128) ~= my_title then return nil end
+      end
     end
     return packed
   end

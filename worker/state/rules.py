@@ -40,34 +40,31 @@ def key64(text: str, seed: int) -> int:
 
 
 # An indexed article's origin key (its site and title, for the near step of the site rule): 64 bits,
-# the site's 32-bit digest high, the title's low (chance collisions: a title in 4 billion of one
-# site's, a site in 4 billion). NO_KEY: none (an article without fp.site).
+# the site's 32-bit digest high; low, the title's digest in 31 bits and, above them, SHORT when the
+# text is short (it has a site_key). Chance collisions: a title in 2 billion of one site's, a site in
+# 4 billion. NO_KEY: none (an article without fp.site).
 ORIGIN_SEED = 6
-_LOW_HALF = 0xFFFFFFFF
+SHORT = 0x80000000
+_TITLE = SHORT - 1
 
 
 def origin_key(fp: Fingerprint) -> int:
-    """The origin key of fp.site and fp.title_words (NO_KEY when fp.site is "")."""
+    """The origin key of fp.site, fp.title_words and whether fp is a short text (NO_KEY when
+    fp.site is "")."""
     if not fp.site:
         return NO_KEY
     site = xxhash.xxh32_intdigest(fp.site.encode(), ORIGIN_SEED)
-    title = xxhash.xxh32_intdigest(fp.title_words.encode(), ORIGIN_SEED)
-    return (site << 32 | title) or 1
+    title = xxhash.xxh32_intdigest(fp.title_words.encode(), ORIGIN_SEED) & _TITLE
+    return (site << 32 | title | (SHORT if fp.site_key else 0)) or 1
 
 
-def excluding_origin(fp: Fingerprint, origin: int) -> int:
-    """The origin key whose site's other titles are no near candidates for fp (origin: its own,
-    origin_key(fp)): its own when it is a short text (site_key), else NO_KEY (a longer text takes
-    candidates of its site too)."""
-    return origin if fp.site_key else NO_KEY
-
-
-def other_title_on_site(excluding, candidate):
-    """A candidate of this origin key is none for a page excluding this one (excluding_origin): the
-    same site, another title. Element-wise on numpy uint64 arrays as on ints (the memory backend
-    checks a batch's candidates at once); the Lua script compares the same 8 bytes (packed_origin)."""
-    return (excluding != NO_KEY) & (candidate != NO_KEY) & ((excluding >> 32) == (candidate >> 32)) & \
-        ((excluding & _LOW_HALF) != (candidate & _LOW_HALF))
+def other_title_on_site(origin, candidate):
+    """A candidate of this origin key is none for a page of that one: the same site, another title,
+    and one of the two a short text (SHORT). Symmetric, so the order in which the two pages come
+    does not matter. Element-wise on numpy uint64 arrays as on ints (the memory backend checks a
+    batch's candidates at once); the Lua script compares the same 8 bytes (packed_origin)."""
+    return (origin != NO_KEY) & (candidate != NO_KEY) & ((origin >> 32) == (candidate >> 32)) & \
+        ((origin & _TITLE) != (candidate & _TITLE)) & (((origin | candidate) & SHORT) != 0)
 
 
 def packed_origin(key: int) -> bytes:

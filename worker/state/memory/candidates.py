@@ -10,7 +10,7 @@ import numpy as np
 
 from ...dedup.similarity import by_jaccard, near_similarities, near_similarity
 from ..base import Fingerprint
-from ..rules import NO_KEY, claim_keys, excluding_origin, origin_key, other_title_on_site
+from ..rules import NO_KEY, claim_keys, origin_key, other_title_on_site
 from .tables import NO_SLOT, stable_order
 
 if TYPE_CHECKING:
@@ -27,10 +27,9 @@ class Batch:
 
     def __init__(self, index: MemoryIndex, fingerprints: Sequence[Fingerprint]):
         self.keys = [claim_keys(fp) for fp in fingerprints]
-        # Each item's origin key (kept when it is indexed) and the one whose site's other titles
-        # are no near candidates for it (rules.excluding_origin).
+        # Each item's origin key: kept when it is indexed; the site's pages under other titles are
+        # no near candidates for it when either is a short text (rules.other_title_on_site).
         self.origins = [origin_key(fp) for fp in fingerprints]
-        self.excluding = [excluding_origin(fp, origin) for fp, origin in zip(fingerprints, self.origins)]
         self.times = [fp.fetched_at.timestamp() for fp in fingerprints]
         # The newest slot of each key in the tables (id, URL, hash, site, title).
         keys = np.array(self.keys, dtype=np.uint64)
@@ -97,10 +96,9 @@ class Batch:
         records = near.record[rows]
         batch_positions = np.array(with_signature)[signature_rows]
         usable = np.array(self.times)[batch_positions] - fetched_at[records] < index.window_seconds
-        excluding = np.array(self.excluding, dtype=np.uint64)[batch_positions]
-        if excluding.any():  # a short page: no candidate of its site under another title
-            origin = near.origin[rows]
-            usable &= ~other_title_on_site(excluding, origin)
+        # No candidate of the page's site under another title when either is a short text.
+        origins = np.array(self.origins, dtype=np.uint64)[batch_positions]
+        usable &= ~other_title_on_site(origins, near.origin[rows])
         signature_rows, rows, shared = signature_rows[usable], rows[usable], shared[usable]
         batch_positions, records = batch_positions[usable], records[usable]
         if not len(rows):

@@ -171,11 +171,11 @@ class MemoryIndex(DedupIndex):
         earlier items of the batch sharing a band count when they were indexed and are usable. Of
         more than max_candidates, only those sharing the most band keys (similarity.candidate_floor)."""
         in_batch = []
-        excluding = batch.excluding[i]
+        origin = batch.origins[i]
         for earlier, m, shared in batch.pairs_in_batch.get(row, ()):
             slot = staged.near_slot.get(earlier, NO_SLOT)
             if slot != NO_SLOT and staged.usable(slot, at) != NO_SLOT and \
-                    not other_title_on_site(excluding, batch.origins[batch.signature_position[earlier]]):
+                    not other_title_on_site(origin, batch.origins[batch.signature_position[earlier]]):
                 in_batch.append((slot, earlier, m, shared))
         table_shared = batch.table_shared.get(i, ())
         floor = 0
