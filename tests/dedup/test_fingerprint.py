@@ -162,10 +162,21 @@ def test_a_long_article_is_compared_whatever_its_title(fingerprinter):
 
 
 def test_an_articles_paragraphs_one_after_another_are_no_brief_among_template_lines(fingerprinter):
-    # Paragraphs that follow one another are one article, whatever words they share with the title.
-    text = "\n\n".join([BRIEF, NOTE])
+    # Paragraphs that follow one another and speak of one thing (a word of the brief or its title,
+    # "diversion", and no more) are one article, whatever words they share with the title.
+    follow_up = ("The diversion was agreed with the bus company, whose timetables will not change, and it is "
+                 "expected that the three busiest stops stay open throughout the weekend.")
+    text = "\n\n".join([BRIEF, follow_up, NOTE])
     fp = fingerprinter.fingerprint(titled("a", text, "Road closure on Route 61"))
     assert fp.content_hash == article("a", text).content_hash and fp.signature != b""
+
+
+def test_a_brief_right_before_a_template_paragraph_of_other_words_is_compared_alone(fingerprinter):
+    # A site's own paragraph (a blurb, a teaser, an author's note) right under a reposted brief
+    # shares none of its words: the brief is still set apart from it.
+    alone = fingerprinter.fingerprint(titled("a", BRIEF, "Road closure on Route 61"))
+    reposted = fingerprinter.fingerprint(titled("b", "\n\n".join([BRIEF, NOTE]), "Road closure on Route 61"))
+    assert reposted.content_hash == alone.content_hash and reposted.signature == b""
 
 
 def test_short_lines_that_outweigh_the_prose_keep_the_whole_text_in_the_key(fingerprinter):

@@ -101,9 +101,11 @@ class Fingerprinter:
         (not numbers) with them, and so on; the others speak of something else. A brief is compared on its
         lines alone when:
         - the page's prose is short (under brief_page_max_tokens tokens) and some prose is left out;
-        - no left-out prose line ending like a sentence follows or precedes one of the brief's
-          directly (a label, a credit, a button or a post's title stands between them: an
-          article's paragraphs follow one another);
+        - no left-out prose line ending like a sentence and sharing a word (numbers apart) with the
+          brief or its title follows or precedes one of the brief's directly (a label, a credit, a
+          button or a post's title stands between them: an article's paragraphs follow one another
+          and speak of one thing, while the template's own paragraph beside a brief, the site's
+          blurb or a teaser, shares none of its words);
         - the brief is one (min_prose_tokens or more) too short for a signature (under
           min_shingles tokens), so that only exact copies of it match.
         A copy of the brief reposted in another site's template then has the brief's exact key,
@@ -148,7 +150,8 @@ class Fingerprinter:
         sentences = {i for i in prose if _ends_sentence(texts[i])}
         filled = [i for i, size in enumerate(found.tokens.tolist()) if size > 0]
         for before, after in zip(filled, filled[1:]):
-            if (before in chosen) != (after in chosen) and before in sentences and after in sentences:
+            if (before in chosen) != (after in chosen) and before in sentences and after in sentences and \
+                    words[after if before in chosen else before] & topic:
                 return None
         lines = sorted(chosen)
         if not settings.min_prose_tokens <= float(found.tokens[lines].sum()) < self.min_shingles:
