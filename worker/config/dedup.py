@@ -53,8 +53,10 @@ class DedupSettings:
     near_jaccard: float = 0.28
     # ... or when the estimated share of the shorter text's shingles found in the longer one
     # reaches this (a truncated copy), provided the shorter text has at least
-    # containment_min_shingles shingles.
-    near_containment: float = 0.70
+    # containment_min_shingles shingles. Well below the whole of a cut copy, for the same reason as
+    # near_jaccard: the leftovers of its new template that cleaning keeps with a copy are shingles
+    # of the shorter text that the longer one does not hold.
+    near_containment: float = 0.65
     containment_min_shingles: int = 60
     # ... and the estimated Jaccard similarity reaches this. The containment estimate multiplies
     # the match count by (n_A + n_B) / min(n_A, n_B): for a 60-shingle text against a 5,000-shingle
