@@ -13,6 +13,7 @@ from worker.cleaning.html import extract_html
 from worker.cleaning.text import extract_text
 from worker.cleaning.meta.names import split_authors
 from worker.cleaning.meta.titles import _enough_title, _first_enough, strip_site_name, title_parts
+from worker.cleaning.normalize import normalize_text
 
 URL = "https://news.example.com/a"
 
@@ -69,6 +70,23 @@ def test_a_long_author_field_costs_linear_time_and_names_no_one(text):
     # "\S+@\S+" read a long word to its end from each of its characters: 31 s for 200,000 digits.
     took = _seconds(split_authors, text)
     assert took < 0.5 and split_authors(text) == []
+
+
+STRAY_VERB_RUNS = {  # (a paragraph's end -> what normalizing leaves of "The last sentence." and it)
+    " Is." * 20_000: "",
+    " Had.\t" * 20_000 + "Do.": "",  # (tabs are spaces once normalized)
+    " Is." * 20_000 + " x Is.": " Is." * 20_000 + " x Is.",  # (the last is no sentence of its own)
+}
+
+
+@pytest.mark.parametrize("ending", STRAY_VERB_RUNS, ids=["verbs", "tabbed verbs", "verbs and a word"])
+def test_a_paragraph_ending_in_a_run_of_stray_verbs_costs_linear_time(ending):
+    # A spinner's verb left as a sentence ("... last year. Is.") went one per round of repairs,
+    # each round a search of the whole paragraph: 16,000 of them (64 KB) took 14 s, 20,000 22-29 s.
+    text = "The last sentence." + ending
+    took = _seconds(normalize_text, text)
+    assert took < 0.5, f"{took:.1f}s"
+    assert normalize_text(text) == "The last sentence." + STRAY_VERB_RUNS[ending]
 
 
 PARAGRAPH = "A sentence of article text, long enough to count as a paragraph of the story. "

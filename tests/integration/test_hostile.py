@@ -87,7 +87,8 @@ def hostile_records(rng: random.Random) -> list[tuple[str, bytes | None, bytes |
         body = unit * (90_000 // len(unit)) + "\n\n" + good_body(6000 + n)
         records.append(("separator line", None, page(f"https://sep.example/{n}", body), {ARTICLE, "no_content"}))
     for n, body in enumerate(["a " * 100_000 + "!", "x" * 250_000, "\n" * 250_000, ". " * 100_000,
-                              "<div>" * 5000 + good_body(7000), "Home\n" * 50_000]):
+                              "<div>" * 5000 + good_body(7000), "Home\n" * 50_000,
+                              "A sentence." + " Is." * 50_000]):
         records.append(("redos-shaped text", None, page(f"https://redos.example/{n}", body),
                         {ARTICLE, "no_content"}))
     for n, name in enumerate(["texto-comentarios", "footer"]):

@@ -63,7 +63,6 @@ _STRAY_PERIOD_PIECE: Final = re.compile(r"\.(?:(?<=[.!?]\s\.)|(?<=\s\s\.))")
 _STRAY_QUOTE = re.compile(r"(?<=[.!?][”\"])\s+[”\"]\s*,(?=\s)")
 # "... from the same period last year. Is." (an auxiliary verb left as a sentence of its own)
 _STRAY_VERBS = (" Is.", " Are.", " Was.", " Were.", " Does.", " Do.", " Did.", " Has.", " Have.", " Had.")
-_STRAY_VERB = re.compile(r"(?<=[.!?])\s+(?:Is|Are|Was|Were|Does|Do|Did|Has|Have|Had)\.(?=\s*$)")
 
 
 def looks_like_mojibake(text: str) -> bool:
@@ -125,8 +124,25 @@ def _remove_spinner_artifacts_once(text: str) -> str:
     if "” ”" in text or '" "' in text:
         text = _STRAY_QUOTE.sub("", text)
     if text.endswith(_STRAY_VERBS):
-        text = _STRAY_VERB.sub("", text)
+        text = _without_stray_verbs(text)
     return text
+
+
+def _without_stray_verbs(text: str) -> str:
+    """The text without the stray verbs at its end: each one of _STRAY_VERBS after whitespace that
+    follows a sentence's end, again while one more is left ("year. Is. Is. Is." -> "year."; the
+    whitespace goes with it). Walked back from the end: removed one per round of
+    remove_spinner_artifacts (a search of the whole text each, the other repairs' too), a run of
+    them cost its square."""
+    end = len(text)
+    while text.endswith(_STRAY_VERBS, 0, end):
+        start = text.rindex(" ", 0, end)  # the verb has no space: this is the one before it
+        while start > 0 and text[start - 1].isspace():  # (\s is exactly str.isspace())
+            start -= 1
+        if start == 0 or text[start - 1] not in ".!?":
+            break
+        end = start
+    return text[:end]
 
 
 def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
