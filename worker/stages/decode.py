@@ -4,6 +4,7 @@ The schema is documented in README.md and worker/schema/raw_page.schema.json.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -100,11 +101,29 @@ def check_url(url: str) -> str:
             parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
             if not parts.hostname:
                 problem = "has no host"
+            elif not _is_host(parts.hostname):
+                problem = "has no valid host"
         except ValueError as error:  # "Invalid IPv6 URL", "Port out of range 0-65535", ...
             problem = f"is malformed ({error})"
     if problem:
         raise PageRejected(Reason.INVALID_FIELD, f"field 'url' {problem}, got {url[:200]!r}")
     return url
+
+
+def _is_host(hostname: str) -> bool:
+    """Whether what urlsplit read as the host is one. Brackets and an "@" in the user info can make
+    it read anything: urlsplit checks the first bracketed part, the host is after the last "@"
+    ("https://[::1]@[x:1/a" has the host "x:1"), and the dedup stage, which writes the host back
+    into a URL and reads that again, fails on it. A bracket never belongs to a host, a colon only
+    to an IP address."""
+    if "[" in hostname or "]" in hostname:
+        return False
+    if ":" in hostname:
+        try:
+            ipaddress.ip_address(hostname)
+        except ValueError:
+            return False
+    return True
 
 
 def nesting_depth(value: Any, limit: int) -> int:
