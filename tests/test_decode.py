@@ -129,8 +129,24 @@ def test_lone_surrogates_escaped_in_a_value_become_replacement_characters(escape
     assert page.extra == {"tags": [kept, {kept: kept}]}
 
 
+@pytest.mark.parametrize("number, read", [
+    (b"18446744073709551615", 18446744073709551615), (b"-9223372036854775808", -9223372036854775808),
+    (b"18446744073709551616", 1.8446744073709552e19), (b"-9223372036854775809", -9.223372036854776e18),
+    (b"1" * 30, 1.111111111111111e29), (b"1.5e3", 1500.0),
+])
+def test_numbers_beside_lone_surrogates_are_read_as_without_them(number, read):
+    # An integer past 64 bits, read as an int where a lone surrogate sent the value to the standard
+    # library's parser, made the article event unserializable: a stage_error at route, where
+    # without the surrogate the page was an article.
+    value = orjson.dumps({**GOOD, "body": "@", "n": "#"}).replace(b"@", b"\\udce9").replace(b'"#"', number)
+    assert decode(value).extra["n"] == read == orjson.loads(number)
+    assert type(decode(value).extra["n"]) is type(orjson.loads(number))
+
+
 @pytest.mark.parametrize("value", [
     b'{"url": "https://x.example/a", "body": "\\udce9", "n": NaN}',  # NaN: no JSON
+    b'{"url": "https://x.example/a", "body": "\\udce9", "n": 1e400}',  # infinite, as orjson reads it
+    b'{"url": "https://x.example/a", "body": "\\udce9", "n": ' + b"1" * 400 + b'}',
     b'{"url": "https://x.example/a", "body": "\\udce9"',  # cut short
     b'{"url": "https://x.example/a", "body": "\\udce9\xff"}',  # not UTF-8
     b'[' * 5000 + b'"\\udce9"' + b']' * 5000,  # nested past any parser's depth

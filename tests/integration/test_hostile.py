@@ -118,6 +118,9 @@ def hostile_records(rng: random.Random) -> list[tuple[str, bytes | None, bytes |
     for n in range(3):
         value = page(f"https://good.example/surrogate{n}", "@" + good_body(5000 + n)).replace(b"@", b"\\udce9")
         records.append(("lone surrogate", None, value, {ARTICLE}))
+    # ... beside an integer past 64 bits (a float to orjson; an int the event's serializer refuses)
+    value = page("https://good.example/surrogate-id", "@" + good_body(5003)).replace(b"@", b"\\udce9")
+    records.append(("lone surrogate, big integer", None, value[:-1] + b',"crawl_id":18446744073709551616}', {ARTICLE}))
     rng.shuffle(records)
     return records
 

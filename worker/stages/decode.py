@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -168,7 +169,8 @@ def _with_lone_surrogates_replaced(value: bytes, error: orjson.JSONDecodeError) 
     if "surrogate in string" not in str(error):  # (not its "str is not valid UTF-8: surrogates ...")
         raise rejection from None
     try:  # (the standard library's parser takes them; NaN and Infinity it takes too, orjson not)
-        data = json.loads(value.decode("utf-8"), parse_constant=_refuse_constant)
+        data = json.loads(value.decode("utf-8"), parse_constant=_refuse_constant, parse_int=_int_as_orjson,
+                          parse_float=_float_as_orjson)
     except (ValueError, RecursionError):  # (UnicodeDecodeError is a ValueError)
         raise rejection from None
     stack = [data]
@@ -191,6 +193,24 @@ def _replace_surrogates(item: Any) -> Any:
 
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not JSON")
+
+
+# Numbers as orjson reads them, so that a lone surrogate changes nothing else in what a value holds:
+# an integer outside 64 bits is a float (which the serializer takes, where it refuses such an
+# integer: the article could not be published), one that overflows a float refuses the value.
+_ORJSON_INTS = range(-2**63, 2**64)
+
+
+def _int_as_orjson(text: str) -> int | float:
+    number = int(text)  # (past 4,300 digits Python refuses it: ValueError, as for an infinity below)
+    return number if number in _ORJSON_INTS else _float_as_orjson(text)
+
+
+def _float_as_orjson(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"number {text[:20]} is infinity when parsed as double")
+    return number
 
 
 def parse_content_type(header: str) -> tuple[str, str | None]:
