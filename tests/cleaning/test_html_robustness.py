@@ -35,6 +35,11 @@ PATHOLOGICAL = {
                             '"author": [null, 3, {"name": ["x"]}], "datePublished": {"a": 1}}</script>',
     "absurd dates": '<meta property="article:published_time" content="9999-99-99T99:99"><time datetime="0000-00-00">'
                     "31/31/2019</time>",
+    # (parse_date raised on these: OverflowError from the RFC 2822 parser, ValueError from float())
+    "dates past a C long": '<meta property="article:published_time" content="Mon, 1 Jan 99999999999999999999 00:00:00">'
+                           '<time datetime="Mon, 1 Jan 2019 00:00:00 +99999999999999999999"></time>'
+                           f"<p>{PARAGRAPH * 3}</p>",
+    "superscript epoch": f'<meta property="article:published_time" content="{"²" * 10}"><p>{PARAGRAPH * 3}</p>',
     "canonical without host": '<link rel="canonical" href="javascript:void(0)"><link rel="canonical" href="//">',
     # lexbor lists an element once per hidden selector it matches: each must be removed once
     "hidden many ways, nested": ('<div hidden aria-hidden="true" style="display:none; visibility:hidden">'

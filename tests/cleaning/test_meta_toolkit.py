@@ -66,6 +66,13 @@ def test_machine_dates_keep_their_offset():
     assert parse_date("0001-01-01T00:00:00Z") is None
 
 
+@pytest.mark.parametrize("text", ["Mon, 1 Jan 99999999999999999999 00:00:00 +0000", "Mon, 99999999999999999999 Jan 2019 00:00:00",
+                                  "²" * 10, "¹" * 13])
+def test_junk_in_a_machine_date_is_no_date(text):
+    # (OverflowError from the RFC 2822 parser, ValueError from float(): the page was a stage_error)
+    assert parse_date(text) is None
+
+
 def test_dates_in_urls():
     utc = timezone.utc
     assert date_in_url("https://www.cnn.com/2019/11/18/politics/x.html") == datetime(2019, 11, 18, tzinfo=utc)

@@ -121,6 +121,11 @@ def hostile_records(rng: random.Random) -> list[tuple[str, bytes | None, bytes |
     # ... beside an integer past 64 bits (a float to orjson; an int the event's serializer refuses)
     value = page("https://good.example/surrogate-id", "@" + good_body(5003)).replace(b"@", b"\\udce9")
     records.append(("lone surrogate, big integer", None, value[:-1] + b',"crawl_id":18446744073709551616}', {ARTICLE}))
+    # A machine date past a C long in a meta tag (the RFC 2822 parser's OverflowError cost the page)
+    body = ('<meta property="article:published_time" content="Mon, 1 Jan 99999999999999999999 00:00:00">'
+            f"<p>{good_body(5004)}</p>")
+    records.append(("machine date junk", None, page("https://good.example/date", body, content_type="text/html"),
+                    {ARTICLE}))
     rng.shuffle(records)
     return records
 

@@ -271,12 +271,14 @@ def parse_date(value: object, *, month_first: bool = False) -> datetime | None:
     text = value.strip()
     if not text:
         return None
-    if text.isdigit() and len(text) in (10, 13):
+    # (isdecimal, not isdigit: float() takes no superscripts, "²²²²²²²²²²" raised ValueError)
+    if text.isdecimal() and len(text) in (10, 13):
         return _epoch(float(text) / (1000 if len(text) == 13 else 1))
     match = _ISO.search(text)
     if match:
         return _from_iso_match(match)
-    with contextlib.suppress(TypeError, ValueError, IndexError):  # not an RFC 2822 date
+    # (not an RFC 2822 date; OverflowError: numbers past a C long, "1 Jan 99999999999999999999")
+    with contextlib.suppress(TypeError, ValueError, IndexError, OverflowError):
         return plausible(parsedate_to_datetime(text))
     found = find_date(text, month_first=month_first)
     return plausible(found) if found else None
