@@ -54,6 +54,24 @@ def test_malformed_record_between_good_ones_goes_to_the_dlq_and_the_rest_is_publ
                                 "value": '{"url": "https://site.example/bad", "body": ', "value_encoding": "utf-8"}
 
 
+@pytest.mark.parametrize("codec", ["gzip", "snappy", "lz4", "zstd"])
+def test_input_compressed_with_any_kafka_codec_is_read(kafka_settings, make_topics, workers, codec):
+    # A producer's (or a topic's compression.type) codec is the input's: without its library,
+    # kafka-python raised out of poll on the batch and the worker exited, at every restart.
+    from kafka import KafkaProducer
+
+    topics = make_topics(partitions=1)
+    producer = KafkaProducer(**kafka_settings.client_options(), acks="all", compression_type=codec, linger_ms=50)
+    values = [page(f"https://site.example/{codec}/{i}", article_body(i)) for i in range(5)]
+    for future in [producer.send(topics.pages_raw, value=value) for value in values]:
+        future.get(timeout=30)
+    producer.close()
+    worker = workers(kafka_settings, topics)
+    events = consume(kafka_settings, topics, expected=len(values))
+    assert len(events[topics.articles_normalized]) == len(values)
+    assert worker.process.poll() is None
+
+
 def test_worker_killed_mid_stream_loses_no_page_and_replays_identically(kafka_settings, make_topics, workers,
                                                                         tmp_path):
     topics = make_topics(partitions=2)
