@@ -41,10 +41,12 @@ def main() -> None:
     parser.add_argument("--input", required=True)
     parser.add_argument("--prefix", required=True, help="outputs: PREFIX.unique, PREFIX.duplicates, PREFIX.dlq")
     parser.add_argument("--group", required=True)
+    parser.add_argument("--session-timeout-ms", type=int, default=10_000, help="kafka-python's default")
     args = parser.parse_args()
 
     consumer = KafkaConsumer(args.input, bootstrap_servers=args.bootstrap, group_id=args.group,
-                             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=500)
+                             enable_auto_commit=False, auto_offset_reset="earliest", max_poll_records=500,
+                             session_timeout_ms=args.session_timeout_ms)
     producer = KafkaProducer(bootstrap_servers=args.bootstrap, acks="all", linger_ms=5)
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
     seen = 0

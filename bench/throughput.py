@@ -10,14 +10,19 @@ For every page set and system (fresh topics and consumer group each time, 4 part
               settled: every partition assigned, no rebalance for 3 s), then
               all pages are produced at once (the producer is several times faster than either
               worker); rate = pages / (last output's broker timestamp - first page produced);
+              with --backlog the worker is frozen (SIGSTOP) while every page is produced and
+              thawed once the broker holds them: rate = pages / (last output - thaw), without the
+              producer's CPU in the window (in production the scrapers run elsewhere);
   latency:    the worker runs, pages are produced at --load of its saturated rate (or at the fixed
               --load-rate) for --latency-seconds, and each page's latency is its output's timestamp
               minus the moment it was produced.
 Peak RSS is VmHWM, summed over the worker's processes (WORKER_PROCESSES > 1: the parent and every
-child). The PNG shows outputs per second over time (saturation) and the latency distributions.
+child). The CPU seconds that the worker, this bench (producer, output reader), the broker and
+Redis spent in the saturation window are printed per page: on 2 cores they say how much of the
+machine the worker had. The PNG shows outputs per second over time (saturation) and the latency distributions.
 
     .venv/bin/python bench/throughput.py [--text-repeat 20] [--html-repeat 3] [--systems naive,ours]
-        [--latency-seconds 15] [--limit N] [--png bench-throughput.png]
+        [--latency-seconds 15] [--limit N] [--backlog] [--png bench-throughput.png]
 
 --systems: naive, ours (one process), ours-N (WORKER_PROCESSES=N); the first is the baseline of the
 ratios. --redis: every "ours" uses a redis-server started here (DEDUP_BACKEND=redis; needed by ours-N,
@@ -57,6 +62,8 @@ REDIS_URL: list[str | None] = [None]  # set by --redis
 FETCHED = datetime(2026, 11, 20, 10, tzinfo=timezone.utc)
 START_TIMEOUT_SECONDS = 60
 SETTLE_SECONDS = 3.0
+SESSION_TIMEOUT_MS = 6_000
+BACKLOG_SESSION_TIMEOUT_MS = 30_000  # a frozen worker sends no heartbeat while the backlog is produced
 
 
 @dataclass
@@ -80,6 +87,7 @@ class Result:
     latencies_ms: list[float] = field(default_factory=list)
     load_rate: float = 0.0
     rss_mb: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per role in the saturation window
 
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -106,8 +114,10 @@ def load_pages(shared: Path, limit: int | None) -> dict[str, list[Page]]:
 class Worker:
     """One system under test as its own process (group), reading `raw`, writing three topics."""
 
-    def __init__(self, system: str, bootstrap: str, name: str, log: Path, redis_url: str | None = None):
+    def __init__(self, system: str, bootstrap: str, name: str, log: Path, redis_url: str | None = None,
+                 session_timeout_ms: int | None = None):
         self.system = system
+        self._session_timeout_ms = session_timeout_ms or SESSION_TIMEOUT_MS
         self._redis_url = redis_url
         self.raw = f"{name}.raw"
         self.outputs = [f"{name}.unique", f"{name}.duplicates", f"{name}.dlq"]
@@ -121,13 +131,14 @@ class Worker:
         with open(self._log, "ab") as log:
             if self.system == "naive":
                 command = [sys.executable, str(REPO / "bench" / "naive_glue.py"), "--bootstrap", self._bootstrap,
-                           "--input", self.raw, "--prefix", self._name, "--group", f"g-{self._name}"]
+                           "--input", self.raw, "--prefix", self._name, "--group", f"g-{self._name}",
+                           "--session-timeout-ms", str(max(self._session_timeout_ms, 10_000))]
                 env = os.environ
             else:
                 processes = self.system.split("-")[1] if "-" in self.system else "1"
                 command = [sys.executable, "-m", "worker", "run"]
                 env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": self._bootstrap, "KAFKA_GROUP_ID": f"g-{self._name}",
-                       "KAFKA_SESSION_TIMEOUT_MS": "6000", "METRICS_PORT": str(self.metrics_port), "LOG_LEVEL": "WARNING",
+                       "KAFKA_SESSION_TIMEOUT_MS": str(self._session_timeout_ms), "METRICS_PORT": str(self.metrics_port), "LOG_LEVEL": "WARNING",
                        "WORKER_PROCESSES": processes, "TOPIC_PAGES_RAW": self.raw,
                        "TOPIC_ARTICLES_NORMALIZED": self.outputs[0], "TOPIC_ARTICLES_DUPLICATES": self.outputs[1],
                        "TOPIC_PAGES_DLQ": self.outputs[2]}
@@ -228,26 +239,69 @@ class Outputs(threading.Thread):
 
 
 def saturation(bootstrap: str, kafka: KafkaSettings, system: str, name: str, values: list[bytes],
-               log: Path) -> tuple[float, list[float], float]:
+               log: Path, backlog: bool = False,
+               services: dict[str, int] | None = None) -> tuple[float, list[float], float, dict[str, float]]:
     """The worker is started and warmed up (one page through it: imports done, group joined), then
-    all pages are produced at once; rate = pages / (last output - first page produced)."""
-    worker, outputs, producer = _started(bootstrap, kafka, system, name, values[0], log)
+    all pages are produced at once; rate = pages / (last output - first page produced).
+
+    backlog: the worker's processes are frozen (SIGSTOP) while the pages are produced and thawed
+    once the broker holds them all; rate = pages / (last output - thaw). The producer's CPU is then
+    out of the window, as the scrapers' is in production, where they run on other machines.
+    Also returns the CPU seconds each role spent in the window: the worker's processes, the bench
+    itself (producer and output reader), and each of `services` (name -> pid: broker, redis)."""
+    worker, outputs, producer = _started(bootstrap, kafka, system, name, values[0], log,
+                                         session_timeout_ms=BACKLOG_SESSION_TIMEOUT_MS if backlog else None)
+    tree = _process_tree(worker.process.pid)
+    groups = worker._group_state()
+    if backlog:
+        _signal_all(tree, signal.SIGSTOP)
+        try:
+            for value in values:
+                producer.send(worker.raw, value)
+            producer.flush()
+        finally:
+            _signal_all(tree, signal.SIGCONT)
+    pids = {"worker": tree, "bench": [os.getpid()], **{role: [pid] for role, pid in (services or {}).items()}}
+    cpu_before = {role: _cpu_seconds(role_pids) for role, role_pids in pids.items()}
     started = time.time() * 1000
-    for value in values:
-        producer.send(worker.raw, value)
-    producer.flush()
+    if not backlog:
+        for value in values:
+            producer.send(worker.raw, value)
+        producer.flush()
     finished = outputs.wait_for(len(values) + 1, timeout=START_TIMEOUT_SECONDS + len(values) / 5)
+    cpu = {role: _cpu_seconds(role_pids) - cpu_before[role] for role, role_pids in pids.items()}
     rss = worker.peak_rss_mb()
+    rebalanced = system != "naive" and worker._group_state()[1] != groups[1]
     _stop(worker, outputs, producer)
     if not finished:
         raise RuntimeError(f"{system} gave {len(outputs.seen) - 1} of {len(values)} outputs; see {log}")
+    if rebalanced:
+        raise RuntimeError(f"{system}: the group rebalanced during the run; see {log}")
     stamps = sorted(ts for _, ts in outputs.seen[1:])
     rate = len(stamps) / ((stamps[-1] - started) / 1000)
-    return rate, [(ts - started) / 1000 for ts in stamps], rss
+    return rate, [(ts - started) / 1000 for ts in stamps], rss, cpu
 
 
-def _started(bootstrap: str, kafka: KafkaSettings, system: str, name: str, warm_up: bytes, log: Path):
-    worker = Worker(system, bootstrap, name, log, REDIS_URL[0])
+def _signal_all(pids: list[int], signum: int) -> None:
+    for pid in pids:
+        os.kill(pid, signum)
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes so far (/proc/PID/stat fields 14 and 15)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _started(bootstrap: str, kafka: KafkaSettings, system: str, name: str, warm_up: bytes, log: Path,
+             session_timeout_ms: int | None = None):
+    worker = Worker(system, bootstrap, name, log, REDIS_URL[0], session_timeout_ms)
     ensure_topics(kafka, [worker.raw, *worker.outputs], PARTITIONS)
     outputs = Outputs(bootstrap, worker.outputs)
     outputs.start()
@@ -290,7 +344,7 @@ def latency(bootstrap: str, kafka: KafkaSettings, system: str, name: str, pages:
     return [ts - sent[url] for url, ts in outputs.seen if url in sent], rss
 
 
-def plot(results: list[Result], path: Path) -> None:
+def plot(results: list[Result], path: Path, backlog: bool = False) -> None:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -312,8 +366,9 @@ def plot(results: list[Result], path: Path) -> None:
                 bottom.plot(ordered, [(i + 1) / len(ordered) for i in range(len(ordered))],
                             label=f"{result.system} at {result.load_rate:.0f}/s: p50 {result.percentile(0.5):.0f} ms, "
                                   f"p99 {result.percentile(0.99):.0f} ms")
-        top.set_title(f"{pages}: outputs per second, all pages produced at 0 s")
-        top.set_xlabel("seconds since the first page was produced")
+        start = "the backlogged worker thawed" if backlog else "all pages produced"
+        top.set_title(f"{pages}: outputs per second, {start} at 0 s")
+        top.set_xlabel("seconds since " + ("the worker was thawed" if backlog else "the first page was produced"))
         top.set_ylabel("outputs per second")
         top.legend()
         bottom.set_title(f"{pages}: produce-to-output latency at half load")
@@ -338,6 +393,9 @@ def main() -> None:
                              "system's saturated rate: on a shared machine that rate varies from run to run, and "
                              "two trees compare at the same load")
     parser.add_argument("--redis", action="store_true", help="ours with DEDUP_BACKEND=redis (a redis-server started here)")
+    parser.add_argument("--backlog", action="store_true",
+                        help="produce every page while the worker is frozen, then let it run: the rate without "
+                             "the producer's CPU in the window (see saturation())")
     parser.add_argument("--png", type=Path, default=REPO / "bench-throughput.png")
     args = parser.parse_args()
     systems = args.systems.split(",")
@@ -354,15 +412,16 @@ def main() -> None:
     if redis:
         REDIS_URL[0] = redis[1]
     try:
-        _run(args, systems, pages, repeats, log, results)
+        _run(args, systems, pages, repeats, log, results, {"redis": redis[0].pid} if redis else {})
     finally:
         if redis:
             redis[0].terminate()
             redis[0].wait()
-    plot(results, args.png)
+    plot(results, args.png, args.backlog)
     print(f"plot: {args.png}")
     summary = [{"system": r.system, "pages": r.pages, "pages_per_s": round(r.rate, 1), "load": round(r.load_rate, 1),
-                "p50_ms": r.percentile(0.5), "p99_ms": r.percentile(0.99), "peak_rss_mb": round(r.rss_mb)}
+                "p50_ms": r.percentile(0.5), "p99_ms": r.percentile(0.99), "peak_rss_mb": round(r.rss_mb),
+                "cpu_seconds": {role: round(seconds, 2) for role, seconds in r.cpu.items()}}
                for r in results]
     print(json.dumps(summary))
 
@@ -376,7 +435,7 @@ def _start_redis() -> tuple[subprocess.Popen, str]:
 
 
 def _run(args, systems: list[str], pages: dict[str, list[Page]], repeats: dict[str, int], log: Path,
-         results: list[Result]) -> None:
+         results: list[Result], services: dict[str, int]) -> None:
     load_rates = {name: float(rate) for name, rate in (pair.split("=") for pair in args.load_rate.split(",") if pair)}
     with LocalBroker() as broker:
         kafka = KafkaSettings(bootstrap_servers=broker.bootstrap)
@@ -387,8 +446,9 @@ def _run(args, systems: list[str], pages: dict[str, list[Page]], repeats: dict[s
             for system in systems:
                 result = Result(system, set_name)
                 tag = f"{set_name}-{system}-{os.getpid()}"
-                result.rate, result.seconds, result.rss_mb = saturation(
-                    broker.bootstrap, kafka, system, f"sat-{tag}", values, log)
+                result.rate, result.seconds, result.rss_mb, result.cpu = saturation(
+                    broker.bootstrap, kafka, system, f"sat-{tag}", values, log, args.backlog,
+                    {"broker": broker.pid, **services})
                 if args.latency_seconds > 0:
                     result.load_rate = load_rates.get(set_name, result.rate * args.load)
                     result.latencies_ms, rss = latency(broker.bootstrap, kafka, system, f"lat-{tag}", pages[set_name],
@@ -398,6 +458,8 @@ def _run(args, systems: list[str], pages: dict[str, list[Page]], repeats: dict[s
                 print(f"  {system:8s} {result.rate:7.1f} pages/s ({result.rate / base.rate:4.2f}x {base.system}); "
                       f"at {result.load_rate:.0f} pages/s: p50 {result.percentile(0.5):.0f} ms, "
                       f"p99 {result.percentile(0.99):.0f} ms; peak RSS {result.rss_mb:.0f} MB", flush=True)
+                print("           CPU ms per page in the saturation window: " + ", ".join(
+                    f"{role} {seconds * 1000 / len(values):.2f}" for role, seconds in result.cpu.items()), flush=True)
                 results.append(result)
 
 

@@ -53,6 +53,11 @@ class LocalBroker:
         self._wait_ready()
         return self
 
+    @property
+    def pid(self) -> int | None:
+        """The broker process's id while it runs (benchmarks read its CPU time from /proc)."""
+        return self._process.pid if self._process else None
+
     def _wait_ready(self) -> None:
         def listening() -> bool:
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
