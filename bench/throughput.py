@@ -117,7 +117,7 @@ class Worker:
     def __init__(self, system: str, bootstrap: str, name: str, log: Path, redis_url: str | None = None,
                  session_timeout_ms: int | None = None):
         self.system = system
-        self._session_timeout_ms = session_timeout_ms or SESSION_TIMEOUT_MS
+        self._session_timeout_ms = session_timeout_ms  # None: ours SESSION_TIMEOUT_MS, the glue its own
         self._redis_url = redis_url
         self.raw = f"{name}.raw"
         self.outputs = [f"{name}.unique", f"{name}.duplicates", f"{name}.dlq"]
@@ -131,14 +131,15 @@ class Worker:
         with open(self._log, "ab") as log:
             if self.system == "naive":
                 command = [sys.executable, str(REPO / "bench" / "naive_glue.py"), "--bootstrap", self._bootstrap,
-                           "--input", self.raw, "--prefix", self._name, "--group", f"g-{self._name}",
-                           "--session-timeout-ms", str(max(self._session_timeout_ms, 10_000))]
+                           "--input", self.raw, "--prefix", self._name, "--group", f"g-{self._name}"]
+                if self._session_timeout_ms:
+                    command += ["--session-timeout-ms", str(self._session_timeout_ms)]
                 env = os.environ
             else:
                 processes = self.system.split("-")[1] if "-" in self.system else "1"
                 command = [sys.executable, "-m", "worker", "run"]
                 env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": self._bootstrap, "KAFKA_GROUP_ID": f"g-{self._name}",
-                       "KAFKA_SESSION_TIMEOUT_MS": str(self._session_timeout_ms), "METRICS_PORT": str(self.metrics_port), "LOG_LEVEL": "WARNING",
+                       "KAFKA_SESSION_TIMEOUT_MS": str(self._session_timeout_ms or SESSION_TIMEOUT_MS), "METRICS_PORT": str(self.metrics_port), "LOG_LEVEL": "WARNING",
                        "WORKER_PROCESSES": processes, "TOPIC_PAGES_RAW": self.raw,
                        "TOPIC_ARTICLES_NORMALIZED": self.outputs[0], "TOPIC_ARTICLES_DUPLICATES": self.outputs[1],
                        "TOPIC_PAGES_DLQ": self.outputs[2]}
