@@ -36,14 +36,17 @@ def test_replay_refuses_without_a_selection(capsys):
     assert "needs a selection" in capsys.readouterr().err
 
 
-def test_cut_originals_are_skipped_and_counted():
+def test_cut_originals_and_unreadable_batches_are_skipped_and_counted():
+    # An unreadable batch's original is the batch's bytes: published again, it would be one
+    # record of garbage, not the batch's records.
     out = io.StringIO()
     letters = [letter("no_content", 1, value_truncated=True), letter("no_content", 2, key_truncated=True),
-               letter("no_content", 3)]
+               letter("no_content", 3), letter("unreadable_record", 4, value_encoding="base64")]
     assert replay(None, iter(letters), Selection(limit=10), "pages.raw", out, dry_run=True) == 0
     assert out.getvalue().splitlines() == [
         "would re-publish 1 record(s) to pages.raw",
-        "skipped 2 whose original was cut to fit the size limit (not replayable faithfully; see them with `list`)"]
+        "skipped 3 whose original was cut to fit the size limit or is an unreadable record batch "
+        "(not replayable faithfully; see them with `list`)"]
 
 
 def test_a_file_letter_has_the_headers_of_its_event(tmp_path):

@@ -7,6 +7,7 @@ from enum import Enum
 class Reason(str, Enum):
     """Values of the `reason` field of DLQ records (stable: dashboards and alerts use them)."""
 
+    UNREADABLE_RECORD = "unreadable_record"  # the record batch could not be decoded (corrupt compression, damaged)
     INVALID_JSON = "invalid_json"  # value is not UTF-8 JSON, or not a JSON object
     INVALID_FIELD = "invalid_field"  # a required field missing, or a field of the wrong type/format
     UNSUPPORTED_CONTENT_TYPE = "unsupported_content_type"

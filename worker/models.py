@@ -30,6 +30,9 @@ class SourceRecord:
     key: bytes | None
     value: bytes | None
     timestamp_ms: int | None = None
+    # Set when the transport could not decode the record batch: why. The value is then the batch's
+    # bytes and the offset its last one (the record stands for the whole batch, dead-lettered).
+    unreadable: str | None = None
 
 
 @dataclass(slots=True)

@@ -72,6 +72,61 @@ def test_input_compressed_with_any_kafka_codec_is_read(kafka_settings, make_topi
     assert worker.process.poll() is None
 
 
+def _produce_batch(settings, topic: str, values: list[bytes], damage: str | None = None) -> None:
+    """`values` as one gzip record batch; damage "payload": its compressed bytes are garbage (a
+    broken producer); "crc": a byte of the sealed batch is flipped (damaged on the way or on disk).
+    Tansu stores either as sent."""
+    from unittest import mock
+
+    from kafka import KafkaProducer
+    from kafka.record import default_records
+
+    patches = []
+    if damage == "payload":
+        patches.append(mock.patch.object(default_records, "gzip_encode", lambda data: b"\x1f\x8b garbage, not gzip"))
+    if damage == "crc":
+        build = default_records.DefaultRecordBatchBuilder.build
+
+        def flipped(builder):
+            buffer = build(builder)
+            buffer[-1] ^= 0xFF
+            return buffer
+        patches.append(mock.patch.object(default_records.DefaultRecordBatchBuilder, "build", flipped))
+    producer = KafkaProducer(**settings.client_options(), acks="all", compression_type="gzip", linger_ms=200)
+    try:
+        for patch in patches:
+            patch.start()
+        futures = [producer.send(topic, value=value) for value in values]
+        producer.flush(timeout=30)
+        for future in futures:
+            future.get(timeout=30)
+    finally:
+        for patch in patches:
+            patch.stop()
+        producer.close(timeout=10)
+
+
+@pytest.mark.parametrize("damage", ["payload", "crc"])
+def test_an_undecodable_batch_is_dead_lettered_whole_and_the_stream_goes_on(kafka_settings, make_topics, workers,
+                                                                             damage):
+    # It made poll raise at every restart: the worker crash-looped and never read past it.
+    topics = make_topics(partitions=1)
+    good = [page(f"https://site.example/{damage}/{i}", article_body(i)) for i in range(4)]
+    _produce_batch(kafka_settings, topics.pages_raw, good[:2])
+    _produce_batch(kafka_settings, topics.pages_raw, [page(f"https://site.example/lost/{i}", article_body(10 + i))
+                                                      for i in range(3)], damage=damage)
+    _produce_batch(kafka_settings, topics.pages_raw, good[2:])
+    worker = workers(kafka_settings, topics)
+    events = consume(kafka_settings, topics, expected=5, settle=1.0)
+    assert len(events[topics.articles_normalized]) == 4
+    [dead] = events[topics.pages_dlq]
+    assert (dead["reason"], dead["stage"]) == ("unreadable_record", "decode")
+    assert "offsets 2-4 (compression gzip)" in dead["error"]
+    assert (dead["original"]["offset"], dead["original"]["value_encoding"]) == (4, "base64")
+    assert worker.process.poll() is None
+    assert worker.metric("newsworker_pages_consumed_total", topic=topics.pages_raw) == 5
+
+
 def test_worker_killed_mid_stream_loses_no_page_and_replays_identically(kafka_settings, make_topics, workers,
                                                                         tmp_path):
     topics = make_topics(partitions=2)

@@ -27,6 +27,7 @@ import orjson
 
 from ..config import Settings
 from ..config.service import DLQ_READ_IDLE_SECONDS
+from ..errors import Reason
 from ..models import decode_original, format_time, parse_time
 from ..pipeline import dlq_headers
 from ..transport.kafka_topic import publish, read_topic
@@ -70,9 +71,11 @@ class Letter:
         return original if isinstance(original, dict) else {}
 
     def replayable(self) -> bool:
+        """False when the original cannot be published again as it was: cut to fit, or a whole
+        record batch the worker could not decode (its records are read from the source topic)."""
         original = self.original()
         return (bool(original) and original.get("value") is not None and not original.get("value_truncated")
-                and not original.get("key_truncated"))
+                and not original.get("key_truncated") and self.reason != Reason.UNREADABLE_RECORD.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +202,8 @@ def replay(settings: Settings, letters: Iterator[Letter], selection: Selection, 
     verb = "would re-publish" if dry_run else "re-published"
     out.write(f"{verb} {len(originals) if dry_run else published} record(s) to {target}\n")
     if skipped:
-        out.write(f"skipped {skipped} whose original was cut to fit the size limit (not replayable faithfully; "
-                  "see them with `list`)\n")
+        out.write(f"skipped {skipped} whose original was cut to fit the size limit or is an unreadable record "
+                  "batch (not replayable faithfully; see them with `list`)\n")
     return EXIT_OK
 
 

@@ -39,6 +39,8 @@ class DecodeStage(Stage[SourceRecord, RawPage]):
         self.limits = limits or InputSettings()
 
     def process(self, record: SourceRecord) -> RawPage:
+        if record.unreadable is not None:
+            raise PageRejected(Reason.UNREADABLE_RECORD, record.unreadable)
         data = _parse_json_object(record.value)
         for name in REQUIRED_FIELDS:
             if name not in data or data[name] is None:

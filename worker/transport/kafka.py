@@ -16,7 +16,7 @@ from ..config import KafkaSettings
 from ..errors import DependencyMisconfigured
 from ..models import SourceRecord
 from ..pipeline import Output
-from . import kafka_scram
+from . import kafka_batches, kafka_scram
 from .base import CommitFailed, DeliveryFailed, Offsets, SourceUnavailable
 from .kafka_check import refusal
 
@@ -54,6 +54,7 @@ class KafkaSource:
             max_poll_interval_ms=settings.max_poll_interval_ms,
             fetch_max_wait_ms=settings.fetch_max_wait_ms,
         )
+        kafka_batches.guard(self._consumer)  # an undecodable batch is dead-lettered, not raised from poll
         self._owned: set[tuple[str, int]] = set()
         self._on_assigned = on_assigned
         self._on_revoked = on_revoked
@@ -68,7 +69,7 @@ class KafkaSource:
         with self._outage_as_unavailable():
             batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
         return [SourceRecord(topic=m.topic, partition=m.partition, offset=m.offset, key=m.key, value=m.value,
-                             timestamp_ms=m.timestamp)
+                             timestamp_ms=m.timestamp, unreadable=_unreadable(m.value))
                 for messages in batches.values() for m in messages]
 
     def rewind(self, records: list[SourceRecord]) -> None:
@@ -129,6 +130,10 @@ class KafkaSource:
     def close(self) -> None:
         # Leaves the group at once (LeaveGroup), so partitions move without waiting for the session timeout.
         self._consumer.close(autocommit=False)
+
+
+def _unreadable(value: bytes | None) -> str | None:
+    return value.error if isinstance(value, kafka_batches.UnreadableBatch) else None
 
 
 class _Listener(ConsumerRebalanceListener):
