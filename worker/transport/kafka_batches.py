@@ -64,7 +64,8 @@ class _GuardedBatch:
         return getattr(self._batch, name)
 
     def validate_crc(self) -> bool:
-        # A mismatch read again is a mismatch again: the batch is dead-lettered, not raised.
+        # A batch damaged on disk or by its producer fails at every read: dead-lettered, not raised.
+        # (Damage on the way is caught first by TCP's and TLS's own checks.)
         if not self._batch.validate_crc():
             self._crc_error = "CRC mismatch: the batch is damaged"
         return True
