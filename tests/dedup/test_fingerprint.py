@@ -142,9 +142,9 @@ def test_a_short_compared_text_carries_its_keys_on_its_site_and_under_its_title(
     # A page without a title has the empty title, another than any real one.
     untitled = on("https://site.example/e", "e", SIDEBAR, "")
     assert untitled.site_key == first.site_key and untitled.title_key not in (first.title_key, retitled.title_key)
-    # None for a long text, or one not compared.
-    long = on("https://site.example/f", "f", story(4), "Emirates buys 30 Dreamliners")
-    assert long.title_key == ""
+    # None for a long text about its title, or one not compared.
+    long = on("https://site.example/f", "f", story(4) + " Emirates buys Dreamliners.", "Emirates buys 30 Dreamliners")
+    assert long.title_key == "" and not long.long_text
     uncompared = on("https://site.example/g", "g", SIDEBAR, "Road closure on Route 61")
     assert uncompared.site_key == ""
     # Every compared text, long or short, has its site and title words (the near step of the site
@@ -153,6 +153,29 @@ def test_a_short_compared_text_carries_its_keys_on_its_site_and_under_its_title(
     assert same.title_words == first.title_words == long.title_words != retitled.title_words
     assert untitled.title_words == "" and untitled.site == "site.example"
     assert (uncompared.site, uncompared.title_words) == ("", "")
+
+
+def test_a_long_text_off_its_title_carries_its_keys_as_a_long_text(fingerprinter):
+    # What cleaning kept of a page instead of its article (a comment thread, a teaser list), the
+    # same under every title of its site: its keys, for the exact step of the site rule; long_text,
+    # so that it is no short text for the near step.
+    def on(article_id: str, text: str, title: str):
+        return fingerprinter.fingerprint(replace(titled(article_id, text, title), url=f"https://site.example/{article_id}"))
+
+    text = story(4)
+    first = on("a", text, "Emirates buys 30 Dreamliners")
+    retitled = on("b", text, "Emirates orders Boeing jets")
+    untitled = on("c", text, "")
+    assert first.signature != b"" and first.long_text and untitled.long_text
+    assert first.site_key == retitled.site_key == untitled.site_key and first.title_key != retitled.title_key
+    # A long text holding a quarter of its title's words (numbers apart) speaks of it: no keys.
+    words = text.split()
+    about = on("d", text, f"{words[0]} {words[1]} {words[2]} quarantined zebras unanswered 30")
+    assert about.site_key == about.title_key == "" and not about.long_text
+    off = on("e", text, f"{words[0]} unanswered quarantined zebras rumbling")
+    assert off.site_key and off.long_text
+    # A short text has its keys whatever its title, and is no long text.
+    assert not on("f", SIDEBAR, "Emirates buys 30 Dreamliners").long_text
 
 
 def test_a_long_article_is_compared_whatever_its_title(fingerprinter):

@@ -384,6 +384,22 @@ def test_a_longer_text_stays_a_near_copy_of_a_longer_page_of_its_site_under_anot
         DedupDecision.duplicate("n1", "near", 248 / 256)
 
 
+def test_a_long_text_off_its_title_is_repeated_on_site_yet_stays_a_near_copy(index: DedupIndex):
+    """A longer text with site keys (off its title: long_text) meets the exact step of the site rule,
+    not its near step: the same text on its site under another title is the site's template, a
+    near copy of it there under another title a copy (its own title may be cut or suffixed)."""
+    def long_page(page: Fingerprint, title: str) -> Fingerprint:
+        return replace(on_site(page, "site.example", title, short=True), long_text=True)
+
+    first = long_page(near_fp("n1", 1, shingles=900), "storm")
+    index.decide(first)
+    again = replace(long_page(near_fp("n2", 1, shingles=900), "election"), content_hash=first.content_hash,
+                    site_key=first.site_key, title_key=f"{first.content_hash} site.example election")
+    assert index.decide(again) == REPEATED
+    assert index.decide(long_page(near_fp("n3", 1, changed=8, shingles=900), "flood")) == \
+        DedupDecision.duplicate("n1", "near", 248 / 256)
+
+
 def test_a_page_indexed_without_a_site_is_a_candidate_of_every_short_text(index: DedupIndex):
     """An article indexed before origin keys (or by a stage that gave none) has no site to tell."""
     index.decide(near_fp("n1", 1))

@@ -40,9 +40,10 @@ class Fingerprinter:
             lines = article.text.split("\n")
             brief_key = content_hash("\n".join(lines[i] for i in brief))
             return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=brief_key,
-                               fetched_at=article.fetched_at, **self.site_keys(article, url_key, brief_key, found))
+                               fetched_at=article.fetched_at,
+                               **self.site_keys(article, url_key, brief_key, found, hashes))
         exact_key = self.exact_key(article, found)
-        site_keys = self.site_keys(article, url_key, exact_key, found)
+        site_keys = self.site_keys(article, url_key, exact_key, found, hashes)
         pairs, content_pairs = bigrams(hashes, function)
         shingles = self.minhasher.shingles(pairs)
         if len(shingles) < self.min_shingles:
@@ -57,9 +58,11 @@ class Fingerprinter:
                            band_keys=self.minhasher.band_keys(lsh_shingles), shingle_count=len(shingles),
                            **site_keys)
 
-    def site_keys(self, article: Article, url_key: str, key: str, found: Comparability) -> dict[str, str]:
+    def site_keys(self, article: Article, url_key: str, key: str, found: Comparability,
+                  hashes: np.ndarray) -> dict[str, str | bool]:
         """Fingerprint.site and title_words of a compared text, and its site_key and title_key when its
-        prose is short (under site_repeat_max_tokens tokens). key is the text's content hash, the
+        prose is short (under site_repeat_max_tokens tokens) or off its title (off_title; then with
+        long_text, unless it is short too). key is the text's content hash, the
         site is url_key's host (urls.site_of) and the title counts by its content words in any
         order, so that a headline's case, punctuation or word order does not make another title (a
         page without a title, or with none but function words, has the empty title: another title
@@ -69,14 +72,29 @@ class Fingerprinter:
         keys (base.DedupIndex); and it does not near match such a page with a page of its site under
         another title (site and title_words), long or short, whichever comes first: the same block
         that cleaning kept of a short page is part of what it kept of a longer page of the site
-        whose article it missed in part."""
-        words, _ = _title_words(article.title or "")
+        whose article it missed in part. A longer text off its title is such a block too (a site's
+        comment thread, its teaser list, what cleaning left of the template's own article), the
+        same under every title the site prints over it: it carries the keys (the same text on its
+        site under another title is repeated_on_site), but as long_text it is no short text for
+        the near step: a page of its site under another title near it is still its copy (a real
+        article's copy on its own site can come under another title: one a text dump cut, one
+        with the site's suffix)."""
+        words, named = _title_words(article.title or "")
         site, title_words = site_of(url_key), " ".join(map(str, sorted(words)))
-        if float(found.tokens[found.prose].sum()) >= self.settings.site_repeat_max_tokens:
+        long_text = float(found.tokens[found.prose].sum()) >= self.settings.site_repeat_max_tokens
+        if long_text and not self.off_title(named, hashes):
             return {"site": site, "title_words": title_words}
         site_key = f"{key} {site}"
         return {"site_key": site_key, "title_key": f"{site_key} {title_words}", "site": site,
-                "title_words": title_words}
+                "title_words": title_words, "long_text": long_text}
+
+    def off_title(self, named: set[int], hashes: np.ndarray) -> bool:
+        """The text holds fewer than site_repeat_title_share of its title's content words (numbers
+        apart; named), or the title has none: what it says is not what its headline says."""
+        if not named:
+            return True
+        held = len(named.intersection(hashes.tolist()))
+        return held < self.settings.site_repeat_title_share * len(named)
 
     def unrelated_to_title(self, article: Article, hashes: np.ndarray, found: Comparability) -> str | None:
         """UNRELATED_TO_TITLE when the text is short (prose under unrelated_title_max_tokens tokens)

@@ -37,17 +37,21 @@ class Fingerprint:
     # fingerprint has no signature and a content_hash no other page has; backends need not read it
     # (the stage puts it into the unique decision's reason).
     not_compared: str | None = None
-    # Only for a short compared text under a title with content words (worker/dedup/fingerprint.py
+    # Only for a short compared text, or a longer one off its title (worker/dedup/fingerprint.py
     # Fingerprinter.site_keys), else "": opaque keys of its text on its site, and of its text, site
     # and title. The index's site rule reads them (DedupIndex, step 2).
     site_key: str = ""
     title_key: str = ""
     # For every compared text (worker/dedup/fingerprint.py Fingerprinter.site_keys), else "": its
     # site and its title's content words (the site and title of title_key, without the text). An
-    # article indexed for near matching keeps them, and whether it is short (site_key), as one
-    # small key (rules.origin_key), which the near step of the site rule reads (DedupIndex).
+    # article indexed for near matching keeps them, and whether it is short (a site_key and not
+    # long_text), as one small key (rules.origin_key), which the near step of the site rule reads
+    # (DedupIndex).
     site: str = ""
     title_words: str = ""
+    # True for a text with site keys that is not short (one off its title): the site rule's exact
+    # step applies to it, its near step does not (it is no short text).
+    long_text: bool = False
 
 
 class DedupIndex(ABC):
@@ -60,7 +64,7 @@ class DedupIndex(ABC):
     2. A claim is usable for fp when fp.fetched_at - claim's fetched_at < window_seconds (the
        claim's fetched_at is that of the article that made it; later fetches are usable too).
        - url:   fp.url_key claimed by X        -> duplicate(X, "url", 1.0)
-       - site:  only when fp.site_key != "" (a short text, worker/dedup/fingerprint.py):
+       - site:  only when fp.site_key != "" (a short text, or one off its title, worker/dedup/fingerprint.py):
                 fp.title_key claimed by X      -> duplicate(X, "exact", 1.0)
                 else fp.site_key claimed       -> unique with reason "repeated_on_site": the site
                 published this text before under another title, so it is the site's template,
@@ -70,7 +74,7 @@ class DedupIndex(ABC):
          matching (unique ones only) that share at least one band key with fp and are usable;
          each is verified and the best chosen exactly as worker/dedup/similarity.py states
          -> duplicate(X, "near", similarity). A page has no candidate indexed with fp.site and
-         another title when either of the two is a short text (has a site_key;
+         another title when either of the two is a short text (has a site_key, not long_text;
          rules.other_title_on_site of their origin keys, which carry it): two pages of one site under
          different titles near alike, one of them short, are alike by its template, not one
          article (such an article is not a candidate at all, as one out of the window: it

@@ -41,8 +41,8 @@ def key64(text: str, seed: int) -> int:
 
 # An indexed article's origin key (its site and title, for the near step of the site rule): 64 bits,
 # the site's 32-bit digest high; low, the title's digest in 31 bits and, above them, SHORT when the
-# text is short (it has a site_key). Chance collisions: a title in 2 billion of one site's, a site in
-# 4 billion. NO_KEY: none (an article without fp.site).
+# text is short (it has a site_key and is not long_text). Chance collisions: a title in 2 billion
+# of one site's, a site in 4 billion. NO_KEY: none (an article without fp.site).
 ORIGIN_SEED = 6
 SHORT = 0x80000000
 _TITLE = SHORT - 1
@@ -55,7 +55,7 @@ def origin_key(fp: Fingerprint) -> int:
         return NO_KEY
     site = xxhash.xxh32_intdigest(fp.site.encode(), ORIGIN_SEED)
     title = xxhash.xxh32_intdigest(fp.title_words.encode(), ORIGIN_SEED) & _TITLE
-    return (site << 32 | title | (SHORT if fp.site_key else 0)) or 1
+    return (site << 32 | title | (SHORT if fp.site_key and not fp.long_text else 0)) or 1
 
 
 def other_title_on_site(origin, candidate):
