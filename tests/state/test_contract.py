@@ -384,10 +384,11 @@ def test_a_longer_text_stays_a_near_copy_of_a_longer_page_of_its_site_under_anot
         DedupDecision.duplicate("n1", "near", 248 / 256)
 
 
-def test_a_long_text_off_its_title_is_repeated_on_site_yet_stays_a_near_copy(index: DedupIndex):
-    """A longer text with site keys (off its title: long_text) meets the exact step of the site rule,
-    not its near step: the same text on its site under another title is the site's template, a
-    near copy of it there under another title a copy (its own title may be cut or suffixed)."""
+def test_a_long_text_off_its_title_is_repeated_on_site_yet_near_one_off_its_title_too(index: DedupIndex):
+    """A longer text with site keys (off its title: long_text) meets the exact step of the site rule
+    as a short text does: the same text on its site under another title is the site's template.
+    Near a page of its site under another title that is off its title too it is a copy (one
+    article whose title the site or a text dump words otherwise)."""
     def long_page(page: Fingerprint, title: str) -> Fingerprint:
         return replace(on_site(page, "site.example", title, short=True), long_text=True)
 
@@ -398,6 +399,24 @@ def test_a_long_text_off_its_title_is_repeated_on_site_yet_stays_a_near_copy(ind
     assert index.decide(again) == REPEATED
     assert index.decide(long_page(near_fp("n3", 1, changed=8, shingles=900), "flood")) == \
         DedupDecision.duplicate("n1", "near", 248 / 256)
+
+
+@pytest.mark.parametrize("off_first", [True, False])
+def test_a_long_text_off_its_title_near_one_about_its_own_of_its_site_is_unique(index: DedupIndex, off_first: bool):
+    """Of two long pages of one site under two titles, one speaking of its title and the other not
+    (long_text): what they share is the template that is all the second kept. Either order; under
+    the same title, or on another site, still a copy."""
+    def page(article_id: str, changed: int, title: str, site: str = "site.example", off: bool = False,
+             change_seed: int = 0) -> Fingerprint:
+        fingerprint = on_site(near_fp(article_id, 1, changed=changed, shingles=900, change_seed=change_seed), site,
+                              title, short=off)
+        return replace(fingerprint, long_text=True) if off else fingerprint
+
+    index.decide(page("n1", 0, "storm", off=off_first))
+    assert index.decide(page("n2", 8, "election", off=not off_first, change_seed=1)) == DedupDecision.unique()
+    assert index.decide(page("n3", 16, "storm", off=not off_first)) == DedupDecision.duplicate("n1", "near", 240 / 256)
+    assert index.decide(page("n4", 24, "flood", "mirror.example", off=not off_first)) == \
+        DedupDecision.duplicate("n1", "near", 232 / 256)
 
 
 def test_a_page_indexed_without_a_site_is_a_candidate_of_every_short_text(index: DedupIndex):

@@ -116,9 +116,10 @@ def random_stream(seed: int, length: int) -> list[Fingerprint]:
         site, title = f"site{rng.randrange(3)}", f"titled {rng.randrange(4)}"
         if rng.random() < 0.9:  # a compared text's site and title (the near step of the site rule)
             page = replace(page, site=site, title_words=title)
-        if rng.random() < 0.4:  # a short text: the site rule's keys
+        if rng.random() < 0.4:  # a short text, or a long one off its title: the site rule's keys
             site_key = f"{page.content_hash} on {site}"
-            page = replace(page, site_key=site_key, title_key=f"{site_key} {title}")
+            page = replace(page, site_key=site_key, title_key=f"{site_key} {title}",
+                           long_text=n % 3 == 0)
         pages.append(page)
     return pages
 

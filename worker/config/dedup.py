@@ -112,14 +112,15 @@ class DedupSettings:
     # cleaning keeps of a site's short pages (teasers, sidebars, notices) are often longer than
     # unrelated_title_max_tokens, while a site may republish a real article under a new headline.
     site_repeat_max_tokens: int = 300
-    # A longer compared text carries them too (for the exact step of the site rule only, not its
-    # near step: Fingerprinter.site_keys) when it holds fewer than this share of its title's content
-    # words (numbers apart), or its title has none: an article speaks of what its headline says,
+    # A longer compared text carries them too (with Fingerprint.long_text: Fingerprinter.site_keys
+    # and rules.other_title_on_site say how the site rule takes it) when it holds fewer than this
+    # share of its title's content words (numbers apart), or its title has none: an article speaks
+    # of what its headline says,
     # while a block of the template that cleaning kept instead of a page's article (a comment
     # thread, a teaser list, what is left of the template's own story) is printed under every title
     # of the site. A quarter: a long article mostly keeps half its headline's words or more; the
-    # few that do not (a dateline, a byline or the site's name taken for a title) lose only an
-    # exact copy on their own site under another title, taken for the site's template.
+    # few that do not (a dateline, a byline or the site's name taken for a title) lose only a copy
+    # on their own site under another title, taken for the site's template.
     site_repeat_title_share: float = 0.25
 
     @property

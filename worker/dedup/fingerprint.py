@@ -75,10 +75,10 @@ class Fingerprinter:
         whose article it missed in part. A longer text off its title is such a block too (a site's
         comment thread, its teaser list, what cleaning left of the template's own article), the
         same under every title the site prints over it: it carries the keys (the same text on its
-        site under another title is repeated_on_site), but as long_text it is no short text for
-        the near step: a page of its site under another title near it is still its copy (a real
-        article's copy on its own site can come under another title: one a text dump cut, one
-        with the site's suffix)."""
+        site under another title is repeated_on_site). As long_text it is no short text for the
+        near step: a page of its site under another title near it is not its copy when that page
+        speaks of its own title (its template is all they share), and is when it is off its title
+        too (one article under titles the site or a text dump words otherwise: cut, suffixed)."""
         words, named = _title_words(article.title or "")
         site, title_words = site_of(url_key), " ".join(map(str, sorted(words)))
         long_text = float(found.tokens[found.prose].sum()) >= self.settings.site_repeat_max_tokens

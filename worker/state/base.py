@@ -45,12 +45,12 @@ class Fingerprint:
     # For every compared text (worker/dedup/fingerprint.py Fingerprinter.site_keys), else "": its
     # site and its title's content words (the site and title of title_key, without the text). An
     # article indexed for near matching keeps them, and whether it is short (a site_key and not
-    # long_text), as one small key (rules.origin_key), which the near step of the site rule reads
-    # (DedupIndex).
+    # long_text) or long_text, as one small key (rules.origin_key), which the near step of the site
+    # rule reads (DedupIndex).
     site: str = ""
     title_words: str = ""
-    # True for a text with site keys that is not short (one off its title): the site rule's exact
-    # step applies to it, its near step does not (it is no short text).
+    # True for a text with site keys that is not short (a long one off its title): the site rule's
+    # exact step takes it as a short text, its near step as a long one off its title (DedupIndex).
     long_text: bool = False
 
 
@@ -74,11 +74,12 @@ class DedupIndex(ABC):
          matching (unique ones only) that share at least one band key with fp and are usable;
          each is verified and the best chosen exactly as worker/dedup/similarity.py states
          -> duplicate(X, "near", similarity). A page has no candidate indexed with fp.site and
-         another title when either of the two is a short text (has a site_key, not long_text;
-         rules.other_title_on_site of their origin keys, which carry it): two pages of one site under
-         different titles near alike, one of them short, are alike by its template, not one
-         article (such an article is not a candidate at all, as one out of the window: it
-         neither counts towards max_near_candidates nor is verified)
+         another title when either of the two is a short text (has a site_key, not long_text),
+         or when one of the two, not both, is long_text (rules.other_title_on_site of their
+         origin keys, which carry both): two pages of one site under different titles near
+         alike, one of them short, or one off its title and the other about its own, are alike
+         by its template, not one article (such an article is not a candidate at all, as one out
+         of the window: it neither counts towards max_near_candidates nor is verified)
        - otherwise unique.
        First matching rule wins, in that order.
     3. Claims, in the same atomic step. canonical = fp.article_id when unique, else duplicate_of:

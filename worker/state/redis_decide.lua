@@ -21,15 +21,17 @@ local signature = ARGV[9]
 local shingle_count = tonumber(ARGV[10])
 local bucket_fields, band_highs = ARGV[11], ARGV[12]
 local origin = ARGV[13]
--- No near candidate of the page's site under another title when either is a short text
--- (rules.other_title_on_site): the origin key's 4th byte holds rules.SHORT as its top bit, the
--- title's digest in the other 31 bits.
+-- No near candidate of the page's site under another title when either is a short text, or one
+-- of the two, not both, a long text off its title (rules.other_title_on_site): the origin key's
+-- 4th byte holds rules.SHORT as its top bit, rules.OFF_TITLE as the next, the title's digest in
+-- the other 30 bits.
 local NO_ORIGIN = string.rep('\0', 8)
-local my_site, my_title, my_short
+local my_site, my_title, my_short, my_off
 if origin ~= '' then
   my_site = string.sub(origin, 5, 8)
-  my_title = string.sub(origin, 1, 3) .. string.char(string.byte(origin, 4) % 128)
+  my_title = string.sub(origin, 1, 3) .. string.char(string.byte(origin, 4) % 64)
   my_short = string.byte(origin, 4) >= 128
+  my_off = math.floor(string.byte(origin, 4) / 64) % 2 == 1
 end
 local METHOD = {['1'] = 'url', ['2'] = 'exact', ['3'] = 'near'}
 local CODE = {url = '1', exact = '2', near = '3'}
@@ -209,7 +211,7 @@ local function near_match()
   -- within max_candidates (a row is read to know whether it is usable, and only until the group
   -- that would overflow is known to).
   -- (rules.other_title_on_site: a candidate of the page's site under another title, either a short
-  -- text, is none)
+  -- text or one of the two a long text off its title, is none)
   local function usable_row(name)
     local row = name % 4294967296
     local generation = (name - row) / 4294967296
@@ -221,8 +223,8 @@ local function near_match()
       local theirs = redis.call('GETRANGE', origin_key(generation, row), at, at + 7)
       if #theirs == 8 and theirs ~= NO_ORIGIN and string.sub(theirs, 5, 8) == my_site then
         local flags = string.byte(theirs, 4)
-        if (my_short or flags >= 128)
-            and string.sub(theirs, 1, 3) .. string.char(flags % 128) ~= my_title then return nil end
+        if (my_short or flags >= 128 or my_off ~= (math.floor(flags / 64) % 2 == 1))
+            and string.sub(theirs, 1, 3) .. string.char(flags % 64) ~= my_title then return nil end
       end
     end
     return packed

@@ -40,31 +40,36 @@ def key64(text: str, seed: int) -> int:
 
 
 # An indexed article's origin key (its site and title, for the near step of the site rule): 64 bits,
-# the site's 32-bit digest high; low, the title's digest in 31 bits and, above them, SHORT when the
-# text is short (it has a site_key and is not long_text). Chance collisions: a title in 2 billion
-# of one site's, a site in 4 billion. NO_KEY: none (an article without fp.site).
+# the site's 32-bit digest high; low, the title's digest in 30 bits and, above them, OFF_TITLE when
+# the text is a long one off its title (fp.long_text) and SHORT when it is short (it has a site_key
+# and is not long_text). Chance collisions: a title in a billion of one site's, a site in 4
+# billion. NO_KEY: none (an article without fp.site).
 ORIGIN_SEED = 6
 SHORT = 0x80000000
-_TITLE = SHORT - 1
+OFF_TITLE = 0x40000000
+_TITLE = OFF_TITLE - 1
 
 
 def origin_key(fp: Fingerprint) -> int:
-    """The origin key of fp.site, fp.title_words and whether fp is a short text (NO_KEY when
-    fp.site is "")."""
+    """The origin key of fp.site, fp.title_words and whether fp is a short text or a long one off
+    its title (NO_KEY when fp.site is "")."""
     if not fp.site:
         return NO_KEY
     site = xxhash.xxh32_intdigest(fp.site.encode(), ORIGIN_SEED)
     title = xxhash.xxh32_intdigest(fp.title_words.encode(), ORIGIN_SEED) & _TITLE
-    return (site << 32 | title | (SHORT if fp.site_key and not fp.long_text else 0)) or 1
+    flags = OFF_TITLE if fp.long_text else SHORT if fp.site_key else 0
+    return (site << 32 | title | flags) or 1
 
 
 def other_title_on_site(origin, candidate):
     """A candidate of this origin key is none for a page of that one: the same site, another title,
-    and one of the two a short text (SHORT). Symmetric, so the order in which the two pages come
-    does not matter. Element-wise on numpy uint64 arrays as on ints (the memory backend checks a
-    batch's candidates at once); the Lua script compares the same 8 bytes (packed_origin)."""
+    and one of the two a short text (SHORT) or one of the two, not both, a long text off its title
+    (OFF_TITLE). Symmetric, so the order in which the two pages come does not matter. Element-wise
+    on numpy uint64 arrays as on ints (the memory backend checks a batch's candidates at once); the
+    Lua script compares the same 8 bytes (packed_origin)."""
     return (origin != NO_KEY) & (candidate != NO_KEY) & ((origin >> 32) == (candidate >> 32)) & \
-        ((origin & _TITLE) != (candidate & _TITLE)) & (((origin | candidate) & SHORT) != 0)
+        ((origin & _TITLE) != (candidate & _TITLE)) & \
+        ((((origin | candidate) & SHORT) != 0) | (((origin ^ candidate) & OFF_TITLE) != 0))
 
 
 def packed_origin(key: int) -> bytes:
