@@ -17,6 +17,8 @@ SAME_PAGE = [
         "https://user:secret@example.com/news/story",
         "https://example.com./news/story",
         "https://example.com/news/story?",
+        "https://example.com/news/story/amp",
+        "https://example.com/news/story/amp/?utm_source=twitter",
     ]),
     ("https://example.com/a?id=7&page=2", [
         "https://example.com/a?page=2&id=7",
@@ -40,6 +42,8 @@ def test_variants_of_one_page_share_the_key(expected, variant):
     ("https://example.com/a", "https://example.com:8443/a"),  # a non-default port is another server
     ("https://example.com/a", "https://news.example.com/a"),  # only www. is folded
     ("https://example.com/a%2Fb", "https://example.com/a/b"),  # an escaped slash is not a separator
+    ("https://example.com/amp", "https://example.com/"),  # a page named amp, not an AMP version
+    ("https://example.com/news/AMP", "https://example.com/news"),  # path case matters
 ])
 def test_different_pages_keep_different_keys(a, b):
     assert canonical_url(a) != canonical_url(b)

@@ -10,6 +10,8 @@ Variants folded into one key:
 - user info; the default port (80, 443);
 - dot segments, repeated slashes and a trailing slash in the path; percent-escapes of
   unreserved characters (%7E -> ~) and the case of the other escapes;
+- a last path segment "amp" after another segment: the AMP version of a page at the path before
+  it ("/2019/11/story/amp/", the convention of WordPress's AMP plugin and many news sites);
 - the fragment;
 - tracking parameters (utm_*, fbclid, gclid, ... below); the order of query parameters.
 The path keeps its case (servers treat it as case-sensitive) and every other parameter is kept.
@@ -32,6 +34,7 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 # RFC 3986 unreserved characters never need an escape; everything else keeps (or gets) one.
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _NEEDS_ESCAPING = re.compile(r"[^A-Za-z0-9/:@!$&'()*+,;=._~-]")
+_AMP = "amp"
 
 
 def canonical_url(url: str) -> str:
@@ -68,6 +71,8 @@ def _canonical_path(path: str) -> str:
                 segments.pop()
             continue
         segments.append(_normalize_escapes(segment))
+    if len(segments) > 1 and segments[-1] == _AMP:
+        segments.pop()
     return "/" + "/".join(segments)
 
 
