@@ -87,7 +87,7 @@ class Judge:
         if fa is None or fb is None or fa.not_compared or fb.not_compared:
             return None
         if fa.content_hash == fb.content_hash:
-            if fa.site_key and fa.site_key == fb.site_key and fa.title_key != fb.title_key:
+            if fa.site_key and fa.site_key == fb.site_key and not (fb.title_key and fa.title_key == fb.title_key):
                 return None  # the index's site rule (worker/state/base.py): repeated_on_site
             return "exact"
         if other_title_on_site(origin_key(fb), origin_key(fa)):

@@ -157,8 +157,8 @@ def test_a_short_compared_text_carries_its_keys_on_its_site_and_under_its_title(
 
 def test_a_long_text_off_its_title_carries_its_keys_as_a_long_text(fingerprinter):
     # What cleaning kept of a page instead of its article (a comment thread, a teaser list), the
-    # same under every title of its site: its keys, for the exact step of the site rule; long_text,
-    # so that it is no short text for the near step.
+    # same under every title of its site: its site key (not its title's, unless it is untitled) for
+    # the exact step of the site rule; long_text for the near step.
     def on(article_id: str, text: str, title: str):
         return fingerprinter.fingerprint(replace(titled(article_id, text, title), url=f"https://site.example/{article_id}"))
 
@@ -167,7 +167,8 @@ def test_a_long_text_off_its_title_carries_its_keys_as_a_long_text(fingerprinter
     retitled = on("b", text, "Emirates orders Boeing jets")
     untitled = on("c", text, "")
     assert first.signature != b"" and first.long_text and untitled.long_text
-    assert first.site_key == retitled.site_key == untitled.site_key and first.title_key != retitled.title_key
+    assert first.site_key == retitled.site_key == untitled.site_key
+    assert first.title_key == retitled.title_key == "" != untitled.title_key
     # A long text holding a quarter of its title's words (numbers apart) speaks of it: no keys.
     words = text.split()
     about = on("d", text, f"{words[0]} {words[1]} {words[2]} quarantined zebras unanswered 30")

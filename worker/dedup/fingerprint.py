@@ -61,8 +61,9 @@ class Fingerprinter:
     def site_keys(self, article: Article, url_key: str, key: str, found: Comparability,
                   hashes: np.ndarray) -> dict[str, str | bool]:
         """Fingerprint.site and title_words of a compared text, and its site_key and title_key when its
-        prose is short (under site_repeat_max_tokens tokens) or off its title (off_title; then with
-        long_text, unless it is short too). key is the text's content hash, the
+        prose is short (under site_repeat_max_tokens tokens), with long_text when it is longer and
+        off its title (off_title), then without title_key unless it is untitled. key is the text's
+        content hash, the
         site is url_key's host (urls.site_of) and the title counts by its content words in any
         order, so that a headline's case, punctuation or word order does not make another title (a
         page without a title, or with none but function words, has the empty title: another title
@@ -74,8 +75,12 @@ class Fingerprinter:
         that cleaning kept of a short page is part of what it kept of a longer page of the site
         whose article it missed in part. A longer text off its title is such a block too (a site's
         comment thread, its teaser list, what cleaning left of the template's own article), the
-        same under every title the site prints over it: it carries the keys (the same text on its
-        site under another title is repeated_on_site). As long_text it is no short text for the
+        same under every title the site prints over it: it carries the site key (the same text on
+        its site again is repeated_on_site), not the title key: a title its text does not speak of
+        is no evidence that the page is the one seen before under it, not the template (the page's
+        title cleaning takes from its template too; a URL variant has its URL key). An untitled
+        page keeps it: the same untitled text on its site at another address is the page reposted
+        (cleaning missed its title), as before. As long_text it is no short text for the
         near step: a page of its site under another title near it is not its copy when that page
         speaks of its own title (its template is all they share), and is when it is off its title
         too (one article under titles the site or a text dump words otherwise: cut, suffixed)."""
@@ -85,8 +90,9 @@ class Fingerprinter:
         if long_text and not self.off_title(named, hashes):
             return {"site": site, "title_words": title_words}
         site_key = f"{key} {site}"
-        return {"site_key": site_key, "title_key": f"{site_key} {title_words}", "site": site,
-                "title_words": title_words, "long_text": long_text}
+        title_key = "" if long_text and named else f"{site_key} {title_words}"
+        return {"site_key": site_key, "title_key": title_key, "site": site, "title_words": title_words,
+                "long_text": long_text}
 
     def off_title(self, named: set[int], hashes: np.ndarray) -> bool:
         """The text holds fewer than site_repeat_title_share of its title's content words (numbers

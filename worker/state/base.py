@@ -37,9 +37,9 @@ class Fingerprint:
     # fingerprint has no signature and a content_hash no other page has; backends need not read it
     # (the stage puts it into the unique decision's reason).
     not_compared: str | None = None
-    # Only for a short compared text, or a longer one off its title (worker/dedup/fingerprint.py
-    # Fingerprinter.site_keys), else "": opaque keys of its text on its site, and of its text, site
-    # and title. The index's site rule reads them (DedupIndex, step 2).
+    # Only for a short compared text (worker/dedup/fingerprint.py Fingerprinter.site_keys), else "":
+    # opaque keys of its text on its site, and of its text, site and title; a longer text off its
+    # title (long_text) has the first only, unless it is untitled. The index's site rule reads them (DedupIndex, step 2).
     site_key: str = ""
     title_key: str = ""
     # For every compared text (worker/dedup/fingerprint.py Fingerprinter.site_keys), else "": its
