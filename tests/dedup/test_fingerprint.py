@@ -126,6 +126,17 @@ def test_a_short_text_holding_none_of_its_titles_words_is_not_compared(fingerpri
         .not_compared is None
 
 
+def test_a_short_text_speaking_of_its_urls_headline_is_compared_whatever_its_title(fingerprinter):
+    # Cleaning took the blog's name for the title; the site wrote the brief's headline into its URL.
+    def at(url: str, text: str):
+        return fingerprinter.fingerprint(replace(titled("a", text, "Open Verilog flow for GreenPak4 devices"), url=url))
+
+    assert at("https://blog.example/2019/11/emirates-airline-dreamliner-deal-4411/", SIDEBAR).not_compared is None
+    # One word of it is chance (a template block holds "story" or "news"), and only the last segment counts.
+    assert at("https://blog.example/story/emirates-4411", SIDEBAR).not_compared == UNRELATED_TO_TITLE
+    assert at("https://blog.example/emirates-dreamliner/story-4411", SIDEBAR).not_compared == UNRELATED_TO_TITLE
+
+
 def test_a_short_compared_text_carries_its_keys_on_its_site_and_under_its_title(fingerprinter):
     def on(url: str, article_id: str, text: str, title: str):
         return fingerprinter.fingerprint(replace(titled(article_id, text, title), url=url))

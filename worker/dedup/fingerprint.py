@@ -1,6 +1,9 @@
 """From a cleaned Article to the Fingerprint the dedup index decides on."""
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 import numpy as np
 
 from ..config import DedupSettings
@@ -109,11 +112,18 @@ class Fingerprinter:
         template (a teaser, a sidebar, a comments or legal notice): every page of the site whose
         article is missed comes out as that block, and they would be exact or near duplicates of
         one another. A brief speaks of what its headline says; a long article may not repeat its
-        headline's words, so longer texts are compared whatever their title."""
+        headline's words, so longer texts are compared whatever their title. A text holding
+        brief_related_words of the words of its URL's last path segment (_slug) is compared too: the
+        site wrote the page's headline into its address, while cleaning may take its title from
+        the template (the blog's name, a sidebar's headline); a template block holds them by chance
+        only."""
         if not article.title or float(found.tokens[found.prose].sum()) >= self.settings.unrelated_title_max_tokens:
             return None
         _, wanted = _title_words(article.title)
         if len(wanted) < 2 or not wanted.isdisjoint(hashes.tolist()):
+            return None
+        _, slug = _title_words(_slug(article.url))
+        if len(slug & set(hashes.tolist())) >= self.settings.brief_related_words:
             return None
         return UNRELATED_TO_TITLE
 
@@ -212,6 +222,13 @@ def _title_words(title: str) -> tuple[set[int], set[int]]:
             if not text[start:end].isdigit():
                 words.add(value)
     return content, words
+
+
+def _slug(url: str) -> str:
+    """The words of a URL's last path segment ("/2019/11/acme-corp-shares-rise" -> "acme corp shares
+    rise"): the headline a site wrote into the page's address."""
+    last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    return re.sub(r"[-_.+]+", " ", last)
 
 
 _CLOSING = "\"'”’»)]"
