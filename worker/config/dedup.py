@@ -115,12 +115,12 @@ class DedupSettings:
     # A longer compared text carries them too (with Fingerprint.long_text: Fingerprinter.site_keys
     # and rules.other_title_on_site say how the site rule takes it) when it holds fewer than this
     # share of its title's content words (numbers apart), or its title has none: an article speaks
-    # of what its headline says,
-    # while a block of the template that cleaning kept instead of a page's article (a comment
-    # thread, a teaser list, what is left of the template's own story) is printed under every title
-    # of the site. A quarter: a long article mostly keeps half its headline's words or more; the
-    # few that do not (a dateline, a byline or the site's name taken for a title) lose only a copy
-    # on their own site under another title, taken for the site's template.
+    # of what its headline says, while a block of the template that cleaning kept instead of a
+    # page's article (a comment thread, a teaser list, what is left of the template's own story) is
+    # printed under every title of the site. A quarter: a long article mostly keeps half its
+    # headline's words or more; the few that do not (a dateline, a byline or the site's name taken
+    # for a title) lose only a copy on their own site under another title, taken for the site's
+    # template.
     site_repeat_title_share: float = 0.25
 
     @property

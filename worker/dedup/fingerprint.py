@@ -64,29 +64,27 @@ class Fingerprinter:
     def site_keys(self, article: Article, url_key: str, key: str, found: Comparability,
                   hashes: np.ndarray) -> dict[str, str | bool]:
         """Fingerprint.site and title_words of a compared text, and its site_key and title_key when its
-        prose is short (under site_repeat_max_tokens tokens), with long_text when it is longer and
-        off its title (off_title), then without title_key unless it is untitled. key is the text's
-        content hash, the
-        site is url_key's host (urls.site_of) and the title counts by its content words in any
-        order, so that a headline's case, punctuation or word order does not make another title (a
-        page without a title, or with none but function words, has the empty title: another title
-        than any real one). When cleaning misses a short page's article, what it keeps is a block of
-        the site's template, the same text on every such page of the site under each page's own
-        title; the index tells that from a page reposted at another address (same title) by these
-        keys (base.DedupIndex); and it does not near match such a page with a page of its site under
-        another title (site and title_words), long or short, whichever comes first: the same block
-        that cleaning kept of a short page is part of what it kept of a longer page of the site
-        whose article it missed in part. A longer text off its title is such a block too (a site's
-        comment thread, its teaser list, what cleaning left of the template's own article), the
-        same under every title the site prints over it: it carries the site key (the same text on
-        its site again is repeated_on_site), not the title key: a title its text does not speak of
-        is no evidence that the page is the one seen before under it, not the template (the page's
-        title cleaning takes from its template too; a URL variant has its URL key). An untitled
-        page keeps it: the same untitled text on its site at another address is the page reposted
-        (cleaning missed its title), as before. As long_text it is no short text for the
-        near step: a page of its site under another title near it is not its copy when that page
-        speaks of its own title (its template is all they share), and is when it is off its title
-        too (one article under titles the site or a text dump words otherwise: cut, suffixed)."""
+        prose is short (under site_repeat_max_tokens tokens), with long_text when it is longer and off its
+        title (off_title), then without title_key unless it is untitled. key is the text's content hash, the
+        site is url_key's host (urls.site_of) and the title counts by its content words in any order, so
+        that a headline's case, punctuation or word order does not make another title (a page without a
+        title, or with none but function words, has the empty title: another title than any real one). When
+        cleaning misses a short page's article, what it keeps is a block of the site's template, the same
+        text on every such page of the site under each page's own title; the index tells that from a page
+        reposted at another address (same title) by these keys (base.DedupIndex); and it does not near match
+        such a page with a page of its site under another title (site and title_words), long or short,
+        whichever comes first: the same block that cleaning kept of a short page is part of what it kept of
+        a longer page of the site whose article it missed in part. A longer text off its title is such a
+        block too (a site's comment thread, its teaser list, what cleaning left of the template's own
+        article), the same under every title the site prints over it: it carries the site key (the same text
+        on its site again is repeated_on_site), not the title key: a title its text does not speak of is no
+        evidence that the page is the one seen before under it, not the template (the page's title cleaning
+        takes from its template too; a URL variant has its URL key). An untitled page keeps it: the same
+        untitled text on its site at another address is the page reposted (cleaning missed its title), as
+        before. As long_text it is no short text for the near step: a page of its site under another title
+        near it is not its copy when that page speaks of its own title (its template is all they share), and
+        is when it is off its title too (one article under titles the site or a text dump words otherwise:
+        cut, suffixed)."""
         words, named = _title_words(article.title or "")
         site, title_words = site_of(url_key), " ".join(map(str, sorted(words)))
         long_text = float(found.tokens[found.prose].sum()) >= self.settings.site_repeat_max_tokens

@@ -39,7 +39,8 @@ class Fingerprint:
     not_compared: str | None = None
     # Only for a short compared text (worker/dedup/fingerprint.py Fingerprinter.site_keys), else "":
     # opaque keys of its text on its site, and of its text, site and title; a longer text off its
-    # title (long_text) has the first only, unless it is untitled. The index's site rule reads them (DedupIndex, step 2).
+    # title (long_text) has the first only, unless it is untitled. The index's site rule reads them
+    # (DedupIndex, step 2).
     site_key: str = ""
     title_key: str = ""
     # For every compared text (worker/dedup/fingerprint.py Fingerprinter.site_keys), else "": its
@@ -64,11 +65,13 @@ class DedupIndex(ABC):
     2. A claim is usable for fp when fp.fetched_at - claim's fetched_at < window_seconds (the
        claim's fetched_at is that of the article that made it; later fetches are usable too).
        - url:   fp.url_key claimed by X        -> duplicate(X, "url", 1.0)
-       - site:  only when fp.site_key != "" (a short text, or one off its title, worker/dedup/fingerprint.py):
-                fp.title_key claimed by X      -> duplicate(X, "exact", 1.0)
+       - site:  only when fp.site_key != "" (a short text, or a long one off its title,
+                worker/dedup/fingerprint.py):
+                fp.title_key claimed by X      -> duplicate(X, "exact", 1.0)  (when not "")
                 else fp.site_key claimed       -> unique with reason "repeated_on_site": the site
-                published this text before under another title, so it is the site's template,
-                not an article (not near matched either)
+                published this text before under another title (or, for a long text off its
+                title, which has no title_key, under any), so it is the site's template, not an
+                article (not near matched either)
        - exact: fp.content_hash claimed by X   -> duplicate(X, "exact", 1.0)
        - near:  only when fp.signature != b"": candidates are the articles indexed for near
          matching (unique ones only) that share at least one band key with fp and are usable;
