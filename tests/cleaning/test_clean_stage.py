@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from datetime import datetime
 
 import orjson
 import pytest
@@ -70,6 +71,27 @@ def test_a_publication_time_without_an_offset_is_written_in_utc(clean_stage):
                                 'content="2019-11-19T21:05:00">')
     event = clean_stage(raw_page(page, url="https://daily.example/schools", content_type="text/html")).to_event()
     assert event["published_at"] == "2019-11-19T21:05:00Z"
+
+
+@pytest.mark.parametrize("isolated", [False, True])
+@pytest.mark.parametrize("declared", ['<meta property="article:published_time" content="2024-05-04T08:00:00Z">',
+                                      '<script type="application/ld+json">{"@type": "NewsArticle", '
+                                      '"datePublished": 1714809600}</script>',
+                                      '<time>May 4, 2024</time>'])
+def test_a_date_after_the_fetch_is_judged_against_the_fetch_not_the_clock(declared, isolated):
+    """A page fetched on 2024-05-01 stating a date three days later (past the margin for time
+    zones and embargoes) has no publication date, whenever it is (re)processed: judged against the
+    wall clock, the same record published null when first read and the date on a later replay."""
+    stage = CleanStage(CleaningSettings(html_isolate_above_chars=0), timeout_seconds=5.0 if isolated else 0.0)
+    try:
+        page = ARTICLE_HTML.replace("</title>", "</title>" + declared)
+        for fetched, expected in (("2024-05-01T10:00:00Z", None), ("2024-05-03T10:00:00Z", "2024-05-04")):
+            fetched_at = datetime.fromisoformat(fetched.replace("Z", "+00:00"))
+            event = stage(raw_page(page, url="https://daily.example/schools", content_type="text/html",
+                                   fetched_at=fetched_at)).to_event()
+            assert (event["published_at"] or "")[:10] == (expected or ""), (declared, fetched)
+    finally:
+        stage.close()
 
 
 @pytest.mark.parametrize("body, content_type", [

@@ -8,6 +8,7 @@ longer result is kept. Figures: bench/html_extraction.py.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from ..config.cleaning import CleaningSettings
 from .html_container import collapse
@@ -27,11 +28,13 @@ _NON_WORD = re.compile(r"\W+")
 _WORD = re.compile(r"\w+")
 
 
-def extract_html(html: str | bytes, url: str) -> Extraction:
+def extract_html(html: str | bytes, url: str, fetched_at: datetime | None = None) -> Extraction:
     """html: the page, or its UTF-8 bytes (what the isolating child gets: bytes cross a pipe
-    without being decoded, and lexbor parses UTF-8 bytes, encoding a str to them first)."""
+    without being decoded, and lexbor parses UTF-8 bytes, encoding a str to them first).
+    fetched_at: when the page was fetched (dates later than that are not its publication date);
+    None: now."""
     tree = parse(html)
-    metadata = page_metadata(tree, url)
+    metadata = page_metadata(tree, url, fetched_at)
     paragraphs = article_paragraphs(tree, metadata.title)
     if sum(len(p) for p in paragraphs) < T.fallback_below_chars and \
             count_words(" ".join(paragraphs), enough=FALLBACK_BELOW_WORDS) < FALLBACK_BELOW_WORDS and \

@@ -119,7 +119,8 @@ class PageMetadata:
     canonical_url: str | None = None
 
 
-def page_metadata(tree: LexborHTMLParser, url: str) -> PageMetadata:
+def page_metadata(tree: LexborHTMLParser, url: str, fetched_at: datetime | None = None) -> PageMetadata:
+    """fetched_at: when the page was fetched, what its dates are judged against (meta.dates.plausible)."""
     meta = _meta_tags(tree)
     linked = _json_ld_articles(tree)
     site_name = _first_text(meta.get(k) for k in SITE_KEYS) or _first_text(
@@ -130,7 +131,7 @@ def page_metadata(tree: LexborHTMLParser, url: str) -> PageMetadata:
     return PageMetadata(
         title=title,
         authors=_authors(tree, meta, linked, site_name, url, context),
-        published_at=_published(tree, meta, linked, url, context, language),
+        published_at=_published(tree, meta, linked, url, context, language, fetched_at),
         site_name=site_name,
         language=language,
         canonical_url=_canonical(tree, meta, url),
@@ -313,53 +314,57 @@ def _linked_authors(value: Any, site_words: frozenset[str]) -> list[str]:
     return list(names)
 
 
-def _published(tree, meta, linked, url, context: _Headline, language: str | None) -> datetime | None:
+def _published(tree, meta, linked, url, context: _Headline, language: str | None,
+               fetched_at: datetime | None) -> datetime | None:
     """The publication date, from the most to the least reliable source: what the page declares
     (JSON-LD, meta tags, <time> elements), the URL, a date written next to the headline."""
     month_first = language in (None, "en")  # outside the US, 05/10/2018 is the 5th of October
     in_url = date_in_url(url)
-    declared = _declared_date(tree, meta, linked, month_first)
+    declared = _declared_date(tree, meta, linked, month_first, fetched_at)
     if declared is not None:
         # A CMS writes the URL's date in the publisher's local time: one day off from a time
         # stated in UTC, and reachable from it by a publisher's offset, the URL has the reader's day.
         if in_url is not None and local_day_differs(declared, in_url):
             return in_url
         return declared
-    return in_url or _dateline(tree, context, month_first)
+    return in_url or _dateline(tree, context, month_first, fetched_at)
 
 
-def _declared_date(tree, meta, linked, month_first: bool) -> datetime | None:
+def _declared_date(tree, meta, linked, month_first: bool, fetched_at: datetime | None) -> datetime | None:
     """JSON-LD, then meta tags, then <time> elements."""
     for item in linked:
-        found = parse_date(item.get("datePublished") or item.get("dateCreated"))
+        found = parse_date(item.get("datePublished") or item.get("dateCreated"), fetched_at=fetched_at)
         if found:
             return found
     for key in DATE_KEYS:
         for value in meta.get(key, []):
-            found = parse_date(value)
+            found = parse_date(value, fetched_at=fetched_at)
             if found:
                 return found
     for node in tree.css("time")[:T.max_byline_elements]:
-        found = parse_date(node.attributes.get("datetime") or "") or _written_date(node.text(deep=True), month_first)
+        found = parse_date(node.attributes.get("datetime") or "", fetched_at=fetched_at) or \
+            _written_date(node.text(deep=True), month_first, fetched_at)
         if found:
             return found
     return None
 
 
-def _written_date(text: str, month_first: bool) -> datetime | None:
+def _written_date(text: str, month_first: bool, fetched_at: datetime | None) -> datetime | None:
     found = find_date(text, month_first=month_first)
-    return plausible(found) if found else None
+    return plausible(found, fetched_at) if found else None
 
 
-def _dateline(tree: LexborHTMLParser, context: _Headline, month_first: bool) -> datetime | None:
+def _dateline(tree: LexborHTMLParser, context: _Headline, month_first: bool,
+              fetched_at: datetime | None) -> datetime | None:
     """A date written next to the headline (after it, else before it), or in a date-like element."""
-    found = _written_date(context.after, month_first) or _written_date(context.before, month_first)
+    found = _written_date(context.after, month_first, fetched_at) or \
+        _written_date(context.before, month_first, fetched_at)
     if found:
         return found
     for node in tree.css('[class*="date"], [class*="Date"], [class*="publish"], [class*="created"], [id*="date"]')[:T.max_byline_elements]:
         text = node.text(deep=True)
         if len(text) <= T.byline_max_chars:
-            found = _written_date(text, month_first)
+            found = _written_date(text, month_first, fetched_at)
             if found:
                 return found
     return None

@@ -354,7 +354,7 @@ class CleaningSettings:
 @dataclass(frozen=True)
 class DateLimits:
     """Which dates can be publication dates (worker/cleaning/meta/dates.py): anything older, or
-    later than now plus the margin (time zones, embargoed pages), is a parsing accident."""
+    later than the page's fetch plus the margin (time zones, embargoed pages), is a parsing accident."""
 
     earliest_year: int = 1990
     days_ahead: int = 2

@@ -100,9 +100,9 @@ class CleanStage(Stage[RawPage, Article]):
             if self._isolates(page):
                 # (UTF-8 bytes: a str would be encoded to cross the pipe and decoded again in the child)
                 body = page.body.encode("utf-8", "surrogatepass")
-                extraction = self._html(body, page.url, timeout=self.timeout_seconds)
+                extraction = self._html(body, page.url, page.fetched_at, timeout=self.timeout_seconds)
             else:
-                extraction = extract_html(page.body, page.url)
+                extraction = extract_html(page.body, page.url, page.fetched_at)
             extraction.paragraphs = normalize_paragraphs(extraction.paragraphs)
             return extraction
         return extract_text(page.body, page.url, self.settings.text)

@@ -260,12 +260,13 @@ _ISO: Final = re.compile(
 LIMITS: Final = DateLimits()
 
 
-def parse_date(value: object, *, month_first: bool = False) -> datetime | None:
+def parse_date(value: object, *, month_first: bool = False, fetched_at: datetime | None = None) -> datetime | None:
     """A machine-written date (ISO 8601, RFC 2822, epoch seconds or ms) -> aware datetime in the
     offset it states (UTC when it states none); else the first date written for readers in it
-    (find_date). None when there is none, or it cannot be a publication date (plausible)."""
+    (find_date). None when there is none, or it cannot be a publication date (plausible, against
+    `fetched_at`)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _epoch(float(value))
+        return _epoch(float(value), fetched_at)
     if not isinstance(value, str):
         return None
     text = value.strip()
@@ -273,23 +274,28 @@ def parse_date(value: object, *, month_first: bool = False) -> datetime | None:
         return None
     # (isdecimal, not isdigit: float() takes no superscripts, "²²²²²²²²²²" raised ValueError)
     if text.isdecimal() and len(text) in (10, 13):
-        return _epoch(float(text) / (1000 if len(text) == 13 else 1))
+        return _epoch(float(text) / (1000 if len(text) == 13 else 1), fetched_at)
     match = _ISO.search(text)
     if match:
-        return _from_iso_match(match)
+        return _from_iso_match(match, fetched_at)
     # (not an RFC 2822 date; OverflowError: numbers past a C long, "1 Jan 99999999999999999999")
     with contextlib.suppress(TypeError, ValueError, IndexError, OverflowError):
-        return plausible(parsedate_to_datetime(text))
+        return plausible(parsedate_to_datetime(text), fetched_at)
     found = find_date(text, month_first=month_first)
-    return plausible(found) if found else None
+    return plausible(found, fetched_at) if found else None
 
 
-def plausible(moment: datetime) -> datetime | None:
+def plausible(moment: datetime, fetched_at: datetime | None = None) -> datetime | None:
     """The moment, in its own offset, if it can be a publication date; None otherwise (copyright
-    years, "0001-01-01" placeholders, dates of events far in the future)."""
+    years, "0001-01-01" placeholders, dates of events far in the future).
+
+    "The future" is that of the page's fetch when it is known: a page is cleaned the same way
+    whenever it is (re)processed, so a replay publishes the identical event; the wall clock only
+    stands in for callers without a fetch time."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    if moment.year < LIMITS.earliest_year or moment > datetime.now(timezone.utc) + timedelta(days=LIMITS.days_ahead):
+    reference = fetched_at if fetched_at is not None else datetime.now(timezone.utc)
+    if moment.year < LIMITS.earliest_year or moment > reference + timedelta(days=LIMITS.days_ahead):
         return None
     return moment
 
@@ -304,7 +310,7 @@ def local_day_differs(moment: datetime, day: datetime) -> bool:
     return (gap == -1 and hours < LIMITS.west_hours) or (gap == 1 and hours >= 24 - LIMITS.east_hours)
 
 
-def _from_iso_match(match: re.Match) -> datetime | None:
+def _from_iso_match(match: re.Match, fetched_at: datetime | None = None) -> datetime | None:
     parts = match.groupdict()
     try:
         moment = datetime(int(parts["y"]), int(parts["m"]), int(parts["d"]),
@@ -318,11 +324,11 @@ def _from_iso_match(match: re.Match) -> datetime | None:
         offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
         if zone[0] == "-":
             offset = -offset
-    return plausible(moment.replace(tzinfo=timezone(offset)))
+    return plausible(moment.replace(tzinfo=timezone(offset)), fetched_at)
 
 
-def _epoch(seconds: float) -> datetime | None:
+def _epoch(seconds: float, fetched_at: datetime | None = None) -> datetime | None:
     try:
-        return plausible(datetime.fromtimestamp(seconds, tz=timezone.utc))
+        return plausible(datetime.fromtimestamp(seconds, tz=timezone.utc), fetched_at)
     except (OverflowError, OSError, ValueError):
         return None
