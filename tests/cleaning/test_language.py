@@ -64,3 +64,10 @@ def test_the_sample_comes_from_the_middle_of_the_article():
     sample = sample_text(paragraphs, 500)
     assert set(sample) == {"b"} and len(sample) == 500
     assert sample_text(["short", "text"], 500) == "short text"
+
+
+@pytest.mark.parametrize("text", ["ꀀꀁꀂ " * 200, "𓀀𓀁 " * 200, "ᚠᚡᚢ " * 200])
+def test_a_script_without_a_language_is_no_language_code(detector, text):
+    """CLD2 answers "xx-Yiii", "xx-Egyp", "xx-Runr" for these scripts: not ISO 639-1 ("xx" came out)."""
+    assert detector.detect([text]) is None
+    assert detector.detect([text], "en") == "en"

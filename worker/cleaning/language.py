@@ -18,6 +18,8 @@ import pycld2
 # CLD2 codes that are not (or no longer) ISO 639-1.
 _ALIASES = {"iw": "he", "jw": "jv", "in": "id", "ji": "yi"}
 _UNKNOWN = "un"
+# CLD2 names a script without a language "xx-<script>" ("xx-Yiii", "xx-Runr"): no language code.
+_SCRIPT_ONLY = "xx-"
 
 
 class LanguageDetector:
@@ -44,7 +46,7 @@ class LanguageDetector:
         except pycld2.error:  # bytes CLD2 refuses (it says where); the declaration is all we have
             return declared
         _, code, percent, _ = languages[0]
-        if not reliable or code == _UNKNOWN or percent < 100 * self.min_confidence:
+        if not reliable or code == _UNKNOWN or code.startswith(_SCRIPT_ONLY) or percent < 100 * self.min_confidence:
             return declared
         return _iso639_1(_ALIASES.get(code, code)) or declared
 
