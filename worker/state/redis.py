@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import ssl
 import threading
 import time
@@ -109,6 +110,12 @@ TAKEN_OVER_VERSIONS = (2, 3)
 UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.exceptions.BusyLoadingError,
                       redis.exceptions.OutOfMemoryError, redis.exceptions.ReadOnlyError,
                       redis.exceptions.MasterDownError, redis.exceptions.TryAgainError)
+# Replies that say "Redis cannot take the decision now" without a redis-py class of their own:
+# BUSY (another client's script has run past busy-reply-threshold: Redis answers nothing else until
+# it ends), MISCONF (Redis cannot persist, a full disk with stop-writes-on-bgsave-error, and refuses
+# writes), NOREPLICAS (fewer replicas than min-replicas-to-write). A pipeline names the command
+# before the reply ("Command # 1 (EVALSHA ...) of pipeline caused error: BUSY ...").
+UNAVAILABLE_REPLY = re.compile(r"(?:^|caused error: )(?:BUSY|MISCONF|NOREPLICAS) ")
 LAYOUT_ERROR = "dedup layout mismatch"
 # Errors that mean "Redis refuses this worker's configuration": wrong password (WRONGPASS), none
 # given where one is required (NOAUTH), an ACL user without the commands the worker runs (NOPERM).
@@ -173,6 +180,8 @@ class RedisIndex(DedupIndex):
         except UNAVAILABLE_ERRORS as error:
             raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
         except redis.ResponseError as error:
+            if UNAVAILABLE_REPLY.search(str(error)):
+                raise DependencyUnavailable(f"redis dedup state cannot take decisions: {error}") from error
             if LAYOUT_ERROR in str(error):
                 raise RuntimeError(
                     f"{error}: the prefix {self.prefix!r} holds dedup state written with other settings "
@@ -245,6 +254,10 @@ class RedisIndex(DedupIndex):
             raise _misconfigured(error) from error
         except UNAVAILABLE_ERRORS as error:
             raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
+        except redis.ResponseError as error:
+            if UNAVAILABLE_REPLY.search(str(error)):
+                raise DependencyUnavailable(f"redis dedup state cannot answer: {error}") from error
+            raise
         deleting = {name[1:] for name in registry if name.startswith(b"d")}
         return sum(int(value) for name, value in registry.items()
                    if name.startswith(b"n") and name[1:] not in deleting)
