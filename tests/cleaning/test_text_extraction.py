@@ -587,3 +587,19 @@ def test_the_headline_copy_over_the_comments_does_not_displace_the_one_over_the_
     assert found.paragraphs == brief
     assert found.title == headline
     assert found.authors == ["Anna Smith"]
+
+
+_ARABIC = ["قال المسؤولون في وزارة الصحة إن عدد الحالات الجديدة ارتفع خلال الأسبوع الماضي بشكل ملحوظ في عدة مدن.",
+           "وأضاف المتحدث باسم الوزارة أن الفرق الطبية تعمل على مدار الساعة لاحتواء الوضع ومنع انتشار المرض.",
+           "ودعت السلطات المواطنين إلى الالتزام بالإجراءات الوقائية وتجنب التجمعات الكبيرة في الأماكن العامة."]
+
+
+@pytest.mark.parametrize("mark", ["\u200f", "\u200e", "\u061c", "\u202c", "\u2069", "\u200b", "\ufeff"])
+def test_format_marks_at_line_ends_do_not_hide_the_article(mark):
+    """Right-to-left text often ends each sentence with a right-to-left mark: no line read as a
+    sentence (the last character was the mark), and the whole article went to the DLQ as no_content."""
+    plain = extract_text("عنوان الخبر هنا\n\n" + "\n\n".join(_ARABIC), "https://news.example/a")
+    marked = extract_text("عنوان الخبر هنا\n\n" + "\n\n".join(
+        ("\u2067" if mark == "\u2069" else "") + line + mark for line in _ARABIC), "https://news.example/a")
+    assert marked.paragraphs == plain.paragraphs == _ARABIC
+    assert marked.title == plain.title == "عنوان الخبر هنا"

@@ -46,6 +46,13 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 # and non-joiner stay: they change how Persian, Indic scripts and emoji are written.)
 # (A regex, not str.translate: translate looks every character up in a dict, 10x slower here.)
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Format characters that are neither words nor spaces nor line breaks, which a text dump's line
+# reading must not see: a line's first or last character decides its shape there (a sentence's
+# end, a lower-case continuation), and right-to-left text often closes each sentence with a
+# right-to-left mark ("...\u200f"), so no line read as prose. Bidirectional marks, embeddings,
+# overrides and isolates; zero-width space, word joiner, byte-order mark and soft hyphen (which
+# normalization removes anyway). (Zero-width joiner and non-joiner stay: they are inside words.)
+_FORMAT_MARKS = re.compile("[\u200b\u200e\u200f\u061c\u202a-\u202e\u2060\u2066-\u2069\ufeff\u00ad]")
 _DOUBLED_QUOTES = re.compile(r"``|''")
 _MAX_REPAIRS = 3
 
@@ -143,6 +150,12 @@ def _without_stray_verbs(text: str) -> str:
             break
         end = start
     return text[:end]
+
+
+def without_format_marks(text: str) -> str:
+    """The text without the format characters of _FORMAT_MARKS (bidirectional controls and
+    zero-width marks); their absence changes no word, space or line break."""
+    return text if text.isascii() else _FORMAT_MARKS.sub("", text)
 
 
 def normalize_paragraphs(paragraphs: list[str]) -> list[str]:

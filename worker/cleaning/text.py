@@ -35,7 +35,7 @@ from .meta.bylines import may_be_byline, parse_bare_name, parse_byline
 from .meta.hosts import host as _host
 from .meta.hosts import names_host
 from .meta.titles import split_site_suffix
-from .normalize import normalize_paragraphs
+from .normalize import normalize_paragraphs, without_format_marks
 from .prompts import is_prompt
 from .text_body import BodyAssembly
 from .text_byline import BylineReading
@@ -66,7 +66,7 @@ def extract_text(body: str, url: str, thresholds: TextDumpThresholds = DEFAULT_T
     Removing lines (duplicates, captions) can leave a run that would be read differently on its
     own, so the paragraphs are read again until they settle (one more round, rarely two)."""
     host = _host(url)
-    lines = joined_lines(body)
+    lines = joined_lines(without_format_marks(body))
     if not lines:
         return Extraction(paragraphs=[])
     readings = _Readings()
