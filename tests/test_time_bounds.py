@@ -135,3 +135,31 @@ def test_the_child_is_the_first_process_the_kernel_stops_when_memory_runs_out():
             assert score.read().strip() == "1000"
     finally:
         isolated.close()
+
+
+def test_the_childs_memory_is_bounded_and_a_page_past_it_is_a_dead_letter_at_once():
+    """400 KB of formatting tags left open before as many blocks: the tree grows by hundreds of MB
+    a second (over 1 GB in 3 s) until the time limit; at the child's bound the parser gives up,
+    the page is a stage_error naming the bound, and the same child takes the next page."""
+    page = "<p>" + "".join(f"<b class=c{n}>" for n in range(20_000)) + "<p>x" * 20_000
+    stage = CleanStage(CleaningSettings(html_child_max_mb=300), timeout_seconds=30)
+    try:
+        stage._html.ensure_ready()
+        child = stage._html._process.pid
+        started = time.monotonic()
+        with pytest.raises(PageRejected) as caught:
+            stage(raw(page))
+        assert caught.value.reason is Reason.STAGE_ERROR and "CLEAN_HTML_CHILD_MAX_MB" in str(caught.value)
+        assert time.monotonic() - started < 15, "stopped by the bound, not by the time limit"
+        with open(f"/proc/{child}/status") as status:
+            peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmPeak:"))
+        assert peak_kb <= 300 << 10
+        article = stage(raw("<div></div>" * 2000 + "<p>" + article_body(2) + "</p>"))
+        assert article.word_count >= 100 and stage._html._process.pid == child
+    finally:
+        stage.close()
+
+
+def test_the_childs_memory_bound_is_a_setting():
+    assert CleaningSettings.from_env({"CLEAN_HTML_CHILD_MAX_MB": "512"}).html_child_max_mb == 512
+    assert CleaningSettings.from_env({}).html_child_max_mb == 1024

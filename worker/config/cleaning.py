@@ -325,6 +325,12 @@ class CleaningSettings:
     # those left open at each new block (html_content.formatting_tags), so below both bounds above
     # a page could still build millions of elements; with at most this many, the worst stays small.
     html_isolate_above_formatting_tags: int = 50
+    # The address space of that child process, in MB (0: no limit). A hostile page's tree grows by
+    # hundreds of MB a second until the time limit kills the child (400 KB of formatting tags left
+    # open: over 1 GB in 3 s); at this bound the parser gives up and the page goes to the DLQ
+    # (stage_error) at once, whatever memory the container or host has. Real pages stay far below
+    # it, 2 MB ones included (the shared sets' pages need less than 700).
+    html_child_max_mb: int = 1024
     # Paragraphs at the article's end in another script than its title go (a template's sidebar
     # in the site's language under an article it carries; worker/cleaning/scripts.py): a text is
     # in a script when this share of its letters are, and they go only after this many
@@ -348,6 +354,7 @@ class CleaningSettings:
             html_isolate_above_formatting_tags=get_int(env, "CLEAN_HTML_ISOLATE_ABOVE_FORMATTING_TAGS",
                                                        cls.html_isolate_above_formatting_tags, minimum=0,
                                                        maximum=1000),
+            html_child_max_mb=get_int(env, "CLEAN_HTML_CHILD_MAX_MB", cls.html_child_max_mb, minimum=0),
         )
 
 

@@ -36,7 +36,8 @@ class CleanStage(Stage[RawPage, Article]):
         # the limit is up: the parser's C code cannot be interrupted otherwise (see isolation.py).
         # isolate_html=False: this process is itself such a child, watched by another
         # (worker/parallel.py).
-        self._html = Isolated(extract_html, "html-extraction", warm_up=_HTML_WARM_UP) \
+        self._html = Isolated(extract_html, "html-extraction", warm_up=_HTML_WARM_UP,
+                              memory_limit_mb=settings.html_child_max_mb) \
             if self.timeout_seconds > 0 and isolate_html else None
 
     def start(self) -> None:

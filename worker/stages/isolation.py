@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -36,10 +37,11 @@ class ChildFailed(Exception):
 class Isolated:
     """Calls `function` (a module-level function: it is sent by name) in a supervised child."""
 
-    def __init__(self, function: Callable[..., Any], name: str, warm_up: tuple = ()):
+    def __init__(self, function: Callable[..., Any], name: str, warm_up: tuple = (), memory_limit_mb: int = 0):
         self._function = function
         self._name = name
         self._warm_up = warm_up  # arguments of a first call the child makes before it says it is ready
+        self._memory_limit_mb = memory_limit_mb  # the child's address space once it is ready (0: none)
         self._process: Any = None
         self._connection: Connection | None = None
         self._ready = False
@@ -102,7 +104,7 @@ class Isolated:
         child_out, from_child = os.pipe()[::-1]
         target = f"{self._function.__module__}:{self._function.__qualname__}"
         code = (f"from worker.stages.isolation import serve; "
-                f"serve({target!r}, {child_in}, {child_out}, {self._warm_up!r})")
+                f"serve({target!r}, {child_in}, {child_out}, {self._warm_up!r}, {self._memory_limit_mb!r})")
         try:
             self._process = subprocess.Popen([sys.executable, "-c", code], pass_fds=(child_in, child_out),
                                              stdin=subprocess.DEVNULL)
@@ -152,10 +154,12 @@ class _Duplex:
         self._reader.close()
 
 
-def serve(target: str, read_fd: int, write_fd: int, warm_up: tuple = ()) -> None:
+def serve(target: str, read_fd: int, write_fd: int, warm_up: tuple = (), memory_limit_mb: int = 0) -> None:
     """The child's loop: one call of `target` ("module:function") per message, until the parent
     closes its end. First the module is imported and, with `warm_up`, called once (lazy imports
-    and compiled patterns), then the parent is told the child is ready."""
+    and compiled patterns), then its address space is bounded to `memory_limit_mb` (a call that
+    needs more fails: the parser gives up, or MemoryError), then the parent is told the child is
+    ready."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     oom_error = be_the_first_to_go()
     module, _, name = target.partition(":")
@@ -167,6 +171,9 @@ def serve(target: str, read_fd: int, write_fd: int, warm_up: tuple = ()) -> None
             function(*warm_up)
         except Exception as error:  # noqa: BLE001 - a warm-up only: told to the parent, which logs it
             warm_up_error = f"{type(error).__name__}: {error}"
+    if memory_limit_mb > 0:
+        limit = memory_limit_mb << 20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         writer.send(("ready", warm_up_error, oom_error))
         while True:
@@ -174,10 +181,25 @@ def serve(target: str, read_fd: int, write_fd: int, warm_up: tuple = ()) -> None
             try:
                 outcome: tuple = ("ok", function(*args))
             except Exception as error:  # noqa: BLE001 - reported to the parent, which dead-letters the page
-                outcome = ("error", f"{type(error).__name__}: {error}")
+                outcome = ("error", f"{type(error).__name__}: {error}{_at_limit(memory_limit_mb)}")
             writer.send(outcome)
     except (EOFError, OSError):  # the parent closed its end (or is gone): nothing left to do
         return
+
+
+def _at_limit(memory_limit_mb: int) -> str:
+    """Words for a failure that came with the address space at its bound (the parser's own error
+    says only that it could not parse), else ""."""
+    if memory_limit_mb <= 0:
+        return ""
+    try:
+        with open("/proc/self/status") as status:
+            peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmPeak:"))
+    except (OSError, StopIteration, ValueError):
+        return ""
+    if peak_kb < 0.9 * (memory_limit_mb << 10):
+        return ""
+    return f" (the page needed more than the child's {memory_limit_mb} MB: CLEAN_HTML_CHILD_MAX_MB)"
 
 
 def be_the_first_to_go() -> str | None:
