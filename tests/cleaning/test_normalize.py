@@ -6,6 +6,7 @@ import unicodedata
 import pytest
 
 from worker.cleaning.normalize import looks_like_mojibake, normalize_paragraphs, normalize_text
+from worker.models import content_hash
 
 
 def test_decomposed_accents_become_composed():
@@ -71,3 +72,14 @@ def test_normalization_is_idempotent_and_drops_empty_paragraphs():
     once = normalize_paragraphs(paragraphs)
     assert once == ["first paragraph.", "second “quoted” one"]
     assert normalize_paragraphs(once) == once
+
+
+def test_windows_1252_punctuation_read_as_c1_controls_is_written_as_meant():
+    """A page without a charset decoded as Latin-1: its curly quotes, apostrophes, dashes and
+    ellipses arrive as C1 controls. Removed, they changed the words ("it's" -> "its") and the
+    content hash against a correctly decoded copy."""
+    read_as_latin1 = "He said \x93a good start\x94 but it\x92s early\x85 \x96 really"
+    assert normalize_text(read_as_latin1) == "He said “a good start” but it’s early… – really"
+    assert content_hash(normalize_text(read_as_latin1)) == content_hash(
+        "He said “a good start” but it’s early… – really")
+    assert normalize_text("a\x81b\x9dc") == "abc"  # (bytes Windows-1252 leaves undefined)

@@ -46,6 +46,13 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 # and non-joiner stay: they change how Persian, Indic scripts and emoji are written.)
 # (A regex, not str.translate: translate looks every character up in a dict, 10x slower here.)
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A C1 control in text is nearly always a Windows-1252 punctuation byte read as Latin-1 (a page
+# without a charset decoded the way HTTP once defaulted): "it\x92s", "\x93quoted\x94", "wait\x85".
+# Written as the character it stands for, not removed ("its", "quoted"): the words stay as written,
+# and the text hashes as a correctly decoded copy of it does. (ftfy does the same, but runs only
+# where mojibake is seen.) The five bytes Windows-1252 leaves undefined are removed.
+_C1 = re.compile("[\x80-\x9f]")
+_CP1252_OF_C1: Final = {chr(code): bytes([code]).decode("cp1252", "ignore") for code in range(0x80, 0xA0)}
 # Format characters that are neither words nor spaces nor line breaks, which a text dump's line
 # reading must not see: a line's first or last character decides its shape there (a sentence's
 # end, a lower-case continuation), and right-to-left text often closes each sentence with a
@@ -103,6 +110,8 @@ def _normalize_characters(text: str) -> str:
         # isprintable() is False for controls, separators other than " " and format characters:
         # the only texts that need the slower work below.
         if not text.isprintable():
+            if _C1.search(text) is not None:
+                text = _C1.sub(lambda c1: _CP1252_OF_C1[c1.group()], text)
             text = " ".join(_INVISIBLE.sub("", text).split())
         elif "  " in text or text[:1] == " " or text[-1:] == " ":
             text = " ".join(text.split())
