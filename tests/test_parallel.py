@@ -90,13 +90,13 @@ def _html(n: int, marker: str = "story") -> bytes:
 def _hostile_extract(real):
     """extract_html as the children inherit it: a page of hang.example runs like C code that no
     signal stops (SIGALRM blocked, then a long wait); one of crash.example kills its process."""
-    def extract(html, url):
+    def extract(html, url, fetched_at=None):
         if "hang.example" in url:
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
             time.sleep(600)
         if "crash.example" in url:
             os.kill(os.getpid(), signal.SIGKILL)
-        return real(html, url)
+        return real(html, url, fetched_at)
     return extract
 
 
