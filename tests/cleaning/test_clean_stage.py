@@ -16,6 +16,8 @@ from worker.stages import clean as clean_module
 from worker.stages.clean import CleanStage
 from worker.state.memory import MemoryIndex
 
+from tests.helpers import article_body
+
 from .conftest import raw_page, seed_text
 
 ARTICLE_HTML = """<!doctype html><html lang="en"><head><title>Council approves two schools - Daily Example</title>
@@ -94,6 +96,21 @@ def test_a_date_after_the_fetch_is_judged_against_the_fetch_not_the_clock(declar
         stage.close()
 
 
+@pytest.mark.parametrize("stated, fetched, expected", [
+    ("May 4, 2024", "2024-05-01T10:00:00Z", None),  # after the fetch: not the publication date
+    ("May 4, 2024", "2024-05-03T10:00:00Z", "2024-05-04"),
+    ("March 3, 2099", "2024-05-01T10:00:00Z", None),
+    ("1 January 1970", "2024-05-01T10:00:00Z", None),  # before DateLimits.earliest_year
+])
+def test_a_text_dumps_date_is_judged_as_the_html_paths(clean_stage, stated, fetched, expected):
+    """The text path took any date written under the headline (2099, 1970), where the HTML path
+    refuses those; both now judge a date against the page's fetch."""
+    body = f"The council approves two schools\nBy John Smith\n{stated}\n\n" + article_body(3)
+    fetched_at = datetime.fromisoformat(fetched.replace("Z", "+00:00"))
+    event = clean_stage(raw_page(body, url="https://daily.example/news/schools", fetched_at=fetched_at)).to_event()
+    assert (event["published_at"] or "")[:10] == (expected or "")
+
+
 @pytest.mark.parametrize("body, content_type", [
     ("Home\nWorld\nSport\nSign in\nSubscribe\nContact us", "text/plain"),
     ("", "text/plain"),
@@ -156,7 +173,7 @@ def test_no_content_goes_to_the_dead_letter_topic():
 
 
 def test_a_page_that_takes_longer_than_the_stage_timeout_goes_to_the_dlq(monkeypatch):
-    def slow_extract(body, url, thresholds=None):
+    def slow_extract(body, url, thresholds=None, fetched_at=None):
         time.sleep(5)  # interrupted by the stage's time limit long before
         raise AssertionError("not reached")
 

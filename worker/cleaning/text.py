@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from datetime import datetime
 from typing import Final
 
 from ..config.cleaning import TextDumpThresholds
@@ -58,9 +59,12 @@ _TRUNCATED: Final = re.compile(r"(?:\w ?(?:\.\.\.|…)|\[(?:…|\.\.\.)\])$")
 _ELLIPSES: Final = ("...", "…", "…]", "...]")
 
 
-def extract_text(body: str, url: str, thresholds: TextDumpThresholds = DEFAULT_THRESHOLDS) -> Extraction:
+def extract_text(body: str, url: str, thresholds: TextDumpThresholds = DEFAULT_THRESHOLDS,
+                 fetched_at: datetime | None = None) -> Extraction:
     """The article in a text dump, its paragraphs normalized (normalize.py): a function of the page
-    alone, so that a replay, or another replica, cleans it the same.
+    alone, so that a replay, or another replica, cleans it the same. fetched_at: when the page was
+    fetched (a date after it, or before DateLimits.earliest_year, is not its publication date, as
+    on the HTML path); None: now.
 
     The result is a fixed point: cleaning the returned paragraphs again returns them unchanged.
     Removing lines (duplicates, captions) can leave a run that would be read differently on its
@@ -70,7 +74,7 @@ def extract_text(body: str, url: str, thresholds: TextDumpThresholds = DEFAULT_T
     if not lines:
         return Extraction(paragraphs=[])
     readings = _Readings()
-    dump = _Dump(lines, url, host, thresholds, thresholds.cjk_weight if is_cjk(body) else 1, readings)
+    dump = _Dump(lines, url, host, thresholds, thresholds.cjk_weight if is_cjk(body) else 1, readings, fetched_at)
     extraction = dump.extract()
     paragraphs = normalize_paragraphs(extraction.paragraphs)
     for _ in range(0 if dump.settled(paragraphs) else thresholds.settle_max_rounds):
@@ -125,9 +129,10 @@ class _Dump(TitleReading, BylineReading, DateReading, MetaLines, RunSearch, Body
     text_date and text_body; text_meta_lines finds the byline and date lines under a line.)"""
 
     def __init__(self, lines: list[str], url: str, host: str, thresholds: TextDumpThresholds, weight: int,
-                 readings: _Readings) -> None:
+                 readings: _Readings, fetched_at: datetime | None = None) -> None:
         self.lines = lines
         self.url = url
+        self.fetched_at = fetched_at
         self.host = host
         self.t = thresholds
         self._penalties = {SECTION_END: -thresholds.section_end_penalty, COMMENTS: -thresholds.section_end_penalty,

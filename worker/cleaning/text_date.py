@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from typing import Final
 
-from .meta.dates import HAS_YEAR, MONTH_NAMES, WEEKDAY_NAMES, date_in_url, find_date, year_in_url
+from .meta.dates import HAS_YEAR, MONTH_NAMES, WEEKDAY_NAMES, date_in_url, find_date, plausible, year_in_url
 from .text_lines import BOILER, BYLINE, DATELINE, SENTENCE_END, TEXT, refine_kind
 
 _DIGIT: Final = re.compile(r"\d")
@@ -71,7 +71,7 @@ class DateReading:
                 opening = line[:self.t.date_opening_chars]
                 if _OPENS_WITH_DATE.match(opening) is None or HAS_YEAR.search(opening) is None:
                     continue
-                moment = find_date(opening, month_first=month_first, default_year=year)
+                moment = self._date(opening, month_first, year)
                 if moment is not None:
                     return moment
                 continue
@@ -90,10 +90,10 @@ class DateReading:
             # "Updated Nov 19, 6:55 AM; Posted Nov 18, 8:19 PM"
             posted = _POSTED.search(line) if _holds_piece(line, _POSTED_PIECES) else None
             if posted is not None:
-                moment = find_date(line[posted.end():], month_first=month_first, default_year=year)
+                moment = self._date(line[posted.end():], month_first, year)
                 if moment is not None:
                     return moment
-            moment = find_date(line, month_first=month_first, default_year=year)
+            moment = self._date(line, month_first, year)
             if moment is not None:
                 return moment
         # Else the URL's date, else one in the <title> line ("... - 21/12/2018 - Esporte - Folha"),
@@ -101,7 +101,17 @@ class DateReading:
         title_line = self.lines[0]
         in_title = (len(title_line) <= self.t.headline_max_chars and _DIGIT.search(title_line)
                     and self.refined(0) == TEXT)
-        return date_in_url(self.url) or (find_date(title_line, month_first=month_first) if in_title else None)
+        in_url = date_in_url(self.url)
+        if in_url is not None and plausible(in_url, self.fetched_at) is not None:
+            return in_url
+        return self._date(title_line, month_first, None) if in_title else None
+
+    def _date(self, text: str, month_first: bool, year: int | None) -> datetime | None:
+        """The first date written in text (find_date) if it can be the page's publication date, judged
+        against the page's fetch as on the HTML path (meta.dates.plausible); else None, and the
+        reading goes on to the next line."""
+        found = find_date(text, month_first=month_first, default_year=year)
+        return plausible(found, self.fetched_at) if found is not None else None
 
     def _dateline(self, i: int) -> bool:
         """Line i is a date line, or a line of parts separated by " | " one of which is (an

@@ -106,7 +106,7 @@ class CleanStage(Stage[RawPage, Article]):
                 extraction = extract_html(page.body, page.url, page.fetched_at)
             extraction.paragraphs = normalize_paragraphs(extraction.paragraphs)
             return extraction
-        return extract_text(page.body, page.url, self.settings.text)
+        return extract_text(page.body, page.url, self.settings.text, page.fetched_at)
 
     def close(self) -> None:
         if self._html is not None:
