@@ -200,6 +200,26 @@ def test_kills_between_delivery_and_commit_replay_identically_memory_backend(kaf
     assert len(found) > len(pages), "the kills made the worker replay delivered batches"
 
 
+def test_kills_replay_identically_when_the_memory_state_is_restored_from_snapshots(kafka_settings, make_topics,
+                                                                                   workers, tmp_path):
+    """As above, with a snapshot whenever the log holds as many records as the index: each restart
+    loads a snapshot and re-applies the log written after it."""
+    topics = make_topics(partitions=PARTITIONS)
+    pages = corpus()
+    produce_to_partitions(kafka_settings, topics.pages_raw, [(p, value) for p, _, value in pages])
+    env = {**BATCH, "DEDUP_STATE_DIR": str(tmp_path / "state"), "KILL_POINT_SNAPSHOT_MIN_LOG_RECORDS": "1"}
+    for run, kill_after in enumerate((3, 5, 4)):
+        killed(workers(kafka_settings, topics, kill_after=kill_after, **env))
+        assert (tmp_path / "state" / "dedup-memory.npz").exists(), "a snapshot was written"
+        check_state_not_behind(tmp_path / "state", tmp_path / f"state-after-kill-{run}",
+                               read_outputs(kafka_settings, topics))
+    # The last run to the end (a kill point past the end: the snapshot setting, never the kill).
+    workers(kafka_settings, topics, kill_after=10_000, **env)
+    found = read_outputs(kafka_settings, topics, expected=len(pages))
+    check_outputs(found, pages, topics)
+    assert len(found) > len(pages), "the kills made the worker replay delivered batches"
+
+
 @pytest.mark.redis
 def test_replicas_killed_between_delivery_and_commit_group_pages_as_one_worker(kafka_settings, make_topics, workers,
                                                                                redis_url, redis_prefix):
