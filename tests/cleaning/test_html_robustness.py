@@ -128,3 +128,20 @@ def test_furniture_nested_in_furniture_is_one_block():
     furniture = prune(tree, tree.body)
     assert [node.attributes.get("class") for node in furniture] == ["comments-text"]
     assert furniture[0].parent.tag == "body"
+
+
+def test_nul_characters_are_no_part_of_the_page():
+    """A UTF-16 page read as an 8-bit charset has a NUL after every ASCII letter: its <title> was
+    lost (and the headline kept as a paragraph); a NUL inside a <title> became U+FFFD there but
+    vanished from the same headline in the text, so the two no longer matched."""
+    from tests.helpers import article_body
+
+    body = article_body(7)
+    html = ("<html><head><title>A story here</title></head><body><article><h1>A story here</h1><p>"
+            + body.replace("\n\n", "</p><p>") + "</p></article></body></html>")
+    clean = extract_html(html, "https://news.example/a")
+    for hostile in (html.encode("utf-16-le").decode("latin-1"), html.replace("A story", "A st\x00ory")):
+        for given in (hostile, hostile.encode("utf-8")):  # (the HTML child gets UTF-8 bytes)
+            found = extract_html(given, "https://news.example/a")
+            assert found.title == clean.title == "A story here"
+            assert found.paragraphs == clean.paragraphs

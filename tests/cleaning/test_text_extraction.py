@@ -603,3 +603,14 @@ def test_format_marks_at_line_ends_do_not_hide_the_article(mark):
         ("\u2067" if mark == "\u2069" else "") + line + mark for line in _ARABIC), "https://news.example/a")
     assert marked.paragraphs == plain.paragraphs == _ARABIC
     assert marked.title == plain.title == "عنوان الخبر هنا"
+
+
+def test_a_utf16_dump_read_as_an_8_bit_charset_is_read_without_its_nuls():
+    """A NUL after every ASCII letter: no line read as prose, and the page went to the DLQ."""
+    from tests.helpers import article_body
+
+    dump = "A story here\n\n" + article_body(7)
+    clean = extract_text(dump, "https://news.example/a")
+    found = extract_text(dump.encode("utf-16-le").decode("latin-1"), "https://news.example/a")
+    assert found.paragraphs == clean.paragraphs and len(clean.paragraphs) >= 3
+    assert found.title == clean.title == "A story here"

@@ -134,6 +134,17 @@ def hostile_records(rng: random.Random) -> list[tuple[str, bytes | None, bytes |
             f"<p>{good_body(5004)}</p>")
     records.append(("machine date junk", None, page("https://good.example/date", body, content_type="text/html"),
                     {ARTICLE}))
+    # Pages written so that no line read as prose (each went to the DLQ as no_content): a UTF-16 dump
+    # read as an 8-bit charset (a NUL after every ASCII letter), an HTML page too, and a dump whose
+    # sentences end in a right-to-left mark.
+    records.append(("utf-16 read as latin-1", None, page("https://good.example/utf16",
+                                                          ("A story\n\n" + good_body(5005)).encode("utf-16-le").decode("latin-1")),
+                    {ARTICLE}))
+    records.append(("utf-16 read as latin-1", None, page("https://good.example/utf16.html", (
+        f"<title>A story</title><p>{good_body(5006)}</p>").encode("utf-16-le").decode("latin-1"),
+        content_type="text/html"), {ARTICLE}))
+    records.append(("right-to-left marks", None, page("https://good.example/rlm", "A story\n\n" + "\n\n".join(
+        line + "\u200f" for line in good_body(5007).split("\n\n"))), {ARTICLE}))
     rng.shuffle(records)
     return records
 

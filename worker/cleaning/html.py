@@ -33,6 +33,10 @@ def extract_html(html: str | bytes, url: str, fetched_at: datetime | None = None
     without being decoded, and lexbor parses UTF-8 bytes, encoding a str to them first).
     fetched_at: when the page was fetched (dates later than that are not its publication date);
     None: now."""
+    # NUL is never text: the parser drops it from text but writes U+FFFD for it in a <title> or an
+    # attribute, so a headline with one no longer read as the page's title.
+    if ("\x00" if isinstance(html, str) else b"\x00") in html:
+        html = html.replace("\x00", "") if isinstance(html, str) else html.replace(b"\x00", b"")
     tree = parse(html)
     metadata = page_metadata(tree, url, fetched_at)
     paragraphs = article_paragraphs(tree, metadata.title)

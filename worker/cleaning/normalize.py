@@ -58,8 +58,9 @@ _CP1252_OF_C1: Final = {chr(code): bytes([code]).decode("cp1252", "ignore") for 
 # end, a lower-case continuation), and right-to-left text often closes each sentence with a
 # right-to-left mark ("...\u200f"), so no line read as prose. Bidirectional marks, embeddings,
 # overrides and isolates; zero-width space, word joiner, byte-order mark and soft hyphen (which
-# normalization removes anyway). (Zero-width joiner and non-joiner stay: they are inside words.)
-_FORMAT_MARKS = re.compile("[\u200b\u200e\u200f\u061c\u202a-\u202e\u2060\u2066-\u2069\ufeff\u00ad]")
+# normalization removes anyway); NUL, which is never text (a UTF-16 page read as an 8-bit charset
+# has one after every ASCII letter). (Zero-width joiner and non-joiner stay: they are inside words.)
+_FORMAT_MARKS = re.compile("[\x00\u200b\u200e\u200f\u061c\u202a-\u202e\u2060\u2066-\u2069\ufeff\u00ad]")
 _DOUBLED_QUOTES = re.compile(r"``|''")
 _MAX_REPAIRS = 3
 
@@ -162,9 +163,11 @@ def _without_stray_verbs(text: str) -> str:
 
 
 def without_format_marks(text: str) -> str:
-    """The text without the format characters of _FORMAT_MARKS (bidirectional controls and
-    zero-width marks); their absence changes no word, space or line break."""
-    return text if text.isascii() else _FORMAT_MARKS.sub("", text)
+    """The text without the characters of _FORMAT_MARKS (bidirectional controls, zero-width
+    marks, NUL); their absence changes no word, space or line break."""
+    if text.isascii():
+        return text.replace("\x00", "") if "\x00" in text else text
+    return _FORMAT_MARKS.sub("", text)
 
 
 def normalize_paragraphs(paragraphs: list[str]) -> list[str]:
