@@ -84,6 +84,33 @@ def test_failed_delivery_is_retried_and_nothing_is_committed_before_it_succeeds(
     assert source.committed == {("pages.raw", 0): 2, ("pages.raw", 1): 1}
 
 
+def test_the_worker_is_not_ready_while_the_broker_refuses_its_outputs():
+    """A broker that answers the connection check (service/broker_watch.py) may still refuse the
+    outputs (acks=all without enough in-sync replicas, a full disk): the loop retries the batch,
+    and /readyz says so meanwhile, then ready again once a delivery is acknowledged."""
+    seen = []
+
+    class RefusingSink(MemorySink):
+        def deliver(self, outputs):
+            seen.append((health.ready(), health.reason))
+            super().deliver(outputs)
+
+    metrics = Metrics()
+    health = Health(metrics, 60)
+    health.set_ready(True)
+    sink = RefusingSink()
+    sink.fail_next = 2
+    index = MemoryIndex()
+    source = MemorySource(records([page(f"https://a.example/{i}", article_body(i)) for i in range(3)]))
+    ConsumeLoop(source, sink, Pipeline(Settings(service=FAST_RETRY), index, metrics), index, metrics, FAST_RETRY,
+                health).run(threading.Event())
+    assert seen[0] == (True, "ok")
+    assert [ready for ready, _ in seen[1:3]] == [False, False]
+    assert "outputs not acknowledged by the broker: simulated delivery failure" in seen[1][1]
+    assert health.ready() and metrics.ready._value.get() == 1
+    assert len(sink.topics["articles.normalized"]) == 3
+
+
 class FlakyIndex(MemoryIndex):
     """Unavailable for the first `outages` calls, like a Redis restart."""
 

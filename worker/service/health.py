@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 class Health:
     """Liveness: the consume loop came round recently (a wedged process gets restarted).
     Readiness: consuming normally — started, dependencies reachable (the dedup state, checked by
-    the loop; the broker, checked by service/broker_watch.py), not shutting down."""
+    the loop; the broker, checked by service/broker_watch.py, and taking the outputs, seen by the
+    loop), not shutting down."""
 
     def __init__(self, metrics: Metrics, liveness_timeout_seconds: float):
         self._metrics = metrics
@@ -28,6 +29,7 @@ class Health:
         self._ready = False
         self._reason = "starting"
         self._broker_problem: str | None = None
+        self._delivery_problem: str | None = None
 
     def beat(self) -> None:
         self._last_beat = time.monotonic()
@@ -45,13 +47,22 @@ class Health:
         self._broker_problem = problem
         self._publish()
 
+    def set_delivery_problem(self, problem: str | None) -> None:
+        """Why the broker does not acknowledge the outputs (the loop retries the batch meanwhile),
+        or None once it does: a broker that answers the connection check may still refuse them."""
+        if problem != self._delivery_problem:
+            self._delivery_problem = problem
+            self._publish()
+
     def ready(self) -> bool:
-        return self._ready and self._broker_problem is None
+        return self._ready and self._broker_problem is None and self._delivery_problem is None
 
     @property
     def reason(self) -> str:
         if self._ready and self._broker_problem is not None:
             return self._broker_problem
+        if self._ready and self._delivery_problem is not None:
+            return self._delivery_problem
         return self._reason
 
     def _publish(self) -> None:

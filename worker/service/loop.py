@@ -206,8 +206,10 @@ class ConsumeLoop:
         while True:
             try:
                 self.sink.deliver(outputs)
+                self.health.set_delivery_problem(None)  # (in-process only: nothing here can fail)
                 return True
             except DeliveryFailed as error:
+                self.health.set_delivery_problem(f"outputs not acknowledged by the broker: {error}")
                 self.metrics.delivery_failures.inc()
                 self.metrics.dependency_retries.labels(dependency="broker").inc()
                 log.warning("delivery not acknowledged; retrying the batch", extra={"error": str(error)})
