@@ -87,3 +87,62 @@ def test_the_processes_stop_when_the_supervisor_is_killed(container):
     container.kill()  # SIGKILL: no chance to pass anything on
     wait_until(lambda: all(gone(pid) for pid in container.children), "the orphaned processes to stop", timeout=30)
     assert all(gone(pid) for pid in container.children)
+
+
+# Installed in every consumer process through sitecustomize (the supervisor starts them as
+# `python -m worker run`): SIGKILL right after a process's second acknowledged delivery, before its
+# commit, until KILL_POINT_MAX_KILLS processes died so.
+_KILL_AFTER_SECOND_DELIVERY = """
+import os
+if os.environ.get("WORKER_PROCESSES") == "1" and os.environ.get("KILL_POINT_KILLS_DIR"):
+    import pathlib, signal
+    from worker.service.loop import ConsumeLoop
+    kills = pathlib.Path(os.environ["KILL_POINT_KILLS_DIR"])
+    deliver = ConsumeLoop._deliver
+    delivered_batches = [0]
+
+    def aimed(self, outputs, stop):
+        delivered = deliver(self, outputs, stop)
+        if delivered:
+            delivered_batches[0] += 1
+            if delivered_batches[0] == 2 and len(list(kills.iterdir())) < int(os.environ["KILL_POINT_MAX_KILLS"]):
+                (kills / str(os.getpid())).touch()
+                os.kill(os.getpid(), signal.SIGKILL)
+        return delivered
+
+    ConsumeLoop._deliver = aimed
+"""
+
+
+def test_processes_killed_between_delivery_and_commit_replay_identically_across_rebalances(
+        kafka_settings, make_topics, redis_url, redis_prefix, tmp_path):
+    """The replay test's stream (copies of one story on several partitions, tests/integration/
+    test_replays.py) through WORKER_PROCESSES=2 in batches of 10; a process is SIGKILLed right after
+    its second delivery, three times: each kill is a rebalance to the other process and back to the
+    restarted one, and the delivered batch is published again by whichever owns it then. Every
+    replay is byte-identical, and the pages are grouped as one worker groups them."""
+    from tests.helpers import REPO, produce_to_partitions
+    from tests.integration.test_replays import _groups, check_outputs, corpus, one_worker_groups, read_outputs
+
+    site, kills = tmp_path / "site", tmp_path / "kills"
+    site.mkdir()
+    kills.mkdir()
+    (site / "sitecustomize.py").write_text(_KILL_AFTER_SECOND_DELIVERY)
+    topics = make_topics(partitions=4)
+    pages = corpus()
+    produce_to_partitions(kafka_settings, topics.pages_raw, [(p, value) for p, _, value in pages])
+    worker = WorkerProcess(kafka_settings, topics, tmp_path, WORKER_PROCESSES="2", DEDUP_BACKEND="redis",
+                           REDIS_URL=redis_url, DEDUP_REDIS_PREFIX=redis_prefix, BATCH_MAX_RECORDS="10",
+                           SHUTDOWN_TIMEOUT_SECONDS="10", PYTHONPATH=f"{site}{os.pathsep}{REPO}",
+                           KILL_POINT_KILLS_DIR=str(kills), KILL_POINT_MAX_KILLS="3").start()
+    try:
+        wait_until(lambda: len(list(kills.iterdir())) == 3, "three processes killed after a delivery", timeout=120)
+        found = read_outputs(kafka_settings, topics, expected=len(pages), timeout=180)
+        events = check_outputs(found, pages, topics)
+        assert len(found) > len(pages), "the kills made the processes replay delivered batches"
+        canonical_of = {e["url"]: e["dedup"]["duplicate_of"] or e["article_id"] for e in events.values()}
+        assert _groups(canonical_of) == one_worker_groups(pages)
+        assert worker.metric("newsworker_worker_restarts_total") == 3
+        assert worker.terminate(timeout=30) == 0
+    finally:
+        worker.stop()
