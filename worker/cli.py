@@ -162,7 +162,11 @@ def _process(settings: Settings, input_path: Path, output_dir: Path, progress: b
         print(f"error: input file {input_path} does not exist", file=sys.stderr)
         return EXIT_USAGE
     metrics = Metrics()
-    index = open_index(settings.dedup, settings.redis)
+    try:
+        index = open_index(settings.dedup, settings.redis)
+    except DependencyError as error:  # the memory backend's directory, held by another process
+        print(f"error: cannot start: {error}", file=sys.stderr)
+        return EXIT_UNAVAILABLE
     try:  # the same bounded check as `run`: a wrong Redis password is not waited out
         index.check(time.monotonic() + settings.service.startup_timeout_seconds)
     except DependencyError as error:

@@ -280,3 +280,31 @@ def test_a_log_of_format_2_is_read_without_origin_keys_and_rewritten(tmp_path):
     assert restored.decide(short) == DedupDecision.duplicate("n1", "near", 248 / 256)
     restored.checkpoint()
     assert (tmp_path / LOG_FILE).read_bytes().startswith(LOG_MAGIC) and LOG_MAGIC == b"nwdedup3"
+
+
+def test_a_state_directory_is_held_by_one_process_at_a_time(fps, tmp_path):
+    """Two processes appending to one log (two replicas given one volume, or a worker started
+    while the last one still stops) write overlapping sequence numbers, and a restore skips one's
+    records: the second one opened exclusively (what open_index does) is refused; a reader of the
+    directory beside its writer is not."""
+    import subprocess
+    import sys
+
+    from worker.errors import DependencyUnavailable
+    from worker.state import open_index
+
+    settings = DedupSettings(state_dir=str(tmp_path))
+    writer = open_index(settings)
+    writer.decide(fps("a", story(1), "https://site.example/a"))
+    writer.checkpoint()
+    holder = [sys.executable, "-c", "import sys; from worker.config import DedupSettings; "
+              "from worker.state import open_index; open_index(DedupSettings(state_dir=sys.argv[1]))", str(tmp_path)]
+    other = subprocess.run(holder, capture_output=True, text=True)
+    assert other.returncode != 0 and "is held by another process" in other.stderr
+    with pytest.raises(DependencyUnavailable, match="held by another process"):
+        open_index(settings)
+    assert MemoryIndex(settings).size() == 1  # (not exclusive: reads beside the writer)
+    writer.close()
+    again = open_index(settings)  # released at close (and by the kernel when a process dies)
+    assert again.size() == 1
+    again.close()

@@ -191,3 +191,20 @@ def test_sigterm_commits_leaves_the_group_and_exits_in_time(kafka_settings, make
                                                for i in range(5)])
     events = consume(kafka_settings, topics, expected=35, settle=2.0)
     assert len(events[topics.articles_normalized]) == 35
+
+
+def test_a_second_worker_on_the_same_state_directory_is_refused_at_start(kafka_settings, make_topics, workers,
+                                                                         tmp_path):
+    """Two workers of the memory backend given one DEDUP_STATE_DIR would append to one log with
+    overlapping sequence numbers (a restore then skips one's decisions): the second exits 3 at
+    once, naming the directory, and the first goes on."""
+    topics = make_topics(partitions=1)
+    state = {"DEDUP_STATE_DIR": str(tmp_path / "state")}
+    first = workers(kafka_settings, topics, **state)
+    first.wait_ready()
+    second = workers(kafka_settings, topics, **state)
+    assert second.process.wait(timeout=30) == 3
+    assert "is held by another process" in second.log()
+    produce(kafka_settings, topics.pages_raw, [page("https://site.example/1", article_body(1))])
+    assert len(consume(kafka_settings, topics, expected=1)[topics.articles_normalized]) == 1
+    assert first.process.poll() is None

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from .. import __version__
 from ..config import Settings
 from ..config.service import BROKER_CHECK_TIMEOUT_SECONDS, GROUP_LAG_TIMEOUT_SECONDS
-from ..errors import DependencyMisconfigured
+from ..errors import DependencyMisconfigured, DependencyUnavailable
 from ..pipeline import Pipeline
 from ..stages.isolation import ChildFailed
 from ..state import open_index
@@ -20,7 +20,7 @@ from .group_lag import GroupLagWatch
 from .health import Health, HealthServer
 from .loop import ConsumeLoop
 from ..metrics import Metrics
-from .startup import EXIT_CONFIG, StartupFailed, connect
+from .startup import EXIT_CONFIG, EXIT_UNAVAILABLE, StartupFailed, connect
 from .supervisor import CHILD_PORT_FILE_ENV
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,12 @@ def run_service(settings: Settings) -> int:
     request_stop = _stopper(stop, health, settings.service.shutdown_timeout_seconds)
     _install_signal_handlers(request_stop)
 
-    index = open_index(settings.dedup, settings.redis)
+    try:
+        index = open_index(settings.dedup, settings.redis)
+    except DependencyUnavailable as error:  # the memory backend's directory, held by another process
+        log.error("cannot start: %s", error, extra={"event": "startup", "exit_code": EXIT_UNAVAILABLE})
+        server.stop()
+        return EXIT_UNAVAILABLE
     assignment = _Assignment(metrics)
     try:
         source, sink = connect(settings, index, on_assigned=assignment.assigned, on_revoked=assignment.revoked,

@@ -12,7 +12,7 @@ __all__ = ["DedupIndex", "Fingerprint", "MemoryIndex", "open_index"]
 def open_index(settings: DedupSettings, redis_settings: RedisSettings | None = None) -> DedupIndex:
     """The backend DEDUP_BACKEND names: memory (one replica) or redis (shared by every replica)."""
     if settings.backend == "memory":
-        return MemoryIndex(settings)
+        return MemoryIndex(settings, exclusive=True)  # (DependencyUnavailable: its directory is held)
     if settings.backend == "redis":
         from .redis import RedisIndex  # the redis client is only imported by workers that use it
 

@@ -80,7 +80,10 @@ class Window:
 class MemoryIndex(DedupIndex):
     backend = "memory"
 
-    def __init__(self, settings: DedupSettings | None = None):
+    def __init__(self, settings: DedupSettings | None = None, exclusive: bool = False):
+        """exclusive: the state directory is this process's alone (a worker's, a `process` run's);
+        DependencyUnavailable when another process holds it. Without, a copy may be read beside
+        its writer (tests, tools)."""
         settings = settings or DedupSettings()
         self.settings = settings
         self.thresholds = NearThresholds.from_settings(settings)
@@ -98,6 +101,11 @@ class MemoryIndex(DedupIndex):
         self.by_band = SlotTable(np.uint32, run_limits=(1 << 14, 1 << 18, 1 << 21))
         self.window = Window(self.window_seconds)
         self._seq = 0  # decisions applied, ever: the sequence number of the last one
+        if self._journal is not None and exclusive and not self._journal.lock():
+            raise DependencyUnavailable(
+                f"dedup state directory {self._journal.directory} is held by another process (a worker still "
+                "stopping, or another replica given the same volume: the memory backend's state is one "
+                "process's; several replicas share DEDUP_BACKEND=redis)")
         if self._journal is not None and self._journal.exists():
             self._restore()
 
@@ -304,3 +312,6 @@ class MemoryIndex(DedupIndex):
             # Decisions not checkpointed were never delivered (the loop checkpoints first): their
             # records are uncommitted, and decided again after the restart.
             _log.warning("dedup state not saved at close", extra={"error": str(error)})
+        finally:
+            if self._journal is not None:
+                self._journal.unlock()

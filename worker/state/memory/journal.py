@@ -14,6 +14,7 @@ restarts in this format.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import struct
 import tempfile
@@ -28,6 +29,7 @@ from ..rules import NO_KEY, SIMILARITY_SCALE
 
 SNAPSHOT_FILE = "dedup-memory.npz"
 LOG_FILE = "dedup-memory.log"
+LOCK_FILE = "dedup-memory.lock"
 
 _HEADER = struct.Struct("<IIQ")  # payload length, crc32 of payload, sequence number
 LOG_MAGIC = b"nwdedup3"
@@ -121,6 +123,34 @@ class Journal:
         self.old_format = False  # the log read by replay() was of an older format
         self._unsaved = bytearray()  # encoded records since the last flush
         self._unsaved_records = 0
+        self._lock_fd: int | None = None
+
+    def lock(self) -> bool:
+        """Hold the directory for this process (an flock the kernel releases when the process ends,
+        however it ends). False when another process holds it: two processes appending to one log
+        (two replicas given one volume) write overlapping sequence numbers, and a restore skips
+        the records of one of them. A directory where no lock file can be made is not refused here
+        (the first checkpoint reports it, as before)."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:
+            return True
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        except OSError:  # (a file system without flock: nothing to hold)
+            os.close(fd)
+            return True
+        self._lock_fd = fd
+        return True
+
+    def unlock(self) -> None:
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)  # (closing the descriptor releases the flock)
+            self._lock_fd = None
 
     def exists(self) -> bool:
         return (self.directory / SNAPSHOT_FILE).exists() or (self.directory / LOG_FILE).exists()
