@@ -141,7 +141,7 @@ def test_nul_characters_are_no_part_of_the_page():
             + body.replace("\n\n", "</p><p>") + "</p></article></body></html>")
     clean = extract_html(html, "https://news.example/a")
     for hostile in (html.encode("utf-16-le").decode("latin-1"), html.replace("A story", "A st\x00ory")):
-        for given in (hostile, hostile.encode("utf-8")):  # (the HTML child gets UTF-8 bytes)
-            found = extract_html(given, "https://news.example/a")
+        for page in (hostile, hostile.encode("utf-8")):  # (the HTML child gets UTF-8 bytes)
+            found = extract_html(page, "https://news.example/a")
             assert found.title == clean.title == "A story here"
             assert found.paragraphs == clean.paragraphs
