@@ -111,6 +111,22 @@ def test_a_text_dumps_date_is_judged_as_the_html_paths(clean_stage, stated, fetc
     assert (event["published_at"] or "")[:10] == (expected or "")
 
 
+@pytest.mark.parametrize("content_type", ["text/html", "text/plain"])
+@pytest.mark.parametrize("path, fetched, expected", [
+    ("/2024/05/04/schools", "2024-05-01T10:00:00Z", None),  # after the fetch
+    ("/2024/05/04/schools", "2024-05-03T10:00:00Z", "2024-05-04"),
+    ("/1985/05/04/schools", "2024-05-01T10:00:00Z", None),  # before DateLimits.earliest_year
+])
+def test_a_urls_date_is_judged_against_the_fetch_on_both_paths(clean_stage, content_type, path, fetched, expected):
+    """The URL's date is judged as every other date (meta.dates.date_in_url): the text path judged
+    it against the fetch, the HTML path took it as it was."""
+    body = ARTICLE_HTML if content_type == "text/html" else "The council approves two schools\n\n" + article_body(3)
+    fetched_at = datetime.fromisoformat(fetched.replace("Z", "+00:00"))
+    event = clean_stage(raw_page(body, url="https://daily.example" + path, content_type=content_type,
+                                 fetched_at=fetched_at)).to_event()
+    assert (event["published_at"] or "")[:10] == (expected or "")
+
+
 @pytest.mark.parametrize("body, content_type", [
     ("Home\nWorld\nSport\nSign in\nSubscribe\nContact us", "text/plain"),
     ("", "text/plain"),

@@ -319,7 +319,7 @@ def _published(tree, meta, linked, url, context: _Headline, language: str | None
     """The publication date, from the most to the least reliable source: what the page declares
     (JSON-LD, meta tags, <time> elements), the URL, a date written next to the headline."""
     month_first = language in (None, "en")  # outside the US, 05/10/2018 is the 5th of October
-    in_url = date_in_url(url)
+    in_url = date_in_url(url, fetched_at)
     declared = _declared_date(tree, meta, linked, month_first, fetched_at)
     if declared is not None:
         # A CMS writes the URL's date in the publisher's local time: one day off from a time

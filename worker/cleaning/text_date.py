@@ -101,8 +101,8 @@ class DateReading:
         title_line = self.lines[0]
         in_title = (len(title_line) <= self.t.headline_max_chars and _DIGIT.search(title_line)
                     and self.refined(0) == TEXT)
-        in_url = date_in_url(self.url)
-        if in_url is not None and plausible(in_url, self.fetched_at) is not None:
+        in_url = date_in_url(self.url, self.fetched_at)
+        if in_url is not None:
             return in_url
         return self._date(title_line, month_first, None) if in_title else None
 

@@ -133,16 +133,18 @@ HAS_YEAR: Final = re.compile(r"\d(?:(?<=1)9\d\d|(?<=2)0\d\d|/[12]\d\b)")
 _UTC: Final = timezone.utc
 
 
-def date_in_url(url: str) -> datetime | None:
-    """The date in a URL's path (/2019/11/19/, /2019/1/9/, /2019-11-19-, /20191119/), as midnight UTC."""
+def date_in_url(url: str, fetched_at: datetime | None = None) -> datetime | None:
+    """The date in a URL's path (/2019/11/19/, /2019/1/9/, /2019-11-19-, /20191119/), as midnight UTC,
+    if it can be a publication date (plausible, against `fetched_at`)."""
     match = _URL_DATE.search(url)
     if not match:
         return None
     try:
-        return datetime(int(match["year"]), int(match["mon"] or match["mon2"]), int(match["day"] or match["day2"]),
-                        tzinfo=timezone.utc)
+        moment = datetime(int(match["year"]), int(match["mon"] or match["mon2"]), int(match["day"] or match["day2"]),
+                          tzinfo=timezone.utc)
     except ValueError:
         return None
+    return plausible(moment, fetched_at)
 
 
 _URL_DATE: Final = re.compile(
