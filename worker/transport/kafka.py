@@ -69,7 +69,7 @@ class KafkaSource:
         with self._outage_as_unavailable():
             batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
         return [SourceRecord(topic=m.topic, partition=m.partition, offset=m.offset, key=m.key, value=m.value,
-                             timestamp_ms=m.timestamp, unreadable=_unreadable(m.value))
+                             timestamp_ms=m.timestamp, unreadable=kafka_batches.why_unreadable(m.value))
                 for messages in batches.values() for m in messages]
 
     def rewind(self, records: list[SourceRecord]) -> None:
@@ -130,10 +130,6 @@ class KafkaSource:
     def close(self) -> None:
         # Leaves the group at once (LeaveGroup), so partitions move without waiting for the session timeout.
         self._consumer.close(autocommit=False)
-
-
-def _unreadable(value: bytes | None) -> str | None:
-    return value.error if isinstance(value, kafka_batches.UnreadableBatch) else None
 
 
 class _Listener(ConsumerRebalanceListener):

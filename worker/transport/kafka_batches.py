@@ -26,6 +26,11 @@ class UnreadableBatch(bytes):
     error: str
 
 
+def why_unreadable(value: bytes | None) -> str | None:
+    """A record's value -> why its batch could not be read, or None for a record read as sent."""
+    return value.error if isinstance(value, UnreadableBatch) else None
+
+
 def guard(consumer: KafkaConsumer) -> None:
     """Make `consumer` hand out an unreadable batch as one record instead of raising from poll."""
     consumer._fetcher.PartitionRecords = _PartitionRecords  # noqa: SLF001 - the one hook kafka-python has
