@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import orjson
+from kafka.admin import KafkaAdminClient
 
 from worker.config import KafkaSettings, Topics
 from worker.local.broker import free_port
@@ -65,6 +66,16 @@ def consume(settings: KafkaSettings, topics: Topics, expected: int, timeout: flo
             settle: float = 0.0) -> dict[str, list[dict]]:
     """Events per output topic, read from the beginning until `expected` arrived (plus `settle` s)."""
     return consume_events(settings, topics.outputs(), expected, timeout_seconds=timeout, settle_seconds=settle)
+
+
+def committed(settings: KafkaSettings, topic: str) -> dict[int, int]:
+    """The offsets the settings' consumer group committed on `topic`, per partition."""
+    admin = KafkaAdminClient(**settings.client_options())
+    try:
+        offsets = admin.list_group_offsets({settings.group_id: None})[settings.group_id]
+    finally:
+        admin.close()
+    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
 
 
 class WorkerProcess:

@@ -93,7 +93,7 @@ def test_the_worker_is_not_ready_while_the_broker_refuses_its_outputs():
     class RefusingSink(MemorySink):
         def deliver(self, outputs):
             seen.append((health.ready(), health.reason))
-            super().deliver(outputs)
+            return super().deliver(outputs)
 
     metrics = Metrics()
     health = Health(metrics, 60)
@@ -109,6 +109,66 @@ def test_the_worker_is_not_ready_while_the_broker_refuses_its_outputs():
     assert "outputs not acknowledged by the broker: simulated delivery failure" in seen[1][1]
     assert health.ready() and metrics.ready._value.get() == 1
     assert len(sink.topics["articles.normalized"]) == 3
+
+
+def test_an_output_the_broker_refuses_for_good_is_dead_lettered_and_the_batch_committed():
+    # A topic whose max.message.bytes is below KAFKA_MAX_REQUEST_SIZE refuses one event at every
+    # attempt: retried, it wedged the partition for good.
+    refused_url = "https://a.example/1"
+    sink = MemorySink(refuse=lambda o: "too large" if o.kind != "dlq" and orjson.loads(o.value)["url"] == refused_url
+                      else None)
+    values = [page(f"https://a.example/{i}", article_body(i)) for i in range(3)]
+    source, sink, metrics = run(values, sink=sink)
+    assert len(sink.topics["articles.normalized"]) == 2
+    [letter] = [orjson.loads(o.value) for o in sink.topics["pages.dlq"]]
+    assert (letter["reason"], letter["stage"], letter["url"]) == ("output_refused", "deliver", refused_url)
+    assert "RefusedBySink: too large" in letter["error"] and letter["error_class"] == "RefusedBySink"
+    assert letter["original"]["value"].encode() == values[1]
+    assert source.committed == {("pages.raw", 0): 2, ("pages.raw", 1): 1}
+    assert metrics.dlq_records.labels(reason="output_refused")._value.get() == 1
+    assert metrics.articles_published.labels(status="unique")._value.get() == 2
+
+
+def test_a_refused_article_keeps_its_decision_so_a_replay_publishes_the_same_event():
+    index = MemoryIndex()
+    values = [page("https://a.example/1", article_body(1))]
+    _, refused, _ = run(values, index=index, sink=MemorySink(refuse=lambda o: "too large" if o.kind != "dlq" else None))
+    assert [orjson.loads(o.value)["reason"] for o in refused.topics["pages.dlq"]] == ["output_refused"]
+    _, replayed, _ = run(values, index=index)
+    [event] = [orjson.loads(o.value) for o in replayed.topics["articles.normalized"]]
+    assert event["dedup"]["status"] == "unique"
+
+
+def test_a_dead_letter_the_broker_refuses_is_sent_again_without_the_original_value():
+    sink = MemorySink(refuse=lambda o: "too large" if o.kind == "dlq" and b'"value":""' not in o.value else None)
+    source, sink, _ = run([b"{broken" + b" " * 100], sink=sink)
+    [letter] = [orjson.loads(o.value) for o in sink.topics["pages.dlq"]]
+    assert letter["reason"] == "invalid_json"
+    assert letter["original"]["value"] == "" and letter["original"]["value_truncated"] is True
+    assert "the broker refused the letter: RefusedBySink: too large" in letter["error"]
+    assert source.committed == {("pages.raw", 0): 1}
+
+
+def test_a_letter_refused_even_without_its_value_is_retried_not_ready_and_never_committed():
+    metrics = Metrics()
+    health = Health(metrics, 60)
+    health.set_ready(True)
+    sink = MemorySink(refuse=lambda o: "refused" if o.kind == "dlq" else None)
+    source = MemorySource(records([b"{broken"]))
+    stop = threading.Event()
+    index = MemoryIndex()
+    loop = ConsumeLoop(source, sink, Pipeline(Settings(service=FAST_RETRY), index, metrics), index, metrics,
+                       FAST_RETRY, health)
+    thread = threading.Thread(target=loop.run, args=(stop,))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while metrics.delivery_failures._value.get() < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not health.ready() and "dead letter refused by the broker" in health.reason
+    stop.set()
+    thread.join(10)
+    assert not thread.is_alive()
+    assert source.committed == {} and not sink.topics["pages.dlq"]
 
 
 class FlakyIndex(MemoryIndex):
@@ -266,7 +326,7 @@ class KilledAfterDelivery(MemorySink):
 
     def deliver(self, outputs):
         super().deliver(outputs)
-        raise Killed()
+        raise Killed()  # (nothing is returned: the process is gone)
 
 
 def test_a_kill_after_delivery_leaves_the_state_ahead_of_the_published_decisions(tmp_path):

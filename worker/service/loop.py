@@ -26,7 +26,8 @@ from ..errors import DependencyUnavailable
 from ..models import SourceRecord
 from ..pipeline import Output, Pipeline
 from ..state import DedupIndex
-from ..transport.base import CommitFailed, DeliveryFailed, Sink, Source, SourceUnavailable, next_offsets
+from ..transport.base import (CommitFailed, DeliveryFailed, Refused, Sink, Source, SourceUnavailable,
+                              next_offsets)
 from .health import Health
 from ..metrics import Metrics
 
@@ -143,7 +144,10 @@ class ConsumeLoop:
             return
         # 3. deliver
         outputs = [o for o in outputs if self.source.owns(o.source.topic, o.source.partition)]
-        if not outputs or not self._deliver(outputs, stop):
+        if not outputs:
+            return
+        outputs = self._deliver(outputs, stop)
+        if outputs is None:
             return
         self._count_delivered(outputs)
         # 4. commit
@@ -201,23 +205,57 @@ class ConsumeLoop:
         log.warning("dedup state unavailable; pausing and retrying the batch", extra={"error": str(error)})
         return self._wait(backoff.next(), stop, probe=self.index.ping)
 
-    def _deliver(self, outputs: list[Output], stop: threading.Event) -> bool:
+    def _deliver(self, outputs: list[Output], stop: threading.Event) -> list[Output] | None:
+        """Deliver the batch's outputs, retried with backoff until the broker acknowledges them. An
+        output the broker refuses for good (too large for its topic, refused by its validation) is
+        replaced by a dead letter of its record: the record is never lost and the stream never
+        wedges on it; its stored dedup decision stays, so a `dlq replay` once the topic takes it
+        publishes the same event. A letter refused in turn is sent again without the original
+        value. Returns what was delivered; None when asked to stop first (nothing is committed)."""
         backoff = self._backoff()
+        delivered = list(outputs)
         while True:
             try:
-                self.sink.deliver(outputs)
-                self.health.set_delivery_problem(None)  # (in-process only: nothing here can fail)
-                return True
+                refused = self.sink.deliver(outputs)
             except DeliveryFailed as error:
                 self.health.set_delivery_problem(f"outputs not acknowledged by the broker: {error}")
                 self.metrics.delivery_failures.inc()
                 self.metrics.dependency_retries.labels(dependency="broker").inc()
                 log.warning("delivery not acknowledged; retrying the batch", extra={"error": str(error)})
                 if not self._wait(backoff.next(), stop):
-                    return False
+                    return None
                 outputs = [o for o in outputs if self.source.owns(o.source.topic, o.source.partition)]
+                delivered = [o for o in delivered if self.source.owns(o.source.topic, o.source.partition)]
                 if not outputs:
-                    return False
+                    return None
+                continue
+            if not refused:
+                self.health.set_delivery_problem(None)  # (in-process only: nothing here can fail)
+                return delivered
+            outputs = []
+            for refusal in refused:
+                letter = self._letter_for(refusal)
+                if letter is None:  # a letter without its original value refused: nothing smaller to send
+                    self.health.set_delivery_problem(f"dead letter refused by the broker: {refusal.error_class}")
+                    self.metrics.delivery_failures.inc()
+                    log.error("the broker refuses a dead letter without its record's value; retrying",
+                              extra={"error": refusal.why, "topic": refusal.output.topic})
+                    if not self._wait(backoff.next(), stop):
+                        return None
+                    letter = refusal.output
+                delivered = [letter if o is refusal.output else o for o in delivered]
+                outputs.append(letter)
+
+    def _letter_for(self, refusal: Refused) -> Output | None:
+        """What replaces an output the broker refused: an event's dead letter, or the dead letter
+        without its record's value; None for a letter already without it."""
+        record = refusal.output.source
+        log.warning("output refused by the broker; dead-lettering its record",
+                    extra={"error": refusal.why, "topic": refusal.output.topic,
+                           "partition": record.partition, "offset": record.offset})
+        if refusal.output.kind == "dlq":
+            return self.pipeline.letter_without_value(refusal.output, f"{refusal.error_class}: {refusal.why}")
+        return self.pipeline.refused_letter(refusal.output, refusal.error_class, refusal.why)
 
     def _wait(self, seconds: float, stop: threading.Event, probe: Callable[[], bool] | None = None) -> bool:
         """Sleep while keeping group membership alive; False if asked to stop meanwhile. With

@@ -1,10 +1,12 @@
 """What the service loop needs from a transport. Kafka, in-memory and file transports implement it.
 
 A Source hands out records and takes offset commits; a Sink delivers outputs and says, for the
-whole batch, whether the destination acknowledged every one of them.
+whole batch, whether the destination acknowledged every one of them, and which ones it refused for
+good.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from ..models import SourceRecord
@@ -12,6 +14,16 @@ from ..pipeline import Output
 
 # (topic, partition) -> the next offset to read, i.e. last processed offset + 1 (Kafka's convention).
 Offsets = dict[tuple[str, int], int]
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """An output the destination refused for good, alone: sending it again cannot succeed (too
+    large for its topic, refused by the broker's validation)."""
+
+    output: Output
+    error_class: str  # the broker's answer, e.g. MessageSizeTooLargeError
+    why: str
 
 
 class DeliveryFailed(Exception):
@@ -53,8 +65,9 @@ class Source(Protocol):
 
 
 class Sink(Protocol):
-    def deliver(self, outputs: list[Output]) -> None:
-        """Send all outputs; return only when every one is acknowledged, else raise DeliveryFailed."""
+    def deliver(self, outputs: list[Output]) -> list[Refused]:
+        """Send all outputs; return when every one is acknowledged or refused for good (the
+        refused ones, each with why: every other one was acknowledged), else raise DeliveryFailed."""
 
     def close(self) -> None: ...
 

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterator
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
-from kafka.errors import (CommitFailedError, KafkaConnectionError, KafkaError, KafkaTimeoutError,
-                          NodeNotReadyError, RequestTimedOutError, TopicAlreadyExistsError)
+from kafka.errors import (CommitFailedError, InvalidRecordError, KafkaConnectionError, KafkaError,
+                          KafkaTimeoutError, MessageSizeTooLargeError, NodeNotReadyError,
+                          RecordListTooLargeError, RequestTimedOutError, TopicAlreadyExistsError)
 from kafka.structs import OffsetAndMetadata
 
 from ..config import KafkaSettings
@@ -17,7 +18,7 @@ from ..errors import DependencyMisconfigured
 from ..models import SourceRecord
 from ..pipeline import Output
 from . import kafka_batches, kafka_scram
-from .base import CommitFailed, DeliveryFailed, Offsets, SourceUnavailable
+from .base import CommitFailed, DeliveryFailed, Offsets, Refused, SourceUnavailable
 from .kafka_check import refusal
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,11 @@ BOOTSTRAP_TIMEOUT_MS = 30_000
 
 # Outputs of a batch are sent together; a few ms of lingering packs them into fewer requests.
 LINGER_MS = 5
+
+# Answers that refuse a record for good: larger than its topic allows (the topic's
+# max.message.bytes below KAFKA_MAX_REQUEST_SIZE), or failing the broker's validation of records.
+# kafka-python splits a batch refused as too large until the record that is too large is alone.
+RECORD_REFUSALS = (MessageSizeTooLargeError, RecordListTooLargeError, InvalidRecordError)
 
 
 class KafkaSource:
@@ -159,9 +165,10 @@ class KafkaSink:
     """Produces outputs; `deliver` checks every send's result, not just the flush.
 
     After a failed delivery the producer is replaced: a producer whose batches failed can be left in
-    a fatal state (seen after a broker restart: its producer id refused, every later batch aborted),
-    and a fresh one costs one bootstrap. The retried outputs are the same records (same keys and
-    values), so a partial first attempt only means duplicates downstream, which at-least-once allows.
+    a fatal state (seen after a broker restart: its producer id refused, every later batch aborted;
+    and an idempotent producer fails every later batch once one record was refused), and a fresh
+    one costs one bootstrap. The retried outputs are the same records (same keys and values), so a
+    partial first attempt only means duplicates downstream, which at-least-once allows.
     """
 
     def __init__(self, settings: KafkaSettings, delivery_timeout_seconds: float = 30.0,
@@ -189,20 +196,46 @@ class KafkaSink:
             request_timeout_ms=min(30_000, int(self._timeout * 1000) - LINGER_MS - 1),
         )
 
-    def deliver(self, outputs: list[Output]) -> None:
+    def deliver(self, outputs: list[Output]) -> list[Refused]:
+        """Every output acknowledged, or refused for good and returned; else DeliveryFailed. A
+        refusal is confirmed by sending the output again alone, so that one record's refusal
+        never reaches the others of its request."""
+        failed = self._send(outputs)
+        if not failed:
+            return []
+        refused = []
+        for output, _ in failed:
+            again = self._send([output])
+            if again:
+                refused.append(Refused(output, type(again[0][1]).__name__, str(again[0][1])))
+        return refused
+
+    def _send(self, outputs: list[Output]) -> list[tuple[Output, KafkaError]]:
+        """Send and flush: the outputs refused for good, each with the broker's answer. Raises
+        DeliveryFailed when any other is not acknowledged."""
         try:
             self._producer = self._producer or self._new_producer()
-            futures = [self._producer.send(o.topic, value=o.value, key=o.key, headers=list(o.headers) or None)
-                       for o in outputs]
+            futures = []
+            refused: list[tuple[Output, KafkaError]] = []
+            for output in outputs:
+                try:
+                    futures.append((output, self._producer.send(output.topic, value=output.value, key=output.key,
+                                                                headers=list(output.headers) or None)))
+                except RECORD_REFUSALS as error:  # (kafka-python's own size check, before sending)
+                    refused.append((output, error))
             self._producer.flush(timeout=self._timeout)
         except KafkaError as error:
             self._discard_producer()
             raise DeliveryFailed(f"send failed: {error}") from error
-        failed = [f for f in futures if not f.succeeded()]
-        if failed:
+        failed = [(output, future) for output, future in futures if not future.succeeded()]
+        if failed or refused:
             self._discard_producer()
-            first = failed[0].exception if failed[0].is_done else "not acknowledged in time"
-            raise DeliveryFailed(f"{len(failed)} of {len(futures)} outputs not acknowledged; first error: {first}")
+        others = [future for _, future in failed
+                  if not (future.is_done and isinstance(future.exception, RECORD_REFUSALS))]
+        if others:
+            first = others[0].exception if others[0].is_done else "not acknowledged in time"
+            raise DeliveryFailed(f"{len(others)} of {len(outputs)} outputs not acknowledged; first error: {first}")
+        return refused + [(output, future.exception) for output, future in failed]
 
     def _discard_producer(self) -> None:
         producer, self._producer = self._producer, None

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 from ..models import SourceRecord
 from ..pipeline import Output
-from .base import DeliveryFailed, Offsets
+from .base import DeliveryFailed, Offsets, Refused
 
 
 class MemorySource:
@@ -45,18 +46,26 @@ class MemorySource:
 
 
 class MemorySink:
-    """Collects delivered outputs per topic. `fail_next` makes the next N deliveries fail."""
+    """Collects delivered outputs per topic. `fail_next` makes the next N deliveries fail;
+    `refuse(output)`, when it returns a reason, refuses that output for good, as a broker can."""
 
-    def __init__(self) -> None:
+    def __init__(self, refuse: Callable[[Output], str | None] | None = None) -> None:
         self.topics: dict[str, list[Output]] = defaultdict(list)
         self.fail_next = 0
+        self.refuse = refuse
 
-    def deliver(self, outputs: list[Output]) -> None:
+    def deliver(self, outputs: list[Output]) -> list[Refused]:
         if self.fail_next:
             self.fail_next -= 1
             raise DeliveryFailed("simulated delivery failure")
+        refused = []
         for output in outputs:
-            self.topics[output.topic].append(output)
+            why = self.refuse(output) if self.refuse else None
+            if why:
+                refused.append(Refused(output, "RefusedBySink", why))
+            else:
+                self.topics[output.topic].append(output)
+        return refused
 
     def close(self) -> None:
         """Nothing to release."""
@@ -87,12 +96,13 @@ class JsonLinesSink:
         self._files: dict[str, IO[bytes]] = {t: open(self.directory / f"{t}.jsonl", "wb") for t in topics}
         self.counts: dict[str, int] = {t: 0 for t in topics}
 
-    def deliver(self, outputs: list[Output]) -> None:
+    def deliver(self, outputs: list[Output]) -> list[Refused]:
         for output in outputs:
             self._files[output.topic].write(output.value + b"\n")
             self.counts[output.topic] += 1
         for handle in self._files.values():
             handle.flush()
+        return []
 
     def close(self) -> None:
         for handle in self._files.values():
