@@ -127,6 +127,26 @@ def test_a_page_that_hangs_or_kills_its_process_is_dead_lettered_and_the_rest_go
     assert two == one
 
 
+def test_a_page_past_the_memory_bound_is_dead_lettered_at_once_and_the_rest_go_on(tmp_path, monkeypatch):
+    """The children extract HTML in process: 400 KB of formatting tags left open before as many
+    blocks grow the tree by hundreds of MB a second (over 1 GB in 3 s) until the time limit. Each
+    child's address space is bounded (CLEAN_HTML_CHILD_MAX_MB over what it had when forked): the
+    page is a stage_error naming the bound at once, and every other page comes out as before."""
+    good = [_html(n) for n in range(12)]
+    hostile = page("https://deep.example/1", "<p>" + "".join(f"<b class=c{n}>" for n in range(20_000))
+                   + "<p>x" * 20_000, content_type="text/html")
+    (tmp_path / "pages.jsonl").write_bytes(b"\n".join(good) + b"\n")
+    one = process(tmp_path, "one", 1, monkeypatch)
+    (tmp_path / "pages.jsonl").write_bytes(b"\n".join(good[:5] + [hostile] + good[5:]) + b"\n")
+    started = time.monotonic()
+    two = process(tmp_path, "two", 2, monkeypatch, CLEAN_HTML_CHILD_MAX_MB="300", STAGE_TIMEOUT_SECONDS="30")
+    assert time.monotonic() - started < 15, "stopped by the bound, not by the time limit"
+    [letter] = two.pop("pages.dlq.jsonl")
+    assert letter["reason"] == "stage_error" and "CLEAN_HTML_CHILD_MAX_MB" in letter["error"]
+    one.pop("pages.dlq.jsonl", None)
+    assert two == one
+
+
 def _children_of(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*"):

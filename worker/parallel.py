@@ -37,7 +37,7 @@ from .errors import PageRejected, Reason
 from .models import RawPage, SourceRecord
 from .pipeline import Cleaned, Output, Pipeline, Preparer
 from .metrics import Metrics
-from .stages.isolation import be_the_first_to_go
+from .stages.isolation import at_memory_bound, be_the_first_to_go, bound_address_space
 from .state import DedupIndex
 
 # Pages sent to a child in one message: enough to amortize the queue's cost (~50 us a message),
@@ -286,6 +286,9 @@ def _prepare_forever(settings: Settings, n: int, slots: _Slots, tasks, results: 
     _die_with_parent(parent)
     be_the_first_to_go()  # (a page's tree that fills the memory costs this process, not the parent)
     preparer = Preparer(settings, isolate_html=False)
+    # A hostile page's tree grows by hundreds of MB a second: past the bound it is a stage_error
+    # at once, not the host's memory filled until the time limit.
+    bound_mb = bound_address_space(settings.cleaning.html_child_max_mb)
     limit = settings.service.stage_timeout_seconds
     while (message := tasks.get()) is not None:
         chunk, pages = message
@@ -295,7 +298,7 @@ def _prepare_forever(settings: Settings, n: int, slots: _Slots, tasks, results: 
             page = preparer.decode_page(record)
             if isinstance(page, RawPage):
                 slots.enter(n, chunk, position, _CLEAN, 2 * limit)
-            prepared.append((index, _prepared(preparer, page)))
+            prepared.append((index, _prepared(preparer, page, bound_mb)))
         slots.leave(n)
         results.send((chunk, prepared))
 
@@ -313,12 +316,14 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _prepared(preparer: Preparer, page: RawPage | PageRejected):
+def _prepared(preparer: Preparer, page: RawPage | PageRejected, bound_mb: int):
     """The decoded page cleaned and fingerprinted, or why not: (_rejection, url)."""
     if isinstance(page, PageRejected):
         return _rejection(page), None
     outcome = preparer.clean_page(page)
     if isinstance(outcome, PageRejected):
+        if outcome.reason is Reason.STAGE_ERROR:
+            outcome.message += at_memory_bound(bound_mb)
         return _rejection(outcome), page.url
     # The event's content hash, computed here and pickled with the article (Article._hashed): the
     # parent decides every page in turn, so what it is spared is the serial part of a run.

@@ -329,7 +329,9 @@ class CleaningSettings:
     # hundreds of MB a second until the time limit kills the child (400 KB of formatting tags left
     # open: over 1 GB in 3 s); at this bound the parser gives up and the page goes to the DLQ
     # (stage_error) at once, whatever memory the container or host has. Real pages stay far below
-    # it, 2 MB ones included (the shared sets' pages need less than 700).
+    # it, 2 MB ones included (the shared sets' pages need less than 700). The preparing processes
+    # of `process --jobs N` extract in process: each may grow by this much over what it held
+    # when forked (the parent's memory, which a long run's dedup index makes large).
     html_child_max_mb: int = 1024
     # Paragraphs at the article's end in another script than its title go (a template's sidebar
     # in the site's language under an article it carries; worker/cleaning/scripts.py): a text is

@@ -172,8 +172,7 @@ def serve(target: str, read_fd: int, write_fd: int, warm_up: tuple = (), memory_
         except Exception as error:  # noqa: BLE001 - a warm-up only: told to the parent, which logs it
             warm_up_error = f"{type(error).__name__}: {error}"
     if memory_limit_mb > 0:
-        limit = memory_limit_mb << 20
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit_mb << 20, memory_limit_mb << 20))
     try:
         writer.send(("ready", warm_up_error, oom_error))
         while True:
@@ -181,25 +180,38 @@ def serve(target: str, read_fd: int, write_fd: int, warm_up: tuple = (), memory_
             try:
                 outcome: tuple = ("ok", function(*args))
             except Exception as error:  # noqa: BLE001 - reported to the parent, which dead-letters the page
-                outcome = ("error", f"{type(error).__name__}: {error}{_at_limit(memory_limit_mb)}")
+                outcome = ("error", f"{type(error).__name__}: {error}{at_memory_bound(memory_limit_mb)}")
             writer.send(outcome)
     except (EOFError, OSError):  # the parent closed its end (or is gone): nothing left to do
         return
 
 
-def _at_limit(memory_limit_mb: int) -> str:
+def bound_address_space(added_mb: int) -> int:
+    """Bounds this process's address space to what it holds now plus `added_mb` (0: no bound), and
+    returns the bound in MB (0 when none): what one page may add to a process forked with the
+    parent's memory, which may be large already (the dedup index of a long run)."""
+    if added_mb <= 0:
+        return 0
+    bound_mb = _status_kb("VmSize") // 1024 + added_mb
+    resource.setrlimit(resource.RLIMIT_AS, (bound_mb << 20, bound_mb << 20))
+    return bound_mb
+
+
+def at_memory_bound(bound_mb: int) -> str:
     """Words for a failure that came with the address space at its bound (the parser's own error
     says only that it could not parse), else ""."""
-    if memory_limit_mb <= 0:
+    if bound_mb <= 0 or _status_kb("VmPeak") < 0.9 * (bound_mb << 10):
         return ""
+    return f" (the page needed more than the process's {bound_mb} MB: CLEAN_HTML_CHILD_MAX_MB)"
+
+
+def _status_kb(field: str) -> int:
+    """A size from /proc/self/status, in KB (0 when it cannot be read)."""
     try:
         with open("/proc/self/status") as status:
-            peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmPeak:"))
+            return next(int(line.split()[1]) for line in status if line.startswith(f"{field}:"))
     except (OSError, StopIteration, ValueError):
-        return ""
-    if peak_kb < 0.9 * (memory_limit_mb << 10):
-        return ""
-    return f" (the page needed more than the child's {memory_limit_mb} MB: CLEAN_HTML_CHILD_MAX_MB)"
+        return 0
 
 
 def be_the_first_to_go() -> str | None:
