@@ -42,10 +42,13 @@ _FTFY_CONFIG = ftfy.TextFixerConfig(
 )
 
 # Characters with no visible form that scrapers leave in text: zero-width space, word joiner,
-# byte-order mark, soft hyphen, and C0/C1 controls other than tab and newline. (Zero-width joiner
-# and non-joiner stay: they change how Persian, Indic scripts and emoji are written.)
+# byte-order mark, soft hyphen, bidirectional marks, embeddings, overrides and isolates, and C0/C1
+# controls other than tab and newline. The text path reads dumps without them (_FORMAT_MARKS), so
+# an article cleaned from its HTML is written as from its dump. (Zero-width joiner and non-joiner
+# stay: they change how Persian, Indic scripts and emoji are written.)
 # (A regex, not str.translate: translate looks every character up in a dict, 10x slower here.)
-_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_INVISIBLE = re.compile("[\u200b\u200e\u200f\u061c\u202a-\u202e\u2060\u2066-\u2069\ufeff\u00ad"
+                        "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # A C1 control in text is nearly always a Windows-1252 punctuation byte read as Latin-1 (a page
 # without a charset decoded the way HTTP once defaulted): "it\x92s", "\x93quoted\x94", "wait\x85".
 # Written as the character it stands for, not removed ("its", "quoted"): the words stay as written,
