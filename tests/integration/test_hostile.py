@@ -111,7 +111,8 @@ def hostile_records(rng: random.Random) -> list[tuple[str, bytes | None, bytes |
                     page("https://bomb.example/formatting", "<p>" + "".join(f"<b class=c{n}>" for n in range(1500))
                          + "<p>x" * 1499, content_type="text/html"), {"stage_timeout", "no_content", "stage_error"}))
     # 14,000 of them (280 KB): the tree grows by hundreds of MB a second; at the child's memory bound
-    # (CHILD_MAX_MB) the parser gives up, well before the time limit.
+    # (CHILD_MAX_MB) the parser gives up, before the time limit on a machine that is not loaded
+    # (which stops first is timing; tests/test_time_bounds.py checks the bound with a long limit).
     records.append(("formatting past the child's memory", None,
                     page("https://bomb.example/formatting-memory", "<p>" + "".join(
                         f"<b class=c{n}>" for n in range(14_000)) + "<p>x" * 14_000, content_type="text/html"),
@@ -231,9 +232,6 @@ def test_hostile_records_all_end_as_articles_or_dead_letters(kafka_settings, mak
     assert not twice, f"records published more than once: {twice}"
     wrong = [(records[i][0], found[0]) for i, found in outcomes.items() if found[0] not in records[i][3]]
     assert not wrong, f"unexpected outcomes: {wrong}"
-    # The memory bound stops the parser before the time limit does.
-    assert {found[0] for i, found in outcomes.items()
-            if records[i][0] == "formatting past the child's memory"} == {"stage_error"}
     for event in events[topics.pages_dlq]:
         assert len(orjson.dumps(event)) <= kafka_settings.max_request_size
         original = event["original"]
