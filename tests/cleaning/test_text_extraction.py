@@ -50,6 +50,28 @@ def test_a_rail_of_teasers_cut_short_with_an_ellipsis_is_no_prose():
     assert found.paragraphs == article
 
 
+def test_teasers_cut_short_after_a_comma_or_a_full_stop_are_a_rail_too():
+    # Teaser rails cut at a length, wherever it falls: after a comma ("Rekhi, 41,...", "Bundle”,...")
+    # or a sentence's full stop ("numbered...."), as on the article-extraction set's India Post and
+    # MSPoweruser pages; the rail is not the article.
+    teasers = [
+        "Indian-origin man pleads guilty to fraud scheme in US NEW YORK: An Indian-origin man has pleaded guilty "
+        "to theft, embezzlement and misapplication of bank funds in connection with a fraud scheme to illegally "
+        "make loans. Raminder Singh Rekhi, 41,...",
+        "Imran Khan-led govt’s days are numbered: warns Pak cleric Fazlur Rehman KARACHI: Firebrand cleric-cum-"
+        "politician Maulana Fazlur Rehman has fired a fresh salvo at Prime Minister Imran Khan, saying the "
+        "government has its days numbered....",
+        "Microsoft is now offering a deal on its Surface Go that’s specially tailored to families with tech-savvy "
+        "kids. Starting from $440, you can build a “Surface Go Kids Bundle”,...",
+        "All schools and colleges are now open in the region and there is 98 per cent attendance in these "
+        "institutions, the government told Parliament on Wednesday. It...",
+    ]
+    brief = SENTENCES[:2]
+    found = extract_text(dump("Council approves two new schools", "Breaking News", *teasers, "November 20",
+                              "Print This Article", *brief, "Related Articles"), "https://paper.example/schools")
+    assert found.paragraphs == brief
+
+
 def test_a_brief_under_its_byline_ends_at_the_section_end_above_teasers():
     # The template's teasers (headline, then a long summary) outweigh a one-paragraph brief; a
     # "Read more" heading after the brief ends it.

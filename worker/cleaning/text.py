@@ -54,8 +54,9 @@ from .types import Extraction
 DEFAULT_THRESHOLDS: Final = TextDumpThresholds()
 # A sentence's end inside a line ("... over and over. [15] This movie"): prose, not one headline.
 _SENTENCE_INSIDE: Final = re.compile(r"\w[.!?]['\"”’]?\s")
-# A line cut short with an ellipsis right after a word ("... visit Pakistan...", "hopes …", "[…]").
-_TRUNCATED: Final = re.compile(r"(?:\w ?(?:\.\.\.|…)|\[(?:…|\.\.\.)\])$")
+# A line cut short with an ellipsis right after a word or a mark ("... visit Pakistan...", "hopes …",
+# "[…]", "Rekhi, 41,...", "numbered...."): a teaser cut at a length, wherever that falls.
+_TRUNCATED: Final = re.compile(r"(?:[\w,;:.] ?(?:\.\.\.|…)|\[(?:…|\.\.\.)\])$")
 _ELLIPSES: Final = ("...", "…", "…]", "...]")
 
 
