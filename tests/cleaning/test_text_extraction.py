@@ -282,7 +282,8 @@ def test_a_short_article_ends_at_the_related_heading_after_it_whatever_comes_nex
     assert found.paragraphs == brief
 
 
-@pytest.mark.parametrize("heading", ["More From The Daily Paper", "Related Topics", "Mehr aus Berlin"])
+@pytest.mark.parametrize("heading", ["More From The Daily Paper", "Related Topics", "Mehr aus Berlin",
+                                     "More From the Los Angeles Times", "Mehr zum Thema Mac OS X Passwort"])
 def test_a_heading_named_by_its_first_words_ends_the_article(heading):
     # "More from <site>", "Related <anything>": no phrase list holds every site's or section's name.
     teaser = ("The new bridge over the river opened to traffic on Monday after two years of works and a "
@@ -290,6 +291,16 @@ def test_a_heading_named_by_its_first_words_ends_the_article(heading):
     found = extract_text(dump("Council approves two new schools", *SENTENCES, heading,
                               "Mayor opens new bridge", teaser), "https://paper.example/schools")
     assert found.paragraphs == SENTENCES
+
+
+def test_a_link_to_one_article_opening_like_a_heading_is_no_section_end():
+    # "Related post: <headline>" inside an article (on either path) is a link, not a heading over
+    # the teasers: with a colon, a line of more than section_heading_max_words words goes on.
+    from worker.cleaning.text_lines import SECTION_END, TEXT, phrase_kind
+
+    assert phrase_kind("Related post: Pickled Brussels Sprouts Recipe") == TEXT
+    assert phrase_kind("More From the Los Angeles Times") == SECTION_END
+    assert phrase_kind("More on this story: what the council decided") == TEXT
 
 
 def test_the_site_footer_from_its_rights_notice_on_goes():

@@ -213,7 +213,9 @@ def phrase_kind(line: str) -> int:
     words = key.split()
     if len(words) <= T.skip_links_max_words and key.startswith(_SKIP_LINK_STARTS):
         return BOILER
-    if len(words) <= T.section_heading_max_words and (key + " ").startswith(SECTION_END_STARTS):
+    if (len(words) <= T.section_heading_max_words or (len(words) <= T.section_heading_site_max_words
+                                                      and ":" not in key)) \
+            and (key + " ").startswith(SECTION_END_STARTS):
         return SECTION_END
     if words:
         if len(words) <= 4 and (words[-1] in _COMMENT_WORDS or words[0] in _COMMENT_WORDS):

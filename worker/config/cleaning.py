@@ -73,6 +73,9 @@ class TextDumpThresholds:
     # Such a heading named by its first words ("More from <site>", "Related Topics") has at most this
     # many words: a longer line opening so is a subheading or a sentence of the article.
     section_heading_max_words: int = 5
+    # ... or up to this many when it holds no colon: a site's name takes words ("More From the Los
+    # Angeles Times"), while "Related post: <headline>" is a link to one article inside the article.
+    section_heading_site_max_words: int = 7
     # A row of skip links ("Skip to Main Content", "Jump to navigation Jump to search") has at most
     # this many words: a longer line opening so is a sentence.
     skip_links_max_words: int = 12
