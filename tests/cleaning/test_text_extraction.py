@@ -283,7 +283,9 @@ def test_a_short_article_ends_at_the_related_heading_after_it_whatever_comes_nex
 
 
 @pytest.mark.parametrize("heading", ["More From The Daily Paper", "Related Topics", "Mehr aus Berlin",
-                                     "More From the Los Angeles Times", "Mehr zum Thema Mac OS X Passwort"])
+                                     "More From the Los Angeles Times", "Mehr zum Thema Mac OS X Passwort",
+                                     "More Great WIRED Stories", "Top Local Stories", "MORE HEADLINES",
+                                     "Latest National News"])
 def test_a_heading_named_by_its_first_words_ends_the_article(heading):
     # "More from <site>", "Related <anything>": no phrase list holds every site's or section's name.
     teaser = ("The new bridge over the river opened to traffic on Monday after two years of works and a "
@@ -301,6 +303,9 @@ def test_a_link_to_one_article_opening_like_a_heading_is_no_section_end():
     assert phrase_kind("Related post: Pickled Brussels Sprouts Recipe") == TEXT
     assert phrase_kind("More From the Los Angeles Times") == SECTION_END
     assert phrase_kind("More on this story: what the council decided") == TEXT
+    # (A short line naming more news with a colon introduces a list the article gives.)
+    assert phrase_kind("More games news:") == TEXT
+    assert phrase_kind("More Business News") == SECTION_END
 
 
 def test_the_site_footer_from_its_rights_notice_on_goes():

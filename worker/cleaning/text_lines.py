@@ -58,6 +58,12 @@ more from|more in|more on|more about|more stories|more news|more articles|more v
 |meer over|meer nieuws|другие новости|ещё по теме|еще по теме
 """.replace("\n", "").split("|"))
 
+# A short heading whose first word says "more of", "the latest" and whose last word names a kind of
+# article ("More Business News", "Top Local Stories", "More Great WIRED Stories", "MORE
+# HEADLINES"): the words between are a section's or a site's name (casefolded).
+_LIST_HEADING_FIRST: Final = frozenset("more other latest top popular related recommended trending".split())
+_LIST_HEADING_LAST: Final = frozenset("stories articles news videos headlines posts".split())
+
 # First words of a page's skip links, the accessibility links over its menus ("Skip to Main
 # Content", "Jump to navigation Jump to search", "Aller au contenu principal Aller au pied de
 # page"): a row of them names no article (casefolded).
@@ -216,6 +222,9 @@ def phrase_kind(line: str) -> int:
     if (len(words) <= T.section_heading_max_words or (len(words) <= T.section_heading_site_max_words
                                                       and ":" not in key)) \
             and (key + " ").startswith(SECTION_END_STARTS):
+        return SECTION_END
+    if 2 <= len(words) <= T.section_heading_max_words and words[0] in _LIST_HEADING_FIRST \
+            and words[-1] in _LIST_HEADING_LAST and ":" not in line:
         return SECTION_END
     if words:
         if len(words) <= 4 and (words[-1] in _COMMENT_WORDS or words[0] in _COMMENT_WORDS):
