@@ -58,11 +58,20 @@ more from|more in|more on|more about|more stories|more news|more articles|more v
 |meer over|meer nieuws|другие новости|ещё по теме|еще по теме
 """.replace("\n", "").split("|"))
 
-# A short heading whose first word says "more of", "the latest" and whose last word names a kind of
-# article ("More Business News", "Top Local Stories", "More Great WIRED Stories", "MORE
-# HEADLINES"): the words between are a section's or a site's name (casefolded).
-_LIST_HEADING_FIRST: Final = frozenset("more other latest top popular related recommended trending".split())
-_LIST_HEADING_LAST: Final = frozenset("stories articles news videos headlines posts".split())
+# A short heading whose first word says "more of", "the latest", "all" and whose last word names a
+# kind of article ("More Business News", "Top Local Stories", "More Great WIRED Stories", "MORE
+# HEADLINES", "All Articles", "Todas as Notícias", "Все новости"): the words between are a
+# section's or a site's name (casefolded).
+_LIST_HEADING_FIRST: Final = frozenset("""
+more other latest top popular related recommended trending all recent previous next new featured sponsored
+weitere alle neueste plus tous toutes derniers dernières récents más todas todos últimas mais
+altre tutte tutti ultime wszystkie najnowsze meer alle все другие последние
+""".split())
+_LIST_HEADING_LAST: Final = frozenset("""
+stories articles news videos headlines posts
+nachrichten artikel meldungen beiträge actualités articles vidéos noticias artículos vídeos notícias artigos
+notizie articoli video wiadomości artykuły nieuws artikelen новости статьи видео
+""".split())
 
 # First words of a page's skip links, the accessibility links over its menus ("Skip to Main
 # Content", "Jump to navigation Jump to search", "Aller au contenu principal Aller au pied de
