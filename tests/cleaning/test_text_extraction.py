@@ -286,7 +286,8 @@ def test_a_short_article_ends_at_the_related_heading_after_it_whatever_comes_nex
                                      "More From the Los Angeles Times", "Mehr zum Thema Mac OS X Passwort",
                                      "More Great WIRED Stories", "Top Local Stories", "MORE HEADLINES",
                                      "Latest National News", "All Articles", "Todas as Notícias",
-                                     "Tutte le notizie", "Все новости", "Alle Meldungen"])
+                                     "Tutte le notizie", "Все новости", "Alle Meldungen", "Next Up In Culture",
+                                     "Материалы по теме"])
 def test_a_heading_named_by_its_first_words_ends_the_article(heading):
     # "More from <site>", "Related <anything>": no phrase list holds every site's or section's name.
     teaser = ("The new bridge over the river opened to traffic on Monday after two years of works and a "

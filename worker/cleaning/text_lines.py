@@ -42,6 +42,7 @@ related articles|related news|related posts|related stories|related content|rela
 |últimas notícias|podobne artykuły|czytaj też|czytaj także|zobacz też|zobacz także|najczęściej czytane
 |najnowsze|polecamy|gerelateerde artikelen|lees ook|meest gelezen
 |você pode gostar|talvez você goste|you may like|share this:|похожие статьи|читайте также|последние новости|популярное
+|материалы по теме|новости по теме
 """.replace("\n", "").split("|"))
 
 # First words of a short heading over a list of other articles ("More from The Times", "Related
@@ -50,6 +51,7 @@ related articles|related news|related posts|related stories|related content|rela
 # "Más de 300 heridos" is a subheading too.
 SECTION_END_STARTS: Final = tuple(f"{start} " for start in """
 more from|more in|more on|more about|more stories|more news|more articles|more videos|more coverage|related
+|next up in
 |other news|other stories|other articles|top stories|top news|latest news|latest stories|latest articles
 |latest videos|latest headlines|trending|most popular|most read|most viewed|most shared|popular in|popular on
 |popular stories|popular articles|popular posts|recommended|you may also|you might also
