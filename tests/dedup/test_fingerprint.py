@@ -228,3 +228,30 @@ def test_short_lines_that_outweigh_the_prose_keep_the_whole_text_in_the_key(fing
                   for name, lines in zip("ab", results))
     assert one.not_compared is None and other.not_compared is None
     assert one.content_hash != other.content_hash
+
+
+WEATHER = ("Halifax can expect sunny skies today with a high of 11 degrees and a low of 8. Winds from the south "
+           "at 13 miles per hour. Tomorrow: a high of 17, chance of rain 50 percent.")
+
+
+def titled_at(article_id: str, text: str, title: str, url: str) -> Article:
+    return replace(article(article_id, text, url=url), title=title)
+
+
+def test_a_brief_naming_one_word_of_its_two_word_title_spelt_in_its_address_is_set_apart(fingerprinter):
+    # "Weather for Halifax" over a brief that names Halifax only: the address spells the headline,
+    # so the one word is enough to find the brief among the template's prose.
+    alone = fingerprinter.fingerprint(titled_at("a", WEATHER, "Weather for Halifax",
+                                                "https://one.example/world/weather-for-halifax-581232"))
+    reposted = fingerprinter.fingerprint(titled_at("b", "\n\n".join([WEATHER, NOTE]), "Weather for Halifax",
+                                                   "https://two.example/2025/05/weather-for-halifax-38280"))
+    assert reposted.content_hash == alone.content_hash and reposted.signature == b""
+
+
+def test_a_two_word_title_not_in_the_address_needs_both_words(fingerprinter):
+    # A blog's name taken for the title ("Halifax Weather" over every post): one of its words in a
+    # paragraph does not make that paragraph a brief.
+    text = "\n\n".join([WEATHER, NOTE])
+    fp = fingerprinter.fingerprint(titled_at("a", text, "Halifax Weather",
+                                             "https://blog.example/post/96439224994/sunny-skies-today"))
+    assert fp.content_hash == article("a", text).content_hash

@@ -129,9 +129,9 @@ class Fingerprinter:
                     found: Comparability) -> list[int] | None:
         """The lines of a brief that cleaning kept with unrelated prose of its page (a gallery's
         captions, an author's note, a teaser), or None. Its prose lines are those holding half the
-        title's content words (two at least) and those sharing brief_related_words content words
-        (not numbers) with them, and so on; the others speak of something else. A brief is compared on its
-        lines alone when:
+        title's content words (two at least, but one of a two-word title its URL spells) and those
+        sharing brief_related_words content words (not numbers) with them, and so on; the others
+        speak of something else. A brief is compared on its lines alone when:
         - the page's prose is short (under brief_page_max_tokens tokens) and some prose is left out;
         - no left-out prose line ending like a sentence and sharing a word (numbers apart) with the
           brief or its title follows or precedes one of the brief's directly (a label, a credit, a
@@ -164,7 +164,13 @@ class Fingerprinter:
                 content[line].add(value)
                 if not text[start:end].isdigit():
                     words[line].add(value)
-        chosen = {i for i in prose if len(content[i] & wanted) >= max(2, len(wanted) / 2)}
+        # Half the title's content words, two at least; one of a two-word title that the URL's last
+        # segment spells too ("Weather for Halifax" over a brief naming Halifax only): the site wrote
+        # that headline into the page's address, so it is the page's, not the site's name or a
+        # section's ("Minecraft News" over a post about one update).
+        _, slug = _title_words(_slug(article.url))
+        needed = len(wanted) / 2 if wanted <= slug else max(2, len(wanted) / 2)
+        chosen = {i for i in prose if len(content[i] & wanted) >= needed}
         if not chosen:
             return None
         topic = set(wanted).union(*(words[i] for i in chosen))
