@@ -127,7 +127,7 @@ def _steps(articles: list[Article], settings: DedupSettings) -> dict[str, float]
     pairs = step("bigrams", lambda h: bigrams(*h), hashed)
     shingles = step("shingle set", lambda p: minhasher.shingles(p[0]), pairs)
     step("signature", lambda s: minhasher.signature(minhasher.minhash(s)) if len(s) else b"", shingles)
-    step("bands", lambda p: minhasher.band_keys(minhasher.content_shingles(p[1])), pairs)
+    step("bands", lambda p: minhasher.band_keys(minhasher.lsh_shingles(p[1])), pairs)
     step("content hash", lambda a: a.content_hash, articles)
     return steps
 

@@ -1,16 +1,17 @@
 """Hot LSH bands: the cost of a decision when many indexed pages are candidates of each new one.
 
 Pages of one auto-generated series (weather or stock reports per city or company, results, a
-template's notices) share much of their wording: at Jaccard 0.15-0.25 on content-word bigrams
-two of them share one of the 64 bands of 2 rows with probability 1-(1-J^2)^64 = 75-98%, yet stay
-below the near-duplicate threshold, so all are kept as unique and every later page of the series
+template's notices) share much of their wording: at Jaccard 0.15-0.25 two of them share one of
+the 64 bands of 2 rows with probability 1-(1-J^2)^64 = 75-98%, yet stay below the near-duplicate
+threshold, so all are kept as unique and every later page of the series
 is a candidate of the earlier ones. This feeds N pages of such a series (an independent, simple
 generator: a pool of template sentences, each page a random subset of them with its own place,
 names and numbers) through the stage's own Fingerprinter and both backends (Redis: a redis-server
 started here, as bench/dedup_redis.py does), and the same number of ordinary news-like pages
 (bench/dedup_redis.py's stream: random Zipf texts with 30% copies) for comparison, and reports:
-- the pairwise Jaccard of the series (content-word bigrams, what LSH bands see; and word bigrams,
-  what the signature estimates), on sampled pairs;
+- the pairwise Jaccard of the series (content-word bigrams, what LSH bands saw before they were
+  taken over every word bigram; and word bigrams, what the bands and the signature see), on
+  sampled pairs;
 - candidates per decision: the indexed pages sharing a band key with a page (computed here from
   the band keys, independently of the backends), sampled in the last quarter of the stream, and
   how many of them a decision verifies under DedupSettings.max_near_candidates;
@@ -106,7 +107,7 @@ def series_fingerprints(count: int, seed: int, settings: DedupSettings) -> tuple
 
 
 def jaccards(texts: list[str], pairs: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Jaccard of sampled pairs: on content-word bigrams (LSH bands) and on word bigrams (signature)."""
+    """Jaccard of sampled pairs: on content-word bigrams and on word bigrams (LSH bands, signature)."""
     sets = []
     for text in texts[:500]:
         all_pairs, content_pairs = bigrams(*word_hashes(tokenize(text)))
@@ -215,7 +216,7 @@ def main() -> None:
         print(f"series: Jaccard of {len(content)} sampled pairs: content-word bigrams mean {content.mean():.3f} "
               f"(p5 {np.percentile(content, 5):.3f}, p95 {np.percentile(content, 95):.3f}, max {content.max():.3f}); "
               f"word bigrams mean {words.mean():.3f} (max {words.max():.3f}); "
-              f"P(share a band) at the mean {1 - (1 - content.mean() ** 2) ** settings.lsh_bands:.2f}")
+              f"P(share a band) at the mean {1 - (1 - words.mean() ** 2) ** settings.lsh_bands:.2f}")
         news_pages = news_fingerprints(max(sizes), seed=1, settings=settings) if "news" in args.kinds else []
         cap = getattr(settings, "max_near_candidates", None)
         for kind, all_pages in (("series", series_pages), ("news", news_pages)):

@@ -10,6 +10,7 @@ import numpy as np
 
 from worker.config import DedupSettings
 from worker.dedup.comparable import UNRELATED_TO_TITLE
+from worker.dedup.similarity import NearThresholds, matches, near_similarity
 from worker.models import Article
 
 from .conftest import article, story
@@ -255,3 +256,36 @@ def test_a_two_word_title_not_in_the_address_needs_both_words(fingerprinter):
     fp = fingerprinter.fingerprint(titled_at("a", text, "Halifax Weather",
                                              "https://blog.example/post/96439224994/sunny-skies-today"))
     assert fp.content_hash == article("a", text).content_hash
+
+
+def _spun_pair() -> tuple[str, str]:
+    """A text in the shape of prose (content words between runs of function words) and a copy
+    with half its content words swapped for synonyms, as a spinner does: three bigrams of two
+    content words in four are broken, while those of two function words all stay."""
+    import random
+
+    rng = random.Random(7)
+    function_words = ["the", "of", "and", "in", "to", "a", "for", "with", "on", "at", "by", "from"]
+    original, spun = [], []
+    for _ in range(40):
+        words, copy = [], []
+        for _ in range(5):
+            content = f"term{rng.randrange(3000)}"
+            glue = [rng.choice(function_words), rng.choice(function_words)]
+            words += [content, *glue]
+            copy += [f"synonym{rng.randrange(3000)}" if rng.random() < 0.5 else content, *glue]
+        original.append(" ".join(words).capitalize() + ".")
+        spun.append(" ".join(copy).capitalize() + ".")
+    return " ".join(original), " ".join(spun)
+
+
+def test_a_spun_copy_shares_lsh_bands_with_its_original(fingerprinter):
+    # A spinner's synonyms break most bigrams of two content words; the bands are taken over every
+    # word bigram, as the signature is, so a copy the signature calls near is a candidate too.
+    settings = DedupSettings()
+    text, spun = _spun_pair()
+    a, b = fingerprinter.fingerprint(article("a", text)), fingerprinter.fingerprint(article("b", spun))
+    similarity = near_similarity(matches(a.signature, b.signature), settings.num_perm, a.shingle_count,
+                                 b.shingle_count, NearThresholds.from_settings(settings))
+    assert similarity is not None and similarity >= settings.near_jaccard
+    assert len(set(a.band_keys) & set(b.band_keys)) >= 2

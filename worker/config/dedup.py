@@ -30,12 +30,12 @@ class DedupSettings:
     # sqrt(J(1-J)/num_perm): 0.029 at J=0.3 with 256), more memory (1 byte each per indexed
     # article in the memory backend) and fingerprinting time.
     num_perm: int = 256
-    # LSH: lsh_bands bands of lsh_rows MinHash values over the content-word bigrams
-    # (worker/dedup/minhash.py); two articles become candidates when one band is equal, with
-    # probability 1-(1-J^rows)^bands: 0.98 at J=0.25 with 64 bands of 2 (spun copies of the
-    # evaluation set reach down to J=0.25 on content-word bigrams; with 48 bands 1 to 3 of 110
-    # were missed depending on the permutations, with 64 none). More bands: more candidates to
-    # verify and 8 bytes per band per indexed article.
+    # LSH: lsh_bands bands of lsh_rows MinHash values over the word bigrams (worker/dedup/
+    # minhash.py); two articles become candidates when one band is equal, with probability
+    # 1-(1-J^rows)^bands: 0.98 at J=0.25 with 64 bands of 2 (spun copies of the evaluation set
+    # reach down to J=0.25; with 48 bands 1 to 3 of 110 were missed depending on the
+    # permutations, with 64 none). More bands: more candidates to verify and 8 bytes per band per
+    # indexed article.
     lsh_bands: int = 64
     lsh_rows: int = 2
     # Texts with fewer distinct shingles than this (about 70 words) get no signature and are only

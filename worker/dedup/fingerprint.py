@@ -47,15 +47,13 @@ class Fingerprinter:
                                **self.site_keys(article, url_key, brief_key, found, hashes))
         exact_key = self.exact_key(article, found)
         site_keys = self.site_keys(article, url_key, exact_key, found, hashes)
-        pairs, content_pairs = bigrams(hashes, function)
+        pairs, _ = bigrams(hashes, function)
         shingles = self.minhasher.shingles(pairs)
         if len(shingles) < self.min_shingles:
             return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=exact_key,
                                fetched_at=article.fetched_at, shingle_count=len(shingles), **site_keys)
         values = self.minhasher.minhash(shingles)
-        # A signed text without two content words (possible only with a very low DEDUP_MIN_SHINGLES)
-        # takes its bands from its shingles: every signed fingerprint has all its bands.
-        lsh_shingles = self.minhasher.content_shingles(content_pairs if len(content_pairs) else pairs)
+        lsh_shingles = self.minhasher.lsh_shingles(pairs)
         return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=exact_key,
                            fetched_at=article.fetched_at, signature=self.minhasher.signature(values),
                            band_keys=self.minhasher.band_keys(lsh_shingles), shingle_count=len(shingles),

@@ -19,10 +19,11 @@ the text and the family name (blake2b of it salts the mix): every replica, every
 version of numpy computes the same signatures.
 
 - The signature (num_perm bins) is taken over all word bigrams (shingles.py) and verifies candidates;
-  the LSH values (bands x rows bins, another salt) over the bigrams of content words only, which
-  find them: common phrases of function words ("of the", "said that") then cause no chance
-  collisions, while a spun copy keeps most content-word pairs. Band k hashes its rows and k itself
-  into an 8-byte key.
+  the LSH values (bands x rows bins, another salt) over the same bigrams find them. Over the bigrams
+  of content words alone (function words left out) common phrases ("of the", "said that") caused
+  fewer chance candidates, but a spinner's synonyms break most bigrams of two content words while
+  those with a function word half survive: spun copies the signature calls near shared no band.
+  Band k hashes its rows and k itself into an 8-byte key.
 - The signature keeps only the low 8 bits of each bin's value (b-bit MinHash, Li and Koenig 2010):
   a quarter of the memory, twice the values for the budget. Two different values agree by chance
   with probability 1/256, which raises the Jaccard estimate by (1 - J)/256. The values are still
@@ -60,7 +61,8 @@ class MinHasher:
         """The distinct salted shingle hashes of a text, sorted (their count is its shingle count)."""
         return _distinct(mix(pairs ^ self._salt))
 
-    def content_shingles(self, pairs: np.ndarray) -> np.ndarray:
+    def lsh_shingles(self, pairs: np.ndarray) -> np.ndarray:
+        """The distinct shingle hashes the LSH values are taken from (the same pairs, another salt)."""
         return _distinct(mix(pairs ^ self._lsh_salt))
 
     def minhash(self, shingles: np.ndarray) -> np.ndarray:
@@ -70,11 +72,11 @@ class MinHasher:
     def signature(self, values: np.ndarray) -> bytes:
         return (values & np.uint32((1 << SIGNATURE_BITS) - 1)).astype("<u4").tobytes()
 
-    def band_keys(self, content_shingles: np.ndarray) -> tuple[bytes, ...]:
-        """The LSH band keys of a sorted set from content_shingles() (or shingles())."""
-        if not len(content_shingles):
+    def band_keys(self, lsh_shingles: np.ndarray) -> tuple[bytes, ...]:
+        """The LSH band keys of a sorted set from lsh_shingles()."""
+        if not len(lsh_shingles):
             return ()
-        values = _one_permutation(content_shingles, self.bands * self.rows, self._lsh_probes)
+        values = _one_permutation(lsh_shingles, self.bands * self.rows, self._lsh_probes)
         rows = values.reshape(self.bands, self.rows)
         keys = self._band_salt.copy()
         for column in range(self.rows):
