@@ -17,13 +17,13 @@ SMALL_BODY_LIMIT = "3000"
 SMALL_REQUEST_LIMIT = "65536"
 
 
-def dlq(settings, topics, *args: str) -> subprocess.CompletedProcess:
+def dlq(settings, topics, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
            "TOPIC_PAGES_RAW": topics.pages_raw, "TOPIC_ARTICLES_NORMALIZED": topics.articles_normalized,
            "TOPIC_ARTICLES_DUPLICATES": topics.articles_duplicates, "TOPIC_PAGES_DLQ": topics.pages_dlq,
            "LOG_LEVEL": "WARNING"}
     return subprocess.run([sys.executable, "-m", "worker", "dlq", *args], env=env, cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def test_dead_letters_are_counted_shown_and_replayed_after_a_fix(kafka_settings, make_topics, tmp_path):
@@ -114,3 +114,37 @@ def test_a_process_output_file_is_read_like_the_topic(tmp_path):
     shown = subprocess.run([sys.executable, "-m", "worker", "dlq", "show", "1", "--file", str(out / "pages.dlq.jsonl")],
                            env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
     assert orjson.loads(shown.stdout)["headers"]["dlq.reason"] == letters[0]["reason"]
+
+
+def test_dlq_count_ends_while_the_worker_keeps_dead_lettering(kafka_settings, make_topics):
+    """An incident is when letters keep coming (one a second here): the tool reads the topic to where
+    it was when it began and ends, rather than waiting for a pause that never comes."""
+    import threading
+    import time
+
+    from kafka import KafkaProducer
+
+    topics = make_topics(partitions=2)
+    letter = b'{"schema_version": 1, "reason": "no_content", "original": {}}'
+    producer = KafkaProducer(**kafka_settings.client_options())
+    stop = threading.Event()
+
+    def dead_letter_every_second():
+        while not stop.is_set():
+            producer.send(topics.pages_dlq, value=letter, headers=[("dlq.reason", b"no_content")]).get(timeout=10)
+            stop.wait(1.0)
+
+    writer = threading.Thread(target=dead_letter_every_second)
+    writer.start()
+    try:
+        time.sleep(2.0)
+        started = time.monotonic()
+        counted = dlq(kafka_settings, topics, "count", timeout=45)
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        writer.join()
+        producer.close(timeout=10)
+    assert counted.returncode == 0, counted.stderr
+    assert counted.stdout.splitlines()[-1].split()[0] == "total" and int(counted.stdout.splitlines()[-1].split()[1]) >= 2
+    assert took < 30, took

@@ -16,8 +16,9 @@ SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 STARTUP_GRACE_SECONDS = 5.0
 # One check of the broker while running (service/broker_watch.py) gives up after this long.
 BROKER_CHECK_TIMEOUT_SECONDS = 10.0
-# `python -m worker dlq` reads a topic from its start until no record came for this long (not up to the
-# end offset the broker reports: Tansu's ListOffsets was seen reporting less than the topic holds).
+# `python -m worker dlq` reads a topic from its start to the end offset the broker reported, then this
+# much longer (Tansu's ListOffsets was seen reporting less than the topic holds), or until no record
+# came for this long; not longer, so that a topic the worker keeps writing to is not followed for ever.
 DLQ_READ_IDLE_SECONDS = 3.0
 # One read of the group's lag (service/group_lag.py) gives up after this long.
 GROUP_LAG_TIMEOUT_SECONDS = 5.0

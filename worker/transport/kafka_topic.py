@@ -26,9 +26,11 @@ class TopicRecord:
 
 def read_topic(settings: KafkaSettings, topic: str, idle_seconds: float) -> Iterator[TopicRecord]:
     """Every record of `topic` from its start, outside any consumer group (nothing is committed),
-    partition by partition in offset order. Ends once every partition reached the end offset the
-    broker reports AND no record came for `idle_seconds` (a reported end can be short of the truth).
-    Raises LookupError when the topic does not exist."""
+    partition by partition in offset order. Ends `idle_seconds` after every partition reached the
+    end offset the broker reported at the start (a reported end can be short of the truth: what
+    comes meanwhile is read too), or sooner once no record came for that long. A topic that keeps
+    receiving records (a worker dead-lettering while an operator counts) is read to where it was
+    when the read began, not followed for ever. Raises LookupError when the topic does not exist."""
     consumer = KafkaConsumer(**settings.client_options(), group_id=None, enable_auto_commit=False,
                              auto_offset_reset="earliest")
     try:
@@ -43,6 +45,7 @@ def read_topic(settings: KafkaSettings, topic: str, idle_seconds: float) -> Iter
         ends = consumer.end_offsets(partitions)
         positions = {tp: 0 for tp in partitions}
         last_record = time.monotonic()
+        reached_at: float | None = None
         while True:
             batches = consumer.poll(timeout_ms=200)
             for tp, messages in sorted(batches.items(), key=lambda item: item[0].partition):
@@ -50,10 +53,12 @@ def read_topic(settings: KafkaSettings, topic: str, idle_seconds: float) -> Iter
                     positions[tp] = m.offset + 1
                     yield TopicRecord(m.topic, m.partition, m.offset, m.timestamp, m.key, m.value,
                                       tuple((name, value or b"") for name, value in (m.headers or ())))
+            now = time.monotonic()
             if batches:
-                last_record = time.monotonic()
-            reached = all(positions[tp] >= (ends.get(tp) or 0) for tp in partitions)
-            if reached and time.monotonic() - last_record >= idle_seconds:
+                last_record = now
+            if reached_at is None and all(positions[tp] >= (ends.get(tp) or 0) for tp in partitions):
+                reached_at = now
+            if reached_at is not None and now - min(reached_at, last_record) >= idle_seconds:
                 return
     finally:
         consumer.close(autocommit=False)
