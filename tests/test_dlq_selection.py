@@ -46,7 +46,7 @@ def test_cut_originals_and_unreadable_batches_are_skipped_and_counted():
     assert out.getvalue().splitlines() == [
         "would re-publish 1 record(s) to pages.raw",
         "skipped 3 whose original was cut to fit the size limit or is an unreadable record batch "
-        "(not replayable faithfully; see them with `list`)"]
+        "or does not decode (not replayable faithfully; see them with `list`)"]
 
 
 def test_a_file_letter_has_the_headers_of_its_event(tmp_path):
@@ -58,3 +58,37 @@ def test_a_file_letter_has_the_headers_of_its_event(tmp_path):
     assert only.ref == "1" and only.reason == "no_content"
     assert only.headers["dlq.original.offset"] == "7" and only.headers["dlq.stage"] == "clean"
     assert only.failed_at == datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+
+
+def test_malformed_letters_are_counted_listed_and_skipped_not_fatal(tmp_path, capsys):
+    """Letters the worker did not write (another producer, a garbled file): one of them used to stop
+    count, list and replay with a traceback, and the operator with them."""
+    from worker.service import dlq
+
+    good = {"reason": "no_content", "failed_at": "2026-01-01T12:00:00Z",
+            "original": {"key": None, "value": "{}", "value_encoding": "utf-8"}}
+    malformed = [b"not json", b"[1, 2]", b'{"reason": "no_content", "failed_at": 12345, "original": "x"}',
+                 b'{"reason": "no_content", "failed_at": "9999-12-31T23:59:59-23:59", "original": {"value": 12}}',
+                 b'{"reason": "no_content", "original": {"value": "%%% not base64", "value_encoding": "base64"}}',
+                 b'{"reason": "no_content", "original": {"value": "{}", "key": ["not", "text"]}}', b"\xff\xfe\x00"]
+    path = tmp_path / "pages.dlq.jsonl"
+    path.write_bytes(b"\n".join([orjson.dumps(good), *malformed]) + b"\n")
+    total = 1 + len(malformed)
+
+    out = io.StringIO()
+    assert dlq.count(letters_from_file(path), out) == 0
+    assert out.getvalue().splitlines()[-1].split() == ["total", str(total)]
+    out = io.StringIO()
+    assert dlq.list_letters(letters_from_file(path), out) == 0 and len(out.getvalue().splitlines()) == total
+    out = io.StringIO()
+    assert replay(None, letters_from_file(path), Selection(reasons=frozenset({"no_content"})), "pages.raw", out,
+                  dry_run=True) == 0
+    assert out.getvalue().splitlines()[0] == "would re-publish 1 record(s) to pages.raw"
+    assert out.getvalue().splitlines()[1].startswith("skipped 4 whose original")
+
+
+def test_a_record_timestamp_no_datetime_holds_is_no_time():
+    from worker.service.dlq import _moment_of
+
+    assert _moment_of(2**63 - 1) is None and _moment_of(-1) is None and _moment_of(None) is None
+    assert _moment_of(1_767_268_800_000) == datetime(2026, 1, 1, 12, tzinfo=timezone.utc)

@@ -71,11 +71,21 @@ class Letter:
         return original if isinstance(original, dict) else {}
 
     def replayable(self) -> bool:
-        """False when the original cannot be published again as it was: cut to fit, or a whole
-        record batch the worker could not decode (its records are read from the source topic)."""
+        """False when the original cannot be published again as it was: cut to fit, a whole
+        record batch the worker could not decode (its records are read from the source topic), or
+        a letter this worker did not write whose original does not decode."""
         original = self.original()
         return (bool(original) and original.get("value") is not None and not original.get("value_truncated")
-                and not original.get("key_truncated") and self.reason != Reason.UNREADABLE_RECORD.value)
+                and not original.get("key_truncated") and self.reason != Reason.UNREADABLE_RECORD.value
+                and self.original_bytes() is not None)
+
+    def original_bytes(self) -> tuple[bytes | None, bytes | None] | None:
+        """The original key and value, or None when the letter's `original` does not decode."""
+        original = self.original()
+        try:
+            return decode_original(original, "key"), decode_original(original, "value")
+        except (AttributeError, TypeError, ValueError):  # (not text; base64 that is not: binascii.Error)
+            return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +128,19 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
 def letters_from_topic(settings: Settings, idle_seconds: float = DLQ_READ_IDLE_SECONDS) -> Iterator[Letter]:
     for record in read_topic(settings.kafka, settings.topics.pages_dlq, idle_seconds):
         headers = {name: value.decode("utf-8", "replace") for name, value in record.headers}
-        failed_at = (datetime.fromtimestamp(record.timestamp_ms / 1000, timezone.utc)
-                     if record.timestamp_ms and record.timestamp_ms > 0 else None)
+        failed_at = _moment_of(record.timestamp_ms)
         yield Letter(f"{record.partition}:{record.offset}", headers, failed_at, record.key, record.value or b"")
+
+
+def _moment_of(timestamp_ms: int | None) -> datetime | None:
+    """A record's timestamp as a time, or None when it has none or one no datetime holds (a producer
+    may set any 64-bit value)."""
+    if not timestamp_ms or timestamp_ms <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(timestamp_ms / 1000, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def letters_from_file(path: Path) -> Iterator[Letter]:
@@ -135,7 +155,7 @@ def letters_from_file(path: Path) -> Iterator[Letter]:
             letter.headers = {name: value.decode() for name, value in dlq_headers(event)}
             try:
                 letter.failed_at = parse_time(event["failed_at"])
-            except (KeyError, TypeError, ValueError):
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError):  # (missing, not a time string)
                 letter.failed_at = None
             yield letter
 
@@ -196,14 +216,13 @@ def replay(settings: Settings, letters: Iterator[Letter], selection: Selection, 
         if not letter.replayable():
             skipped += 1
             continue
-        original = letter.original()
-        originals.append((decode_original(original, "key"), decode_original(original, "value")))
+        originals.append(letter.original_bytes())
     published = 0 if dry_run else publish(settings.kafka, target, originals)
     verb = "would re-publish" if dry_run else "re-published"
     out.write(f"{verb} {len(originals) if dry_run else published} record(s) to {target}\n")
     if skipped:
         out.write(f"skipped {skipped} whose original was cut to fit the size limit or is an unreadable record "
-                  "batch (not replayable faithfully; see them with `list`)\n")
+                  "batch or does not decode (not replayable faithfully; see them with `list`)\n")
     return EXIT_OK
 
 
