@@ -52,3 +52,21 @@ def test_bad_settings_fail_with_a_message_naming_the_variable(env, message):
 def test_several_worker_processes_share_a_redis_dedup_state():
     settings = Settings.from_env({"WORKER_PROCESSES": "3", "DEDUP_BACKEND": "redis", "REDIS_URL": "redis://r:6379/0"})
     assert settings.service.worker_processes == 3
+
+
+FLOAT_VARIABLES = ["HTTP_IDLE_TIMEOUT_SECONDS", "STARTUP_TIMEOUT_SECONDS", "BROKER_CHECK_INTERVAL_SECONDS",
+                   "STAGE_TIMEOUT_SECONDS", "BATCH_MAX_SECONDS", "SHUTDOWN_TIMEOUT_SECONDS", "LIVENESS_TIMEOUT_SECONDS",
+                   "RETRY_BACKOFF_INITIAL_SECONDS", "RETRY_BACKOFF_MAX_SECONDS", "DEPENDENCY_PROBE_INTERVAL_SECONDS",
+                   "GROUP_LAG_INTERVAL_SECONDS", "CLEAN_LANGUAGE_MIN_CONFIDENCE", "DEDUP_WINDOW_DAYS",
+                   "DEDUP_NEAR_JACCARD", "DEDUP_NEAR_CONTAINMENT", "REDIS_SOCKET_TIMEOUT_SECONDS",
+                   "REDIS_CONNECT_TIMEOUT_SECONDS", "INPUT_FETCHED_AT_MAX_AHEAD_HOURS"]
+
+
+@pytest.mark.parametrize("name", FLOAT_VARIABLES)
+@pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "1e400"])
+def test_a_number_that_is_not_finite_is_refused(name, raw):
+    """nan passed every range check (STAGE_TIMEOUT_SECONDS=nan: no time limit at all;
+    SHUTDOWN_TIMEOUT_SECONDS=nan: every SIGTERM exited 4 without committing;
+    STARTUP_TIMEOUT_SECONDS=nan: exit 3 with the broker up; =inf: a traceback)."""
+    with pytest.raises(ConfigError, match=f"{name} must be a finite number"):
+        Settings.from_env({name: raw})

@@ -5,6 +5,7 @@ one clear message (ConfigError) instead of deep inside a stage.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 
@@ -48,6 +49,11 @@ def get_float(env: Mapping[str, str], name: str, default: float, *, minimum: flo
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    # float() reads "nan", "inf" and 1e400 too: nan passes every range check and then compares false
+    # everywhere (a stage timeout that never fires, a shutdown bound that is always exceeded), and
+    # inf overflows the clients' timers.
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, got {raw!r}")
     _check_range(name, value, minimum, maximum)
     return value
 
