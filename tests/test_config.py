@@ -70,3 +70,14 @@ def test_a_number_that_is_not_finite_is_refused(name, raw):
     STARTUP_TIMEOUT_SECONDS=nan: exit 3 with the broker up; =inf: a traceback)."""
     with pytest.raises(ConfigError, match=f"{name} must be a finite number"):
         Settings.from_env({name: raw})
+
+
+@pytest.mark.parametrize("name", ["KAFKA_SESSION_TIMEOUT_MS", "KAFKA_HEARTBEAT_INTERVAL_MS", "KAFKA_MAX_POLL_INTERVAL_MS",
+                                  "KAFKA_MAX_REQUEST_SIZE", "KAFKA_FETCH_MAX_WAIT_MS", "CLEAN_HTML_CHILD_MAX_MB"])
+def test_a_number_the_clients_cannot_take_is_refused(name):
+    """KAFKA_SESSION_TIMEOUT_MS or KAFKA_MAX_POLL_INTERVAL_MS past a 32-bit field: the worker ran,
+    never joined its group, and logged only "'i' format requires ..." connection errors;
+    CLEAN_HTML_CHILD_MAX_MB past a C long: every HTML extraction child died at start."""
+    with pytest.raises(ConfigError, match=f"{name} must be <="):
+        Settings.from_env({name: str(2**63)})
+    assert Settings.from_env({"KAFKA_MAX_POLL_INTERVAL_MS": str(2**31 - 1)}).kafka.max_poll_interval_ms == 2**31 - 1

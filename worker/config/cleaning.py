@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 
 from .env import get_float, get_int
 
+# The most CLEAN_HTML_CHILD_MAX_MB can be: the child's RLIMIT_AS is bytes in a C long (setrlimit
+# refused more, and every child died at start: each large HTML page a stage_error).
+HTML_CHILD_MAX_MB_LIMIT = (2**63 - 1) >> 20
+
 
 @dataclass(frozen=True)
 class TextDumpThresholds:
@@ -359,7 +363,8 @@ class CleaningSettings:
             html_isolate_above_formatting_tags=get_int(env, "CLEAN_HTML_ISOLATE_ABOVE_FORMATTING_TAGS",
                                                        cls.html_isolate_above_formatting_tags, minimum=0,
                                                        maximum=1000),
-            html_child_max_mb=get_int(env, "CLEAN_HTML_CHILD_MAX_MB", cls.html_child_max_mb, minimum=0),
+            html_child_max_mb=get_int(env, "CLEAN_HTML_CHILD_MAX_MB", cls.html_child_max_mb, minimum=0,
+                                      maximum=HTML_CHILD_MAX_MB_LIMIT),
         )
 
 

@@ -22,6 +22,10 @@ BROKER_CHECK_TIMEOUT_SECONDS = 10.0
 DLQ_READ_IDLE_SECONDS = 3.0
 # One read of the group's lag (service/group_lag.py) gives up after this long.
 GROUP_LAG_TIMEOUT_SECONDS = 5.0
+# The most a Kafka protocol field of 32 bits holds: the group's session and rebalance timeouts, a
+# fetch's wait. kafka-python sends a larger value anyway and the request fails to encode, on every
+# attempt: the worker never joined its group and said nothing but connection errors.
+KAFKA_INT32_MAX = 2**31 - 1
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI")
 # malloc (worker/memory.py): blocks up to this size come from the heap, not a mapping of their own
 # (the most glibc allows on 64-bit; a page's copies are far smaller)...
@@ -107,17 +111,18 @@ class KafkaSettings:
         compression = get_str(env, "KAFKA_COMPRESSION_TYPE")
         if compression is not None and compression not in ("gzip", "snappy", "lz4", "zstd"):
             raise ConfigError(f"KAFKA_COMPRESSION_TYPE must be gzip, snappy, lz4 or zstd; got {compression!r}")
-        session_timeout = get_int(env, "KAFKA_SESSION_TIMEOUT_MS", cls.session_timeout_ms, minimum=1000)
+        session_timeout = get_int(env, "KAFKA_SESSION_TIMEOUT_MS", cls.session_timeout_ms, minimum=1000,
+                                  maximum=KAFKA_INT32_MAX)
         return cls(
             bootstrap_servers=require_str(env, "KAFKA_BOOTSTRAP_SERVERS", cls.bootstrap_servers),
             group_id=require_str(env, "KAFKA_GROUP_ID", cls.group_id),
             client_id=require_str(env, "KAFKA_CLIENT_ID", cls.client_id),
             auto_offset_reset=get_choice(env, "KAFKA_AUTO_OFFSET_RESET", "earliest", ("earliest", "latest")),
             session_timeout_ms=session_timeout,
-            heartbeat_interval_ms=min(session_timeout // 3, get_int(env, "KAFKA_HEARTBEAT_INTERVAL_MS", cls.heartbeat_interval_ms, minimum=100)),
-            max_poll_interval_ms=get_int(env, "KAFKA_MAX_POLL_INTERVAL_MS", cls.max_poll_interval_ms, minimum=1000),
-            max_request_size=get_int(env, "KAFKA_MAX_REQUEST_SIZE", cls.max_request_size, minimum=1024),
-            fetch_max_wait_ms=get_int(env, "KAFKA_FETCH_MAX_WAIT_MS", cls.fetch_max_wait_ms, minimum=1),
+            heartbeat_interval_ms=min(session_timeout // 3, get_int(env, "KAFKA_HEARTBEAT_INTERVAL_MS", cls.heartbeat_interval_ms, minimum=100, maximum=KAFKA_INT32_MAX)),
+            max_poll_interval_ms=get_int(env, "KAFKA_MAX_POLL_INTERVAL_MS", cls.max_poll_interval_ms, minimum=1000, maximum=KAFKA_INT32_MAX),
+            max_request_size=get_int(env, "KAFKA_MAX_REQUEST_SIZE", cls.max_request_size, minimum=1024, maximum=KAFKA_INT32_MAX),
+            fetch_max_wait_ms=get_int(env, "KAFKA_FETCH_MAX_WAIT_MS", cls.fetch_max_wait_ms, minimum=1, maximum=KAFKA_INT32_MAX),
             compression_type=compression,
             enable_idempotence=get_bool(env, "KAFKA_ENABLE_IDEMPOTENCE", True),
             security_protocol=protocol,
