@@ -81,3 +81,16 @@ def test_a_number_the_clients_cannot_take_is_refused(name):
     with pytest.raises(ConfigError, match=f"{name} must be <="):
         Settings.from_env({name: str(2**63)})
     assert Settings.from_env({"KAFKA_MAX_POLL_INTERVAL_MS": str(2**31 - 1)}).kafka.max_poll_interval_ms == 2**31 - 1
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"POLL_TIMEOUT_MS": "8000", "LIVENESS_TIMEOUT_SECONDS": "3"}, "POLL_TIMEOUT_MS .* under LIVENESS_TIMEOUT_SECONDS"),
+    ({"POLL_TIMEOUT_MS": "30000"}, "POLL_TIMEOUT_MS .* under SHUTDOWN_TIMEOUT_SECONDS"),
+    ({"LIVENESS_TIMEOUT_SECONDS": "20"}, "3 x STAGE_TIMEOUT_SECONDS .* under LIVENESS_TIMEOUT_SECONDS"),
+])
+def test_waits_longer_than_liveness_or_shutdown_are_refused(env, message):
+    """POLL_TIMEOUT_MS=8000 with LIVENESS_TIMEOUT_SECONDS=3: an idle worker's /healthz was 503 for
+    five seconds of every eight (a kubelet restarts it, again and again)."""
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(env)
+    assert Settings.from_env({"POLL_TIMEOUT_MS": "2000", "LIVENESS_TIMEOUT_SECONDS": "31"}).service.poll_timeout_ms == 2000

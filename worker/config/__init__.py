@@ -66,6 +66,7 @@ class Settings:
         page (each of its three stages bounded by the stage timeout), decides and delivers: all of
         it must end before the group drops this member for not polling."""
         service = self.service
+        self._check_liveness()
         room = self.kafka.max_poll_interval_ms / 1000 * MAX_POLL_SHARE - 3 * service.stage_timeout_seconds
         if service.batch_max_seconds is None:
             budget = min(DEFAULT_BATCH_MAX_SECONDS, room)
@@ -81,3 +82,22 @@ class Settings:
                 f"KAFKA_MAX_POLL_INTERVAL_MS ({self.kafka.max_poll_interval_ms}), so that no batch outlives "
                 f"the group membership")
         return self
+
+    def _check_liveness(self) -> None:
+        """The loop beats /healthz once per poll and once per page: a poll, or a page's three stages,
+        longer than LIVENESS_TIMEOUT_SECONDS fail it while the worker is healthy (an idle worker
+        restarted by its kubelet every few minutes; a slow page restarting it for ever, since the
+        page is read again), and a poll longer than SHUTDOWN_TIMEOUT_SECONDS makes every stop of an
+        idle worker exit 4."""
+        service = self.service
+        poll_seconds = service.poll_timeout_ms / 1000
+        if poll_seconds >= service.liveness_timeout_seconds:
+            raise ConfigError(f"POLL_TIMEOUT_MS ({service.poll_timeout_ms}) must be under LIVENESS_TIMEOUT_SECONDS "
+                              f"({service.liveness_timeout_seconds:g}): an idle worker would fail /healthz")
+        if poll_seconds >= service.shutdown_timeout_seconds:
+            raise ConfigError(f"POLL_TIMEOUT_MS ({service.poll_timeout_ms}) must be under SHUTDOWN_TIMEOUT_SECONDS "
+                              f"({service.shutdown_timeout_seconds:g}): an idle worker would overrun every shutdown")
+        if 3 * service.stage_timeout_seconds >= service.liveness_timeout_seconds:
+            raise ConfigError(f"3 x STAGE_TIMEOUT_SECONDS ({service.stage_timeout_seconds:g}) must be under "
+                              f"LIVENESS_TIMEOUT_SECONDS ({service.liveness_timeout_seconds:g}): one slow page would "
+                              f"fail /healthz, and the restarted worker reads it again")
