@@ -32,7 +32,7 @@ def test_selection_by_reason_and_window_then_limit():
 
 
 def test_replay_refuses_without_a_selection(capsys):
-    assert replay(None, iter([letter("no_content", 1)]), Selection(), "pages.raw", io.StringIO()) == 2
+    assert replay(None, lambda: iter([letter("no_content", 1)]), Selection(), "pages.raw", io.StringIO()) == 2
     assert "needs a selection" in capsys.readouterr().err
 
 
@@ -42,7 +42,7 @@ def test_cut_originals_and_unreadable_batches_are_skipped_and_counted():
     out = io.StringIO()
     letters = [letter("no_content", 1, value_truncated=True), letter("no_content", 2, key_truncated=True),
                letter("no_content", 3), letter("unreadable_record", 4, value_encoding="base64")]
-    assert replay(None, iter(letters), Selection(limit=10), "pages.raw", out, dry_run=True) == 0
+    assert replay(None, lambda: iter(letters), Selection(limit=10), "pages.raw", out, dry_run=True) == 0
     assert out.getvalue().splitlines() == [
         "would re-publish 1 record(s) to pages.raw",
         "skipped 3 whose original was cut to fit the size limit or is an unreadable record batch "
@@ -81,7 +81,7 @@ def test_malformed_letters_are_counted_listed_and_skipped_not_fatal(tmp_path, ca
     out = io.StringIO()
     assert dlq.list_letters(letters_from_file(path), out) == 0 and len(out.getvalue().splitlines()) == total
     out = io.StringIO()
-    assert replay(None, letters_from_file(path), Selection(reasons=frozenset({"no_content"})), "pages.raw", out,
+    assert replay(None, lambda: letters_from_file(path), Selection(reasons=frozenset({"no_content"})), "pages.raw", out,
                   dry_run=True) == 0
     assert out.getvalue().splitlines()[0] == "would re-publish 1 record(s) to pages.raw"
     assert out.getvalue().splitlines()[1].startswith("skipped 4 whose original")
@@ -92,3 +92,65 @@ def test_a_record_timestamp_no_datetime_holds_is_no_time():
 
     assert _moment_of(2**63 - 1) is None and _moment_of(-1) is None and _moment_of(None) is None
     assert _moment_of(1_767_268_800_000) == datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+
+
+def test_replay_holds_one_original_at_a_time(tmp_path, monkeypatch):
+    """What it publishes, in order, while holding a few copies of one letter at most."""
+    import tracemalloc
+
+    from worker.config import Settings
+    from worker.service import dlq
+
+    count, size = 100, 300_000
+    path = tmp_path / "pages.dlq.jsonl"
+    with open(path, "wb") as handle:
+        for i in range(count):
+            handle.write(orjson.dumps({"reason": "stage_timeout", "failed_at": "2026-01-01T12:00:00Z", "original": {
+                "key": f"k{i}", "key_encoding": "utf-8", "value": f"{i:06d}" + "x" * size,
+                "value_encoding": "utf-8"}}) + b"\n")
+    published = []
+
+    def publish(settings, topic, records):
+        for key, value in records:
+            published.append((key, value[:6]))
+        return len(published)
+
+    monkeypatch.setattr(dlq, "publish", publish)
+    for dry_run in (True, False):
+        tracemalloc.start()
+        out = io.StringIO()
+        assert replay(Settings(), lambda: letters_from_file(path), Selection(reasons=frozenset({"stage_timeout"})),
+                      "pages.raw", out, dry_run=dry_run) == 0
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert f"{count} record(s) to pages.raw" in out.getvalue()
+        assert peak < 40 * size, peak  # (a few copies of one letter: the line, its event, its bytes)
+    assert published == [(f"k{i}".encode(), f"{i:06d}".encode()) for i in range(count)]
+
+
+def test_a_replay_dry_run_takes_the_memory_of_a_count(tmp_path):
+    """300 letters of 900 KB (270 MB): replay kept every chosen original in a list before publishing
+    (a dry run too): 337 MB resident, where `count` took 68 MB; a selection of a few thousand such
+    letters was an out-of-memory kill of the operator's pod. It keeps their refs now."""
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO
+
+    path = tmp_path / "pages.dlq.jsonl"
+    with open(path, "wb") as handle:
+        for i in range(100):
+            handle.write(orjson.dumps({"reason": "stage_timeout", "failed_at": "2026-01-01T12:00:00Z", "original": {
+                "key": None, "value": "x" * 1_000_000, "value_encoding": "utf-8"}}) + b"\n")
+    measure = ("import resource, sys; from worker.cli import main; code = main(sys.argv[1:]); "
+               "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)")
+
+    def max_rss_kb(*args: str) -> int:
+        done = subprocess.run([sys.executable, "-c", measure, "dlq", *args, "--file", str(path)], cwd=REPO,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return int(done.stderr.split()[-1])
+
+    counting = max_rss_kb("count")
+    replaying = max_rss_kb("replay", "--reason", "stage_timeout", "--dry-run")
+    assert replaying < counting + 30_000, (replaying, counting)  # (100 MB of originals: over 100,000 KB more)

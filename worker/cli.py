@@ -118,23 +118,23 @@ def _dlq(settings: Settings, args: argparse.Namespace) -> int:
         if not args.file.is_file():
             print(f"error: file {args.file} does not exist", file=sys.stderr)
             return EXIT_USAGE
-        letters = dlq.letters_from_file(args.file)
+        read_letters = lambda: dlq.letters_from_file(args.file)  # noqa: E731
     else:
         try:
             check_broker(settings.kafka, time.monotonic() + settings.service.startup_timeout_seconds)
         except DependencyError as error:
             print(f"error: cannot reach the broker: {error}", file=sys.stderr)
             return EXIT_CONFIG if isinstance(error, DependencyMisconfigured) else EXIT_UNAVAILABLE
-        letters = dlq.letters_from_topic(settings)
+        read_letters = lambda: dlq.letters_from_topic(settings)  # noqa: E731
     try:
         if args.dlq_command == "show":
-            return dlq.show(letters, args.ref, sys.stdout)
+            return dlq.show(read_letters(), args.ref, sys.stdout)
         selection = dlq.Selection(frozenset(args.reason), args.since, args.until, args.limit)
         if args.dlq_command == "replay":
-            return dlq.replay(settings, letters, selection, args.to or settings.topics.pages_raw, sys.stdout,
+            return dlq.replay(settings, read_letters, selection, args.to or settings.topics.pages_raw, sys.stdout,
                               dry_run=args.dry_run)
         report = dlq.count if args.dlq_command == "count" else dlq.list_letters
-        return report(selection.apply(letters), sys.stdout)
+        return report(selection.apply(read_letters()), sys.stdout)
     except LookupError as error:  # (the topic does not exist)
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -203,27 +203,51 @@ def show(letters: Iterator[Letter], ref: str, out: TextIO) -> int:
     return 1
 
 
-def replay(settings: Settings, letters: Iterator[Letter], selection: Selection, target: str, out: TextIO,
-           dry_run: bool = False) -> int:
-    """Re-publish the originals of the selected letters to `target` with their original keys."""
+def replay(settings: Settings, read_letters: Callable[[], Iterator[Letter]], selection: Selection, target: str,
+           out: TextIO, dry_run: bool = False) -> int:
+    """Re-publish the originals of the selected letters to `target` with their original keys.
+
+    Two reads of the letters (`read_letters()` each time): the first chooses them and keeps only
+    their refs, the second publishes their originals as it meets them, so memory holds one letter
+    at a time, not every original chosen (a selection of thousands of letters of up to a megabyte
+    each). The second read ends at the last letter chosen: letters written meanwhile (pages that
+    fail again) are never replayed by this run."""
     if selection.empty:
         print("error: replay needs a selection: --reason, --since, --until or --limit "
               "(re-publishing every dead letter at once is rarely what a fix calls for)", file=sys.stderr)
         return EXIT_USAGE
-    originals: list[tuple[bytes | None, bytes | None]] = []
+    chosen: set[str] = set()
     skipped = 0
-    for letter in selection.apply(letters):
-        if not letter.replayable():
+    for letter in selection.apply(read_letters()):
+        if letter.replayable():
+            chosen.add(letter.ref)
+        else:
             skipped += 1
-            continue
-        originals.append(letter.original_bytes())
-    published = 0 if dry_run else publish(settings.kafka, target, originals)
-    verb = "would re-publish" if dry_run else "re-published"
-    out.write(f"{verb} {len(originals) if dry_run else published} record(s) to {target}\n")
+    if dry_run:
+        out.write(f"would re-publish {len(chosen)} record(s) to {target}\n")
+    else:
+        published = publish(settings.kafka, target, _originals(read_letters(), set(chosen))) if chosen else 0
+        out.write(f"re-published {published} record(s) to {target}\n")
+        if published < len(chosen):
+            out.write(f"{len(chosen) - published} chosen letter(s) were gone when read again (retention?)\n")
     if skipped:
         out.write(f"skipped {skipped} whose original was cut to fit the size limit or is an unreadable record "
                   "batch or does not decode (not replayable faithfully; see them with `list`)\n")
     return EXIT_OK
+
+
+def _originals(letters: Iterator[Letter], refs: set[str]) -> Iterator[tuple[bytes | None, bytes | None]]:
+    """The original key and value of each letter whose ref is in `refs`, until every one was met."""
+    for letter in letters:
+        if not refs:
+            break
+        if letter.ref in refs:
+            refs.discard(letter.ref)
+            originals = letter.original_bytes()
+            if originals is not None:
+                yield originals
+    if hasattr(letters, "close"):
+        letters.close()  # (a topic's reader stops and closes its consumer)
 
 
 def _time(moment: datetime | None) -> str:
