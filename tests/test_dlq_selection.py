@@ -110,7 +110,7 @@ def test_replay_holds_one_original_at_a_time(tmp_path, monkeypatch):
                 "value_encoding": "utf-8"}}) + b"\n")
     published = []
 
-    def publish(settings, topic, records):
+    def publish(settings, topic, records, refused=None):
         for key, value in records:
             published.append((key, value[:6]))
         return len(published)

@@ -241,6 +241,15 @@ def _feed(settings: Settings, input_path: Path) -> int:
         print(f"error: cannot reach the broker: {error}", file=sys.stderr)
         return EXIT_CONFIG if isinstance(error, DependencyMisconfigured) else EXIT_UNAVAILABLE
     values = read_jsonl_values(input_path)
-    count = produce_values(settings.kafka, settings.topics.pages_raw, values, [page_key(v) for v in values])
+    keys = [page_key(v) for v in values]
+    refused: list[tuple[int, str]] = []
+    count = produce_values(settings.kafka, settings.topics.pages_raw, values, keys, refused=refused)
     print(f"produced {count} pages to {settings.topics.pages_raw} at {settings.kafka.bootstrap_servers}")
+    if refused:
+        print(f"not produced: {len(refused)} page(s) larger than KAFKA_MAX_REQUEST_SIZE "
+              f"({settings.kafka.max_request_size} bytes):", file=sys.stderr)
+        for position, _ in refused:
+            print(f"  page {position + 1} of the file ({len(values[position])} bytes): "
+                  f"{(keys[position] or b'(no url)').decode('utf-8', 'replace')[:200]}", file=sys.stderr)
+        return 1
     return 0

@@ -17,8 +17,8 @@ SMALL_BODY_LIMIT = "3000"
 SMALL_REQUEST_LIMIT = "65536"
 
 
-def dlq(settings, topics, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
+def dlq(settings, topics, *args: str, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, **(env or {}), "KAFKA_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
            "TOPIC_PAGES_RAW": topics.pages_raw, "TOPIC_ARTICLES_NORMALIZED": topics.articles_normalized,
            "TOPIC_ARTICLES_DUPLICATES": topics.articles_duplicates, "TOPIC_PAGES_DLQ": topics.pages_dlq,
            "LOG_LEVEL": "WARNING"}
@@ -148,3 +148,41 @@ def test_dlq_count_ends_while_the_worker_keeps_dead_lettering(kafka_settings, ma
     assert counted.returncode == 0, counted.stderr
     assert counted.stdout.splitlines()[-1].split()[0] == "total" and int(counted.stdout.splitlines()[-1].split()[1]) >= 2
     assert took < 30, took
+
+
+def test_replay_and_feed_send_the_rest_past_a_record_too_large(kafka_settings, make_topics, tmp_path):
+    """A record over KAFKA_MAX_REQUEST_SIZE (an operator's shell without the worker's larger limit)
+    stopped `dlq replay` and `feed` with a traceback at that record: those before it published,
+    those after it not, and nothing said which. Now the rest is sent and the refused ones named."""
+    from kafka import KafkaProducer
+
+    topics = make_topics(partitions=1)
+    small, big = page("https://site.example/small", "x" * 100), page("https://site.example/big", "x" * 200_000)
+
+    def letter(value: bytes) -> bytes:
+        return orjson.dumps({"reason": "stage_error", "original": {"key": None, "value": value.decode(),
+                                                                    "value_encoding": "utf-8"}})
+
+    producer = KafkaProducer(**kafka_settings.client_options(), max_request_size=1_048_576)
+    for value in (small, big, small):
+        producer.send(topics.pages_dlq, value=letter(value), headers=[("dlq.reason", b"stage_error")]).get(timeout=10)
+    producer.close(timeout=10)
+    limit = {"KAFKA_MAX_REQUEST_SIZE": "100000"}
+
+    replayed = dlq(kafka_settings, topics, "replay", "--reason", "stage_error", env=limit)
+    assert replayed.returncode == 1, replayed.stderr
+    assert "re-published 2 record(s)" in replayed.stdout
+    assert "not re-published: 1 whose original is larger than KAFKA_MAX_REQUEST_SIZE (100000" in replayed.stdout
+    assert replayed.stdout.rstrip().endswith(" 0:1")
+
+    pages = tmp_path / "pages.jsonl"
+    pages.write_bytes(b"\n".join([small, big, small]) + b"\n")
+    fed = subprocess.run([sys.executable, "-m", "worker", "feed", "--input", str(pages)], cwd=REPO, timeout=120,
+                         env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
+                              "TOPIC_PAGES_RAW": topics.pages_raw, "LOG_LEVEL": "WARNING", **limit},
+                         capture_output=True, text=True)
+    assert fed.returncode == 1, fed.stderr
+    assert "produced 2 pages" in fed.stdout and "page 2 of the file" in fed.stderr
+    assert "https://site.example/big" in fed.stderr
+    values = [r.value for r in read_topic(kafka_settings, topics.pages_raw, idle_seconds=1.0)]
+    assert values == [small, small, small, small]  # (two replayed, two fed)

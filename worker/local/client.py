@@ -14,9 +14,10 @@ from ..transport.kafka_topic import publish
 
 
 def produce_values(settings: KafkaSettings, topic: str, values: Iterable[bytes],
-                   keys: Iterable[bytes | None] | None = None) -> int:
-    """Produce values (raw page JSON) to `topic`, wait for every acknowledgement; returns the count."""
-    return publish(settings, topic, zip(keys if keys is not None else repeat(None), values))
+                   keys: Iterable[bytes | None] | None = None, refused: list[tuple[int, str]] | None = None) -> int:
+    """Produce values (raw page JSON) to `topic`, wait for every acknowledgement; returns the count.
+    With `refused`, values too large to send are noted there and the rest sent (see publish)."""
+    return publish(settings, topic, zip(keys if keys is not None else repeat(None), values), refused)
 
 
 def page_key(value: bytes) -> bytes | None:

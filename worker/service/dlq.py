@@ -33,7 +33,11 @@ from ..pipeline import dlq_headers
 from ..transport.kafka_topic import publish, read_topic
 
 EXIT_OK = 0
+# Some of the selection was not re-published (the rest was): the output says which.
+EXIT_PARTIAL = 1
 EXIT_USAGE = 2
+# Refs named in a message about letters not re-published.
+REFS_SHOWN = 20
 ERROR_PREVIEW_CHARS = 100
 
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhd])$")
@@ -226,18 +230,30 @@ def replay(settings: Settings, read_letters: Callable[[], Iterator[Letter]], sel
     if dry_run:
         out.write(f"would re-publish {len(chosen)} record(s) to {target}\n")
     else:
-        published = publish(settings.kafka, target, _originals(read_letters(), set(chosen))) if chosen else 0
+        sent: list[str] = []  # (the refs of the originals handed to the producer, in order)
+        refused: list[tuple[int, str]] = []
+        published = publish(settings.kafka, target, _originals(read_letters(), set(chosen), sent),
+                            refused) if chosen else 0
         out.write(f"re-published {published} record(s) to {target}\n")
-        if published < len(chosen):
-            out.write(f"{len(chosen) - published} chosen letter(s) were gone when read again (retention?)\n")
+        if refused:
+            refs = " ".join(sent[position] for position, _ in refused[:REFS_SHOWN])
+            out.write(f"not re-published: {len(refused)} whose original is larger than KAFKA_MAX_REQUEST_SIZE "
+                      f"({settings.kafka.max_request_size}; the worker's may be larger): {refs}\n")
+        gone = len(chosen) - published - len(refused)
+        if gone > 0:
+            out.write(f"{gone} chosen letter(s) were gone when read again (retention?)\n")
+        if refused:
+            return EXIT_PARTIAL
     if skipped:
         out.write(f"skipped {skipped} whose original was cut to fit the size limit or is an unreadable record "
                   "batch or does not decode (not replayable faithfully; see them with `list`)\n")
     return EXIT_OK
 
 
-def _originals(letters: Iterator[Letter], refs: set[str]) -> Iterator[tuple[bytes | None, bytes | None]]:
-    """The original key and value of each letter whose ref is in `refs`, until every one was met."""
+def _originals(letters: Iterator[Letter], refs: set[str],
+               sent: list[str]) -> Iterator[tuple[bytes | None, bytes | None]]:
+    """The original key and value of each letter whose ref is in `refs`, until every one was met;
+    the ref of each is appended to `sent` as it is handed out."""
     for letter in letters:
         if not refs:
             break
@@ -245,6 +261,7 @@ def _originals(letters: Iterator[Letter], refs: set[str]) -> Iterator[tuple[byte
             refs.discard(letter.ref)
             originals = letter.original_bytes()
             if originals is not None:
+                sent.append(letter.ref)
                 yield originals
     if hasattr(letters, "close"):
         letters.close()  # (a topic's reader stops and closes its consumer)

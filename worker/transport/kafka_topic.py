@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import MessageSizeTooLargeError
 
 from ..config import KafkaSettings
 
@@ -64,13 +65,24 @@ def read_topic(settings: KafkaSettings, topic: str, idle_seconds: float) -> Iter
         consumer.close(autocommit=False)
 
 
-def publish(settings: KafkaSettings, topic: str, records: Iterable[tuple[bytes | None, bytes | None]]) -> int:
+def publish(settings: KafkaSettings, topic: str, records: Iterable[tuple[bytes | None, bytes | None]],
+            refused: list[tuple[int, str]] | None = None) -> int:
     """Produce (key, value) pairs to `topic` in order, and wait for every acknowledgement (raises
-    the first error otherwise); returns how many were acknowledged."""
+    the first error otherwise); returns how many were acknowledged. With `refused`, a record the
+    producer refuses before sending it (larger than KAFKA_MAX_REQUEST_SIZE) is noted there (its
+    position among `records`, and why) and the others are still sent, rather than stopping at it
+    with some sent and the rest not."""
     producer = KafkaProducer(**settings.client_options(), acks="all", linger_ms=5,
                              max_request_size=settings.max_request_size)
     try:
-        futures = [producer.send(topic, key=key, value=value) for key, value in records]
+        futures = []
+        for position, (key, value) in enumerate(records):
+            try:
+                futures.append(producer.send(topic, key=key, value=value))
+            except MessageSizeTooLargeError as error:
+                if refused is None:
+                    raise
+                refused.append((position, str(error)))
         producer.flush(timeout=60)
         for future in futures:
             future.get(timeout=60)
