@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -118,14 +119,22 @@ def _dlq(settings: Settings, args: argparse.Namespace) -> int:
         if not args.file.is_file():
             print(f"error: file {args.file} does not exist", file=sys.stderr)
             return EXIT_USAGE
-        read_letters = lambda: dlq.letters_from_file(args.file)  # noqa: E731
     else:
         try:
             check_broker(settings.kafka, time.monotonic() + settings.service.startup_timeout_seconds)
         except DependencyError as error:
             print(f"error: cannot reach the broker: {error}", file=sys.stderr)
             return EXIT_CONFIG if isinstance(error, DependencyMisconfigured) else EXIT_UNAVAILABLE
-        read_letters = lambda: dlq.letters_from_topic(settings)  # noqa: E731
+    # Every read is closed before returning, however the command ends: a topic's reader left to
+    # the interpreter's exit closes its consumer then, and that waits for ever on kafka-python's
+    # network thread, already stopped (`dlq list | head` hung after its traceback).
+    opened: list = []
+
+    def read_letters():
+        letters = dlq.letters_from_file(args.file) if args.file is not None else dlq.letters_from_topic(settings)
+        opened.append(letters)
+        return letters
+
     try:
         if args.dlq_command == "show":
             return dlq.show(read_letters(), args.ref, sys.stdout)
@@ -138,6 +147,12 @@ def _dlq(settings: Settings, args: argparse.Namespace) -> int:
     except LookupError as error:  # (the topic does not exist)
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader of the output went away (`dlq list | head`): stop, as cat does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # (nothing left to flush at exit)
+        return 0
+    finally:
+        for letters in opened:
+            letters.close()
 
 
 def _positive_int(text: str) -> int:

@@ -186,3 +186,31 @@ def test_replay_and_feed_send_the_rest_past_a_record_too_large(kafka_settings, m
     assert "https://site.example/big" in fed.stderr
     values = [r.value for r in read_topic(kafka_settings, topics.pages_raw, idle_seconds=1.0)]
     assert values == [small, small, small, small]  # (two replayed, two fed)
+
+
+def test_dlq_list_into_head_ends(kafka_settings, make_topics):
+    """`dlq list | head`: the pipe closed under the tool, which printed a BrokenPipeError traceback
+    and then never exited (its topic reader, closed at the interpreter's exit, waited for ever on
+    kafka-python's network thread, already stopped)."""
+    from kafka import KafkaProducer
+
+    topics = make_topics(partitions=1)
+    producer = KafkaProducer(**kafka_settings.client_options())
+    letter = orjson.dumps({"reason": "no_content", "error": "e" * 200, "original": {}})
+    for _ in range(2000):  # (more lines than a pipe's buffer holds)
+        producer.send(topics.pages_dlq, value=letter, headers=[("dlq.reason", b"no_content")])
+    producer.flush(timeout=30)
+    producer.close(timeout=10)
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
+           "TOPIC_PAGES_DLQ": topics.pages_dlq, "LOG_LEVEL": "WARNING"}
+    tool = subprocess.Popen([sys.executable, "-m", "worker", "dlq", "list"], env=env, cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert tool.stdout.readline().startswith(b"0:0\t")
+        tool.stdout.close()  # (head has read its line)
+        assert tool.wait(timeout=30) == 0
+        assert b"Traceback" not in tool.stderr.read()
+    finally:
+        if tool.poll() is None:
+            tool.kill()
+            tool.wait()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
+from contextlib import closing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -30,7 +31,7 @@ from ..config.service import DLQ_READ_IDLE_SECONDS
 from ..errors import Reason
 from ..models import decode_original, format_time, parse_time
 from ..pipeline import dlq_headers
-from ..transport.kafka_topic import publish, read_topic
+from ..transport.kafka_topic import TopicRecord, publish, read_topic
 
 EXIT_OK = 0
 # Some of the selection was not re-published (the rest was): the output says which.
@@ -130,7 +131,12 @@ def parse_moment(text: str, now: datetime | None = None) -> datetime:
 
 
 def letters_from_topic(settings: Settings, idle_seconds: float = DLQ_READ_IDLE_SECONDS) -> Iterator[Letter]:
-    for record in read_topic(settings.kafka, settings.topics.pages_dlq, idle_seconds):
+    with closing(read_topic(settings.kafka, settings.topics.pages_dlq, idle_seconds)) as records:
+        yield from _letters_of(records)
+
+
+def _letters_of(records: Iterator[TopicRecord]) -> Iterator[Letter]:
+    for record in records:
         headers = {name: value.decode("utf-8", "replace") for name, value in record.headers}
         failed_at = _moment_of(record.timestamp_ms)
         yield Letter(f"{record.partition}:{record.offset}", headers, failed_at, record.key, record.value or b"")
