@@ -38,6 +38,15 @@ def test_missing_input_file_is_a_clear_error(tmp_path):
     assert "nope.jsonl does not exist" in result.stderr
 
 
+def test_an_output_dir_that_cannot_be_one_is_a_clear_error(tmp_path):
+    # (a file there, or a directory under one: a traceback of FileExistsError / NotADirectoryError)
+    (tmp_path / "afile").write_text("")
+    for output in (tmp_path / "afile", tmp_path / "afile" / "out"):
+        result = run_cli("process", "--input", str(SAMPLES), "--output-dir", str(output), "--jobs", "1")
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.startswith(f"error: --output-dir {output} cannot be") and "Traceback" not in result.stderr
+
+
 def test_missing_argument_is_a_usage_error():
     result = run_cli("process", "--input", "x.jsonl")
     assert result.returncode == 2

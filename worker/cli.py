@@ -176,6 +176,11 @@ def _process(settings: Settings, input_path: Path, output_dir: Path, progress: b
     if not input_path.is_file():
         print(f"error: input file {input_path} does not exist", file=sys.stderr)
         return EXIT_USAGE
+    try:  # (before any work: a path that cannot be the output directory is a bad argument)
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"error: --output-dir {output_dir} cannot be a directory of outputs: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
     metrics = Metrics()
     try:
         index = open_index(settings.dedup, settings.redis)
