@@ -154,3 +154,18 @@ def test_a_replay_dry_run_takes_the_memory_of_a_count(tmp_path):
     counting = max_rss_kb("count")
     replaying = max_rss_kb("replay", "--reason", "stage_timeout", "--dry-run")
     assert replaying < counting + 30_000, (replaying, counting)  # (100 MB of originals: over 100,000 KB more)
+
+
+def test_a_page_that_failed_again_after_a_replay_is_replayed_once():
+    """A replayed page that fails again gets a second letter with the same original; a second
+    replay of the reason published it twice, and each further one doubled it again (and its
+    letters): 1, 2, 4, 8... copies of every page that still fails."""
+    out = io.StringIO()
+    letters = [letter("stage_error", 1), letter("stage_error", 2), letter("stage_error", 3, value='{"other": 1}'),
+               letter("stage_error", 4, key=None, key_encoding=None)]
+    assert replay(None, lambda: iter(letters), Selection(reasons=frozenset({"stage_error"})), "pages.raw", out,
+                  dry_run=True) == 0
+    assert out.getvalue().splitlines() == [
+        "would re-publish 3 record(s) to pages.raw",
+        "skipped 1 whose original is that of another letter chosen (a page that failed again after an earlier "
+        "replay): published once"]

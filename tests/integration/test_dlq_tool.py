@@ -157,14 +157,15 @@ def test_replay_and_feed_send_the_rest_past_a_record_too_large(kafka_settings, m
     from kafka import KafkaProducer
 
     topics = make_topics(partitions=1)
-    small, big = page("https://site.example/small", "x" * 100), page("https://site.example/big", "x" * 200_000)
+    small, other = page("https://site.example/small", "x" * 100), page("https://site.example/other", "y" * 100)
+    big = page("https://site.example/big", "x" * 200_000)
 
     def letter(value: bytes) -> bytes:
         return orjson.dumps({"reason": "stage_error", "original": {"key": None, "value": value.decode(),
                                                                     "value_encoding": "utf-8"}})
 
     producer = KafkaProducer(**kafka_settings.client_options(), max_request_size=1_048_576)
-    for value in (small, big, small):
+    for value in (small, big, other):
         producer.send(topics.pages_dlq, value=letter(value), headers=[("dlq.reason", b"stage_error")]).get(timeout=10)
     producer.close(timeout=10)
     limit = {"KAFKA_MAX_REQUEST_SIZE": "100000"}
@@ -176,7 +177,7 @@ def test_replay_and_feed_send_the_rest_past_a_record_too_large(kafka_settings, m
     assert replayed.stdout.rstrip().endswith(" 0:1")
 
     pages = tmp_path / "pages.jsonl"
-    pages.write_bytes(b"\n".join([small, big, small]) + b"\n")
+    pages.write_bytes(b"\n".join([small, big, other]) + b"\n")
     fed = subprocess.run([sys.executable, "-m", "worker", "feed", "--input", str(pages)], cwd=REPO, timeout=120,
                          env={**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_settings.bootstrap_servers,
                               "TOPIC_PAGES_RAW": topics.pages_raw, "LOG_LEVEL": "WARNING", **limit},
@@ -185,7 +186,7 @@ def test_replay_and_feed_send_the_rest_past_a_record_too_large(kafka_settings, m
     assert "produced 2 pages" in fed.stdout and "page 2 of the file" in fed.stderr
     assert "https://site.example/big" in fed.stderr
     values = [r.value for r in read_topic(kafka_settings, topics.pages_raw, idle_seconds=1.0)]
-    assert values == [small, small, small, small]  # (two replayed, two fed)
+    assert values == [small, other, small, other]  # (two replayed, two fed)
 
 
 def test_dlq_list_into_head_ends(kafka_settings, make_topics):

@@ -14,6 +14,7 @@ they are skipped and counted.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 from collections import Counter
@@ -227,12 +228,20 @@ def replay(settings: Settings, read_letters: Callable[[], Iterator[Letter]], sel
               "(re-publishing every dead letter at once is rarely what a fix calls for)", file=sys.stderr)
         return EXIT_USAGE
     chosen: set[str] = set()
-    skipped = 0
+    # A page that failed again after an earlier replay has two letters with one original (and
+    # another after each replay): it is published once, or every run would double such pages.
+    originals_seen: set[bytes] = set()
+    skipped = again = 0
     for letter in selection.apply(read_letters()):
-        if letter.replayable():
-            chosen.add(letter.ref)
-        else:
+        if not letter.replayable():
             skipped += 1
+            continue
+        digest = _digest(letter.original_bytes())
+        if digest in originals_seen:
+            again += 1
+            continue
+        originals_seen.add(digest)
+        chosen.add(letter.ref)
     if dry_run:
         out.write(f"would re-publish {len(chosen)} record(s) to {target}\n")
     else:
@@ -250,10 +259,21 @@ def replay(settings: Settings, read_letters: Callable[[], Iterator[Letter]], sel
             out.write(f"{gone} chosen letter(s) were gone when read again (retention?)\n")
         if refused:
             return EXIT_PARTIAL
+    if again:
+        out.write(f"skipped {again} whose original is that of another letter chosen (a page that failed again "
+                  "after an earlier replay): published once\n")
     if skipped:
         out.write(f"skipped {skipped} whose original was cut to fit the size limit or is an unreadable record "
                   "batch or does not decode (not replayable faithfully; see them with `list`)\n")
     return EXIT_OK
+
+
+def _digest(original: tuple[bytes | None, bytes | None] | None) -> bytes:
+    """A digest of an original key and value (None and empty told apart)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in original or (None, None):
+        digest.update(b"-" if part is None else b"+%d:" % len(part) + part)
+    return digest.digest()
 
 
 def _originals(letters: Iterator[Letter], refs: set[str],
