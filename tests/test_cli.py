@@ -69,3 +69,12 @@ def test_process_survives_a_record_nested_past_the_serializer_limit(tmp_path):
     [dead] = [orjson.loads(line) for line in (tmp_path / "out" / "pages.dlq.jsonl").read_bytes().splitlines()]
     assert dead["reason"] == "invalid_field" and "INPUT_MAX_DEPTH" in dead["error"]
     assert (tmp_path / "out" / "articles.normalized.jsonl").read_bytes().count(b"\n") == 1
+
+
+def test_a_dlq_time_out_of_range_is_a_usage_error(tmp_path):
+    # (an OverflowError traceback: "date value out of range")
+    letters = tmp_path / "pages.dlq.jsonl"
+    letters.write_text("")
+    for moment in ("99999999d", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"):
+        result = run_cli("dlq", "count", "--since", moment, "--file", str(letters))
+        assert result.returncode == 2 and "argument --since: not a time" in result.stderr, result.stderr

@@ -105,7 +105,7 @@ def _moment(text: str):
     from .service.dlq import parse_moment
     try:
         return parse_moment(text)
-    except ValueError as error:
+    except (ValueError, OverflowError) as error:  # (OverflowError: an age or offset past year 1 or 9999)
         raise argparse.ArgumentTypeError(f"not a time (ISO-8601, or 30m / 2h / 1d): {text!r}") from error
 
 
