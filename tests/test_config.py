@@ -94,3 +94,11 @@ def test_waits_longer_than_liveness_or_shutdown_are_refused(env, message):
     with pytest.raises(ConfigError, match=message):
         Settings.from_env(env)
     assert Settings.from_env({"POLL_TIMEOUT_MS": "2000", "LIVENESS_TIMEOUT_SECONDS": "31"}).service.poll_timeout_ms == 2000
+
+
+@pytest.mark.parametrize("url", ["http://redis:6379/0", "redis://:badport", "redis://redis:99999/0", "redis://[::1"])
+def test_a_redis_url_redis_cannot_use_is_refused_at_start(url):
+    """These raised ValueError when the backend was opened: a traceback (exit 1) on every restart."""
+    with pytest.raises(ConfigError, match="REDIS_URL is not a URL redis can use"):
+        Settings.from_env({"DEDUP_BACKEND": "redis", "REDIS_URL": url})
+    assert Settings.from_env({"DEDUP_BACKEND": "redis", "REDIS_URL": "redis://:s3cret@redis:6379/0"}).dedup.redis_url

@@ -133,6 +133,8 @@ class DedupSettings:
         redis_url = get_str(env, "REDIS_URL")
         if backend == "redis" and redis_url is None:
             raise ConfigError("DEDUP_BACKEND=redis needs REDIS_URL (e.g. redis://redis:6379/0)")
+        if backend == "redis":
+            _check_redis_url(redis_url)
         return cls(
             backend=backend,
             redis_url=redis_url,
@@ -148,3 +150,15 @@ class DedupSettings:
             containment_min_shingles=get_int(env, "DEDUP_CONTAINMENT_MIN_SHINGLES",
                                              cls.containment_min_shingles, minimum=1),
         )
+
+
+def _check_redis_url(url: str) -> None:
+    """The URL as redis-py reads it, read at start: a scheme or port it refuses raised ValueError
+    when the backend was opened, a traceback on every restart. (The message names no part of the
+    URL: it may hold the password.)"""
+    from redis.connection import parse_url  # (only with the redis backend)
+
+    try:
+        parse_url(url)
+    except ValueError as error:
+        raise ConfigError(f"REDIS_URL is not a URL redis can use (redis://, rediss:// or unix://): {error}") from None
