@@ -102,3 +102,17 @@ def test_a_redis_url_redis_cannot_use_is_refused_at_start(url):
     with pytest.raises(ConfigError, match="REDIS_URL is not a URL redis can use"):
         Settings.from_env({"DEDUP_BACKEND": "redis", "REDIS_URL": url})
     assert Settings.from_env({"DEDUP_BACKEND": "redis", "REDIS_URL": "redis://:s3cret@redis:6379/0"}).dedup.redis_url
+
+
+@pytest.mark.parametrize("servers", ["kafka:notaport", ",,,", " , ", "kafka:99999", "kafka:0", "[::1", "[::1]x",
+                                     ":9092", "kafka:９０９２"])
+def test_bootstrap_servers_that_are_none_are_refused_at_start(servers):
+    """"kafka:notaport": a ValueError traceback inside the start's broker check, exit 1, every restart;
+    ",,,": 30 s waited on no server, then exit 3 as if the broker were down."""
+    with pytest.raises(ConfigError, match="KAFKA_BOOTSTRAP_SERVERS"):
+        Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": servers})
+
+
+@pytest.mark.parametrize("servers", ["kafka", "kafka:9092", "k1:9092, k2:9093", "[::1]:9092", "[::1]", "10.0.0.1:9092,"])
+def test_bootstrap_servers_of_every_form_load(servers):
+    assert Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": servers}).kafka.bootstrap_servers == servers

@@ -113,8 +113,10 @@ class KafkaSettings:
             raise ConfigError(f"KAFKA_COMPRESSION_TYPE must be gzip, snappy, lz4 or zstd; got {compression!r}")
         session_timeout = get_int(env, "KAFKA_SESSION_TIMEOUT_MS", cls.session_timeout_ms, minimum=1000,
                                   maximum=KAFKA_INT32_MAX)
+        bootstrap_servers = require_str(env, "KAFKA_BOOTSTRAP_SERVERS", cls.bootstrap_servers)
+        _check_servers(bootstrap_servers)
         return cls(
-            bootstrap_servers=require_str(env, "KAFKA_BOOTSTRAP_SERVERS", cls.bootstrap_servers),
+            bootstrap_servers=bootstrap_servers,
             group_id=require_str(env, "KAFKA_GROUP_ID", cls.group_id),
             client_id=require_str(env, "KAFKA_CLIENT_ID", cls.client_id),
             auto_offset_reset=get_choice(env, "KAFKA_AUTO_OFFSET_RESET", "earliest", ("earliest", "latest")),
@@ -152,6 +154,28 @@ class KafkaSettings:
                            sasl_plain_username=self.sasl_username,
                            sasl_plain_password=self.sasl_password)
         return options
+
+
+def _check_servers(servers: str) -> None:
+    """KAFKA_BOOTSTRAP_SERVERS as the clients read it: "host", "host:port" or "[v6]:port", comma-
+    separated. A port that is not one raised ValueError inside the start's broker check (a traceback
+    on every restart), and a list of no server was waited on for STARTUP_TIMEOUT_SECONDS."""
+    names = [s.strip() for s in servers.split(",") if s.strip()]
+    if not names:
+        raise ConfigError(f"KAFKA_BOOTSTRAP_SERVERS names no server, got {servers!r}")
+    for name in names:
+        if name.startswith("["):
+            host, bracket, rest = name[1:].partition("]")
+            port = rest[1:] if rest.startswith(":") else None
+            well_formed = bool(bracket and host) and (rest == "" or port is not None)
+        else:
+            host, colon, port = name.rpartition(":")
+            well_formed = bool(host) if colon else True
+            port = port if colon else None
+        if not well_formed or (port is not None and not (port.isascii() and port.isdigit()
+                                                         and 0 < int(port) <= 65535)):
+            raise ConfigError(f"KAFKA_BOOTSTRAP_SERVERS must be host:port pairs separated by commas "
+                              f"(port 1-65535, [IPv6]:port), got {name!r}")
 
 
 @dataclass(frozen=True)
