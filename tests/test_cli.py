@@ -78,3 +78,22 @@ def test_a_dlq_time_out_of_range_is_a_usage_error(tmp_path):
     for moment in ("99999999d", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"):
         result = run_cli("dlq", "count", "--since", moment, "--file", str(letters))
         assert result.returncode == 2 and "argument --since: not a time" in result.stderr, result.stderr
+
+
+def test_a_metrics_port_that_cannot_be_listened_on_is_one_line_and_an_exit_code():
+    """The port taken (another worker, a leftover demo) or a METRICS_HOST that is no address of this
+    host: a traceback and exit 1 on every restart. Now: taken is 3 (it may be free at the next
+    start), a bad address 2, with the supervisor of WORKER_PROCESSES=2 as with one process."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        for extra in ({}, {"WORKER_PROCESSES": "2", "DEDUP_BACKEND": "redis", "REDIS_URL": "redis://127.0.0.1:1/0"}):
+            result = run_cli("run", METRICS_HOST="127.0.0.1", METRICS_PORT=port, **extra)
+            assert result.returncode == 3, result.stderr
+            assert "METRICS_PORT=" + port + " cannot be listened on" in result.stderr
+            assert "Traceback" not in result.stderr
+    result = run_cli("run", METRICS_HOST="no-such-host.invalid", METRICS_PORT="0")
+    assert result.returncode == 2 and "METRICS_HOST=no-such-host.invalid" in result.stderr, result.stderr

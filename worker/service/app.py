@@ -17,7 +17,7 @@ from ..state import open_index
 from ..transport.kafka_lag import GroupLagReader
 from .broker_watch import BrokerWatch
 from .group_lag import GroupLagWatch
-from .health import Health, HealthServer
+from .health import Health, HealthServer, cannot_serve
 from .loop import ConsumeLoop
 from ..metrics import Metrics
 from .startup import EXIT_CONFIG, EXIT_UNAVAILABLE, StartupFailed, connect
@@ -37,9 +37,12 @@ def run_service(settings: Settings) -> int:
     metrics.build_info.info({"version": __version__})
     health = Health(metrics, settings.service.liveness_timeout_seconds)
     service = settings.service
-    server = HealthServer(service.metrics_host, service.metrics_port, metrics, health,
-                          idle_timeout=service.http_idle_timeout_seconds,
-                          max_connections=service.http_max_connections).start()
+    try:
+        server = HealthServer(service.metrics_host, service.metrics_port, metrics, health,
+                              idle_timeout=service.http_idle_timeout_seconds,
+                              max_connections=service.http_max_connections).start()
+    except OSError as error:  # (the port taken; a host that is not this one's, or no host at all)
+        return cannot_serve(service.metrics_host, service.metrics_port, error)
     log.info("metrics, /healthz and /readyz listening", extra={"event": "http", "port": server.port})
     _tell_supervisor(server.port)
 

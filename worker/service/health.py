@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import socket
 import sys
@@ -14,6 +15,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from ..metrics import Metrics
 
 log = logging.getLogger(__name__)
+
+# Exit codes when METRICS_HOST:METRICS_PORT cannot be served, with the meanings of `run`'s (README):
+# the port taken by another process (gone, perhaps, by the next start: 3, as a dependency not
+# reachable), or an address this host does not have or cannot resolve (a configuration error: 2).
+EXIT_PORT_TAKEN = 3
+EXIT_BAD_ADDRESS = 2
 
 
 class Health:
@@ -67,6 +74,15 @@ class Health:
 
     def _publish(self) -> None:
         self._metrics.ready.set(1 if self.ready() else 0)
+
+
+def cannot_serve(host: str, port: int, error: OSError) -> int:
+    """Logs why the endpoint cannot listen (one line, naming the variables) and returns the exit
+    code: it raised out of the start as a traceback, exit 1, on every restart."""
+    code = EXIT_PORT_TAKEN if error.errno == errno.EADDRINUSE else EXIT_BAD_ADDRESS
+    log.error("cannot start: METRICS_HOST=%s METRICS_PORT=%s cannot be listened on: %s", host, port,
+              error.strerror or error, extra={"event": "startup", "exit_code": code})
+    return code
 
 
 class HealthServer:

@@ -30,7 +30,7 @@ from prometheus_client.multiprocess import MultiProcessCollector, mark_process_d
 
 from .. import __version__
 from ..config import Settings
-from .health import HealthServer
+from .health import HealthServer, cannot_serve
 
 log = logging.getLogger(__name__)
 
@@ -94,9 +94,13 @@ class Supervisor:
         registry = CollectorRegistry()
         MultiProcessCollector(registry, path=str(self._metrics_dir))
         registry.register(SupervisorCollector(self))
-        server = HealthServer(self.service.metrics_host, self.service.metrics_port, _Registry(registry), self,
-                              idle_timeout=self.service.http_idle_timeout_seconds,
-                              max_connections=self.service.http_max_connections).start()
+        try:
+            server = HealthServer(self.service.metrics_host, self.service.metrics_port, _Registry(registry), self,
+                                  idle_timeout=self.service.http_idle_timeout_seconds,
+                                  max_connections=self.service.http_max_connections).start()
+        except OSError as error:
+            shutil.rmtree(self._runtime, ignore_errors=True)
+            return cannot_serve(self.service.metrics_host, self.service.metrics_port, error)
         log.info("supervisor started", extra={"event": "start", "port": server.port,
                                               "processes": len(self._children)})
         signal.signal(signal.SIGTERM, self._on_signal)
