@@ -116,3 +116,11 @@ def test_bootstrap_servers_that_are_none_are_refused_at_start(servers):
 @pytest.mark.parametrize("servers", ["kafka", "kafka:9092", "k1:9092, k2:9093", "[::1]:9092", "[::1]", "10.0.0.1:9092,"])
 def test_bootstrap_servers_of_every_form_load(servers):
     assert Settings.from_env({"KAFKA_BOOTSTRAP_SERVERS": servers}).kafka.bootstrap_servers == servers
+
+
+@pytest.mark.parametrize("name", ["bad topic!", "d" * 250, "..", "pages/raw", "pagés"])
+def test_a_topic_name_kafka_refuses_is_refused_at_start(name):
+    """kafka-python raised ValueError subscribing to or producing on these: a traceback, exit 1."""
+    with pytest.raises(ConfigError, match="TOPIC_PAGES_DLQ must be a Kafka topic name"):
+        Settings.from_env({"TOPIC_PAGES_DLQ": name})
+    assert Settings.from_env({"TOPIC_PAGES_DLQ": "t2-ab12.pages_dlq-" + "d" * 200}).topics.pages_dlq

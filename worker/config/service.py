@@ -5,6 +5,7 @@ Deployment files rely on the exact names KAFKA_BOOTSTRAP_SERVERS, KAFKA_GROUP_ID
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -41,6 +42,12 @@ MALLOC_TOP_PAD_BYTES = 64 << 20
 MALLOC_ARENAS = 1
 
 
+# A Kafka topic name (the broker's and kafka-python's rule): the clients raised ValueError on any
+# other when subscribing or producing, a traceback on every restart.
+TOPIC_NAME_MAX_CHARS = 249
+_TOPIC_NAME = re.compile(r"[A-Za-z0-9._-]{1,%d}" % TOPIC_NAME_MAX_CHARS)
+
+
 @dataclass(frozen=True)
 class Topics:
     pages_raw: str = "pages.raw"
@@ -59,6 +66,11 @@ class Topics:
         names = topics.all()
         if len(set(names)) != len(names):
             raise ConfigError(f"topic names must be distinct, got {names}")
+        for variable, name in zip(("TOPIC_PAGES_RAW", "TOPIC_ARTICLES_NORMALIZED", "TOPIC_ARTICLES_DUPLICATES",
+                                   "TOPIC_PAGES_DLQ"), names):
+            if not _TOPIC_NAME.fullmatch(name) or name in (".", ".."):
+                raise ConfigError(f"{variable} must be a Kafka topic name (1-{TOPIC_NAME_MAX_CHARS} of A-Z a-z 0-9 . _ "
+                                  f"-), got {name[:300]!r}")
         return topics
 
     def all(self) -> list[str]:
