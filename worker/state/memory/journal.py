@@ -85,7 +85,9 @@ def read_log(content: bytes) -> Iterator[tuple[int, LogRecord]]:
         length, crc, seq = _HEADER.unpack_from(content, offset)
         start, end = offset + _HEADER.size, offset + _HEADER.size + length
         payload = content[start:end]
-        if end > len(content) or zlib.crc32(payload) != crc:
+        # (A payload shorter than the fixed part is torn too: a header of zeros, what a crash can
+        # leave in a file extended before its data was written, has the crc32 of nothing.)
+        if end > len(content) or length < fixed.size + 2 * _LENGTH.size or zlib.crc32(payload) != crc:
             return
         at, code, similarity, count, n_values, n_bands, url_key, hash_key, *keys = fixed.unpack_from(payload, 0)
         site_key, title_key, origin = (*keys, NO_KEY, NO_KEY, NO_KEY)[:3]
