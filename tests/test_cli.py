@@ -97,3 +97,13 @@ def test_a_metrics_port_that_cannot_be_listened_on_is_one_line_and_an_exit_code(
             assert "Traceback" not in result.stderr
     result = run_cli("run", METRICS_HOST="no-such-host.invalid", METRICS_PORT="0")
     assert result.returncode == 2 and "METRICS_HOST=no-such-host.invalid" in result.stderr, result.stderr
+
+
+def test_a_state_dir_written_with_another_num_perm_is_one_line_and_exit_2(tmp_path):
+    state = {"DEDUP_STATE_DIR": str(tmp_path / "state"), "LOG_LEVEL": "WARNING"}
+    first = run_cli("process", "--input", str(SAMPLES), "--output-dir", str(tmp_path / "a"), "--jobs", "1", **state)
+    assert first.returncode == 0, first.stderr
+    again = run_cli("process", "--input", str(SAMPLES), "--output-dir", str(tmp_path / "b"), "--jobs", "1",
+                    DEDUP_NUM_PERM="64", DEDUP_LSH_BANDS="16", DEDUP_LSH_ROWS="4", **state)
+    assert again.returncode == 2 and "Traceback" not in again.stderr, again.stderr
+    assert "error: cannot start: the dedup log in" in again.stderr and "Move the state directory away" in again.stderr

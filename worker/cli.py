@@ -164,7 +164,7 @@ def _positive_int(text: str) -> int:
 
 def _process(settings: Settings, input_path: Path, output_dir: Path, progress: bool, jobs: int | None) -> int:
     from .parallel import ParallelPipeline, default_jobs
-    from .errors import DependencyError, DependencyMisconfigured
+    from .errors import DependencyError, DependencyMisconfigured, StateIncompatible
     from .pipeline import Pipeline
     from .service.health import Health
     from .service.loop import ConsumeLoop
@@ -187,6 +187,9 @@ def _process(settings: Settings, input_path: Path, output_dir: Path, progress: b
     except DependencyError as error:  # the memory backend's directory, held by another process
         print(f"error: cannot start: {error}", file=sys.stderr)
         return EXIT_UNAVAILABLE
+    except StateIncompatible as error:  # its state, written with other settings
+        print(f"error: cannot start: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     try:  # the same bounded check as `run`: a wrong Redis password is not waited out
         index.check(time.monotonic() + settings.service.startup_timeout_seconds)
     except DependencyError as error:

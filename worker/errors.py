@@ -52,3 +52,9 @@ class DependencyMisconfigured(DependencyError):
     """A service the worker needs refuses its configuration: authentication or permission refused,
     TLS certificate rejected. Not an outage: retrying cannot help, so the worker exits non-zero with
     a message naming the cause (at start, or when it happens later, e.g. a rotated password)."""
+
+
+class StateIncompatible(RuntimeError):
+    """The dedup state on disk was written with settings this worker cannot read (another format,
+    another DEDUP_NUM_PERM). Retrying cannot help: the worker exits 2 with the message, which says
+    what to do."""

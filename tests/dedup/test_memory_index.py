@@ -139,6 +139,19 @@ def test_restore_refuses_a_state_written_with_another_signature_length(fps, tmp_
         MemoryIndex(settings(tmp_path, num_perm=128, lsh_bands=32))
 
 
+def test_restore_refuses_a_log_written_with_another_signature_length(fps, tmp_path):
+    """Before its first snapshot (20,000 decisions) the state is a log only: restored with another
+    DEDUP_NUM_PERM its rows did not fit and a ValueError ("could not broadcast input array") came out
+    of the start, a traceback on every restart."""
+    from worker.errors import StateIncompatible
+
+    index = MemoryIndex(settings(tmp_path))
+    index.decide(fps("a", story(1)))
+    index.checkpoint()
+    with pytest.raises(StateIncompatible, match="DEDUP_NUM_PERM=256; this worker uses DEDUP_NUM_PERM=128"):
+        MemoryIndex(settings(tmp_path, num_perm=128, lsh_bands=32))
+
+
 def test_memory_stays_bounded_by_the_window_under_churn(fingerprinter):
     """A long stream through a short window: what the index holds stops growing with the stream."""
     window_days, per_day = 2.0, 1000

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from .. import __version__
 from ..config import Settings
 from ..config.service import BROKER_CHECK_TIMEOUT_SECONDS, GROUP_LAG_TIMEOUT_SECONDS
-from ..errors import DependencyMisconfigured, DependencyUnavailable
+from ..errors import DependencyMisconfigured, DependencyUnavailable, StateIncompatible
 from ..pipeline import Pipeline
 from ..stages.isolation import ChildFailed
 from ..state import open_index
@@ -56,6 +56,10 @@ def run_service(settings: Settings) -> int:
         log.error("cannot start: %s", error, extra={"event": "startup", "exit_code": EXIT_UNAVAILABLE})
         server.stop()
         return EXIT_UNAVAILABLE
+    except StateIncompatible as error:  # the memory backend's state, written with other settings
+        log.error("cannot start: %s", error, extra={"event": "startup", "exit_code": EXIT_CONFIG})
+        server.stop()
+        return EXIT_CONFIG
     assignment = _Assignment(metrics)
     try:
         source, sink = connect(settings, index, on_assigned=assignment.assigned, on_revoked=assignment.revoked,

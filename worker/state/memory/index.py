@@ -28,7 +28,7 @@ import numpy as np
 
 from ...config import DedupSettings
 from ...dedup.similarity import NearThresholds, best_match, by_jaccard, candidate_floor, near_similarity
-from ...errors import DependencyUnavailable
+from ...errors import DependencyUnavailable, StateIncompatible
 from ...models import DedupDecision
 from ..base import DedupIndex, Fingerprint
 from ..rules import (ID_SEED, NO_KEY, REPEATED_DECISION, UNIQUE, UNIQUE_DECISION, code_of, decision_of, key64,
@@ -283,7 +283,7 @@ class MemoryIndex(DedupIndex):
             with snapshot as data:
                 version, seq, num_perm = (int(v) for v in data["meta"])
                 if version not in READABLE_FORMATS or num_perm != self.num_perm:
-                    raise RuntimeError(
+                    raise StateIncompatible(
                         f"the dedup snapshot in {self._journal.directory} was written with format {version} and "
                         f"DEDUP_NUM_PERM={num_perm}; this worker reads formats "
                         f"{' and '.join(map(str, READABLE_FORMATS))} and uses "
@@ -296,6 +296,13 @@ class MemoryIndex(DedupIndex):
             self._seq = seq
         staged = Staged(self)
         for record in self._journal.replay(self._seq):
+            if record.signature is not None and len(record.signature) != self.num_perm:
+                # (a log not yet snapshotted: the first MIN_LOG_RECORDS_FOR_SNAPSHOT decisions; its
+                # rows did not fit this worker's and a ValueError came out of the staging)
+                raise StateIncompatible(
+                    f"the dedup log in {self._journal.directory} was written with DEDUP_NUM_PERM="
+                    f"{len(record.signature)}; this worker uses DEDUP_NUM_PERM={self.num_perm}. Move the state "
+                    f"directory away to start with an empty index.")
             self._reapply(staged, record)
             self._seq = record.seq
             if len(staged) >= RESTORE_STAGED_RECORDS:
