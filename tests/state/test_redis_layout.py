@@ -11,6 +11,7 @@ import pytest
 
 from worker.config import DedupSettings
 from worker.config.redis import RedisSettings
+from worker.errors import DependencyMisconfigured
 from worker.models import DedupDecision
 from worker.state import redis as redis_module
 from worker.state.redis import RedisIndex
@@ -69,8 +70,34 @@ def test_another_layout_under_the_same_prefix_is_refused(redis_url, redis_prefix
     settings = dedup_settings("redis", redis_url=redis_url)
     RedisIndex(settings, RedisSettings(prefix=redis_prefix)).decide(fp("a1", "https://site.example/a", "body a"))
     other = RedisIndex(settings, RedisSettings(prefix=redis_prefix, articles_per_day=10_000_000))
-    with pytest.raises(RuntimeError, match="DEDUP_REDIS_PREFIX"):
+    with pytest.raises(DependencyMisconfigured, match="DEDUP_REDIS_PREFIX"):
         other.decide(fp("a2", "https://site.example/b", "body b"))
+
+
+def test_a_worker_meeting_another_layout_stops_without_dead_lettering(redis_url, redis_prefix, tmp_path):
+    """A worker started with another DEDUP_REDIS_ARTICLES_PER_DAY (or DEDUP_WINDOW_DAYS, DEDUP_NUM_PERM,
+    or an older worker in a rolling update) on a prefix holding state: the layout error was taken
+    for the page's fault, and every page of the stream became a stage_error dead letter. Now it
+    stops, exit 2, naming the prefix, with nothing dead-lettered for it."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import REPO, SAMPLES
+
+    def process(output: str, articles_per_day: str) -> subprocess.CompletedProcess:
+        env = {**os.environ, "DEDUP_BACKEND": "redis", "REDIS_URL": redis_url, "DEDUP_REDIS_PREFIX": redis_prefix,
+               "DEDUP_REDIS_ARTICLES_PER_DAY": articles_per_day, "LOG_LEVEL": "WARNING"}
+        return subprocess.run([sys.executable, "-m", "worker", "process", "--input", str(SAMPLES), "--output-dir",
+                               str(tmp_path / output), "--jobs", "1"], cwd=REPO, env=env, capture_output=True,
+                              text=True, timeout=300)
+
+    assert process("first", "100000").returncode == 0
+    other = process("other", "5000")
+    assert other.returncode == 2, other.stderr
+    assert "dedup layout mismatch" in other.stderr and redis_prefix in other.stderr
+    letters = (tmp_path / "other" / "pages.dlq.jsonl").read_text().splitlines()
+    assert not [line for line in letters if '"stage_error"' in line]
 
 
 @pytest.mark.parametrize("version", [2, 3])

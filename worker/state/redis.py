@@ -183,7 +183,9 @@ class RedisIndex(DedupIndex):
             if UNAVAILABLE_REPLY.search(str(error)):
                 raise DependencyUnavailable(f"redis dedup state cannot take decisions: {error}") from error
             if LAYOUT_ERROR in str(error):
-                raise RuntimeError(
+                # (a DependencyError, which no stage takes for the page's fault: as a RuntimeError
+                # every page of the stream became a stage_error dead letter, committed)
+                raise DependencyMisconfigured(
                     f"{error}: the prefix {self.prefix!r} holds dedup state written with other settings "
                     "(DEDUP_NUM_PERM, DEDUP_WINDOW_DAYS or DEDUP_REDIS_ARTICLES_PER_DAY) or by a newer "
                     "worker; use another DEDUP_REDIS_PREFIX, or the settings and version it was written "
