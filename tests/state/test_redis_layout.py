@@ -127,3 +127,15 @@ def test_a_near_row_of_layout_3_has_no_origin(redis_url, redis_prefix):
     short = replace(near_fp("n2", 1, changed=8), site_key="s", title_key="t", site="site.example",
                     title_words="election")
     assert index.decide(short) == DedupDecision.duplicate("n1", "near", 248 / 256)
+
+
+def test_a_key_of_another_type_under_the_prefix_stops_the_worker(redis_url, redis_prefix):
+    """Another program (or an older layout) holding a key the script uses: WRONGTYPE came back for
+    every page as a ResponseError, which the stages take for the page's fault: all dead-lettered."""
+    settings = dedup_settings("redis", redis_url=redis_url)
+    index = RedisIndex(settings, RedisSettings(prefix=redis_prefix))
+    index._client.set(f"{redis_prefix}G", "another program's value")
+    with pytest.raises(DependencyMisconfigured, match="WRONGTYPE.*another type"):
+        index.decide(fp("a1", "https://site.example/a", "body a"))
+    with pytest.raises(DependencyMisconfigured, match="WRONGTYPE"):
+        index.size()

@@ -116,6 +116,12 @@ UNAVAILABLE_ERRORS = (redis.ConnectionError, redis.TimeoutError, redis.exception
 # writes), NOREPLICAS (fewer replicas than min-replicas-to-write). A pipeline names the command
 # before the reply ("Command # 1 (EVALSHA ...) of pipeline caused error: BUSY ...").
 UNAVAILABLE_REPLY = re.compile(r"(?:^|caused error: )(?:BUSY|MISCONF|NOREPLICAS) ")
+# Replies that say the worker's keys are not this server's to use: a key under the prefix of
+# another type (another program, or an older worker's layout, writes under DEDUP_REDIS_PREFIX), or
+# REDIS_URL naming a node of a Redis Cluster (MOVED, ASK, CROSSSLOT: the prefix lacks a hash tag).
+# Not the page's fault: as ResponseErrors, every page became a stage_error dead letter.
+MISPLACED_ERRORS = (redis.exceptions.AskError, redis.exceptions.ClusterCrossSlotError)  # (MovedError: an AskError)
+MISPLACED_REPLY = re.compile(r"(?:^|caused error: )WRONGTYPE ")
 LAYOUT_ERROR = "dedup layout mismatch"
 # Errors that mean "Redis refuses this worker's configuration": wrong password (WRONGPASS), none
 # given where one is required (NOAUTH), an ACL user without the commands the worker runs (NOPERM).
@@ -180,8 +186,10 @@ class RedisIndex(DedupIndex):
         except UNAVAILABLE_ERRORS as error:
             raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
         except redis.ResponseError as error:
-            if UNAVAILABLE_REPLY.search(str(error)):
+            if UNAVAILABLE_REPLY.search(str(error)) or isinstance(error, redis.exceptions.ClusterDownError):
                 raise DependencyUnavailable(f"redis dedup state cannot take decisions: {error}") from error
+            if isinstance(error, MISPLACED_ERRORS) or MISPLACED_REPLY.search(str(error)):
+                raise self._misplaced(error) from error
             if LAYOUT_ERROR in str(error):
                 # (a DependencyError, which no stage takes for the page's fault: as a RuntimeError
                 # every page of the stream became a stage_error dead letter, committed)
@@ -257,12 +265,20 @@ class RedisIndex(DedupIndex):
         except UNAVAILABLE_ERRORS as error:
             raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
         except redis.ResponseError as error:
-            if UNAVAILABLE_REPLY.search(str(error)):
+            if UNAVAILABLE_REPLY.search(str(error)) or isinstance(error, redis.exceptions.ClusterDownError):
                 raise DependencyUnavailable(f"redis dedup state cannot answer: {error}") from error
+            if isinstance(error, MISPLACED_ERRORS) or MISPLACED_REPLY.search(str(error)):
+                raise self._misplaced(error) from error
             raise
         deleting = {name[1:] for name in registry if name.startswith(b"d")}
         return sum(int(value) for name, value in registry.items()
                    if name.startswith(b"n") and name[1:] not in deleting)
+
+    def _misplaced(self, error: redis.ResponseError) -> DependencyMisconfigured:
+        return DependencyMisconfigured(
+            f"redis refuses the dedup state's keys: {type(error).__name__}: {error}: under DEDUP_REDIS_PREFIX "
+            f"{self.prefix!r} a key holds another type (another program, or an older layout, writes there: use "
+            "another prefix), or REDIS_URL names a Redis Cluster node (one primary, or a hash tag in the prefix)")
 
     def close(self) -> None:
         self._client.close()
