@@ -9,9 +9,8 @@ generator: a pool of template sentences, each page a random subset of them with 
 names and numbers) through the stage's own Fingerprinter and both backends (Redis: a redis-server
 started here, as bench/dedup_redis.py does), and the same number of ordinary news-like pages
 (bench/dedup_redis.py's stream: random Zipf texts with 30% copies) for comparison, and reports:
-- the pairwise Jaccard of the series (content-word bigrams, what LSH bands saw before they were
-  taken over every word bigram; and word bigrams, what the bands and the signature see), on
-  sampled pairs;
+- the pairwise Jaccard of the series (the LSH bands' bigrams: every word bigram but those of two
+  function words; and all word bigrams, what the signature sees), on sampled pairs;
 - candidates per decision: the indexed pages sharing a band key with a page (computed here from
   the band keys, independently of the backends), sampled in the last quarter of the stream, and
   how many of them a decision verifies under DedupSettings.max_near_candidates;
@@ -107,17 +106,17 @@ def series_fingerprints(count: int, seed: int, settings: DedupSettings) -> tuple
 
 
 def jaccards(texts: list[str], pairs: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Jaccard of sampled pairs: on content-word bigrams and on word bigrams (LSH bands, signature)."""
+    """Jaccard of sampled pairs: on the LSH bands' bigrams and on all word bigrams (the signature)."""
     sets = []
     for text in texts[:500]:
-        all_pairs, content_pairs = bigrams(*word_hashes(tokenize(text)))
-        sets.append((set(content_pairs.tolist()), set(all_pairs.tolist())))
-    content, words = [], []
+        all_pairs, lsh_pairs = bigrams(*word_hashes(tokenize(text)))
+        sets.append((set(lsh_pairs.tolist()), set(all_pairs.tolist())))
+    lsh, words = [], []
     for _ in range(pairs):
         a, b = rng.choice(len(sets), 2, replace=False)
-        for result, (x, y) in ((content, (sets[a][0], sets[b][0])), (words, (sets[a][1], sets[b][1]))):
+        for result, (x, y) in ((lsh, (sets[a][0], sets[b][0])), (words, (sets[a][1], sets[b][1]))):
             result.append(len(x & y) / len(x | y))
-    return np.array(content), np.array(words)
+    return np.array(lsh), np.array(words)
 
 
 def candidates_per_decision(pages: list[Fingerprint], indexed: list[bool], samples: int) -> np.ndarray:
@@ -212,11 +211,11 @@ def main() -> None:
               f"near_jaccard={settings.near_jaccard}, max_near_candidates="
               f"{getattr(settings, 'max_near_candidates', 'none')}, batches of {args.batch}, budget {args.budget:.0f}s")
         series_pages, texts = series_fingerprints(max(sizes), seed=7, settings=settings)
-        content, words = jaccards(texts, 2000, np.random.default_rng(3))
-        print(f"series: Jaccard of {len(content)} sampled pairs: content-word bigrams mean {content.mean():.3f} "
-              f"(p5 {np.percentile(content, 5):.3f}, p95 {np.percentile(content, 95):.3f}, max {content.max():.3f}); "
+        lsh, words = jaccards(texts, 2000, np.random.default_rng(3))
+        print(f"series: Jaccard of {len(lsh)} sampled pairs: the bands' bigrams mean {lsh.mean():.3f} "
+              f"(p5 {np.percentile(lsh, 5):.3f}, p95 {np.percentile(lsh, 95):.3f}, max {lsh.max():.3f}); "
               f"word bigrams mean {words.mean():.3f} (max {words.max():.3f}); "
-              f"P(share a band) at the mean {1 - (1 - words.mean() ** 2) ** settings.lsh_bands:.2f}")
+              f"P(share a band) at the mean {1 - (1 - lsh.mean() ** 2) ** settings.lsh_bands:.2f}")
         news_pages = news_fingerprints(max(sizes), seed=1, settings=settings) if "news" in args.kinds else []
         cap = getattr(settings, "max_near_candidates", None)
         for kind, all_pages in (("series", series_pages), ("news", news_pages)):

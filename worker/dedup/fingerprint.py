@@ -47,13 +47,13 @@ class Fingerprinter:
                                **self.site_keys(article, url_key, brief_key, found, hashes))
         exact_key = self.exact_key(article, found)
         site_keys = self.site_keys(article, url_key, exact_key, found, hashes)
-        pairs, _ = bigrams(hashes, function)
+        pairs, lsh_pairs = bigrams(hashes, function)
         shingles = self.minhasher.shingles(pairs)
         if len(shingles) < self.min_shingles:
             return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=exact_key,
                                fetched_at=article.fetched_at, shingle_count=len(shingles), **site_keys)
         values = self.minhasher.minhash(shingles)
-        lsh_shingles = self.minhasher.lsh_shingles(pairs)
+        lsh_shingles = self.minhasher.lsh_shingles(lsh_pairs)
         return Fingerprint(article_id=article.article_id, url_key=url_key, content_hash=exact_key,
                            fetched_at=article.fetched_at, signature=self.minhasher.signature(values),
                            band_keys=self.minhasher.band_keys(lsh_shingles), shingle_count=len(shingles),

@@ -19,11 +19,12 @@ the text and the family name (blake2b of it salts the mix): every replica, every
 version of numpy computes the same signatures.
 
 - The signature (num_perm bins) is taken over all word bigrams (shingles.py) and verifies candidates;
-  the LSH values (bands x rows bins, another salt) over the same bigrams find them. Over the bigrams
-  of content words alone (function words left out) common phrases ("of the", "said that") caused
-  fewer chance candidates, but a spinner's synonyms break most bigrams of two content words while
-  those with a function word half survive: spun copies the signature calls near shared no band.
-  Band k hashes its rows and k itself into an 8-byte key.
+  the LSH values (bands x rows bins, another salt) over the same bigrams but those of two function
+  words find them. Over the bigrams of content words alone (function words skipped) a spinner's
+  synonyms break most bigrams, while those with a function word half survive: spun copies the
+  signature calls near shared no band. Bigrams of two function words ("of the", "said that") are in
+  every text: they would only make chance candidates. Band k hashes its rows and k itself into an
+  8-byte key.
 - The signature keeps only the low 8 bits of each bin's value (b-bit MinHash, Li and Koenig 2010):
   a quarter of the memory, twice the values for the budget. Two different values agree by chance
   with probability 1/256, which raises the Jaccard estimate by (1 - J)/256. The values are still

@@ -227,6 +227,10 @@ PAIR_MIX = _K1  # a bigram's hash: (first * PAIR_MIX) ^ second
 
 
 def bigrams(hashes: np.ndarray, function: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(hashes of the word bigrams, of the bigrams of content words), repeats included."""
-    content = hashes[~function]
-    return (hashes[:-1] * PAIR_MIX) ^ hashes[1:], (content[:-1] * PAIR_MIX) ^ content[1:]
+    """(hashes of the word bigrams, of those the LSH bands are taken from), repeats included.
+    The bands leave out the bigrams of two function words ("of the", "said that"): every text has
+    them, so they only make chance candidates; a bigram with a content word in it still half
+    survives a spinner's synonyms. (A text with no other bigram gives its bands all of them.)"""
+    pairs = (hashes[:-1] * PAIR_MIX) ^ hashes[1:]
+    lsh_pairs = pairs[~(function[:-1] & function[1:])]
+    return pairs, lsh_pairs if len(lsh_pairs) else pairs
