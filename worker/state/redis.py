@@ -56,12 +56,14 @@ Size: bench/dedup_redis.py measures Redis memory per article (INFO used_memory).
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import re
 import ssl
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -174,31 +176,13 @@ class RedisIndex(DedupIndex):
         if not fingerprints:
             return []
         inputs = [self.script_args(fp) for fp in fingerprints]
-        try:
+        with self._dependency_errors("take decisions"):
             try:
                 replies = self._run_pipeline(inputs)
             except redis.exceptions.NoScriptError:
                 # The server lost its scripts (restart, failover) between the pipeline's check and
                 # its run: the pipeline loads them again on the next run.
                 replies = self._run_pipeline(inputs)
-        except MISCONFIGURED_ERRORS as error:
-            raise _misconfigured(error) from error
-        except UNAVAILABLE_ERRORS as error:
-            raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
-        except redis.ResponseError as error:
-            if UNAVAILABLE_REPLY.search(str(error)) or isinstance(error, redis.exceptions.ClusterDownError):
-                raise DependencyUnavailable(f"redis dedup state cannot take decisions: {error}") from error
-            if isinstance(error, MISPLACED_ERRORS) or MISPLACED_REPLY.search(str(error)):
-                raise self._misplaced(error) from error
-            if LAYOUT_ERROR in str(error):
-                # (a DependencyError, which no stage takes for the page's fault: as a RuntimeError
-                # every page of the stream became a stage_error dead letter, committed)
-                raise DependencyMisconfigured(
-                    f"{error}: the prefix {self.prefix!r} holds dedup state written with other settings "
-                    "(DEDUP_NUM_PERM, DEDUP_WINDOW_DAYS or DEDUP_REDIS_ARTICLES_PER_DAY) or by a newer "
-                    "worker; use another DEDUP_REDIS_PREFIX, or the settings and version it was written "
-                    "with") from error
-            raise
         return [_decision(reply) for reply in replies]
 
     def _run_pipeline(self, inputs: list[list]) -> list:
@@ -258,21 +242,38 @@ class RedisIndex(DedupIndex):
 
     def size(self) -> int:
         """Decisions stored in the generations not being deleted."""
-        try:
+        with self._dependency_errors("answer"):
             registry = self._client.hgetall(self._registry)
+        deleting = {name[1:] for name in registry if name.startswith(b"d")}
+        return sum(int(value) for name, value in registry.items()
+                   if name.startswith(b"n") and name[1:] not in deleting)
+
+    @contextlib.contextmanager
+    def _dependency_errors(self, doing: str) -> Iterator[None]:
+        """Redis's failures as the worker's, never a page's: DependencyUnavailable while it cannot
+        answer (unreachable, BUSY, MISCONF, NOREPLICAS, CLUSTERDOWN: the loop pauses and retries),
+        DependencyMisconfigured when it refuses this worker's settings (credentials, TLS, keys it
+        cannot use, another layout under the prefix: the worker stops)."""
+        try:
+            yield
         except MISCONFIGURED_ERRORS as error:
             raise _misconfigured(error) from error
         except UNAVAILABLE_ERRORS as error:
             raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
         except redis.ResponseError as error:
             if UNAVAILABLE_REPLY.search(str(error)) or isinstance(error, redis.exceptions.ClusterDownError):
-                raise DependencyUnavailable(f"redis dedup state cannot answer: {error}") from error
+                raise DependencyUnavailable(f"redis dedup state cannot {doing}: {error}") from error
             if isinstance(error, MISPLACED_ERRORS) or MISPLACED_REPLY.search(str(error)):
                 raise self._misplaced(error) from error
+            if LAYOUT_ERROR in str(error):
+                # (a DependencyError, which no stage takes for the page's fault: as a RuntimeError
+                # every page of the stream became a stage_error dead letter, committed)
+                raise DependencyMisconfigured(
+                    f"{error}: the prefix {self.prefix!r} holds dedup state written with other settings "
+                    "(DEDUP_NUM_PERM, DEDUP_WINDOW_DAYS or DEDUP_REDIS_ARTICLES_PER_DAY) or by a newer "
+                    "worker; use another DEDUP_REDIS_PREFIX, or the settings and version it was written "
+                    "with") from error
             raise
-        deleting = {name[1:] for name in registry if name.startswith(b"d")}
-        return sum(int(value) for name, value in registry.items()
-                   if name.startswith(b"n") and name[1:] not in deleting)
 
     def _misplaced(self, error: redis.ResponseError) -> DependencyMisconfigured:
         return DependencyMisconfigured(
