@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import orjson
+import pytest
 
 from tests.helpers import REPO, SAMPLES
 
@@ -97,6 +98,16 @@ def test_a_metrics_port_that_cannot_be_listened_on_is_one_line_and_an_exit_code(
             assert "Traceback" not in result.stderr
     result = run_cli("run", METRICS_HOST="no-such-host.invalid", METRICS_PORT="0")
     assert result.returncode == 2 and "METRICS_HOST=no-such-host.invalid" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("command", ["process", "run"])
+def test_a_state_dir_that_is_a_file_is_one_line_and_exit_2(tmp_path, command):
+    # It paused the worker for ever: not ready, every checkpoint failing as an unwritable directory.
+    (tmp_path / "state").write_text("not a directory")
+    args = ["--input", str(SAMPLES), "--output-dir", str(tmp_path / "out"), "--jobs", "1"] if command == "process" else []
+    result = run_cli(command, *args, DEDUP_STATE_DIR=str(tmp_path / "state"), LOG_LEVEL="WARNING", METRICS_PORT="0")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "is not a directory" in result.stderr
 
 
 def test_a_state_dir_written_with_another_num_perm_is_one_line_and_exit_2(tmp_path):

@@ -56,5 +56,5 @@ class DependencyMisconfigured(DependencyError):
 
 class StateIncompatible(RuntimeError):
     """The dedup state on disk was written with settings this worker cannot read (another format,
-    another DEDUP_NUM_PERM). Retrying cannot help: the worker exits 2 with the message, which says
-    what to do."""
+    another DEDUP_NUM_PERM), or DEDUP_STATE_DIR names no directory. Retrying cannot help: the
+    worker exits 2 with the message, which says what to do."""

@@ -101,6 +101,10 @@ class MemoryIndex(DedupIndex):
         self.by_band = SlotTable(np.uint32, run_limits=(1 << 14, 1 << 18, 1 << 21))
         self.window = Window(self.window_seconds)
         self._seq = 0  # decisions applied, ever: the sequence number of the last one
+        if self._journal is not None and self._journal.directory.exists() and not self._journal.directory.is_dir():
+            # (else every checkpoint fails as an unwritable directory: the worker paused for ever)
+            raise StateIncompatible(f"DEDUP_STATE_DIR {self._journal.directory} is not a directory: name a "
+                                    "directory (it is made when missing)")
         if self._journal is not None and exclusive and not self._journal.lock():
             raise DependencyUnavailable(
                 f"dedup state directory {self._journal.directory} is held by another process (a worker still "
