@@ -76,14 +76,15 @@ class Letter:
         original = self.event.get("original")
         return original if isinstance(original, dict) else {}
 
-    def replayable(self) -> bool:
-        """False when the original cannot be published again as it was: cut to fit, a whole
-        record batch the worker could not decode (its records are read from the source topic), or
-        a letter this worker did not write whose original does not decode."""
+    def replayable_original(self) -> tuple[bytes | None, bytes | None] | None:
+        """The original key and value, or None when they cannot be published again as they were:
+        cut to fit, a whole record batch the worker could not decode (its records are read from the
+        source topic), or a letter this worker did not write whose original does not decode."""
         original = self.original()
-        return (bool(original) and original.get("value") is not None and not original.get("value_truncated")
-                and not original.get("key_truncated") and self.reason != Reason.UNREADABLE_RECORD.value
-                and self.original_bytes() is not None)
+        if (not original or original.get("value") is None or original.get("value_truncated")
+                or original.get("key_truncated") or self.reason == Reason.UNREADABLE_RECORD.value):
+            return None
+        return self.original_bytes()
 
     def original_bytes(self) -> tuple[bytes | None, bytes | None] | None:
         """The original key and value, or None when the letter's `original` does not decode."""
@@ -233,10 +234,11 @@ def replay(settings: Settings, read_letters: Callable[[], Iterator[Letter]], sel
     originals_seen: set[bytes] = set()
     skipped = again = 0
     for letter in selection.apply(read_letters()):
-        if not letter.replayable():
+        original = letter.replayable_original()
+        if original is None:
             skipped += 1
             continue
-        digest = _digest(letter.original_bytes())
+        digest = _digest(original)
         if digest in originals_seen:
             again += 1
             continue
@@ -268,10 +270,10 @@ def replay(settings: Settings, read_letters: Callable[[], Iterator[Letter]], sel
     return EXIT_OK
 
 
-def _digest(original: tuple[bytes | None, bytes | None] | None) -> bytes:
+def _digest(original: tuple[bytes | None, bytes | None]) -> bytes:
     """A digest of an original key and value (None and empty told apart)."""
     digest = hashlib.blake2b(digest_size=16)
-    for part in original or (None, None):
+    for part in original:
         digest.update(b"-" if part is None else b"+%d:" % len(part) + part)
     return digest.digest()
 
