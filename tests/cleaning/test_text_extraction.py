@@ -87,6 +87,21 @@ def test_a_brief_under_its_byline_ends_at_the_section_end_above_teasers():
     assert found.paragraphs == [brief]
 
 
+def test_the_links_of_a_related_box_inside_the_article_go_and_the_article_goes_on():
+    # The run steps over a "Related" box between two parts of the article: its heading and the
+    # headlines under it go; a line ending like a sentence under a heading that closed a box above
+    # it ("More in <topic>") leads into the article again and stays.
+    found = extract_text(dump(
+        "Council approves two new schools", *SENTENCES[:2], "Related Articles",
+        "Mayor opens new bridge after two years of works", "Storm leaves thousands without power in the east",
+        *SENTENCES[2:]), "https://paper.example/schools")
+    assert found.paragraphs == SENTENCES
+    found = extract_text(dump(
+        "Council approves two new schools", *SENTENCES[:2], "More in Politics", "Here is what the mayor said:",
+        *SENTENCES[2:]), "https://paper.example/schools")
+    assert found.paragraphs == [*SENTENCES[:2], "Here is what the mayor said:", *SENTENCES[2:]]
+
+
 def test_the_comment_section_ends_the_article_even_when_it_is_longer():
     comments = [f"I completely disagree with this decision, comment number {n}, because the old schools could "
                 f"have been repaired for a fraction of the price and nobody asked the neighbours." for n in range(12)]

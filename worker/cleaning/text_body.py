@@ -1,8 +1,8 @@
 """The body of the article run worker/cleaning/text.py found, and whether it has settled.
 
 - the body: the run's text lines, without photo credits and their captions, bylines, a repeat of
-  the title, repeated paragraphs, the author box at its end, and a list of summary bullets the
-  body says again;
+  the title, repeated paragraphs, the links of a box of related articles inside it, the author box
+  at its end, and a list of summary bullets the body says again;
 - settled: cheap sufficient tests that reading the result again would return it unchanged, so
   that extract_text reads its own output again only when it could change (a fixed point).
 The methods are a mixin of text._Dump: they read its lines, kinds and scores.
@@ -15,11 +15,13 @@ from typing import Final
 
 from ..config.cleaning import TextDumpThresholds
 from .meta.titles import split_site_suffix
-from .text_lines import CREDIT, TEXT, split_words, word_key
+from .text_lines import CREDIT, SECTION_END, TEXT, split_words, word_key
 from .text_run import best_segment, trim_tail
 from .text_shapes import headline_key, is_bulleted, paragraphs_cjk
 
 _BULLET: Final = re.compile(r"^[-•*·▪►]\s+")
+# How a sentence or a lead-in ends, never a link's title (_body: the links of a box).
+_SENTENCE_STOPS: Final = ".:"
 
 
 class BodyAssembly:
@@ -39,8 +41,19 @@ class BodyAssembly:
         kept: list[int] = []
         tables = set(self.tables)
         last = -1  # the last kept line, or the line after it when that line printed it again
+        # A box of links inside the run ("Related", "Read more", "More from UK"): its heading is a
+        # section end the run stepped over, its links the short lines under it, up to the prose or
+        # a line ending like a sentence (a link's title ends in no full stop nor colon: the line
+        # leads into the article again, under a heading that closed a box above it).
+        in_box = False
         for i in range(start, end + 1):
             kind = kinds[i]
+            if kind == SECTION_END:
+                in_box = True
+            elif scores[i] > 0 or lines[i][-1] in _SENTENCE_STOPS:
+                in_box = False
+            elif in_box:
+                continue
             if kind != TEXT:
                 if kind == CREDIT and kept and last == i - 1:
                     caption = kept.pop()  # the caption the credit belongs to
