@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from worker.cleaning.normalize import count_words, normalize_text
 from worker.cleaning.text import extract_text
+from worker.cleaning.text_run import series_lines
 from worker.config import CleaningSettings
 from worker.errors import PageRejected, Reason
 from worker.stages.clean import CleanStage
@@ -123,3 +124,25 @@ def test_mojibake_left_whole_by_a_removed_fragment_is_repaired_in_the_same_pass(
     # repair, leaving "Â€" that a second normalization repaired.)
     once = normalize_text("Â\x80ä» ,")
     assert normalize_text(once) == once
+
+
+def test_a_byline_split_over_two_lines_is_read_again_once_the_credit_above_it_goes():
+    # (Found on a benchmark dump: the first reading found "By" / "Jane Doe" past the article's
+    # first lines, beyond the photo credit, and kept both; the credit gone, the second reading
+    # found them among the first lines and dropped them. Both lines go now, in the first result.)
+    dump = ["Home", "News", "Council approves two new schools",
+            "Tuesday's vote ends a long debate about the northern district.", "Image",
+            "Parents gathered outside the town hall before the vote.", "Credit", "Credit",
+            "Jeon Heon-Kyun/EPA, via Shutterstock", "By", "Jane Doe", "Sept. 25, 2018",
+            "The council voted on Tuesday to build two new schools in the northern district, ending a long debate.",
+            "Construction is expected to begin next spring, and the first pupils could move in next autumn.",
+            "The mayor said the decision was the most important of her term, and thanked the parents."]
+    once = clean("\n".join(dump))
+    assert "By" not in once and "Jane Doe" not in once
+    assert clean("\n\n".join(once)) == once
+
+
+def test_series_lines_are_the_runs_of_close_candidates_long_enough():
+    assert series_lines([1, 3, 5, 20, 21, 40], max_gap=2, min_lines=3) == [1, 3, 5]
+    assert series_lines([1, 4, 7], max_gap=2, min_lines=3) == []
+    assert series_lines([10, 11, 12, 13], max_gap=1, min_lines=3) == [10, 11, 12, 13]

@@ -44,7 +44,7 @@ from .text_date import DateReading
 from .text_lines import (BOILER, COMMENTS, SECTION_END, SENTENCE_END, TEXT, is_captioned, is_comments_title,
                          phrase_kind, refine_kind)
 from .text_meta_lines import MetaLines
-from .text_run import UNRESOLVED, RunSearch, gallery_lines
+from .text_run import UNRESOLVED, RunSearch, gallery_lines, series_lines
 from .text_shapes import (BULLETS, CJK_RUNS, HAN_CLAUSES, HAS_LETTER, is_cjk, is_flattened_menu, is_markup,
                           joined_lines, paragraphs_cjk)
 from .text_tables import table_lines
@@ -254,7 +254,7 @@ class _Dump(TitleReading, BylineReading, DateReading, MetaLines, RunSearch, Body
         """Long lines without final punctuation nor a sentence's end inside, in a row
         (headline_list_lines of them or more, at most one other line between two), are a list of
         long headlines (a tabloid's teasers), not prose: they score as the longest short lines."""
-        self._lower_series(self.unpunctuated, max_gap=2, min_lines=self.t.headline_list_lines)
+        self._lower_series(self.unpunctuated, max_gap=self.t.headline_list_gap, min_lines=self.t.headline_list_lines)
 
     def _lower_teaser_series(self) -> None:
         """Prose lines cut short with an ellipsis ("... the agency said on...", "... become […]"),
@@ -264,22 +264,15 @@ class _Dump(TitleReading, BylineReading, DateReading, MetaLines, RunSearch, Body
         trailing-off sentence.)"""
         lines = self.lines
         # (endswith first, and the regex on the line's last characters only: most prose ends with ".")
-        truncated = [i for i in self.positives if lines[i].endswith(_ELLIPSES)
-                     and _TRUNCATED.search(lines[i], len(lines[i]) - 7) is not None]
-        self._lower_series(truncated, max_gap=self.t.teaser_series_gap, min_lines=self.t.teaser_series_lines)
+        self.truncated = [i for i in self.positives if lines[i].endswith(_ELLIPSES)
+                          and _TRUNCATED.search(lines[i], len(lines[i]) - 7) is not None]
+        self._lower_series(self.truncated, max_gap=self.t.teaser_series_gap, min_lines=self.t.teaser_series_lines)
 
     def _lower_series(self, candidates: list[int], max_gap: int, min_lines: int) -> None:
-        """Series of candidate lines (ascending), each at most max_gap lines after the one before,
-        of min_lines or more: each of their lines scores as the longest short lines."""
+        """Each line of the series among candidates (series_lines) scores as the longest short lines."""
         t = self.t
-        series: list[int] = []
-        for i in candidates + [len(self.lines) + max_gap + 1]:  # (the last: ends the last series)
-            if series and i - series[-1] > max_gap:
-                if len(series) >= min_lines:
-                    for j in series:
-                        self._lower_score(j, -(t.short_line_penalty + t.short_penalty_max_chars / 4))
-                series = []
-            series.append(i)
+        for j in series_lines(candidates, max_gap, min_lines):
+            self._lower_score(j, -(t.short_line_penalty + t.short_penalty_max_chars / 4))
 
     def _lower_score(self, i: int, score: float) -> None:
         """Line i scores `score` (a penalty: at most zero) from now on; positives and gaps follow."""

@@ -16,7 +16,7 @@ from typing import Final
 from ..config.cleaning import TextDumpThresholds
 from .meta.titles import split_site_suffix
 from .text_lines import CREDIT, SECTION_END, TEXT, split_words, word_key
-from .text_run import best_segment, trim_tail
+from .text_run import best_segment, gallery_lines, series_lines, trim_tail
 from .text_shapes import headline_key, is_bulleted, paragraphs_cjk
 
 _BULLET: Final = re.compile(r"^[-•*·▪►]\s+")
@@ -97,9 +97,11 @@ class BodyAssembly:
         """True when reading `paragraphs` (this dump's result, normalized) again would return them
         unchanged, by cheap sufficient tests of what a second reading could change: a line changed
         by normalization, another CJK weight, a run that is not all of them, a tail to trim, a copy
-        of the first line (a headline anchor), a byline among the first lines, a summary list. When
-        False, extract_text reads them again; it asks each reading of its rounds too (that reading's
-        result, lines of normalized paragraphs), so that no last round only confirms the one before."""
+        of the first line (a headline anchor), a byline among the first lines (on one line or two),
+        a summary list, lines that stand in a row only once the lines between them are gone (a list
+        of headlines or teasers, a gallery). When False, extract_text reads them again; it asks
+        each reading of its rounds too (that reading's result, lines of normalized paragraphs), so
+        that no last round only confirms the one before."""
         kept, lines, t = self.kept, self.lines, self.t
         if not paragraphs:
             return True  # nothing to read again
@@ -124,7 +126,19 @@ class BodyAssembly:
             sizes = {len(first), len(stripped)}
             if any(len(lines[i]) in sizes and headline_key(lines[i]) in wanted for i in kept[1:]):
                 return False
-        if any(self._byline(p) is not None for p in paragraphs[:t.body_meta_window]):
+        if any(self.byline_in(paragraphs, k) is not None for k in range(min(t.body_meta_window, len(paragraphs)))):
+            return False
+        # Long lines without final punctuation, or teasers, that the lines left out kept apart can
+        # stand in a row in the result: a list of headlines or teasers there (text._lower_series).
+        position = {i: k for k, i in enumerate(kept)}
+        for candidates, gap, least in ((self.unpunctuated, t.headline_list_gap, t.headline_list_lines),
+                                       (self.truncated, t.teaser_series_gap, t.teaser_series_lines)):
+            in_result = [position[i] for i in candidates if i in position]
+            if len(in_result) >= least and series_lines(in_result, gap, least):
+                return False
+        # A gallery's slide counters that repeats kept apart ("1 of 4", "1 of 4", "2 of 4") count
+        # up one by one in the result: a gallery there.
+        if gallery_lines(paragraphs, t):
             return False
         # A list item scores as text only beside another item (_score_lines): one kept without
         # its neighbours would score otherwise.

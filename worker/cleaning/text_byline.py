@@ -16,6 +16,7 @@ from typing import Final
 from .meta.bylines import goes_on, holds_byline_word, is_byline_word, opens_like_byline
 from .meta.hosts import names_host
 from .text_lines import BOILER, BYLINE, CREDIT, TEXT
+from .text_shapes import LONGEST_BYLINE_WORD_LINE
 
 # A reading time ("8 min read", "5 minute read", "Lesezeit: 4 Min.", "3 min de lecture").
 _READING_TIME: Final = re.compile(r"(?i)\b\d+\s*(?:min(?:ute)?s?\.?\s*(?:read|de lecture|de leitura|di lettura|de lectura)"
@@ -89,7 +90,7 @@ class BylineReading:
             # and the run is settled, so lines above it need no lookup otherwise.)
             if names and self._names_kind(i):
                 # ("Alex Wong | Getty Images" names the photographer)
-                self.kinds[i] = BYLINE
+                self._mark_byline(i)
                 return names
         return []
 
@@ -133,7 +134,7 @@ class BylineReading:
                     if names and any(names_host(name, self.host) for name in names):
                         names = None  # the site's own account, not a person
                 if names and self._names_kind(i):
-                    self.kinds[i] = BYLINE
+                    self._mark_byline(i)
                     return names
         return []
 
@@ -152,16 +153,33 @@ class BylineReading:
         return kind in (TEXT, BYLINE)
 
     def _byline_at(self, i: int) -> list[str] | None:
-        """The names of the byline on line i, or on lines i and i + 1 when line i is only the
+        """The names of the byline on line i, or on lines i and i + 1 (byline_in)."""
+        return self.byline_in(self.lines, i)
+
+    def byline_in(self, lines: list[str], i: int) -> list[str] | None:
+        """The names of the byline on lines[i], or on lines i and i + 1 when line i is only the
         byline word ("By", then "Jamelle Bouie": get_text-style dumps split them) or its names go
         on there (goes_on)."""
-        line = self.lines[i]
-        if i + 1 < len(self.lines) and len(line) <= 12 and is_byline_word(line):
-            return self._byline(f"{line} {self.lines[i + 1]}")
+        line = lines[i]
+        if _split_byline(lines, i):
+            return self._byline(f"{line} {lines[i + 1]}")
         names = self._byline(line)
-        if names and i + 1 < len(self.lines) and goes_on(line):
+        if names and i + 1 < len(lines) and goes_on(line):
             # ("By Tariq Malik," / "Mike Wall": the next line holds the names that follow.)
-            more = self._byline(f"{line} {self.lines[i + 1]}")
+            more = self._byline(f"{line} {lines[i + 1]}")
             if more and len(more) > len(names):
                 return more
         return names
+
+    def _mark_byline(self, i: int) -> None:
+        """Line i is the byline (BYLINE: the body leaves it out), and so is the next line when line
+        i is only the byline word: the names under a lone "By" are no article text either."""
+        self.kinds[i] = BYLINE
+        if _split_byline(self.lines, i):
+            self.kinds[i + 1] = BYLINE
+
+
+def _split_byline(lines: list[str], i: int) -> bool:
+    """Line i is only the byline word ("By", "Par", "Von") and a line follows it."""
+    line = lines[i]
+    return i + 1 < len(lines) and len(line) <= LONGEST_BYLINE_WORD_LINE and is_byline_word(line)

@@ -313,6 +313,22 @@ def _slides(counters: list[int], size: int, t: TextDumpThresholds) -> list[int]:
     return list(range(counters[0], end))
 
 
+def series_lines(candidates: list[int], max_gap: int, min_lines: int) -> list[int]:
+    """The candidates (ascending line numbers) in series of min_lines or more, each line of a
+    series at most max_gap lines after the one before."""
+    found: list[int] = []
+    series: list[int] = []
+    for i in candidates:
+        if series and i - series[-1] > max_gap:
+            if len(series) >= min_lines:
+                found += series
+            series = []
+        series.append(i)
+    if len(series) >= min_lines:
+        found += series
+    return found
+
+
 def trim_tail(scores: list[float], start: int, end: int, t: TextDumpThresholds) -> int:
     """The run's new last line: a small last block of prose cut off from the article by a gap of
     non-prose lines (an author box: "Desk", a link, then "X is a digital news portal ...") goes,

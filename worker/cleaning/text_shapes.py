@@ -32,7 +32,7 @@ _COUNT: Final = re.compile(r"\(\d+\)")  # (is_flattened_menu) a count in bracket
 # A line starting with one of these goes on with the sentence of the line before (joined_lines),
 # attached without a space. (Not dashes: they open list items.)
 _CLOSING: Final = ",.;:!?)]}»”’%"
-_LONGEST_BYLINE_WORD_LINE: Final = 12  # (_lone_byline_word: a cheap test first)
+LONGEST_BYLINE_WORD_LINE: Final = 12  # (_lone_byline_word: a cheap test first)
 # A list item's first character, followed by a space (is_bulleted; text._Dump._score_lines inlines it)
 BULLETS: Final = "-•*·▪►+–"
 # An HTML tag of the kinds that never stand in prose: the line is page source, not text.
@@ -110,7 +110,7 @@ def _lone_byline_word(line: str) -> bool:
     """A line that is only "by" (or "von", "par", "by:"): the byline's word, its names on the next
     line (get_text-style dumps split "by <a>Name</a>"), not the rest of the headline above it.
     (Not "film by", "directed by": those go on with a sentence.)"""
-    return len(line) <= _LONGEST_BYLINE_WORD_LINE and " " not in line and is_byline_word(line)
+    return len(line) <= LONGEST_BYLINE_WORD_LINE and " " not in line and is_byline_word(line)
 
 
 def is_bulleted(line: str) -> bool:

@@ -52,8 +52,10 @@ class TextDumpThresholds:
     # An item of a bulleted list this long counts as text (at half its length): changelogs
     # and list articles are made of them, menus are not bulleted.
     list_item_min_chars: int = 20
-    # This many long lines without final punctuation in a row are a list of long headlines, not prose.
+    # This many long lines without final punctuation in a row (at most headline_list_gap - 1 other
+    # lines between two) are a list of long headlines, not prose.
     headline_list_lines: int = 3
+    headline_list_gap: int = 2
     # This many prose lines cut short with an ellipsis, each at most teaser_series_gap lines after
     # the one before, are a list of teasers (other articles' first lines), not prose.
     teaser_series_lines: int = 3
