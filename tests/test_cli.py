@@ -110,6 +110,33 @@ def test_a_state_dir_that_is_a_file_is_one_line_and_exit_2(tmp_path, command):
     assert "is not a directory" in result.stderr
 
 
+def _npz(**arrays) -> bytes:
+    import io
+
+    import numpy as np
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("content", ["garbage", "cut", "no_meta", "bad_meta"])
+@pytest.mark.parametrize("command", ["process", "run"])
+def test_a_corrupt_snapshot_is_one_line_naming_it_and_exit_2(tmp_path, command, content):
+    # It was a traceback at start (BadZipFile, ValueError, KeyError...), out of np.load.
+    import numpy as np
+    whole = _npz(meta=np.array([3, 10, 128]), clock=np.array([0.0]))
+    snapshot = {"garbage": b"\x00not a snapshot" * 64, "cut": whole[: len(whole) // 2],
+                "no_meta": _npz(clock=np.array([0.0])), "bad_meta": _npz(meta=np.array([3]))}[content]
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "dedup-memory.npz").write_bytes(snapshot)
+    args = ["--input", str(SAMPLES), "--output-dir", str(tmp_path / "out"), "--jobs", "1"] if command == "process" else []
+    result = run_cli(command, *args, DEDUP_STATE_DIR=str(tmp_path / "state"), LOG_LEVEL="WARNING", METRICS_PORT="0",
+                     KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1", STARTUP_TIMEOUT_SECONDS="5")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert str(tmp_path / "state" / "dedup-memory.npz") in result.stderr and "Move" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
 def test_a_state_dir_written_with_another_num_perm_is_one_line_and_exit_2(tmp_path):
     state = {"DEDUP_STATE_DIR": str(tmp_path / "state"), "LOG_LEVEL": "WARNING"}
     first = run_cli("process", "--input", str(SAMPLES), "--output-dir", str(tmp_path / "a"), "--jobs", "1", **state)

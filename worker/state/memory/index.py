@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 import math
 import time
+import zipfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,7 +37,7 @@ from ..rules import (ID_SEED, NO_KEY, REPEATED_DECISION, UNIQUE, UNIQUE_DECISION
                      keys_to_claim, other_title_on_site)
 from .candidates import Batch
 from .columns import NearRows, Records
-from .journal import Journal, LogRecord
+from .journal import SNAPSHOT_FILE, Journal, LogRecord
 from .staging import Staged
 from .tables import NO_SLOT, SlotTable, release_freed_memory, return_large_allocations
 
@@ -53,6 +55,12 @@ EXPIRED_SHARE_TO_COMPACT = 0.25
 EXPIRY_CHECK_EVERY = 4096
 # Log records re-applied on restore are written to the tables in chunks of this many.
 RESTORE_STAGED_RECORDS = 4096
+# What np.load and the tables' loading raise on a snapshot that is not one of ours, or is cut:
+# not a zip or .npy (ValueError), a zip cut or with a bad CRC (BadZipFile, EOFError, zlib.error),
+# an array missing (KeyError) or of another shape (ValueError, IndexError), a bare .npy (no context
+# manager: AttributeError, TypeError).
+_CORRUPT_SNAPSHOT = (ValueError, KeyError, IndexError, EOFError, AttributeError, TypeError, zipfile.BadZipFile,
+                     zlib.error)
 # A snapshot is written when the log holds more records than this and than the index itself.
 MIN_LOG_RECORDS_FOR_SNAPSHOT = 20_000
 
@@ -282,22 +290,14 @@ class MemoryIndex(DedupIndex):
 
     def _restore(self) -> None:
         assert self._journal is not None
-        snapshot = self._journal.snapshot()
-        if snapshot is not None:
-            with snapshot as data:
-                version, seq, num_perm = (int(v) for v in data["meta"])
-                if version not in READABLE_FORMATS or num_perm != self.num_perm:
-                    raise StateIncompatible(
-                        f"the dedup snapshot in {self._journal.directory} was written with format {version} and "
-                        f"DEDUP_NUM_PERM={num_perm}; this worker reads formats "
-                        f"{' and '.join(map(str, READABLE_FORMATS))} and uses "
-                        f"DEDUP_NUM_PERM={self.num_perm}. Move the state directory away to start with an empty index.")
-                self.window.clock = float(data["clock"][0])
-                self.records.load(data, "r_")
-                self.near.load(data, "n_")
-                for name, table in (("claims", self.claims), ("band", self.by_band)):
-                    table.load(data[f"k_{name}"], data[f"s_{name}"])
-            self._seq = seq
+        version = None
+        try:
+            version = self._load_snapshot()
+        except _CORRUPT_SNAPSHOT as error:  # (a file cut, overwritten or not ours: retrying cannot help)
+            raise StateIncompatible(
+                f"the dedup snapshot {self._journal.directory / SNAPSHOT_FILE} cannot be read "
+                f"({type(error).__name__}: {error}). Move the state directory away to start with an empty "
+                "index.") from None
         staged = Staged(self)
         for record in self._journal.replay(self._seq):
             if record.signature is not None and len(record.signature) != self.num_perm:
@@ -313,8 +313,30 @@ class MemoryIndex(DedupIndex):
                 staged.write()
                 staged = Staged(self)
         staged.write()
-        if (snapshot is not None and version != FORMAT_VERSION) or self._journal.old_format:
+        if (version is not None and version != FORMAT_VERSION) or self._journal.old_format:
             self._snapshot()  # the log goes on in this format only
+
+    def _load_snapshot(self) -> int | None:
+        """The snapshot's arrays into the tables; its format version, or None without a snapshot."""
+        assert self._journal is not None
+        snapshot = self._journal.snapshot()
+        if snapshot is None:
+            return None
+        with snapshot as data:
+            version, seq, num_perm = (int(v) for v in data["meta"])
+            if version not in READABLE_FORMATS or num_perm != self.num_perm:
+                raise StateIncompatible(
+                    f"the dedup snapshot in {self._journal.directory} was written with format {version} and "
+                    f"DEDUP_NUM_PERM={num_perm}; this worker reads formats "
+                    f"{' and '.join(map(str, READABLE_FORMATS))} and uses "
+                    f"DEDUP_NUM_PERM={self.num_perm}. Move the state directory away to start with an empty index.")
+            self.window.clock = float(data["clock"][0])
+            self.records.load(data, "r_")
+            self.near.load(data, "n_")
+            for name, table in (("claims", self.claims), ("band", self.by_band)):
+                table.load(data[f"k_{name}"], data[f"s_{name}"])
+        self._seq = seq
+        return version
 
     def close(self) -> None:
         try:
