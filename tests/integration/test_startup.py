@@ -157,6 +157,22 @@ def test_redis_unreachable_or_silent_is_named_and_bounded(silent_server):
         assert took < 1.0 + MARGIN, url
 
 
+def test_a_redis_db_index_out_of_range_is_a_configuration_error_at_once(password_redis):
+    # SELECT's refusal is a ResponseError: it was retried as "unreachable" until the deadline (exit 3).
+    index = redis_index(f"redis://:{REDIS_PASSWORD}@127.0.0.1:{password_redis.port}/99")
+    error, took = timed(lambda: index.check(time.monotonic() + FAR_DEADLINE))
+    assert isinstance(error, DependencyMisconfigured) and "DB index is out of range" in str(error), error
+    assert "REDIS_URL" in str(error) and REDIS_PASSWORD not in str(error)
+    assert took < AT_ONCE
+
+
+def test_a_redis_db_index_out_of_range_while_running_is_not_a_pages_fault(password_redis):
+    # (a server restarted with fewer databases: each page would have been a stage_error dead letter)
+    index = redis_index(f"redis://:{REDIS_PASSWORD}@127.0.0.1:{password_redis.port}/99")
+    with pytest.raises(DependencyMisconfigured, match="DB index is out of range"):
+        index.size()
+
+
 def test_a_password_refused_while_running_is_not_an_outage(password_redis):
     index = redis_index(f"redis://:wrong-pw@127.0.0.1:{password_redis.port}/0")
     with pytest.raises(DependencyMisconfigured, match="authentication failed"):
@@ -220,6 +236,15 @@ def test_the_worker_exits_2_on_a_wrong_redis_password_and_3_on_no_redis(start_wo
     code, took, entries = exit_of(absent, timeout=30)
     assert code == 3
     assert any("cannot start" in e["message"] and "unreachable" in e["message"] for e in entries)
+
+
+def test_the_worker_exits_2_at_once_on_a_redis_db_index_out_of_range(start_worker, password_redis):
+    worker = start_worker(DEDUP_BACKEND="redis", REDIS_URL=f"redis://:{REDIS_PASSWORD}@127.0.0.1:{password_redis.port}/99",
+                          STARTUP_TIMEOUT_SECONDS=str(FAR_DEADLINE))
+    code, took, entries = exit_of(worker, timeout=60)
+    assert code == 2 and took < FAR_DEADLINE
+    (final,) = [e for e in entries if e["message"].startswith("cannot start")]
+    assert "DB index is out of range" in final["message"] and final["exit_code"] == 2
 
 
 def test_a_redis_password_rotated_under_a_running_worker_stops_it_and_loses_nothing(

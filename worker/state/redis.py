@@ -125,6 +125,9 @@ UNAVAILABLE_REPLY = re.compile(r"(?:^|caused error: )(?:BUSY|MISCONF|NOREPLICAS)
 MISPLACED_ERRORS = (redis.exceptions.AskError, redis.exceptions.ClusterCrossSlotError)  # (MovedError: an AskError)
 MISPLACED_REPLY = re.compile(r"(?:^|caused error: )WRONGTYPE ")
 LAYOUT_ERROR = "dedup layout mismatch"
+# The reply to the SELECT a connection opens with when REDIS_URL's database number is not one of the
+# server's (it has `databases` of them, 16 by default): no retry can help.
+DATABASE_REFUSED_REPLY = re.compile(r"DB index is out of range|invalid DB index|SELECT is not allowed")
 # Errors that mean "Redis refuses this worker's configuration": wrong password (WRONGPASS), none
 # given where one is required (NOAUTH), an ACL user without the commands the worker runs (NOPERM).
 # Retrying cannot help: the worker exits with the cause. (AuthenticationError is a ConnectionError:
@@ -230,6 +233,10 @@ class RedisIndex(DedupIndex):
             except MISCONFIGURED_ERRORS as error:
                 raise _misconfigured(error) from error
             except redis.RedisError as error:
+                if isinstance(error, redis.ResponseError) and not _transient_reply(error):
+                    # (PING and SCRIPT LOAD refused for good: the database REDIS_URL selects is not
+                    # the server's, SELECT on a cluster node, SCRIPT renamed away)
+                    raise _url_refused(where, error) from error
                 if _certificate_rejected(error):
                     raise DependencyMisconfigured(f"redis at {where}: TLS certificate verify failed: {error}") from error
                 new_cause = _describe_unreachable(error, self.settings.redis_url)
@@ -261,8 +268,10 @@ class RedisIndex(DedupIndex):
         except UNAVAILABLE_ERRORS as error:
             raise DependencyUnavailable(f"redis dedup state unreachable: {type(error).__name__}: {error}") from error
         except redis.ResponseError as error:
-            if UNAVAILABLE_REPLY.search(str(error)) or isinstance(error, redis.exceptions.ClusterDownError):
+            if _transient_reply(error):
                 raise DependencyUnavailable(f"redis dedup state cannot {doing}: {error}") from error
+            if DATABASE_REFUSED_REPLY.search(str(error)):  # (a server restarted with fewer databases)
+                raise _url_refused(_server_of(self.settings.redis_url), error) from error
             if isinstance(error, MISPLACED_ERRORS) or MISPLACED_REPLY.search(str(error)):
                 raise self._misplaced(error) from error
             if LAYOUT_ERROR in str(error):
@@ -289,6 +298,18 @@ def _misconfigured(error: redis.RedisError) -> DependencyMisconfigured:
     kind = "permission refused" if isinstance(error, redis.exceptions.NoPermissionError) else "authentication failed"
     return DependencyMisconfigured(f"redis {kind} (check the user and password in REDIS_URL, and the ACL): "
                                    f"{type(error).__name__}: {error}")
+
+
+def _transient_reply(error: redis.ResponseError) -> bool:
+    """A reply that says "not now" (BUSY, MISCONF, NOREPLICAS, a cluster down, a replica's
+    failover...), which a retry can get past."""
+    return isinstance(error, (*UNAVAILABLE_ERRORS, redis.exceptions.ClusterDownError)) or \
+        bool(UNAVAILABLE_REPLY.search(str(error)))
+
+
+def _url_refused(where: str, error: redis.ResponseError) -> DependencyMisconfigured:
+    return DependencyMisconfigured(f"redis at {where} refuses the connection REDIS_URL asks for (its database "
+                                   f"number?): {type(error).__name__}: {error}")
 
 
 def _server_of(url: str | None) -> str:
