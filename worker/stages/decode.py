@@ -9,6 +9,7 @@ import json
 import math
 import re
 from datetime import datetime, timedelta, timezone
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -72,6 +73,10 @@ class DecodeStage(Stage[SourceRecord, RawPage]):
         if depth > self.limits.max_depth:
             raise PageRejected(Reason.INVALID_FIELD, f"optional fields nest deeper than {self.limits.max_depth} "
                                                      f"levels (INPUT_MAX_DEPTH)")
+        if (name := _field_with_integer_out_of_range(record.value, extra)) is not None:
+            raise PageRejected(Reason.INVALID_FIELD, f"optional field {name[:100]!r} holds an integer outside 64 bits "
+                                                     f"(-2^63 to 2^64-1): a JSON parser reads it as a float, not "
+                                                     f"the value sent (send it as a string)")
         return RawPage(url=url, fetched_at=fetched, content_type=media_type, body=body, charset=charset,
                        extra=extra, record=record)
 
@@ -150,6 +155,33 @@ def nesting_depth(value: Any, limit: int) -> int:
     return deepest
 
 
+def _field_with_integer_out_of_range(value: bytes, extra: dict[str, Any]) -> str | None:
+    """The optional field holding an integer outside 64 bits, if any. orjson reads one as a float
+    (18446744073709551616 as 1.8446744073709552e19): published so, the event would carry another
+    value than the page's, silently. Only when a float of that size is there is the value read
+    again, by the standard library's parser, which keeps integers as they are written."""
+    if not any(isinstance(item, float) and abs(item) >= _FLOAT_OF_64_BITS for item in _scalars(extra)):
+        return None
+    data = json.loads(value.decode("utf-8"), parse_constant=_refuse_constant)  # (orjson read it: valid)
+    for name in extra:
+        if any(isinstance(item, int) and item not in _ORJSON_INTS for item in _scalars(data.get(name))):
+            return name
+    return None
+
+
+def _scalars(value: Any) -> Iterator[Any]:
+    """Every number, string, boolean and null in a JSON value (iterative: its depth is checked)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        else:
+            yield item
+
+
 def _parse_json_object(value: bytes | None) -> dict[str, Any]:
     if value is None:
         raise PageRejected(Reason.INVALID_JSON, "record has no value (a tombstone)")
@@ -198,9 +230,12 @@ def _refuse_constant(name: str) -> None:
 
 
 # Numbers as orjson reads them, so that a lone surrogate changes nothing else in what a value holds:
-# an integer outside 64 bits is a float (which the serializer takes, where it refuses such an
-# integer: the article could not be published), one that overflows a float refuses the value.
+# an integer outside 64 bits is a float (then refused as orjson's is:
+# _field_with_integer_out_of_range), one that overflows a float refuses the value.
 _ORJSON_INTS = range(-2**63, 2**64)
+# The smallest magnitude of a float that may stand for an integer outside them (-2^63 - 1 is read as
+# -2^63 exactly).
+_FLOAT_OF_64_BITS = float(2**63)
 
 
 def _int_as_orjson(text: str) -> int | float:
