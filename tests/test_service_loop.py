@@ -52,6 +52,23 @@ def test_every_record_gets_exactly_one_output_on_the_right_topic():
     assert metrics.duplicate_rate._value.get() == 1 / 6
 
 
+def test_an_implausible_record_timestamp_is_counted_apart_not_observed_as_latency():
+    # A record stamped 1 ms after the epoch added 56 years to the latency histogram's sum (and -1,
+    # Kafka's "no timestamp", likewise); one stamped years ahead was observed as 0.
+    now_ms = int(time.time() * 1000)
+    stamps = [1, -1, now_ms + 10 * 365 * 86_400_000, now_ms - 2_000, now_ms + 1_000]
+    values = [page(f"https://a.example/{i}", article_body(i)) for i in range(len(stamps))]
+    index, metrics, settings = MemoryIndex(), Metrics(), FAST_RETRY
+    source = MemorySource([SourceRecord("pages.raw", 0, i, None, v, timestamp_ms=stamp)
+                           for i, (v, stamp) in enumerate(zip(values, stamps))])
+    loop = ConsumeLoop(source, MemorySink(), Pipeline(Settings(service=settings), index, metrics), index, metrics,
+                       settings, Health(metrics, 60))
+    loop.run(threading.Event())
+    assert metrics.registry.get_sample_value("newsworker_record_latency_seconds_count") == 2
+    assert metrics.registry.get_sample_value("newsworker_record_latency_seconds_sum") < 60
+    assert metrics.registry.get_sample_value("newsworker_record_latency_skipped_total") == 3
+
+
 def test_article_event_has_the_documented_fields_and_is_keyed_by_article_id():
     _, sink, _ = run([page("https://a.example/x", article_body(1), source="crawler-3")])
     [output] = sink.topics["articles.normalized"]

@@ -56,6 +56,10 @@ class Metrics:
             f"{p}_record_latency_seconds",
             "From the input record's broker timestamp to the broker acknowledging its output",
             buckets=LATENCY_BUCKETS, registry=r)
+        self.record_latency_skipped = Counter(
+            f"{p}_record_latency_skipped_total",
+            "Outputs whose input record's timestamp was implausible (over 7 days old, or over an hour ahead): "
+            "not observed in the latency histogram", registry=r)
         self.batch_duration = Histogram(f"{p}_batch_duration_seconds",
                                         "Processing, delivery and commit of one polled batch",
                                         buckets=LATENCY_BUCKETS, registry=r)

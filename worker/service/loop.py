@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from ..config import ServiceSettings
+from ..config.service import RECORD_LATENCY_MAX_SECONDS, RECORD_TIMESTAMP_MAX_AHEAD_SECONDS
 from ..errors import DependencyUnavailable
 from ..models import SourceRecord
 from ..pipeline import Output, Pipeline
@@ -290,7 +291,15 @@ class ConsumeLoop:
             else:
                 self.metrics.record_published(output.kind, output.label)
             if output.source.timestamp_ms:
-                self.metrics.record_latency.observe(max(0.0, (now_ms - output.source.timestamp_ms) / 1000))
+                self._observe_latency((now_ms - output.source.timestamp_ms) / 1000)
+
+    def _observe_latency(self, seconds: float) -> None:
+        """One record's produce-to-output latency, unless its timestamp is implausible (the
+        producer's clock, not the worker's delay): that is counted apart, never observed."""
+        if -RECORD_TIMESTAMP_MAX_AHEAD_SECONDS <= seconds <= RECORD_LATENCY_MAX_SECONDS:
+            self.metrics.record_latency.observe(max(0.0, seconds))
+        else:
+            self.metrics.record_latency_skipped.inc()
 
     def _check_ready(self) -> None:
         if self.index.ping():
