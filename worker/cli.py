@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+from . import stop_signals
 from .config import ConfigError, Settings
 from .memory import keep_freed_memory
 from .service.logging import configure_logging, settings_secrets, settings_summary
@@ -47,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "run":
         logging.getLogger("worker").info("settings", extra={"settings": settings_summary(settings)})
 
+    if args.command != "run":  # (their signals as Python's own: see worker/stop_signals.py)
+        stop_signals.restore()
     if args.command == "run" and settings.service.worker_processes > 1:
         from .service.supervisor import Supervisor  # (without the pipeline's modules: the children have them)
         return Supervisor(settings).run()

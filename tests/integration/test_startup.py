@@ -3,6 +3,7 @@ a bounded time (STARTUP_TIMEOUT_SECONDS), a message naming the cause, a non-zero
 broker (Tansu, also with --authentication), real redis-server (also with a password and ACLs)."""
 from __future__ import annotations
 
+import signal
 import threading
 import time
 
@@ -11,7 +12,7 @@ import pytest
 import redis
 
 from tests.fixtures.redis_server import RedisServer, _redis_binary, free_port
-from tests.helpers import WorkerProcess, article_body, consume, page, produce
+from tests.helpers import WorkerProcess, article_body, consume, page, produce, wait_until
 from worker.config import DedupSettings, KafkaSettings, RedisSettings, Topics
 from worker.errors import DependencyMisconfigured, DependencyUnavailable
 from worker.local.broker import LocalBroker
@@ -245,6 +246,35 @@ def test_the_worker_exits_2_at_once_on_a_redis_db_index_out_of_range(start_worke
     assert code == 2 and took < FAR_DEADLINE
     (final,) = [e for e in entries if e["message"].startswith("cannot start")]
     assert "DB index is out of range" in final["message"] and final["exit_code"] == 2
+
+
+def catches(pid: int, signum: int) -> bool:
+    """Whether the process has a handler for the signal (its SigCgt mask in /proc)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            mask = next(line for line in status if line.startswith("SigCgt:")).split()[1]
+    except (FileNotFoundError, StopIteration):
+        return False
+    return bool(int(mask, 16) >> (signum - 1) & 1)
+
+
+@pytest.mark.parametrize("processes", ["1", "2"])
+@pytest.mark.parametrize("after", [0.1, 0.2, 0.3])
+def test_a_sigterm_at_any_moment_of_the_start_is_a_clean_stop(start_worker, broker, redis_url, processes, after):
+    # The handler came with the HTTP server, half a second in: before, SIGTERM ended the process (143).
+    # `after` counts from the interpreter's own start (its SIGINT handler), not the fork.
+    kafka = KafkaSettings(bootstrap_servers=broker.bootstrap, group_id=f"sigterm-{processes}-{after}")
+    worker = start_worker(kafka, WORKER_PROCESSES=processes, STARTUP_TIMEOUT_SECONDS=str(FAR_DEADLINE),
+                          DEDUP_BACKEND="redis", REDIS_URL=redis_url)
+    wait_until(lambda: catches(worker.process.pid, signal.SIGINT) or worker.process.poll() is not None,
+               "the interpreter up", timeout=PROCESS_START)
+    time.sleep(after)
+    worker.process.send_signal(signal.SIGTERM)
+    code = worker.process.wait(timeout=FAR_DEADLINE + PROCESS_START)
+    assert code == 0, worker.log()
+    assert "Traceback" not in worker.log()
+    for line in worker.log_path.read_text().splitlines():
+        orjson.loads(line)
 
 
 def test_a_redis_password_rotated_under_a_running_worker_stops_it_and_loses_nothing(

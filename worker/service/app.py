@@ -7,7 +7,7 @@ import signal
 import threading
 from collections.abc import Callable
 
-from .. import __version__
+from .. import __version__, stop_signals
 from ..config import Settings
 from ..config.service import BROKER_CHECK_TIMEOUT_SECONDS, GROUP_LAG_TIMEOUT_SECONDS
 from ..errors import DependencyMisconfigured, DependencyUnavailable, StateIncompatible
@@ -178,8 +178,7 @@ def _install_signal_handlers(request_stop: Callable[..., None]) -> None:
     def on_signal(signum, frame):  # noqa: ARG001
         request_stop(signal.Signals(signum).name)
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    stop_signals.install(on_signal)  # (one received since the process started is handled now)
 
 
 def _exit_now(exit_code: int = EXIT_SHUTDOWN_TIMEOUT) -> None:

@@ -28,7 +28,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
-from .. import __version__
+from .. import __version__, stop_signals
 from ..config import Settings
 from .health import HealthServer, cannot_serve
 
@@ -103,8 +103,7 @@ class Supervisor:
             return cannot_serve(self.service.metrics_host, self.service.metrics_port, error)
         log.info("supervisor started", extra={"event": "start", "port": server.port,
                                               "processes": len(self._children)})
-        signal.signal(signal.SIGTERM, self._on_signal)
-        signal.signal(signal.SIGINT, self._on_signal)
+        stop_signals.install(self._on_signal)  # (one received since the process started is handled now)
         code = 0
         try:
             while not self._stop.is_set():
