@@ -277,6 +277,20 @@ def test_a_sigterm_at_any_moment_of_the_start_is_a_clean_stop(start_worker, brok
         orjson.loads(line)
 
 
+def test_a_sigterm_while_the_worker_joins_its_group_is_a_clean_stop(start_worker, broker):
+    # Its LeaveGroup waited behind the JoinGroup in flight (one connection's requests are answered in
+    # order) for as long as the broker takes to finish the join: past SHUTDOWN_TIMEOUT_SECONDS, exit 4.
+    kafka = KafkaSettings(bootstrap_servers=broker.bootstrap, group_id="sigterm-joining")
+    worker = start_worker(kafka, SHUTDOWN_TIMEOUT_SECONDS="15")
+    wait_until(lambda: "worker started" in worker.log() or worker.process.poll() is not None, "the first poll",
+               timeout=PROCESS_START + BUDGET)
+    time.sleep(0.05)
+    worker.process.send_signal(signal.SIGTERM)
+    code = worker.process.wait(timeout=30)
+    assert code == 0, worker.log()
+    assert "worker stopped" in worker.log()
+
+
 def test_a_redis_password_rotated_under_a_running_worker_stops_it_and_loses_nothing(
         start_worker, kafka_settings, make_topics, password_redis):
     topics = make_topics(partitions=1)

@@ -35,6 +35,11 @@ RECORD_LATENCY_MAX_SECONDS = 7 * 24 * 3600.0
 # ...nor ahead of this worker's clock by more than this (the default of Kafka 4.0's
 # log.message.timestamp.after.max.ms); less ahead is clock skew, observed as 0.
 RECORD_TIMESTAMP_MAX_AHEAD_SECONDS = 3600.0
+# A stopping consumer leaves its group (LeaveGroup) and waits this long for the answer. A member
+# stopped while it joins gets none until the join ends (a broker answers one connection's requests in
+# order), which can take the group's rebalance, up to max.poll.interval; unanswered, the group moves
+# the partitions after the session timeout anyway, and nothing uncommitted is lost.
+CONSUMER_LEAVE_TIMEOUT_SECONDS = 5.0
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER", "GSSAPI")
 # malloc (worker/memory.py): blocks up to this size come from the heap, not a mapping of their own
 # (the most glibc allows on 64-bit; a page's copies are far smaller)...

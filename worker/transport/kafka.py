@@ -14,6 +14,7 @@ from kafka.errors import (CommitFailedError, InvalidRecordError, KafkaConnection
 from kafka.structs import OffsetAndMetadata
 
 from ..config import KafkaSettings
+from ..config.service import CONSUMER_LEAVE_TIMEOUT_SECONDS
 from ..errors import DependencyMisconfigured
 from ..models import SourceRecord
 from ..pipeline import Output
@@ -134,8 +135,9 @@ class KafkaSource:
         return lags
 
     def close(self) -> None:
-        # Leaves the group at once (LeaveGroup), so partitions move without waiting for the session timeout.
-        self._consumer.close(autocommit=False)
+        # Leaves the group at once (LeaveGroup), so partitions move without waiting for the session
+        # timeout; waits for the broker's answer only so long (CONSUMER_LEAVE_TIMEOUT_SECONDS).
+        self._consumer.close(autocommit=False, timeout_ms=int(CONSUMER_LEAVE_TIMEOUT_SECONDS * 1000))
 
 
 class _Listener(ConsumerRebalanceListener):
