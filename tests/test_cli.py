@@ -137,6 +137,17 @@ def test_a_corrupt_snapshot_is_one_line_naming_it_and_exit_2(tmp_path, command, 
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
+@pytest.mark.parametrize("name", ["dedup-memory.npz", "dedup-memory.log"])
+def test_a_state_file_that_cannot_be_read_is_one_line_naming_it_and_exit_2(tmp_path, name):
+    # A directory in its place (as a permission refused, which root in a test cannot be): a traceback.
+    (tmp_path / "state" / name).mkdir(parents=True)
+    result = run_cli("process", "--input", str(SAMPLES), "--output-dir", str(tmp_path / "out"), "--jobs", "1",
+                     DEDUP_STATE_DIR=str(tmp_path / "state"), LOG_LEVEL="WARNING")
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert str(tmp_path / "state" / name) in result.stderr and "cannot be read" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
 def test_a_state_dir_written_with_another_num_perm_is_one_line_and_exit_2(tmp_path):
     state = {"DEDUP_STATE_DIR": str(tmp_path / "state"), "LOG_LEVEL": "WARNING"}
     first = run_cli("process", "--input", str(SAMPLES), "--output-dir", str(tmp_path / "a"), "--jobs", "1", **state)

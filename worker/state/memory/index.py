@@ -119,7 +119,13 @@ class MemoryIndex(DedupIndex):
                 "stopping, or another replica given the same volume: the memory backend's state is one "
                 "process's; several replicas share DEDUP_BACKEND=redis)")
         if self._journal is not None and self._journal.exists():
-            self._restore()
+            try:
+                self._restore()
+            except OSError as error:  # (a directory in a file's place, no permission, a read-only mount)
+                raise StateIncompatible(
+                    f"the dedup state in {self._journal.directory} cannot be read and cut back to its last "
+                    f"checkpoint: {error}. Give the worker its files back, or move the state directory away "
+                    "to start with an empty index.") from None
 
     # --- decisions --------------------------------------------------------------------------------
 
