@@ -146,3 +146,25 @@ def test_processes_killed_between_delivery_and_commit_replay_identically_across_
         assert worker.terminate(timeout=30) == 0
     finally:
         worker.stop()
+
+
+def test_a_process_whose_shutdown_outlived_its_bound_makes_the_container_exit_4(kafka_settings, make_topics, redis_url,
+                                                                                redis_prefix, tmp_path):
+    # The supervisor exited 0 whatever its processes exited with at shutdown: a stop that outlived
+    # SHUTDOWN_TIMEOUT_SECONDS (exit 4 of a single process) looked clean from outside.
+    topics = make_topics(partitions=2)
+    worker = WorkerProcess(kafka_settings, topics, tmp_path, WORKER_PROCESSES="2", DEDUP_BACKEND="redis",
+                           REDIS_URL=redis_url, DEDUP_REDIS_PREFIX=redis_prefix, SHUTDOWN_TIMEOUT_SECONDS="1",
+                           STAGE_TIMEOUT_SECONDS="20").start()
+    try:
+        worker.wait_ready()
+        # A page the HTML parser needs seconds for: in hand when SIGTERM comes.
+        produce(kafka_settings, topics.pages_raw, [page("https://bomb.example/0", "<ul><li>" * 35_000,
+                                                        content_type="text/html")])
+        wait_until(lambda: worker.metric("newsworker_pages_consumed_total", topic=topics.pages_raw) == 1,
+                   "the slow page in hand")
+        assert worker.terminate(timeout=30) == 4
+        assert "shutdown took longer than SHUTDOWN_TIMEOUT_SECONDS" in worker.log()
+    finally:
+        worker.stop()
+

@@ -172,7 +172,8 @@ class Supervisor:
         code = 0
         for process in running:
             try:
-                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+                if process.wait(timeout=max(0.0, deadline - time.monotonic())) == EXIT_SHUTDOWN_TIMEOUT:
+                    code = EXIT_SHUTDOWN_TIMEOUT  # (its own bound ran out: the container's stop did too)
             except subprocess.TimeoutExpired:
                 log.error("worker process did not stop in time; killing it", extra={"pid": process.pid})
                 process.kill()
