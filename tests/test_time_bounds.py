@@ -2,6 +2,8 @@
 even inside the HTML parser's C code, and the health endpoints' thread keeps running meanwhile."""
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from datetime import datetime, timezone
@@ -67,6 +69,22 @@ def test_a_child_that_dies_costs_its_call_only():
         same(5, timeout=10)
     assert same("ab", timeout=10) == 2
     same.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_sent_to_the_whole_process_group_does_not_cost_the_page_in_the_child(signum):
+    # systemd (KillMode=control-group), `kill -TERM -PGID`, Ctrl-C: the child got the worker's
+    # SIGTERM too and died, so the page in hand became a stage_error dead letter, committed by the
+    # graceful stop that signal asked for. The parent alone decides when the child ends.
+    isolated = Isolated(time.sleep, "sleep")
+    isolated.ensure_ready()
+    timer = threading.Timer(0.3, lambda: os.kill(isolated._process.pid, signum))
+    timer.start()
+    try:
+        assert isolated(1.0, timeout=10) is None
+    finally:
+        timer.cancel()
+        isolated.close()
 
 
 def test_only_pages_with_many_tags_go_to_the_child():

@@ -160,7 +160,12 @@ def serve(target: str, read_fd: int, write_fd: int, warm_up: tuple = (), memory_
     and compiled patterns), then its address space is bounded to `memory_limit_mb` (a call that
     needs more fails: the parser gives up, or MemoryError), then the parent is told the child is
     ready."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # Stop signals are the parent's to handle: one sent to the whole process group or cgroup (Ctrl-C,
+    # systemd's KillMode=control-group) killed the child and cost the page in hand a dead letter,
+    # committed by the graceful stop it asked for. The parent ends the child (its input closed, or
+    # SIGKILL when a page's time is up).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     oom_error = be_the_first_to_go()
     module, _, name = target.partition(":")
     function = getattr(importlib.import_module(module), name)
