@@ -283,6 +283,11 @@ def _prepare_forever(settings: Settings, n: int, slots: _Slots, tasks, results: 
     chunk from its own queue. Its slot holds the page and the end of its stages' time: decoding's
     limit, then cleaning's and fingerprinting's (each stage stops itself at its limit when in Python
     code)."""
+    # Stop signals are the parent's to handle: one sent to every process of the run (a batch
+    # scheduler, systemd, Ctrl-C) killed this one, and its pages became stage_error dead letters.
+    # The parent ends it (None on its queue, SIGKILL), and the kernel does when the parent dies.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent)
     be_the_first_to_go()  # (a page's tree that fills the memory costs this process, not the parent)
     preparer = Preparer(settings, isolate_html=False)
