@@ -96,6 +96,16 @@ def test_waits_longer_than_liveness_or_shutdown_are_refused(env, message):
     assert Settings.from_env({"POLL_TIMEOUT_MS": "2000", "LIVENESS_TIMEOUT_SECONDS": "31"}).service.poll_timeout_ms == 2000
 
 
+@pytest.mark.parametrize("url", ["redis://:s3cret@redis:6379/dedup", "rediss://redis:6380/1/2", "redis://redis/0x1"])
+def test_a_redis_url_whose_path_is_no_database_number_is_refused_at_start(url):
+    """redis-py ignores such a path: the worker used database 0, shared with whatever else uses it."""
+    with pytest.raises(ConfigError, match="REDIS_URL's path must be a database number") as caught:
+        Settings.from_env({"DEDUP_BACKEND": "redis", "REDIS_URL": url})
+    assert "s3cret" not in str(caught.value)
+    for fine in ("redis://redis:6379", "redis://redis:6379/", "redis://redis:6379/15", "unix:///run/redis.sock?db=2"):
+        assert Settings.from_env({"DEDUP_BACKEND": "redis", "REDIS_URL": fine}).dedup.redis_url == fine
+
+
 @pytest.mark.parametrize("url", ["http://redis:6379/0", "redis://:badport", "redis://redis:99999/0", "redis://[::1"])
 def test_a_redis_url_redis_cannot_use_is_refused_at_start(url):
     """These raised ValueError when the backend was opened: a traceback (exit 1) on every restart."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .env import ConfigError, get_choice, get_float, get_int, get_str
 
@@ -162,3 +163,8 @@ def _check_redis_url(url: str) -> None:
         parse_url(url)
     except ValueError as error:
         raise ConfigError(f"REDIS_URL is not a URL redis can use (redis://, rediss:// or unix://): {error}") from None
+    parts = urlsplit(url)
+    database = parts.path.strip("/")
+    if parts.scheme in ("redis", "rediss") and database and not (database.isascii() and database.isdigit()):
+        # (redis-py ignores such a path: the worker used database 0, shared with whatever else does)
+        raise ConfigError(f"REDIS_URL's path must be a database number (redis://host:6379/0), not {database[:50]!r}")
