@@ -130,6 +130,27 @@ def test_a_torn_log_tail_from_a_crash_mid_write_is_cut_off(fps, tmp_path, tail):
     assert MemoryIndex(settings(tmp_path)).size() == 4
 
 
+@pytest.mark.parametrize("flipped", ["payload", "checksum"])
+def test_a_corrupt_record_before_intact_ones_is_refused_not_cut(fps, tmp_path, flipped):
+    # It was read as a torn tail: the log was cut there, and every later decision lost in silence
+    # (a copy published as a duplicate of one of them could come out unique on replay).
+    from worker.errors import StateIncompatible
+    from worker.state.memory.journal import _HEADER, LOG_MAGIC
+
+    index = MemoryIndex(settings(tmp_path))
+    for i in range(3):
+        index.decide(fps(f"s{i}", story(i), hours=i))
+        index.checkpoint()
+    log = tmp_path / LOG_FILE
+    content = bytearray(log.read_bytes())
+    second = len(LOG_MAGIC) + _HEADER.size + _HEADER.unpack_from(content, len(LOG_MAGIC))[0]
+    content[second + (_HEADER.size + 3 if flipped == "payload" else 4)] ^= 0x10
+    log.write_bytes(bytes(content))
+    with pytest.raises(StateIncompatible, match=f"dedup log {log} has a corrupt record at byte {second}"):
+        MemoryIndex(settings(tmp_path))
+    assert log.read_bytes() == bytes(content)  # (nothing cut)
+
+
 def test_restore_refuses_a_state_written_with_another_signature_length(fps, tmp_path, monkeypatch):
     monkeypatch.setattr(memory_module, "MIN_LOG_RECORDS_FOR_SNAPSHOT", 1)
     index = MemoryIndex(settings(tmp_path))

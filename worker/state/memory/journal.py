@@ -25,6 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ...errors import StateIncompatible
 from ..rules import NO_KEY, SIMILARITY_SCALE
 
 SNAPSHOT_FILE = "dedup-memory.npz"
@@ -88,6 +89,10 @@ def read_log(content: bytes) -> Iterator[tuple[int, LogRecord]]:
         # (A payload shorter than the fixed part is torn too: a header of zeros, what a crash can
         # leave in a file extended before its data was written, has the crc32 of nothing.)
         if end > len(content) or length < fixed.size + 2 * _LENGTH.size or zlib.crc32(payload) != crc:
+            if _intact_at(content, end, fixed):
+                # (a crash leaves a torn record, or zeros, at the end only: intact records after a
+                # bad one are a fault of the disk or of a copy, and cutting them loses decisions)
+                raise CorruptLog(offset)
             return
         at, code, similarity, count, n_values, n_bands, url_key, hash_key, *keys = fixed.unpack_from(payload, 0)
         site_key, title_key, origin = (*keys, NO_KEY, NO_KEY, NO_KEY)[:3]
@@ -106,6 +111,24 @@ def read_log(content: bytes) -> Iterator[tuple[int, LogRecord]]:
         yield end, LogRecord(seq, article_id, url_key, hash_key, site_key, title_key, at, code, of,
                              similarity / SIMILARITY_SCALE, signature, bands, count, origin)
         offset = end
+
+
+class CorruptLog(ValueError):
+    """A record of the log is corrupt and intact ones follow it: no torn tail of a crash."""
+
+    def __init__(self, offset: int):
+        super().__init__(f"corrupt record at byte {offset}")
+        self.offset = offset
+
+
+def _intact_at(content: bytes, offset: int, fixed: struct.Struct) -> bool:
+    """Whether a whole record whose checksum matches starts at offset."""
+    if offset + _HEADER.size > len(content):
+        return False
+    length, crc, _ = _HEADER.unpack_from(content, offset)
+    start = offset + _HEADER.size
+    return length >= fixed.size + 2 * _LENGTH.size and start + length <= len(content) and \
+        zlib.crc32(content[start:start + length]) == crc
 
 
 def log_magic(content: bytes) -> bytes:
@@ -206,11 +229,18 @@ class Journal:
         magic = log_magic(content)
         self.old_format = bool(content) and magic != LOG_MAGIC
         valid_length = len(magic)
-        for end, record in read_log(content):
-            valid_length = end
-            if record.seq > after_seq:
-                self.log_records += 1
-                yield record
+        try:
+            for end, record in read_log(content):
+                valid_length = end
+                if record.seq > after_seq:
+                    self.log_records += 1
+                    yield record
+        except CorruptLog as error:
+            raise StateIncompatible(
+                f"the dedup log {log} has a corrupt record at byte {error.offset} of {len(content)} with intact "
+                "ones after it: no torn tail of a crash, but a fault of the disk or of a copy, and cutting it "
+                "would lose the decisions after it. Restore the state directory from a copy, or move it away "
+                "to start with an empty index.") from None
         if valid_length < len(content):  # a torn record from a crash mid-append
             with open(log, "r+b") as handle:
                 handle.truncate(valid_length)
