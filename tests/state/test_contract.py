@@ -248,6 +248,27 @@ def test_a_record_from_the_far_future_does_not_make_the_index_forget(index: Dedu
     assert index.size() == 5
 
 
+
+def test_a_late_copy_replays_its_decision_after_its_window_has_passed(make_index: IndexFactory, monkeypatch):
+    """Pages fetched more than a window before the newest (a late scraper, a backfill, `dlq replay`
+    of old letters) are decided by the usual rules; a replay of one, after a checkpoint or a
+    restart, gets the decision it got: the index forgets a record for its age only once the
+    decisions taken on it can no longer be replayed (redis: a window after its last write)."""
+    from worker.state.memory import index as memory_index
+
+    monkeypatch.setattr(memory_index, "EXPIRY_CHECK_EVERY", 1)  # the memory backend compacts after every decision
+    index = make_index()
+    index.decide(fp("now", "https://site.example/now", "body now"))
+    old = T0 - 2 * WINDOW
+    assert index.decide(fp("old1", "https://site.example/old", "old body", old)) == DedupDecision.unique()
+    late = fp("old2", "https://mirror.example/old", "old body", old + timedelta(hours=1))
+    first = index.decide(late)
+    assert first == DedupDecision.duplicate("old1", "exact", 1.0)
+    index.checkpoint()
+    for current in (index, make_index()):  # the same worker, and after a restart / another replica
+        assert current.decide(late) == first
+
+
 # --- The site rule (base.DedupIndex step 2): short texts carry site and title keys ---------------
 
 REPEATED = DedupDecision(status="unique", reason="repeated_on_site")

@@ -13,8 +13,10 @@ decision than decide(), a batch of one (bench/dedup_memory.py).
 
 The clock (newest fetched_at seen, which decides what is out of the window and compacted away)
 lives in Window below; the window is measured back from it or from the wall clock, whichever is
-earlier, so a single record fetched far in the future cannot expire the index. Decisions
-themselves only compare the fetched_at of pages and claims.
+earlier, so a single record fetched far in the future cannot expire the index. A record is
+compacted away once both its fetched_at and the clock when it was decided are out of the window,
+so a late page's decision replays. Decisions themselves only compare the fetched_at of pages and
+claims.
 """
 from __future__ import annotations
 
@@ -81,8 +83,18 @@ class Window:
         self.since_check += 1
 
     def live(self, fetched_at: np.ndarray) -> np.ndarray:
-        """Which of these records are still in the window."""
-        return fetched_at > min(self.clock, time.time()) - self.seconds
+        """Which of these records (all of them, in the order they were decided) are still kept: those
+        fetched in the window, and those decided while the clock was in it. A page fetched long before
+        the newest (a late scraper, a backfill, `dlq replay` of old letters) is out of the window as
+        soon as it is decided, but its replay must find the decision it got (a copy published as a
+        duplicate never turns unique): it is kept until the clock has moved a window past its decision,
+        as redis keeps it a window after its last write. The clock at a decision is the newest
+        fetched_at decided before it; records fetched ahead of the wall clock do not count there, so
+        one from the far future keeps nothing after it for ever."""
+        now = time.time()
+        cutoff = min(self.clock, now) - self.seconds
+        clock_then = np.maximum.accumulate(np.where(fetched_at <= now, fetched_at, -np.inf))
+        return (fetched_at > cutoff) | (clock_then > cutoff)
 
 
 class MemoryIndex(DedupIndex):
