@@ -109,6 +109,31 @@ def test_fetch_time_window_is_relative_to_now_and_configurable():
         strict(SourceRecord("pages.raw", 0, 7, b"k", orjson.dumps({**GOOD, "fetched_at": soon})))
 
 
+
+def test_fetch_time_is_judged_against_when_the_record_was_sent_so_a_replay_is_judged_alike():
+    """A page fetched 30 h after its record was sent is refused, and stays refused when the record
+    is read again days later (a crash before the commit, a new consumer group reading the topic
+    from its start): the replay publishes what the first reading did. A record without a time (a
+    line of a file through `process`), or with no plausible send time (ahead of the worker's
+    clock, a producer's clock at the epoch), is judged by now."""
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    sent = now - timedelta(days=3)
+    value = orjson.dumps({**GOOD, "fetched_at": (sent + timedelta(hours=30)).isoformat()})
+
+    def record(sent_at: datetime | None) -> SourceRecord:
+        return SourceRecord("pages.raw", 0, 7, b"k", value,
+                            timestamp_ms=None if sent_at is None else int(sent_at.timestamp() * 1000))
+
+    with pytest.raises(PageRejected, match="ahead of when its record was sent"):
+        DecodeStage(1000)(record(sent))
+    assert DecodeStage(1000)(record(None)).fetched_at < now
+    assert DecodeStage(1000)(record(now + timedelta(days=400))).fetched_at < now
+    assert DecodeStage(1000)(record(datetime(1970, 1, 1, 0, 0, 0, 1000, timezone.utc))).fetched_at < now
+    assert DecodeStage(1000)(record(sent + timedelta(hours=7))).fetched_at < now  # (dlq replay sends it anew)
+
+
 def test_nesting_up_to_the_limit_is_carried_through():
     page = decode(orjson.dumps({**GOOD, "x": nested(62), "ports": "https://h:8080/"}))
     assert page.extra["ports"] == "https://h:8080/"

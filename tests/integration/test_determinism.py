@@ -110,3 +110,25 @@ def test_run_and_process_under_other_hash_seeds_and_time_zones_publish_identical
         for topic in (topics.articles_normalized, topics.articles_duplicates):
             assert outputs[topic] == streamed[topic], f"{name}: {topic} differs from run's"
         assert dead_letters(outputs[topics.pages_dlq]) == dead_letters(streamed[topics.pages_dlq]), name
+
+
+def test_a_record_read_again_days_later_is_judged_as_it_was_when_sent(kafka_settings, make_topics, workers):
+    """A page fetched 30 h after its record was sent (a scraper's clock ahead) was refused when the
+    record was first read; read three days after it was sent (a crash before the commit, a new
+    consumer group reading the topic from its start), it is refused again, not published."""
+    from kafka import KafkaProducer
+
+    topics = make_topics(partitions=1)
+    sent = time.time() - 3 * 86400
+    fetched = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(sent + 30 * 3600))
+    producer = KafkaProducer(**kafka_settings.client_options(), acks="all")
+    try:
+        producer.send(topics.pages_raw, value=page("https://site.example/ahead", article_body(1), fetched),
+                      timestamp_ms=int(sent * 1000)).get(timeout=30)
+    finally:
+        producer.close(timeout=10)
+    workers(kafka_settings, topics).wait_ready()
+    outputs = raw_outputs(kafka_settings, topics, expected=1)
+    [letter] = [orjson.loads(value) for value in outputs[topics.pages_dlq]]
+    assert (letter["reason"], letter["original"]["timestamp_ms"]) == ("invalid_field", int(sent * 1000))
+    assert "ahead of when its record was sent" in letter["error"]

@@ -15,8 +15,9 @@ class InputSettings:
     # into the article event, and serializers stop at a recursion limit (orjson: 255 levels); a
     # real page's extra fields nest a few levels.
     max_depth: int = 64
-    # fetched_at later than now plus this is a clock error or a forgery: it would let one record
-    # move the dedup window's clock (hours).
+    # fetched_at later than when its record was sent (now, for a record without a plausible send
+    # time) plus this is a clock error or a forgery: it would let one record move the dedup window's
+    # clock (hours).
     fetched_at_max_ahead_hours: float = 24.0
     # fetched_at before this is not a real fetch time (the web was not crawled before 1990).
     fetched_at_earliest: datetime = datetime(1990, 1, 1, tzinfo=timezone.utc)

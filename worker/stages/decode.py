@@ -8,6 +8,7 @@ import ipaddress
 import json
 import math
 import re
+import time
 from datetime import datetime, timedelta, timezone
 from collections.abc import Iterator
 from typing import Any
@@ -16,6 +17,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from ..config import InputSettings
+from ..config.service import RECORD_LATENCY_MAX_SECONDS
 from ..errors import PageRejected, Reason
 from ..models import RawPage, SourceRecord, parse_time
 from ..metrics import Metrics
@@ -53,7 +55,7 @@ class DecodeStage(Stage[SourceRecord, RawPage]):
                 raise PageRejected(Reason.INVALID_FIELD,
                                    f"field {name!r} must be a string, got {type(value).__name__}")
         url = check_url(url.strip())
-        fetched = self._check_fetched_at(fetched_at)
+        fetched = self._check_fetched_at(fetched_at, record.timestamp_ms)
         media_type, charset = parse_content_type(content_type)
         if media_type in HTML_ALIASES:
             media_type = "text/html"
@@ -80,19 +82,29 @@ class DecodeStage(Stage[SourceRecord, RawPage]):
         return RawPage(url=url, fetched_at=fetched, content_type=media_type, body=body, charset=charset,
                        extra=extra, record=record)
 
-    def _check_fetched_at(self, text: str) -> datetime:
+    def _check_fetched_at(self, text: str, sent_ms: int | None) -> datetime:
         try:
             fetched = parse_time(text)
         except (ValueError, OverflowError):  # (OverflowError: 0001-01-01T00:00:00+01:00 in UTC)
             raise PageRejected(Reason.INVALID_FIELD,
                                f"field 'fetched_at' must be an ISO-8601 time, got {text[:100]!r}") from None
-        latest = datetime.now(timezone.utc) + timedelta(hours=self.limits.fetched_at_max_ahead_hours)
+        # Ahead of when the record was sent (its broker timestamp), not of now: a replay of the
+        # record (a crash before the commit, a new group reading the topic from its start) is then
+        # judged as its first reading was, however much later it runs. A record without a time (a
+        # line of a file), or with one that is no plausible send time (ahead of this clock, older
+        # than RECORD_LATENCY_MAX_SECONDS: a producer's wrong clock, 1 ms after the epoch), is
+        # judged by now.
+        now = time.time()
+        sent = sent_ms / 1000 if sent_ms is not None else None
+        reference = sent if sent is not None and now - RECORD_LATENCY_MAX_SECONDS <= sent <= now else now
+        ahead = timedelta(hours=self.limits.fetched_at_max_ahead_hours)
+        latest = datetime.fromtimestamp(reference, timezone.utc) + ahead
         if not self.limits.fetched_at_earliest <= fetched <= latest:
             raise PageRejected(Reason.INVALID_FIELD,
                                f"field 'fetched_at' {text[:100]!r} is outside the accepted window: not before "
                                f"{self.limits.fetched_at_earliest.date()} (INPUT_FETCHED_AT_EARLIEST), not more than "
-                               f"{self.limits.fetched_at_max_ahead_hours:g} h ahead of now "
-                               f"(INPUT_FETCHED_AT_MAX_AHEAD_HOURS)")
+                               f"{self.limits.fetched_at_max_ahead_hours:g} h ahead of when its record was sent "
+                               f"(or of now) (INPUT_FETCHED_AT_MAX_AHEAD_HOURS)")
         return fetched
 
 
