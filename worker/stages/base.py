@@ -12,6 +12,10 @@ from typing import Generic, Iterator, TypeVar
 from ..errors import DependencyError, PageRejected, Reason, StageTimeout
 from ..metrics import Metrics
 
+# A time limit that goes off inside an import is put off by this much, again and again until
+# the import has ended (seconds).
+IMPORT_GRACE_SECONDS = 0.01
+
 In = TypeVar("In")
 Out = TypeVar("Out")
 
@@ -108,6 +112,12 @@ def _time_limit(seconds: float) -> Iterator[None]:
         return
 
     def on_alarm(signum, frame):  # noqa: ARG001
+        if _importing(frame):
+            # An import cut half-way leaves modules half initialized in sys.modules (trafilatura's
+            # urllib3 without its util), and every later page of this process that needs them
+            # fails, where a fresh process cleans it: the page's time is up once the import ends.
+            signal.setitimer(signal.ITIMER_REAL, IMPORT_GRACE_SECONDS)
+            return
         raise StageTimeout()
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
@@ -117,3 +127,13 @@ def _time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _importing(frame) -> bool:
+    """Whether the interrupted code runs inside an import (a lazy one: trafilatura on the first page
+    that needs it)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
