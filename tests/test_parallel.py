@@ -170,11 +170,8 @@ def _state(pid: int) -> str:
     return "gone"
 
 
-def test_a_sigterm_to_the_whole_process_group_is_the_same_clean_stop(tmp_path):
-    """A batch scheduler or systemd signals every process of the job: the preparing processes got
-    SIGTERM too and died, and the parent, finding them dead, either crashed (exit 1, a traceback:
-    "preparing process ... died on no page") or dead-lettered their pages as stage_error. Here the
-    signal reaches the children first, as it may."""
+def _jobs_run_under_way(tmp_path) -> tuple[subprocess.Popen, list[int]]:
+    """`process --jobs 2` on 4,000 HTML pages, and its preparing processes, well into the file."""
     (tmp_path / "pages.jsonl").write_bytes(b"\n".join(_html(n) for n in range(4000)) + b"\n")
     run = subprocess.Popen([sys.executable, "-m", "worker", "process", "--input", str(tmp_path / "pages.jsonl"),
                             "--output-dir", str(tmp_path / "out"), "--jobs", "2", "--no-progress"], cwd=REPO,
@@ -184,6 +181,15 @@ def test_a_sigterm_to_the_whole_process_group_is_the_same_clean_stop(tmp_path):
         assert time.monotonic() < deadline and run.poll() is None
         time.sleep(0.05)
     time.sleep(0.5)  # (well into the file)
+    return run, children
+
+
+def test_a_sigterm_to_the_whole_process_group_is_the_same_clean_stop(tmp_path):
+    """A batch scheduler or systemd signals every process of the job: the preparing processes got
+    SIGTERM too and died, and the parent, finding them dead, either crashed (exit 1, a traceback:
+    "preparing process ... died on no page") or dead-lettered their pages as stage_error. Here the
+    signal reaches the children first, as it may."""
+    run, children = _jobs_run_under_way(tmp_path)
     for child in children:
         os.kill(child, signal.SIGTERM)
     time.sleep(0.5)  # (the parent would find them dead meanwhile)
@@ -200,15 +206,7 @@ def test_a_stopped_run_leaves_no_preparing_process_behind(tmp_path, sent):
     """SIGTERM (a cancelled batch job) stops at the next page with exit code 143, the batches
     written so far kept; a parent killed outright takes its children along (PR_SET_PDEATHSIG):
     either way no preparing process is left waiting for work."""
-    (tmp_path / "pages.jsonl").write_bytes(b"\n".join(_html(n) for n in range(4000)) + b"\n")
-    run = subprocess.Popen([sys.executable, "-m", "worker", "process", "--input", str(tmp_path / "pages.jsonl"),
-                            "--output-dir", str(tmp_path / "out"), "--jobs", "2", "--no-progress"], cwd=REPO,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
-    while len(children := _children_of(run.pid)) < 2 or not (tmp_path / "out").exists():
-        assert time.monotonic() < deadline and run.poll() is None
-        time.sleep(0.05)
-    time.sleep(0.5)  # (well into the file)
+    run, children = _jobs_run_under_way(tmp_path)
     run.send_signal(sent)
     _, stderr = run.communicate(timeout=30)
     assert _gone(children, within=5)
