@@ -35,6 +35,10 @@ RECORD_LATENCY_MAX_SECONDS = 7 * 24 * 3600.0
 # ...nor ahead of this worker's clock by more than this (the default of Kafka 4.0's
 # log.message.timestamp.after.max.ms); less ahead is clock skew, observed as 0.
 RECORD_TIMESTAMP_MAX_AHEAD_SECONDS = 3600.0
+# A stage's time limit that goes off inside an import is put off by this much, again and again
+# until the import has ended (worker/stages/base.py: a module imported half-way breaks every later
+# page of the process).
+IMPORT_GRACE_SECONDS = 0.01
 # A stopping consumer leaves its group (LeaveGroup) and waits this long for the answer. A member
 # stopped while it joins gets none until the join ends (a broker answers one connection's requests in
 # order), which can take the group's rebalance, up to max.poll.interval; unanswered, the group moves

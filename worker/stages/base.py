@@ -9,12 +9,9 @@ import time
 from contextlib import contextmanager
 from typing import Generic, Iterator, TypeVar
 
+from ..config.service import IMPORT_GRACE_SECONDS
 from ..errors import DependencyError, PageRejected, Reason, StageTimeout
 from ..metrics import Metrics
-
-# A time limit that goes off inside an import is put off by this much, again and again until
-# the import has ended (seconds).
-IMPORT_GRACE_SECONDS = 0.01
 
 In = TypeVar("In")
 Out = TypeVar("Out")
