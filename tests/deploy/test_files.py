@@ -75,6 +75,14 @@ def test_alerts_fire_on_the_situations_they_describe(promtool_binary, tmp_path):
     assert "SUCCESS" in output
 
 
+def test_every_alert_has_a_unit_test_where_it_fires():
+    """An alert no test sees firing may never fire (a label or a series that is not there)."""
+    tests = yaml.safe_load(m.ALERTS_TEST.read_text())["tests"]
+    fired = {case["alertname"] for test in tests for case in test.get("alert_rule_test", []) if case["exp_alerts"]}
+    untested = sorted({a["alert"] for a in m.alert_rules()} - fired)
+    assert not untested, f"deploy/prometheus/alerts.test.yml has no case where these fire: {untested}"
+
+
 def test_every_alert_has_a_severity_and_says_what_to_do():
     alerts = m.alert_rules()
     assert {a["alert"] for a in alerts} >= {
