@@ -113,7 +113,10 @@ def test_the_dashboard_shows_what_an_operator_needs():
     for needed in ("newsworker_pages_consumed_total", "newsworker_articles_published_total",
                    "newsworker_duplicates_total", "newsworker_dlq_records_total",
                    "newsworker_stage_duration_seconds_bucket", "newsworker_consumer_group_lag_records",
-                   "up{", "newsworker_rebalances_total"):
+                   "up{", "newsworker_rebalances_total", "newsworker_ready{",
+                   "sum by (reason) (rate(newsworker_dlq_records_total", "newsworker_record_latency_seconds_bucket",
+                   "newsworker_record_latency_skipped_total", "sum by (reason) (rate(newsworker_dedup_not_compared_total",
+                   "sum by (dependency) (rate(newsworker_dependency_retries_total"):
         assert needed in queries, f"the dashboard has no panel on {needed}"
     for quantile in ("0.50", "0.95", "0.99"):
         assert f"histogram_quantile({quantile}, sum by (stage, le) (rate(newsworker_stage_duration_seconds_bucket" \
