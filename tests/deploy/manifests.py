@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from worker.errors import Reason
 from worker.metrics import Metrics
 from worker.service.supervisor import SupervisorCollector
 
@@ -114,15 +115,96 @@ def metric_names_in(expr: str) -> set[str]:
 
 def exported_metric_names() -> set[str]:
     """Every series name the worker's registry can export: families and their type's suffixes."""
-    suffixes = {"counter": ("_total", "_created"), "histogram": ("_bucket", "_sum", "_count", "_created"),
-                "summary": ("_sum", "_count", "_created"), "info": ("_info",), "gauge": ("",)}
     names = set()
-    # (and the supervisor's own, WORKER_PROCESSES > 1)
-    supervisor = SupervisorCollector(SimpleNamespace(restarts=0, running_children=lambda: 0))
-    for family in [*Metrics().registry.collect(), *supervisor.collect()]:
+    for family in _families(labelled=False):  # (the supervisor's own too, WORKER_PROCESSES > 1)
         names.add(family.name)
-        names.update(family.name + suffix for suffix in suffixes.get(family.type, ("",)))
+        names.update(family.name + suffix for suffix in SERIES_SUFFIXES.get(family.type, ("",)))
     return names
+
+
+SERIES_SUFFIXES = {"counter": ("_total", "_created"), "histogram": ("_bucket", "_sum", "_count", "_created"),
+                   "summary": ("_sum", "_count", "_created"), "info": ("_info",), "gauge": ("",)}
+# Labels every scraped series carries (the scrape's target), whatever the worker exports.
+TARGET_LABELS = {"job", "instance"}
+
+
+def _families(labelled: bool) -> list:
+    """The worker's metric families and the supervisor's; with `labelled`, every labelled family gets
+    one child first, so that its label names show in the samples (a fresh Metrics object: the values
+    made up here never mix with the ones the worker exports at start)."""
+    metrics = Metrics()
+    if labelled:  # (prometheus-client has no public accessor of a registry's collectors or label names)
+        for collector in list(metrics.registry._collector_to_names):
+            if getattr(collector, "_labelnames", ()):
+                collector.labels(*("x" for _ in collector._labelnames))
+    supervisor = SupervisorCollector(SimpleNamespace(restarts=0, running_children=lambda: 0))
+    return [*metrics.registry.collect(), *supervisor.collect()]
+
+
+def exported_labels() -> dict[str, set[str]]:
+    """Series name (with its type's suffixes) -> the label names it carries."""
+    result: dict[str, set[str]] = {}
+    for family in _families(labelled=True):
+        labels = {name for sample in family.samples for name in sample.labels}
+        for suffix in SERIES_SUFFIXES.get(family.type, ("",)):
+            name = family.name + suffix
+            result.setdefault(name, set()).update(labels if suffix == "_bucket" else labels - {"le"})
+    return result
+
+
+def known_label_values() -> dict[tuple[str, str], set[str]]:
+    """(series name, label) -> every value it can take, where the worker knows them in advance: the
+    series it exports at 0 from the start, and the DLQ reasons (worker/errors.py)."""
+    result: dict[tuple[str, str], set[str]] = {}
+    for family in _families(labelled=False):
+        for sample in family.samples:
+            for label, value in sample.labels.items():
+                if label != "le" and family.type != "info":
+                    result.setdefault((sample.name, label), set()).add(value)
+    reasons = {reason.value for reason in Reason}
+    for name in ("newsworker_dlq_records_total", "newsworker_stage_failures_total"):
+        result[(name, "reason")] = reasons
+    return result
+
+
+def recorded_labels() -> dict[str, set[str]]:
+    """Recorded series -> its labels: those of its rule's outer aggregation (`sum by (topic) (...)`:
+    topic; `sum(...)`: none), or else those of the series it reads."""
+    result: dict[str, set[str]] = {}
+    for rule in rules():
+        if "record" in rule:
+            expr = rule["expr"]
+            grouped = re.match(r"\s*\w+\s+by\s*\(([^)]*)\)", expr)
+            if grouped:
+                labels = {label.strip() for label in grouped.group(1).split(",") if label.strip()}
+            elif re.match(r"\s*(sum|min|max|avg|count)\s*\(", expr):
+                labels = set()
+            else:
+                labels = set().union(*(exported_labels().get(n, result.get(n, set())) for n in metric_names_in(expr)))
+            result[rule["record"]] = labels
+    return result
+
+
+def label_problems(expr: str) -> list[str]:
+    """Label names and values an expression selects or groups by that the series it reads cannot
+    carry: a typo there is no error in PromQL, only an empty result (an alert that never fires)."""
+    exported, known, recorded = exported_labels(), known_label_values(), recorded_labels()
+    problems = []
+    for match in re.finditer(r"([a-zA-Z_:][\w:]*)\s*\{([^}]*)\}", expr):
+        name, matchers = match.groups()
+        if name not in exported:
+            continue
+        for label, op, value in re.findall(r'(\w+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"', matchers):
+            if label not in exported[name] | TARGET_LABELS:
+                problems.append(f"{name} has no label {label}")
+            elif op == "=" and (name, label) in known and value not in known[(name, label)]:
+                problems.append(f'{name}{{{label}="{value}"}} is never exported (values: {sorted(known[(name, label)])})')
+    readable = set().union(*(exported.get(n, recorded.get(n, set())) for n in metric_names_in(expr)))
+    for clause in re.findall(r"\b(?:by|without)\s*\(([^)]*)\)", expr):
+        for label in (label.strip() for label in clause.split(",")):
+            if label and label not in readable | TARGET_LABELS:
+                problems.append(f"grouping by {label}, which none of {sorted(metric_names_in(expr))} carries")
+    return problems
 
 
 # --- environment of the worker's containers ----------------------------------------------------------

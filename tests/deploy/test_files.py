@@ -108,6 +108,12 @@ def test_every_metric_queried_is_one_the_worker_exports(name, expr):
     assert not unknown, f"{name} queries {unknown}, which the worker does not export: {expr}"
 
 
+@pytest.mark.parametrize("name, expr", m.dashboard_queries() + m.rule_queries(), ids=lambda v: v if len(v) < 60 else None)
+def test_every_label_queried_is_one_the_series_carries(name, expr):
+    problems = m.label_problems(expr)
+    assert not problems, f"{name}: {problems}: {expr}"
+
+
 def test_the_dashboard_shows_what_an_operator_needs():
     queries = " ".join(expr for _, expr in m.dashboard_targets())
     for needed in ("newsworker_pages_consumed_total", "newsworker_articles_published_total",
