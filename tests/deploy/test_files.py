@@ -95,6 +95,13 @@ def test_every_alert_has_a_severity_and_says_what_to_do():
             assert alert["annotations"].get(annotation, "").strip(), f"{alert['alert']} lacks {annotation}"
 
 
+def test_every_alert_is_in_the_operators_table_of_deploy_readme():
+    rows = {line.split("|")[1].split("(")[0].strip() for line in (m.DEPLOY / "README.md").read_text().splitlines()
+            if line.startswith("| NewsWorker")}
+    alerts = {a["alert"] for a in m.alert_rules()}
+    assert rows == alerts, f"deploy/README.md's alert table lacks {sorted(alerts - rows)}, names {sorted(rows - alerts)}"
+
+
 def test_the_kubernetes_prometheusrule_holds_exactly_the_rules_of_alerts_yml():
     (rule,) = m.load_yaml_documents(m.K8S / "monitoring" / "prometheusrule.yaml")
     assert rule["spec"]["groups"] == m.rule_groups(), \
