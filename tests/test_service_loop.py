@@ -49,7 +49,7 @@ def test_every_record_gets_exactly_one_output_on_the_right_topic():
     assert orjson.loads(dead.value)["reason"] == "invalid_json"
     assert orjson.loads(duplicate.value)["dedup"]["status"] == "duplicate"
     assert source.committed == {("pages.raw", 0): 4, ("pages.raw", 1): 3}
-    assert metrics.duplicate_rate._value.get() == 1 / 6
+    assert metrics.duplicate_ratio._value.get() == 1 / 6
 
 
 def test_an_implausible_record_timestamp_is_counted_apart_not_observed_as_latency():

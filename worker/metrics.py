@@ -41,11 +41,11 @@ class Metrics:
         self.dlq_records = Counter(f"{p}_dlq_records_total", "Records published to the dead-letter topic, by reason",
                                    ["reason"], registry=r)
         # (several processes: the one updated last; each sees a share of the same stream)
-        self.duplicate_rate = Gauge(f"{p}_duplicate_rate",
-                                    "Share of published articles that are duplicates, since start", registry=r,
-                                    multiprocess_mode="livemostrecent")
-        self.duplicate_rate_recent = Gauge(
-            f"{p}_duplicate_rate_recent",
+        self.duplicate_ratio = Gauge(f"{p}_duplicate_ratio",
+                                     "Share of published articles that are duplicates, since start", registry=r,
+                                     multiprocess_mode="livemostrecent")
+        self.duplicate_recent_ratio = Gauge(
+            f"{p}_duplicate_recent_ratio",
             f"Share of duplicates among the last {RECENT_DECISIONS} published articles", registry=r,
             multiprocess_mode="livemostrecent")
         self.stage_duration = Histogram(f"{p}_stage_duration_seconds", "Time one page spends in a stage",
@@ -87,8 +87,8 @@ class Metrics:
                                           "Retries while a dependency was unavailable", ["dependency"], registry=r)
         self.ready = Gauge(f"{p}_ready", "1 when the worker is ready to consume", registry=r,
                            multiprocess_mode="livemin")
-        self.dedup_index_size = Gauge(f"{p}_dedup_index_size", "Articles held in the dedup index window",
-                                      registry=r, multiprocess_mode="livemax")
+        self.dedup_index_articles = Gauge(f"{p}_dedup_index_articles", "Articles held in the dedup index window",
+                                          registry=r, multiprocess_mode="livemax")
         self.dedup_not_compared = Counter(
             f"{p}_dedup_not_compared_total",
             "Pages whose text was not compared for duplicates, by reason (decisions, replays included)",
@@ -135,5 +135,5 @@ class Metrics:
             self._recent_duplicates -= 1
         self._recent.append(is_duplicate)
         self._recent_duplicates += is_duplicate
-        self.duplicate_rate.set(self._duplicate / (self._unique + self._duplicate))
-        self.duplicate_rate_recent.set(self._recent_duplicates / len(self._recent))
+        self.duplicate_ratio.set(self._duplicate / (self._unique + self._duplicate))
+        self.duplicate_recent_ratio.set(self._recent_duplicates / len(self._recent))

@@ -42,7 +42,7 @@ def test_index_size_and_decision_time_are_exported():
     for i in range(3):
         dedup(article(f"a{i}", story(i)))
     registry = dedup.metrics.registry
-    assert registry.get_sample_value("newsworker_dedup_index_size") == 1  # refreshed at most once a second
+    assert registry.get_sample_value("newsworker_dedup_index_articles") == 1  # refreshed at most once a second
     assert registry.get_sample_value("newsworker_dedup_decision_seconds_count", {"backend": "memory"}) == 3
 
 

@@ -22,7 +22,7 @@ from .client import consume_events, page_key, produce_values, read_jsonl_values
 
 PARTITIONS = 3
 METRIC_LINES = ("newsworker_pages_consumed_total", "newsworker_articles_published_total",
-                "newsworker_duplicates_total", "newsworker_dlq_records_total", "newsworker_duplicate_rate ")
+                "newsworker_duplicates_total", "newsworker_dlq_records_total", "newsworker_duplicate_ratio ")
 
 
 def sample_pages_path() -> Path:

@@ -54,7 +54,7 @@ class DedupStage(Stage[Article | Fingerprinted, Article]):
         self.index = index
         self.fingerprinter = Fingerprinter(settings or DedupSettings())
         self._decision_time = self.metrics.dedup_decision_duration.labels(backend=index.backend)
-        self._index_size = self.metrics.dedup_index_size
+        self._index_size = self.metrics.dedup_index_articles
         self._size_refreshed_at = -INDEX_SIZE_REFRESH_SECONDS
         for reason in REASONS:  # every series exported from the start, at 0
             self.metrics.dedup_not_compared.labels(reason=reason)
