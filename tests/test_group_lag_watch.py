@@ -29,12 +29,17 @@ def test_a_failed_read_is_counted_and_the_last_values_kept():
     watch = GroupLagWatch(Reader([{("in", 0): 7, ("in", 1): 3}, KafkaConnectionError("down"), RuntimeError("odd"),
                                   {("in", 0): 2}]), metrics, 60)
     lag = "newsworker_consumer_group_lag_records"
+    last_read = "newsworker_group_lag_last_read_timestamp_seconds"
+    assert sample(metrics, last_read) == 0
     watch.read_once()
     assert sample(metrics, lag, topic="in", partition="0") == 7
+    read_at = sample(metrics, last_read)
+    assert read_at > 0
     watch.read_once()
     watch.read_once()
     assert sample(metrics, "newsworker_group_lag_read_failures_total") == 2
     assert sample(metrics, lag, topic="in", partition="1") == 3
+    assert sample(metrics, last_read) == read_at  # (the NewsWorkerLagUnknown alert reads its age)
     watch.read_once()
     assert sample(metrics, lag, topic="in", partition="0") == 2
     assert sample(metrics, lag, topic="in", partition="1") is None

@@ -76,6 +76,9 @@ class Metrics:
                                         ["topic", "partition"], registry=r, multiprocess_mode="livemax")
         self.group_lag_read_failures = Counter(f"{p}_group_lag_read_failures_total",
                                                "Reads of the group's lag from the broker that failed", registry=r)
+        self.group_lag_last_read = Gauge(f"{p}_group_lag_last_read_timestamp_seconds",
+                                         "When the group's lag was last read from the broker (Unix time; 0: never)",
+                                         registry=r, multiprocess_mode="livemax")
         self.assigned_partitions = Gauge(f"{p}_assigned_partitions", "Input partitions assigned to this worker",
                                          registry=r, multiprocess_mode="livesum")
         self.rebalances = Counter(f"{p}_rebalances_total", "Partition assignment changes, by event",

@@ -5,7 +5,8 @@ group's committed offset: what the group has not finished (KEDA's kafka scaler a
 `kafka-consumer-groups --describe` count the same). Every replica exports every partition of the
 input topic (take the max by partition): the value is the group's, not this member's, so it is there
 even for a partition whose owner is stuck. Off the consume loop: a slow or failing read delays
-nothing; a failure is logged, counted and the last values are kept until a read succeeds.
+nothing; a failure is logged, counted and the last values are kept until a read succeeds
+(newsworker_group_lag_last_read_timestamp_seconds says when one last did).
 """
 from __future__ import annotations
 
@@ -62,3 +63,4 @@ class GroupLagWatch:
         for (topic, partition), lag in lags.items():
             self._metrics.consumer_group_lag.labels(topic=topic, partition=str(partition)).set(lag)
         self._labels = set(lags)
+        self._metrics.group_lag_last_read.set_to_current_time()
