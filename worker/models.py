@@ -13,6 +13,8 @@ from functools import cache
 from typing import Any
 
 import numpy as np
+
+from .config.service import RECORD_TIMESTAMP_MAX_AGE_SECONDS
 import orjson
 
 # Bump when a field of the article event changes meaning or disappears (adding fields is compatible).
@@ -33,6 +35,15 @@ class SourceRecord:
     # Set when the transport could not decode the record batch: why. The value is then the batch's
     # bytes and the offset its last one (the record stands for the whole batch, dead-lettered).
     unreadable: str | None = None
+
+    def sent_at(self, now: float, max_ahead: float = 0.0) -> float | None:
+        """When the record was sent, its broker timestamp in seconds, or None when it has none or
+        one that is no plausible send time: older than RECORD_TIMESTAMP_MAX_AGE_SECONDS, or more
+        than max_ahead seconds ahead of `now`."""
+        if self.timestamp_ms is None:
+            return None
+        sent = self.timestamp_ms / 1000
+        return sent if now - RECORD_TIMESTAMP_MAX_AGE_SECONDS <= sent <= now + max_ahead else None
 
 
 @dataclass(slots=True)

@@ -27,13 +27,13 @@ GROUP_LAG_TIMEOUT_SECONDS = 5.0
 # fetch's wait. kafka-python sends a larger value anyway and the request fails to encode, on every
 # attempt: the worker never joined its group and said nothing but connection errors.
 KAFKA_INT32_MAX = 2**31 - 1
-# The produce-to-output latency histogram observes a record only when its broker timestamp is
-# plausible: not older than this (Kafka's default retention, log.retention.hours=168; an older one is
-# a producer's wrong clock, 1 ms after the epoch, or history read again, and one such sample added
-# decades to the histogram's sum)...
-RECORD_LATENCY_MAX_SECONDS = 7 * 24 * 3600.0
-# ...nor ahead of this worker's clock by more than this (the default of Kafka 4.0's
-# log.message.timestamp.after.max.ms); less ahead is clock skew, observed as 0.
+# A record's broker timestamp is a plausible send time (SourceRecord.sent_at) when not older than
+# this (Kafka's default retention, log.retention.hours=168; an older one is a producer's wrong clock,
+# 1 ms after the epoch, or history read again: one such sample added decades to the latency
+# histogram's sum)...
+RECORD_TIMESTAMP_MAX_AGE_SECONDS = 7 * 24 * 3600.0
+# ...nor ahead of this worker's clock by more than this, for the latency histogram (the default of
+# Kafka 4.0's log.message.timestamp.after.max.ms); less ahead is clock skew, observed as 0.
 RECORD_TIMESTAMP_MAX_AHEAD_SECONDS = 3600.0
 # A stage's time limit that goes off inside an import is put off by this much, again and again
 # until the import has ended (worker/stages/base.py: a module imported half-way breaks every later

@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 
 from ..config import ServiceSettings
-from ..config.service import RECORD_LATENCY_MAX_SECONDS, RECORD_TIMESTAMP_MAX_AHEAD_SECONDS
+from ..config.service import RECORD_TIMESTAMP_MAX_AHEAD_SECONDS
 from ..errors import DependencyUnavailable
 from ..models import SourceRecord
 from ..pipeline import Output, Pipeline
@@ -284,20 +284,21 @@ class ConsumeLoop:
     def _count_delivered(self, outputs: list[Output]) -> None:
         """Metrics of a delivered batch. Runs between delivery and commit, so it reads nothing that
         can fail (the index size gauge is the dedup stage's, refreshed with its decisions)."""
-        now_ms = time.time() * 1000
+        now = time.time()
         for output in outputs:
             if output.kind == "dlq":
                 self.metrics.dlq_records.labels(reason=output.label).inc()
             else:
                 self.metrics.record_published(output.kind, output.label)
             if output.source.timestamp_ms:
-                self._observe_latency((now_ms - output.source.timestamp_ms) / 1000)
+                self._observe_latency(output.source, now)
 
-    def _observe_latency(self, seconds: float) -> None:
+    def _observe_latency(self, source: SourceRecord, now: float) -> None:
         """One record's produce-to-output latency, unless its timestamp is implausible (the
         producer's clock, not the worker's delay): that is counted apart, never observed."""
-        if -RECORD_TIMESTAMP_MAX_AHEAD_SECONDS <= seconds <= RECORD_LATENCY_MAX_SECONDS:
-            self.metrics.record_latency.observe(max(0.0, seconds))
+        sent = source.sent_at(now, max_ahead=RECORD_TIMESTAMP_MAX_AHEAD_SECONDS)
+        if sent is not None:
+            self.metrics.record_latency.observe(max(0.0, now - sent))
         else:
             self.metrics.record_latency_skipped.inc()
 

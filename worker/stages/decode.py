@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 import orjson
 
 from ..config import InputSettings
-from ..config.service import RECORD_LATENCY_MAX_SECONDS
 from ..errors import PageRejected, Reason
 from ..models import RawPage, SourceRecord, parse_time
 from ..metrics import Metrics
@@ -55,7 +54,7 @@ class DecodeStage(Stage[SourceRecord, RawPage]):
                 raise PageRejected(Reason.INVALID_FIELD,
                                    f"field {name!r} must be a string, got {type(value).__name__}")
         url = check_url(url.strip())
-        fetched = self._check_fetched_at(fetched_at, record.timestamp_ms)
+        fetched = self._check_fetched_at(fetched_at, record)
         media_type, charset = parse_content_type(content_type)
         if media_type in HTML_ALIASES:
             media_type = "text/html"
@@ -82,7 +81,7 @@ class DecodeStage(Stage[SourceRecord, RawPage]):
         return RawPage(url=url, fetched_at=fetched, content_type=media_type, body=body, charset=charset,
                        extra=extra, record=record)
 
-    def _check_fetched_at(self, text: str, sent_ms: int | None) -> datetime:
+    def _check_fetched_at(self, text: str, record: SourceRecord) -> datetime:
         try:
             fetched = parse_time(text)
         except (ValueError, OverflowError):  # (OverflowError: 0001-01-01T00:00:00+01:00 in UTC)
@@ -91,12 +90,11 @@ class DecodeStage(Stage[SourceRecord, RawPage]):
         # Ahead of when the record was sent (its broker timestamp), not of now: a replay of the
         # record (a crash before the commit, a new group reading the topic from its start) is then
         # judged as its first reading was, however much later it runs. A record without a time (a
-        # line of a file), or with one that is no plausible send time (ahead of this clock, older
-        # than RECORD_LATENCY_MAX_SECONDS: a producer's wrong clock, 1 ms after the epoch), is
-        # judged by now.
+        # line of a file), or with one that is no plausible send time (SourceRecord.sent_at: ahead
+        # of this clock, a producer's wrong clock, 1 ms after the epoch), is judged by now.
         now = time.time()
-        sent = sent_ms / 1000 if sent_ms is not None else None
-        reference = sent if sent is not None and now - RECORD_LATENCY_MAX_SECONDS <= sent <= now else now
+        sent = record.sent_at(now)
+        reference = sent if sent is not None else now
         ahead = timedelta(hours=self.limits.fetched_at_max_ahead_hours)
         latest = datetime.fromtimestamp(reference, timezone.utc) + ahead
         if not self.limits.fetched_at_earliest <= fetched <= latest:
