@@ -12,6 +12,11 @@ A copy counts as found when it is marked duplicate of its original; marked dupli
 else it is a false positive and a miss. A negative marked duplicate is a false positive. Pages the
 stage did not compare (dedup.reason) and pages cleaning rejected are counted per kind.
 
+With input pages, every run also scores the anchor on the same pages in the same order, through the
+same tables: the naive glue of bench/naive_glue.py (trafilatura fast mode on HTML, text dumps as
+they are, datasketch MinHashLSH at Jaccard 0.8 over word 5-grams, a duplicate of the first key LSH
+returns; a page with no text rejected). The summed tables print ours, then "anchor naive glue".
+
     .venv/bin/python bench/dedup_eval_independent.py [--input text|pages|both] [--split tuning|held-out|both]
                                                      [--misses] [--families N] [--seed N | --seeds 1,2,3,4]
 
@@ -39,15 +44,20 @@ import gzip
 import os
 import subprocess
 import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from types import SimpleNamespace
 
 import orjson
+import trafilatura
+from datasketch import MinHash, MinHashLSH
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.build_dedup_eval_independent import COPY_KINDS, SEED, out_path  # noqa: E402
 from bench.dedup_stream import decide_stream  # noqa: E402
 from bench.metric import page_score, precision, recall  # noqa: E402
+from bench.naive_glue import NUM_PERM, THRESHOLD, shingles  # noqa: E402
 from bench.splits import HELD_OUT, TUNING  # noqa: E402
 from worker.config import DedupSettings  # noqa: E402
 from worker.dedup.fingerprint import Fingerprinter  # noqa: E402
@@ -77,6 +87,41 @@ def run(records: list[dict], mode: str, settings: DedupSettings, family: str | N
                        body=record["page"])
 
     return decide_stream(records, to_input, settings, family)
+
+
+def run_glue(records: list[dict]) -> tuple[list, float]:
+    """The anchor: bench/naive_glue.py's decisions over the same pages in the same order, as outcomes
+    score() reads. Like the glue: trafilatura fast mode on HTML, text dumps as they are, a page with
+    no text its only rejection, a duplicate of the first key LSH returns (only uniques are inserted),
+    no URL or exact-text step."""
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    inserted: dict[str, tuple[str, MinHash]] = {}  # LSH key -> (page id, signature)
+    outcomes = []
+    started = time.perf_counter()
+    for record in records:
+        if record["content_type"].startswith("text/plain"):
+            text = record["page"]
+        else:
+            text = trafilatura.extract(record["page"], url=record["url"], fast=True, favor_precision=False,
+                                       include_comments=False)
+        if not text or not text.strip():
+            outcomes.append((record, None, "no_content", None))
+            continue
+        signature = MinHash(num_perm=NUM_PERM)
+        signature.update_batch(shingles(text))
+        candidates = lsh.query(signature)
+        if candidates:
+            original_id, original = inserted[candidates[0]]
+            decision = SimpleNamespace(is_duplicate=True, duplicate_of=original_id, method="minhash_lsh",
+                                       similarity=round(signature.jaccard(original), 2), reason=None)
+        else:
+            key = f"a{len(inserted)}"
+            lsh.insert(key, signature)
+            inserted[key] = (page_id(record["url"], parse_time(record["fetched_at"])), signature)
+            decision = SimpleNamespace(is_duplicate=False, duplicate_of=None, method=None, similarity=None,
+                                       reason=None)
+        outcomes.append((record, decision, None, None))
+    return outcomes, time.perf_counter() - started
 
 
 def score(records: list[dict], outcomes: list, show: bool, causes: Causes | None = None) -> dict[str, Counter]:
@@ -265,6 +310,13 @@ def main() -> None:
                 report(kinds, f"seed={seed} input={mode} split={split}: {len(part)} pages in {seconds:.1f}s")
                 for name, counts in kinds.items():
                     summed[mode, split][name].update(counts)
+                if mode == "pages":
+                    outcomes, seconds = run_glue(part)
+                    kinds = score(part, outcomes, False)
+                    report(kinds, f"seed={seed} anchor naive glue, input={mode} split={split}: "
+                                  f"{len(part)} pages in {seconds:.1f}s")
+                    for name, counts in kinds.items():
+                        summed["anchor naive glue", split][name].update(counts)
         # The default family's figures are one draw: under other permutations a pair near a threshold
         # falls on the other side (with input pages, pairs of one template's leftovers often are).
         for mode in modes:
@@ -281,7 +333,12 @@ def main() -> None:
                           f"{sum(k['fn'] for k in kinds.values())} misses {errors or ''}")
     if len(seeds) > 1:
         for (mode, split), kinds in summed.items():
+            if mode == "anchor naive glue":
+                continue
             report(kinds, f"summed over seeds {','.join(map(str, seeds))}: input={mode} split={split}")
+            if mode == "pages" and ("anchor naive glue", split) in summed:
+                report(summed["anchor naive glue", split],
+                       f"summed over seeds {','.join(map(str, seeds))}: anchor naive glue, input=pages split={split}")
 
 
 if __name__ == "__main__":
